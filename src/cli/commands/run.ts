@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { loadPlaybook } from '../load-playbook.js';
+import { addNodeOptions, runWithProgress, type NodeOptions } from '../run-common.js';
+
+/** `hactl run` and `hactl plan`: a playbook applied, or only planned with diffs. */
+export function register(program: Command): void {
+  addNodeOptions(
+    program
+      .command('run')
+      .argument('<playbook>', 'a .ts/.js playbook file, or a built-in name (bootstrap)')
+      .description('apply a playbook to the inventory\'s nodes'),
+  )
+    .option('--check', 'plan only: report what would change, with diffs, and change nothing')
+    .addHelpText(
+      'after',
+      `
+A playbook is TypeScript, loaded at run time (no build step):
+
+  // site.ts
+  import { definePlaybook } from 'hactl';
+  export default definePlaybook('site', async ({ hosts }) => {
+    await hosts.all(async (h) => {
+      await h.apt(['chrony']);
+      await h.file('/etc/motd', { content: 'managed by hactl\\n', mode: '0644' });
+      await h.service('chrony', { state: 'started', enabled: true });
+    });
+  });
+
+Examples:
+  $ hactl run -i inventory.yaml site.ts
+  $ hactl run -i inventory.yaml site.ts --limit master --json`,
+    )
+    .action(async (file: string, o: NodeOptions & { check?: boolean }, cmd: Command) => {
+      const { playbook, dir } = await loadPlaybook(file);
+      await runWithProgress(playbook, o, { check: Boolean(o.check), dir, debug: cmd.optsWithGlobals().debug });
+    });
+
+  addNodeOptions(
+    program
+      .command('plan')
+      .argument('<playbook>', 'a .ts/.js playbook file, or a built-in name (bootstrap)')
+      .description('dry run: show what a playbook would change, with unified diffs; changes nothing'),
+  )
+    .addHelpText(
+      'after',
+      `
+Reads facts from the nodes (read-only commands only) and prints, per host, the tasks that
+would change and the diff of every file. Secrets show as ***.
+
+Examples:
+  $ hactl plan -i inventory.yaml bootstrap
+  $ hactl plan -i inventory.yaml site.ts --json | jq '.hosts[].changed'`,
+    )
+    .action(async (file: string, o: NodeOptions, cmd: Command) => {
+      const { playbook, dir } = await loadPlaybook(file);
+      await runWithProgress(playbook, o, { check: true, dir, debug: cmd.optsWithGlobals().debug });
+    });
+}

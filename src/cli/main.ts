@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { HactlError } from '../core/errors.js';
+import { printError } from './output.js';
+import { registerCommands } from './commands/index.js';
+
+/** Builds the commander program. Exported for the --help black-box test. */
+export function buildProgram(): Command {
+  const program = new Command('hactl')
+    .description('Build, extend, prove and watch highly-available Linux clusters over SSH.')
+    .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
+    .option('--debug', 'show stack traces and every command sent to the nodes')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCommands(program);
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 ok · 1 failure on a node (or could not check) · 2 bad input (inventory, arguments)
+
+Typical session:
+  $ sudo hactl lab up                       # three practice nodes on this machine
+  $ hactl inventory check -i /var/lib/hactl/lab/inventory.yaml
+  $ hactl plan -i inventory.yaml playbooks/site.ts
+  $ hactl run  -i inventory.yaml playbooks/site.ts`,
+  );
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander printed its own message already; help/version exit 0
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (err instanceof HactlError) {
+      printError(err);
+      if (debug && err.stack) process.stderr.write(err.stack + '\n');
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`hactl: internal error (this is a bug): ${(err as Error)?.message ?? String(err)}\n`);
+    if (err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,108 @@
+import chalk from 'chalk';
+import { Listr, type ListrTaskWrapper } from 'listr2';
+import { mask } from '../core/secret.js';
+import type { RunEvent, RunSummary } from '../runtime/events.js';
+
+type HostTask = { task: ListrTaskWrapper<unknown, never, never>; done: () => void; fail: (e: Error) => void };
+
+/**
+ * Turns runtime events into progress: a listr2 list of hosts on a terminal, plain lines
+ * (one per change, failure or warning) when stdout is a log file or CI. Silent with --json.
+ */
+export class ProgressView {
+  private readonly hostTasks = new Map<string, HostTask>();
+  private listDone?: Promise<unknown>;
+  constructor(private readonly mode: 'tty' | 'lines' | 'silent', private readonly showDiffs: boolean) {}
+
+  static auto(json: boolean, showDiffs: boolean): ProgressView {
+    return new ProgressView(json ? 'silent' : process.stdout.isTTY ? 'tty' : 'lines', showDiffs);
+  }
+
+  readonly sink = (e: RunEvent): void => {
+    if (this.mode === 'silent') return;
+    switch (e.type) {
+      case 'play:start':
+        this.line(chalk.bold(`${e.check ? 'plan' : 'run'} ${e.playbook} on ${e.hosts.join(', ')}`));
+        if (this.mode === 'tty') this.startList(e.hosts);
+        break;
+      case 'phase:start':
+        if (this.mode === 'lines') this.line(chalk.cyan(`── ${e.name} (${e.hosts.join(', ')})`));
+        break;
+      case 'task:start':
+        this.setTitle(e.host, `${e.host}: ${e.task}`);
+        break;
+      case 'task:end': {
+        const r = e.result;
+        const tag = r.failed ? chalk.red('failed') : r.changed ? chalk.yellow(r.checkOnly ? 'would change' : 'changed') : chalk.green('ok');
+        if (this.mode === 'lines' && (r.changed || r.failed)) this.line(`${r.host.padEnd(12)} ${tag.padEnd(12)} ${r.task} — ${mask(r.reason)}`);
+        if (this.mode === 'tty' && (r.changed || r.failed)) this.output(r.host, `${tag} ${r.task}`);
+        if (this.showDiffs && r.diff) this.line(colourDiff(r.diff));
+        break;
+      }
+      case 'log':
+        if (e.level === 'warn') this.line(chalk.yellow(`warning${e.host ? ' ' + e.host : ''}: ${mask(e.message)}`));
+        else if (this.mode === 'lines') this.line(chalk.dim(`${e.host ? e.host + ': ' : ''}${mask(e.message)}`));
+        else if (e.host) this.output(e.host, mask(e.message));
+        break;
+      case 'host:failed':
+        this.hostTasks.get(e.host)?.fail(new Error(mask(e.error)));
+        break;
+      case 'play:end':
+        for (const t of this.hostTasks.values()) t.done();
+        break;
+    }
+  };
+
+  /** Waits for the listr2 renderer to finish drawing. */
+  async finish(): Promise<void> {
+    await this.listDone?.catch(() => undefined);
+    this.drawn = true;
+    for (const s of this.pending.splice(0)) process.stdout.write(s + '\n');
+  }
+  private drawn = false;
+  private readonly pending: string[] = [];
+
+  private startList(hosts: string[]): void {
+    const list = new Listr(
+      hosts.map((host) => ({
+        title: host,
+        task: (_: unknown, task: ListrTaskWrapper<unknown, never, never>) =>
+          new Promise<void>((resolve, reject) => this.hostTasks.set(host, { task, done: resolve, fail: reject })),
+      })),
+      { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } } as never,
+    );
+    this.listDone = list.run();
+  }
+
+  private setTitle(host: string, title: string): void {
+    const t = this.hostTasks.get(host);
+    if (t) t.task.title = title;
+  }
+  private output(host: string, text: string): void {
+    const t = this.hostTasks.get(host);
+    if (t) t.task.output = text;
+  }
+  /** While the live view draws, other lines (diffs, warnings) wait until it is done. */
+  private line(s: string): void {
+    if (this.listDone && !this.drawn) this.pending.push(s);
+    else process.stdout.write(s + '\n');
+  }
+}
+
+export function colourDiff(diff: string): string {
+  return diff
+    .split('\n')
+    .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? chalk.green(l) : l.startsWith('-') && !l.startsWith('---') ? chalk.red(l) : l.startsWith('@@') ? chalk.cyan(l) : l))
+    .join('\n');
+}
+
+/** The closing table: one line per host, and the total. */
+export function printSummary(s: RunSummary): void {
+  const verb = s.check ? 'would change' : 'changed';
+  for (const h of s.hosts) {
+    const state = h.failed ? chalk.red('FAILED') : h.changed ? chalk.yellow(verb) : chalk.green('ok');
+    process.stdout.write(`${h.host.padEnd(14)} ok=${String(h.ok).padEnd(4)} ${verb}=${String(h.changed).padEnd(4)} ${state}${h.error ? ' — ' + h.error : ''}\n`);
+  }
+  const total = s.changed === 0 ? (s.check ? 'nothing to do' : 'no changes') : `${s.changed} ${verb}`;
+  process.stdout.write(`${s.ok ? chalk.green('✔') : chalk.red('✘')} ${s.playbook}: ${total} in ${(s.ms / 1000).toFixed(1)}s${s.warnings.length ? `, ${s.warnings.length} warning(s)` : ''}\n`);
+}

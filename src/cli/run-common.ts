@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { InputError } from '../core/errors.js';
+import { loadInventory } from '../inventory/index.js';
+import type { ClusterModel } from '../inventory/model.js';
+import { Connector, sshConnect } from '../runtime/connector.js';
+import type { RunSummary } from '../runtime/events.js';
+import type { Playbook } from '../runtime/playbook.js';
+import { runPlaybook } from '../runtime/run.js';
+import { printJson } from './output.js';
+import { printSummary, ProgressView } from './progress.js';
+
+/** Options every command that talks to nodes shares. */
+export interface NodeOptions {
+  inventory: string;
+  limit?: string;
+  forks: string;
+  json?: boolean;
+  acceptNewHostkeys?: boolean;
+  set?: string[];
+  debug?: boolean;
+}
+
+export function addNodeOptions(cmd: Command, forPlaybook = true): Command {
+  cmd
+    .requiredOption('-i, --inventory <file>', 'inventory YAML file')
+    .option('-l, --limit <nodes>', 'only these nodes (comma separated)')
+    .option('-f, --forks <n>', 'hosts worked on in parallel', '10')
+    .option('--json', 'print a machine-readable summary on stdout (progress is silent)')
+    .option('--accept-new-hostkeys', 'record unknown SSH host keys (like OpenSSH accept-new); changed keys are still refused');
+  if (forPlaybook) cmd.option('--set <key=value...>', 'pass an option to the playbook (repeatable)');
+  return cmd;
+}
+
+export function parseSet(list: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i < 1) throw new InputError(`--set expects key=value, got "${kv}"`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+export function forksOf(o: NodeOptions): number {
+  const n = Number(o.forks);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--forks must be a whole number ≥ 1, got "${o.forks}"`);
+  return n;
+}
+
+export function connectorFor(o: NodeOptions, debug: boolean): Connector {
+  return new Connector(
+    sshConnect({
+      acceptNewHostKeys: o.acceptNewHostkeys,
+      onCommand: debug ? (h, c) => process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined,
+    }),
+  );
+}
+
+/**
+ * Loads the inventory, runs the playbook with progress, prints the summary (or JSON) and
+ * sets the exit code: 0 ok, 1 when any host failed.
+ */
+export async function runWithProgress(
+  playbook: Playbook,
+  o: NodeOptions,
+  extra: { check: boolean; dir?: string; cluster?: ClusterModel; connector?: Connector; debug?: boolean },
+): Promise<RunSummary> {
+  const cluster = extra.cluster ?? (await loadInventory(o.inventory));
+  const view = ProgressView.auto(Boolean(o.json), extra.check);
+  const connector = extra.connector ?? connectorFor(o, Boolean(extra.debug));
+  let summary: RunSummary;
+  try {
+    summary = await runPlaybook(playbook, {
+      cluster,
+      connector,
+      forks: forksOf(o),
+      check: extra.check,
+      limit: o.limit?.split(',').map((s) => s.trim()).filter(Boolean),
+      events: view.sink,
+      options: parseSet(o.set),
+      templateDir: extra.dir,
+    });
+  } finally {
+    await view.finish();
+    if (!extra.connector) await connector.closeAll();
+  }
+  if (o.json) printJson(summary);
+  else printSummary(summary);
+  if (!summary.ok) process.exitCode = 1;
+  return summary;
+}

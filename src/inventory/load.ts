@@ -1,0 +1,115 @@
+/**
+ * Reading an inventory: YAML → schema check → defaults → semantic checks → ClusterModel.
+ * Every problem is collected (not just the first) and thrown as one InputErrors, each
+ * with `file:line:col`, the field path and a hint.
+ */
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { InputError, InputErrors } from '../core/errors.js';
+import type { ClusterModel } from './model.js';
+import type { RawInventory } from './raw.js';
+import { finishModel, resolveDraft } from './resolve.js';
+import { checkSemantics } from './semantic.js';
+import { formatPath, SourceMap, type FieldPath } from './source.js';
+import { validateSchema } from './validate.js';
+
+/**
+ * Reads and validates an inventory file.
+ * @throws InputErrors listing every problem found (exit code 2)
+ * @example
+ *   const model = await loadInventory('inventory/lab.yaml');
+ *   console.log(model.master.address); // 10.77.0.11
+ */
+export async function loadInventory(file: string): Promise<ClusterModel> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new InputError(`cannot read inventory ${file}: ${why}`, { location: file, hint: 'pass the inventory file with -i FILE' }, { cause: err });
+  }
+  return parseInventory(text, file);
+}
+
+/**
+ * Validates inventory text; `file` is used in messages and to resolve relative paths.
+ * @throws InputErrors listing every problem found
+ * @example
+ *   parseInventory(yamlText, '/etc/hactl/prod.yaml').nodes.map((n) => n.name)
+ */
+export function parseInventory(text: string, file: string): ClusterModel {
+  const lineCounter = new LineCounter();
+  // uniqueKeys off: duplicate keys are found below, where the field path is known.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const src = new SourceMap(file, doc, lineCounter);
+  fail([...syntaxErrors(doc, src), ...duplicateKeys(doc.contents, [], src)]);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    const hint = 'check anchors (&a) and aliases (*a)';
+    throw new InputErrors([new InputError(`cannot read YAML: ${(err as Error).message}`, { location: src.at(0), hint })]);
+  }
+  fail(validateSchema(data, src));
+  const raw = data as RawInventory;
+  const draft = resolveDraft(raw, file);
+  fail(checkSemantics(raw, draft, src));
+  return finishModel(draft);
+}
+
+/** Throws the errors (sorted by position) if there are any. */
+function fail(errors: InputError[]): void {
+  if (errors.length === 0) return;
+  const pos = (e: InputError) => (/:(\d+):(\d+)$/.exec(e.details.location ?? '') ?? []).slice(1).map(Number);
+  const sorted = [...errors].sort((a, b) => {
+    const [la = 0, ca = 0] = pos(a);
+    const [lb = 0, cb = 0] = pos(b);
+    return la - lb || ca - cb;
+  });
+  throw new InputErrors(sorted);
+}
+
+const SYNTAX_HINTS: Record<string, string> = {
+  TAB_AS_INDENT: 'YAML does not allow tabs for indentation; use spaces',
+  MULTIPLE_DOCS: 'keep one document per inventory file (remove the extra `---`)',
+  BAD_INDENT: 'check the indentation: entries of one mapping must line up',
+  MISSING_CHAR: 'a bracket or quote is not closed',
+  MULTILINE_IMPLICIT_KEY: 'a `key:` must fit on one line; check for a missing `:` or quote',
+  BLOCK_AS_IMPLICIT_KEY: 'check the indentation and that every `key:` has a space after the colon',
+};
+
+function syntaxErrors(doc: Document.Parsed, src: SourceMap): InputError[] {
+  return doc.errors.map((e) => {
+    const message = e.message.replace(/ at line \d+, column \d+.*$/s, '');
+    const path = src.pathAt(e.pos[0]);
+    return new InputError(`YAML syntax error: ${message}`, {
+      location: src.at(e.pos[0]),
+      ...(path.length ? { field: formatPath(path) } : {}),
+      hint: SYNTAX_HINTS[e.code] ?? 'check indentation and quote values containing `: `, `#`, `{`, `[` or starting with `*`, `&`, `!`',
+    });
+  });
+}
+
+/** Finds keys repeated within one mapping (YAML allows parsing them; the last would silently win). */
+function duplicateKeys(node: unknown, path: FieldPath, src: SourceMap): InputError[] {
+  const out: InputError[] = [];
+  if (isSeq(node)) node.items.forEach((item, i) => out.push(...duplicateKeys(item, [...path, i], src)));
+  if (!isMap(node)) return out;
+  const first = new Map<string, number>();
+  for (const pair of node.items) {
+    if (!isScalar(pair.key)) continue;
+    const key = String(pair.key.value);
+    const start = pair.key.range?.[0] ?? 0;
+    const prev = first.get(key);
+    if (prev === undefined) {
+      first.set(key, start);
+      out.push(...duplicateKeys(pair.value, [...path, key], src));
+    } else {
+      out.push(new InputError(`duplicate key \`${key}\` (first at ${src.at(prev).slice(src.file.length + 1)})`, {
+        location: src.at(start), field: formatPath([...path, key]), hint: 'remove one of them; YAML would silently keep only the last',
+      }));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+/**
+ * The inventory as written in YAML (snake_case), after schema validation and before
+ * defaults. Mirrors `inventorySchema`; `resolve.ts` turns it into the `ClusterModel`.
+ */
+import type { Role, Stack } from './model.js';
+
+export interface RawSsh {
+  user?: string;
+  port?: number;
+  identity?: string;
+  config?: string;
+  known_hosts?: string;
+  become?: boolean;
+}
+
+export interface RawNodeSsh {
+  host?: string;
+  user?: string;
+  port?: number;
+  identity?: string;
+  become?: boolean;
+}
+
+export interface RawNode {
+  name: string;
+  address: string;
+  role: Role;
+  node_id?: number;
+  ssh?: RawNodeSsh;
+  vars?: Record<string, unknown>;
+}
+
+export type RawFloatingIp = string | { address: string; prefix?: number; interface?: string; name?: string };
+
+export interface RawTiming {
+  token?: number;
+  consensus?: number;
+  keepalive?: number;
+  warntime?: number;
+  deadtime?: number;
+  initdead?: number;
+  monitor_interval?: number;
+}
+
+export interface RawCluster {
+  name: string;
+  stack: Stack;
+  network: string;
+  interface?: string;
+  floating_ips: RawFloatingIp[];
+  timing?: RawTiming;
+  stonith?: { enabled: boolean; agent?: string; params?: Record<string, string | number | boolean> };
+  secrets_dir?: string;
+}
+
+export interface RawDrbd {
+  name: string;
+  device?: string;
+  minor?: number;
+  disk: string;
+  port?: number;
+  meta_disk?: string;
+  protocol?: 'A' | 'B' | 'C';
+  filesystem?: { type: string; mount: string; options?: string };
+}
+
+export interface RawService {
+  name: string;
+  package?: string;
+  check?: { port: number; path?: string; expect?: string };
+  drbd?: string;
+}
+
+export interface RawGuest {
+  name: string;
+  type: 'kvm' | 'xen';
+  memory?: number;
+  vcpus?: number;
+  disk?: string;
+  drbd?: string;
+  bridge?: string;
+  mac?: string;
+}
+
+export type RawRealServer = string | { address: string; port?: number; weight?: number };
+
+export interface RawLvs {
+  name: string;
+  virtual: string;
+  protocol?: 'tcp' | 'udp';
+  scheduler?: string;
+  persistent?: number;
+  forwarding?: 'gate' | 'masq' | 'ipip';
+  real_servers: RawRealServer[];
+  check?: { type?: 'http' | 'connect'; path?: string; expect?: string; interval?: number; timeout?: number };
+}
+
+export interface RawInventory {
+  cluster: RawCluster;
+  ssh?: RawSsh;
+  nodes: RawNode[];
+  drbd?: RawDrbd[];
+  services?: RawService[];
+  guests?: RawGuest[];
+  lvs?: RawLvs[];
+  vars?: Record<string, unknown>;
+}

@@ -1,0 +1,215 @@
+/**
+ * Defaults and derivation: schema-valid raw YAML → ClusterModel.
+ * Resolution is total on schema-valid input (it never throws); anything it cannot make
+ * sense of is left for semantic.ts to report with a location.
+ */
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import type {
+  ClusterModel, DrbdResource, FloatingIp, GuestModel, LvsService, NodeModel, RealServer, ServiceModel, SshSettings,
+  StonithModel, Timing,
+} from './model.js';
+import type { RawDrbd, RawGuest, RawInventory, RawLvs, RawNode, RawRealServer, RawService, RawSsh, RawTiming } from './raw.js';
+
+/** The model before master/slave/arbitrator are picked (they need the role checks first). */
+export type DraftModel = Omit<ClusterModel, 'master' | 'slave' | 'arbitrator'>;
+
+/** Default timing values (see docs/inventory.md for the reasoning). */
+export const DEFAULT_TIMING: Readonly<Timing> = {
+  token: 3000, consensus: 3600, keepalive: 1, warntime: 5, deadtime: 10, initdead: 30, monitorInterval: 5,
+};
+
+/**
+ * Applies defaults to a schema-valid inventory.
+ * @param file the inventory path; relative paths in it are resolved against its directory
+ * @example
+ *   const draft = resolveDraft(raw, '/etc/hactl/lab.yaml');
+ *   draft.nodes[0].nodeId // 1 unless node_id is given
+ */
+export function resolveDraft(raw: RawInventory, file: string): DraftModel {
+  const source = resolvePath(file);
+  const dir = dirname(source);
+  const c = raw.cluster;
+  const [netAddress = '', prefix = '0'] = c.network.split('/');
+  const iface = c.interface ?? 'eth0';
+  const drbd = (raw.drbd ?? []).map(resolveDrbd);
+  return {
+    name: c.name,
+    stack: c.stack,
+    network: { cidr: c.network, address: netAddress, prefix: Number(prefix) },
+    interface: iface,
+    floatingIps: c.floating_ips.map((f, i) => resolveFloatingIp(f, i, Number(prefix), iface)),
+    timing: resolveTiming(c.timing),
+    stonith: resolveStonith(c.stonith),
+    nodes: raw.nodes.map((n, i) => resolveNode(n, i, raw.ssh, dir)),
+    drbd,
+    services: (raw.services ?? []).map(resolveService),
+    guests: (raw.guests ?? []).map((g) => resolveGuest(g, c.name, drbd)),
+    lvs: (raw.lvs ?? []).map(resolveLvs),
+    vars: raw.vars ?? {},
+    secretsDir: c.secrets_dir ? expandPath(c.secrets_dir, dir) : join(dir, '.hactl', 'secrets', c.name),
+    source,
+  };
+}
+
+/**
+ * Picks master, slave and arbitrator by role. Call only after the role checks passed.
+ * @example const model = finishModel(draft); model.master.role === 'master'
+ */
+export function finishModel(draft: DraftModel): ClusterModel {
+  const byRole = (role: string) => draft.nodes.find((n) => n.role === role);
+  const master = byRole('master');
+  const slave = byRole('slave');
+  if (!master || !slave) throw new Error('finishModel: inventory has no master or no slave (semantic checks skipped?)');
+  const arbitrator = byRole('arbitrator');
+  return { ...draft, master, slave, ...(arbitrator ? { arbitrator } : {}) };
+}
+
+/**
+ * Resolves `~` and paths relative to the inventory directory.
+ * @example expandPath('./id_ed25519', '/etc/hactl') === '/etc/hactl/id_ed25519'
+ */
+export function expandPath(p: string, baseDir: string): string {
+  if (p === '~') return homedir();
+  if (p.startsWith('~/')) return join(homedir(), p.slice(2));
+  return resolvePath(baseDir, p);
+}
+
+function resolveNode(n: RawNode, index: number, top: RawSsh | undefined, dir: string): NodeModel {
+  return {
+    name: n.name,
+    address: n.address,
+    role: n.role,
+    // Position-based ids stay stable as long as nodes are only appended (add-node does that).
+    nodeId: n.node_id ?? index + 1,
+    ssh: resolveSsh(n, top, dir),
+    connect: n.ssh?.host ?? n.address,
+    vars: n.vars ?? {},
+  };
+}
+
+function resolveSsh(n: RawNode, top: RawSsh | undefined, dir: string): SshSettings {
+  const own = n.ssh;
+  const user = own?.user ?? top?.user ?? 'root';
+  const ssh: SshSettings = { user, port: own?.port ?? top?.port ?? 22, become: own?.become ?? top?.become ?? user !== 'root' };
+  const identity = own?.identity ?? top?.identity;
+  if (identity) ssh.identity = expandPath(identity, dir);
+  if (top?.config) ssh.config = expandPath(top.config, dir);
+  if (top?.known_hosts) ssh.knownHosts = expandPath(top.known_hosts, dir);
+  return ssh;
+}
+
+function resolveFloatingIp(f: RawInventory['cluster']['floating_ips'][number], i: number, netPrefix: number, iface: string): FloatingIp {
+  const name = i === 0 ? 'vip' : `vip${i + 1}`;
+  if (typeof f === 'string') {
+    const [address = '', p] = f.split('/');
+    return { address, prefix: p === undefined ? netPrefix : Number(p), interface: iface, name };
+  }
+  return { address: f.address, prefix: f.prefix ?? netPrefix, interface: f.interface ?? iface, name: f.name ?? name };
+}
+
+function resolveTiming(t: RawTiming | undefined): Timing {
+  const token = t?.token ?? DEFAULT_TIMING.token;
+  return {
+    token,
+    consensus: t?.consensus ?? Math.round(1.2 * token),
+    keepalive: t?.keepalive ?? DEFAULT_TIMING.keepalive,
+    warntime: t?.warntime ?? DEFAULT_TIMING.warntime,
+    deadtime: t?.deadtime ?? DEFAULT_TIMING.deadtime,
+    initdead: t?.initdead ?? DEFAULT_TIMING.initdead,
+    monitorInterval: t?.monitor_interval ?? DEFAULT_TIMING.monitorInterval,
+  };
+}
+
+function resolveStonith(s: RawInventory['cluster']['stonith']): StonithModel {
+  if (!s) return { enabled: false };
+  const out: StonithModel = { enabled: s.enabled };
+  if (s.agent) out.agent = s.agent;
+  if (s.params) out.params = Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, String(v)]));
+  return out;
+}
+
+/** Minor number from `/dev/drbdN`, or undefined. */
+export function drbdMinorOf(device: string | undefined): number | undefined {
+  const m = /^\/dev\/drbd([0-9]+)$/.exec(device ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+function resolveDrbd(d: RawDrbd): DrbdResource {
+  // -1 only when neither device nor minor is given; semantic.ts reports that.
+  const minor = d.minor ?? drbdMinorOf(d.device) ?? -1;
+  const out: DrbdResource = {
+    name: d.name,
+    device: d.device ?? `/dev/drbd${minor}`,
+    minor,
+    disk: d.disk,
+    port: d.port ?? 7788 + minor,
+    metaDisk: d.meta_disk ?? 'internal',
+    protocol: d.protocol ?? 'C',
+  };
+  if (d.filesystem) out.filesystem = { ...d.filesystem };
+  return out;
+}
+
+function resolveService(s: RawService): ServiceModel {
+  const out: ServiceModel = { name: s.name, package: s.package ?? s.name };
+  if (s.check) out.check = { ...s.check };
+  if (s.drbd) out.drbd = s.drbd;
+  return out;
+}
+
+function resolveGuest(g: RawGuest, cluster: string, drbd: DrbdResource[]): GuestModel {
+  const backing = drbd.find((d) => d.name === g.drbd);
+  const out: GuestModel = {
+    name: g.name,
+    type: g.type,
+    memoryMiB: g.memory ?? 512,
+    vcpus: g.vcpus ?? 1,
+    disk: g.disk ?? backing?.device ?? '',
+    bridge: g.bridge ?? 'br0',
+    mac: (g.mac ?? defaultMac(cluster, g.name, g.type)).toLowerCase(),
+  };
+  if (g.drbd) out.drbd = g.drbd;
+  return out;
+}
+
+/**
+ * A stable MAC for a guest without one: the hypervisor's locally administered prefix
+ * plus a hash of cluster and guest name, so both twins define the same MAC.
+ */
+export function defaultMac(cluster: string, guest: string, type: 'kvm' | 'xen'): string {
+  const h = createHash('sha256').update(`${cluster}/${guest}`).digest();
+  const prefix = type === 'xen' ? '00:16:3e' : '52:54:00';
+  return `${prefix}:${[h[0]! & 0x7f, h[1]!, h[2]!].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+}
+
+/** Splits `addr:port` (port optional). */
+function splitHostPort(text: string): { address: string; port?: number } {
+  const i = text.lastIndexOf(':');
+  return i < 0 ? { address: text } : { address: text.slice(0, i), port: Number(text.slice(i + 1)) };
+}
+
+function resolveRealServer(r: RawRealServer, virtualPort: number): RealServer {
+  const o = typeof r === 'string' ? splitHostPort(r) : r;
+  return { address: o.address, port: o.port ?? virtualPort, weight: (typeof r === 'string' ? undefined : r.weight) ?? 1 };
+}
+
+function resolveLvs(l: RawLvs): LvsService {
+  const v = splitHostPort(l.virtual);
+  const port = v.port ?? 0;
+  const c = l.check;
+  const out: LvsService = {
+    name: l.name,
+    address: v.address,
+    port,
+    protocol: l.protocol ?? 'tcp',
+    scheduler: l.scheduler ?? 'wrr',
+    forwarding: l.forwarding ?? 'gate',
+    realServers: l.real_servers.map((r) => resolveRealServer(r, port)),
+    check: { type: c?.type ?? 'http', path: c?.path ?? '/', interval: c?.interval ?? 5, timeout: c?.timeout ?? 3 },
+  };
+  if (c?.expect !== undefined) out.check.expect = c.expect;
+  if (l.persistent !== undefined) out.persistent = l.persistent;
+  return out;
+}

@@ -1,0 +1,246 @@
+/**
+ * Cross-field checks the schema cannot express: roles, uniqueness, addresses inside the
+ * network, DRBD numbering, references between sections and timing relations.
+ * Every error points at the YAML field that has to change.
+ */
+import type { InputError } from '../core/errors.js';
+import type { ClusterModel } from './model.js';
+import { formatIpv4, inNetwork, isReservedInNetwork, parseCidr, type Cidr } from './net.js';
+import type { RawInventory } from './raw.js';
+import { drbdMinorOf, type DraftModel } from './resolve.js';
+import type { FieldPath, SourceMap } from './source.js';
+import { suggest } from './suggest.js';
+
+interface Ctx {
+  raw: RawInventory;
+  m: DraftModel;
+  errors: InputError[];
+  err(path: FieldPath, message: string, hint?: string): void;
+}
+
+/**
+ * Runs every semantic check on a schema-valid inventory.
+ * @returns located errors; empty when the inventory makes sense
+ * @example
+ *   const errors = checkSemantics(raw, resolveDraft(raw, file), sourceMap);
+ */
+export function checkSemantics(raw: RawInventory, m: DraftModel, src: SourceMap): InputError[] {
+  const errors: InputError[] = [];
+  const ctx: Ctx = { raw, m, errors, err: (path, message, hint) => void errors.push(src.error(path, message, hint)) };
+  checkRoles(ctx);
+  checkNodes(ctx);
+  const net = checkNetwork(ctx);
+  if (net) checkAddresses(ctx, net);
+  checkDrbd(ctx);
+  checkReferences(ctx);
+  checkGuests(ctx);
+  checkLvs(ctx, net);
+  checkTiming(ctx);
+  if (m.stonith.enabled && !m.stonith.agent) {
+    ctx.err(['cluster', 'stonith'], 'stonith is enabled but no agent is given', 'add `agent: fence_...` (e.g. fence_ipmilan) or set `enabled: false`');
+  }
+  return errors;
+}
+
+/** Calls `report(i, j)` for every item i whose key equals that of an earlier item j. */
+function forDuplicates<T>(items: readonly T[], key: (t: T) => string | number | undefined, report: (i: number, first: number) => void): void {
+  const seen = new Map<string | number, number>();
+  items.forEach((item, i) => {
+    const k = key(item);
+    if (k === undefined) return;
+    const first = seen.get(k);
+    if (first === undefined) seen.set(k, i);
+    else report(i, first);
+  });
+}
+
+function checkRoles({ m, err }: Ctx): void {
+  for (const role of ['master', 'slave', 'arbitrator'] as const) {
+    const idx = m.nodes.flatMap((n, i) => (n.role === role ? [i] : []));
+    if (idx.length === 0 && role !== 'arbitrator') {
+      err(['nodes'], `no node has role ${role}`, `exactly one node must have \`role: ${role}\``);
+    }
+    for (const i of idx.slice(1)) {
+      err(['nodes', i, 'role'], `more than one ${role}: nodes[${idx[0]}] (${m.nodes[idx[0]!]!.name}) is already the ${role}`,
+        role === 'arbitrator' ? 'a cluster has at most one arbitrator' : `a cluster has exactly one ${role}`);
+    }
+  }
+}
+
+function checkNodes({ m, raw, err }: Ctx): void {
+  forDuplicates(m.nodes, (n) => n.name, (i, j) =>
+    err(['nodes', i, 'name'], `duplicate node name "${m.nodes[i]!.name}" (also nodes[${j}])`, 'node names must be unique; each must equal `uname -n` of its node'));
+  forDuplicates(m.nodes, (n) => n.address, (i, j) =>
+    err(['nodes', i, 'address'], `duplicate node address ${m.nodes[i]!.address} (also nodes[${j}].address)`, 'every node needs its own address'));
+  forDuplicates(m.nodes, (n) => n.nodeId, (i, j) => {
+    const explicit = raw.nodes[i]!.node_id !== undefined;
+    err(explicit ? ['nodes', i, 'node_id'] : ['nodes', i], `duplicate node id ${m.nodes[i]!.nodeId} (also nodes[${j}])`,
+      'set node_id on every node or on none (the default is the 1-based position in nodes:)');
+  });
+}
+
+function checkNetwork({ m, err }: Ctx): Cidr | undefined {
+  const net = parseCidr(m.network.cidr);
+  if (net && net.address !== formatIpv4(net.base)) {
+    err(['cluster', 'network'], `network ${m.network.cidr} has host bits set`, `did you mean ${formatIpv4(net.base)}/${net.prefix}?`);
+  }
+  return net;
+}
+
+function checkHostAddress(ctx: Ctx, net: Cidr, path: FieldPath, address: string, what: string): boolean {
+  if (!inNetwork(address, net)) {
+    ctx.err(path, `${what} ${address} is outside cluster.network ${ctx.m.network.cidr}`, `use an address inside ${ctx.m.network.cidr}, or widen cluster.network`);
+    return false;
+  }
+  if (isReservedInNetwork(address, net)) {
+    ctx.err(path, `${what} ${address} is the network or broadcast address of ${ctx.m.network.cidr}`, 'use a host address');
+    return false;
+  }
+  return true;
+}
+
+function checkAddresses(ctx: Ctx, net: Cidr): void {
+  const { m, raw } = ctx;
+  m.nodes.forEach((n, i) => checkHostAddress(ctx, net, ['nodes', i, 'address'], n.address, 'node address'));
+  const vipPath = (i: number): FieldPath =>
+    typeof raw.cluster.floating_ips[i] === 'string' ? ['cluster', 'floating_ips', i] : ['cluster', 'floating_ips', i, 'address'];
+  m.floatingIps.forEach((f, i) => {
+    if (!checkHostAddress(ctx, net, vipPath(i), f.address, 'floating IP')) return;
+    const owner = m.nodes.findIndex((n) => n.address === f.address);
+    if (owner >= 0) {
+      ctx.err(vipPath(i), `floating IP ${f.address} is the address of node ${m.nodes[owner]!.name} (nodes[${owner}].address)`,
+        'a floating IP must be a spare address that no node owns');
+    }
+  });
+  forDuplicates(m.floatingIps, (f) => f.address, (i, j) =>
+    ctx.err(vipPath(i), `duplicate floating IP ${m.floatingIps[i]!.address} (also cluster.floating_ips[${j}])`));
+  forDuplicates(m.floatingIps, (f) => f.name, (i, j) =>
+    ctx.err(['cluster', 'floating_ips', i, 'name'], `duplicate floating IP name "${m.floatingIps[i]!.name}" (also cluster.floating_ips[${j}])`,
+      'names default to vip, vip2, vip3, ... by position; pick another name'));
+}
+
+function checkDrbd({ m, raw, err }: Ctx): void {
+  (raw.drbd ?? []).forEach((d, i) => {
+    if (d.device === undefined && d.minor === undefined) {
+      err(['drbd', i], `DRBD resource "${d.name}" has neither device nor minor`, 'add `device: /dev/drbdN` (N = minor number)');
+    } else if (d.device !== undefined && d.minor !== undefined && drbdMinorOf(d.device) !== d.minor) {
+      err(['drbd', i, 'device'], `DRBD device ${d.device} does not match minor ${d.minor}`, `use device /dev/drbd${d.minor}, or drop minor:`);
+    }
+  });
+  const list = m.drbd;
+  forDuplicates(list, (d) => d.name, (i, j) => err(['drbd', i, 'name'], `duplicate DRBD resource name "${list[i]!.name}" (also drbd[${j}])`));
+  forDuplicates(list, (d) => (d.minor >= 0 ? d.minor : undefined), (i, j) =>
+    err(['drbd', i, raw.drbd?.[i]?.minor !== undefined ? 'minor' : 'device'], `duplicate DRBD minor ${list[i]!.minor} (also drbd[${j}])`,
+      'each resource needs its own /dev/drbdN'));
+  forDuplicates(list, (d) => d.port, (i, j) =>
+    err(['drbd', i, 'port'], `duplicate DRBD port ${list[i]!.port} (also drbd[${j}].port)`,
+      'each resource replicates on its own TCP port (default 7788 + minor)'));
+}
+
+/** Error unless `name` is a defined DRBD resource; suggests the closest name. */
+function checkDrbdRef(ctx: Ctx, path: FieldPath, name: string | undefined): void {
+  if (name === undefined) return;
+  const names = ctx.m.drbd.map((d) => d.name);
+  if (names.includes(name)) return;
+  const near = suggest(name, names);
+  const hint = near ? `did you mean \`${near}\`?` : names.length ? `defined DRBD resources: ${names.join(', ')}` : 'no drbd: resources are defined; add one under drbd:';
+  ctx.err(path, `unknown DRBD resource "${name}"`, hint);
+}
+
+function checkReferences(ctx: Ctx): void {
+  const { raw, m } = ctx;
+  (raw.services ?? []).forEach((s, i) => checkDrbdRef(ctx, ['services', i, 'drbd'], s.drbd));
+  (raw.guests ?? []).forEach((g, i) => checkDrbdRef(ctx, ['guests', i, 'drbd'], g.drbd));
+  forDuplicates(m.services, (s) => s.name, (i, j) => ctx.err(['services', i, 'name'], `duplicate service "${m.services[i]!.name}" (also services[${j}])`));
+}
+
+function checkGuests(ctx: Ctx): void {
+  const { raw, m, err } = ctx;
+  (raw.guests ?? []).forEach((g, i) => {
+    if (g.disk === undefined && g.drbd === undefined) {
+      err(['guests', i], `guest "${g.name}" has no disk`, 'add `drbd: <resource>` (its device becomes the disk) or `disk: /dev/drbdN`');
+    }
+    const backing = m.drbd.find((d) => d.name === g.drbd);
+    if (g.disk !== undefined && backing && g.disk !== backing.device) {
+      err(['guests', i, 'disk'], `guest disk ${g.disk} is not the device of DRBD resource ${backing.name} (${backing.device})`,
+        `use disk: ${backing.device}, or drop disk:`);
+    }
+    const first = parseInt(m.guests[i]!.mac.slice(0, 2), 16);
+    if (first & 1) err(['guests', i, 'mac'], `guest MAC ${m.guests[i]!.mac} is a multicast address`, 'the first octet must be even, e.g. 52:54:00:xx:xx:xx');
+  });
+  forDuplicates(m.guests, (g) => g.name, (i, j) => err(['guests', i, 'name'], `duplicate guest "${m.guests[i]!.name}" (also guests[${j}])`));
+  forDuplicates(m.guests, (g) => g.mac, (i, j) =>
+    err(raw.guests?.[i]?.mac !== undefined ? ['guests', i, 'mac'] : ['guests', i], `duplicate guest MAC ${m.guests[i]!.mac} (also guests[${j}])`,
+      'every guest needs its own MAC'));
+}
+
+function checkLvs(ctx: Ctx, net: Cidr | undefined): void {
+  const { raw, m, err } = ctx;
+  m.lvs.forEach((l, i) => {
+    const vpath: FieldPath = ['lvs', i, 'virtual'];
+    if (l.port < 1 || l.port > 65535) err(vpath, `virtual port ${l.port} is out of range`, 'use a port between 1 and 65535');
+    if (net) checkHostAddress(ctx, net, vpath, l.address, 'LVS virtual address');
+    const owner = m.nodes.find((n) => n.address === l.address);
+    if (owner) err(vpath, `LVS virtual address ${l.address} is the address of node ${owner.name}`, 'use a spare address');
+    l.realServers.forEach((r, k) => {
+      const isObj = typeof raw.lvs?.[i]?.real_servers[k] === 'object';
+      const rpath: FieldPath = ['lvs', i, 'real_servers', k, ...(isObj ? ['port'] : [])];
+      if (r.port < 1 || r.port > 65535) err(rpath, `real server port ${r.port} is out of range`, 'use a port between 1 and 65535');
+    });
+    forDuplicates(l.realServers, (r) => `${r.address}:${r.port}`, (k, j) =>
+      err(['lvs', i, 'real_servers', k], `duplicate real server ${l.realServers[k]!.address}:${l.realServers[k]!.port} (also real_servers[${j}])`));
+  });
+  forDuplicates(m.lvs, (l) => l.name, (i, j) => err(['lvs', i, 'name'], `duplicate LVS service "${m.lvs[i]!.name}" (also lvs[${j}])`));
+  forDuplicates(m.lvs, (l) => `${l.address}:${l.port}/${l.protocol}`, (i, j) =>
+    err(['lvs', i, 'virtual'], `duplicate LVS virtual service ${m.lvs[i]!.address}:${m.lvs[i]!.port}/${m.lvs[i]!.protocol} (also lvs[${j}])`));
+}
+
+function checkTiming({ m, err }: Ctx): void {
+  const t = m.timing;
+  const at = (k: string): FieldPath => ['cluster', 'timing', k];
+  if (m.stack === 'heartbeat') {
+    if (t.deadtime <= 2 * t.keepalive) {
+      err(at('deadtime'), `timing.deadtime (${t.deadtime} s) must be more than twice keepalive (${t.keepalive} s)`,
+        `raise deadtime above ${2 * t.keepalive} or lower keepalive; one lost packet must not kill a node`);
+    }
+    if (t.initdead < t.deadtime) {
+      err(at('initdead'), `timing.initdead (${t.initdead} s) must be at least deadtime (${t.deadtime} s)`, `use initdead: ${2 * t.deadtime} (twice deadtime is usual)`);
+    }
+    if (t.warntime >= t.deadtime) {
+      err(at('warntime'), `timing.warntime (${t.warntime} s) must be less than deadtime (${t.deadtime} s)`, 'a warning after the node is already dead is useless');
+    }
+  } else if (t.consensus < 1.2 * t.token) {
+    err(at('consensus'), `timing.consensus (${t.consensus} ms) must be at least 1.2 * token (${Math.ceil(1.2 * t.token)} ms)`,
+      `use consensus: ${Math.ceil(1.2 * t.token)} or remove it (the default is 1.2 * token)`);
+  }
+}
+
+/**
+ * Legal but risky timing choices, as one-line warnings.
+ * @example timingWarnings({ stack: 'heartbeat', timing: { ...t, deadtime: 5 } })[0] // "timing.deadtime is 5 s: ..."
+ */
+export function timingWarnings(model: Pick<ClusterModel, 'stack' | 'timing'>): string[] {
+  const t = model.timing;
+  const out: string[] = [];
+  if (model.stack === 'heartbeat') {
+    if (t.deadtime < 10) out.push(`timing.deadtime is ${t.deadtime} s: below 10 s a busy node can miss heartbeats and trigger a needless failover`);
+    if (t.initdead < 2 * t.deadtime) out.push(`timing.initdead (${t.initdead} s) is less than twice deadtime (${t.deadtime} s): a booting peer may be declared dead before its network is up`);
+  } else {
+    if (t.token < 1000) out.push(`timing.token is ${t.token} ms: below 1000 ms a loaded network can cause spurious membership changes`);
+    if (t.monitorInterval < 2) out.push(`timing.monitor_interval is ${t.monitorInterval} s: monitors this frequent load the nodes for little gain`);
+  }
+  return out;
+}
+
+/**
+ * Every warning about a valid model: timing plus cluster-level risks (no fencing, no arbitrator).
+ * @example inventoryWarnings(model).forEach((w) => console.warn(w))
+ */
+export function inventoryWarnings(model: ClusterModel): string[] {
+  const out = timingWarnings(model);
+  if (!model.stonith.enabled && model.drbd.length > 0) {
+    out.push('stonith is disabled while DRBD holds data: a split brain cannot be fenced (fine for a lab, not for production)');
+  }
+  if (!model.arbitrator) out.push('no arbitrator: with only the twins, a network split cannot be decided by quorum');
+  return out;
+}

@@ -1,0 +1,185 @@
+import { HactlError, NodeError } from '../core/errors.js';
+import { mask } from '../core/secret.js';
+import { quote } from '../core/shell.js';
+import { debPackagesCommand, parseDebPackages } from '../facts/dpkg.js';
+import { fileFactsCommand, parseFileFacts, type FileFact } from '../facts/file.js';
+import { parseServiceFact, serviceFactCommand } from '../facts/service.js';
+import type { ClusterModel, NodeModel } from '../inventory/model.js';
+import { renderFile } from '../render/render.js';
+import { planApt, type AptOptions } from '../tasks/apt.js';
+import { planCommand, type CommandOptions } from '../tasks/command.js';
+import { planFile, VALIDATE_FAILED, type FileOptions } from '../tasks/file.js';
+import { planService, type ServiceOptions } from '../tasks/service.js';
+import type { TaskPlan, TaskResult } from '../tasks/types.js';
+import type { Connection, ExecOptions, ExecResult } from '../transport/types.js';
+import type { EventSink } from './events.js';
+
+export interface Notify {
+  /** handler(s) to run once at the end of the phase if this task changed something */
+  notify?: string | string[];
+}
+
+export interface TemplateOptions extends Omit<FileOptions, 'content'>, Notify {
+  /** extra values for the template, merged over { cluster, node, vars } */
+  vars?: Record<string, unknown>;
+}
+
+/**
+ * Everything a playbook does to one host. Tasks read facts, plan, and (unless in check
+ * mode) execute; each reports {changed, reason, diff}. Facts are cached per host.
+ */
+export class HostContext {
+  readonly results: TaskResult[] = [];
+  readonly notified = new Set<string>();
+  failed?: HactlError;
+  private readonly files = new Map<string, FileFact>();
+  private packages?: Map<string, string>;
+  private packagesAsked = new Set<string>();
+
+  constructor(
+    readonly node: NodeModel,
+    readonly cluster: ClusterModel,
+    private readonly connection: () => Promise<Connection>,
+    readonly check: boolean,
+    private readonly emit: EventSink,
+    readonly templateDir?: string,
+  ) {}
+
+  get name(): string {
+    return this.node.name;
+  }
+
+  /** Runs a read-only command (also in check mode). Never throws on a non-zero exit. */
+  async exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+    return (await this.connection()).exec(command, options);
+  }
+
+  /** Like exec, but a non-zero exit is a NodeError naming the host and showing stderr. */
+  async sh(command: string, options?: ExecOptions & { what?: string }): Promise<string> {
+    const r = await this.exec(command, options);
+    if (r.code !== 0) {
+      throw new NodeError(`${options?.what ?? `\`${command.split('\n')[0]}\``} failed (exit ${r.code})`, {
+        host: this.name,
+        output: mask((r.stderr || r.stdout).trim()),
+      });
+    }
+    return r.stdout;
+  }
+
+  info(message: string): void {
+    this.emit({ type: 'log', host: this.name, level: 'info', message });
+  }
+  warn(message: string): void {
+    this.emit({ type: 'log', host: this.name, level: 'warn', message });
+  }
+
+  /** Reads facts for many files and packages in one round trip (optional; tasks fetch lazily). */
+  async gather(what: { files?: string[]; packages?: string[] }): Promise<void> {
+    const files = (what.files ?? []).filter((f) => !this.files.has(f));
+    const pkgs = (what.packages ?? []).filter((p) => !this.packagesAsked.has(p));
+    if (!files.length && !pkgs.length) return;
+    const sep = '@@hactl-pkgs@@';
+    const cmd = [files.length ? fileFactsCommand(files) : 'true', `echo ${sep}`, pkgs.length ? debPackagesCommand(pkgs) : 'true'].join('; ');
+    const out = await this.sh(cmd, { what: 'reading facts' });
+    const [fileOut = '', pkgOut = ''] = out.split(sep + '\n');
+    for (const [p, f] of parseFileFacts(fileOut)) this.files.set(p, f);
+    if (pkgs.length) {
+      this.packages ??= new Map();
+      for (const [p, v] of parseDebPackages(pkgOut)) this.packages.set(p, v);
+      pkgs.forEach((p) => this.packagesAsked.add(p));
+    }
+  }
+
+  /** Installs the packages that are missing (one apt-get for all of them). */
+  async apt(packages: string[], options: AptOptions & Notify = {}): Promise<TaskResult> {
+    return this.task(`apt ${summarise(packages)}`, options, async () => {
+      await this.gather({ packages });
+      return planApt(this.packages ?? new Map(), packages, options);
+    }, () => packages.forEach((p) => this.packagesAsked.delete(p)));
+  }
+
+  /** Manages a file's content, mode and owner; atomic, validated, backed up. */
+  async file(path: string, options: FileOptions & Notify): Promise<TaskResult> {
+    return this.task(`file ${path}`, options, async () => {
+      await this.gather({ files: [path] });
+      return planFile(this.files.get(path)!, path, options);
+    }, () => this.files.delete(path));
+  }
+
+  /** Renders a handlebars template (strict) and manages the result as a file. */
+  async template(src: string, dest: string, options: TemplateOptions = {}): Promise<TaskResult> {
+    const data = { cluster: this.cluster, node: this.node, vars: { ...this.cluster.vars, ...this.node.vars }, ...options.vars };
+    const content = renderFile(src, data, this.templateDir);
+    return this.file(dest, { ...options, content });
+  }
+
+  async service(name: string, options: ServiceOptions & Notify): Promise<TaskResult> {
+    return this.task(`service ${name}${options.state ? ' ' + options.state : ''}`, options, async () => {
+      const fact = parseServiceFact(name, await this.sh(serviceFactCommand(name, options.status)));
+      return planService(fact, options);
+    });
+  }
+
+  /** Runs a command unless its guard (creates / unless / onlyIf) says it is done. */
+  async command(command: string, options: CommandOptions & Notify = {}): Promise<TaskResult> {
+    return this.task(options.name ?? `command ${command.split('\n')[0]!.slice(0, 60)}`, options, async () => {
+      const guards = await this.readGuards(options);
+      return planCommand(command, options, guards);
+    });
+  }
+
+  /** Marks a handler to run at the end of the current phase. */
+  notify(handler: string): void {
+    this.notified.add(handler);
+  }
+
+  private async readGuards(o: CommandOptions): Promise<{ createsExists?: boolean; unlessOk?: boolean; onlyIfOk?: boolean }> {
+    const parts: string[] = [];
+    if (o.creates) parts.push(`[ -e ${quote(o.creates)} ] && echo creates=1 || echo creates=0`);
+    if (o.unless) parts.push(`( ${o.unless} ) >/dev/null 2>&1 && echo unless=1 || echo unless=0`);
+    if (o.onlyIf) parts.push(`( ${o.onlyIf} ) >/dev/null 2>&1 && echo onlyif=1 || echo onlyif=0`);
+    if (!parts.length) return {};
+    const out = await this.sh(parts.join('; '));
+    return { createsExists: out.includes('creates=1'), unlessOk: out.includes('unless=1'), onlyIfOk: out.includes('onlyif=1') };
+  }
+
+  /** Plan → (execute) → report. A failure becomes a NodeError naming this host. */
+  private async task(name: string, n: Notify, plan: () => Promise<TaskPlan>, invalidate?: () => void): Promise<TaskResult> {
+    const t0 = Date.now();
+    this.emit({ type: 'task:start', host: this.name, task: name });
+    const base = { task: name, host: this.name };
+    let result: TaskResult;
+    try {
+      const p = await plan();
+      if (p.changed && !this.check) {
+        for (const step of p.steps) await this.runStep(name, step.command, step.stdin);
+        invalidate?.();
+      }
+      result = { ...base, changed: p.changed, reason: p.reason, diff: p.diff, checkOnly: this.check && p.changed, ms: Date.now() - t0 };
+      if (p.changed) for (const h of [n.notify ?? []].flat()) this.notified.add(h);
+    } catch (err) {
+      const e = err instanceof HactlError ? err : new NodeError((err as Error).message, { host: this.name });
+      result = { ...base, changed: false, reason: e.message, failed: true, error: mask(e.message), ms: Date.now() - t0 };
+      this.results.push(result);
+      this.emit({ type: 'task:end', result });
+      throw e;
+    }
+    this.results.push(result);
+    this.emit({ type: 'task:end', result });
+    return result;
+  }
+
+  private async runStep(task: string, command: string, stdin?: string | Buffer): Promise<void> {
+    const r = await this.exec(command, { stdin });
+    if (r.code === 0) return;
+    const output = mask((r.stderr || r.stdout).trim());
+    if (r.code === VALIDATE_FAILED) {
+      throw new NodeError(`validation refused the new ${task.replace(/^file /, '')}; the old file is untouched`, { host: this.name, output });
+    }
+    throw new NodeError(`${task} failed (exit ${r.code})`, { host: this.name, output });
+  }
+}
+
+function summarise(items: string[]): string {
+  return items.length <= 4 ? items.join(' ') : `${items.slice(0, 3).join(' ')} +${items.length - 3}`;
+}

@@ -1,0 +1,47 @@
+import type { ClusterModel } from '../inventory/model.js';
+import type { HostGroup } from './group.js';
+import type { HostContext } from './host.js';
+
+export type Handler = (h: HostContext) => Promise<void>;
+
+/** What a playbook's body receives. Nothing is global: everything comes through here. */
+export interface PlaybookContext {
+  cluster: ClusterModel;
+  /** every selected host (after --limit); `.role('master')`, `.only('slave')`, `.all(fn)` */
+  hosts: HostGroup;
+  check: boolean;
+  /** command-line options passed through to the playbook (e.g. `--set key=value`) */
+  options: Record<string, unknown>;
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+export interface Playbook {
+  name: string;
+  description?: string;
+  /** run once per host at the end of a phase, when a task notified them */
+  handlers?: Record<string, Handler>;
+  run(ctx: PlaybookContext): Promise<void>;
+}
+
+/**
+ * Declares a playbook: imperative TypeScript, read top to bottom like a howto.
+ *
+ * @example
+ *   export default definePlaybook('motd', async ({ hosts, cluster }) => {
+ *     await hosts.all(async (h) => {
+ *       await h.file('/etc/motd', { content: `member of ${cluster.name}\n` });
+ *     });
+ *   });
+ */
+export function definePlaybook(
+  name: string,
+  run: (ctx: PlaybookContext) => Promise<void>,
+  extra: { description?: string; handlers?: Record<string, Handler> } = {},
+): Playbook {
+  return { name, run, ...extra };
+}
+
+export function isPlaybook(v: unknown): v is Playbook {
+  return typeof v === 'object' && v !== null && typeof (v as Playbook).run === 'function' && typeof (v as Playbook).name === 'string';
+}

@@ -1,0 +1,44 @@
+import { quote } from '../core/shell.js';
+import type { DebPackages } from '../facts/dpkg.js';
+import { noop, type TaskPlan } from './types.js';
+
+export interface AptOptions {
+  /** refresh the package lists first: `auto` = when something is to be installed and the
+   *  lists are missing or older than an hour (default); `always`; `never` */
+  update?: 'auto' | 'always' | 'never';
+  /** install without starting the packages' daemons (policy-rc.d 101): the playbook
+   *  starts them once their configuration is in place */
+  noStart?: boolean;
+}
+
+const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends';
+
+/**
+ * Installs only the packages that are missing, in one apt-get call.
+ *
+ * @example
+ *   planApt(new Map([['corosync', '3.1.7-1']]), ['corosync', 'pacemaker'])
+ *   // { changed: true, reason: 'install pacemaker', steps: [{ command: '… apt-get … install pacemaker' }] }
+ */
+export function planApt(installed: DebPackages, wanted: string[], options: AptOptions = {}): TaskPlan {
+  const missing = [...new Set(wanted)].filter((p) => !installed.has(p));
+  if (missing.length === 0) {
+    const list = wanted.length > 3 ? `${wanted.length} packages are` : `${wanted.join(', ')} ${wanted.length === 1 ? 'is' : 'are'}`;
+    return noop(`${list} installed`);
+  }
+  const update =
+    options.update === 'always'
+      ? `${APT} update;`
+      : options.update === 'never'
+        ? ''
+        : `if ! find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null | grep -q .; then ${APT} update; fi;`;
+  const install = `${APT} install ${missing.map(quote).join(' ')}`;
+  const body = options.noStart
+    ? `printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d; ${install}; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc`
+    : install;
+  return {
+    changed: true,
+    reason: `install ${missing.join(' ')}`,
+    steps: [{ command: `set -o pipefail 2>/dev/null; ${update} ${body}` }],
+  };
+}

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { dirname, basename } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { quote } from '../core/shell.js';
+import { mask } from '../core/secret.js';
+import type { FileFact } from '../facts/file.js';
+import { noop, type Step, type TaskPlan } from './types.js';
+
+export interface FileOptions {
+  /** the whole content; omit to manage only mode/owner of an existing file */
+  content?: string;
+  mode?: string;   // octal, e.g. "0644" or "600"
+  owner?: string;
+  group?: string;
+  state?: 'present' | 'absent';
+  /** run on the node against the staged file before the swap, `%s` = its path;
+   *  a failure leaves the old file untouched and shows the validator's output */
+  validate?: string;
+  /** keep the previous version as PATH.hactl-bak (default true) */
+  backup?: boolean;
+  /** content is secret: diffs and logs never show it */
+  secret?: boolean;
+}
+
+/** Exit status the apply script uses for "the validator refused the file". */
+export const VALIDATE_FAILED = 97;
+
+const normMode = (m: string): string => m.replace(/^0+(?=\d{3})/, '');
+
+function diffOf(path: string, fact: FileFact, content: string, secret: boolean): string {
+  if (secret) return `--- ${path}\n+++ ${path}\n(secret content ${fact.exists ? 'changed' : 'created'}; not shown)\n`;
+  if (fact.exists && fact.content === undefined) return `--- ${path}\n+++ ${path}\n(large file changed; sha256 ${fact.sha256} → new)\n`;
+  const old = fact.exists ? (fact.content ?? '') : '';
+  return mask(createTwoFilesPatch(fact.exists ? path : '/dev/null', path, old, content, '', '', { context: 3 }).replace(/^=+\n/, ''));
+}
+
+/** The one-round-trip apply script: stage, chmod/chown, validate, back up, rename. */
+export function writeScript(path: string, o: FileOptions): string {
+  const p = quote(path);
+  const tmpl = quote(`${dirname(path)}/.${basename(path)}.hactl-XXXXXX`);
+  const lines = [
+    'set -e',
+    `mkdir -p ${quote(dirname(path))}`,
+    `tmp=$(mktemp ${tmpl})`,
+    `trap 'rm -f "$tmp"' EXIT`,
+    'cat > "$tmp"',
+    `chmod ${normMode(o.mode ?? '644')} "$tmp"`,
+  ];
+  if (o.owner || o.group) lines.push(`chown ${quote(`${o.owner ?? 'root'}:${o.group ?? o.owner ?? 'root'}`)} "$tmp"`);
+  if (o.validate) {
+    const v = o.validate.split('%s').join('"$tmp"');
+    lines.push(`if ! out=$( ${v} 2>&1 ); then printf '%s\\n' "$out" >&2; exit ${VALIDATE_FAILED}; fi`);
+  }
+  if (o.backup !== false) lines.push(`if [ -e ${p} ]; then cp -p ${p} ${quote(path + '.hactl-bak')}; fi`);
+  lines.push(`mv -f "$tmp" ${p}`, 'trap - EXIT');
+  return lines.join('\n');
+}
+
+/**
+ * Decides what to do with one file from its fact. Content is compared by sha256.
+ *
+ * @example
+ *   planFile({ path: '/etc/x', exists: false }, '/etc/x', { content: 'a\n' })
+ *   // { changed: true, reason: 'create /etc/x', steps: [ … ], diff: '--- /dev/null\n+++ /etc/x …' }
+ */
+export function planFile(fact: FileFact, path: string, o: FileOptions): TaskPlan {
+  if (o.state === 'absent') {
+    if (!fact.exists) return noop(`${path} is absent`);
+    const backup = o.backup !== false ? `cp -p ${quote(path)} ${quote(path + '.hactl-bak')} && ` : '';
+    return { changed: true, reason: `remove ${path}`, steps: [{ command: `${backup}rm -f ${quote(path)}` }] };
+  }
+  const steps: Step[] = [];
+  const why: string[] = [];
+  let diff: string | undefined;
+  if (o.content !== undefined) {
+    const sha = createHash('sha256').update(o.content).digest('hex');
+    if (!fact.exists || fact.sha256 !== sha) {
+      diff = diffOf(path, fact, o.content, o.secret === true);
+      steps.push({ command: writeScript(path, o), stdin: o.content, label: `write ${path}` });
+      why.push(fact.exists ? `update ${path}` : `create ${path}`);
+      return { changed: true, reason: why.join(', '), steps, diff };
+    }
+  } else if (!fact.exists) {
+    return noop(`${path} does not exist (no content given)`);
+  }
+  // content is right (or not managed): fix metadata in place
+  if (o.mode && normMode(o.mode) !== fact.mode) {
+    steps.push({ command: `chmod ${normMode(o.mode)} ${quote(path)}` });
+    why.push(`mode ${fact.mode} → ${normMode(o.mode)}`);
+  }
+  const wantOwner = o.owner ?? fact.owner;
+  const wantGroup = o.group ?? fact.group;
+  if ((o.owner && o.owner !== fact.owner) || (o.group && o.group !== fact.group)) {
+    steps.push({ command: `chown ${quote(`${wantOwner}:${wantGroup}`)} ${quote(path)}` });
+    why.push(`owner ${fact.owner}:${fact.group} → ${wantOwner}:${wantGroup}`);
+  }
+  if (steps.length === 0) return noop(`${path} is up to date`);
+  return { changed: true, reason: `${path}: ${why.join(', ')}`, steps };
+}

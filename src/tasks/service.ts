@@ -1,0 +1,48 @@
+import { quote } from '../core/shell.js';
+import type { ServiceFact } from '../facts/service.js';
+import { noop, type Step, type TaskPlan } from './types.js';
+
+export interface ServiceOptions {
+  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
+  enabled?: boolean;
+  /** override the start / stop commands (for daemons whose init script misbehaves) */
+  start?: string;
+  stop?: string;
+  /** decides "running" instead of the init system, e.g. `pgrep -x pacemakerd` */
+  status?: string;
+}
+
+function action(fact: ServiceFact, verb: 'start' | 'stop' | 'restart' | 'reload', o: ServiceOptions): Step {
+  if (verb === 'start' && o.start) return { command: o.start };
+  if (verb === 'stop' && o.stop) return { command: o.stop };
+  if (verb === 'restart' && o.start && o.stop) return { command: `${o.stop}; ${o.start}` };
+  const n = quote(fact.name);
+  return { command: fact.init === 'systemd' ? `systemctl ${verb} ${n}` : `service ${n} ${verb} </dev/null >/dev/null 2>&1` };
+}
+
+/**
+ * Brings a service to the wanted state, on systemd and on nodes without it.
+ *
+ * @example
+ *   planService({ name: 'corosync', init: 'sysv', running: false }, { state: 'started' })
+ *   // { changed: true, reason: 'start corosync', steps: [{ command: 'service corosync start …' }] }
+ */
+export function planService(fact: ServiceFact, o: ServiceOptions): TaskPlan {
+  const steps: Step[] = [];
+  const why: string[] = [];
+  if (o.state === 'started' && !fact.running) (steps.push(action(fact, 'start', o)), why.push(`start ${fact.name}`));
+  if (o.state === 'stopped' && fact.running) (steps.push(action(fact, 'stop', o)), why.push(`stop ${fact.name}`));
+  if (o.state === 'restarted') (steps.push(action(fact, fact.running ? 'restart' : 'start', o)), why.push(`restart ${fact.name}`));
+  if (o.state === 'reloaded') (steps.push(action(fact, fact.running ? 'reload' : 'start', o)), why.push(`reload ${fact.name}`));
+  if (o.enabled !== undefined && fact.enabled !== undefined && o.enabled !== fact.enabled) {
+    const n = quote(fact.name);
+    const verb = o.enabled ? 'enable' : 'disable';
+    steps.push({ command: fact.init === 'systemd' ? `systemctl ${verb} ${n}` : `update-rc.d ${n} ${o.enabled ? 'defaults' : 'disable'} >/dev/null` });
+    why.push(`${verb} ${fact.name}`);
+  }
+  if (steps.length === 0) {
+    const state = fact.running ? 'running' : 'stopped';
+    return noop(`${fact.name} is ${state}${fact.enabled === undefined ? '' : fact.enabled ? ' and enabled' : ' and disabled'}`);
+  }
+  return { changed: true, reason: why.join(', '), steps };
+}

@@ -1,0 +1,166 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { NodeSSH } from 'node-ssh';
+import { NodeError } from '../core/errors.js';
+import { quote } from '../core/shell.js';
+import type { NodeModel } from '../inventory/model.js';
+import {
+  appendKnownHost,
+  checkKnownHosts,
+  fingerprint,
+  knownHostsName,
+  readKnownHosts,
+} from './known-hosts.js';
+import { expandHome, readSshConfig } from './ssh-config.js';
+import type { Connection, ExecOptions, ExecResult } from './types.js';
+
+export interface SshOptions {
+  /** record unknown host keys instead of refusing them (OpenSSH accept-new) */
+  acceptNewHostKeys?: boolean;
+  connectTimeoutMs?: number;
+  /** called with every command sent (for --debug) */
+  onCommand?: (host: string, command: string) => void;
+}
+
+/** Where and how to reach one node, after ssh_config and inventory are merged. */
+export interface SshTarget {
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  identities: string[];
+  knownHosts: string;
+  become: boolean;
+}
+
+/**
+ * Merges the inventory's ssh settings with the user's ssh_config: the inventory's explicit
+ * values win, ssh_config fills the rest (HostName, User, Port, IdentityFile,
+ * UserKnownHostsFile), then OpenSSH's defaults.
+ */
+export function resolveTarget(node: NodeModel): SshTarget {
+  const cfg = readSshConfig(node.ssh.config, node.connect);
+  const identities = node.ssh.identity
+    ? [expandHome(node.ssh.identity)]
+    : (cfg.identityFile ?? ['~/.ssh/id_ed25519', '~/.ssh/id_ecdsa', '~/.ssh/id_rsa'].map(expandHome));
+  return {
+    name: node.name,
+    host: cfg.hostName ?? node.connect,
+    port: node.ssh.port !== 22 ? node.ssh.port : (cfg.port ?? 22),
+    user: node.ssh.user !== 'root' ? node.ssh.user : (cfg.user ?? node.ssh.user),
+    identities: identities.filter((f) => existsSync(f)),
+    knownHosts: expandHome(node.ssh.knownHosts ?? cfg.userKnownHostsFile ?? '~/.ssh/known_hosts'),
+    become: node.ssh.become,
+  };
+}
+
+/**
+ * An SSH connection (node-ssh over ssh2) with OpenSSH-like host-key checking and sudo.
+ *
+ * @example
+ *   const c = await SshConnection.open(resolveTarget(node));
+ *   await c.exec('corosync-quorumtool -s');
+ */
+export class SshConnection implements Connection {
+  private constructor(
+    readonly host: string,
+    private readonly ssh: NodeSSH,
+    private readonly target: SshTarget,
+    private readonly options: SshOptions,
+  ) {}
+
+  static async open(target: SshTarget, options: SshOptions = {}): Promise<SshConnection> {
+    const ssh = new NodeSSH();
+    let refusal: NodeError | undefined;
+    const names = [knownHostsName(target.host, target.port)];
+    if (target.name !== target.host) names.unshift(knownHostsName(target.name, target.port));
+    const hostVerifier = (key: Buffer): boolean => {
+      const verdict = checkKnownHosts(readKnownHosts(target.knownHosts), names, key);
+      if (verdict.status === 'match') return true;
+      const fp = fingerprint(key);
+      if (verdict.status === 'changed') {
+        refusal = new NodeError(`host key for ${target.host} has CHANGED (now ${fp})`, {
+          host: target.name,
+          location: `${target.knownHosts}:${verdict.line}`,
+          hint: 'someone may be intercepting the connection, or the host was reinstalled; check, then remove the old line',
+        });
+        return false;
+      }
+      if (options.acceptNewHostKeys) {
+        appendKnownHost(target.knownHosts, names, key);
+        return true;
+      }
+      refusal = new NodeError(`unknown host key for ${target.host} (${fp})`, {
+        host: target.name,
+        hint: `verify the fingerprint, then re-run with --accept-new-hostkeys or add it to ${target.knownHosts}`,
+      });
+      return false;
+    };
+    const agent = process.env.SSH_AUTH_SOCK;
+    const privateKey = target.identities[0] ? readFileSync(target.identities[0], 'utf8') : undefined;
+    try {
+      await ssh.connect({
+        host: target.host,
+        port: target.port,
+        username: target.user,
+        privateKey,
+        agent,
+        hostVerifier: hostVerifier as never,
+        readyTimeout: options.connectTimeoutMs ?? 15_000,
+        keepaliveInterval: 5_000,
+        keepaliveCountMax: 3,
+      });
+    } catch (err) {
+      ssh.dispose();
+      if (refusal) throw refusal;
+      const msg = (err as Error).message ?? String(err);
+      const auth = /authentication/i.test(msg);
+      throw new NodeError(
+        auth ? `authentication failed for ${target.user}@${target.host}:${target.port}` : `cannot connect to ${target.host}:${target.port}: ${msg}`,
+        {
+          host: target.name,
+          hint: auth
+            ? `tried ${target.identities.length ? target.identities.join(', ') : 'no key file'}${agent ? ' and the ssh-agent' : ''}`
+            : 'check the address, that sshd runs, and the network path',
+        },
+        { cause: err },
+      );
+    }
+    return new SshConnection(target.name, ssh, target, options);
+  }
+
+  /** Wraps the command for sudo when the node says `become` and the user is not root. */
+  private wrap(command: string): string {
+    if (this.target.become && this.target.user !== 'root') return `sudo -n -- sh -c ${quote(command)}`;
+    return command;
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    let full = this.wrap(command);
+    if (options.timeoutMs) full = `timeout -k 2 ${Math.ceil(options.timeoutMs / 1000)} sh -c ${quote(full)}`;
+    this.options.onCommand?.(this.host, command);
+    const stdin =
+      options.stdin === undefined ? undefined : typeof options.stdin === 'string' ? options.stdin : Readable.from([options.stdin]);
+    try {
+      const r = await this.ssh.execCommand(full, { stdin, noTrim: true });
+      return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? (r.signal ? 128 : 255) };
+    } catch (err) {
+      throw new NodeError(`connection lost: ${(err as Error).message}`, { host: this.host }, { cause: err });
+    }
+  }
+
+  async put(content: string | Buffer, path: string): Promise<void> {
+    const r = await this.exec(`cat > ${quote(path)}`, { stdin: content });
+    if (r.code !== 0) throw new NodeError(`cannot write ${path}: ${r.stderr.trim()}`, { host: this.host });
+  }
+
+  async get(path: string): Promise<Buffer> {
+    const r = await this.exec(`base64 -w0 < ${quote(path)}`);
+    if (r.code !== 0) throw new NodeError(`cannot read ${path}: ${r.stderr.trim()}`, { host: this.host });
+    return Buffer.from(r.stdout, 'base64');
+  }
+
+  async close(): Promise<void> {
+    this.ssh.dispose();
+  }
+}

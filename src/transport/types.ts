@@ -1,0 +1,27 @@
+/**
+ * A connection to one host. One per host for a whole run; every task goes through it.
+ * Commands run under `sh -c`; `sudo` is applied by the transport when the node's
+ * settings say so, so tasks never add it themselves.
+ */
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface ExecOptions {
+  /** bytes fed to the command's stdin */
+  stdin?: string | Buffer;
+  /** kill the command after this long (the result then has code 124) */
+  timeoutMs?: number;
+}
+
+export interface Connection {
+  /** name used in messages (the inventory node name) */
+  readonly host: string;
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** writes content to path (atomically is the file task's job, not this one's) */
+  put(content: string | Buffer, path: string): Promise<void>;
+  get(path: string): Promise<Buffer>;
+  close(): Promise<void>;
+}
