@@ -1,8 +1,10 @@
 /**
- * Editing inventory text in place (for `hactl add-node`): the yaml Document API keeps
- * comments, blank lines, quoting and flow/block style of everything not touched.
+ * Editing inventory text in place (for `hactl add-node`). The yaml Document API finds
+ * where `nodes:` ends; the new entry is spliced into the text there, so every other byte
+ * (comments, their alignment, blank lines, quoting) stays exactly as the user wrote it.
+ * Re-stringifying the whole document would re-flow comment alignment.
  */
-import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, stringify, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { InputError } from '../core/errors.js';
 import type { Role } from './model.js';
 
@@ -28,6 +30,13 @@ export function addNodeToInventoryText(text: string, node: NewNode): string {
   }
   const nodes = doc.get('nodes', true);
   if (!isSeq(nodes)) throw new InputError('the inventory has no `nodes:` list to add to', { field: 'nodes' });
+  rejectDuplicate(nodes, node);
+  const fields: Array<[string, string | number]> = [['name', node.name], ['address', node.address], ['role', node.role]];
+  if (node.node_id !== undefined) fields.push(['node_id', node.node_id]);
+  return spliceBlockItem(text, nodes, fields) ?? restringify(doc, nodes, fields);
+}
+
+function rejectDuplicate(nodes: YAMLSeq, node: NewNode): void {
   for (const existing of nodes.items) {
     if (!isMap(existing)) continue;
     for (const key of ['name', 'address'] as const) {
@@ -36,17 +45,51 @@ export function addNodeToInventoryText(text: string, node: NewNode): string {
       }
     }
   }
-  const entry = doc.createNode({
-    name: node.name,
-    address: node.address,
-    role: node.role,
-    ...(node.node_id === undefined ? {} : { node_id: node.node_id }),
-  });
-  // Follow the file's style: `- { name: ..., ... }` lists get a flow mapping too.
+}
+
+/**
+ * Inserts the entry as text after the last item of a block sequence, with the same
+ * indentation and the same style (block or `{ flow }`) as that item.
+ * Returns undefined for layouts it does not handle (flow or empty lists).
+ */
+function spliceBlockItem(text: string, nodes: YAMLSeq, fields: Array<[string, string | number]>): string | undefined {
   const last = nodes.items[nodes.items.length - 1];
-  if (isMap(last) && last.flow) entry.flow = true;
-  nodes.items.push(entry);
-  // lineWidth 0: never re-fold long lines the user wrote.
+  if (nodes.flow || !isMap(last) || !last.range) return undefined;
+  const [start, valueEnd] = last.range;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const prefix = text.slice(lineStart, start);
+  const m = /^( *)- +$/.exec(last.flow ? prefix.replace(/\{$/, '') : prefix);
+  if (!m) return undefined;
+  const dash = m[1]!;
+  const keyIndent = ' '.repeat(prefix.length);
+  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const value = (v: string | number) => stringify(v, { lineWidth: 0 }).trimEnd();
+  const entry = last.flow
+    ? `${dash}- { ${fields.map(([k, v]) => `${k}: ${value(v)}`).join(', ')} }`
+    : fields.map(([k, v], i) => `${i === 0 ? `${dash}- ` : keyIndent}${k}: ${value(v)}`).join(nl);
+  const at = insertionPoint(text, Math.max(valueEnd - 1, start), keyIndent.length);
+  if (at < 0) return `${text}${nl}${entry}${nl}`;
+  return `${text.slice(0, at)}${entry}${nl}${text.slice(at)}`;
+}
+
+/**
+ * Start of the line after the last item: after the line holding its end and after the
+ * comment lines indented like its keys (they belong to it), or -1 at end of text.
+ */
+function insertionPoint(text: string, from: number, indent: number): number {
+  const ownComment = new RegExp(`^ {${indent},}#`);
+  const lineAt = (i: number) => {
+    const end = text.indexOf('\n', i);
+    return text.slice(i, end < 0 ? undefined : end);
+  };
+  let eol = text.indexOf('\n', from);
+  while (eol >= 0 && ownComment.test(lineAt(eol + 1))) eol = text.indexOf('\n', eol + 1);
+  return eol < 0 ? -1 : eol + 1;
+}
+
+/** Fallback for flow or empty lists: edit the document and re-stringify it. */
+function restringify(doc: Document.Parsed, nodes: YAMLSeq, fields: Array<[string, string | number]>): string {
+  nodes.items.push(doc.createNode(Object.fromEntries(fields)));
   return doc.toString({ lineWidth: 0 });
 }
 

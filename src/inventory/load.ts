@@ -4,7 +4,7 @@
  * with `file:line:col`, the field path and a hint.
  */
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { InputError, InputErrors } from '../core/errors.js';
 import type { ClusterModel } from './model.js';
 import type { RawInventory } from './raw.js';
@@ -43,7 +43,7 @@ export function parseInventory(text: string, file: string): ClusterModel {
   // uniqueKeys off: duplicate keys are found below, where the field path is known.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const src = new SourceMap(file, doc, lineCounter);
-  fail([...syntaxErrors(doc, src), ...duplicateKeys(doc.contents, [], src)]);
+  fail([...syntaxErrors(doc, src), ...structureErrors(doc, doc.contents, [], src)]);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
@@ -81,20 +81,28 @@ const SYNTAX_HINTS: Record<string, string> = {
 
 function syntaxErrors(doc: Document.Parsed, src: SourceMap): InputError[] {
   return doc.errors.map((e) => {
-    const message = e.message.replace(/ at line \d+, column \d+.*$/s, '');
-    const path = src.pathAt(e.pos[0]);
+    // The library's own advice ("please use parseAllDocuments()") is not for users.
+    const message = e.message.replace(/ at line \d+, column \d+.*$/s, '').replace(/; please use .*$/s, '');
+    const path = e.code === 'MULTIPLE_DOCS' ? [] : src.pathAt(e.pos[0]);
     return new InputError(`YAML syntax error: ${message}`, {
       location: src.at(e.pos[0]),
       ...(path.length ? { field: formatPath(path) } : {}),
-      hint: SYNTAX_HINTS[e.code] ?? 'check indentation and quote values containing `: `, `#`, `{`, `[` or starting with `*`, `&`, `!`',
+      hint: (/end with an? [\]}]/.test(message) ? 'a `[` or `{` is not closed' : SYNTAX_HINTS[e.code]) ?? 'check indentation and quote values containing `: `, `#`, `{`, `[` or starting with `*`, `&`, `!`',
     });
   });
 }
 
-/** Finds keys repeated within one mapping (YAML allows parsing them; the last would silently win). */
-function duplicateKeys(node: unknown, path: FieldPath, src: SourceMap): InputError[] {
+/**
+ * Finds keys repeated within one mapping (YAML would silently keep the last) and aliases
+ * (`*a`) without an earlier anchor, each with its field path.
+ */
+function structureErrors(doc: Document.Parsed, node: unknown, path: FieldPath, src: SourceMap): InputError[] {
+  if (isAlias(node) && !node.resolve(doc)) {
+    const hint = `define the anchor (&${node.source}) before using it, or quote the value if it is not meant as an alias`;
+    return [new InputError(`unknown alias *${node.source}`, { location: src.at(node.range?.[0] ?? 0), field: formatPath(path), hint })];
+  }
   const out: InputError[] = [];
-  if (isSeq(node)) node.items.forEach((item, i) => out.push(...duplicateKeys(item, [...path, i], src)));
+  if (isSeq(node)) node.items.forEach((item, i) => out.push(...structureErrors(doc, item, [...path, i], src)));
   if (!isMap(node)) return out;
   const first = new Map<string, number>();
   for (const pair of node.items) {
@@ -104,7 +112,7 @@ function duplicateKeys(node: unknown, path: FieldPath, src: SourceMap): InputErr
     const prev = first.get(key);
     if (prev === undefined) {
       first.set(key, start);
-      out.push(...duplicateKeys(pair.value, [...path, key], src));
+      out.push(...structureErrors(doc, pair.value, [...path, key], src));
     } else {
       out.push(new InputError(`duplicate key \`${key}\` (first at ${src.at(prev).slice(src.file.length + 1)})`, {
         location: src.at(start), field: formatPath([...path, key]), hint: 'remove one of them; YAML would silently keep only the last',

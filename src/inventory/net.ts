@@ -26,7 +26,10 @@ export function parseIpv4(text: string): number | undefined {
   return text.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 }
 
-/** Formats a 32-bit unsigned number as a dotted quad. */
+/**
+ * Formats a 32-bit unsigned number as a dotted quad.
+ * @example formatIpv4(0x0a4d000b) === '10.77.0.11'
+ */
 export function formatIpv4(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
@@ -53,13 +56,19 @@ export function parseCidr(text: string): Cidr | undefined {
   return { address: addr!, prefix, base: ip - (ip % size), size };
 }
 
-/** True when `ip` (dotted quad) lies inside `net`. */
+/**
+ * True when `ip` (dotted quad) lies inside `net`.
+ * @example inNetwork('10.77.0.11', parseCidr('10.77.0.0/24')!) === true
+ */
 export function inNetwork(ip: string, net: Cidr): boolean {
   const n = parseIpv4(ip);
   return n !== undefined && n >= net.base && n < net.base + net.size;
 }
 
-/** True when `ip` is the network or broadcast address of `net` (unusable as a host address). */
+/**
+ * True when `ip` is the network or broadcast address of `net` (unusable as a host address).
+ * @example isReservedInNetwork('10.77.0.255', parseCidr('10.77.0.0/24')!) === true
+ */
 export function isReservedInNetwork(ip: string, net: Cidr): boolean {
   const n = parseIpv4(ip);
   if (n === undefined || net.prefix >= 31) return false; // /31 and /32 have no such addresses

@@ -130,7 +130,10 @@ function resolveStonith(s: RawInventory['cluster']['stonith']): StonithModel {
   return out;
 }
 
-/** Minor number from `/dev/drbdN`, or undefined. */
+/**
+ * Minor number from `/dev/drbdN`, or undefined.
+ * @example drbdMinorOf('/dev/drbd3') === 3
+ */
 export function drbdMinorOf(device: string | undefined): number | undefined {
   const m = /^\/dev\/drbd([0-9]+)$/.exec(device ?? '');
   return m ? Number(m[1]) : undefined;
@@ -176,7 +179,9 @@ function resolveGuest(g: RawGuest, cluster: string, drbd: DrbdResource[]): Guest
 
 /**
  * A stable MAC for a guest without one: the hypervisor's locally administered prefix
- * plus a hash of cluster and guest name, so both twins define the same MAC.
+ * plus a hash of cluster and guest name, so both twins define the same MAC. The fourth
+ * octet stays below 0x80: Xen reserves 00:16:3e:80:00:00 and up.
+ * @example defaultMac('lab', 'vm1', 'kvm') // '52:54:00:xx:xx:xx', the same on every call
  */
 export function defaultMac(cluster: string, guest: string, type: 'kvm' | 'xen'): string {
   const h = createHash('sha256').update(`${cluster}/${guest}`).digest();

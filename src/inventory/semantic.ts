@@ -132,9 +132,11 @@ function checkDrbd({ m, raw, err }: Ctx): void {
   forDuplicates(list, (d) => (d.minor >= 0 ? d.minor : undefined), (i, j) =>
     err(['drbd', i, raw.drbd?.[i]?.minor !== undefined ? 'minor' : 'device'], `duplicate DRBD minor ${list[i]!.minor} (also drbd[${j}])`,
       'each resource needs its own /dev/drbdN'));
-  forDuplicates(list, (d) => d.port, (i, j) =>
-    err(['drbd', i, 'port'], `duplicate DRBD port ${list[i]!.port} (also drbd[${j}].port)`,
-      'each resource replicates on its own TCP port (default 7788 + minor)'));
+  forDuplicates(list, (d) => d.port, (i, j) => {
+    const defaulted = raw.drbd?.[i]?.port === undefined ? ` (default 7788 + minor ${list[i]!.minor})` : '';
+    err(['drbd', i, 'port'], `duplicate DRBD port ${list[i]!.port}${defaulted}, also used by drbd[${j}]`,
+      'each resource replicates on its own TCP port; set port: to a free one');
+  });
 }
 
 /** Error unless `name` is a defined DRBD resource; suggests the closest name. */
@@ -143,7 +145,8 @@ function checkDrbdRef(ctx: Ctx, path: FieldPath, name: string | undefined): void
   const names = ctx.m.drbd.map((d) => d.name);
   if (names.includes(name)) return;
   const near = suggest(name, names);
-  const hint = near ? `did you mean \`${near}\`?` : names.length ? `defined DRBD resources: ${names.join(', ')}` : 'no drbd: resources are defined; add one under drbd:';
+  const defined = `defined DRBD resources: ${names.join(', ')}`;
+  const hint = !names.length ? 'no drbd: resources are defined; add one under drbd:' : near ? `did you mean \`${near}\`? (${defined})` : defined;
   ctx.err(path, `unknown DRBD resource "${name}"`, hint);
 }
 
@@ -161,7 +164,7 @@ function checkGuests(ctx: Ctx): void {
       err(['guests', i], `guest "${g.name}" has no disk`, 'add `drbd: <resource>` (its device becomes the disk) or `disk: /dev/drbdN`');
     }
     const backing = m.drbd.find((d) => d.name === g.drbd);
-    if (g.disk !== undefined && backing && g.disk !== backing.device) {
+    if (g.disk !== undefined && backing && backing.minor >= 0 && g.disk !== backing.device) {
       err(['guests', i, 'disk'], `guest disk ${g.disk} is not the device of DRBD resource ${backing.name} (${backing.device})`,
         `use disk: ${backing.device}, or drop disk:`);
     }

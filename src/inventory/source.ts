@@ -22,7 +22,13 @@ export function formatPath(path: FieldPath): string {
   return out || '(top level)';
 }
 
-/** Finds YAML nodes by field path and turns offsets into `file:line:col`. */
+/**
+ * Finds YAML nodes by field path and turns offsets into `file:line:col`.
+ * @example
+ *   const lines = new LineCounter();
+ *   const src = new SourceMap('lab.yaml', parseDocument(text, { lineCounter: lines }), lines);
+ *   src.locate(['nodes', 1, 'address']) // "lab.yaml:12:14"
+ */
 export class SourceMap {
   constructor(
     readonly file: string,
@@ -69,7 +75,8 @@ export class SourceMap {
       if (isSeq(node)) {
         const i = node.items.findIndex(inside);
         if (i < 0) return path;
-        path.push(i), (node = node.items[i]);
+        path.push(i);
+        node = node.items[i];
       } else if (isMap(node)) {
         const pair = node.items.find((p) => inside(p.key) || inside(p.value));
         if (!pair || !isScalar(pair.key)) return path;

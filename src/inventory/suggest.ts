@@ -19,7 +19,7 @@ export function levenshtein(a: string, b: string): number {
 
 /**
  * The candidate closest to `word`, if it is close enough to be a plausible typo
- * (at most 2 edits, or a third of the word for long words). Case is ignored.
+ * (1 edit for words of up to 4 letters, else 2 or a third of the word). Case is ignored.
  * @example suggest('adress', ['name', 'address', 'role']) === 'address'
  */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
@@ -27,8 +27,12 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   let bestDist = Infinity;
   for (const c of candidates) {
     const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDist) (best = c), (bestDist = d);
+    if (d < bestDist) {
+      best = c;
+      bestDist = d;
+    }
   }
-  const limit = Math.max(2, Math.floor(word.length / 3));
+  // Short words are all within 2 edits of each other ("tcp" → "http" is no typo).
+  const limit = word.length <= 4 ? 1 : Math.max(2, Math.floor(word.length / 3));
   return bestDist <= limit ? best : undefined;
 }

@@ -28,14 +28,36 @@ function validator(): ValidateFunction {
 export function validateSchema(data: unknown, src: SourceMap): InputError[] {
   const validate = validator();
   if (validate(data)) return [];
+  const errors = validate.errors ?? [];
+  const explained = typoTargets(errors);
   const out: InputError[] = [];
   const seen = new Set<string>();
-  for (const e of validate.errors ?? []) {
+  const typed = new Set<string>();
+  for (const e of errors) {
     // `if` failures only say "must match then/else"; the branch's own errors follow.
     if (e.keyword === 'if') continue;
+    // `adress:` makes `address` missing too; the did-you-mean error already says so.
+    if (e.keyword === 'required' && explained.has(`${e.instancePath}/${String(e.params['missingProperty'])}`)) continue;
+    // A value of the wrong type fails both `type: [string, object]` and the else branch.
+    if (e.keyword === 'type' && typed.has(e.instancePath)) continue;
+    if (e.keyword === 'type') typed.add(e.instancePath);
     const err = toInputError(e, data, src);
     const key = `${err.details.location}|${err.message}`;
-    if (!seen.has(key)) out.push(err), seen.add(key);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(err);
+  }
+  return out;
+}
+
+/** `instancePath/key` of every allowed key that an unknown key looks like a typo of. */
+function typoTargets(errors: ErrorObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const allowed = Object.keys((e.parentSchema as Schema | undefined)?.properties ?? {});
+    const near = suggest(String(e.params['additionalProperty']), allowed);
+    if (near) out.add(`${e.instancePath}/${near}`);
   }
   return out;
 }
@@ -73,7 +95,8 @@ function toInputError(e: ErrorObject, root: unknown, src: SourceMap): InputError
       return src.error([...path, key], `missing required field \`${key}\` in ${what}`, `add \`${key}:\`${desc ? ` — ${desc}` : ''}`);
     }
     case 'type':
-      return src.error(path, `${what} must be ${typeName(p['type'])}, got ${got}`, schema.description);
+      return src.error(path, `${what} must be ${typeName(p['type'])}, got ${got}`,
+        path.length ? schema.description : 'an inventory is a mapping with at least cluster: and nodes: (see docs/inventory.md)');
     case 'enum': {
       const allowed = (p['allowedValues'] as unknown[]).map(String);
       const near = typeof e.data === 'string' ? suggest(e.data, allowed) : undefined;

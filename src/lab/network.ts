@@ -60,13 +60,22 @@ export async function plugNode(j: Journal, node: LabNode): Promise<void> {
   await ip('-n', node.netns, 'link', 'set', 'eth0', 'up');
 }
 
+/** Deletes a node's veth pair by its bridge end (the node's "cable"). */
+export async function removeCable(veth: string): Promise<void> {
+  if (netnsExists(LAB_NETNS)) await attempt('ip', ['-n', LAB_NETNS, 'link', 'del', veth]);
+}
+
+export async function deleteNetns(name: string): Promise<void> {
+  if (name && netnsExists(name)) await attempt('ip', ['netns', 'del', name]);
+}
+
 /**
  * Removes the node's cable first, then its netns: a netns still pinned by a dying process
  * can linger with its address answering, a deleted bridge port cannot.
  */
 export async function unplugNode(node: Pick<LabNode, 'netns' | 'veth'>): Promise<void> {
-  if (netnsExists(LAB_NETNS)) await attempt('ip', ['-n', LAB_NETNS, 'link', 'del', node.veth]);
-  if (netnsExists(node.netns)) await attempt('ip', ['netns', 'del', node.netns]);
+  await removeCable(node.veth);
+  await deleteNetns(node.netns);
 }
 
 /** Pulls (`up` false) or replugs the node's cable on the bridge; processes keep running. */

@@ -35,7 +35,7 @@ export async function ensureRepo(cacheDir: string, rootfs: string, packages: rea
   await removeStaleTmp(dir);
   const tmp = `${dir}.tmp-${process.pid}`;
   try {
-    await step(emit, name, () => download(tmp, rootfs, packages), true);
+    await step(emit, name, () => downloadFresh(tmp, rootfs, packages, emit), true);
     await step(emit, 'dpkg-scanpackages', () => index(tmp));
   } catch (err) {
     await removeTree(tmp);
@@ -49,6 +49,17 @@ export async function ensureRepo(cacheDir: string, rootfs: string, packages: rea
   }
   emit?.({ phase: 'info', step: `apt repo: ${readdirSync(dir).filter((f) => f.endsWith('.deb')).length} debs in ${dir}` });
   return dir;
+}
+
+/** Stale host lists can name versions the mirror has dropped: then refresh once and retry. */
+async function downloadFresh(tmp: string, rootfs: string, packages: readonly string[], emit?: LabListener): Promise<void> {
+  try {
+    await download(tmp, rootfs, packages);
+  } catch (err) {
+    const updated = await step(emit, 'apt-get update (host)', () => run('apt-get', ['-q', '-o', 'DPkg::Lock::Timeout=600', 'update']), true);
+    if (updated.code !== 0) throw err;
+    await download(tmp, rootfs, packages);
+  }
 }
 
 async function download(tmp: string, rootfs: string, packages: readonly string[]): Promise<void> {

@@ -1,12 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { InputError } from '../core/errors.js';
 import { isSecret } from '../core/secret.js';
 
-/** The package's own templates/ folder (dist/src/render → ../../../templates). */
-export const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../templates');
+/** The package's own templates/ folder: from src/render (tests) or dist/src/render (built). */
+export const TEMPLATES_DIR = packageDir('templates');
+
+/** A top-level folder of the hactl package, found by walking up from this module. */
+export function packageDir(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, name))) return join(dir, name);
+    dir = dirname(dir);
+  }
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../..', name);
+}
 
 const hb = Handlebars.create();
 

@@ -1,0 +1,139 @@
+/**
+ * hactl bootstrap — the howto, as code. Two twins (master, slave) and an arbitrator that
+ * only votes; DRBD replicates the twins' disks; Corosync 3 (knet, encrypted) carries
+ * membership and quorum; Pacemaker moves the floating IP, the DRBD primary role, the
+ * filesystem, the services and the guests to the survivor.
+ *
+ * Every config file is checked by its daemon's own parser on the node before it
+ * replaces the old one; a second run changes nothing.
+ */
+import { definePlaybook, type HostContext, type PlaybookContext } from '../src/index.js';
+import { COROSYNC_AUTHKEY, COROSYNC_CONF, COROSYNC_VALIDATE, corosyncView, members } from '../src/stack/corosync.js';
+import { DRBD_KERNEL_CHECK, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
+import { guestFile, guestPackages, guestValidate, guestView } from '../src/stack/guests.js';
+import {
+  CIB_APPLY, CIB_DIR, CIB_MATCHES, cibView, clusterProperties,
+  propertiesMatchCommand, setPropertiesCommand, waitForClusterCommand,
+} from '../src/stack/pacemaker.js';
+import { loadOrCreateSecret } from '../src/stack/secrets.js';
+import { bootstrapHeartbeat, heartbeatHandlers } from './heartbeat.js';
+
+const STACK = ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents'];
+
+export default definePlaybook(
+  'bootstrap',
+  async (ctx) => {
+    if (ctx.cluster.stack === 'heartbeat') return bootstrapHeartbeat(ctx);
+    const { cluster, hosts } = ctx;
+    const voters = hosts.where((h) => h.node.role !== 'realserver');
+    const twins = hosts.role('master', 'slave');
+    const isTwin = (h: HostContext) => h.node.role === 'master' || h.node.role === 'slave';
+
+    // 1. Packages. Daemons are not started by the install: their config comes first.
+    await hosts.all(async (h) => {
+      const pkgs = h.node.role === 'realserver' ? [] : [...STACK];
+      if (isTwin(h)) {
+        if (cluster.drbd.length) pkgs.push('drbd-utils');
+        pkgs.push(...cluster.services.map((s) => s.package), ...guestPackages(cluster));
+      }
+      await h.apt(pkgs, { noStart: true });
+    }, 'packages');
+
+    // 2. Corosync: the shared key first (the parser needs it when crypto is on), then
+    //    corosync.conf, checked by `corosync -t`. A running corosync reloads, no restart.
+    const authkey = loadOrCreateSecret(cluster.secretsDir, 'corosync-authkey', 128);
+    await voters.all(async (h) => {
+      await h.file(COROSYNC_AUTHKEY, { content: authkey.reveal(), mode: '0400', owner: 'root', secret: true, notify: 'reload corosync' });
+      await h.template('corosync/corosync.conf.hbs', COROSYNC_CONF, { vars: corosyncView(cluster), validate: COROSYNC_VALIDATE, notify: 'reload corosync' });
+    }, 'corosync configuration');
+
+    // 3. DRBD on the twins: configured and validated everywhere; activated where the
+    //    kernel has the module (the namespace lab does not: a notice names the node).
+    const drbdKernel = new Map<string, boolean>();
+    if (cluster.drbd.length) {
+      await twins.all(async (h) => {
+        await h.template('drbd/global_common.conf.hbs', '/etc/drbd.d/global_common.conf', { vars: { cluster_name: cluster.name } });
+        for (const r of cluster.drbd) {
+          await h.template('drbd/resource.res.hbs', drbdResFile(r), { vars: drbdView(cluster, r), validate: DRBD_VALIDATE });
+        }
+        const kernel = (await h.exec(DRBD_KERNEL_CHECK)).code === 0;
+        drbdKernel.set(h.name, kernel);
+        if (!kernel) {
+          h.warn(`no DRBD kernel module on ${h.name}: DRBD is configured and validated but not activated; resources that need it are left out of the cluster`);
+          return;
+        }
+        for (const r of cluster.drbd) {
+          await h.command(`drbdadm create-md --force ${r.name} && mkdir -p /var/lib/hactl && touch /var/lib/hactl/drbd-${r.name}.md`, {
+            creates: `/var/lib/hactl/drbd-${r.name}.md`, name: `create DRBD metadata for ${r.name}`,
+          });
+          await h.command(`drbdadm adjust ${r.name}`, { unless: `drbdadm status ${r.name}`, name: `bring DRBD ${r.name} up` });
+        }
+      }, 'drbd');
+      await twins.role('master').once(async (h) => {
+        if (!drbdKernel.get(h.name)) return;
+        for (const r of cluster.drbd) await initialSync(h, r.name, r.device, r.filesystem?.type);
+      }, 'drbd initial sync');
+    }
+    const drbdActive = cluster.drbd.length > 0 && twins.hosts.every((h) => drbdKernel.get(h.name));
+
+    // 4. Guests: domain definitions validated by libvirt's schema (KVM) or field checks (Xen).
+    if (cluster.guests.length) {
+      await twins.all(async (h) => {
+        for (const g of cluster.guests) {
+          await h.template(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestFile(g), { vars: guestView(cluster, g), validate: guestValidate(g) });
+        }
+      }, 'guests');
+    }
+
+    // 5. Start the stack; cluster-managed services must not start on their own.
+    await voters.all(async (h) => {
+      const systemd = (await h.exec('[ -d /run/systemd/system ]')).code === 0;
+      if (isTwin(h)) for (const s of cluster.services) await h.service(s.name, { enabled: false });
+      await h.service('corosync', { state: 'started', enabled: true });
+      await h.service('pacemaker', systemd
+        ? { state: 'started', enabled: true }
+        : { state: 'started', start: 'setsid -f pacemakerd </dev/null >/dev/null 2>&1', status: 'pgrep -x pacemakerd' });
+    }, 'start corosync and pacemaker');
+    if (!ctx.check) {
+      await hosts.role('master').once(async (h) => {
+        const names = members(cluster).map((n) => n.name);
+        h.info(`waiting for ${names.join(', ')} to be online with quorum (Pacemaker elects a DC first: ~20 s on a fresh cluster)`);
+        await h.sh(waitForClusterCommand(names, 180), { what: 'waiting for the cluster to form' });
+      }, 'cluster formation');
+    }
+
+    // 6. Pacemaker resources: rendered, verified on a shadow CIB, applied only if the
+    //    live CIB differs.
+    await hosts.role('master').once(async (h) => {
+      const systemd = (await h.exec('[ -d /run/systemd/system ]')).code === 0;
+      const view = cibView(cluster, { drbd: drbdActive, serviceClass: systemd ? 'systemd' : 'lsb' });
+      if (cluster.drbd.length && !drbdActive) ctx.warn('DRBD-backed resources (filesystems, services and guests that declare `drbd:`) are left out of the CIB: no DRBD kernel module');
+      if (!cluster.stonith.enabled) ctx.warn('STONITH is disabled: this cluster runs WITHOUT FENCING. A node that hangs or loses only its cluster link can cause a split brain. Declare cluster.stonith in the inventory for production.');
+      const props = clusterProperties(cluster);
+      await h.command(setPropertiesCommand(props), { unless: propertiesMatchCommand(props), name: 'cluster properties' });
+      await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view });
+      await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view });
+      await h.command(CIB_APPLY, { unless: CIB_MATCHES, name: 'apply the CIB (verified on a shadow copy first)' });
+    }, 'pacemaker resources');
+  },
+  {
+    description: 'Corosync/Pacemaker (or Heartbeat) cluster with DRBD, services and guests',
+    handlers: {
+      ...heartbeatHandlers,
+      'reload corosync': async (h) => void (await h.sh('if pgrep -x corosync >/dev/null; then corosync-cfgtool -R >/dev/null; fi', { what: 'corosync-cfgtool -R' })),
+    },
+  },
+);
+
+/** First activation of a DRBD resource on the master: overwrite the peer, then mkfs. */
+async function initialSync(h: HostContext, name: string, device: string, fstype?: string): Promise<void> {
+  const marker = `/var/lib/hactl/drbd-${name}.initialised`;
+  h.info(`DRBD ${name}: initial full sync from ${h.name} (progress: drbdadm status ${name})`);
+  const mkfs = fstype ? ` && mkfs.${fstype} -q ${device}` : '';
+  await h.command(
+    `drbdadm primary --force ${name}${mkfs} && drbdadm secondary ${name} && touch ${marker}`,
+    { creates: marker, name: `DRBD ${name}: initial sync${fstype ? ' and mkfs.' + fstype : ''}` },
+  );
+}
+
+export type { PlaybookContext };

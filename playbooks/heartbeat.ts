@@ -1,0 +1,56 @@
+/**
+ * The classic stack (Heartbeat R1): ha.cf, authkeys and haresources on the two twins;
+ * the arbitrator is Heartbeat's ping node (ipfail), so a twin that loses the network does
+ * not grab the IP; LVS directors run ldirectord under Heartbeat.
+ */
+import type { HostContext, PlaybookContext } from '../src/index.js';
+import { DRBD_KERNEL_CHECK, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
+import {
+  AUTHKEYS, HA_CF, HARESOURCES, LDIRECTORD_CF,
+  authkeysView, haCfView, haresourcesView, ldirectordView,
+} from '../src/stack/heartbeat.js';
+import { loadOrCreateSecret } from '../src/stack/secrets.js';
+
+export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
+  const { cluster, hosts } = ctx;
+  const twins = hosts.role('master', 'slave');
+  const key = loadOrCreateSecret(cluster.secretsDir, 'heartbeat-authkey', 32);
+
+  await twins.all(async (h) => {
+    const pkgs = ['heartbeat', 'resource-agents', ...cluster.services.map((s) => s.package)];
+    if (cluster.drbd.length) pkgs.push('drbd-utils');
+    if (cluster.lvs.length) pkgs.push('ldirectord', 'ipvsadm');
+    await h.apt(pkgs, { noStart: true });
+  }, 'packages');
+
+  const drbdKernel = new Map<string, boolean>();
+  await twins.all(async (h) => {
+    for (const r of cluster.drbd) {
+      await h.template('drbd/resource.res.hbs', drbdResFile(r), { vars: drbdView(cluster, r), validate: DRBD_VALIDATE });
+    }
+    if (cluster.drbd.length) {
+      drbdKernel.set(h.name, (await h.exec(DRBD_KERNEL_CHECK)).code === 0);
+      if (!drbdKernel.get(h.name)) h.warn(`no DRBD kernel module on ${h.name}: drbddisk and Filesystem are left out of haresources`);
+    }
+    const ipfail = (await h.exec('for p in /usr/lib/heartbeat/ipfail /usr/lib/x86_64-linux-gnu/heartbeat/ipfail; do [ -x $p ] && echo $p && break; done')).stdout.trim() || '/usr/lib/heartbeat/ipfail';
+    const drbd = cluster.drbd.length > 0 && twins.hosts.every((t) => drbdKernel.get(t.name) !== false);
+    await h.template('heartbeat/ha.cf.hbs', HA_CF, { vars: haCfView(cluster, h.name, ipfail), notify: 'restart heartbeat' });
+    await h.template('heartbeat/authkeys.hbs', AUTHKEYS, { vars: authkeysView(key), mode: '0600', secret: true, notify: 'restart heartbeat' });
+    await h.template('heartbeat/haresources.hbs', HARESOURCES, { vars: haresourcesView(cluster, drbd), notify: 'restart heartbeat' });
+    if (cluster.lvs.length) await h.template('ldirectord/ldirectord.cf.hbs', LDIRECTORD_CF, { vars: ldirectordView(cluster) });
+    // Heartbeat starts the services; init must not start them on its own
+    for (const s of cluster.services) await h.service(s.name, { enabled: false });
+    if (cluster.lvs.length) await h.service('ldirectord', { enabled: false });
+  }, 'heartbeat configuration');
+
+  await twins.all(async (h) => {
+    await h.service('heartbeat', { state: 'started', enabled: true });
+  }, 'start heartbeat');
+  if (!cluster.stonith.enabled) ctx.warn('Heartbeat R1 runs WITHOUT FENCING: the ping node (arbitrator) and ipfail limit, but do not prevent, a split brain.');
+}
+
+/** Handlers the bootstrap playbook registers for this stack. */
+export const heartbeatHandlers = {
+  'restart heartbeat': async (h: HostContext) =>
+    void (await h.sh('if [ -e /var/run/heartbeat.pid ] || pgrep -x heartbeat >/dev/null; then service heartbeat restart </dev/null >/dev/null 2>&1; fi', { what: 'restart heartbeat' })),
+};

@@ -1,0 +1,113 @@
+import { NodeError } from '../core/errors.js';
+import { CRM_MON_COMMAND, parseCrmMon } from '../facts/crm-mon.js';
+import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
+import type { ClusterModel, NodeModel } from '../inventory/model.js';
+import type { Connector } from '../runtime/connector.js';
+import { members } from '../stack/corosync.js';
+import { GROUP_ID } from '../stack/pacemaker.js';
+import { probe } from './http.js';
+
+export interface SmokeCheck {
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface SmokeReport {
+  ok: boolean;
+  checks: SmokeCheck[];
+  /** where the floating IP answered */
+  vip?: string;
+}
+
+/**
+ * Proves the cluster works as a client would see it: membership and quorum, resources
+ * running together on a twin, no failed actions, and the floating IP answering a real
+ * request from the orchestrator and from the arbitrator.
+ */
+export async function smoke(c: ClusterModel, connector: Connector): Promise<SmokeReport> {
+  const checks = c.stack === 'pacemaker' ? await pacemakerChecks(c, connector) : await heartbeatChecks(c, connector);
+  checks.push(...(await vipChecks(c, connector)));
+  const vip = c.floatingIps[0];
+  const svc = c.services.find((s) => s.check);
+  return { ok: checks.every((k) => k.ok), checks, vip: vip && svc?.check ? `http://${vip.address}:${svc.check.port}${svc.check.path ?? '/'}` : vip?.address };
+}
+
+async function firstReachable(c: ClusterModel, connector: Connector, nodes: NodeModel[]) {
+  for (const n of nodes) {
+    try {
+      return { node: n, conn: await connector.get(n) };
+    } catch {
+      /* try the next twin */
+    }
+  }
+  throw new NodeError(`none of ${nodes.map((n) => n.name).join(', ')} is reachable over SSH`, { hint: 'check the network and sshd on the twins' });
+}
+
+async function pacemakerChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {
+  const { node, conn } = await firstReachable(c, connector, [c.master, c.slave]);
+  const [mon, q] = await Promise.all([conn.exec(CRM_MON_COMMAND), conn.exec(QUORUM_COMMAND)]);
+  if (mon.code !== 0) return [{ check: 'pacemaker', ok: false, detail: `crm_mon failed on ${node.name}: ${(mon.stderr || mon.stdout).trim().split('\n')[0]}` }];
+  const st = parseCrmMon(mon.stdout);
+  const quorum = parseQuorum(q.stdout);
+  const want = members(c).map((n) => n.name);
+  const offline = want.filter((n) => !st.nodes.find((x) => x.name === n && x.online));
+  const groupRes = st.resources.filter((r) => r.id !== '' && !r.agent.startsWith('stonith') && !r.id.startsWith('drbd-'));
+  const where = [...new Set(groupRes.flatMap((r) => r.nodes))];
+  const stopped = groupRes.filter((r) => !r.active).map((r) => r.id);
+  return [
+    { check: 'members online', ok: offline.length === 0, detail: offline.length ? `offline: ${offline.join(', ')}` : `${want.length}/${want.length} online (${want.join(', ')})` },
+    {
+      check: 'quorum',
+      ok: quorum.quorate && quorum.totalVotes === want.length && quorum.expectedVotes === want.length,
+      detail: `${quorum.quorate ? 'quorate' : 'NOT quorate'}, ${quorum.totalVotes} of ${quorum.expectedVotes} expected votes (want ${want.length})`,
+    },
+    {
+      check: 'resources',
+      ok: groupRes.length > 0 && stopped.length === 0 && where.length === 1 && [c.master.name, c.slave.name].includes(where[0]!),
+      detail: stopped.length ? `not running: ${stopped.join(', ')}` : `${groupRes.map((r) => r.id).join(', ')} (group ${GROUP_ID}) on ${where.join(', ') || 'nowhere'}`,
+    },
+    { check: 'failed actions', ok: st.failures.length === 0, detail: st.failures.length ? st.failures.map((f) => `${f.op} on ${f.node}: ${f.status}`).join('; ') : 'none' },
+  ];
+}
+
+async function heartbeatChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {
+  const out: SmokeCheck[] = [];
+  const holders: string[] = [];
+  for (const n of [c.master, c.slave]) {
+    const conn = await connector.get(n);
+    const peer = n.name === c.master.name ? c.slave.name : c.master.name;
+    const r = await conn.exec(`cl_status hbstatus >/dev/null 2>&1 && echo hb=up; cl_status nodestatus ${peer} 2>/dev/null; ip -o -4 addr show`);
+    const vipHere = c.floatingIps.some((v) => r.stdout.includes(` ${v.address}/`));
+    if (vipHere) holders.push(n.name);
+    out.push({ check: `heartbeat on ${n.name}`, ok: r.stdout.includes('hb=up') && /\nactive|^active/m.test(r.stdout), detail: `${r.stdout.includes('hb=up') ? 'running' : 'NOT running'}, peer ${peer} ${/^active/m.test(r.stdout) ? 'active' : 'dead'}` });
+  }
+  out.push({ check: 'floating IP holder', ok: holders.length === 1, detail: holders.length === 1 ? `on ${holders[0]}` : holders.length ? `on BOTH ${holders.join(' and ')} (split brain)` : 'on no twin' });
+  return out;
+}
+
+async function vipChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {
+  const vip = c.floatingIps[0];
+  const svc = c.services.find((s) => s.check);
+  if (!vip || !svc?.check) return [];
+  const { port, path = '/' } = svc.check;
+  const out: SmokeCheck[] = [];
+  const local = await retry(() => probe(vip.address, port, path, 2000));
+  out.push({ check: 'VIP from orchestrator', ok: local.ok, detail: local.ok ? `HTTP ${local.status} in ${local.ms} ms` : `no answer: ${local.error ?? 'HTTP ' + local.status}` });
+  if (c.arbitrator) {
+    const conn = await connector.get(c.arbitrator);
+    const r = await conn.exec(`curl -s -o /dev/null -m 3 -w '%{http_code}' http://${vip.address}:${port}${path} || (exec 3<>/dev/tcp/${vip.address}/${port} && echo tcp-ok)`);
+    const ok = /^[1-4]\d\d$|tcp-ok/.test(r.stdout.trim());
+    out.push({ check: `VIP from ${c.arbitrator.name}`, ok, detail: ok ? `HTTP ${r.stdout.trim()}` : `no answer (${r.stdout.trim() || r.stderr.trim()})` });
+  }
+  return out;
+}
+
+async function retry<T extends { ok: boolean }>(fn: () => Promise<T>, tries = 5): Promise<T> {
+  let last = await fn();
+  for (let i = 1; i < tries && !last.ok; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    last = await fn();
+  }
+  return last;
+}

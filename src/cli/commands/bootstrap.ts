@@ -1,0 +1,65 @@
+import chalk from 'chalk';
+import type { Command } from 'commander';
+import { smoke, type SmokeReport } from '../../checks/smoke.js';
+import { loadInventory } from '../../inventory/index.js';
+import { loadPlaybook } from '../load-playbook.js';
+import { printJson } from '../output.js';
+import { addNodeOptions, connectorFor, runWithProgress, type NodeOptions } from '../run-common.js';
+
+export function printSmoke(r: SmokeReport): void {
+  for (const k of r.checks) process.stdout.write(`  ${k.ok ? chalk.green('✔') : chalk.red('✘')} ${k.check.padEnd(24)} ${k.detail}\n`);
+  process.stdout.write(r.ok ? chalk.green(`smoke checks passed${r.vip ? `: the service answers at ${r.vip}` : ''}\n`) : chalk.red('smoke checks FAILED\n'));
+}
+
+/** `hactl bootstrap` and `hactl smoke`. */
+export function register(program: Command): void {
+  addNodeOptions(
+    program
+      .command('bootstrap')
+      .description('build the cluster the inventory describes: packages, validated configs, stack, resources, smoke checks'),
+  )
+    .option('--check', 'plan only (same as `hactl plan -i FILE bootstrap`)')
+    .option('--no-smoke', 'skip the smoke checks at the end')
+    .addHelpText(
+      'after',
+      `
+Idempotent: a second run changes nothing and says so. Every config file is validated on
+the node by the daemon's own parser (corosync -t, drbdadm dump, crm_verify on a shadow
+CIB, virt-xml-validate) before it replaces the old one (kept as FILE.hactl-bak).
+
+Examples:
+  $ hactl bootstrap -i inventory.yaml
+  $ hactl bootstrap -i inventory.yaml --check          # what would change, with diffs
+  $ hactl bootstrap -i inventory.yaml --json > run.json`,
+    )
+    .action(async (o: NodeOptions & { check?: boolean; smoke: boolean }, cmd: Command) => {
+      const cluster = await loadInventory(o.inventory);
+      const { playbook, dir } = await loadPlaybook('bootstrap');
+      const connector = connectorFor(o, Boolean(cmd.optsWithGlobals().debug));
+      try {
+        const summary = await runWithProgress(playbook, o, { check: Boolean(o.check), dir, cluster, connector });
+        if (!summary.ok || o.check || !o.smoke) return;
+        const report = await smoke(cluster, connector);
+        if (o.json) printJson({ smoke: report });
+        else printSmoke(report);
+        if (!report.ok) process.exitCode = 1;
+      } finally {
+        await connector.closeAll();
+      }
+    });
+
+  addNodeOptions(program.command('smoke').description('check a running cluster: members, quorum, resources, failed actions, the VIP answering'), false)
+    .addHelpText('after', '\nExamples:\n  $ hactl smoke -i inventory.yaml\n  $ hactl smoke -i inventory.yaml --json')
+    .action(async (o: NodeOptions, cmd: Command) => {
+      const cluster = await loadInventory(o.inventory);
+      const connector = connectorFor(o, Boolean(cmd.optsWithGlobals().debug));
+      try {
+        const report = await smoke(cluster, connector);
+        if (o.json) printJson(report);
+        else printSmoke(report);
+        if (!report.ok) process.exitCode = 1;
+      } finally {
+        await connector.closeAll();
+      }
+    });
+}

@@ -1,0 +1,110 @@
+/**
+ * `hactl inventory check` and `hactl inventory schema`: validate an inventory and show
+ * what it resolves to; print the JSON Schema for editors.
+ */
+import chalk from 'chalk';
+import type { Command } from 'commander';
+import { inventorySchema, inventoryWarnings, loadInventory, type ClusterModel } from '../../inventory/index.js';
+import { printJson } from '../output.js';
+
+const CHECK_EXAMPLES = `
+Examples:
+  $ hactl inventory check -i inventory/lab.yaml          # summary of the resolved cluster
+  $ hactl inventory check -i prod.yaml --json | jq .master
+  Every problem is listed with file:line:col, the field and a hint; exit code 2 if any.`;
+
+const SCHEMA_EXAMPLES = `
+Examples:
+  $ hactl inventory schema > inventory.schema.json
+  then start the inventory with
+  # yaml-language-server: $schema=./inventory.schema.json
+  to get completion, hover help and validation in editors using yaml-language-server.`;
+
+/**
+ * Registers the `inventory` command group.
+ * @example registerInventory(program); // hactl inventory check -i lab.yaml
+ */
+export function register(program: Command): void {
+  const inventory = program.command('inventory').description('validate inventories and print their schema');
+  inventory
+    .command('check')
+    .description('validate an inventory and print the resolved cluster model')
+    .requiredOption('-i, --inventory <file>', 'inventory YAML file')
+    .option('--json', 'print the resolved model as JSON')
+    .addHelpText('after', CHECK_EXAMPLES)
+    .action(async (opts: { inventory: string; json?: boolean }) => {
+      const model = await loadInventory(opts.inventory);
+      if (opts.json) printJson(model);
+      else process.stdout.write(formatModel(model, inventoryWarnings(model)) + '\n');
+    });
+  inventory
+    .command('schema')
+    .description('print the inventory JSON Schema (for editors and other tools)')
+    .addHelpText('after', SCHEMA_EXAMPLES)
+    .action(() => printJson(inventorySchema));
+}
+
+/** Pads columns so rows line up; the last column is not padded. */
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => '  ' + r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '));
+}
+
+function section(title: string, lines: string[]): string[] {
+  return lines.length ? ['', chalk.bold(title), ...lines] : [];
+}
+
+/**
+ * A readable summary of a resolved model, as printed by `hactl inventory check`.
+ * @example process.stdout.write(formatModel(model, inventoryWarnings(model)));
+ */
+export function formatModel(m: ClusterModel, warnings: string[] = []): string {
+  const nodeRows = [['NAME', 'ROLE', 'ADDRESS', 'ID', 'SSH'], ...m.nodes.map((n) =>
+    [n.name, n.role, n.address, String(n.nodeId), `${n.ssh.user}@${n.connect}:${n.ssh.port}${n.ssh.become ? ' (sudo)' : ''}`])];
+  const out = [
+    `${chalk.bold('cluster')}  ${m.name}  (stack ${m.stack}, network ${m.network.cidr} on ${m.interface})`,
+    `${chalk.bold('source')}   ${m.source}`,
+    `${chalk.bold('secrets')}  ${m.secretsDir}`,
+    ...section('nodes', table(nodeRows)),
+    ...section('floating IPs', table(m.floatingIps.map((f) => [f.name, `${f.address}/${f.prefix}`, `on ${f.interface}`]))),
+    ...section('DRBD', m.drbd.map(formatDrbd)),
+    ...section('services', m.services.map(formatService)),
+    ...section('guests', m.guests.map((g) =>
+      `  ${g.name}  ${g.type}  ${g.memoryMiB} MiB  ${g.vcpus} vCPU  disk ${g.disk}${g.drbd ? ` (${g.drbd})` : ''}  bridge ${g.bridge}  mac ${g.mac}`)),
+    ...section('LVS', m.lvs.flatMap(formatLvs)),
+    ...section('timing', [formatTiming(m)]),
+    ...section('stonith', [m.stonith.enabled
+      ? `  ${m.stonith.agent ?? '?'}${m.stonith.params ? ` (params: ${Object.keys(m.stonith.params).join(', ')})` : ''}`
+      : '  disabled']),
+    ...section('warnings', warnings.map((w) => chalk.yellow(`  ! ${w}`))),
+    '',
+    chalk.green(`inventory ${m.source} is valid`),
+  ];
+  return out.join('\n');
+}
+
+function formatDrbd(d: ClusterModel['drbd'][number]): string {
+  const fs = d.filesystem ? `  ${d.filesystem.type} on ${d.filesystem.mount}${d.filesystem.options ? ` (${d.filesystem.options})` : ''}` : '';
+  return `  ${d.name}  ${d.device} (minor ${d.minor})  disk ${d.disk}  port ${d.port}  protocol ${d.protocol}  meta-disk ${d.metaDisk}${fs}`;
+}
+
+function formatService(s: ClusterModel['services'][number]): string {
+  const check = s.check ? `  check :${s.check.port}${s.check.path ?? ''}${s.check.expect ? ` expect "${s.check.expect}"` : ''}` : '';
+  return `  ${s.name}  (package ${s.package})${check}${s.drbd ? `  data on ${s.drbd}` : ''}`;
+}
+
+function formatLvs(l: ClusterModel['lvs'][number]): string[] {
+  const c = l.check;
+  return [
+    `  ${l.name}  ${l.protocol} ${l.address}:${l.port}  ${l.scheduler}  ${l.forwarding}${l.persistent ? `  persistent ${l.persistent} s` : ''}`,
+    ...l.realServers.map((r) => `    -> ${r.address}:${r.port}  weight ${r.weight}`),
+    `    check ${c.type}${c.type === 'http' ? ` ${c.path}` : ''}${c.expect ? ` expect "${c.expect}"` : ''} every ${c.interval} s, timeout ${c.timeout} s`,
+  ];
+}
+
+function formatTiming(m: ClusterModel): string {
+  const t = m.timing;
+  return m.stack === 'pacemaker'
+    ? `  corosync token ${t.token} ms, consensus ${t.consensus} ms; monitor every ${t.monitorInterval} s`
+    : `  heartbeat keepalive ${t.keepalive} s, warntime ${t.warntime} s, deadtime ${t.deadtime} s, initdead ${t.initdead} s`;
+}

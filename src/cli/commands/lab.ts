@@ -1,0 +1,157 @@
+/**
+ * `hactl lab …`: a practice cluster of real Debian nodes in Linux namespaces on this
+ * machine. The work is in src/lab; this file parses arguments and prints.
+ */
+import { spawn } from 'node:child_process';
+import chalk from 'chalk';
+import type { Command } from 'commander';
+import { InputError, NodeError } from '../../core/errors.js';
+import type { Stack } from '../../inventory/model.js';
+import {
+  boot, cut, formatEvent, labDown, labExec, labPaths, labStatus, labUp, poweroff, uncut,
+  type LabEvent, type LabStatus,
+} from '../../lab/index.js';
+import { printJson } from '../output.js';
+
+const UP_EXAMPLES = `
+Examples:
+  $ sudo hactl lab up                                   # master, slave, arbitrator
+  $ sudo hactl lab up --nodes master,slave,arbitrator,web1 --stack heartbeat
+  $ sudo hactl lab up --add web2                        # one more node in the running lab
+  $ ssh -F /var/lib/hactl/lab/ssh_config master
+  The first run builds a Debian root and a local apt repo (~2 min, cached in /var/cache/hactl).`;
+
+const FAULT_EXAMPLES = `
+Examples:
+  $ sudo hactl lab cut master && sudo hactl lab uncut master
+  $ sudo hactl lab poweroff master && sudo hactl lab boot master`;
+
+interface StateOpt {
+  stateDir?: string;
+}
+
+function onEvent(e: LabEvent): void {
+  const line = formatEvent(e);
+  process.stderr.write((e.phase === 'done' ? line : chalk.dim(line)) + '\n');
+}
+
+function parseNodes(list: string | undefined): string[] | undefined {
+  return list?.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Commander passes a `--` through when options precede the node; the command starts after it. */
+function commandArgs(args: string[]): string[] {
+  return args[0] === '--' ? args.slice(1) : args;
+}
+
+function parseStack(stack: string | undefined): Stack | undefined {
+  if (stack === undefined || stack === 'pacemaker' || stack === 'heartbeat') return stack;
+  throw new InputError(`--stack must be pacemaker or heartbeat, not "${stack}"`);
+}
+
+/**
+ * Registers the `lab` command group.
+ * @example register(program); // hactl lab up --state-dir /tmp/lab
+ */
+export function register(program: Command): void {
+  const lab = program
+    .command('lab')
+    .description('a local practice cluster of Debian nodes in Linux namespaces (needs root)')
+    .enablePositionalOptions();
+  const stateOpt = (c: Command): Command => c.option('--state-dir <dir>', 'lab state dir (default $HACTL_LAB_DIR or /var/lib/hactl/lab)');
+
+  stateOpt(lab.command('up'))
+    .description('create the lab and wait until every node accepts SSH')
+    .option('--nodes <names>', 'comma-separated node names', 'master,slave,arbitrator')
+    .option('--add <name>', 'add one node to the running lab (not written to the inventory)')
+    .option('--recreate', 'remove an existing lab first')
+    .option('--inventory-out <file>', 'where to write the inventory (default <state-dir>/inventory.yaml)')
+    .option('--stack <stack>', 'cluster stack in the inventory: pacemaker or heartbeat', 'pacemaker')
+    .addHelpText('after', UP_EXAMPLES)
+    .action(async (o: StateOpt & { nodes?: string; add?: string; recreate?: boolean; inventoryOut?: string; stack?: string }) => {
+      const r = await labUp({
+        stateDir: o.stateDir, nodes: parseNodes(o.nodes), add: o.add, recreate: o.recreate,
+        inventoryOut: o.inventoryOut, stack: parseStack(o.stack), onEvent,
+      });
+      const paths = labPaths(r.stateDir);
+      if (r.added) {
+        process.stdout.write(`${chalk.green('added')} ${r.added.name} ${r.added.address}  (ssh -F ${paths.sshConfig} ${r.added.name})\n`);
+        return;
+      }
+      process.stdout.write(`${chalk.green('lab up')} in ${r.seconds.toFixed(1)}s: ${r.nodes.map((n) => `${n.name} ${n.address}`).join(', ')}\n`);
+      process.stdout.write(`  inventory  ${r.inventory}\n  ssh        ssh -F ${paths.sshConfig} ${r.nodes[0]?.name ?? 'NODE'}\n`);
+    });
+
+  stateOpt(lab.command('down'))
+    .description('stop every node and remove all namespaces, links, mounts and processes of the lab')
+    .option('--force', 'also remove lab namespaces this state dir does not list (lost state)')
+    .action(async (o: StateOpt & { force?: boolean }) => {
+      const r = await labDown({ stateDir: o.stateDir, force: o.force });
+      process.stdout.write(r.removed ? `lab down in ${r.seconds.toFixed(1)}s\n` : `no lab in ${r.stateDir}\n`);
+    });
+
+  stateOpt(lab.command('status'))
+    .description('show the nodes and whether they run')
+    .option('--json', 'print JSON')
+    .action(async (o: StateOpt & { json?: boolean }) => {
+      const s = await labStatus({ stateDir: o.stateDir });
+      if (o.json) printJson(s);
+      else process.stdout.write(formatStatus(s));
+    });
+
+  stateOpt(lab.command('ssh'))
+    .description('open an SSH session to a node (the system ssh with the lab ssh_config)')
+    .argument('<node>')
+    .argument('[command...]', 'remote command')
+    .passThroughOptions()
+    .action(async (node: string, command: string[], o: StateOpt) => {
+      process.exitCode = await interactive('ssh', ['-F', labPaths(o.stateDir).sshConfig, node, ...commandArgs(command)]);
+    });
+
+  stateOpt(lab.command('exec'))
+    .description('run a command inside a node without SSH (default: a login shell)')
+    .argument('<node>')
+    .argument('[command...]', 'command and arguments, after --')
+    .passThroughOptions()
+    .addHelpText('after', '\nExample:\n  $ sudo hactl lab exec master -- ip -br addr')
+    .action(async (node: string, command: string[], o: StateOpt) => {
+      process.exitCode = (await labExec(node, commandArgs(command), { stateDir: o.stateDir, stdio: 'inherit' })).code;
+    });
+
+  const faults: Array<[string, string, (n: string, o: StateOpt) => Promise<void>, string]> = [
+    ['poweroff', 'hard power-off: kill the node at once (its disk is kept)', poweroff, 'powered off'],
+    ['boot', 'power a node on again on its kept disk; waits for SSH', boot, 'booted'],
+    ['cut', 'pull the node\'s network cable (processes keep running)', cut, 'cable cut'],
+    ['uncut', 'plug the node\'s cable back in', uncut, 'cable plugged in'],
+  ];
+  for (const [name, description, fn, done] of faults) {
+    stateOpt(lab.command(name))
+      .description(description)
+      .argument('<node>')
+      .addHelpText('after', FAULT_EXAMPLES)
+      .action(async (node: string, o: StateOpt) => {
+        await fn(node, { stateDir: o.stateDir });
+        process.stdout.write(`${node}: ${done}\n`);
+      });
+  }
+}
+
+/** Runs a program on this terminal and resolves with its exit code. */
+function interactive(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: 'inherit' });
+    child.on('error', (err) => reject(new NodeError(`cannot run ${cmd}: ${err.message}`)));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+function formatStatus(s: LabStatus): string {
+  if (!s.nodes.length) return `no lab in ${s.stateDir}\n`;
+  const head = `lab in ${s.stateDir}: ${s.up ? chalk.green('up') : chalk.red('network down')}` +
+    `, stack ${s.stack}, repo ${s.repo?.running ? 'serving' : chalk.red('not serving')} (${s.repo?.url})`;
+  const rows = s.nodes.map((n) => {
+    const st = !n.running ? chalk.red('off') : n.cut ? chalk.yellow('cut') : chalk.green('running');
+    return `  ${n.name.padEnd(13)} ${n.address.padEnd(12)} ${n.role.padEnd(10)} ${st}${n.pid ? `  pid ${n.pid}` : ''}${n.inInventory ? '' : '  (added)'}`;
+  });
+  return [head, ...rows, ''].join('\n');
+}

@@ -1,0 +1,52 @@
+import { child, findAll, parseXml } from '../core/xml.js';
+
+/** What `crm_mon --output-as=xml` says about the cluster, reduced to what hactl checks. */
+export interface CrmStatus {
+  dc?: string;
+  quorate: boolean;
+  nodes: { name: string; id: string; online: boolean; standby: boolean; maintenance: boolean }[];
+  resources: { id: string; agent: string; role: string; active: boolean; failed: boolean; managed: boolean; nodes: string[] }[];
+  failures: { op: string; node: string; exitReason: string; status: string }[];
+}
+
+export const CRM_MON_COMMAND = 'crm_mon -1 --output-as=xml';
+
+/** Pure parser for {@link CRM_MON_COMMAND}'s output. */
+export function parseCrmMon(xml: string): CrmStatus {
+  const doc = parseXml(xml);
+  const summary = child(doc, 'summary');
+  const dc = summary && child(summary, 'current_dc');
+  const nodesEl = child(doc, 'nodes');
+  const resEl = child(doc, 'resources');
+  const failEl = child(doc, 'failures');
+  return {
+    dc: dc?.attrs.present === 'true' ? dc.attrs.name : undefined,
+    quorate: dc?.attrs.with_quorum === 'true',
+    nodes: (nodesEl?.children ?? [])
+      .filter((n) => n.name === 'node')
+      .map((n) => ({
+        name: n.attrs.name ?? '',
+        id: n.attrs.id ?? '',
+        online: n.attrs.online === 'true',
+        standby: n.attrs.standby === 'true',
+        maintenance: n.attrs.maintenance === 'true',
+      })),
+    resources: resEl
+      ? findAll(resEl, 'resource').map((r) => ({
+          id: r.attrs.id ?? '',
+          agent: r.attrs.resource_agent ?? '',
+          role: r.attrs.role ?? '',
+          active: r.attrs.active === 'true',
+          failed: r.attrs.failed === 'true',
+          managed: r.attrs.managed !== 'false',
+          nodes: r.children.filter((c) => c.name === 'node').map((c) => c.attrs.name ?? ''),
+        }))
+      : [],
+    failures: (failEl?.children ?? []).map((f) => ({
+      op: f.attrs.op_key ?? f.attrs.task ?? '',
+      node: f.attrs.node ?? '',
+      exitReason: f.attrs.exitreason ?? '',
+      status: f.attrs.exitstatus ?? f.attrs.status ?? '',
+    })),
+  };
+}

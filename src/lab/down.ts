@@ -1,0 +1,99 @@
+/**
+ * `lab down`: undo everything state.json lists (processes, netns, links, mounts, dirs),
+ * in an order that works for a complete lab as well as for a crashed, half-made one.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { InputError, NodeError } from '../core/errors.js';
+import { HOST_LINK, LAB_NETNS } from './constants.js';
+import { mountsUnder, removeTree, umountUnder } from './fsutil.js';
+import { deleteNetns, labNetnsNames, linkUp, netnsExists, netnsPids } from './network.js';
+import { stopNode } from './node.js';
+import { labPaths, type LabPaths } from './paths.js';
+import { attempt, isAlive, killAndWait, procRef } from './proc.js';
+import { requireRoot } from './preflight.js';
+import { loadState, saveState, type LabState } from './state.js';
+
+export interface LabDownOptions {
+  stateDir?: string;
+  /** also remove lab namespaces and links that this state dir does not list (lost state) */
+  force?: boolean;
+}
+
+export interface LabDownResult {
+  stateDir: string;
+  /** false when there was nothing to remove */
+  removed: boolean;
+  seconds: number;
+}
+
+/** Stops every node and the repo server and removes everything the lab made. Needs root. */
+export async function labDown(opts: LabDownOptions = {}): Promise<LabDownResult> {
+  const t0 = performance.now();
+  requireRoot();
+  const paths = labPaths(opts.stateDir);
+  const state = loadState(paths);
+  const strays = opts.force ? await labNetnsNames() : [];
+  if (!state && !strays.length) {
+    if (netnsExists(LAB_NETNS)) {
+      throw new InputError(`no lab in ${paths.stateDir}, but a lab is running from another state dir: pass its --state-dir, or --force`);
+    }
+    return { stateDir: paths.stateDir, removed: false, seconds: 0 };
+  }
+  const s = state ?? emptyState(paths);
+  for (const ns of strays) if (!s.netns.includes(ns)) s.netns.push(ns);
+  if (opts.force && !s.links.some((l) => l.netns === null && l.name === HOST_LINK)) s.links.push({ netns: null, name: HOST_LINK });
+  await teardown(paths, s);
+  const left = await leftovers(s);
+  if (left.length) {
+    if (state) saveState(paths, s);
+    throw new NodeError(`lab down could not remove: ${left.join(', ')}`, { hint: 'run `hactl lab down` again' });
+  }
+  removeFiles(paths, s);
+  return { stateDir: paths.stateDir, removed: true, seconds: (performance.now() - t0) / 1000 };
+}
+
+function emptyState(paths: LabPaths): LabState {
+  return {
+    version: 1, stateDir: paths.stateDir, createdAt: '', stack: 'pacemaker', rootfs: '', repo: '',
+    netns: [], links: [], processes: [], mounts: [], dirs: [], nodes: [],
+  };
+}
+
+async function teardown(paths: LabPaths, s: LabState): Promise<void> {
+  await killAndWait(s.repoServer);
+  for (const n of s.nodes) await stopNode(n);
+  for (const p of s.processes) await killAndWait(p);
+  // strays: anything still inside a lab netns (e.g. started just before a crash, unrecorded)
+  for (const ns of s.netns) for (const pid of await netnsPids(ns)) await killAndWait(procRef(pid));
+  for (const l of [...s.links].reverse()) {
+    if (l.netns === null || netnsExists(l.netns)) await attempt('ip', [...(l.netns ? ['-n', l.netns] : []), 'link', 'del', l.name]);
+  }
+  for (const ns of [...s.netns].reverse()) await deleteNetns(ns);
+  // node mounts live in the nodes' own mount namespaces and die with them; this catches
+  // anything that ever reached the host's namespace
+  for (const m of s.mounts) await umountUnder(m);
+  await umountUnder(paths.nodesDir);
+  for (const d of [...s.dirs].reverse()) await removeTree(d);
+}
+
+/** What is still there after teardown (the caller reports it). */
+async function leftovers(s: LabState): Promise<string[]> {
+  const left: string[] = [];
+  for (const p of s.processes) if (isAlive(p)) left.push(`process ${p.pid} (${p.what})`);
+  for (const ns of s.netns) if (netnsExists(ns)) left.push(`netns ${ns}`);
+  for (const l of s.links) if ((await linkUp(l.netns, l.name)) !== undefined) left.push(`link ${l.name}`);
+  for (const m of s.mounts) if (mountsUnder(m).length) left.push(`mount ${m}`);
+  return left;
+}
+
+/** Generated files go; the client key stays, so a next `lab up` reuses it. */
+function removeFiles(paths: LabPaths, s: LabState): void {
+  const files = [paths.sshConfig, paths.knownHosts, paths.hosts, paths.repoLog];
+  // the inventory only when it is the lab's own (an --inventory-out file belongs to the user)
+  if (s.inventory && dirname(s.inventory) === paths.stateDir) files.push(s.inventory);
+  for (const f of files) rmSync(f, { force: true });
+  rmSync(paths.state, { force: true });
+  if (existsSync(paths.nodesDir)) rmSync(paths.nodesDir, { recursive: true, force: true });
+}
+

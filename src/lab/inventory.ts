@@ -1,0 +1,47 @@
+/** The inventory `lab up` writes: the lab's nodes, ready for `hactl plan/run -i`. */
+import { dirname, isAbsolute, relative } from 'node:path';
+import { Document, isMap, isSeq } from 'yaml';
+import type { Stack } from '../inventory/model.js';
+import { FLOATING_IP, LAB_NETWORK } from './constants.js';
+import type { LabPaths } from './paths.js';
+import type { LabNode } from './state.js';
+
+/** A state-dir file as the inventory refers to it: relative when beside it, else absolute. */
+function refer(inventory: string, file: string): string {
+  const rel = relative(dirname(inventory), file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : `./${rel}`;
+}
+
+/** Renders inventory.yaml for `nodes`, to be written at `inventoryFile`. */
+export function inventoryText(paths: LabPaths, inventoryFile: string, stack: Stack, nodes: readonly LabNode[]): string {
+  const doc = new Document({
+    cluster: {
+      name: 'lab',
+      stack,
+      network: LAB_NETWORK,
+      interface: 'eth0',
+      floating_ips: [FLOATING_IP],
+      timing: { token: 1000 },
+      stonith: { enabled: false },
+    },
+    ssh: {
+      user: 'root',
+      identity: refer(inventoryFile, paths.identity),
+      config: refer(inventoryFile, paths.sshConfig),
+      known_hosts: refer(inventoryFile, paths.knownHosts),
+    },
+    nodes: nodes.map((n) => ({ name: n.name, address: n.address, role: n.role })),
+    services: [{ name: 'apache2', package: 'apache2', check: { port: 80, path: '/' } }],
+  });
+  doc.commentBefore = ' written by `hactl lab up`';
+  // one line per node / service, as a person would write it
+  for (const key of ['nodes', 'services']) {
+    const seq = doc.get(key);
+    if (isSeq(seq)) for (const item of seq.items) if (isMap(item)) item.flow = true;
+  }
+  for (const key of ['floating_ips', 'timing', 'stonith']) {
+    const node = doc.getIn(['cluster', key]);
+    if (isSeq(node) || isMap(node)) node.flow = true;
+  }
+  return doc.toString({ lineWidth: 0 });
+}

@@ -1,0 +1,100 @@
+/**
+ * One node: its disk (overlay upper dir on the host, so it survives power-off), its identity
+ * written before first boot, and its PID 1 (lab-assets/node-init.sh) in fresh pid, mount,
+ * uts and ipc namespaces inside the node's netns.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NodeError } from '../core/errors.js';
+import { netnsPids, plugNode, removeCable, tcpOpen, unplugNode } from './network.js';
+import { nodeInitScript, type LabPaths } from './paths.js';
+import { childrenOf, isAlive, killAndWait, must, procRef, spawnDetached, waitFor, which } from './proc.js';
+import type { Journal, LabNode } from './state.js';
+
+/**
+ * Writes the node's identity into its (not yet mounted) upper dir: hostname, hosts,
+ * machine-id, a fresh ed25519 host key and the client key as root's authorized key.
+ * Returns the host public key ("ssh-ed25519 AAAA…") for known_hosts.
+ */
+export async function prepareDisk(paths: LabPaths, node: LabNode, clientPub: string, hosts: string): Promise<string> {
+  const d = paths.node(node.name);
+  for (const dir of [d.work, d.root]) mkdirSync(dir, { recursive: true });
+  // modes match the root's dirs: an upper dir's mode wins in the merged view
+  mkdirSync(join(d.upper, 'etc/ssh'), { recursive: true, mode: 0o755 });
+  mkdirSync(join(d.upper, 'root/.ssh'), { recursive: true, mode: 0o700 });
+  chmodSync(join(d.upper, 'root'), 0o700);
+  writeFileSync(join(d.upper, 'etc/hostname'), `${node.name}\n`);
+  writeFileSync(join(d.upper, 'etc/hosts'), hosts);
+  writeFileSync(join(d.upper, 'etc/machine-id'), randomBytes(16).toString('hex') + '\n');
+  writeFileSync(join(d.upper, 'root/.ssh/authorized_keys'), clientPub, { mode: 0o600 });
+  const key = join(d.upper, 'etc/ssh/ssh_host_ed25519_key');
+  if (!existsSync(key)) await must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${node.name}`, '-f', key]);
+  const [type, blob] = readFileSync(`${key}.pub`, 'utf8').trim().split(/\s+/);
+  return `${type} ${blob}`;
+}
+
+/** The host key a node's disk holds (for nodes prepared earlier). */
+export function hostKeyOf(paths: LabPaths, name: string): string {
+  const [type, blob] = readFileSync(join(paths.node(name).upper, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8').trim().split(/\s+/);
+  return `${type} ${blob}`;
+}
+
+/** Plugs the node in and starts its PID 1; the disk (upper dir) is reused as it is. */
+export async function startNode(j: Journal, node: LabNode, lower: string): Promise<void> {
+  const d = j.paths.node(node.name);
+  await plugNode(j, node);
+  j.mount(d.root);
+  writeFileSync(d.console, `--- boot ${new Date().toISOString()}\n`, { flag: 'a' });
+  const args = [
+    `--net=/run/netns/${node.netns}`,
+    which('unshare') ?? 'unshare', '--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private',
+    which('bash') ?? '/bin/bash', nodeInitScript(), node.name, lower, d.dir,
+  ];
+  const pid = spawnDetached('nsenter', args, d.console);
+  const launcher = procRef(pid);
+  if (launcher) j.process(`node ${node.name} launcher`, launcher);
+  // the pid namespace's PID 1 is the child unshare forks
+  const initPid = await waitFor(() => childrenOf(pid)[0], 5000, 20);
+  const init = initPid === undefined ? undefined : procRef(initPid);
+  if (!launcher || !init) throw new NodeError(`node ${node.name} did not start`, { output: consoleTail(d.console) });
+  j.process(`node ${node.name}`, init);
+  node.launcher = launcher;
+  node.init = init;
+  node.cut = false;
+  j.save();
+}
+
+/** Waits until the node's sshd accepts connections; fails early if its PID 1 died. */
+export async function waitSsh(paths: LabPaths, node: LabNode, timeoutMs = 30_000): Promise<void> {
+  const ok = await waitFor(async () => {
+    if (!isAlive(node.init)) return false;
+    return (await tcpOpen(node.address, 22, 500)) ? true : undefined;
+  }, timeoutMs, 100);
+  if (ok !== true) {
+    const why = ok === false ? 'its PID 1 exited' : `no sshd on ${node.address}:22 after ${timeoutMs / 1000}s`;
+    throw new NodeError(`node ${node.name} did not come up: ${why}`, { output: consoleTail(paths.node(node.name).console) });
+  }
+}
+
+/**
+ * Hard power-off: cable out first, then SIGKILL PID 1 (the kernel kills the whole pid
+ * namespace with it), then strays in the netns, then the netns. The disk stays.
+ */
+export async function stopNode(node: LabNode): Promise<void> {
+  await removeCable(node.veth);
+  await killAndWait(node.init);
+  await killAndWait(node.launcher);
+  for (const pid of await netnsPids(node.netns)) await killAndWait(procRef(pid));
+  await unplugNode(node);
+  node.init = undefined;
+  node.launcher = undefined;
+}
+
+function consoleTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-15).join('\n');
+  } catch {
+    return '';
+  }
+}

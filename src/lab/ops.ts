@@ -1,0 +1,131 @@
+/** Working with a running lab: status, exec into a node, and the fault primitives. */
+import { InputError, NodeError } from '../core/errors.js';
+import type { Role, Stack } from '../inventory/model.js';
+import { LAB_NETNS, REPO_URL } from './constants.js';
+import { linkUp, netnsExists, setCable } from './network.js';
+import { startNode, stopNode, waitSsh } from './node.js';
+import { labPaths } from './paths.js';
+import { requireRoot } from './preflight.js';
+import { isAlive, run, type RunResult } from './proc.js';
+import { findNode, Journal, loadState, requireState, type LabNode } from './state.js';
+
+/** Options shared by the lab operations. */
+export interface LabOptions {
+  /** default: $HACTL_LAB_DIR or /var/lib/hactl/lab */
+  stateDir?: string;
+}
+
+export interface LabNodeStatus {
+  name: string;
+  address: string;
+  role: Role;
+  /** PID 1 of the node runs */
+  running: boolean;
+  /** host pid of the node's PID 1 */
+  pid?: number;
+  /** cable pulled with `lab cut` */
+  cut: boolean;
+  /** false for nodes added with --add */
+  inInventory: boolean;
+}
+
+export interface LabStatus {
+  stateDir: string;
+  /** a lab exists in stateDir and its network is there */
+  up: boolean;
+  stack?: Stack;
+  inventory?: string;
+  repo?: { url: string; dir: string; running: boolean };
+  nodes: LabNodeStatus[];
+}
+
+/** Reports the lab in the state dir: which nodes run, which are cut. Needs root. */
+export async function labStatus(opts: LabOptions = {}): Promise<LabStatus> {
+  requireRoot();
+  const paths = labPaths(opts.stateDir);
+  const s = loadState(paths);
+  if (!s) return { stateDir: paths.stateDir, up: false, nodes: [] };
+  const nodes: LabNodeStatus[] = [];
+  for (const n of s.nodes) {
+    const running = isAlive(n.init);
+    const cable = running ? await linkUp(LAB_NETNS, n.veth) : undefined;
+    nodes.push({
+      name: n.name, address: n.address, role: n.role, running, pid: running ? n.init?.pid : undefined,
+      cut: cable === false, inInventory: n.inInventory,
+    });
+  }
+  return {
+    stateDir: paths.stateDir, up: netnsExists(LAB_NETNS), stack: s.stack, inventory: s.inventory,
+    repo: { url: REPO_URL, dir: s.repo, running: isAlive(s.repoServer) },
+    nodes,
+  };
+}
+
+export interface LabExecOptions extends LabOptions {
+  /** 'inherit' connects the command to this terminal; default 'pipe' (output returned) */
+  stdio?: 'pipe' | 'inherit';
+  input?: string;
+  timeoutMs?: number;
+}
+
+function runningNode(name: string, opts: LabOptions): { node: LabNode; j: Journal } {
+  requireRoot();
+  const paths = labPaths(opts.stateDir);
+  const state = requireState(paths);
+  return { node: findNode(state, name), j: new Journal(paths, state) };
+}
+
+/**
+ * Runs argv inside a node (all its namespaces and its root, like a console login), without
+ * SSH. Default argv: a login shell. Resolves with the exit code; never throws for a
+ * non-zero exit.
+ */
+export async function labExec(node: string, argv: readonly string[], opts: LabExecOptions = {}): Promise<RunResult> {
+  const { node: n } = runningNode(node, opts);
+  if (!isAlive(n.init) || !n.init) throw new NodeError(`lab node ${node} is powered off`, { hint: `hactl lab boot ${node}` });
+  const cmd = argv.length ? argv : ['/bin/bash', '-l'];
+  const env = {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: '/root', LANG: 'C.UTF-8', TERM: process.env.TERM ?? 'dumb',
+  };
+  const args = ['-t', String(n.init.pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', '--', ...cmd];
+  return run('nsenter', args, { env, stdio: opts.stdio, input: opts.input, timeoutMs: opts.timeoutMs });
+}
+
+/**
+ * Hard power-off: the node's cable is removed and its PID 1 SIGKILLed (all its processes
+ * die at once, like pulling the plug). The disk stays for {@link boot}. No-op if off.
+ */
+export async function poweroff(node: string, opts: LabOptions = {}): Promise<void> {
+  const { node: n, j } = runningNode(node, opts);
+  await stopNode(n);
+  j.save();
+}
+
+/** Powers a node on again on its kept disk (fresh /run, /tmp, /dev/shm); resolves when SSH answers. */
+export async function boot(node: string, opts: LabOptions = {}): Promise<void> {
+  const { node: n, j } = runningNode(node, opts);
+  if (isAlive(n.init)) return;
+  if (!netnsExists(LAB_NETNS)) throw new NodeError('the lab network is gone', { hint: 'run `hactl lab up --recreate`' });
+  await stopNode(n); // clears what a crash may have left of the old boot
+  await startNode(j, n, j.state.rootfs);
+  await waitSsh(j.paths, n);
+}
+
+async function cable(node: string, up: boolean, opts: LabOptions): Promise<void> {
+  const { node: n, j } = runningNode(node, opts);
+  if (!isAlive(n.init)) throw new InputError(`lab node ${node} is powered off`);
+  await setCable(n, up);
+  n.cut = !up;
+  j.save();
+}
+
+/** Pulls the node's network cable: its processes keep running, its peers lose it. */
+export function cut(node: string, opts: LabOptions = {}): Promise<void> {
+  return cable(node, false, opts);
+}
+
+/** Plugs the cable back in after {@link cut}. */
+export function uncut(node: string, opts: LabOptions = {}): Promise<void> {
+  return cable(node, true, opts);
+}

@@ -1,0 +1,161 @@
+/** `lab up`: cached root + repo, network, node disks, boot, SSH files, inventory. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { HactlError, InputError, NodeError } from '../core/errors.js';
+import type { Role, Stack } from '../inventory/model.js';
+import {
+  DEFAULT_NODES, LAB_NETNS, LAB_PACKAGES, assignAddresses, checkNodeName, macFor, nodeNetns, nodeVeth, roleFor,
+} from './constants.js';
+import { labDown } from './down.js';
+import { step, type LabListener } from './events.js';
+import { removeTree } from './fsutil.js';
+import { inventoryText } from './inventory.js';
+import { createLabNetwork, netnsExists } from './network.js';
+import { hostKeyOf, prepareDisk, startNode, waitSsh } from './node.js';
+import { defaultCacheDir, labPaths, type LabPaths } from './paths.js';
+import { preflight } from './preflight.js';
+import { ensureRepo, startRepoServer } from './repo.js';
+import { ensureRootfs } from './rootfs.js';
+import { ensureClientKey, hostsText, writeSshFiles } from './ssh.js';
+import { Journal, loadState, requireState, type LabNode, type LabState } from './state.js';
+
+export interface LabUpOptions {
+  /** default: $HACTL_LAB_DIR or /var/lib/hactl/lab */
+  stateDir?: string;
+  /** cached node roots and apt repos; default $HACTL_CACHE_DIR or /var/cache/hactl */
+  cacheDir?: string;
+  /** node names, in inventory order; default master, slave, arbitrator */
+  nodes?: readonly string[];
+  /** add this one node to the running lab instead of creating a lab */
+  add?: string;
+  /** tear down an existing lab first */
+  recreate?: boolean;
+  /** where to write the inventory; default <stateDir>/inventory.yaml */
+  inventoryOut?: string;
+  stack?: Stack;
+  /** packages of the local apt repo; default $HACTL_LAB_PACKAGES or {@link LAB_PACKAGES} */
+  packages?: readonly string[];
+  onEvent?: LabListener;
+}
+
+export interface LabUpResult {
+  stateDir: string;
+  /** the inventory written (not for --add) */
+  inventory?: string;
+  nodes: Array<{ name: string; address: string; role: Role }>;
+  /** the node --add created */
+  added?: { name: string; address: string };
+  seconds: number;
+}
+
+function packagesFrom(opts: LabUpOptions): readonly string[] {
+  if (opts.packages) return opts.packages;
+  const env = process.env.HACTL_LAB_PACKAGES?.split(/[\s,]+/).filter(Boolean);
+  return env?.length ? env : LAB_PACKAGES;
+}
+
+function checkNames(names: readonly string[]): void {
+  if (!names.length) throw new InputError('--nodes needs at least one node name');
+  names.forEach(checkNodeName);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new InputError(`node "${dup}" is listed twice`);
+}
+
+function newNode(paths: LabPaths, name: string, address: string, inInventory: boolean): LabNode {
+  const dir = paths.node(name).dir;
+  return { name, address, mac: macFor(address), role: roleFor(name), netns: nodeNetns(name), veth: nodeVeth(name), dir, cut: false, inInventory };
+}
+
+/**
+ * Creates the lab (or, with `add`, one more node in it) and returns when every node
+ * accepts SSH. Needs root. Slow steps report through `onEvent`.
+ */
+export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
+  const t0 = performance.now();
+  await preflight();
+  const paths = labPaths(opts.stateDir);
+  const seconds = (): number => (performance.now() - t0) / 1000;
+  try {
+    if (opts.add) return { ...(await addNode(paths, opts.add, opts.onEvent)), seconds: seconds() };
+    checkNames(opts.nodes ?? DEFAULT_NODES); // before --recreate removes anything
+    await clearOld(paths, opts);
+    return { ...(await createLab(paths, opts)), seconds: seconds() };
+  } catch (err) {
+    if (err instanceof HactlError && err.kind === 'node' && !err.details.hint) {
+      err.details.hint = `clean up with \`hactl lab down --state-dir ${paths.stateDir}\`, or retry with --recreate`;
+    }
+    throw err;
+  }
+}
+
+async function clearOld(paths: LabPaths, opts: LabUpOptions): Promise<void> {
+  const existing = loadState(paths);
+  if (!existing && !netnsExists(LAB_NETNS)) return;
+  if (!opts.recreate) {
+    throw new InputError(
+      existing
+        ? `a lab already exists in ${paths.stateDir}: use --recreate, --add NAME or \`hactl lab down\``
+        : `another lab is running (netns ${LAB_NETNS} exists): \`hactl lab down --state-dir DIR\` with its state dir, or --recreate`,
+    );
+  }
+  await step(opts.onEvent, 'remove the old lab', () => labDown({ stateDir: paths.stateDir, force: !existing }));
+}
+
+async function createLab(paths: LabPaths, opts: LabUpOptions): Promise<Omit<LabUpResult, 'seconds'>> {
+  const emit = opts.onEvent;
+  const names = opts.nodes ?? DEFAULT_NODES;
+  const cacheDir = resolve(opts.cacheDir ?? defaultCacheDir());
+  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+  const rootfs = await ensureRootfs(cacheDir, emit);
+  const repo = await ensureRepo(cacheDir, rootfs, packagesFrom(opts), emit);
+  const clientPub = await ensureClientKey(paths);
+  await removeTree(paths.nodesDir); // fresh disks for a fresh lab
+  const addresses = assignAddresses(names, []);
+  const nodes = names.map((n) => newNode(paths, n, addresses.get(n) ?? '', true));
+  const inventory = resolve(opts.inventoryOut ?? paths.inventory);
+  const state: LabState = {
+    version: 1, stateDir: paths.stateDir, createdAt: new Date().toISOString(), stack: opts.stack ?? 'pacemaker',
+    rootfs, repo, inventory, netns: [], links: [], processes: [], mounts: [], dirs: [], nodes,
+  };
+  const j = new Journal(paths, state);
+  j.dir(paths.nodesDir);
+  await step(emit, 'network (bridge 10.77.0.1, host veth 10.77.0.2)', () => createLabNetwork(j));
+  state.repoServer = await step(emit, 'apt repo server on 10.77.0.1:8080', () =>
+    startRepoServer(paths, repo, (ref) => j.process('repo-server', ref)));
+  j.save();
+  const hosts = hostsText(nodes);
+  writeFileSync(paths.hosts, hosts);
+  const keys = await step(emit, 'node disks and host keys', () => Promise.all(nodes.map((n) => prepareDisk(paths, n, clientPub, hosts))));
+  writeSshFiles(paths, nodes.map((node, i) => ({ node, key: keys[i] ?? '' })));
+  await step(emit, `boot ${nodes.map((n) => n.name).join(', ')}`, async () => {
+    for (const n of nodes) await startNode(j, n, rootfs);
+    await Promise.all(nodes.map((n) => waitSsh(paths, n)));
+  });
+  mkdirSync(dirname(inventory), { recursive: true });
+  writeFileSync(inventory, inventoryText(paths, inventory, state.stack, nodes));
+  return { stateDir: paths.stateDir, inventory, nodes: nodes.map(({ name, address, role }) => ({ name, address, role })) };
+}
+
+/** Adds one node to a running lab; other nodes are not touched, the inventory is not changed. */
+async function addNode(paths: LabPaths, name: string, emit?: LabListener): Promise<Omit<LabUpResult, 'seconds'>> {
+  checkNodeName(name);
+  const state = requireState(paths);
+  if (!netnsExists(LAB_NETNS)) throw new NodeError(`the lab in ${paths.stateDir} is not running`, { hint: 'run `hactl lab up --recreate`' });
+  if (state.nodes.some((n) => n.name === name)) throw new InputError(`the lab already has a node "${name}"`);
+  const address = assignAddresses([name], state.nodes.map((n) => n.address)).get(name) ?? '';
+  const node = newNode(paths, name, address, false);
+  const j = new Journal(paths, state);
+  state.nodes.push(node);
+  j.save();
+  const hosts = hostsText(state.nodes);
+  writeFileSync(paths.hosts, hosts);
+  const clientPub = await ensureClientKey(paths);
+  await removeTree(node.dir); // a disk left by an earlier node of that name is not this node's
+  const key = await prepareDisk(paths, node, clientPub, hosts);
+  writeSshFiles(paths, state.nodes.map((n) => ({ node: n, key: n === node ? key : hostKeyOf(paths, n.name) })));
+  await step(emit, `boot ${name} (${address})`, async () => {
+    await startNode(j, node, state.rootfs);
+    await waitSsh(paths, node);
+  });
+  return { stateDir: paths.stateDir, nodes: state.nodes.map(({ name: n, address: a, role }) => ({ name: n, address: a, role })), added: { name, address } };
+}

@@ -1,0 +1,30 @@
+import type { ClusterModel, NodeModel } from '../inventory/model.js';
+
+/** Nodes that are corosync/pacemaker members (votes): everyone but LVS real servers. */
+export function members(c: ClusterModel): NodeModel[] {
+  return c.nodes.filter((n) => n.role !== 'realserver');
+}
+
+/** The data corosync.conf.hbs renders. */
+export function corosyncView(c: ClusterModel): Record<string, unknown> {
+  const list = members(c);
+  const extra = (c.vars.corosync ?? {}) as { totem?: Record<string, unknown>; quorum?: Record<string, unknown> };
+  const quorum: Record<string, unknown> = { ...(extra.quorum ?? {}) };
+  // two voting nodes and no arbitrator: votequorum's two_node mode (implies wait_for_all)
+  if (list.length === 2) quorum.two_node ??= 1;
+  return {
+    cluster_name: c.name,
+    crypto_cipher: 'aes256',
+    crypto_hash: 'sha256',
+    token: c.timing.token,
+    consensus: c.timing.consensus,
+    totem_extra: extra.totem ?? {},
+    quorum_extra: quorum,
+    nodes: list.map((n) => ({ name: n.name, nodeid: n.nodeId, address: n.address })),
+  };
+}
+
+export const COROSYNC_CONF = '/etc/corosync/corosync.conf';
+export const COROSYNC_AUTHKEY = '/etc/corosync/authkey';
+/** corosync's own parser; `-c` must come before `-t` */
+export const COROSYNC_VALIDATE = 'corosync -c %s -t';

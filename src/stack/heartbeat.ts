@@ -1,0 +1,68 @@
+import type { ClusterModel } from '../inventory/model.js';
+import type { Secret } from '../core/secret.js';
+
+export const HA_CF = '/etc/ha.d/ha.cf';
+export const AUTHKEYS = '/etc/ha.d/authkeys';
+export const HARESOURCES = '/etc/ha.d/haresources';
+export const LDIRECTORD_CF = '/etc/ha.d/ldirectord.cf';
+
+/** The data ha.cf.hbs renders: ucast to the peer, the arbitrator as ping node. */
+export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<string, unknown> {
+  const twins = [c.master, c.slave];
+  return {
+    cluster_name: c.name,
+    keepalive: c.timing.keepalive,
+    warntime: c.timing.warntime,
+    deadtime: c.timing.deadtime,
+    initdead: c.timing.initdead,
+    peers: twins.filter((n) => n.name !== self).map((n) => ({ interface: c.interface, address: n.address })),
+    auto_failback: c.vars.auto_failback === false ? 'off' : 'on',
+    members: twins.map((n) => n.name),
+    ping: c.arbitrator?.address ?? '',
+    ipfail,
+  };
+}
+
+export function authkeysView(key: Secret): Record<string, unknown> {
+  return { key };
+}
+
+/**
+ * haresources: master, then IPaddr::VIP/PREFIX/IFACE, drbddisk::RES,
+ * Filesystem::DEV::DIR::FSTYPE, the services (or xendomains), as the classic howtos.
+ */
+export function haresourcesView(c: ClusterModel, drbd: boolean): Record<string, unknown> {
+  const res: string[] = c.floatingIps.map((v) => `IPaddr::${v.address}/${v.prefix}/${v.interface}`);
+  if (drbd) {
+    for (const r of c.drbd) {
+      res.push(`drbddisk::${r.name}`);
+      if (r.filesystem) res.push(`Filesystem::${r.device}::${r.filesystem.mount}::${r.filesystem.type}`);
+    }
+  }
+  if (c.lvs.length) res.push(`ldirectord::${LDIRECTORD_CF.replace('/etc/ha.d/', '')}`);
+  res.push(...c.services.filter((s) => drbd || !s.drbd).map((s) => s.name));
+  if (c.guests.some((g) => g.type === 'xen') && drbd) res.push('xendomains');
+  return { cluster_name: c.name, master: c.master.name, resources: res };
+}
+
+export function ldirectordView(c: ClusterModel): Record<string, unknown> {
+  const first = c.lvs[0];
+  return {
+    cluster_name: c.name,
+    checktimeout: first?.check.timeout ?? 3,
+    checkinterval: first?.check.interval ?? 5,
+    services: c.lvs.map((s) => ({
+      name: s.name,
+      address: s.address,
+      port: s.port,
+      protocol: s.protocol,
+      scheduler: s.scheduler,
+      persistent: s.persistent ?? 0,
+      forwarding: s.forwarding,
+      real: s.realServers,
+      http: s.check.type === 'http',
+      path: s.check.path,
+      expect: s.check.expect ?? '',
+    })),
+  };
+}

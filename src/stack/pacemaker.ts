@@ -1,0 +1,119 @@
+import type { ClusterModel } from '../inventory/model.js';
+import { members } from './corosync.js';
+import { guestFile } from './guests.js';
+
+/** Where the desired CIB sections are kept on the nodes (for diffs, drift and apply). */
+export const CIB_DIR = '/var/lib/hactl/cib';
+export const GROUP_ID = 'ha-services';
+
+export interface CibOptions {
+  /** DRBD is active (kernel module present on both twins) */
+  drbd: boolean;
+  /** resource class for services: `systemd` or `lsb` (nodes without systemd) */
+  serviceClass: 'systemd' | 'lsb';
+}
+
+/** The data resources.xml.hbs and constraints.xml.hbs render. */
+export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown> {
+  const twins = [c.master.name, c.slave.name];
+  const drbd = o.drbd ? c.drbd : [];
+  const fencing =
+    c.stonith.enabled && c.stonith.agent
+      ? members(c).map((n) => ({ id: `fence-${n.name}`, agent: c.stonith.agent, target: n.name, params: { ...c.stonith.params, pcmk_host_list: n.name } }))
+      : [];
+  return {
+    group: GROUP_ID,
+    master: c.master.name,
+    monitor: c.timing.monitorInterval,
+    outsiders: members(c).map((n) => n.name).filter((n) => !twins.includes(n)),
+    fencing,
+    drbd: drbd.map((r) => ({ name: r.name, id: `drbd-${r.name}`, clone: `drbd-${r.name}-clone` })),
+    filesystems: drbd
+      .filter((r) => r.filesystem)
+      .map((r) => ({ id: `fs-${r.name}`, device: r.device, directory: r.filesystem!.mount, fstype: r.filesystem!.type, options: r.filesystem!.options ?? '' })),
+    vips: c.floatingIps.map((v) => ({ id: v.name, address: v.address, prefix: v.prefix, interface: v.interface })),
+    services: c.services
+      .filter((s) => o.drbd || !s.drbd)
+      .map((s) => ({ id: `svc-${s.name}`, class: o.serviceClass, type: s.name })),
+    guests: c.guests
+      .filter((g) => o.drbd || !g.drbd)
+      .map((g) =>
+        g.type === 'kvm'
+          ? { id: `vm-${g.name}`, agent: 'VirtualDomain', params: { config: guestFile(g), hypervisor: 'qemu:///system' } }
+          : { id: `vm-${g.name}`, agent: 'Xen', params: { xmfile: guestFile(g) } },
+      ),
+  };
+}
+
+/** Cluster properties hactl owns (crm_config) and resource defaults. */
+export function clusterProperties(c: ClusterModel): { crm_config: Record<string, string>; rsc_defaults: Record<string, string> } {
+  return {
+    crm_config: {
+      'stonith-enabled': c.stonith.enabled ? 'true' : 'false',
+      'no-quorum-policy': 'stop',
+      'cluster-recheck-interval': '1min',
+    },
+    // stickiness above the master preference (100): no automatic fail-back, which would
+    // cost clients a second outage; failover-test moves resources back explicitly.
+    rsc_defaults: { 'resource-stickiness': '200' },
+  };
+}
+
+/** Guard: exits 0 when every property already has its value (one round trip). */
+export function propertiesMatchCommand(p: ReturnType<typeof clusterProperties>): string {
+  const checks = [
+    ...Object.entries(p.crm_config).map(([k, v]) => `[ "$(crm_attribute -t crm_config -n ${k} -G -q 2>/dev/null)" = "${v}" ]`),
+    ...Object.entries(p.rsc_defaults).map(([k, v]) => `[ "$(crm_attribute -t rsc_defaults -n ${k} -G -q 2>/dev/null)" = "${v}" ]`),
+  ];
+  return checks.join(' && ');
+}
+
+export function setPropertiesCommand(p: ReturnType<typeof clusterProperties>): string {
+  return [
+    ...Object.entries(p.crm_config).map(([k, v]) => `crm_attribute -t crm_config -n ${k} -v ${v}`),
+    ...Object.entries(p.rsc_defaults).map(([k, v]) => `crm_attribute -t rsc_defaults -n ${k} -v ${v}`),
+  ].join(' && ');
+}
+
+/** Guard: exits 0 when the live CIB's resources and constraints equal the desired files. */
+export const CIB_MATCHES = [
+  `for s in resources constraints; do`,
+  `  cibadmin -Q --scope $s > ${CIB_DIR}/.live-$s.xml 2>/dev/null || exit 1;`,
+  `  [ -z "$(crm_diff -o ${CIB_DIR}/.live-$s.xml -n ${CIB_DIR}/$s.xml 2>&1)" ] || exit 1;`,
+  `done`,
+].join('\n');
+
+/**
+ * Applies the desired sections: first on a shadow copy that crm_verify checks (a refusal
+ * leaves the live CIB untouched and shows crm_verify's output), then the verified
+ * configuration replaces the live one in a single cibadmin call.
+ */
+export const CIB_APPLY = [
+  'set -e',
+  'shadow=hactl-$$',
+  `export CIB_shadow=$shadow`,
+  'crm_shadow --batch --force --create $shadow >/dev/null 2>&1',
+  `cleanup() { CIB_shadow= crm_shadow --batch --force --delete $shadow >/dev/null 2>&1 || true; }`,
+  'trap cleanup EXIT',
+  `cibadmin --replace --scope constraints --xml-text '<constraints/>'`,
+  `cibadmin --replace --scope resources --xml-file ${CIB_DIR}/resources.xml`,
+  `cibadmin --replace --scope constraints --xml-file ${CIB_DIR}/constraints.xml`,
+  `if ! out=$(crm_verify -L 2>&1); then printf '%s\\n' "$out" >&2; exit 97; fi`,
+  `cibadmin -Q --scope configuration > ${CIB_DIR}/.verified.xml`,
+  'unset CIB_shadow',
+  `cibadmin --replace --scope configuration --xml-file ${CIB_DIR}/.verified.xml`,
+].join('\n');
+
+/** Shell loop: waits until every member is online with a quorate DC, up to `seconds`. */
+export function waitForClusterCommand(expected: string[], seconds: number): string {
+  const online = expected.map((n) => `grep -q 'name="${n}" id="[^"]*" online="true"' "$f"`).join(' && ');
+  return [
+    `f=$(mktemp); end=$(( $(date +%s) + ${seconds} ))`,
+    `while :; do`,
+    `  crm_mon -1 --output-as=xml > "$f" 2>/dev/null || true`,
+    `  if grep -q 'with_quorum="true"' "$f" && ${online}; then rm -f "$f"; exit 0; fi`,
+    `  [ $(date +%s) -ge $end ] && { cat "$f"; rm -f "$f"; exit 1; }`,
+    `  sleep 1`,
+    `done`,
+  ].join('\n');
+}

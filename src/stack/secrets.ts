@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Secret } from '../core/secret.js';
+
+/**
+ * A cluster secret kept on the orchestrator (inventory's secrets dir, mode 0700/0600):
+ * generated once, then reused so every run pushes the same key (idempotent) and a node
+ * added later gets the same key. Never printed: it is a Secret.
+ *
+ * @example
+ *   const key = loadOrCreateSecret(cluster.secretsDir, 'corosync-authkey', 128);
+ */
+export function loadOrCreateSecret(dir: string, name: string, bytes: number): Secret {
+  const file = join(dir, name);
+  if (existsSync(file)) return new Secret(readFileSync(file, 'utf8').trim());
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const value = randomBytes(bytes).toString('hex');
+  writeFileSync(file, value + '\n', { mode: 0o600 });
+  return new Secret(value);
+}
+
+/** Reads a secret that must exist already (e.g. for drift, which never creates). */
+export function readSecret(dir: string, name: string): Secret | undefined {
+  const file = join(dir, name);
+  return existsSync(file) ? new Secret(readFileSync(file, 'utf8').trim()) : undefined;
+}

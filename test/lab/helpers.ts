@@ -1,0 +1,65 @@
+/** Helpers for the lab tests: capability probe, the built CLI, ssh with the lab config. */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SBIN_PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
+
+/** Why the lab tests cannot run here, or undefined when they can. */
+export function labMissing(): string | undefined {
+  if (process.getuid?.() !== 0) return 'the lab needs root';
+  const ns = spawnSync('unshare', ['--net', '--pid', '--mount', '--uts', '--ipc', '--fork', 'true'], { stdio: 'pipe' });
+  if (ns.status !== 0) return 'Linux namespaces (net, pid, mount, uts, ipc) are not available';
+  for (const tool of ['ip', 'debootstrap', 'dpkg-scanpackages', 'ssh', 'ssh-keygen', 'nsenter']) {
+    const r = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { env: { ...process.env, PATH: SBIN_PATH } });
+    if (r.status !== 0) return `${tool} is not installed (apt-get install $(cat lab-assets/host-packages.txt))`;
+  }
+  if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) return 'hactl is not built (npm run build)';
+  return undefined;
+}
+
+export type Result = SpawnSyncReturns<string>;
+
+/** Runs the built CLI (`node bin/hactl …`). */
+export function hactl(args: string[], timeoutMs = 900_000): Result {
+  return spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+}
+
+/** The system ssh with the lab's ssh_config (strict host key checking comes from it). */
+export function ssh(stateDir: string, node: string, command: string, timeoutMs = 300_000): Result {
+  const args = ['-F', join(stateDir, 'ssh_config'), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', node, command];
+  return spawnSync('ssh', args, { encoding: 'utf8', timeout: timeoutMs });
+}
+
+/** Exit code of `ping -c1 -W1 target` run on `from`. */
+export function pingFrom(stateDir: string, from: string, target: string): number | null {
+  return ssh(stateDir, from, `ping -c1 -W1 ${target} >/dev/null 2>&1`).status;
+}
+
+/** Retries `probe` for up to `ms` (e.g. ARP after a cable comes back). */
+export async function eventually(probe: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (probe()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return probe();
+}
+
+/** True while pid runs (a zombie awaiting its parent's wait() does not count). */
+export function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** `ip` output on the host (for leftover checks). */
+export function ipOut(...args: string[]): string {
+  return spawnSync('ip', args, { encoding: 'utf8', env: { ...process.env, PATH: SBIN_PATH } }).stdout;
+}

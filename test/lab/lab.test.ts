@@ -1,0 +1,163 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { HOST_PACKAGES } from '../../src/lab/constants.js';
+import { assignAddresses } from '../../src/lab/constants.js';
+import { inventoryText } from '../../src/lab/inventory.js';
+import { labPaths } from '../../src/lab/paths.js';
+import type { LabNode, LabState } from '../../src/lab/state.js';
+import { labExec, labStatus } from '../../src/lab/index.js';
+import { ROOT, eventually, hactl, ipOut, labMissing, pingFrom, running, ssh } from './helpers.js';
+
+// The lab needs root and Linux namespaces. Elsewhere these tests skip; in CI they must run.
+const missing = labMissing();
+if (missing && process.env.CI === 'true') throw new Error(`CI needs the lab tests: ${missing}`);
+
+const STATE = '/tmp/hactl-lab-test';
+const NODES = ['master', 'slave', 'arbitrator'];
+
+describe('lab files', () => {
+  it('lab-assets/host-packages.txt lists HOST_PACKAGES (the CI installs from it)', () => {
+    const listed = readFileSync(join(ROOT, 'lab-assets/host-packages.txt'), 'utf8').split('\n').filter(Boolean);
+    expect(listed).toEqual([...HOST_PACKAGES]);
+  });
+
+  it('gives master/slave/arbitrator fixed addresses and other nodes the next free ones', () => {
+    const a = assignAddresses(['web', 'master', 'slave', 'arbitrator', 'db'], []);
+    expect(Object.fromEntries(a)).toEqual({
+      master: '10.77.0.11', slave: '10.77.0.12', arbitrator: '10.77.0.13', web: '10.77.0.14', db: '10.77.0.15',
+    });
+    expect(assignAddresses(['x'], ['10.77.0.14']).get('x')).toBe('10.77.0.15');
+  });
+
+  it('writes the inventory format with paths relative to the inventory', () => {
+    const paths = labPaths('/tmp/somewhere');
+    const node = (name: string, address: string, role: LabNode['role']) => ({ name, address, role }) as LabNode;
+    const text = inventoryText(paths, paths.inventory, 'heartbeat', [node('master', '10.77.0.11', 'master'), node('web', '10.77.0.14', 'service')]);
+    const inv = parse(text);
+    expect(text.startsWith('# written by `hactl lab up`')).toBe(true);
+    expect(inv.cluster).toMatchObject({ name: 'lab', stack: 'heartbeat', network: '10.77.0.0/24', floating_ips: ['10.77.0.100/24'] });
+    expect(inv.ssh).toEqual({ user: 'root', identity: './id_ed25519', config: './ssh_config', known_hosts: './known_hosts' });
+    expect(inv.nodes[1]).toEqual({ name: 'web', address: '10.77.0.14', role: 'service' });
+    const elsewhere = parse(inventoryText(paths, '/etc/inv.yaml', 'pacemaker', []));
+    expect(elsewhere.ssh.identity).toBe('/tmp/somewhere/id_ed25519');
+  });
+});
+
+describe('lab without root', () => {
+  it('says so in one line and exits 2', () => {
+    const args = [join(ROOT, 'bin/hactl'), 'lab', 'up', '--state-dir', '/tmp/hactl-lab-nonroot'];
+    const r = process.getuid?.() === 0
+      ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...args], { encoding: 'utf8' })
+      : spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/needs root/);
+  });
+});
+
+describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  const readState = (): LabState => JSON.parse(readFileSync(join(STATE, 'state.json'), 'utf8')) as LabState;
+
+  beforeAll(() => {
+    const t0 = Date.now();
+    const r = hactl(['lab', 'up', '--recreate', '--state-dir', STATE]);
+    expect(r.status, r.stderr).toBe(0);
+    console.log(`lab up: ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stderr}`);
+  });
+
+  afterAll(() => {
+    if (existsSync(join(STATE, 'state.json'))) hactl(['lab', 'down', '--state-dir', STATE]);
+  });
+
+  it('every node answers ssh with its own name, host keys checked strictly', () => {
+    expect(readFileSync(join(STATE, 'ssh_config'), 'utf8')).toMatch(/StrictHostKeyChecking yes/);
+    for (const n of NODES) {
+      const r = ssh(STATE, n, 'uname -n');
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe(n);
+    }
+  });
+
+  it('writes an inventory of the nodes', () => {
+    const inv = parse(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
+    expect(inv.nodes.map((n: { name: string }) => n.name)).toEqual(NODES);
+    expect(inv.nodes[0]).toEqual({ name: 'master', address: '10.77.0.11', role: 'master' });
+  });
+
+  it('installs packages on a node from the lab repo over ssh', () => {
+    const r = ssh(STATE, 'slave', 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q tree && tree --version');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/tree v/);
+  });
+
+  it('lab exec runs a command inside the node', () => {
+    const r = hactl(['lab', 'exec', 'arbitrator', '--state-dir', STATE, '--', 'sh', '-c', 'cat /etc/hostname; exit 3']);
+    expect(r.stdout.trim()).toBe('arbitrator');
+    expect(r.status).toBe(3);
+  });
+
+  it('offers the same through the programmatic API', async () => {
+    const status = await labStatus({ stateDir: STATE });
+    expect(status.up).toBe(true);
+    expect(status.repo?.running).toBe(true);
+    expect(status.nodes.map((n) => [n.name, n.running])).toEqual(NODES.map((n) => [n, true]));
+    const r = await labExec('slave', ['cat', '/etc/hostname'], { stateDir: STATE });
+    expect(r).toMatchObject({ code: 0, stdout: 'slave\n' });
+  });
+
+  it('cut isolates a node, uncut plugs it back', async () => {
+    expect(hactl(['lab', 'cut', 'master', '--state-dir', STATE]).status).toBe(0);
+    expect(pingFrom(STATE, 'slave', '10.77.0.11')).not.toBe(0);
+    expect(hactl(['lab', 'uncut', 'master', '--state-dir', STATE]).status).toBe(0);
+    expect(await eventually(() => pingFrom(STATE, 'slave', '10.77.0.11') === 0, 5000)).toBe(true);
+  });
+
+  it('poweroff makes a node unreachable; boot brings it back with its disk', () => {
+    expect(ssh(STATE, 'master', 'echo kept > /root/before-poweroff && sync').status).toBe(0);
+    expect(hactl(['lab', 'poweroff', 'master', '--state-dir', STATE]).status).toBe(0);
+    expect(pingFrom(STATE, 'slave', '10.77.0.11')).not.toBe(0);
+    expect(ssh(STATE, 'master', 'true').status).not.toBe(0);
+    const status = JSON.parse(hactl(['lab', 'status', '--json', '--state-dir', STATE]).stdout);
+    expect(status.nodes.find((n: { name: string }) => n.name === 'master').running).toBe(false);
+    const r = hactl(['lab', 'boot', 'master', '--state-dir', STATE]);
+    expect(r.status, r.stderr).toBe(0);
+    const back = ssh(STATE, 'master', 'uname -n; cat /root/before-poweroff');
+    expect(back.stdout.split('\n').slice(0, 2)).toEqual(['master', 'kept']);
+  });
+
+  it('--add starts one more node and leaves the inventory alone', () => {
+    const before = readFileSync(join(STATE, 'inventory.yaml'), 'utf8');
+    const slavePid = readState().nodes.find((n) => n.name === 'slave')?.init?.pid;
+    const r = hactl(['lab', 'up', '--add', 'web1', '--state-dir', STATE]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/10\.77\.0\.14/);
+    expect(ssh(STATE, 'web1', 'uname -n').stdout.trim()).toBe('web1');
+    expect(readFileSync(join(STATE, 'inventory.yaml'), 'utf8')).toBe(before);
+    expect(readState().nodes.find((n) => n.name === 'slave')?.init?.pid).toBe(slavePid);
+  });
+
+  it('refuses a second lab up without --recreate (exit 2)', () => {
+    const r = hactl(['lab', 'up', '--state-dir', STATE]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/already exists/);
+  });
+
+  it('lab down leaves no netns, link, mount or process behind', () => {
+    const pids = readState().processes.map((p) => p.pid);
+    expect(pids.length).toBeGreaterThan(0);
+    const t0 = Date.now();
+    const r = hactl(['lab', 'down', '--state-dir', STATE]);
+    expect(r.status, r.stderr).toBe(0);
+    console.log(`lab down: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    expect(ipOut('netns', 'list')).not.toMatch(/hactl-/);
+    expect(ipOut('-o', 'link')).not.toMatch(/hactl-|v-host/);
+    const mounts = readFileSync('/proc/mounts', 'utf8');
+    expect(mounts).not.toContain(STATE);
+    expect(mounts).not.toMatch(/^hactl-/m);
+    expect(pids.filter(running)).toEqual([]);
+    expect(existsSync(join(STATE, 'state.json'))).toBe(false);
+  });
+});

@@ -1,0 +1,117 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { formatError, InputError, NodeError } from '../../../src/core/errors.js';
+import { mask, Secret } from '../../../src/core/secret.js';
+import { quote } from '../../../src/core/shell.js';
+import { parseDebPackages } from '../../../src/facts/dpkg.js';
+import { parseFileFacts } from '../../../src/facts/file.js';
+import { parseServiceFact } from '../../../src/facts/service.js';
+import { renderString } from '../../../src/render/render.js';
+import { checkKnownHosts, fingerprint } from '../../../src/transport/known-hosts.js';
+import { resolveSshConfig } from '../../../src/transport/ssh-config.js';
+
+describe('secret masking', () => {
+  it('prints *** in strings, JSON, inspect and error output', () => {
+    const s = new Secret('corosync-authkey-0123456789');
+    expect(`${s}`).toBe('***');
+    expect(JSON.stringify({ s })).toBe('{"s":"***"}');
+    expect(mask('stderr: bad key corosync-authkey-0123456789 here')).toBe('stderr: bad key *** here');
+    expect(s.reveal()).toBe('corosync-authkey-0123456789');
+    const e = new NodeError('write failed', { host: 'master', output: mask('echo corosync-authkey-0123456789') });
+    expect(formatError(e)).not.toContain('0123456789');
+  });
+});
+
+describe('errors', () => {
+  it('formats host, location and hint on their own lines', () => {
+    const e = new InputError('unknown key `adress`', { location: 'inv.yaml:4:7', hint: 'did you mean `address`?' });
+    expect(formatError(e)).toBe('inv.yaml:4:7: unknown key `adress`\n  hint: did you mean `address`?');
+    expect(e.exitCode).toBe(2);
+    expect(new NodeError('x').exitCode).toBe(1);
+  });
+});
+
+describe('shell quoting', () => {
+  it.each([
+    ['plain', 'plain'],
+    ["it's", `'it'\\''s'`],
+    ['a b', `'a b'`],
+    ['', "''"],
+    ['$(rm -rf /)', `'$(rm -rf /)'`],
+  ])('%s', (i, o) => expect(quote(i)).toBe(o));
+});
+
+describe('fact parsers (captured output)', () => {
+  it('dpkg-query: only fully installed packages count', () => {
+    const out = 'corosync\tii \t3.1.7-1\npacemaker\trc \t2.1.5-1\nlibc6:amd64\tii \t2.36-9\n';
+    const m = parseDebPackages(out);
+    expect([...m.keys()]).toEqual(['corosync', 'libc6']);
+    expect(m.get('corosync')).toBe('3.1.7-1');
+  });
+  it('file facts: present with content, absent', () => {
+    const out = `@@hactl-file@@ /etc/a\n600 root root 6\nabc123\n${Buffer.from('hello\n').toString('base64')}\n@@hactl-file@@ /etc/b\nABSENT\n`;
+    const m = parseFileFacts(out);
+    expect(m.get('/etc/a')).toEqual({ path: '/etc/a', exists: true, mode: '600', owner: 'root', group: 'root', sha256: 'abc123', content: 'hello\n' });
+    expect(m.get('/etc/b')).toEqual({ path: '/etc/b', exists: false });
+  });
+  it('service facts', () => {
+    expect(parseServiceFact('corosync', 'init=sysv\nrunning=1\nenabled=0\n')).toEqual({ name: 'corosync', init: 'sysv', running: true, enabled: false });
+    expect(parseServiceFact('x', 'init=systemd\nrunning=0\nenabled=1\n').init).toBe('systemd');
+  });
+});
+
+describe('templates are strict', () => {
+  it('an unknown variable is an error with template:line', () => {
+    expect(() => renderString('totem {\n  cluster_name: {{clustr}}\n}\n', { cluster: 'x' }, 'corosync.conf.hbs')).toThrow(/template uses `clustr`/);
+    try {
+      renderString('a\n{{nope}}', {}, 't.hbs');
+    } catch (e) {
+      expect((e as InputError).details.location).toBe('t.hbs:2:3');
+    }
+  });
+  it('renders known values without HTML escaping', () => {
+    expect(renderString('{{a}} {{join l ","}}', { a: '<x>&', l: [1, 2] }, 't')).toBe('<x>& 1,2');
+  });
+});
+
+describe('ssh_config', () => {
+  const cfg = `Host *.lab master
+  HostName 10.77.0.11
+  User admin
+  Port 2222
+  IdentityFile ~/.ssh/lab
+Host !bastion *
+  User fallback
+  UserKnownHostsFile /tmp/kh
+`;
+  it('first value wins; patterns and negation', () => {
+    const r = resolveSshConfig(cfg, 'master');
+    expect(r.hostName).toBe('10.77.0.11');
+    expect(r.user).toBe('admin');
+    expect(r.port).toBe(2222);
+    expect(r.identityFile?.[0]).toMatch(/\.ssh\/lab$/);
+    expect(r.userKnownHostsFile).toBe('/tmp/kh');
+    expect(resolveSshConfig(cfg, 'bastion').user).toBeUndefined();
+    expect(resolveSshConfig(cfg, 'other').user).toBe('fallback');
+  });
+});
+
+describe('known_hosts', () => {
+  const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 4]), Buffer.from('KEY1')]);
+  const other = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 4]), Buffer.from('KEY2')]);
+  const b64 = blob.toString('base64');
+  it('plain names, [host]:port and hashed entries match', () => {
+    expect(checkKnownHosts(`master,10.77.0.11 ssh-ed25519 ${b64}\n`, ['10.77.0.11'], blob)).toEqual({ status: 'match' });
+    expect(checkKnownHosts(`[127.0.0.1]:2222 ssh-ed25519 ${b64}\n`, ['[127.0.0.1]:2222'], blob)).toEqual({ status: 'match' });
+    const salt = Buffer.from('0123456789abcdef0123');
+    const hash = createHmac('sha1', salt).update('master').digest('base64');
+    expect(checkKnownHosts(`|1|${salt.toString('base64')}|${hash} ssh-ed25519 ${b64}\n`, ['master'], blob)).toEqual({ status: 'match' });
+  });
+  it('a different key of the same type is a change, with the line number', () => {
+    expect(checkKnownHosts(`# c\nmaster ssh-ed25519 ${other.toString('base64')}\n`, ['master'], blob)).toEqual({ status: 'changed', line: 2 });
+    expect(checkKnownHosts('', ['master'], blob)).toEqual({ status: 'unknown' });
+  });
+  it('fingerprints like OpenSSH (SHA256, unpadded base64)', () => {
+    expect(fingerprint(blob)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+});

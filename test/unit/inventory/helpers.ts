@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { InputErrors } from '../../../src/core/errors.js';
+import { parseInventory } from '../../../src/inventory/index.js';
+
+export const FIXTURES = fileURLToPath(new URL('../../fixtures/inventory/', import.meta.url));
+export const EXAMPLES = fileURLToPath(new URL('../../../inventory/', import.meta.url));
+
+export interface Problem { location?: string; field?: string; message: string; hint?: string }
+
+/** Parses a fixture (named by its file name in messages) and returns its problems. */
+export function problemsOf(name: string): Problem[] {
+  const text = readFileSync(FIXTURES + name, 'utf8');
+  try {
+    parseInventory(text, name);
+  } catch (err) {
+    if (!(err instanceof InputErrors)) throw err;
+    return err.errors.map((e) => ({ location: e.details.location, field: e.details.field, message: e.message, hint: e.details.hint }));
+  }
+  throw new Error(`${name} parsed without errors`);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { Secret } from '../../src/core/secret.js';
+import { loadInventory } from '../../src/inventory/index.js';
+import { renderFile } from '../../src/render/render.js';
+import { corosyncView } from '../../src/stack/corosync.js';
+import { drbdView } from '../../src/stack/drbd.js';
+import { guestView } from '../../src/stack/guests.js';
+import { authkeysView, haCfView, haresourcesView, ldirectordView } from '../../src/stack/heartbeat.js';
+import { cibView } from '../../src/stack/pacemaker.js';
+
+// Golden tests: every template rendered from the example inventories and compared with
+// the checked-in files under test/fixtures/golden. (The lab tests feed the same
+// renderings to the daemons' own parsers.)
+const golden = (name: string) => `../fixtures/golden/${name}`;
+
+describe('templates (golden)', async () => {
+  const pcmk = await loadInventory('inventory/example-pacemaker-drbd-kvm.yaml');
+  const hb = await loadInventory('inventory/example-heartbeat-xen.yaml');
+  const lab = await loadInventory('inventory/lab.yaml');
+
+  it('corosync.conf', async () => {
+    await expect(renderFile('corosync/corosync.conf.hbs', corosyncView(pcmk))).toMatchFileSnapshot(golden('corosync.conf'));
+    await expect(renderFile('corosync/corosync.conf.hbs', corosyncView(lab))).toMatchFileSnapshot(golden('corosync-lab.conf'));
+  });
+  it('drbd resource and global_common', async () => {
+    for (const r of pcmk.drbd) await expect(renderFile('drbd/resource.res.hbs', drbdView(pcmk, r))).toMatchFileSnapshot(golden(`${r.name}.res`));
+    await expect(renderFile('drbd/global_common.conf.hbs', { cluster_name: pcmk.name })).toMatchFileSnapshot(golden('global_common.conf'));
+  });
+  it('pacemaker resources and constraints, with and without DRBD', async () => {
+    for (const drbd of [true, false]) {
+      const v = cibView(pcmk, { drbd, serviceClass: 'systemd' });
+      await expect(renderFile('pacemaker/resources.xml.hbs', v)).toMatchFileSnapshot(golden(`resources${drbd ? '' : '-nodrbd'}.xml`));
+      await expect(renderFile('pacemaker/constraints.xml.hbs', v)).toMatchFileSnapshot(golden(`constraints${drbd ? '' : '-nodrbd'}.xml`));
+    }
+  });
+  it('guests: KVM domain XML and Xen domU cfg', async () => {
+    for (const g of pcmk.guests) await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(pcmk, g))).toMatchFileSnapshot(golden(`guest-${g.name}`));
+    for (const g of hb.guests) await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(hb, g))).toMatchFileSnapshot(golden(`guest-${g.name}`));
+  });
+  it('heartbeat ha.cf, haresources, authkeys; ldirectord.cf', async () => {
+    await expect(renderFile('heartbeat/ha.cf.hbs', haCfView(hb, hb.master.name, '/usr/lib/heartbeat/ipfail'))).toMatchFileSnapshot(golden('ha.cf'));
+    await expect(renderFile('heartbeat/haresources.hbs', haresourcesView(hb, true))).toMatchFileSnapshot(golden('haresources'));
+    await expect(renderFile('heartbeat/haresources.hbs', haresourcesView(hb, false))).toMatchFileSnapshot(golden('haresources-nodrbd'));
+    const authkeys = renderFile('heartbeat/authkeys.hbs', authkeysView(new Secret('0123456789abcdef')));
+    expect(authkeys).toBe('auth 1\n1 sha1 0123456789abcdef\n');
+    const withLvs = [pcmk, hb].find((c) => c.lvs.length);
+    if (withLvs) await expect(renderFile('ldirectord/ldirectord.cf.hbs', ldirectordView(withLvs))).toMatchFileSnapshot(golden('ldirectord.cf'));
+  });
+  it('ha.cf lists the peer, not itself, and the arbitrator as ping node', () => {
+    const out = renderFile('heartbeat/ha.cf.hbs', haCfView(hb, hb.master.name, '/usr/lib/heartbeat/ipfail'));
+    expect(out).toContain(`ucast ${hb.interface} ${hb.slave.address}`);
+    expect(out).not.toContain(`ucast ${hb.interface} ${hb.master.address}`);
+    if (hb.arbitrator) expect(out).toContain(`ping ${hb.arbitrator.address}`);
+  });
+});
