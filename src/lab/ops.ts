@@ -68,7 +68,7 @@ export interface LabExecOptions extends LabOptions {
   timeoutMs?: number;
 }
 
-function runningNode(name: string, opts: LabOptions): { node: LabNode; j: Journal } {
+function labNode(name: string, opts: LabOptions): { node: LabNode; j: Journal } {
   requireRoot();
   const paths = labPaths(opts.stateDir);
   const state = requireState(paths);
@@ -81,8 +81,8 @@ function runningNode(name: string, opts: LabOptions): { node: LabNode; j: Journa
  * non-zero exit.
  */
 export async function labExec(node: string, argv: readonly string[], opts: LabExecOptions = {}): Promise<RunResult> {
-  const { node: n } = runningNode(node, opts);
-  if (!isAlive(n.init) || !n.init) throw new NodeError(`lab node ${node} is powered off`, { hint: `hactl lab boot ${node}` });
+  const { node: n } = labNode(node, opts);
+  if (!n.init || !isAlive(n.init)) throw new NodeError(`lab node ${node} is powered off`, { hint: `hactl lab boot ${node}` });
   const cmd = argv.length ? argv : ['/bin/bash', '-l'];
   const env = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -97,14 +97,14 @@ export async function labExec(node: string, argv: readonly string[], opts: LabEx
  * die at once, like pulling the plug). The disk stays for {@link boot}. No-op if off.
  */
 export async function poweroff(node: string, opts: LabOptions = {}): Promise<void> {
-  const { node: n, j } = runningNode(node, opts);
+  const { node: n, j } = labNode(node, opts);
   await stopNode(n);
   j.save();
 }
 
 /** Powers a node on again on its kept disk (fresh /run, /tmp, /dev/shm); resolves when SSH answers. */
 export async function boot(node: string, opts: LabOptions = {}): Promise<void> {
-  const { node: n, j } = runningNode(node, opts);
+  const { node: n, j } = labNode(node, opts);
   if (isAlive(n.init)) return;
   if (!netnsExists(LAB_NETNS)) throw new NodeError('the lab network is gone', { hint: 'run `hactl lab up --recreate`' });
   await stopNode(n); // clears what a crash may have left of the old boot
@@ -113,7 +113,7 @@ export async function boot(node: string, opts: LabOptions = {}): Promise<void> {
 }
 
 async function cable(node: string, up: boolean, opts: LabOptions): Promise<void> {
-  const { node: n, j } = runningNode(node, opts);
+  const { node: n, j } = labNode(node, opts);
   if (!isAlive(n.init)) throw new InputError(`lab node ${node} is powered off`);
   await setCable(n, up);
   n.cut = !up;

@@ -75,6 +75,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   await preflight();
   const paths = labPaths(opts.stateDir);
   const seconds = (): number => (performance.now() - t0) / 1000;
+  if (opts.add && (opts.recreate || opts.nodes)) throw new InputError('--add adds one node to the running lab: use it without --recreate and --nodes');
   try {
     if (opts.add) return { ...(await addNode(paths, opts.add, opts.onEvent)), seconds: seconds() };
     checkNames(opts.nodes ?? DEFAULT_NODES); // before --recreate removes anything

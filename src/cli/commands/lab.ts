@@ -62,7 +62,7 @@ export function register(program: Command): void {
 
   stateOpt(lab.command('up'))
     .description('create the lab and wait until every node accepts SSH')
-    .option('--nodes <names>', 'comma-separated node names', 'master,slave,arbitrator')
+    .option('--nodes <names>', 'comma-separated node names (default: master,slave,arbitrator)')
     .option('--add <name>', 'add one node to the running lab (not written to the inventory)')
     .option('--recreate', 'remove an existing lab first')
     .option('--inventory-out <file>', 'where to write the inventory (default <state-dir>/inventory.yaml)')
