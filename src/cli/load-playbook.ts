@@ -2,7 +2,6 @@ import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
 import { InputError } from '../core/errors.js';
 import { isPlaybook, type Playbook } from '../runtime/playbook.js';
 
@@ -25,6 +24,8 @@ export async function loadPlaybook(spec: string): Promise<{ playbook: Playbook; 
   const file = resolve(spec);
   if (!existsSync(file)) throw new InputError(`playbook not found: ${spec}`, { hint: 'give a path to a .ts file, or a built-in name such as bootstrap' });
   if (!file.endsWith('.ts')) return { playbook: pick(await import(pathToFileURL(file).href), spec), dir: dirname(file) };
+  // typescript is big: load it only when a .ts playbook is actually run
+  const ts = (await import('typescript')).default;
   const source = readFileSync(file, 'utf8');
   const out = ts.transpileModule(source, {
     fileName: file,
