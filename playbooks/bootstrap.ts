@@ -113,13 +113,14 @@ export default definePlaybook(
       await h.command(setPropertiesCommand(props), { unless: propertiesMatchCommand(props), name: 'cluster properties' });
       await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view });
       await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view });
-      await h.command(CIB_APPLY, { unless: CIB_MATCHES, name: 'apply the CIB (verified on a shadow copy first)' });
+      await h.command(CIB_APPLY, { unless: CIB_MATCHES, name: 'apply the CIB (verified on a shadow copy first)', notify: 'wait for the cluster to settle' });
     }, 'pacemaker resources');
   },
   {
     description: 'Corosync/Pacemaker (or Heartbeat) cluster with DRBD, services and guests',
     handlers: {
       ...heartbeatHandlers,
+      'wait for the cluster to settle': async (h) => void (await h.sh('crm_resource --wait --timeout=180s', { what: 'waiting for Pacemaker to start the resources' })),
       'reload corosync': async (h) => void (await h.sh('if pgrep -x corosync >/dev/null; then corosync-cfgtool -R >/dev/null; fi', { what: 'corosync-cfgtool -R' })),
     },
   },

@@ -34,7 +34,8 @@ export class ProgressView {
       case 'task:end': {
         const r = e.result;
         const tag = r.failed ? chalk.red('failed') : r.changed ? chalk.yellow(r.checkOnly ? 'would change' : 'changed') : chalk.green('ok');
-        if (this.mode === 'lines' && (r.changed || r.failed)) this.line(`${r.host.padEnd(12)} ${tag.padEnd(12)} ${r.task} — ${mask(r.reason)}`);
+        if (this.mode === 'lines' && (r.changed || r.failed)) this.line(`${r.host.padEnd(12)} ${tag.padEnd(12)} ${r.task} — ${mask(r.failed && r.error ? indent(r.error) : r.reason)}`);
+        if (this.mode === 'tty' && r.failed && r.error) this.line(chalk.red(`${r.host}: ${r.task}: ${indent(mask(r.error))}`));
         if (this.mode === 'tty' && (r.changed || r.failed)) this.output(r.host, `${tag} ${r.task}`);
         if (this.showDiffs && r.diff) this.line(colourDiff(r.diff));
         break;
@@ -88,6 +89,9 @@ export class ProgressView {
     else process.stdout.write(s + '\n');
   }
 }
+
+/** Continuation lines of a multi-line message, indented under the first. */
+const indent = (s: string): string => s.replace(/\n/g, '\n      ');
 
 export function colourDiff(diff: string): string {
   return diff

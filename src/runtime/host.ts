@@ -159,7 +159,8 @@ export class HostContext {
       if (p.changed) for (const h of [n.notify ?? []].flat()) this.notified.add(h);
     } catch (err) {
       const e = err instanceof HactlError ? err : new NodeError((err as Error).message, { host: this.name });
-      result = { ...base, changed: false, reason: e.message, failed: true, error: mask(e.message), ms: Date.now() - t0 };
+      const output = e instanceof HactlError && e.details.output ? `\n${e.details.output}` : '';
+      result = { ...base, changed: false, reason: e.message, failed: true, error: mask(e.message + output), ms: Date.now() - t0 };
       this.results.push(result);
       this.emit({ type: 'task:end', result });
       throw e;
@@ -172,7 +173,8 @@ export class HostContext {
   private async runStep(task: string, command: string, stdin?: string | Buffer): Promise<void> {
     const r = await this.exec(command, { stdin });
     if (r.code === 0) return;
-    const output = mask((r.stderr || r.stdout).trim());
+    // name the real file, not the staged temp copy the validator saw
+    const output = mask((r.stderr || r.stdout).trim()).replace(/(\S*)\/\.([^/\s:]+)\.hactl-[A-Za-z0-9]{6}/g, '$1/$2 (new)');
     if (r.code === VALIDATE_FAILED) {
       throw new NodeError(`validation refused the new ${task.replace(/^file /, '')}; the old file is untouched`, { host: this.name, output });
     }

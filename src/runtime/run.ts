@@ -68,7 +68,7 @@ function summarise(name: string, check: boolean, hosts: HostContext[], warnings:
     ok: h.results.filter((r) => !r.failed && !r.changed).length,
     changed: h.results.filter((r) => r.changed).length,
     failed: Boolean(h.failed),
-    error: h.failed ? mask(h.failed.message) : undefined,
+    error: h.failed ? mask(h.failed.message + (h.failed.details.output ? `\n${h.failed.details.output}` : '')) : undefined,
     tasks: h.results,
   }));
   return {

@@ -14,11 +14,18 @@ export function corosyncView(c: ClusterModel): Record<string, unknown> {
   if (list.length === 2) quorum.two_node ??= 1;
   return {
     cluster_name: c.name,
-    crypto_cipher: 'aes256',
-    crypto_hash: 'sha256',
-    token: c.timing.token,
-    consensus: c.timing.consensus,
-    totem_extra: extra.totem ?? {},
+    // inventory passthrough (vars.corosync.totem) overrides hactl's defaults, key by key;
+    // corosync's own parser (-t) then judges the result
+    totem: {
+      version: 2,
+      cluster_name: c.name,
+      transport: 'knet',
+      crypto_cipher: 'aes256',
+      crypto_hash: 'sha256',
+      token: c.timing.token,
+      consensus: c.timing.consensus,
+      ...(extra.totem ?? {}),
+    },
     quorum_extra: quorum,
     nodes: list.map((n) => ({ name: n.name, nodeid: n.nodeId, address: n.address })),
   };

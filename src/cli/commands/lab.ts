@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { InputError, NodeError } from '../../core/errors.js';
 import type { Stack } from '../../inventory/model.js';
 import {
-  boot, cut, formatEvent, labDown, labExec, labPaths, labStatus, labUp, poweroff, uncut,
+  boot, cut, formatEvent, labDown, labExec, labPaths, labStatus, labUp, poweroff, resolveLabIndex, uncut,
   type LabEvent, type LabStatus,
 } from '../../lab/index.js';
 import { printJson } from '../output.js';
@@ -18,6 +18,7 @@ Examples:
   $ sudo hactl lab up                                   # master, slave, arbitrator
   $ sudo hactl lab up --nodes master,slave,arbitrator,web1 --stack heartbeat
   $ sudo hactl lab up --add web2                        # one more node in the running lab
+  $ sudo hactl lab up --index 1 --state-dir /tmp/lab1   # a second lab beside it, on 10.77.1.0/24
   $ ssh -F /var/lib/hactl/lab/ssh_config master
   The first run builds a Debian root and a local apt repo (~2 min, cached in /var/cache/hactl).`;
 
@@ -44,6 +45,11 @@ function commandArgs(args: string[]): string[] {
   return args[0] === '--' ? args.slice(1) : args;
 }
 
+/** --index as given (undefined: the library falls back to $HACTL_LAB_INDEX, then 0). */
+function parseIndex(index: string | undefined): number | undefined {
+  return index === undefined ? undefined : resolveLabIndex(index);
+}
+
 function parseStack(stack: string | undefined): Stack | undefined {
   if (stack === undefined || stack === 'pacemaker' || stack === 'heartbeat') return stack;
   throw new InputError(`--stack must be pacemaker or heartbeat, not "${stack}"`);
@@ -67,10 +73,11 @@ export function register(program: Command): void {
     .option('--recreate', 'remove an existing lab first')
     .option('--inventory-out <file>', 'where to write the inventory (default <state-dir>/inventory.yaml)')
     .option('--stack <stack>', 'cluster stack in the inventory: pacemaker or heartbeat', 'pacemaker')
+    .option('--index <n>', 'lab index 0..9: labs side by side, network 10.77.N.0/24 (default $HACTL_LAB_INDEX or 0)')
     .addHelpText('after', UP_EXAMPLES)
-    .action(async (o: StateOpt & { nodes?: string; add?: string; recreate?: boolean; inventoryOut?: string; stack?: string }) => {
+    .action(async (o: StateOpt & { nodes?: string; add?: string; recreate?: boolean; inventoryOut?: string; stack?: string; index?: string }) => {
       const r = await labUp({
-        stateDir: o.stateDir, nodes: parseNodes(o.nodes), add: o.add, recreate: o.recreate,
+        stateDir: o.stateDir, index: parseIndex(o.index), nodes: parseNodes(o.nodes), add: o.add, recreate: o.recreate,
         inventoryOut: o.inventoryOut, stack: parseStack(o.stack), onEvent,
       });
       const paths = labPaths(r.stateDir);
@@ -84,9 +91,10 @@ export function register(program: Command): void {
 
   stateOpt(lab.command('down'))
     .description('stop every node and remove all namespaces, links, mounts and processes of the lab')
-    .option('--force', 'also remove lab namespaces this state dir does not list (lost state)')
-    .action(async (o: StateOpt & { force?: boolean }) => {
-      const r = await labDown({ stateDir: o.stateDir, force: o.force });
+    .option('--force', 'also remove namespaces of this lab index that this state dir does not list (lost state)')
+    .option('--index <n>', 'lab index whose leftovers --force removes when the state is lost (default $HACTL_LAB_INDEX or 0)')
+    .action(async (o: StateOpt & { force?: boolean; index?: string }) => {
+      const r = await labDown({ stateDir: o.stateDir, force: o.force, index: parseIndex(o.index) });
       process.stdout.write(r.removed ? `lab down in ${r.seconds.toFixed(1)}s\n` : `no lab in ${r.stateDir}\n`);
     });
 
@@ -147,7 +155,7 @@ function interactive(cmd: string, args: string[]): Promise<number> {
 
 function formatStatus(s: LabStatus): string {
   if (!s.nodes.length) return `no lab in ${s.stateDir}\n`;
-  const head = `lab in ${s.stateDir}: ${s.up ? chalk.green('up') : chalk.red('network down')}` +
+  const head = `lab ${s.index ?? 0} in ${s.stateDir}: ${s.up ? chalk.green('up') : chalk.red('network down')} (${s.network})` +
     `, stack ${s.stack}, repo ${s.repo?.running ? 'serving' : chalk.red('not serving')} (${s.repo?.url})`;
   const rows = s.nodes.map((n) => {
     const st = !n.running ? chalk.red('off') : n.cut ? chalk.yellow('cut') : chalk.green('running');
