@@ -9,7 +9,7 @@
  */
 import { definePlaybook, type HostContext, type PlaybookContext } from '../src/index.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, COROSYNC_VALIDATE, corosyncView, members } from '../src/stack/corosync.js';
-import { DRBD_KERNEL_CHECK, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
+import { DRBD_KERNEL_CHECK, DRBD_MODPROBE, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
 import { guestFile, guestPackages, guestValidate, guestView } from '../src/stack/guests.js';
 import {
   CIB_APPLY, CIB_DIR, CIB_MATCHES, cibView, clusterProperties,
@@ -62,6 +62,7 @@ export default definePlaybook(
           h.warn(`no DRBD kernel module on ${h.name}: DRBD is configured and validated but not activated; resources that need it are left out of the cluster`);
           return;
         }
+        await h.command(DRBD_MODPROBE, { unless: '[ -e /proc/drbd ]', name: 'load the DRBD kernel module' });
         for (const r of cluster.drbd) {
           await h.command(`drbdadm create-md --force ${r.name} && mkdir -p /var/lib/hactl && touch /var/lib/hactl/drbd-${r.name}.md`, {
             creates: `/var/lib/hactl/drbd-${r.name}.md`, name: `create DRBD metadata for ${r.name}`,

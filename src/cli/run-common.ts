@@ -63,7 +63,7 @@ export function connectorFor(o: NodeOptions, debug: boolean): Connector {
 export async function runWithProgress(
   playbook: Playbook,
   o: NodeOptions,
-  extra: { check: boolean; dir?: string; cluster?: ClusterModel; connector?: Connector; debug?: boolean },
+  extra: { check: boolean; dir?: string; cluster?: ClusterModel; connector?: Connector; debug?: boolean; /** the caller prints the JSON (e.g. merged with more) */ deferJson?: boolean },
 ): Promise<RunSummary> {
   const cluster = extra.cluster ?? (await loadInventory(o.inventory));
   const view = ProgressView.auto(Boolean(o.json), extra.check);
@@ -84,8 +84,9 @@ export async function runWithProgress(
     await view.finish();
     if (!extra.connector) await connector.closeAll();
   }
-  if (o.json) printJson(summary);
-  else printSummary(summary);
+  if (o.json) {
+    if (!extra.deferJson) printJson(summary);
+  } else printSummary(summary);
   if (!summary.ok) process.exitCode = 1;
   return summary;
 }

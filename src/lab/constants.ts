@@ -1,9 +1,11 @@
 /**
- * Fixed facts of the practice lab: package lists, addresses, names. One lab per machine:
- * the network and the namespace names are fixed so tests, docs and inventories agree.
+ * Fixed facts of the practice lab: package lists, node names and ids. Names and addresses
+ * that differ between labs running side by side are in net.ts (by lab index); the
+ * constants below are lab 0's, kept for docs, tests and existing callers.
  */
 import { InputError } from '../core/errors.js';
 import type { Role } from '../inventory/model.js';
+import { labNet, type LabNet } from './net.js';
 
 /** Debian suite of the node root filesystems (and of the host the repo is computed on). */
 export const LAB_SUITE = 'bookworm';
@@ -11,7 +13,7 @@ export const LAB_SUITE = 'bookworm';
 /** Packages served by the lab's local apt repository (with their dependency closure). */
 export const LAB_PACKAGES: readonly string[] = [
   'corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents', 'heartbeat',
-  'drbd-utils', 'ldirectord', 'ipvsadm', 'apache2', 'libvirt-clients', 'fence-agents',
+  'drbd-utils', 'ldirectord', 'ipvsadm', 'apache2', 'libvirt-clients', 'libxml2-utils', 'fence-agents',
   'psmisc', 'tree',
 ];
 
@@ -34,20 +36,21 @@ export const HOST_TOOLS: Readonly<Record<string, string>> = {
   'apt-get': 'apt',
 };
 
-export const LAB_NETWORK = '10.77.0.0/24';
-export const LAB_PREFIX = 24;
-const NET = '10.77.0';
-export const BRIDGE_ADDRESS = `${NET}.1`;
-export const HOST_ADDRESS = `${NET}.2`;
-export const FLOATING_IP = `${NET}.100/${LAB_PREFIX}`;
-export const REPO_PORT = 8080;
-export const REPO_URL = `http://${BRIDGE_ADDRESS}:${REPO_PORT}`;
+const LAB0 = labNet(0);
+/** Lab 0's network (other indexes: {@link labNet}). */
+export const LAB_NETWORK = LAB0.network;
+export const LAB_PREFIX = LAB0.prefix;
+export const BRIDGE_ADDRESS = LAB0.bridgeAddress;
+export const HOST_ADDRESS = LAB0.hostAddress;
+export const FLOATING_IP = LAB0.floatingIp;
+export const REPO_PORT = LAB0.repoPort;
+export const REPO_URL = LAB0.repoUrl;
 
-/** Netns holding the bridge (and the repo server); node netns names extend it. */
-export const LAB_NETNS = 'hactl-lab';
-/** Host-side veth into the bridge, so hactl on the host reaches the nodes directly. */
-export const HOST_LINK = 'hactl-host';
-/** Its peer on the bridge (inside LAB_NETNS). */
+/** Lab 0's netns holding the bridge (and the repo server); node netns names extend it. */
+export const LAB_NETNS = LAB0.netns;
+/** Lab 0's host-side veth into the bridge, so hactl on the host reaches the nodes directly. */
+export const HOST_LINK = LAB0.hostLink;
+/** The host veth's peer on the bridge (inside the lab netns, so every lab can use the name). */
 export const HOST_PEER = 'v-host';
 export const BRIDGE = 'br0';
 
@@ -56,9 +59,9 @@ const FIXED_HOST_IDS: Readonly<Record<string, number>> = { master: 11, slave: 12
 const FIRST_EXTRA_ID = 14;
 const LAST_ID = 99; // .100 is the floating IP
 
-/** Network namespace of one node. */
+/** Network namespace of one node of lab 0 (other labs: {@link LabNet.nodeNetns}). */
 export function nodeNetns(name: string): string {
-  return `${LAB_NETNS}-${name}`;
+  return LAB0.nodeNetns(name);
 }
 
 /** The node's veth end on the bridge (IFNAMSIZ allows 15 characters, hence short names). */
@@ -69,10 +72,12 @@ export function nodeVeth(name: string): string {
 /**
  * Fixed MAC per address: a rebooted node keeps its MAC, so peers' ARP caches stay valid
  * (random MACs left peers with stale ARP entries for ~68 s in the recipe's measurements).
+ * The third octet (the lab index) is part of it, so labs side by side never share a MAC;
+ * lab 0 keeps 02:77:00:00:00:xx.
  */
 export function macFor(address: string): string {
-  const last = Number(address.split('.')[3]);
-  return `02:77:00:00:00:${last.toString(16).padStart(2, '0')}`;
+  const [, , third, last] = address.split('.').map((x) => Number(x).toString(16).padStart(2, '0'));
+  return `02:77:${third ?? '00'}:00:00:${last ?? '00'}`;
 }
 
 export function roleFor(name: string): Role {
@@ -92,23 +97,23 @@ export function checkNodeName(name: string): void {
  * Addresses for new nodes: master/slave/arbitrator have fixed ones, every other name gets
  * the next free address from .14 on. `taken` holds addresses already in use.
  */
-export function assignAddresses(names: readonly string[], taken: readonly string[]): Map<string, string> {
+export function assignAddresses(names: readonly string[], taken: readonly string[], net: LabNet = LAB0): Map<string, string> {
   const used = new Set(taken);
   const out = new Map<string, string>();
   for (const name of names) {
     const fixed = FIXED_HOST_IDS[name];
     if (fixed !== undefined) {
-      out.set(name, `${NET}.${fixed}`);
-      used.add(`${NET}.${fixed}`);
+      out.set(name, net.address(fixed));
+      used.add(net.address(fixed));
     }
   }
   let next = FIRST_EXTRA_ID;
   for (const name of names) {
     if (out.has(name)) continue;
-    while (used.has(`${NET}.${next}`)) next++;
-    if (next > LAST_ID) throw new InputError(`too many lab nodes (addresses end at ${NET}.${LAST_ID})`);
-    out.set(name, `${NET}.${next}`);
-    used.add(`${NET}.${next}`);
+    while (used.has(net.address(next))) next++;
+    if (next > LAST_ID) throw new InputError(`too many lab nodes (addresses end at ${net.address(LAST_ID)})`);
+    out.set(name, net.address(next));
+    used.add(net.address(next));
   }
   return out;
 }

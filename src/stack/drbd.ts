@@ -21,5 +21,7 @@ export function drbdView(c: ClusterModel, r: DrbdResource): Record<string, unkno
   };
 }
 
-/** Shell test: does this node's kernel have DRBD (loaded, or loadable)? */
-export const DRBD_KERNEL_CHECK = '[ -e /proc/drbd ] || modprobe drbd 2>/dev/null';
+/** Read-only shell test: does this node's kernel have DRBD (loaded, or a module to load)? */
+export const DRBD_KERNEL_CHECK = '[ -e /proc/drbd ] || modinfo drbd >/dev/null 2>&1';
+/** Loads the module (a change: only in apply mode, as a task) */
+export const DRBD_MODPROBE = 'modprobe drbd';

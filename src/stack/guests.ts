@@ -8,6 +8,7 @@ export const guestFile = (g: GuestModel): string => (g.type === 'kvm' ? `/etc/ha
  * the fields are checked by the inventory, and the file by a syntax probe of its keys.
  */
 export function guestValidate(g: GuestModel): string {
+  // virt-xml-validate needs xmllint (libxml2-utils), which libvirt-clients only recommends
   if (g.type === 'kvm') return 'virt-xml-validate %s domain';
   return `grep -Eq '^name *= *"${g.name}"' %s && grep -Eq '^disk *= *\\[ *"phy:/dev/' %s`;
 }
@@ -17,7 +18,7 @@ export function guestPackages(c: ClusterModel): string[] {
   if (custom) return custom;
   const pkgs = new Set<string>();
   for (const g of c.guests) {
-    if (g.type === 'kvm') ['libvirt-clients', 'libvirt-daemon-system', 'qemu-system-x86'].forEach((p) => pkgs.add(p));
+    if (g.type === 'kvm') ['libvirt-clients', 'libxml2-utils', 'libvirt-daemon-system', 'qemu-system-x86'].forEach((p) => pkgs.add(p));
     else pkgs.add('xen-utils');
   }
   return [...pkgs];

@@ -77,9 +77,10 @@ export function setPropertiesCommand(p: ReturnType<typeof clusterProperties>): s
 
 /** Guard: exits 0 when the live CIB's resources and constraints equal the desired files. */
 export const CIB_MATCHES = [
+  // read-only: the live section goes to crm_diff as a string, no file is written
   `for s in resources constraints; do`,
-  `  cibadmin -Q --scope $s > ${CIB_DIR}/.live-$s.xml 2>/dev/null || exit 1;`,
-  `  [ -z "$(crm_diff -o ${CIB_DIR}/.live-$s.xml -n ${CIB_DIR}/$s.xml 2>&1)" ] || exit 1;`,
+  `  live=$(cibadmin -Q --scope $s 2>/dev/null) || exit 1;`,
+  `  [ -z "$(crm_diff -O "$live" -n ${CIB_DIR}/$s.xml 2>&1)" ] || exit 1;`,
   `done`,
 ].join('\n');
 

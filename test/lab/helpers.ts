@@ -1,8 +1,10 @@
-/** Helpers for the lab tests: capability probe, the built CLI, ssh with the lab config. */
+/** Helpers for the lab tests: capability probe, the built CLI, ssh with the lab config, a lab's addresses. */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { labNet, resolveLabIndex } from '../../src/lab/net.js';
+import type { LabState } from '../../src/lab/state.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SBIN_PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
@@ -62,4 +64,43 @@ export function running(pid: number): boolean {
 /** `ip` output on the host (for leftover checks). */
 export function ipOut(...args: string[]): string {
   return spawnSync('ip', args, { encoding: 'utf8', env: { ...process.env, PATH: SBIN_PATH } }).stdout;
+}
+
+/**
+ * Lab index the namespace-lab tests use: $HACTL_LAB_INDEX, else 0 (as in CI). A developer
+ * sets it to run the tests beside someone else's lab 0.
+ */
+export const TEST_LAB_INDEX = resolveLabIndex(process.env.HACTL_LAB_INDEX ?? 0);
+
+/** Names and addresses of a running lab, read from its state dir (tests never hard-code 10.77.0.x). */
+export interface LabAddresses {
+  index: number;
+  netns: string[];
+  hostLink: string;
+  network: string;
+  bridge: string;
+  host: string;
+  /** the inventory's floating IP, without the prefix */
+  vip: string;
+  /** node name -> address */
+  nodes: Record<string, string>;
+  /** address of host id `id` in the lab's network (e.g. 14: the first --add node) */
+  address(id: number): string;
+}
+
+/** Reads state.json of the lab in `stateDir` (it must exist). */
+export function labAddresses(stateDir: string): LabAddresses {
+  const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as LabState;
+  const net = labNet(state.index ?? 0);
+  return {
+    index: net.index,
+    netns: [...state.netns],
+    hostLink: net.hostLink,
+    network: net.network,
+    bridge: net.bridgeAddress,
+    host: net.hostAddress,
+    vip: net.floatingIp.split('/')[0] ?? '',
+    nodes: Object.fromEntries(state.nodes.map((n) => [n.name, n.address])),
+    address: net.address,
+  };
 }

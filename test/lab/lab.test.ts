@@ -3,18 +3,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { HOST_PACKAGES, assignAddresses } from '../../src/lab/constants.js';
+import { HOST_PACKAGES, assignAddresses, macFor } from '../../src/lab/constants.js';
 import { inventoryText } from '../../src/lab/inventory.js';
+import { MAX_LAB_INDEX, labNet, resolveLabIndex } from '../../src/lab/net.js';
 import { labPaths } from '../../src/lab/paths.js';
 import type { LabNode, LabState } from '../../src/lab/state.js';
 import { labExec, labStatus } from '../../src/lab/index.js';
-import { ROOT, eventually, hactl, ipOut, labMissing, pingFrom, running, ssh } from './helpers.js';
+import {
+  ROOT, TEST_LAB_INDEX, eventually, hactl, ipOut, labAddresses, labMissing, pingFrom, running, ssh,
+} from './helpers.js';
 
 // The lab needs root and Linux namespaces. Elsewhere these tests skip; in CI they must run.
 const missing = labMissing();
 if (missing && process.env.CI === 'true') throw new Error(`CI needs the lab tests: ${missing}`);
 
-const STATE = '/tmp/hactl-lab-test';
+// lab 0 as in CI; HACTL_LAB_INDEX=N runs the same tests on lab N (beside someone's lab 0)
+const INDEX = TEST_LAB_INDEX;
+const STATE = INDEX === 0 ? '/tmp/hactl-lab-test' : `/tmp/hactl-lab-idx${INDEX}-test`;
+// the second lab of the side-by-side test
+const OTHER = INDEX === MAX_LAB_INDEX ? INDEX - 1 : INDEX + 1;
+const OTHER_STATE = `/tmp/hactl-lab-idx${OTHER}-pair`;
 const NODES = ['master', 'slave', 'arbitrator'];
 
 describe('lab files', () => {
@@ -43,6 +51,23 @@ describe('lab files', () => {
     const elsewhere = parse(inventoryText(paths, '/etc/inv.yaml', 'pacemaker', []));
     expect(elsewhere.ssh.identity).toBe('/tmp/somewhere/id_ed25519');
   });
+
+  it('keeps lab 0 on the historical names; lab N gets its own names, network and MACs', () => {
+    expect(labNet(0)).toMatchObject({
+      netns: 'hactl-lab', hostLink: 'hactl-host', network: '10.77.0.0/24', bridgeAddress: '10.77.0.1',
+      hostAddress: '10.77.0.2', floatingIp: '10.77.0.100/24', repoUrl: 'http://10.77.0.1:8080',
+    });
+    expect(labNet(0).nodeNetns('master')).toBe('hactl-lab-master');
+    const l3 = labNet(3);
+    expect(l3).toMatchObject({ netns: 'hactl-l3', hostLink: 'hactl-host3', network: '10.77.3.0/24', floatingIp: '10.77.3.100/24' });
+    expect(l3.nodeNetns('slave')).toBe('hactl-l3-slave');
+    expect(assignAddresses(['master', 'web'], [], l3).get('web')).toBe('10.77.3.14');
+    expect(macFor('10.77.0.11')).toBe('02:77:00:00:00:0b');
+    expect(macFor('10.77.3.11')).toBe('02:77:03:00:00:0b');
+    expect(resolveLabIndex('7')).toBe(7);
+    expect(() => resolveLabIndex('10')).toThrow(/0\.\.9/);
+    expect(() => resolveLabIndex('x')).toThrow(/bad lab index/);
+  });
 });
 
 describe('lab without root', () => {
@@ -62,7 +87,7 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
 
   beforeAll(() => {
     const t0 = Date.now();
-    const r = hactl(['lab', 'up', '--recreate', '--state-dir', STATE]);
+    const r = hactl(['lab', 'up', '--recreate', '--index', String(INDEX), '--state-dir', STATE]);
     expect(r.status, r.stderr).toBe(0);
     console.log(`lab up: ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stderr}`);
   });
@@ -81,9 +106,11 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
   });
 
   it('writes an inventory of the nodes', () => {
+    const lab = labAddresses(STATE);
     const inv = parse(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
     expect(inv.nodes.map((n: { name: string }) => n.name)).toEqual(NODES);
-    expect(inv.nodes[0]).toEqual({ name: 'master', address: '10.77.0.11', role: 'master' });
+    expect(inv.nodes[0]).toEqual({ name: 'master', address: `10.77.${INDEX}.11`, role: 'master' });
+    expect(inv.cluster).toMatchObject({ network: lab.network, floating_ips: [`${lab.vip}/24`] });
   });
 
   it('installs packages on a node from the lab repo over ssh', () => {
@@ -108,16 +135,17 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
   });
 
   it('cut isolates a node, uncut plugs it back', async () => {
+    const master = labAddresses(STATE).nodes.master ?? '';
     expect(hactl(['lab', 'cut', 'master', '--state-dir', STATE]).status).toBe(0);
-    expect(pingFrom(STATE, 'slave', '10.77.0.11')).not.toBe(0);
+    expect(pingFrom(STATE, 'slave', master)).not.toBe(0);
     expect(hactl(['lab', 'uncut', 'master', '--state-dir', STATE]).status).toBe(0);
-    expect(await eventually(() => pingFrom(STATE, 'slave', '10.77.0.11') === 0, 5000)).toBe(true);
+    expect(await eventually(() => pingFrom(STATE, 'slave', master) === 0, 5000)).toBe(true);
   });
 
   it('poweroff makes a node unreachable; boot brings it back with its disk', () => {
     expect(ssh(STATE, 'master', 'echo kept > /root/before-poweroff && sync').status).toBe(0);
     expect(hactl(['lab', 'poweroff', 'master', '--state-dir', STATE]).status).toBe(0);
-    expect(pingFrom(STATE, 'slave', '10.77.0.11')).not.toBe(0);
+    expect(pingFrom(STATE, 'slave', labAddresses(STATE).nodes.master ?? '')).not.toBe(0);
     expect(ssh(STATE, 'master', 'true').status).not.toBe(0);
     const status = JSON.parse(hactl(['lab', 'status', '--json', '--state-dir', STATE]).stdout);
     expect(status.nodes.find((n: { name: string }) => n.name === 'master').running).toBe(false);
@@ -132,10 +160,36 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
     const slavePid = readState().nodes.find((n) => n.name === 'slave')?.init?.pid;
     const r = hactl(['lab', 'up', '--add', 'web1', '--state-dir', STATE]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/10\.77\.0\.14/);
+    expect(r.stdout).toContain(labAddresses(STATE).address(14));
     expect(ssh(STATE, 'web1', 'uname -n').stdout.trim()).toBe('web1');
     expect(readFileSync(join(STATE, 'inventory.yaml'), 'utf8')).toBe(before);
     expect(readState().nodes.find((n) => n.name === 'slave')?.init?.pid).toBe(slavePid);
+  });
+
+  it('runs a second lab (another index) beside it; each node answers as itself', () => {
+    const t0 = Date.now();
+    const up = hactl(['lab', 'up', '--recreate', '--index', String(OTHER), '--state-dir', OTHER_STATE]);
+    try {
+      expect(up.status, up.stderr).toBe(0);
+      console.log(`second lab (index ${OTHER}) up: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      const [a, b] = [labAddresses(STATE), labAddresses(OTHER_STATE)];
+      expect(b.network).toBe(`10.77.${OTHER}.0/24`);
+      expect(b.nodes.master).not.toBe(a.nodes.master);
+      for (const [dir, lab] of [[STATE, a], [OTHER_STATE, b]] as const) {
+        for (const n of NODES) {
+          const r = ssh(dir, n, 'uname -n; hostname -I');
+          expect(r.status, r.stderr).toBe(0);
+          expect(r.stdout.split(/\s+/).slice(0, 2)).toEqual([n, lab.nodes[n]]);
+        }
+      }
+      // its nodes use its own repo server, not lab ${INDEX}'s
+      const apt = ssh(OTHER_STATE, 'slave', 'apt-get update -q 2>&1');
+      expect(apt.stdout).toContain(b.bridge);
+      expect(apt.status, apt.stdout).toBe(0);
+    } finally {
+      expect(hactl(['lab', 'down', '--state-dir', OTHER_STATE]).status).toBe(0);
+    }
+    expect(ssh(STATE, 'master', 'uname -n').stdout.trim()).toBe('master');
   });
 
   it('refuses a second lab up without --recreate (exit 2)', () => {
@@ -146,13 +200,16 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
 
   it('lab down leaves no netns, link, mount or process behind', () => {
     const pids = readState().processes.map((p) => p.pid);
+    const lab = labAddresses(STATE);
     expect(pids.length).toBeGreaterThan(0);
     const t0 = Date.now();
     const r = hactl(['lab', 'down', '--state-dir', STATE]);
     expect(r.status, r.stderr).toBe(0);
     console.log(`lab down: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    expect(ipOut('netns', 'list')).not.toMatch(/hactl-/);
-    expect(ipOut('-o', 'link')).not.toMatch(/hactl-|v-host/);
+    // only this lab's names: other labs (other indexes) may run on this machine
+    const netns = ipOut('netns', 'list').split('\n').map((l) => l.split(' ')[0]);
+    expect(netns.filter((n) => lab.netns.includes(n ?? ''))).toEqual([]);
+    expect(ipOut('-o', 'link')).not.toMatch(new RegExp(`: ${lab.hostLink}[@:]`));
     const mounts = readFileSync('/proc/mounts', 'utf8');
     expect(mounts).not.toContain(STATE);
     expect(mounts).not.toMatch(/^hactl-/m);

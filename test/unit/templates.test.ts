@@ -34,8 +34,8 @@ describe('templates (golden)', async () => {
     }
   });
   it('guests: KVM domain XML and Xen domU cfg', async () => {
-    for (const g of pcmk.guests) await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(pcmk, g))).toMatchFileSnapshot(golden(`guest-${g.name}`));
-    for (const g of hb.guests) await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(hb, g))).toMatchFileSnapshot(golden(`guest-${g.name}`));
+    for (const g of pcmk.guests) await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(pcmk, g))).toMatchFileSnapshot(golden(`guest-${g.type}-${g.name}`));
+    for (const g of hb.guests) await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(hb, g))).toMatchFileSnapshot(golden(`guest-${g.type}-${g.name}`));
   });
   it('heartbeat ha.cf, haresources, authkeys; ldirectord.cf', async () => {
     await expect(renderFile('heartbeat/ha.cf.hbs', haCfView(hb, hb.master.name, '/usr/lib/heartbeat/ipfail'))).toMatchFileSnapshot(golden('ha.cf'));

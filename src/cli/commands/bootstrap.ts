@@ -37,12 +37,12 @@ Examples:
       const { playbook, dir } = await loadPlaybook('bootstrap');
       const connector = connectorFor(o, Boolean(cmd.optsWithGlobals().debug));
       try {
-        const summary = await runWithProgress(playbook, o, { check: Boolean(o.check), dir, cluster, connector });
-        if (!summary.ok || o.check || !o.smoke) return;
-        const report = await smoke(cluster, connector);
-        if (o.json) printJson({ smoke: report });
-        else printSmoke(report);
-        if (!report.ok) process.exitCode = 1;
+        const summary = await runWithProgress(playbook, o, { check: Boolean(o.check), dir, cluster, connector, deferJson: true });
+        const report = summary.ok && !o.check && o.smoke ? await smoke(cluster, connector) : undefined;
+        // --json: one document, the run summary with the smoke report in it
+        if (o.json) printJson(report ? { ...summary, smoke: report } : summary);
+        else if (report) printSmoke(report);
+        if (report && !report.ok) process.exitCode = 1;
       } finally {
         await connector.closeAll();
       }
