@@ -32,7 +32,8 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
       drbdKernel.set(h.name, (await h.exec(DRBD_KERNEL_CHECK)).code === 0);
       if (!drbdKernel.get(h.name)) h.warn(`no DRBD kernel module on ${h.name}: drbddisk and Filesystem are left out of haresources`);
     }
-    const ipfail = (await h.exec('for p in /usr/lib/heartbeat/ipfail /usr/lib/x86_64-linux-gnu/heartbeat/ipfail; do [ -x $p ] && echo $p && break; done')).stdout.trim() || '/usr/lib/heartbeat/ipfail';
+    // Debian 12 ships it in /usr/libexec/heartbeat, older releases in /usr/lib/heartbeat
+    const ipfail = (await h.exec('dpkg -L heartbeat 2>/dev/null | grep -m1 "/ipfail$"')).stdout.trim() || '/usr/libexec/heartbeat/ipfail';
     const drbd = cluster.drbd.length > 0 && twins.hosts.every((t) => drbdKernel.get(t.name) !== false);
     await h.template('heartbeat/ha.cf.hbs', HA_CF, { vars: haCfView(cluster, h.name, ipfail), notify: 'restart heartbeat' });
     await h.template('heartbeat/authkeys.hbs', AUTHKEYS, { vars: authkeysView(key), mode: '0600', secret: true, notify: 'restart heartbeat' });
@@ -46,6 +47,18 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
   await twins.all(async (h) => {
     await h.service('heartbeat', { state: 'started', enabled: true });
   }, 'start heartbeat');
+  if (!ctx.check) {
+    // both twins must see each other and one of them hold the address before smoke checks
+    const limit = cluster.timing.initdead + cluster.timing.deadtime + 60;
+    await twins.all(async (h) => {
+      const peer = h.name === cluster.master.name ? cluster.slave.name : cluster.master.name;
+      h.info(`waiting for heartbeat to see ${peer} and settle the resources (up to ${limit} s)`);
+      await h.sh(
+        `end=$(( $(date +%s) + ${limit} )); until [ "$(cl_status nodestatus ${peer} 2>/dev/null)" = active ] && [ "$(cl_status rscstatus 2>/dev/null)" != transition ]; do [ $(date +%s) -ge $end ] && exit 1; sleep 1; done`,
+        { what: `waiting for heartbeat to see ${peer}` },
+      );
+    }, 'heartbeat membership');
+  }
   if (!cluster.stonith.enabled) ctx.warn('Heartbeat R1 runs WITHOUT FENCING: the ping node (arbitrator) and ipfail limit, but do not prevent, a split brain.');
 }
 

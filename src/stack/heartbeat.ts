@@ -28,11 +28,13 @@ export function authkeysView(key: Secret): Record<string, unknown> {
 }
 
 /**
- * haresources: master, then IPaddr::VIP/PREFIX/IFACE, drbddisk::RES,
+ * haresources: master, then IPaddr2::VIP/PREFIX/IFACE, drbddisk::RES,
  * Filesystem::DEV::DIR::FSTYPE, the services (or xendomains), as the classic howtos.
  */
 export function haresourcesView(c: ClusterModel, drbd: boolean): Record<string, unknown> {
-  const res: string[] = c.floatingIps.map((v) => `IPaddr::${v.address}/${v.prefix}/${v.interface}`);
+  // IPaddr2 (iproute2) rather than the howtos' IPaddr, which needs ifconfig (net-tools),
+  // absent from Debian 12 installs; same argument syntax
+  const res: string[] = c.floatingIps.map((v) => `IPaddr2::${v.address}/${v.prefix}/${v.interface}`);
   if (drbd) {
     for (const r of c.drbd) {
       res.push(`drbddisk::${r.name}`);

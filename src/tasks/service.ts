@@ -17,7 +17,11 @@ function action(fact: ServiceFact, verb: 'start' | 'stop' | 'restart' | 'reload'
   if (verb === 'stop' && o.stop) return { command: o.stop };
   if (verb === 'restart' && o.start && o.stop) return { command: `${o.stop}; ${o.start}` };
   const n = quote(fact.name);
-  return { command: fact.init === 'systemd' ? `systemctl ${verb} ${n}` : `service ${n} ${verb} </dev/null >/dev/null 2>&1` };
+  if (fact.init === 'systemd') return { command: `systemctl ${verb} ${n}` };
+  // sysv: a daemon that keeps the script's stdout open would hold the SSH session, so the
+  // output goes to a log file, shown when the script fails
+  const log = `/var/log/hactl-service-${fact.name.replace(/[^A-Za-z0-9_.-]/g, '')}.log`;
+  return { command: `service ${n} ${verb} </dev/null >${log} 2>&1 || { rc=$?; tail -n 20 ${log} >&2; exit $rc; }` };
 }
 
 /**

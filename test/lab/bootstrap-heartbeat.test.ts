@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probe } from '../../src/checks/http.js';
+import { loadInventory } from '../../src/inventory/index.js';
+import { hactl, labMissing, ssh } from './helpers.js';
+
+// The classic stack (Heartbeat R1: ha.cf, authkeys, haresources) built by
+// `hactl bootstrap` on lab nodes; the VIP answers; a re-run changes nothing; a hard stop of
+// the master (its Heartbeat dies with it) moves the IP to the slave, timed as a client sees it.
+const missing = labMissing();
+if (missing && process.env.CI === 'true') throw new Error(`CI needs the lab tests: ${missing}`);
+
+const STATE = '/tmp/hactl-lab-heartbeat';
+const INV = join(STATE, 'inventory.yaml');
+
+describe.skipIf(Boolean(missing))(`bootstrap: heartbeat stack on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let vip = '';
+  beforeAll(async () => {
+    const r = hactl(['lab', 'up', '--recreate', '--state-dir', STATE, '--stack', 'heartbeat']);
+    expect(r.status, r.stderr).toBe(0);
+    vip = (await loadInventory(INV)).floatingIps[0]!.address;
+  });
+  afterAll(() => {
+    hactl(['lab', 'down', '--state-dir', STATE]);
+  });
+
+  it('builds it: both twins see each other, the IP is on the master only, the VIP answers', async () => {
+    const t0 = Date.now();
+    const r = hactl(['bootstrap', '-i', INV, '--json']);
+    console.log(`heartbeat bootstrap: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.smoke.ok, JSON.stringify(out.smoke.checks, null, 1)).toBe(true);
+    expect(ssh(STATE, 'master', 'cl_status nodestatus slave').stdout.trim()).toBe('active');
+    expect(ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout).toContain(`${vip}/24`);
+    expect(ssh(STATE, 'slave', 'ip -o -4 addr show eth0').stdout).not.toContain(`${vip}/`);
+    expect(ssh(STATE, 'slave', 'stat -c %a /etc/ha.d/authkeys').stdout.trim()).toBe('600');
+    const authkeys = ssh(STATE, 'master', 'cat /etc/ha.d/authkeys').stdout;
+    expect(authkeys).toMatch(/^auth 1\n1 sha1 [0-9a-f]{64}\n$/);
+    expect(r.stdout + r.stderr).not.toContain(authkeys.split(' ').pop()!.trim());
+    expect(ssh(STATE, 'master', 'cat /etc/ha.d/haresources').stdout).toMatch(/^master IPaddr2::\S+\/24\/eth0 apache2$/m);
+    expect((await probe(vip, 80, '/', 3000)).status).toBe(200);
+  });
+
+  it('a second run reports 0 changed', () => {
+    const again = JSON.parse(hactl(['bootstrap', '-i', INV, '--json', '--no-smoke']).stdout);
+    expect(again.ok).toBe(true);
+    expect(again.changed).toBe(0);
+  });
+
+  it('a hard stop of the master moves the IP to the slave (time measured)', async () => {
+    const deadtime = (await loadInventory(INV)).timing.deadtime;
+    const t0 = Date.now();
+    expect(hactl(['lab', 'poweroff', 'master', '--state-dir', STATE]).status).toBe(0);
+    let firstFail = 0;
+    let back = 0;
+    while (Date.now() - t0 < (deadtime + 30) * 1000) {
+      const p = await probe(vip, 80, '/', 300);
+      if (!p.ok && !firstFail) firstFail = Date.now();
+      if (p.ok && firstFail) {
+        back = Date.now();
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const takeover = (back - t0) / 1000;
+    console.log(`heartbeat takeover after power-off of master: VIP answered again after ${takeover.toFixed(1)}s (deadtime ${deadtime}s)`);
+    expect(back).toBeGreaterThan(0);
+    expect(ssh(STATE, 'slave', 'ip -o -4 addr show eth0').stdout).toContain(`${vip}/24`);
+    expect(takeover).toBeLessThan(deadtime + 15);
+  });
+
+  it('the master comes back and takes the IP back (auto_failback on)', async () => {
+    expect(hactl(['lab', 'boot', 'master', '--state-dir', STATE]).status).toBe(0);
+    // a rebooted node starts its stack like at boot: hactl's service task does it
+    const r = hactl(['bootstrap', '-i', INV, '--json']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const end = Date.now() + 60_000;
+    while (Date.now() < end && !ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout.includes(`${vip}/`)) await new Promise((res) => setTimeout(res, 500));
+    expect(ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout).toContain(`${vip}/24`);
+    expect(readFileSync(join(STATE, 'inventory.yaml'), 'utf8')).toContain('stack: heartbeat');
+  });
+});
