@@ -6,7 +6,7 @@
 import type { HostContext, PlaybookContext } from '../src/index.js';
 import { DRBD_KERNEL_CHECK, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
 import {
-  AUTHKEYS, HA_CF, HARESOURCES, LDIRECTORD_CF,
+  AUTHKEYS, HA_CF, HARESOURCES, IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE,
   authkeysView, haCfView, haresourcesView, ldirectordView,
 } from '../src/stack/heartbeat.js';
 import { loadOrCreateSecret } from '../src/stack/secrets.js';
@@ -35,10 +35,12 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
     // Debian 12 ships it in /usr/libexec/heartbeat, older releases in /usr/lib/heartbeat
     const ipfail = (await h.exec('dpkg -L heartbeat 2>/dev/null | grep -m1 "/ipfail$"')).stdout.trim() || '/usr/libexec/heartbeat/ipfail';
     const drbd = cluster.drbd.length > 0 && twins.hosts.every((t) => drbdKernel.get(t.name) !== false);
+    const ipvs = cluster.lvs.length > 0 && (await h.exec(IPVS_KERNEL_CHECK)).code === 0;
+    if (cluster.lvs.length && !ipvs) h.warn(`no IPVS in ${h.name}'s kernel: ldirectord.cf is rendered and validated, but ldirectord is left out of haresources`);
     await h.template('heartbeat/ha.cf.hbs', HA_CF, { vars: haCfView(cluster, h.name, ipfail), notify: 'restart heartbeat' });
     await h.template('heartbeat/authkeys.hbs', AUTHKEYS, { vars: authkeysView(key), mode: '0600', secret: true, notify: 'restart heartbeat' });
-    await h.template('heartbeat/haresources.hbs', HARESOURCES, { vars: haresourcesView(cluster, drbd), notify: 'restart heartbeat' });
-    if (cluster.lvs.length) await h.template('ldirectord/ldirectord.cf.hbs', LDIRECTORD_CF, { vars: ldirectordView(cluster) });
+    await h.template('heartbeat/haresources.hbs', HARESOURCES, { vars: haresourcesView(cluster, drbd, ipvs), notify: 'restart heartbeat' });
+    if (cluster.lvs.length) await h.template('ldirectord/ldirectord.cf.hbs', LDIRECTORD_CF, { vars: ldirectordView(cluster), validate: LDIRECTORD_VALIDATE });
     // Heartbeat starts the services; init must not start them on its own
     for (const s of cluster.services) await h.service(s.name, { enabled: false });
     if (cluster.lvs.length) await h.service('ldirectord', { enabled: false });

@@ -5,6 +5,8 @@ import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
 import { members } from '../stack/corosync.js';
 import { GROUP_ID } from '../stack/pacemaker.js';
+import { LDIRECTORD_CF } from '../stack/heartbeat.js';
+import type { Connection } from '../transport/types.js';
 import { probe } from './http.js';
 
 export interface SmokeCheck {
@@ -83,7 +85,26 @@ async function heartbeatChecks(c: ClusterModel, connector: Connector): Promise<S
     out.push({ check: `heartbeat on ${n.name}`, ok: r.stdout.includes('hb=up') && /\nactive|^active/m.test(r.stdout), detail: `${r.stdout.includes('hb=up') ? 'running' : 'NOT running'}, peer ${peer} ${/^active/m.test(r.stdout) ? 'active' : 'dead'}` });
   }
   out.push({ check: 'floating IP holder', ok: holders.length === 1, detail: holders.length === 1 ? `on ${holders[0]}` : holders.length ? `on BOTH ${holders.join(' and ')} (split brain)` : 'on no twin' });
+  if (c.lvs.length && holders.length === 1) out.push(await lvsCheck(c, await connector.get(holders[0] === c.master.name ? c.master : c.slave)));
   return out;
+}
+
+/**
+ * LVS on the active director: `ipvsadm -Ln` must list every real server. Where the kernel
+ * has no IPVS (the namespace lab), say so and check the deployed ldirectord.cf instead.
+ */
+async function lvsCheck(c: ClusterModel, conn: Connection): Promise<SmokeCheck> {
+  const r = await conn.exec(`if [ -e /proc/net/ip_vs ]; then ipvsadm -Ln; else echo NO-IPVS; cat ${LDIRECTORD_CF}; fi`);
+  const want = c.lvs.flatMap((v) => v.realServers.map((rs) => ({ v: `${v.address}:${v.port}`, rs: `${rs.address}:${rs.port}` })));
+  const missing = want.filter((w) => !r.stdout.includes(w.v) || !r.stdout.includes(w.rs)).map((w) => `${w.v} → ${w.rs}`);
+  if (r.stdout.startsWith('NO-IPVS')) {
+    return {
+      check: 'LVS (ldirectord)',
+      ok: missing.length === 0,
+      detail: `IPVS is not available in this kernel: checked the deployed ldirectord.cf instead (${missing.length ? 'missing ' + missing.join(', ') : `${c.lvs.length} virtual service(s), ${want.length} real server(s)`})`,
+    };
+  }
+  return { check: 'LVS (ipvsadm)', ok: missing.length === 0, detail: missing.length ? `not in ipvsadm -Ln: ${missing.join(', ')}` : `${want.length} real server(s) listed` };
 }
 
 async function vipChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../core/errors.js';
-import { loadInventory } from '../inventory/index.js';
+import { inventoryWarnings, loadInventory } from '../inventory/index.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { Connector, sshConnect } from '../runtime/connector.js';
 import type { RunSummary } from '../runtime/events.js';
@@ -68,6 +68,8 @@ export async function runWithProgress(
   const cluster = extra.cluster ?? (await loadInventory(o.inventory));
   const view = ProgressView.auto(Boolean(o.json), extra.check);
   const connector = extra.connector ?? connectorFor(o, Boolean(extra.debug));
+  // the inventory's own warnings (timing heartbeat warns about, no arbitrator, …) come first
+  for (const w of inventoryWarnings(cluster)) view.sink({ type: 'log', level: 'warn', message: `inventory: ${w}` });
   let summary: RunSummary;
   try {
     summary = await runPlaybook(playbook, {

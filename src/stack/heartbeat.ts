@@ -5,6 +5,11 @@ export const HA_CF = '/etc/ha.d/ha.cf';
 export const AUTHKEYS = '/etc/ha.d/authkeys';
 export const HARESOURCES = '/etc/ha.d/haresources';
 export const LDIRECTORD_CF = '/etc/ha.d/ldirectord.cf';
+/** ldirectord has no test mode, but `ldirectord FILE status` parses FILE first: exit 0 or 3
+ *  (running / stopped) for a good file, 2 with "Error … at line N" for a bad one */
+export const LDIRECTORD_VALIDATE = 'ldirectord %s status; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 3 ]';
+/** Read-only: does this kernel have IPVS (LVS)? The namespace lab's kernel does not. */
+export const IPVS_KERNEL_CHECK = '[ -e /proc/net/ip_vs ] || modinfo ip_vs >/dev/null 2>&1';
 
 /** The data ha.cf.hbs renders: ucast to the peer, the arbitrator as ping node. */
 export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<string, unknown> {
@@ -31,7 +36,7 @@ export function authkeysView(key: Secret): Record<string, unknown> {
  * haresources: master, then IPaddr2::VIP/PREFIX/IFACE, drbddisk::RES,
  * Filesystem::DEV::DIR::FSTYPE, the services (or xendomains), as the classic howtos.
  */
-export function haresourcesView(c: ClusterModel, drbd: boolean): Record<string, unknown> {
+export function haresourcesView(c: ClusterModel, drbd: boolean, ipvs = true): Record<string, unknown> {
   // IPaddr2 (iproute2) rather than the howtos' IPaddr, which needs ifconfig (net-tools),
   // absent from Debian 12 installs; same argument syntax
   const res: string[] = c.floatingIps.map((v) => `IPaddr2::${v.address}/${v.prefix}/${v.interface}`);
@@ -41,7 +46,7 @@ export function haresourcesView(c: ClusterModel, drbd: boolean): Record<string, 
       if (r.filesystem) res.push(`Filesystem::${r.device}::${r.filesystem.mount}::${r.filesystem.type}`);
     }
   }
-  if (c.lvs.length) res.push(`ldirectord::${LDIRECTORD_CF.replace('/etc/ha.d/', '')}`);
+  if (c.lvs.length && ipvs) res.push(`ldirectord::${LDIRECTORD_CF.replace('/etc/ha.d/', '')}`);
   res.push(...c.services.filter((s) => drbd || !s.drbd).map((s) => s.name));
   if (c.guests.some((g) => g.type === 'xen') && drbd) res.push('xendomains');
   return { cluster_name: c.name, master: c.master.name, resources: res };

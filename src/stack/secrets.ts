@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
 
 /**
@@ -13,7 +14,12 @@ import { Secret } from '../core/secret.js';
  */
 export function loadOrCreateSecret(dir: string, name: string, bytes: number): Secret {
   const file = join(dir, name);
-  if (existsSync(file)) return new Secret(readFileSync(file, 'utf8').trim());
+  if (existsSync(file)) {
+    const value = readFileSync(file, 'utf8').trim();
+    // an empty key would give every node an empty (and identical-to-anyone) secret
+    if (value.length < 16) throw new InputError(`secret ${file} is empty or too short (${value.length} characters)`, { location: file, hint: 'delete the file to have hactl generate a new one (then re-run bootstrap on every node), or restore it from a backup' });
+    return new Secret(value);
+  }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const value = randomBytes(bytes).toString('hex');

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../src/checks/http.js';
 import { loadInventory } from '../../src/inventory/index.js';
+import { LDIRECTORD_VALIDATE } from '../../src/stack/heartbeat.js';
 import { hactl, labMissing, ssh } from './helpers.js';
 
 // The classic stack (Heartbeat R1: ha.cf, authkeys, haresources) built by
@@ -41,6 +43,29 @@ describe.skipIf(Boolean(missing))(`bootstrap: heartbeat stack on the lab${missin
     expect(r.stdout + r.stderr).not.toContain(authkeys.split(' ').pop()!.trim());
     expect(ssh(STATE, 'master', 'cat /etc/ha.d/haresources').stdout).toMatch(/^master IPaddr2::\S+\/24\/eth0 apache2$/m);
     expect((await probe(vip, 80, '/', 3000)).status).toBe(200);
+  });
+
+  it('LVS without IPVS (namespace lab): ldirectord.cf rendered, validated and checked, with a clear notice', () => {
+    const doc = parseDocument(readFileSync(INV, 'utf8'));
+    const net = vip.split('.').slice(0, 3).join('.');
+    doc.setIn(['lvs'], doc.createNode([{ name: 'web', virtual: `${net}.200:80`, real_servers: [`${net}.13:80`], check: { type: 'http', path: '/', expect: 'It works' } }]));
+    const lvs = join(STATE, 'lvs.yaml');
+    writeFileSync(lvs, doc.toString());
+    const r = hactl(['bootstrap', '-i', lvs, '--json']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.warnings.join('\n')).toMatch(/no IPVS in master's kernel: ldirectord.cf is rendered and validated/);
+    const check = out.smoke.checks.find((k: { check: string }) => k.check.startsWith('LVS'));
+    expect(check.ok).toBe(true);
+    expect(check.detail).toMatch(/IPVS is not available in this kernel: checked the deployed ldirectord.cf/);
+    expect(ssh(STATE, 'slave', 'cat /etc/ha.d/ldirectord.cf').stdout).toContain(`virtual=${net}.200:80`);
+    // the validator hactl runs before the swap refuses what ldirectord's parser refuses
+    const v = (file: string) => ssh(STATE, 'slave', `sh -c '${LDIRECTORD_VALIDATE.split('%s').join(file)}' 2>&1`);
+    expect(v('/etc/ha.d/ldirectord.cf').status).toBe(0);
+    ssh(STATE, 'slave', "sed 's/checktype=negotiate/chektype=negotiate/' /etc/ha.d/ldirectord.cf > /tmp/bad.cf");
+    const bad = v('/tmp/bad.cf');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stdout).toMatch(/Unknown command/);
   });
 
   it('a second run reports 0 changed', () => {

@@ -1,0 +1,82 @@
+/**
+ * `hactl drift` as a function: the bootstrap playbook in check mode (files, packages,
+ * services, CIB) and the live checks (membership, quorum, placement, failures, leftover
+ * constraints, DRBD, Heartbeat, version skew) run side by side over one connection per
+ * host; timing rules come from the inventory. Nothing is written to any node.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClusterModel } from '../../inventory/model.js';
+import type { Connector } from '../../runtime/connector.js';
+import type { RunSummary } from '../../runtime/events.js';
+import type { Playbook } from '../../runtime/playbook.js';
+import { runPlaybook } from '../../runtime/run.js';
+import { itemsFromRun } from './from-run.js';
+import { buildReport, mergeErrors, mergeItems, type CheckError, type DriftItem, type DriftReport } from './items.js';
+import { readLive } from './live.js';
+import { pacemakerItems } from './pacemaker-rules.js';
+import { drbdItems, heartbeatItems, skewItems } from './stack-rules.js';
+import { timingFacts, timingItems } from './timing.js';
+
+export interface DriftOptions {
+  /** the bootstrap playbook (the CLI loads it; checks do not import playbooks) */
+  playbook: Playbook;
+  /** its templates directory */
+  templateDir?: string;
+  /** shared connections; the caller closes them */
+  connector: Connector;
+  forks?: number;
+  /** failover budget in seconds (default: vars.failover_budget, else 30) */
+  budget?: number;
+}
+
+/** Secrets bootstrap generates on the orchestrator, by stack (names as in playbooks/). */
+export function requiredSecrets(c: ClusterModel): string[] {
+  return c.stack === 'heartbeat' ? ['heartbeat-authkey'] : ['corosync-authkey'];
+}
+
+/**
+ * Drift must not create anything, not even on the orchestrator: the playbook would
+ * generate a missing secret (loadOrCreateSecret), so a missing one is a "could not check".
+ */
+export function missingSecrets(c: ClusterModel): CheckError[] {
+  return requiredSecrets(c)
+    .filter((name) => !existsSync(join(c.secretsDir, name)))
+    .map((name) => ({
+      message: `the cluster secret ${join(c.secretsDir, name)} does not exist, so the keys on the nodes cannot be compared`,
+      hint: 'run drift with the secrets dir bootstrap used (cluster.secrets_dir), or run `hactl bootstrap` once to create it',
+    }));
+}
+
+/**
+ * Runs every check and returns the report; never throws for a node's failure (that is a
+ * CheckError in the report, exit code 1).
+ *
+ * @example
+ *   const { playbook, dir } = await loadPlaybook('bootstrap');
+ *   const report = await checkDrift(cluster, { playbook, templateDir: dir, connector });
+ *   process.exitCode = report.exitCode; // 0 clean, 2 drift, 1 could not check
+ */
+export async function checkDrift(c: ClusterModel, o: DriftOptions): Promise<DriftReport> {
+  const t0 = Date.now();
+  const checkedAt = new Date();
+  const secretErrors = missingSecrets(c);
+  const [run, live] = await Promise.all([
+    secretErrors.length ? Promise.resolve(undefined) : runCheckMode(c, o),
+    readLive(c, o.connector, o.forks),
+  ]);
+  const fromRun = run ? itemsFromRun(run) : { items: [], errors: [] };
+  const liveItems: DriftItem[] = [
+    ...(c.stack === 'pacemaker' ? pacemakerItems(c, live.sections) : heartbeatItems(c, live.sections)),
+    ...drbdItems(c, live.sections),
+    ...skewItems(live.sections),
+  ];
+  // a node that could not be read says nothing about drift: keep only what reachable nodes said
+  const items = mergeItems(fromRun.items, liveItems, timingItems(timingFacts(c, o.budget)));
+  const errors = mergeErrors(secretErrors, fromRun.errors, live.errors);
+  return buildReport({ cluster: c, items, errors, notes: run?.warnings ?? [], checkedAt, ms: Date.now() - t0 });
+}
+
+function runCheckMode(c: ClusterModel, o: DriftOptions): Promise<RunSummary> {
+  return runPlaybook(o.playbook, { cluster: c, connector: o.connector, check: true, forks: o.forks, templateDir: o.templateDir, options: { drift: true } });
+}

@@ -1,0 +1,47 @@
+/**
+ * Heartbeat's view of its peers, read with `cl_status` (read-only: it only asks the
+ * running daemon), framed as `key value` lines so the parser stays trivial.
+ */
+import { quote } from '../../core/shell.js';
+
+export interface HeartbeatStatus {
+  running: boolean;
+  /** node name or ping address → `active`, `up`, `ping` (a live ping node), `dead`, `unknown` */
+  nodes: Record<string, string>;
+  /** `cl_status rscstatus`: all, local, foreign, none, transition, unknown */
+  resources: string;
+}
+
+/**
+ * @example
+ *   heartbeatStatusCommand(['master', 'slave', '10.77.0.13'])
+ *   // cl_status hbstatus …; node master $(cl_status nodestatus master); …; rsc $(cl_status rscstatus)
+ */
+export function heartbeatStatusCommand(names: string[]): string {
+  const lines = [
+    'if cl_status hbstatus >/dev/null 2>&1; then echo "hb running"; else echo "hb stopped"; fi',
+    ...names.map((n) => `s=$(cl_status nodestatus ${quote(n)} 2>/dev/null); echo "node ${n} \${s:-unknown}"`),
+    's=$(cl_status rscstatus 2>/dev/null); echo "rsc ${s:-unknown}"',
+  ];
+  return lines.join('; ');
+}
+
+/** Pure parser for {@link heartbeatStatusCommand}. */
+export function parseHeartbeatStatus(out: string): HeartbeatStatus {
+  const st: HeartbeatStatus = { running: false, nodes: {}, resources: 'unknown' };
+  for (const line of out.split('\n')) {
+    const [key, a, b] = line.trim().split(/\s+/);
+    if (key === 'hb') st.running = a === 'running';
+    else if (key === 'node' && a) st.nodes[a] = b ?? 'unknown';
+    else if (key === 'rsc' && a) st.resources = a;
+  }
+  return st;
+}
+
+/** Read-only: the node's IPv4 addresses, to see who holds the floating IP. */
+export const ADDRESSES_COMMAND = 'ip -o -4 addr show';
+
+/** True when `ip -o -4 addr show` output lists `address` (as ADDRESS/PREFIX). */
+export function holdsAddress(ipOut: string, address: string): boolean {
+  return ipOut.split('\n').some((l) => l.includes(` ${address}/`));
+}

@@ -1,0 +1,114 @@
+/**
+ * Live state, read in ONE round trip per host: a script of read-only commands, each
+ * framed by a marker line and followed by its exit status, split back into sections here.
+ * Nothing in it writes: no temp files, no modprobe, no redirection except to stdout —
+ * a unit test holds every generated script to that.
+ */
+import { debPackagesCommand } from '../../facts/dpkg.js';
+import { CRM_MON_COMMAND } from '../../facts/crm-mon.js';
+import { QUORUM_COMMAND } from '../../facts/quorum.js';
+import type { ClusterModel, NodeModel } from '../../inventory/model.js';
+import type { Connector } from '../../runtime/connector.js';
+import { mapBounded } from '../../runtime/pool.js';
+import { CIB_DIR } from '../../stack/pacemaker.js';
+import { DRBD_STATUS_COMMAND } from './drbd-status.js';
+import { ADDRESSES_COMMAND, heartbeatStatusCommand } from './heartbeat-status.js';
+import { hintFor } from './from-run.js';
+import type { CheckError } from './items.js';
+import { expectedPackages } from './packages.js';
+import { CONSTRAINTS_COMMAND } from './pacemaker-status.js';
+
+export type SectionName =
+  | 'quorum' | 'crm_mon' | 'constraints' | 'cib-resources' | 'cib-constraints'
+  | 'packages' | 'drbd' | 'heartbeat' | 'addresses';
+
+export interface Section {
+  out: string;
+  rc: number;
+}
+/** What one host answered, by section (absent: not asked on this host). */
+export type HostSections = Partial<Record<SectionName, Section>>;
+
+const MARK = '@@hactl-live:';
+const RC = '@@hactl-rc:';
+
+/**
+ * Compares one live CIB section with the desired file hactl keeps on the master. The live
+ * XML goes to crm_diff as a string (-O), so nothing is written; crm_diff is the judge
+ * (whitespace and attribute order do not count), the texts make the readable diff.
+ */
+export function cibSectionCommand(scope: 'resources' | 'constraints'): string {
+  const file = `${CIB_DIR}/${scope}.xml`;
+  return [
+    `if ! live=$(cibadmin -Q --scope ${scope} 2>&1); then echo "state cibadmin-failed"; printf '%s\\n' "$live"`,
+    `elif [ ! -f ${file} ]; then echo "state no-desired"`,
+    `else echo "state ok"; crm_diff -O "$live" -n ${file} >/dev/null 2>&1; echo "same $?"; printf '%s\\n' "$live"; echo "@@desired"; cat ${file}; fi`,
+  ].join('\n');
+}
+
+/** The sections asked of one node, by stack and role. */
+export function liveSections(c: ClusterModel, n: NodeModel): [SectionName, string][] {
+  const twin = n.role === 'master' || n.role === 'slave';
+  const out: [SectionName, string][] = [];
+  const pkgs = expectedPackages(c, n);
+  if (pkgs.length) out.push(['packages', debPackagesCommand(pkgs)]);
+  if (c.stack === 'pacemaker' && n.role !== 'realserver') {
+    out.push(['quorum', QUORUM_COMMAND]);
+    if (twin) out.push(['crm_mon', CRM_MON_COMMAND], ['constraints', CONSTRAINTS_COMMAND]);
+    if (n.role === 'master') out.push(['cib-resources', cibSectionCommand('resources')], ['cib-constraints', cibSectionCommand('constraints')]);
+  }
+  if (c.stack === 'heartbeat' && twin) {
+    const names = [c.master.name, c.slave.name, ...(c.arbitrator ? [c.arbitrator.address] : [])];
+    out.push(['heartbeat', heartbeatStatusCommand(names)], ['addresses', ADDRESSES_COMMAND]);
+  }
+  if (twin && c.drbd.length) out.push(['drbd', DRBD_STATUS_COMMAND]);
+  return out;
+}
+
+/**
+ * The whole script for one node: sections framed by markers, each with its exit status.
+ *
+ * @example
+ *   liveScript(cluster, cluster.master) // "echo '@@hactl-live:packages'\n{\ndpkg-query …\n} 2>&1\necho \"@@hactl-rc:$?\"\n…"
+ */
+export function liveScript(c: ClusterModel, n: NodeModel): string {
+  return liveSections(c, n)
+    .map(([name, cmd]) => `echo '${MARK}${name}'\n{\n${cmd}\n} 2>&1\necho "${RC}$?"`)
+    .join('\n');
+}
+
+/** Pure parser for {@link liveScript}'s output. */
+export function splitSections(stdout: string): HostSections {
+  const out: HostSections = {};
+  for (const block of stdout.split(MARK).slice(1)) {
+    const nl = block.indexOf('\n');
+    const name = block.slice(0, nl < 0 ? undefined : nl).trim() as SectionName;
+    const body = nl < 0 ? '' : block.slice(nl + 1);
+    const rcAt = body.lastIndexOf(RC);
+    const rc = rcAt < 0 ? -1 : Number(body.slice(rcAt + RC.length).trim());
+    out[name] = { out: rcAt < 0 ? body : body.slice(0, rcAt), rc };
+  }
+  return out;
+}
+
+/**
+ * Runs {@link liveScript} on every node, in parallel, over the run's shared connections.
+ * A node that cannot be reached is a CheckError, not a thrown error: the others are still read.
+ */
+export async function readLive(c: ClusterModel, connector: Connector, forks = 10): Promise<{ sections: Map<string, HostSections>; errors: CheckError[] }> {
+  const sections = new Map<string, HostSections>();
+  const errors: CheckError[] = [];
+  const nodes = c.nodes.filter((n) => liveSections(c, n).length);
+  await mapBounded(nodes, forks, async (n) => {
+    try {
+      const conn = await connector.get(n);
+      const r = await conn.exec(liveScript(c, n), { timeoutMs: 60_000 });
+      if (r.code === 124) throw new Error('the live checks timed out after 60 s (a hung cluster daemon?)');
+      sections.set(n.name, splitSections(r.stdout));
+    } catch (err) {
+      const message = (err as Error).message ?? String(err);
+      errors.push({ host: n.name, message, hint: hintFor(message) });
+    }
+  });
+  return { sections, errors };
+}

@@ -1,0 +1,167 @@
+/**
+ * Pure rules over the live Pacemaker state: membership, quorum, where the resources run,
+ * failures, leftover move/ban constraints and the CIB against the files hactl applies.
+ * Input: the sections each host answered (live.ts); output: drift items.
+ */
+import { createTwoFilesPatch } from 'diff';
+import { parseCrmMon, type CrmStatus } from '../../facts/crm-mon.js';
+import { parseQuorum } from '../../facts/quorum.js';
+import type { ClusterModel } from '../../inventory/model.js';
+import { members } from '../../stack/corosync.js';
+import { CIB_DIR, GROUP_ID } from '../../stack/pacemaker.js';
+import type { DriftItem } from './items.js';
+import type { HostSections } from './live.js';
+import { parseCliConstraints, parseFailCounts, parseGroups, resourceOfOp } from './pacemaker-status.js';
+
+type Live = Map<string, HostSections>;
+const firstLine = (s: string): string => s.trim().split('\n')[0] ?? '';
+
+/** Every Pacemaker-stack finding from the live sections. */
+export function pacemakerItems(c: ClusterModel, live: Live): DriftItem[] {
+  const items = [...quorumItems(c, live), ...constraintItems(c, live), ...cibItems(c, live)];
+  const view = crmView(c, live);
+  if (view) items.push(...nodeItems(c, view.host, view.status), ...resourceItems(c, view.host, view.xml, view.status));
+  else {
+    const answered = [c.master, c.slave].filter((n) => live.get(n.name)?.crm_mon);
+    if (answered.length) {
+      const why = firstLine(live.get(answered[0]!.name)!.crm_mon!.out);
+      items.push({ kind: 'cluster', subject: 'pacemaker', message: `Pacemaker does not answer on ${answered.map((n) => n.name).join(' or ')}: ${why}` });
+    }
+  }
+  return items;
+}
+
+/** The cluster as the first twin that answers crm_mon sees it (the master when it can). */
+function crmView(c: ClusterModel, live: Live): { host: string; xml: string; status: CrmStatus } | undefined {
+  for (const n of [c.master, c.slave]) {
+    const s = live.get(n.name)?.crm_mon;
+    if (!s || s.rc !== 0) continue;
+    try {
+      return { host: n.name, xml: s.out, status: parseCrmMon(s.out) };
+    } catch {
+      /* not XML: try the other twin */
+    }
+  }
+  return undefined;
+}
+
+function quorumItems(c: ClusterModel, live: Live): DriftItem[] {
+  const items: DriftItem[] = [];
+  for (const n of members(c)) {
+    const s = live.get(n.name)?.quorum;
+    if (!s) continue;
+    if (!/Quorate:/.test(s.out)) {
+      items.push({ kind: 'cluster', host: n.name, subject: 'quorum', message: `corosync does not answer: ${firstLine(s.out) || `exit ${s.rc}`}` });
+      continue;
+    }
+    const q = parseQuorum(s.out);
+    if (!q.quorate) items.push({ kind: 'cluster', host: n.name, subject: 'quorum', message: `quorum lost: ${q.totalVotes} of ${q.expectedVotes} expected votes` });
+  }
+  return items;
+}
+
+function nodeItems(c: ClusterModel, seenFrom: string, st: CrmStatus): DriftItem[] {
+  const items: DriftItem[] = [];
+  const node = (n: string) => st.nodes.find((x) => x.name === n);
+  for (const m of members(c)) {
+    const x = node(m.name);
+    const base = { kind: 'cluster' as const, host: m.name, subject: 'pacemaker node' };
+    if (!x?.online) items.push({ ...base, message: `offline (seen from ${seenFrom})` });
+    else if (x.standby) items.push({ ...base, message: 'in standby', hint: `crm_standby -N ${m.name} -D` });
+    else if (x.maintenance) items.push({ ...base, message: 'in maintenance mode', hint: `crm_attribute -N ${m.name} -n maintenance -D` });
+  }
+  if (!st.quorate) items.push({ kind: 'cluster', subject: 'quorum', message: `the partition ${seenFrom} is in has no quorum` });
+  return items;
+}
+
+function resourceItems(c: ClusterModel, seenFrom: string, xml: string, st: CrmStatus): DriftItem[] {
+  const items: DriftItem[] = [];
+  const groups = parseGroups(xml);
+  const ours = st.resources.filter((r) => r.agent !== 'ocf:linbit:drbd');
+  for (const r of ours) {
+    const base = { kind: 'cluster' as const, subject: r.id };
+    if (r.failed) items.push({ ...base, message: `failed (${r.role || 'unknown role'})`, hint: `crm_resource --cleanup -r ${r.id}` });
+    else if (!r.active) items.push({ ...base, message: `not running (seen from ${seenFrom})` });
+    if (!r.managed) items.push({ ...base, message: 'unmanaged: the cluster neither monitors nor moves it', hint: `crm_resource --meta -r ${r.id} -d is-managed` });
+  }
+  const group = ours.filter((r) => groups.get(r.id) === GROUP_ID && r.active);
+  const where = [...new Set(group.flatMap((r) => r.nodes))];
+  const twins = [c.master.name, c.slave.name];
+  const base = { kind: 'cluster' as const, subject: GROUP_ID };
+  if (where.length > 1) {
+    items.push({ ...base, message: `split across nodes: ${group.map((r) => `${r.id} on ${r.nodes.join('+')}`).join(', ')}` });
+  } else if (where.length === 1 && !twins.includes(where[0]!)) {
+    items.push({ ...base, message: `runs on ${where[0]}, which is not a twin` });
+  } else if (where[0] === c.slave.name && st.nodes.find((n) => n.name === c.master.name)?.online) {
+    items.push({
+      ...base,
+      message: `runs on ${c.slave.name}, not on the master ${c.master.name} (which is online)`,
+      hint: `fail back when convenient (a short outage): crm_resource --move -r ${GROUP_ID} -N ${c.master.name} && crm_resource --wait && crm_resource --clear -r ${GROUP_ID}`,
+    });
+  }
+  return [...items, ...failureItems(xml, st)];
+}
+
+/** Fail counts and failed actions, one item per resource and node. */
+function failureItems(xml: string, st: CrmStatus): DriftItem[] {
+  const byKey = new Map<string, { rsc: string; node: string; count?: number; ops: string[] }>();
+  const get = (rsc: string, node: string) => {
+    const k = `${rsc}\0${node}`;
+    if (!byKey.has(k)) byKey.set(k, { rsc, node, ops: [] });
+    return byKey.get(k)!;
+  };
+  for (const f of parseFailCounts(xml)) get(f.resource, f.node).count = f.count;
+  for (const f of st.failures) get(resourceOfOp(f.op), f.node).ops.push(`${f.op}: ${f.status}${f.exitReason ? ` (${f.exitReason})` : ''}`);
+  return [...byKey.values()].map((e) => ({
+    kind: 'cluster' as const,
+    host: e.node,
+    subject: e.rsc,
+    message: [e.count !== undefined ? `failcount ${e.count}` : '', e.ops.length ? `failed ${e.ops.join('; ')}` : ''].filter(Boolean).join(', '),
+    hint: `find the cause, then: crm_resource --cleanup -r ${e.rsc} -N ${e.node}`,
+  }));
+}
+
+function constraintItems(c: ClusterModel, live: Live): DriftItem[] {
+  for (const n of [c.master, c.slave]) {
+    const s = live.get(n.name)?.constraints;
+    if (!s || s.rc !== 0) continue;
+    let list;
+    try {
+      list = parseCliConstraints(s.out);
+    } catch {
+      continue;
+    }
+    return list.map((k) => ({
+      kind: 'cluster' as const,
+      subject: k.id,
+      message: k.kind === 'prefer'
+        ? `leftover \`crm_resource --move\`: ${k.resource} is pinned to ${k.node ?? '?'} (score ${k.score ?? '?'})${k.expires ? ` until ${k.expires}` : ''}`
+        : `leftover \`crm_resource --ban\`: ${k.resource} is kept off ${k.node ?? '?'}${k.expires ? ` until ${k.expires}` : ''}`,
+      hint: `crm_resource --clear -r ${k.resource}`,
+    }));
+  }
+  return [];
+}
+
+/** The CIB's resources and constraints against the desired files on the master. */
+function cibItems(c: ClusterModel, live: Live): DriftItem[] {
+  const sections = live.get(c.master.name);
+  if (!sections) return [];
+  const differ: string[] = [];
+  const diffs: string[] = [];
+  for (const scope of ['resources', 'constraints'] as const) {
+    const s = sections[`cib-${scope}`];
+    if (!s) continue;
+    const [head = '', ...rest] = s.out.split('\n');
+    if (head === 'state cibadmin-failed') {
+      return [{ kind: 'cluster', host: c.master.name, subject: 'cib', message: `cannot read the CIB: ${firstLine(rest.join('\n'))}` }];
+    }
+    if (head !== 'state ok' || rest[0] !== 'same 1') continue;
+    const [liveXml = '', desired = ''] = rest.slice(1).join('\n').split(/^@@desired\n/m);
+    differ.push(scope);
+    const patch = createTwoFilesPatch(`live CIB ${scope}`, `${CIB_DIR}/${scope}.xml`, liveXml, desired, '', '', { context: 3 }).replace(/^=+\n/, '');
+    diffs.push(/^@@/m.test(patch) ? patch : `(${scope}: differs in form only: attribute order or whitespace)\n`);
+  }
+  if (!differ.length) return [];
+  return [{ kind: 'cluster', host: c.master.name, subject: 'cib', message: `the live CIB's ${differ.join(' and ')} differ from what hactl applies`, diff: diffs.join('') }];
+}

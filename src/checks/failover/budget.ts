@@ -1,0 +1,61 @@
+/**
+ * How long clients may be without the service in each scenario, derived from the
+ * cluster's configured timeouts, so a pass means "as fast as this configuration allows"
+ * and a slow cluster is caught. `--budget SECONDS` overrides it.
+ */
+import type { ClusterModel } from '../../inventory/model.js';
+import type { Budget } from './types.js';
+
+/**
+ * Allowances on top of the configured detection time (ms), measured on the namespace lab
+ * (token 1000: VIP back 4.6–5.6 s after a power-off; heartbeat deadtime 5: 5.5–5.9 s).
+ */
+export const ALLOWANCE = {
+  /** new transition, VIP up with gratuitous ARP, service start */
+  recovery: 5000,
+  /** a fence device confirming the node is off (the lab's takes well under a second) */
+  fencing: 3000,
+  /** a planned move: stop on one twin, start on the other */
+  move: 5000,
+  /** nothing should move: one lost probe is measurement noise, more is an outage */
+  none: 1000,
+} as const;
+
+/** The kinds of budget a scenario can ask for. */
+export type BudgetKind = 'node-loss' | 'service-restart' | 'planned-move' | 'no-outage';
+
+/** Time until the cluster declares a node dead: corosync token + consensus, or heartbeat deadtime. */
+export function detectionMs(c: ClusterModel): { ms: number; basis: string } {
+  if (c.stack === 'heartbeat') return { ms: c.timing.deadtime * 1000, basis: `deadtime ${c.timing.deadtime * 1000}` };
+  return { ms: c.timing.token + c.timing.consensus, basis: `token ${c.timing.token} + consensus ${c.timing.consensus}` };
+}
+
+/**
+ * The budget of one scenario kind.
+ * @example
+ *   budgetFor('node-loss', cluster)  // { ms: 7200, basis: 'token 1000 + consensus 1200 + recovery 5000 ms' }
+ */
+export function budgetFor(kind: BudgetKind, c: ClusterModel, override?: number): Budget {
+  if (override !== undefined) return { ms: override, basis: '--budget' };
+  const parts: Array<[string, number]> = [];
+  switch (kind) {
+    case 'node-loss': {
+      const d = detectionMs(c);
+      parts.push([d.basis, d.ms]);
+      if (c.stonith.enabled) parts.push([`fencing ${ALLOWANCE.fencing}`, ALLOWANCE.fencing]);
+      parts.push([`recovery ${ALLOWANCE.recovery}`, ALLOWANCE.recovery]);
+      break;
+    }
+    case 'service-restart':
+      // the monitor notices at its next run at the latest, then stop + start in place
+      parts.push([`monitor ${c.timing.monitorInterval * 1000}`, c.timing.monitorInterval * 1000], [`recovery ${ALLOWANCE.recovery}`, ALLOWANCE.recovery]);
+      break;
+    case 'planned-move':
+      parts.push([`move ${ALLOWANCE.move}`, ALLOWANCE.move]);
+      break;
+    case 'no-outage':
+      parts.push([`none ${ALLOWANCE.none}`, ALLOWANCE.none]);
+      break;
+  }
+  return { ms: parts.reduce((a, [, v]) => a + v, 0), basis: `${parts.map(([b]) => b).join(' + ')} ms` };
+}

@@ -1,0 +1,101 @@
+/**
+ * Is the cluster healthy enough to break on purpose? Every node reachable, all members
+ * online with quorum, the resources together where expected, the VIP on exactly one
+ * twin and answering, DRBD in sync where present, no failed actions. The smoke checks do
+ * most of it; this adds what a failover test must know before it starts.
+ */
+import { smoke, type SmokeCheck } from '../smoke.js';
+import type { ClusterModel, NodeModel } from '../../inventory/model.js';
+import type { Connector } from '../../runtime/connector.js';
+import { until, type NodeRunner } from './nodes.js';
+
+export interface Health {
+  ok: boolean;
+  checks: SmokeCheck[];
+  /** the twin holding the VIP, when exactly one does */
+  holder?: string;
+}
+
+export interface HealthOptions {
+  /** the twin that must hold the resources (undefined: either, as long as it is one) */
+  expectOn?: string;
+}
+
+/**
+ * Checks the cluster; never throws for an unhealthy or unreachable cluster (the checks say
+ * what is wrong).
+ * @example
+ *   const h = await checkHealth(cluster, connector, runner, { expectOn: cluster.master.name });
+ *   if (!h.ok) console.log(h.checks.filter((c) => !c.ok));
+ */
+export async function checkHealth(c: ClusterModel, connector: Connector, runner: NodeRunner, o: HealthOptions = {}): Promise<Health> {
+  const reach = await Promise.all(c.nodes.map(async (n) => ({ n, ok: await runner.test(n, 'true', 8000) })));
+  const down = reach.filter((r) => !r.ok).map((r) => r.n.name);
+  const checks: SmokeCheck[] = [{ check: 'nodes reachable', ok: down.length === 0, detail: down.length ? `no SSH answer from ${down.join(', ')}` : `${c.nodes.length}/${c.nodes.length}` }];
+  if (down.length) return { ok: false, checks };
+  const [sm, holders, drbd] = await Promise.all([smokeChecks(c, connector), vipHolders(c, runner), drbdChecks(c, runner)]);
+  checks.push(...sm, ...drbd);
+  const holder = holders.length === 1 ? holders[0] : undefined;
+  const where = holders.length ? holders.join(' and ') : 'no twin';
+  const placed = holder !== undefined && (o.expectOn === undefined || holder === o.expectOn);
+  checks.push({
+    check: 'resources where expected',
+    ok: placed,
+    detail: holders.length > 1 ? `the VIP is on BOTH ${where} (split brain)` : `VIP on ${where}${o.expectOn ? ` (expected on ${o.expectOn})` : ''}`,
+  });
+  return { ok: checks.every((k) => k.ok), checks, holder };
+}
+
+/** Polls {@link checkHealth} until it passes or `timeoutMs` passes; returns the last result. */
+export async function waitHealthy(c: ClusterModel, connector: Connector, runner: NodeRunner, o: HealthOptions, timeoutMs: number, signal?: AbortSignal): Promise<Health> {
+  let last: Health = { ok: false, checks: [] };
+  await until(async () => (last = await checkHealth(c, connector, runner, o)).ok, timeoutMs, 2000, signal);
+  return last;
+}
+
+async function smokeChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {
+  try {
+    return (await smoke(c, connector)).checks;
+  } catch (err) {
+    return [{ check: 'smoke checks', ok: false, detail: (err as Error).message }];
+  }
+}
+
+async function vipHolders(c: ClusterModel, runner: NodeRunner): Promise<string[]> {
+  const vip = c.floatingIps[0];
+  if (!vip) return [];
+  const twins = [c.master, c.slave];
+  const has = await Promise.all(twins.map((n) => runner.test(n, `ip -o -4 addr show | grep -qF ' ${vip.address}/'`)));
+  return twins.filter((_, i) => has[i]).map((n) => n.name);
+}
+
+const DRBD_STATUS = 'if [ -e /proc/drbd ]; then cat /proc/drbd; echo @@; drbdadm status all 2>&1; else echo no-drbd; fi';
+
+async function drbdChecks(c: ClusterModel, runner: NodeRunner): Promise<SmokeCheck[]> {
+  if (!c.drbd.length) return [];
+  const out: SmokeCheck[] = [];
+  for (const n of [c.master, c.slave] as NodeModel[]) {
+    const r = await runner.exec(n, DRBD_STATUS, 10_000);
+    const v = drbdInSync(r?.stdout ?? '');
+    out.push({ check: `DRBD on ${n.name}`, ...v });
+  }
+  return out;
+}
+
+/**
+ * Reads /proc/drbd (8.4: `cs:Connected … ds:UpToDate/UpToDate`) and `drbdadm status`
+ * (9: `disk:UpToDate … peer-disk:UpToDate`).
+ * @example drbdInSync(' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----') // { ok: true, … }
+ */
+export function drbdInSync(out: string): { ok: boolean; detail: string } {
+  if (/^no-drbd/m.test(out)) return { ok: true, detail: 'no DRBD kernel module: not in use' };
+  const v84 = [...out.matchAll(/^\s*(\d+): cs:(\S+) .*ds:(\S+)/gm)];
+  if (v84.length) {
+    const bad = v84.filter((m) => m[2] !== 'Connected' || m[3] !== 'UpToDate/UpToDate').map((m) => `minor ${m[1]}: ${m[2]} ${m[3]}`);
+    return bad.length ? { ok: false, detail: `not in sync: ${bad.join('; ')}` } : { ok: true, detail: `${v84.length} device(s) UpToDate/UpToDate` };
+  }
+  const disks = [...out.matchAll(/\b(peer-)?disk:(\S+)/g)];
+  if (!disks.length) return { ok: false, detail: `cannot read the DRBD state: ${out.trim().split('\n').slice(-1)[0] ?? 'no output'}` };
+  const bad = disks.filter((m) => m[2] !== 'UpToDate').map((m) => `${m[1] ? 'peer-disk' : 'disk'} ${m[2]}`);
+  return bad.length ? { ok: false, detail: `not in sync: ${bad.join(', ')}` } : { ok: true, detail: 'UpToDate on both sides' };
+}

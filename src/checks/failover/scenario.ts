@@ -1,0 +1,65 @@
+/**
+ * What a scenario is: a fault, where it hits, where the resources must end up, its budget,
+ * and how to undo it. The runner does the rest (probing, watching, settling, restoring,
+ * judging), so adding a scenario is one small module in scenarios/.
+ */
+import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
+import type { BudgetKind } from './budget.js';
+import type { Faults } from './faults.js';
+import type { NodeRunner } from './nodes.js';
+import type { FailoverSettings } from './settings.js';
+import type { StackOps } from './stacks.js';
+import type { NodeSample } from './types.js';
+
+/** Everything a scenario may use. */
+export interface FailoverEnv {
+  cluster: ClusterModel;
+  ops: StackOps;
+  runner: NodeRunner;
+  faults: Faults;
+  settings: FailoverSettings;
+  /** the inventory declares STONITH */
+  fencing: boolean;
+  log(message: string): void;
+  signal: AbortSignal;
+}
+
+/** One scenario run: the env plus who is who at the start. */
+export interface ScenarioContext extends FailoverEnv {
+  /** the twin holding the resources when the scenario starts */
+  active: NodeModel;
+  /** the other twin */
+  passive: NodeModel;
+  /** the node the fault hits */
+  target: NodeModel;
+}
+
+export interface Scenario {
+  name: string;
+  /** one line for --help and the confirmation prompt, e.g. "kill -9 corosync on the active twin" */
+  summary: string;
+  stacks: readonly Stack[];
+  /** which node the fault hits */
+  hits: 'active' | 'arbitrator';
+  /** where the resources must be when the fault has played out: on the other twin, or where they were */
+  expect: 'move' | 'stay';
+  budget: BudgetKind;
+  /** why it cannot run here (undefined: it can) */
+  unavailable?(env: Pick<FailoverEnv, 'cluster' | 'faults' | 'settings'>): string | undefined;
+  /** for `stay` scenarios: how long to watch before judging (ms) */
+  observeMs?(c: ClusterModel): number;
+  /** extra watch lines on each node, printing `key=value` (see stacks.ts) */
+  watch?(ctx: ScenarioContext, node: NodeModel): string | undefined;
+  /** when the cluster noticed (ms after the fault); default: a survivor's membership lost the target */
+  detect?(samples: readonly NodeSample[], ctx: ScenarioContext, faultAt: number): number | undefined;
+  /** extra verdict reasons from what was seen (e.g. quorum lost) */
+  judge?(samples: readonly NodeSample[], ctx: ScenarioContext, faultAt: number): string[];
+  inject(ctx: ScenarioContext): Promise<void>;
+  /** undoes the fault itself; restore then restarts stacks, cleans up and moves back */
+  undo(ctx: ScenarioContext): Promise<void>;
+}
+
+/** The node a scenario hits. */
+export function targetOf(s: Scenario, c: ClusterModel, active: NodeModel): NodeModel | undefined {
+  return s.hits === 'arbitrator' ? c.arbitrator : active;
+}

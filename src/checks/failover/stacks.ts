@@ -1,0 +1,149 @@
+/**
+ * What a failover test needs to know about each cluster stack, as shell commands (pure
+ * builders, so they are tested as data): how to look at a node, kill its stack, start it
+ * again, clean a node whose stack died under its resources, and move the resources.
+ */
+import { quote } from '../../core/shell.js';
+import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
+import { members } from '../../stack/corosync.js';
+import { GROUP_ID } from '../../stack/pacemaker.js';
+import type { NodeSample } from './types.js';
+
+/** Prefix of scenario-specific lines in a watch poll's output. */
+export const EXTRA_PREFIX = 'x:';
+
+export interface StackOps {
+  stack: Stack;
+  /** nodes that run the stack (heartbeat: the twins; pacemaker: every voter) */
+  runsStack(c: ClusterModel): NodeModel[];
+  /** one poll of a node: VIP, stack, quorum and membership lines (parsed by {@link parseSample}) */
+  watch(c: ClusterModel, node: NodeModel): string;
+  /** kill -9 of the membership layer: corosync (pacemaker stays) or heartbeat */
+  kill: string;
+  /** exits 0 when the stack runs */
+  running: string;
+  /** starts the stack (it must not be running) */
+  start: string;
+  /**
+   * Leaves a node whose stack is gone as a fresh boot would: no stack leftovers, no VIP,
+   * no cluster-managed service, so the cluster finds nothing running twice when it rejoins.
+   */
+  reset(c: ClusterModel): string;
+  /** clears fail-counts and failed actions (run on one member) */
+  cleanup?: string;
+  /** moves the resources to `to` and waits until they run there (run on `from` for heartbeat) */
+  move(c: ClusterModel, from: NodeModel, to: NodeModel): { on: NodeModel; command: string };
+}
+
+const vipTest = (c: ClusterModel): string => {
+  const vip = c.floatingIps[0];
+  return vip ? `ip -o -4 addr show | grep -qF ${quote(` ${vip.address}/`)} && echo vip=1 || echo vip=0` : 'echo vip=0';
+};
+
+const releaseVips = (c: ClusterModel): string[] =>
+  c.floatingIps.map((v) => `ip addr del ${v.address}/${v.prefix} dev ${quote(v.interface)} 2>/dev/null`);
+
+const stopServices = (c: ClusterModel): string[] => c.services.map((s) => `service ${quote(s.name)} stop >/dev/null 2>&1`);
+
+const wrapExtra = (extra?: string): string[] => (extra ? [`{ ${extra}; } 2>/dev/null | sed 's/^/${EXTRA_PREFIX}/'`] : []);
+
+/** Corosync + Pacemaker. */
+export const pacemakerOps: StackOps = {
+  stack: 'pacemaker',
+  runsStack: (c) => members(c),
+  watch: (c) =>
+    [
+      vipTest(c),
+      '{ pgrep -x corosync && pgrep -x pacemakerd; } >/dev/null && echo stack=1 || echo stack=0',
+      'corosync-quorumtool -s 2>/dev/null',
+    ].join('\n'),
+  kill: 'pkill -9 -x corosync',
+  running: 'pgrep -x corosync >/dev/null && pgrep -x pacemakerd >/dev/null',
+  // no systemd in the namespace lab: corosync's sysv script is fine, pacemakerd must be
+  // detached by hand (Debian's sysv script misbehaves over SSH)
+  start: [
+    'if [ -d /run/systemd/system ]; then systemctl start corosync pacemaker; else',
+    '  service corosync start >/dev/null 2>&1 || exit 1',
+    '  pgrep -x pacemakerd >/dev/null || setsid -f pacemakerd </dev/null >/dev/null 2>&1',
+    'fi',
+  ].join('\n'),
+  reset: (c) =>
+    [
+      'pkill -9 -x pacemakerd', "pkill -9 -f '^/usr/lib/pacemaker/pacemaker-'", 'pkill -9 -x corosync',
+      ...releaseVips(c), ...stopServices(c), 'true',
+    ].join('; '),
+  cleanup: 'crm_resource --cleanup >/dev/null 2>&1; crm_resource --wait --timeout=60s >/dev/null 2>&1; true',
+  // a temporary preference moves the group; cleared at once, stickiness keeps it there
+  move: (_c, from, to) => ({
+    on: from,
+    command: `crm_resource --move -r ${GROUP_ID} -N ${quote(to.name)} >/dev/null && crm_resource --wait --timeout=60s; rc=$?; crm_resource --clear -r ${GROUP_ID} >/dev/null 2>&1; exit $rc`,
+  }),
+};
+
+/** Heartbeat R1 (haresources). */
+export const heartbeatOps: StackOps = {
+  stack: 'heartbeat',
+  runsStack: (c) => [c.master, c.slave],
+  watch: (c, node) => {
+    const peer = node.name === c.master.name ? c.slave : c.master;
+    return [
+      vipTest(c),
+      'cl_status hbstatus >/dev/null 2>&1 && echo stack=1 || echo stack=0',
+      `echo "hbnode ${node.name} $(cl_status nodestatus ${quote(node.name)} 2>/dev/null)"`,
+      `echo "hbnode ${peer.name} $(cl_status nodestatus ${quote(peer.name)} 2>/dev/null)"`,
+    ].join('\n');
+  },
+  kill: 'pkill -9 -x heartbeat',
+  running: 'cl_status hbstatus >/dev/null 2>&1',
+  start: 'rm -f /var/run/heartbeat.pid; service heartbeat start </dev/null >/dev/null 2>&1',
+  reset: (c) => ['pkill -9 -x heartbeat', 'pkill -9 -f /heartbeat/ipfail', ...releaseVips(c), ...stopServices(c), 'true'].join('; '),
+  // R1: the node holding the resources gives them up (hb_standby); the other one takes them
+  move: (c, from, to) => ({
+    on: from,
+    command: [
+      `for d in /usr/share/heartbeat /usr/lib/heartbeat; do [ -x $d/hb_standby ] && exec $d/hb_standby all; done; echo 'hb_standby not found' >&2; exit 127`,
+    ].join('\n'),
+  }),
+};
+
+export function stackOps(stack: Stack): StackOps {
+  return stack === 'heartbeat' ? heartbeatOps : pacemakerOps;
+}
+
+/**
+ * Parses one watch poll (see {@link StackOps.watch}).
+ * @example parseSample('vip=1\nstack=1\nQuorate: Yes\n 1 1 master (local)\n', 'master', 0)
+ */
+export function parseSample(out: string, node: string, t: number): NodeSample {
+  const extra: Record<string, string> = {};
+  const membersSeen: string[] = [];
+  let inMembership = false;
+  for (const line of out.split('\n')) {
+    if (line.startsWith(EXTRA_PREFIX)) {
+      const [k, ...v] = line.slice(EXTRA_PREFIX.length).split('=');
+      if (k) extra[k.trim()] = v.join('=').trim();
+      continue;
+    }
+    if (/^Membership information/.test(line)) inMembership = true;
+    const row = inMembership ? /^\s*\d+\s+\d+\s+(\S+)/.exec(line) : null;
+    if (row?.[1]) membersSeen.push(row[1]);
+    const hb = /^hbnode (\S+) (\S+)/.exec(line);
+    if (hb?.[1] && hb[2] === 'active') membersSeen.push(hb[1]);
+  }
+  const quorate = /^Quorate:\s+(Yes|No)/m.exec(out)?.[1];
+  return {
+    t,
+    node,
+    reachable: true,
+    vip: /^vip=1$/m.test(out),
+    stack: /^stack=1$/m.test(out),
+    quorate: quorate === undefined ? undefined : quorate === 'Yes',
+    members: membersSeen,
+    extra,
+  };
+}
+
+/** The watch command with a scenario's extra lines appended. */
+export function watchCommand(ops: StackOps, c: ClusterModel, node: NodeModel, extra?: string): string {
+  return [ops.watch(c, node), ...wrapExtra(extra)].join('\n');
+}

@@ -1,0 +1,91 @@
+/**
+ * The cluster's side of a failover test: polls every node over SSH in rounds (~300 ms)
+ * and records who holds the floating IP, whether its stack runs and whom it sees as
+ * members. That tells when the cluster noticed a fault, when the VIP moved, and whether
+ * two nodes held it at once (split brain).
+ */
+import type { ClusterModel, NodeModel } from '../../inventory/model.js';
+import type { NodeRunner } from './nodes.js';
+import { now } from './prober.js';
+import { parseSample, watchCommand, type StackOps } from './stacks.js';
+import type { NodeSample } from './types.js';
+
+export interface WatcherOptions {
+  /** time between rounds (ms); default 300 */
+  pollMs?: number;
+  /** a node that takes longer to answer counts as unreachable in that round; default 1500 */
+  timeoutMs?: number;
+  /** extra shell lines per node, printing `key=value` (see stacks.ts EXTRA_PREFIX) */
+  extra?: (node: NodeModel) => string | undefined;
+}
+
+/**
+ * @example
+ *   const w = new Watcher(cluster, nodes, pacemakerOps, [cluster.master, cluster.slave]);
+ *   w.start();
+ *   …
+ *   const samples = await w.stop();
+ *   console.log(w.holders()); // ['slave']
+ */
+export class Watcher {
+  readonly samples: NodeSample[] = [];
+  readonly pollMs: number;
+  private timer?: NodeJS.Timeout;
+  private readonly busy = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly cluster: ClusterModel,
+    private readonly runner: NodeRunner,
+    private readonly ops: StackOps,
+    private readonly nodes: NodeModel[],
+    private readonly options: WatcherOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? 300;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.round();
+    this.timer = setInterval(() => this.round(), this.pollMs);
+  }
+
+  async stop(): Promise<NodeSample[]> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await Promise.all([...this.busy.values()]);
+    return this.samples.sort((a, b) => a.t - b.t);
+  }
+
+  /** The newest sample of a node. */
+  latest(node: string): NodeSample | undefined {
+    for (let i = this.samples.length - 1; i >= 0; i--) if (this.samples[i]!.node === node) return this.samples[i];
+    return undefined;
+  }
+
+  /** Reachable nodes whose newest sample has the VIP. */
+  holders(): string[] {
+    return this.nodes.map((n) => this.latest(n.name)).filter((s) => s?.reachable && s.vip).map((s) => s!.node);
+  }
+
+  /** The one node holding the VIP now, if exactly one does. */
+  soleHolder(): string | undefined {
+    const h = this.holders();
+    return h.length === 1 ? h[0] : undefined;
+  }
+
+  /** One round: every node not still busy with the previous poll is polled, stamped with the same time. */
+  private round(): void {
+    const t = now();
+    for (const n of this.nodes) {
+      if (this.busy.has(n.name)) continue;
+      const p = this.poll(n, t).finally(() => this.busy.delete(n.name));
+      this.busy.set(n.name, p);
+    }
+  }
+
+  private async poll(n: NodeModel, t: number): Promise<void> {
+    const cmd = watchCommand(this.ops, this.cluster, n, this.options.extra?.(n));
+    const r = await this.runner.exec(n, cmd, this.options.timeoutMs ?? 1500);
+    this.samples.push(r ? parseSample(r.stdout, n.name, t) : { t, node: n.name, reachable: false, vip: false, stack: false, members: [], extra: {} });
+  }
+}
