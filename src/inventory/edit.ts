@@ -97,3 +97,40 @@ function scalarOf(map: YAMLMap, key: string): unknown {
   const v = map.get(key, true);
   return isScalar(v) ? v.value : undefined;
 }
+
+/**
+ * Puts a replacement node in the place of `oldName`: its name and address change in place
+ * (position, role and comments stay), and it gets an explicit, new `node_id` — a corosync
+ * node id belongs to one machine, so the newcomer must not inherit the old one's.
+ * @example
+ *   replaceNodeInInventoryText(text, 'slave', { name: 'slave2', address: '10.77.0.14', node_id: 4 })
+ */
+export function replaceNodeInInventoryText(text: string, oldName: string, repl: { name: string; address: string; node_id: number }): string {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  const nodes = doc.get('nodes', true);
+  if (!isSeq(nodes)) throw new InputError('the inventory has no `nodes:` list', { field: 'nodes' });
+  rejectDuplicate(nodes, { ...repl, role: 'service' });
+  const entry = nodes.items.find((n) => isMap(n) && scalarOf(n, 'name') === oldName) as YAMLMap | undefined;
+  if (!entry) throw new InputError(`--replace names ${oldName}, which is not in the inventory`, { field: 'nodes', hint: 'give the name of the node being replaced' });
+  // edits from the end of the text backwards, so earlier ranges stay valid
+  const edits: Array<[number, number, string]> = [];
+  const setScalar = (key: string, value: string | number): boolean => {
+    const v = entry.get(key, true);
+    if (!isScalar(v) || !v.range) return false;
+    edits.push([v.range[0], v.range[1], stringify(value, { lineWidth: 0 }).trimEnd()]);
+    return true;
+  };
+  setScalar('name', repl.name);
+  setScalar('address', repl.address);
+  if (!setScalar('node_id', repl.node_id)) {
+    const last = entry.items[entry.items.length - 1];
+    const end = isScalar(last?.value) && last.value.range ? last.value.range[1] : undefined;
+    const keyStart = isScalar(last?.key) && last.key.range ? last.key.range[0] : undefined;
+    if (end === undefined || keyStart === undefined) throw new InputError(`cannot edit the entry of ${oldName} in place`, { hint: 'edit the inventory by hand' });
+    const indent = keyStart - (text.lastIndexOf('\n', keyStart - 1) + 1);
+    edits.push([end, end, entry.flow ? `, node_id: ${repl.node_id}` : `\n${' '.repeat(indent)}node_id: ${repl.node_id}`]);
+  }
+  let out = text;
+  for (const [a, b, s] of edits.sort((x, y) => y[0] - x[0])) out = out.slice(0, a) + s + out.slice(b);
+  return out;
+}

@@ -5,19 +5,24 @@
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError, NodeError } from '../core/errors.js';
-import { HOST_LINK, LAB_NETNS } from './constants.js';
 import { mountsUnder, removeTree, umountUnder } from './fsutil.js';
+import { labNet, resolveLabIndex, type LabNet } from './net.js';
 import { deleteNetns, labNetnsNames, linkUp, netnsExists, netnsPids } from './network.js';
 import { stopNode } from './node.js';
 import { labPaths, type LabPaths } from './paths.js';
 import { attempt, isAlive, killAndWait, procRef } from './proc.js';
 import { requireRoot } from './preflight.js';
-import { loadState, saveState, type LabState } from './state.js';
+import { loadState, netOf, saveState, type LabState } from './state.js';
 
 export interface LabDownOptions {
   stateDir?: string;
-  /** also remove lab namespaces and links that this state dir does not list (lost state) */
+  /** also remove namespaces and the host link of this lab index that this state dir does not list (lost state) */
   force?: boolean;
+  /**
+   * lab index: with a state, only a check (a mismatch is an error); without one (--force),
+   * which lab's leftovers to remove. Default $HACTL_LAB_INDEX, else 0.
+   */
+  index?: number;
 }
 
 export interface LabDownResult {
@@ -33,16 +38,17 @@ export async function labDown(opts: LabDownOptions = {}): Promise<LabDownResult>
   requireRoot();
   const paths = labPaths(opts.stateDir);
   const state = loadState(paths);
-  const strays = opts.force ? await labNetnsNames() : [];
+  const net = downNet(state, opts.index);
+  const strays = opts.force ? await labNetnsNames(net) : [];
   if (!state && !strays.length) {
-    if (netnsExists(LAB_NETNS)) {
-      throw new InputError(`no lab in ${paths.stateDir}, but a lab is running from another state dir: pass its --state-dir, or --force`);
+    if (netnsExists(net.netns)) {
+      throw new InputError(`no lab in ${paths.stateDir}, but lab ${net.index} is running from another state dir: pass its --state-dir, or --force`);
     }
     return { stateDir: paths.stateDir, removed: false, seconds: 0 };
   }
-  const s = state ?? emptyState(paths);
+  const s = state ?? emptyState(paths, net);
   for (const ns of strays) if (!s.netns.includes(ns)) s.netns.push(ns);
-  if (opts.force && !s.links.some((l) => l.netns === null && l.name === HOST_LINK)) s.links.push({ netns: null, name: HOST_LINK });
+  if (opts.force && !s.links.some((l) => l.netns === null && l.name === net.hostLink)) s.links.push({ netns: null, name: net.hostLink });
   await teardown(paths, s);
   const left = await leftovers(s);
   if (left.length) {
@@ -53,16 +59,26 @@ export async function labDown(opts: LabDownOptions = {}): Promise<LabDownResult>
   return { stateDir: paths.stateDir, removed: true, seconds: (performance.now() - t0) / 1000 };
 }
 
-function emptyState(paths: LabPaths): LabState {
+/** The lab to remove: the state's own; an explicit index must agree with it. */
+function downNet(state: LabState | undefined, index: number | undefined): LabNet {
+  if (!state) return labNet(resolveLabIndex(index));
+  const net = netOf(state);
+  if (index !== undefined && index !== net.index) {
+    throw new InputError(`the lab in ${state.stateDir} has index ${net.index}, not ${index}`);
+  }
+  return net;
+}
+
+function emptyState(paths: LabPaths, net: LabNet): LabState {
   return {
-    version: 1, stateDir: paths.stateDir, createdAt: '', stack: 'pacemaker', rootfs: '', repo: '',
+    version: 1, index: net.index, stateDir: paths.stateDir, createdAt: '', stack: 'pacemaker', rootfs: '', repo: '',
     netns: [], links: [], processes: [], mounts: [], dirs: [], nodes: [],
   };
 }
 
 async function teardown(paths: LabPaths, s: LabState): Promise<void> {
   await killAndWait(s.repoServer);
-  for (const n of s.nodes) await stopNode(n);
+  for (const n of s.nodes) await stopNode(netOf(s), n);
   for (const p of s.processes) await killAndWait(p);
   // strays: anything still inside a lab netns (e.g. started just before a crash, unrecorded)
   for (const ns of s.netns) for (const pid of await netnsPids(ns)) await killAndWait(procRef(pid));

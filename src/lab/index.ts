@@ -1,6 +1,7 @@
 /**
  * hactl lab: a practice cluster of real Debian nodes in Linux namespaces on this machine
- * (see docs and `hactl lab --help`). Programmatic API for the CLI and the failover tests.
+ * (see docs/lab.md and `hactl lab --help`). Programmatic API for the CLI and the failover
+ * tests. Several labs run side by side under different indexes (`index`, net.ts).
  *
  * @example
  *   const up = await labUp({ stateDir: '/tmp/lab', onEvent: (e) => console.error(formatEvent(e)) });
@@ -14,6 +15,7 @@ export {
   labStatus, labExec, poweroff, boot, cut, uncut,
   type LabOptions, type LabExecOptions, type LabStatus, type LabNodeStatus,
 } from './ops.js';
+export { labNet, resolveLabIndex, MAX_LAB_INDEX, type LabNet } from './net.js';
 export { labPaths, defaultStateDir, defaultCacheDir, type LabPaths } from './paths.js';
 export { formatEvent, type LabEvent, type LabListener } from './events.js';
 export {

@@ -2,7 +2,7 @@
 import { dirname, isAbsolute, relative } from 'node:path';
 import { Document, isMap, isSeq } from 'yaml';
 import type { Stack } from '../inventory/model.js';
-import { FLOATING_IP, LAB_NETWORK } from './constants.js';
+import { labNet, type LabNet } from './net.js';
 import type { LabPaths } from './paths.js';
 import type { LabNode } from './state.js';
 
@@ -12,16 +12,31 @@ function refer(inventory: string, file: string): string {
   return rel.startsWith('..') || isAbsolute(rel) ? file : `./${rel}`;
 }
 
+/** What differs between the namespace lab's inventory and the VM lab's. */
+export interface InventoryExtras {
+  /** corosync token (ms); default 1000 */
+  token?: number;
+  /** `drbd:` entries (the namespace lab has none: no DRBD in a shared kernel) */
+  drbd?: Array<Record<string, unknown>>;
+  /** default: apache2 checked on port 80 */
+  services?: Array<Record<string, unknown>>;
+}
+
+const APACHE = { name: 'apache2', package: 'apache2', check: { port: 80, path: '/' } };
+
 /** Renders inventory.yaml for `nodes`, to be written at `inventoryFile`. */
-export function inventoryText(paths: LabPaths, inventoryFile: string, stack: Stack, nodes: readonly LabNode[]): string {
+export function inventoryText(
+  paths: Pick<LabPaths, 'identity' | 'sshConfig' | 'knownHosts'>, inventoryFile: string, stack: Stack,
+  nodes: ReadonlyArray<Pick<LabNode, 'name' | 'address' | 'role'>>, net: LabNet = labNet(0), extras: InventoryExtras = {},
+): string {
   const doc = new Document({
     cluster: {
       name: 'lab',
       stack,
-      network: LAB_NETWORK,
+      network: net.network,
       interface: 'eth0',
-      floating_ips: [FLOATING_IP],
-      timing: { token: 1000 },
+      floating_ips: [net.floatingIp],
+      timing: { token: extras.token ?? 1000 },
       stonith: { enabled: false },
     },
     ssh: {
@@ -31,11 +46,12 @@ export function inventoryText(paths: LabPaths, inventoryFile: string, stack: Sta
       known_hosts: refer(inventoryFile, paths.knownHosts),
     },
     nodes: nodes.map((n) => ({ name: n.name, address: n.address, role: n.role })),
-    services: [{ name: 'apache2', package: 'apache2', check: { port: 80, path: '/' } }],
+    ...(extras.drbd ? { drbd: extras.drbd } : {}),
+    services: extras.services ?? [APACHE],
   });
   doc.commentBefore = ' written by `hactl lab up`';
   // one line per node / service, as a person would write it
-  for (const key of ['nodes', 'services']) {
+  for (const key of ['nodes', 'drbd', 'services']) {
     const seq = doc.get(key);
     if (isSeq(seq)) for (const item of seq.items) if (isMap(item)) item.flow = true;
   }

@@ -1,15 +1,14 @@
 /**
- * Lab network: bridge br0 in its own netns (10.77.0.1), a host veth into it (10.77.0.2)
+ * Lab network: bridge br0 in its own netns (10.77.N.1), a host veth into it (10.77.N.2)
  * so hactl reaches nodes without entering namespaces, and one veth per node whose
- * bridge end is the node's "cable".
+ * bridge end is the node's "cable". N is the lab index (net.ts).
  */
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import {
-  BRIDGE, BRIDGE_ADDRESS, HOST_ADDRESS, HOST_LINK, HOST_PEER, LAB_NETNS, LAB_PREFIX, macFor,
-} from './constants.js';
+import { BRIDGE, HOST_PEER, macFor } from './constants.js';
+import { isLabNetns, type LabNet } from './net.js';
 import { attempt, must, run } from './proc.js';
-import type { Journal, LabNode } from './state.js';
+import type { Journal, LabNode, Recorded } from './state.js';
 
 /** True when a TCP connection to host:port succeeds within timeoutMs. */
 export function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
@@ -32,37 +31,38 @@ export function netnsExists(name: string): boolean {
 const ip = (...args: string[]): Promise<string> => must('ip', args);
 
 /** Creates the lab netns with the bridge and the host's veth into it. */
-export async function createLabNetwork(j: Journal): Promise<void> {
-  j.netns(LAB_NETNS);
-  await ip('netns', 'add', LAB_NETNS);
-  await ip('-n', LAB_NETNS, 'link', 'set', 'lo', 'up');
+export async function createLabNetwork(j: Journal<Recorded, { state: string }>, net: LabNet): Promise<void> {
+  const ns = net.netns;
+  j.netns(ns);
+  await ip('netns', 'add', ns);
+  await ip('-n', ns, 'link', 'set', 'lo', 'up');
   // no STP and no forwarding delay: a (re)plugged node talks at once
-  await ip('-n', LAB_NETNS, 'link', 'add', BRIDGE, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0');
-  await ip('-n', LAB_NETNS, 'addr', 'add', `${BRIDGE_ADDRESS}/${LAB_PREFIX}`, 'brd', '+', 'dev', BRIDGE);
-  await ip('-n', LAB_NETNS, 'link', 'set', BRIDGE, 'up');
-  j.link(null, HOST_LINK);
-  await ip('link', 'add', HOST_LINK, 'address', macFor(HOST_ADDRESS), 'type', 'veth', 'peer', 'name', HOST_PEER, 'netns', LAB_NETNS);
-  await ip('-n', LAB_NETNS, 'link', 'set', HOST_PEER, 'master', BRIDGE, 'up');
-  await ip('addr', 'add', `${HOST_ADDRESS}/${LAB_PREFIX}`, 'brd', '+', 'dev', HOST_LINK);
-  await ip('link', 'set', HOST_LINK, 'up');
+  await ip('-n', ns, 'link', 'add', BRIDGE, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0');
+  await ip('-n', ns, 'addr', 'add', `${net.bridgeAddress}/${net.prefix}`, 'brd', '+', 'dev', BRIDGE);
+  await ip('-n', ns, 'link', 'set', BRIDGE, 'up');
+  j.link(null, net.hostLink);
+  await ip('link', 'add', net.hostLink, 'address', macFor(net.hostAddress), 'type', 'veth', 'peer', 'name', HOST_PEER, 'netns', ns);
+  await ip('-n', ns, 'link', 'set', HOST_PEER, 'master', BRIDGE, 'up');
+  await ip('addr', 'add', `${net.hostAddress}/${net.prefix}`, 'brd', '+', 'dev', net.hostLink);
+  await ip('link', 'set', net.hostLink, 'up');
 }
 
 /** Gives a node its netns and its NIC eth0 (fixed MAC, address with `brd +` for heartbeat bcast). */
-export async function plugNode(j: Journal, node: LabNode): Promise<void> {
-  await unplugNode(node); // leftovers of a crash would make `ip netns add` fail
+export async function plugNode(j: Journal, net: LabNet, node: LabNode): Promise<void> {
+  await unplugNode(net, node); // leftovers of a crash would make `ip netns add` fail
   j.netns(node.netns);
   await ip('netns', 'add', node.netns);
-  j.link(LAB_NETNS, node.veth);
-  await ip('-n', LAB_NETNS, 'link', 'add', node.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'address', node.mac, 'netns', node.netns);
-  await ip('-n', LAB_NETNS, 'link', 'set', node.veth, 'master', BRIDGE, 'up');
+  j.link(net.netns, node.veth);
+  await ip('-n', net.netns, 'link', 'add', node.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'address', node.mac, 'netns', node.netns);
+  await ip('-n', net.netns, 'link', 'set', node.veth, 'master', BRIDGE, 'up');
   await ip('-n', node.netns, 'link', 'set', 'lo', 'up');
-  await ip('-n', node.netns, 'addr', 'add', `${node.address}/${LAB_PREFIX}`, 'brd', '+', 'dev', 'eth0');
+  await ip('-n', node.netns, 'addr', 'add', `${node.address}/${net.prefix}`, 'brd', '+', 'dev', 'eth0');
   await ip('-n', node.netns, 'link', 'set', 'eth0', 'up');
 }
 
 /** Deletes a node's veth pair by its bridge end (the node's "cable"). */
-export async function removeCable(veth: string): Promise<void> {
-  if (netnsExists(LAB_NETNS)) await attempt('ip', ['-n', LAB_NETNS, 'link', 'del', veth]);
+export async function removeCable(net: LabNet, veth: string): Promise<void> {
+  if (netnsExists(net.netns)) await attempt('ip', ['-n', net.netns, 'link', 'del', veth]);
 }
 
 export async function deleteNetns(name: string): Promise<void> {
@@ -73,14 +73,14 @@ export async function deleteNetns(name: string): Promise<void> {
  * Removes the node's cable first, then its netns: a netns still pinned by a dying process
  * can linger with its address answering, a deleted bridge port cannot.
  */
-export async function unplugNode(node: Pick<LabNode, 'netns' | 'veth'>): Promise<void> {
-  await removeCable(node.veth);
+export async function unplugNode(net: LabNet, node: Pick<LabNode, 'netns' | 'veth'>): Promise<void> {
+  await removeCable(net, node.veth);
   await deleteNetns(node.netns);
 }
 
 /** Pulls (`up` false) or replugs the node's cable on the bridge; processes keep running. */
-export async function setCable(node: LabNode, up: boolean): Promise<void> {
-  await ip('-n', LAB_NETNS, 'link', 'set', node.veth, up ? 'up' : 'down');
+export async function setCable(net: LabNet, node: LabNode, up: boolean): Promise<void> {
+  await ip('-n', net.netns, 'link', 'set', node.veth, up ? 'up' : 'down');
 }
 
 /** Whether a link is administratively up; undefined when it (or its netns) does not exist. */
@@ -98,11 +98,11 @@ export async function netnsPids(name: string): Promise<number[]> {
   return r.code === 0 ? r.stdout.split(/\s+/).filter(Boolean).map(Number) : [];
 }
 
-/** Every netns whose name marks it as the lab's. */
-export async function labNetnsNames(): Promise<string[]> {
+/** Every netns whose name marks it as lab `net`'s (never another index's). */
+export async function labNetnsNames(net: LabNet): Promise<string[]> {
   const r = await run('ip', ['netns', 'list']);
   return r.stdout
     .split('\n')
     .map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => n === LAB_NETNS || n.startsWith(`${LAB_NETNS}-`));
+    .filter((n) => isLabNetns(net, n));
 }

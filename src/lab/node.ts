@@ -7,23 +7,27 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeError } from '../core/errors.js';
+import type { LabNet } from './net.js';
 import { netnsPids, plugNode, removeCable, tcpOpen, unplugNode } from './network.js';
 import { nodeInitScript, type LabPaths } from './paths.js';
 import { childrenOf, isAlive, killAndWait, must, procRef, spawnDetached, waitFor, which } from './proc.js';
-import type { Journal, LabNode } from './state.js';
+import { netOf, type Journal, type LabNode } from './state.js';
 
 /**
  * Writes the node's identity into its (not yet mounted) upper dir: hostname, hosts,
- * machine-id, a fresh ed25519 host key and the client key as root's authorized key.
- * Returns the host public key ("ssh-ed25519 AAAA…") for known_hosts.
+ * machine-id, its lab's apt source, a fresh ed25519 host key and the client key as root's
+ * authorized key. Returns the host public key ("ssh-ed25519 AAAA…") for known_hosts.
  */
-export async function prepareDisk(paths: LabPaths, node: LabNode, clientPub: string, hosts: string): Promise<string> {
+export async function prepareDisk(paths: LabPaths, net: LabNet, node: LabNode, clientPub: string, hosts: string): Promise<string> {
   const d = paths.node(node.name);
   for (const dir of [d.work, d.root]) mkdirSync(dir, { recursive: true });
   // modes match the root's dirs: an upper dir's mode wins in the merged view
   mkdirSync(join(d.upper, 'etc/ssh'), { recursive: true, mode: 0o755 });
+  mkdirSync(join(d.upper, 'etc/apt/sources.list.d'), { recursive: true, mode: 0o755 });
   mkdirSync(join(d.upper, 'root/.ssh'), { recursive: true, mode: 0o700 });
   chmodSync(join(d.upper, 'root'), 0o700);
+  // the shared root names lab 0's repo; this file shadows it with the node's own lab's
+  writeFileSync(join(d.upper, 'etc/apt/sources.list.d/hactl-lab.list'), `deb [trusted=yes] ${net.repoUrl} ./\n`);
   writeFileSync(join(d.upper, 'etc/hostname'), `${node.name}\n`);
   writeFileSync(join(d.upper, 'etc/hosts'), hosts);
   writeFileSync(join(d.upper, 'etc/machine-id'), randomBytes(16).toString('hex') + '\n');
@@ -43,7 +47,7 @@ export function hostKeyOf(paths: LabPaths, name: string): string {
 /** Plugs the node in and starts its PID 1; the disk (upper dir) is reused as it is. */
 export async function startNode(j: Journal, node: LabNode, lower: string): Promise<void> {
   const d = j.paths.node(node.name);
-  await plugNode(j, node);
+  await plugNode(j, netOf(j.state), node);
   j.mount(d.root);
   writeFileSync(d.console, `--- boot ${new Date().toISOString()}\n`, { flag: 'a' });
   const args = [
@@ -81,12 +85,12 @@ export async function waitSsh(paths: LabPaths, node: LabNode, timeoutMs = 30_000
  * Hard power-off: cable out first, then SIGKILL PID 1 (the kernel kills the whole pid
  * namespace with it), then strays in the netns, then the netns. The disk stays.
  */
-export async function stopNode(node: LabNode): Promise<void> {
-  await removeCable(node.veth);
+export async function stopNode(net: LabNet, node: LabNode): Promise<void> {
+  await removeCable(net, node.veth);
   await killAndWait(node.init);
   await killAndWait(node.launcher);
   for (const pid of await netnsPids(node.netns)) await killAndWait(procRef(pid));
-  await unplugNode(node);
+  await unplugNode(net, node);
   node.init = undefined;
   node.launcher = undefined;
 }

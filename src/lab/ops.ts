@@ -1,13 +1,12 @@
 /** Working with a running lab: status, exec into a node, and the fault primitives. */
 import { InputError, NodeError } from '../core/errors.js';
 import type { Role, Stack } from '../inventory/model.js';
-import { LAB_NETNS, REPO_URL } from './constants.js';
 import { linkUp, netnsExists, setCable } from './network.js';
 import { startNode, stopNode, waitSsh } from './node.js';
 import { labPaths } from './paths.js';
 import { requireRoot } from './preflight.js';
 import { isAlive, run, type RunResult } from './proc.js';
-import { findNode, Journal, loadState, requireState, type LabNode } from './state.js';
+import { findNode, Journal, loadState, netOf, requireState, type LabNode } from './state.js';
 
 /** Options shared by the lab operations. */
 export interface LabOptions {
@@ -31,6 +30,10 @@ export interface LabNodeStatus {
 
 export interface LabStatus {
   stateDir: string;
+  /** lab index (net.ts), when there is a lab */
+  index?: number;
+  network?: string;
+  floatingIp?: string;
   /** a lab exists in stateDir and its network is there */
   up: boolean;
   stack?: Stack;
@@ -45,18 +48,20 @@ export async function labStatus(opts: LabOptions = {}): Promise<LabStatus> {
   const paths = labPaths(opts.stateDir);
   const s = loadState(paths);
   if (!s) return { stateDir: paths.stateDir, up: false, nodes: [] };
+  const net = netOf(s);
   const nodes: LabNodeStatus[] = [];
   for (const n of s.nodes) {
     const running = isAlive(n.init);
-    const cable = running ? await linkUp(LAB_NETNS, n.veth) : undefined;
+    const cable = running ? await linkUp(net.netns, n.veth) : undefined;
     nodes.push({
       name: n.name, address: n.address, role: n.role, running, pid: running ? n.init?.pid : undefined,
       cut: cable === false, inInventory: n.inInventory,
     });
   }
   return {
-    stateDir: paths.stateDir, up: netnsExists(LAB_NETNS), stack: s.stack, inventory: s.inventory,
-    repo: { url: REPO_URL, dir: s.repo, running: isAlive(s.repoServer) },
+    stateDir: paths.stateDir, index: net.index, up: netnsExists(net.netns), stack: s.stack, inventory: s.inventory,
+    network: net.network, floatingIp: net.floatingIp,
+    repo: { url: net.repoUrl, dir: s.repo, running: isAlive(s.repoServer) },
     nodes,
   };
 }
@@ -98,7 +103,7 @@ export async function labExec(node: string, argv: readonly string[], opts: LabEx
  */
 export async function poweroff(node: string, opts: LabOptions = {}): Promise<void> {
   const { node: n, j } = labNode(node, opts);
-  await stopNode(n);
+  await stopNode(netOf(j.state), n);
   j.save();
 }
 
@@ -106,8 +111,9 @@ export async function poweroff(node: string, opts: LabOptions = {}): Promise<voi
 export async function boot(node: string, opts: LabOptions = {}): Promise<void> {
   const { node: n, j } = labNode(node, opts);
   if (isAlive(n.init)) return;
-  if (!netnsExists(LAB_NETNS)) throw new NodeError('the lab network is gone', { hint: 'run `hactl lab up --recreate`' });
-  await stopNode(n); // clears what a crash may have left of the old boot
+  const net = netOf(j.state);
+  if (!netnsExists(net.netns)) throw new NodeError('the lab network is gone', { hint: 'run `hactl lab up --recreate`' });
+  await stopNode(net, n); // clears what a crash may have left of the old boot
   await startNode(j, n, j.state.rootfs);
   await waitSsh(j.paths, n);
 }
@@ -115,7 +121,7 @@ export async function boot(node: string, opts: LabOptions = {}): Promise<void> {
 async function cable(node: string, up: boolean, opts: LabOptions): Promise<void> {
   const { node: n, j } = labNode(node, opts);
   if (!isAlive(n.init)) throw new InputError(`lab node ${node} is powered off`);
-  await setCable(n, up);
+  await setCable(netOf(j.state), n, up);
   n.cut = !up;
   j.save();
 }

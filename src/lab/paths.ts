@@ -62,6 +62,11 @@ function packageRoot(): string {
   throw new NodeError('cannot find lab-assets/node-init.sh next to the hactl installation');
 }
 
+/** A file under lab-assets/ of this installation (shell scripts the lab runs or installs). */
+export function labAsset(name: string): string {
+  return join(packageRoot(), 'lab-assets', name);
+}
+
 /** The shell script that becomes PID 1 of every node. */
 export function nodeInitScript(): string {
   return join(packageRoot(), 'lab-assets', 'node-init.sh');

@@ -11,11 +11,13 @@ export function requireRoot(): void {
   }
 }
 
-/** Host tools the lab runs; missing ones are named with the package to install. */
-export function requireTools(tools: readonly string[] = Object.keys(HOST_TOOLS)): void {
+/** Host tools the lab runs; missing ones are named with the package to install (`packages`: tool -> package). */
+export function requireTools(
+  tools: readonly string[] = Object.keys(HOST_TOOLS), packages: Readonly<Record<string, string>> = HOST_TOOLS,
+): void {
   const missing = tools.filter((t) => !which(t));
   if (missing.length) {
-    const pkgs = [...new Set(missing.map((t) => HOST_TOOLS[t] ?? t))].join(' ');
+    const pkgs = [...new Set(missing.map((t) => packages[t] ?? t))].join(' ');
     throw new InputError(`hactl lab needs ${missing.join(', ')} on this host: apt-get install ${pkgs}`);
   }
 }

@@ -7,9 +7,10 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { basename, join } from 'node:path';
 import { NodeError } from '../core/errors.js';
 import { ensureHostLists } from './apt.js';
-import { BRIDGE_ADDRESS, LAB_NETNS, LAB_SUITE, REPO_PORT } from './constants.js';
+import { LAB_SUITE } from './constants.js';
 import { step, type LabListener } from './events.js';
 import { hashOf, removeStaleTmp, removeTree } from './fsutil.js';
+import type { LabNet } from './net.js';
 import { tcpOpen } from './network.js';
 import type { LabPaths } from './paths.js';
 import { repoServerScript } from './paths.js';
@@ -35,8 +36,7 @@ export async function ensureRepo(cacheDir: string, rootfs: string, packages: rea
   await removeStaleTmp(dir);
   const tmp = `${dir}.tmp-${process.pid}`;
   try {
-    await step(emit, name, () => downloadFresh(tmp, rootfs, packages, emit), true);
-    await step(emit, 'dpkg-scanpackages', () => index(tmp));
+    await fillRepo(tmp, rootfs, packages, name, emit);
   } catch (err) {
     await removeTree(tmp);
     throw err;
@@ -49,6 +49,15 @@ export async function ensureRepo(cacheDir: string, rootfs: string, packages: rea
   }
   emit?.({ phase: 'info', step: `apt repo: ${readdirSync(dir).filter((f) => f.endsWith('.deb')).length} debs in ${dir}` });
   return dir;
+}
+
+/**
+ * Makes `dir` a flat apt repo of `packages` plus the dependencies `rootfs` lacks (resolved
+ * with the host's apt lists against the root's dpkg status). Not cached: callers cache.
+ */
+export async function fillRepo(dir: string, rootfs: string, packages: readonly string[], name: string, emit?: LabListener): Promise<void> {
+  await step(emit, name, () => downloadFresh(dir, rootfs, packages, emit), true);
+  await step(emit, 'dpkg-scanpackages', () => index(dir));
 }
 
 /** Stale host lists can name versions the mirror has dropped: then refresh once and retry. */
@@ -88,18 +97,19 @@ async function index(tmp: string): Promise<void> {
   writeFileSync(join(tmp, 'Packages'), packages);
 }
 
-/** Starts the repo server in the lab netns on 10.77.0.1:8080 and waits until it answers. */
-export async function startRepoServer(paths: LabPaths, repo: string, record: (ref: ProcRef) => void): Promise<ProcRef> {
+/** Starts the lab's repo server in its netns on its bridge address (10.77.N.1:8080) and waits until it answers. */
+export async function startRepoServer(paths: Pick<LabPaths, 'repoLog'>, net: LabNet, repo: string, record: (ref: ProcRef) => void): Promise<ProcRef> {
   const script = repoServerScript();
-  const args = [`--net=/run/netns/${LAB_NETNS}`, process.execPath, script, '--bind', BRIDGE_ADDRESS, '--port', String(REPO_PORT), '--dir', repo];
+  const { bridgeAddress: address, repoPort: port } = net;
+  const args = [`--net=/run/netns/${net.netns}`, process.execPath, script, '--bind', address, '--port', String(port), '--dir', repo];
   const pid = spawnDetached('nsenter', args, paths.repoLog);
   const ref = procRef(pid);
   if (!ref) throw new NodeError(`the lab repo server exited at once; see ${paths.repoLog}`);
   record(ref);
-  const ok = await waitFor(() => tcpOpen(BRIDGE_ADDRESS, REPO_PORT, 500).then((o) => (o ? true : undefined)), 10_000, 100);
+  const ok = await waitFor(() => tcpOpen(address, port, 500).then((o) => (o ? true : undefined)), 10_000, 100);
   if (!ok) {
     await killAndWait(ref);
-    throw new NodeError(`the lab repo server did not answer on ${BRIDGE_ADDRESS}:${REPO_PORT}; see ${paths.repoLog}`);
+    throw new NodeError(`the lab repo server did not answer on ${address}:${port}; see ${paths.repoLog}`);
   }
   return ref;
 }

@@ -47,7 +47,8 @@ export async function ensureRootfs(cacheDir: string, emit?: LabListener, spec: R
   return dir;
 }
 
-async function debootstrap(target: string, log: string, spec: RootfsSpec): Promise<void> {
+/** Runs debootstrap (minbase) of `spec` into `target` from the host's mirror; output goes to `log`. */
+export async function debootstrap(target: string, log: string, spec: RootfsSpec): Promise<void> {
   const mirror = hostMirror(spec.suite);
   const args = ['--variant=minbase', `--include=${spec.packages.join(',')}`, spec.suite, target, mirror];
   const r = await run('debootstrap', args);

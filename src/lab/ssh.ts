@@ -8,8 +8,11 @@ import type { LabPaths } from './paths.js';
 import { must } from './proc.js';
 import type { LabNode } from './state.js';
 
+/** What the SSH files need of a node (namespace or VM lab). */
+type SshNode = Pick<LabNode, 'name' | 'address'>;
+
 /** Creates the client key pair once (kept across `lab down`/`up`); returns the public key line. */
-export async function ensureClientKey(paths: LabPaths): Promise<string> {
+export async function ensureClientKey(paths: Pick<LabPaths, 'identity'>): Promise<string> {
   if (!existsSync(paths.identity)) {
     await must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hactl-lab', '-f', paths.identity]);
   }
@@ -20,7 +23,7 @@ export async function ensureClientKey(paths: LabPaths): Promise<string> {
 const arg = (p: string): string => (/\s/.test(p) ? `"${p}"` : p);
 
 /** ssh_config(5) for `ssh -F`: every option is scoped to the node blocks. */
-export function sshConfigText(paths: LabPaths, nodes: readonly LabNode[]): string {
+export function sshConfigText(paths: Pick<LabPaths, 'identity' | 'knownHosts'>, nodes: readonly SshNode[]): string {
   const blocks = nodes.map((n) =>
     [
       `Host ${n.name} ${n.address}`,
@@ -38,17 +41,17 @@ export function sshConfigText(paths: LabPaths, nodes: readonly LabNode[]): strin
 }
 
 /** known_hosts lines, "name,address key". */
-export function knownHostsText(entries: ReadonlyArray<{ node: LabNode; key: string }>): string {
+export function knownHostsText(entries: ReadonlyArray<{ node: SshNode; key: string }>): string {
   return entries.map(({ node, key }) => `${node.name},${node.address} ${key}\n`).join('');
 }
 
 /** /etc/hosts of every node: all lab nodes by name. */
-export function hostsText(nodes: readonly LabNode[]): string {
+export function hostsText(nodes: readonly SshNode[]): string {
   return ['127.0.0.1 localhost', '::1 localhost ip6-localhost ip6-loopback', ...nodes.map((n) => `${n.address} ${n.name}`), ''].join('\n');
 }
 
 /** Writes ssh_config and known_hosts for `nodes` (with their host keys). */
-export function writeSshFiles(paths: LabPaths, entries: ReadonlyArray<{ node: LabNode; key: string }>): void {
+export function writeSshFiles(paths: Pick<LabPaths, 'identity' | 'knownHosts' | 'sshConfig'>, entries: ReadonlyArray<{ node: SshNode; key: string }>): void {
   writeFileSync(paths.sshConfig, sshConfigText(paths, entries.map((e) => e.node)), { mode: 0o644 });
   writeFileSync(paths.knownHosts, knownHostsText(entries), { mode: 0o644 });
 }

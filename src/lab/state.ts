@@ -4,8 +4,10 @@
  * `lab up`: removing something that was never made is a harmless no-op.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InputError, NodeError } from '../core/errors.js';
 import type { Role, Stack } from '../inventory/model.js';
+import { labNet, type LabNet } from './net.js';
 import type { LabPaths } from './paths.js';
 import type { ProcRef } from './proc.js';
 
@@ -40,14 +42,8 @@ export interface LabNode {
   inInventory: boolean;
 }
 
-export interface LabState {
-  version: 1;
-  stateDir: string;
-  createdAt: string;
-  stack: Stack;
-  rootfs: string;
-  repo: string;
-  inventory?: string;
+/** The id lists every kind of lab state has (namespace lab, VM lab): what a {@link Journal} records. */
+export interface Recorded {
   /** every netns created, in order */
   netns: string[];
   /** every network link created */
@@ -58,24 +54,45 @@ export interface LabState {
   mounts: string[];
   /** dirs the lab created and `down` deletes */
   dirs: string[];
+}
+
+export interface LabState extends Recorded {
+  version: 1;
+  /** lab index (net.ts); absent in state files of hactl before indexes = 0 */
+  index?: number;
+  stateDir: string;
+  createdAt: string;
+  stack: Stack;
+  rootfs: string;
+  repo: string;
+  inventory?: string;
   repoServer?: ProcRef;
   nodes: LabNode[];
 }
 
-/** Reads state.json, or undefined when there is none. */
-export function loadState(paths: LabPaths): LabState | undefined {
-  if (!existsSync(paths.state)) return undefined;
+/** Reads state.json, or undefined when there is none. A VM lab's state is refused, not misread. */
+export function loadState(paths: Pick<LabPaths, 'state'>): LabState | undefined {
+  const s = readStateFile(paths.state) as (LabState & { kind?: string }) | undefined;
+  if (s?.kind === 'vm') {
+    throw new InputError(`${dirname(paths.state)} holds a VM lab, not a namespace lab: use \`hactl lab … --vm\` (or its --state-dir)`);
+  }
+  return s;
+}
+
+/** Parses a state.json of either kind of lab (undefined when the file does not exist). */
+export function readStateFile(file: string): unknown {
+  if (!existsSync(file)) return undefined;
   try {
-    return JSON.parse(readFileSync(paths.state, 'utf8')) as LabState;
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
   } catch (err) {
-    throw new NodeError(`cannot read ${paths.state}: ${(err as Error).message}`, {
+    throw new NodeError(`cannot read ${file}: ${(err as Error).message}`, {
       hint: 'fix or delete the file; `hactl lab down --force` removes a lab without it',
     });
   }
 }
 
 /** Writes state.json atomically (a crash never leaves half a file). */
-export function saveState(paths: LabPaths, state: LabState): void {
+export function saveState(paths: Pick<LabPaths, 'state'>, state: object): void {
   const tmp = `${paths.state}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
   renameSync(tmp, paths.state);
@@ -86,6 +103,11 @@ export function requireState(paths: LabPaths): LabState {
   const s = loadState(paths);
   if (!s) throw new NodeError(`no lab in ${paths.stateDir}`, { hint: 'start one with `hactl lab up`' });
   return s;
+}
+
+/** Names and addresses of the lab a state describes. */
+export function netOf(state: Pick<LabState, 'index'>): LabNet {
+  return labNet(state.index ?? 0);
 }
 
 export function findNode(state: LabState, name: string): LabNode {
@@ -100,10 +122,10 @@ export function findNode(state: LabState, name: string): LabNode {
  * Records ids into the state and saves at once, before the thing is made (processes: right
  * after they start), so an interrupted `lab up` still leaves a complete list for `lab down`.
  */
-export class Journal {
+export class Journal<S extends Recorded = LabState, P extends Pick<LabPaths, 'state'> = LabPaths> {
   constructor(
-    readonly paths: LabPaths,
-    readonly state: LabState,
+    readonly paths: P,
+    readonly state: S,
   ) {}
 
   save(): void {

@@ -4,12 +4,13 @@ import { dirname, resolve } from 'node:path';
 import { HactlError, InputError, NodeError } from '../core/errors.js';
 import type { Role, Stack } from '../inventory/model.js';
 import {
-  DEFAULT_NODES, LAB_NETNS, LAB_PACKAGES, assignAddresses, checkNodeName, macFor, nodeNetns, nodeVeth, roleFor,
+  DEFAULT_NODES, LAB_PACKAGES, assignAddresses, checkNodeName, macFor, nodeVeth, roleFor,
 } from './constants.js';
 import { labDown } from './down.js';
 import { step, type LabListener } from './events.js';
 import { removeTree } from './fsutil.js';
 import { inventoryText } from './inventory.js';
+import { labNet, resolveLabIndex, type LabNet } from './net.js';
 import { createLabNetwork, netnsExists } from './network.js';
 import { hostKeyOf, prepareDisk, startNode, waitSsh } from './node.js';
 import { defaultCacheDir, labPaths, type LabPaths } from './paths.js';
@@ -17,11 +18,16 @@ import { preflight } from './preflight.js';
 import { ensureRepo, startRepoServer } from './repo.js';
 import { ensureRootfs } from './rootfs.js';
 import { ensureClientKey, hostsText, writeSshFiles } from './ssh.js';
-import { Journal, loadState, requireState, type LabNode, type LabState } from './state.js';
+import { Journal, loadState, netOf, requireState, type LabNode, type LabState } from './state.js';
 
 export interface LabUpOptions {
   /** default: $HACTL_LAB_DIR or /var/lib/hactl/lab */
   stateDir?: string;
+  /**
+   * lab index 0..9 (net.ts), so labs run side by side: default $HACTL_LAB_INDEX, else 0.
+   * Ignored with `add` (the running lab's index is in its state).
+   */
+  index?: number;
   /** cached node roots and apt repos; default $HACTL_CACHE_DIR or /var/cache/hactl */
   cacheDir?: string;
   /** node names, in inventory order; default master, slave, arbitrator */
@@ -61,9 +67,9 @@ function checkNames(names: readonly string[]): void {
   if (dup) throw new InputError(`node "${dup}" is listed twice`);
 }
 
-function newNode(paths: LabPaths, name: string, address: string, inInventory: boolean): LabNode {
+function newNode(paths: LabPaths, net: LabNet, name: string, address: string, inInventory: boolean): LabNode {
   const dir = paths.node(name).dir;
-  return { name, address, mac: macFor(address), role: roleFor(name), netns: nodeNetns(name), veth: nodeVeth(name), dir, cut: false, inInventory };
+  return { name, address, mac: macFor(address), role: roleFor(name), netns: net.nodeNetns(name), veth: nodeVeth(name), dir, cut: false, inInventory };
 }
 
 /**
@@ -79,8 +85,9 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   try {
     if (opts.add) return { ...(await addNode(paths, opts.add, opts.onEvent)), seconds: seconds() };
     checkNames(opts.nodes ?? DEFAULT_NODES); // before --recreate removes anything
-    await clearOld(paths, opts);
-    return { ...(await createLab(paths, opts)), seconds: seconds() };
+    const net = labNet(resolveLabIndex(opts.index));
+    await clearOld(paths, net, opts);
+    return { ...(await createLab(paths, net, opts)), seconds: seconds() };
   } catch (err) {
     if (err instanceof HactlError && err.kind === 'node' && !err.details.hint) {
       err.details.hint = `clean up with \`hactl lab down --state-dir ${paths.stateDir}\`, or retry with --recreate`;
@@ -89,20 +96,24 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   }
 }
 
-async function clearOld(paths: LabPaths, opts: LabUpOptions): Promise<void> {
+/** Removes the lab this one replaces (--recreate): only ever one of the same index. */
+async function clearOld(paths: LabPaths, net: LabNet, opts: LabUpOptions): Promise<void> {
   const existing = loadState(paths);
-  if (!existing && !netnsExists(LAB_NETNS)) return;
+  if (existing && netOf(existing).index !== net.index) {
+    throw new InputError(`the lab in ${paths.stateDir} has index ${netOf(existing).index}, not ${net.index}: \`hactl lab down\` it first, or use another --state-dir`);
+  }
+  if (!existing && !netnsExists(net.netns)) return;
   if (!opts.recreate) {
     throw new InputError(
       existing
         ? `a lab already exists in ${paths.stateDir}: use --recreate, --add NAME or \`hactl lab down\``
-        : `another lab is running (netns ${LAB_NETNS} exists): \`hactl lab down --state-dir DIR\` with its state dir, or --recreate`,
+        : `another lab with index ${net.index} is running (netns ${net.netns} exists): \`hactl lab down --state-dir DIR\` with its state dir, --recreate, or another --index`,
     );
   }
-  await step(opts.onEvent, 'remove the old lab', () => labDown({ stateDir: paths.stateDir, force: !existing }));
+  await step(opts.onEvent, 'remove the old lab', () => labDown({ stateDir: paths.stateDir, force: !existing, index: net.index }));
 }
 
-async function createLab(paths: LabPaths, opts: LabUpOptions): Promise<Omit<LabUpResult, 'seconds'>> {
+async function createLab(paths: LabPaths, net: LabNet, opts: LabUpOptions): Promise<Omit<LabUpResult, 'seconds'>> {
   const emit = opts.onEvent;
   const names = opts.nodes ?? DEFAULT_NODES;
   const cacheDir = resolve(opts.cacheDir ?? defaultCacheDir());
@@ -111,29 +122,29 @@ async function createLab(paths: LabPaths, opts: LabUpOptions): Promise<Omit<LabU
   const repo = await ensureRepo(cacheDir, rootfs, packagesFrom(opts), emit);
   const clientPub = await ensureClientKey(paths);
   await removeTree(paths.nodesDir); // fresh disks for a fresh lab
-  const addresses = assignAddresses(names, []);
-  const nodes = names.map((n) => newNode(paths, n, addresses.get(n) ?? '', true));
+  const addresses = assignAddresses(names, [], net);
+  const nodes = names.map((n) => newNode(paths, net, n, addresses.get(n) ?? '', true));
   const inventory = resolve(opts.inventoryOut ?? paths.inventory);
   const state: LabState = {
-    version: 1, stateDir: paths.stateDir, createdAt: new Date().toISOString(), stack: opts.stack ?? 'pacemaker',
+    version: 1, index: net.index, stateDir: paths.stateDir, createdAt: new Date().toISOString(), stack: opts.stack ?? 'pacemaker',
     rootfs, repo, inventory, netns: [], links: [], processes: [], mounts: [], dirs: [], nodes,
   };
   const j = new Journal(paths, state);
   j.dir(paths.nodesDir);
-  await step(emit, 'network (bridge 10.77.0.1, host veth 10.77.0.2)', () => createLabNetwork(j));
-  state.repoServer = await step(emit, 'apt repo server on 10.77.0.1:8080', () =>
-    startRepoServer(paths, repo, (ref) => j.process('repo-server', ref)));
+  await step(emit, `network ${net.netns} (bridge ${net.bridgeAddress}, host veth ${net.hostAddress})`, () => createLabNetwork(j, net));
+  state.repoServer = await step(emit, `apt repo server on ${net.bridgeAddress}:${net.repoPort}`, () =>
+    startRepoServer(paths, net, repo, (ref) => j.process('repo-server', ref)));
   j.save();
   const hosts = hostsText(nodes);
   writeFileSync(paths.hosts, hosts);
-  const keys = await step(emit, 'node disks and host keys', () => Promise.all(nodes.map((n) => prepareDisk(paths, n, clientPub, hosts))));
+  const keys = await step(emit, 'node disks and host keys', () => Promise.all(nodes.map((n) => prepareDisk(paths, net, n, clientPub, hosts))));
   writeSshFiles(paths, nodes.map((node, i) => ({ node, key: keys[i] ?? '' })));
   await step(emit, `boot ${nodes.map((n) => n.name).join(', ')}`, async () => {
     for (const n of nodes) await startNode(j, n, rootfs);
     await Promise.all(nodes.map((n) => waitSsh(paths, n)));
   });
   mkdirSync(dirname(inventory), { recursive: true });
-  writeFileSync(inventory, inventoryText(paths, inventory, state.stack, nodes));
+  writeFileSync(inventory, inventoryText(paths, inventory, state.stack, nodes, net));
   return { stateDir: paths.stateDir, inventory, nodes: nodes.map(({ name, address, role }) => ({ name, address, role })) };
 }
 
@@ -141,10 +152,11 @@ async function createLab(paths: LabPaths, opts: LabUpOptions): Promise<Omit<LabU
 async function addNode(paths: LabPaths, name: string, emit?: LabListener): Promise<Omit<LabUpResult, 'seconds'>> {
   checkNodeName(name);
   const state = requireState(paths);
-  if (!netnsExists(LAB_NETNS)) throw new NodeError(`the lab in ${paths.stateDir} is not running`, { hint: 'run `hactl lab up --recreate`' });
+  const net = netOf(state);
+  if (!netnsExists(net.netns)) throw new NodeError(`the lab in ${paths.stateDir} is not running`, { hint: 'run `hactl lab up --recreate`' });
   if (state.nodes.some((n) => n.name === name)) throw new InputError(`the lab already has a node "${name}"`);
-  const address = assignAddresses([name], state.nodes.map((n) => n.address)).get(name) ?? '';
-  const node = newNode(paths, name, address, false);
+  const address = assignAddresses([name], state.nodes.map((n) => n.address), net).get(name) ?? '';
+  const node = newNode(paths, net, name, address, false);
   const j = new Journal(paths, state);
   state.nodes.push(node);
   j.save();
@@ -152,7 +164,7 @@ async function addNode(paths: LabPaths, name: string, emit?: LabListener): Promi
   writeFileSync(paths.hosts, hosts);
   const clientPub = await ensureClientKey(paths);
   await removeTree(node.dir); // a disk left by an earlier node of that name is not this node's
-  const key = await prepareDisk(paths, node, clientPub, hosts);
+  const key = await prepareDisk(paths, net, node, clientPub, hosts);
   writeSshFiles(paths, state.nodes.map((n) => ({ node: n, key: n === node ? key : hostKeyOf(paths, n.name) })));
   await step(emit, `boot ${name} (${address})`, async () => {
     await startNode(j, node, state.rootfs);

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labNet, resolveLabIndex } from '../../src/lab/net.js';
 import type { LabState } from '../../src/lab/state.js';
+import { VM_NET } from '../../src/lab/vm/constants.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SBIN_PATH = `${process.env.PATH ?? ''}:/usr/local/sbin:/usr/sbin:/sbin`;
@@ -18,6 +19,18 @@ export function labMissing(): string | undefined {
     const r = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { env: { ...process.env, PATH: SBIN_PATH } });
     if (r.status !== 0) return `${tool} is not installed (apt-get install $(cat lab-assets/host-packages.txt))`;
   }
+  if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) return 'hactl is not built (npm run build)';
+  return undefined;
+}
+
+/** Why the VM lab tests cannot run here (root, qemu, image tools, a build), or undefined when they can. */
+export function vmLabMissing(): string | undefined {
+  if (process.getuid?.() !== 0) return 'the VM lab needs root';
+  for (const tool of ['qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'debootstrap', 'dpkg-scanpackages', 'ip', 'ssh', 'ssh-keygen', 'nsenter']) {
+    const r = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { env: { ...process.env, PATH: SBIN_PATH } });
+    if (r.status !== 0) return `${tool} is not installed (apt-get install $(cat lab-assets/host-packages.txt))`;
+  }
+  if (!existsSync('/dev/net/tun')) return '/dev/net/tun is missing (qemu needs taps)';
   if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) return 'hactl is not built (npm run build)';
   return undefined;
 }
@@ -88,10 +101,10 @@ export interface LabAddresses {
   address(id: number): string;
 }
 
-/** Reads state.json of the lab in `stateDir` (it must exist). */
+/** Reads state.json of the lab in `stateDir` (it must exist; a namespace or a VM lab). */
 export function labAddresses(stateDir: string): LabAddresses {
-  const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as LabState;
-  const net = labNet(state.index ?? 0);
+  const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as LabState & { kind?: string };
+  const net = state.kind === 'vm' ? VM_NET : labNet(state.index ?? 0);
   return {
     index: net.index,
     netns: [...state.netns],

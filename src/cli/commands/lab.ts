@@ -1,16 +1,18 @@
 /**
- * `hactl lab …`: a practice cluster of real Debian nodes in Linux namespaces on this
- * machine. The work is in src/lab; this file parses arguments and prints.
+ * `hactl lab …`: a practice cluster of real Debian nodes on this machine, in Linux
+ * namespaces or (`--vm`) as qemu VMs. The work is in src/lab; this file parses arguments
+ * and prints.
  */
 import { spawn } from 'node:child_process';
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { InputError, NodeError } from '../../core/errors.js';
 import type { Stack } from '../../inventory/model.js';
+import { anyLabDown, anyLabExec, anyLabFault, anyLabStatus, whichLab } from '../../lab/dispatch.js';
 import {
-  boot, cut, formatEvent, labDown, labExec, labPaths, labStatus, labUp, poweroff, resolveLabIndex, uncut,
-  type LabEvent, type LabStatus,
+  formatEvent, labPaths, labUp, resolveLabIndex, type LabEvent, type LabStatus,
 } from '../../lab/index.js';
+import { vmLabUp, type VmLabStatus } from '../../lab/vm/index.js';
 import { printJson } from '../output.js';
 
 const UP_EXAMPLES = `
@@ -20,15 +22,28 @@ Examples:
   $ sudo hactl lab up --add web2                        # one more node in the running lab
   $ sudo hactl lab up --index 1 --state-dir /tmp/lab1   # a second lab beside it, on 10.77.1.0/24
   $ ssh -F /var/lib/hactl/lab/ssh_config master
-  The first run builds a Debian root and a local apt repo (~2 min, cached in /var/cache/hactl).`;
+  $ sudo hactl lab up --vm                              # qemu VMs with DRBD disks, in /var/lib/hactl/vmlab
+  The first run builds a Debian root and a local apt repo (~2 min, cached in /var/cache/hactl);
+  the first --vm run builds a VM image (~4-5 min, cached there too).`;
 
 const FAULT_EXAMPLES = `
 Examples:
   $ sudo hactl lab cut master && sudo hactl lab uncut master
-  $ sudo hactl lab poweroff master && sudo hactl lab boot master`;
+  $ sudo hactl lab poweroff master && sudo hactl lab boot master
+  $ sudo hactl lab poweroff master --vm                 # the VM lab: kills master's qemu`;
 
 interface StateOpt {
   stateDir?: string;
+  vm?: boolean;
+}
+
+interface UpOpts extends StateOpt {
+  nodes?: string;
+  add?: string;
+  recreate?: boolean;
+  inventoryOut?: string;
+  stack?: string;
+  index?: string;
 }
 
 function onEvent(e: LabEvent): void {
@@ -62,9 +77,11 @@ function parseStack(stack: string | undefined): Stack | undefined {
 export function register(program: Command): void {
   const lab = program
     .command('lab')
-    .description('a local practice cluster of Debian nodes in Linux namespaces (needs root)')
+    .description('a local practice cluster of Debian nodes in Linux namespaces, or qemu VMs with --vm (needs root)')
     .enablePositionalOptions();
-  const stateOpt = (c: Command): Command => c.option('--state-dir <dir>', 'lab state dir (default $HACTL_LAB_DIR or /var/lib/hactl/lab)');
+  const stateOpt = (c: Command): Command => c
+    .option('--state-dir <dir>', 'lab state dir (default $HACTL_LAB_DIR or /var/lib/hactl/lab; with --vm $HACTL_VMLAB_DIR or /var/lib/hactl/vmlab)')
+    .option('--vm', 'the VM lab (qemu VMs: DRBD, IPVS, systemd); later commands also find it by its state dir');
 
   stateOpt(lab.command('up'))
     .description('create the lab and wait until every node accepts SSH')
@@ -75,7 +92,8 @@ export function register(program: Command): void {
     .option('--stack <stack>', 'cluster stack in the inventory: pacemaker or heartbeat', 'pacemaker')
     .option('--index <n>', 'lab index 0..9: labs side by side, network 10.77.N.0/24 (default $HACTL_LAB_INDEX or 0)')
     .addHelpText('after', UP_EXAMPLES)
-    .action(async (o: StateOpt & { nodes?: string; add?: string; recreate?: boolean; inventoryOut?: string; stack?: string; index?: string }) => {
+    .action(async (o: UpOpts) => {
+      if (o.vm) return upVm(o);
       const r = await labUp({
         stateDir: o.stateDir, index: parseIndex(o.index), nodes: parseNodes(o.nodes), add: o.add, recreate: o.recreate,
         inventoryOut: o.inventoryOut, stack: parseStack(o.stack), onEvent,
@@ -94,7 +112,7 @@ export function register(program: Command): void {
     .option('--force', 'also remove namespaces of this lab index that this state dir does not list (lost state)')
     .option('--index <n>', 'lab index whose leftovers --force removes when the state is lost (default $HACTL_LAB_INDEX or 0)')
     .action(async (o: StateOpt & { force?: boolean; index?: string }) => {
-      const r = await labDown({ stateDir: o.stateDir, force: o.force, index: parseIndex(o.index) });
+      const r = await anyLabDown({ stateDir: o.stateDir, vm: o.vm, force: o.force, index: parseIndex(o.index) });
       process.stdout.write(r.removed ? `lab down in ${r.seconds.toFixed(1)}s\n` : `no lab in ${r.stateDir}\n`);
     });
 
@@ -102,7 +120,7 @@ export function register(program: Command): void {
     .description('show the nodes and whether they run')
     .option('--json', 'print JSON')
     .action(async (o: StateOpt & { json?: boolean }) => {
-      const s = await labStatus({ stateDir: o.stateDir });
+      const s = await anyLabStatus({ stateDir: o.stateDir, vm: o.vm });
       if (o.json) printJson(s);
       else process.stdout.write(formatStatus(s));
     });
@@ -113,35 +131,43 @@ export function register(program: Command): void {
     .argument('[command...]', 'remote command')
     .passThroughOptions()
     .action(async (node: string, command: string[], o: StateOpt) => {
-      process.exitCode = await interactive('ssh', ['-F', labPaths(o.stateDir).sshConfig, node, ...commandArgs(command)]);
+      process.exitCode = await interactive('ssh', ['-F', labPaths(whichLab(o).stateDir).sshConfig, node, ...commandArgs(command)]);
     });
 
   stateOpt(lab.command('exec'))
-    .description('run a command inside a node without SSH (default: a login shell)')
+    .description('run a command inside a node without SSH (a VM: over SSH; default: a login shell)')
     .argument('<node>')
     .argument('[command...]', 'command and arguments, after --')
     .passThroughOptions()
     .addHelpText('after', '\nExample:\n  $ sudo hactl lab exec master -- ip -br addr')
     .action(async (node: string, command: string[], o: StateOpt) => {
-      process.exitCode = (await labExec(node, commandArgs(command), { stateDir: o.stateDir, stdio: 'inherit' })).code;
+      process.exitCode = (await anyLabExec(node, commandArgs(command), { stateDir: o.stateDir, vm: o.vm, stdio: 'inherit' })).code;
     });
 
-  const faults: Array<[string, string, (n: string, o: StateOpt) => Promise<void>, string]> = [
-    ['poweroff', 'hard power-off: kill the node at once (its disk is kept)', poweroff, 'powered off'],
-    ['boot', 'power a node on again on its kept disk; waits for SSH', boot, 'booted'],
-    ['cut', 'pull the node\'s network cable (processes keep running)', cut, 'cable cut'],
-    ['uncut', 'plug the node\'s cable back in', uncut, 'cable plugged in'],
+  const faults: Array<['poweroff' | 'boot' | 'cut' | 'uncut', string, string]> = [
+    ['poweroff', 'hard power-off: kill the node (a VM: its qemu) at once; its disk is kept', 'powered off'],
+    ['boot', 'power a node on again on its kept disk; waits for SSH', 'booted'],
+    ['cut', 'pull the node\'s network cable (processes keep running)', 'cable cut'],
+    ['uncut', 'plug the node\'s cable back in', 'cable plugged in'],
   ];
-  for (const [name, description, fn, done] of faults) {
+  for (const [name, description, done] of faults) {
     stateOpt(lab.command(name))
       .description(description)
       .argument('<node>')
       .addHelpText('after', FAULT_EXAMPLES)
       .action(async (node: string, o: StateOpt) => {
-        await fn(node, { stateDir: o.stateDir });
+        await anyLabFault(name, node, { stateDir: o.stateDir, vm: o.vm });
         process.stdout.write(`${node}: ${done}\n`);
       });
   }
+}
+
+/** `lab up --vm`: the namespace lab's node options do not apply to the fixed three VMs. */
+async function upVm(o: UpOpts): Promise<void> {
+  if (o.nodes || o.add || o.index !== undefined) throw new InputError('--vm makes master, slave and arbitrator: --nodes, --add and --index are for the namespace lab');
+  const r = await vmLabUp({ stateDir: o.stateDir, recreate: o.recreate, inventoryOut: o.inventoryOut, stack: parseStack(o.stack), onEvent });
+  process.stdout.write(`${chalk.green('VM lab up')} in ${r.seconds.toFixed(1)}s (boot ${r.bootSeconds.toFixed(1)}s, ${r.accel}): ${r.nodes.map((n) => `${n.name} ${n.address}`).join(', ')}\n`);
+  process.stdout.write(`  inventory  ${r.inventory}\n  ssh        ssh -F ${labPaths(r.stateDir).sshConfig} master\n`);
 }
 
 /** Runs a program on this terminal and resolves with its exit code. */
@@ -153,9 +179,10 @@ function interactive(cmd: string, args: string[]): Promise<number> {
   });
 }
 
-function formatStatus(s: LabStatus): string {
+function formatStatus(s: LabStatus | VmLabStatus): string {
   if (!s.nodes.length) return `no lab in ${s.stateDir}\n`;
-  const head = `lab ${s.index ?? 0} in ${s.stateDir}: ${s.up ? chalk.green('up') : chalk.red('network down')} (${s.network})` +
+  const what = 'kind' in s ? `VM lab (${s.accel})` : `lab ${s.index ?? 0}`;
+  const head = `${what} in ${s.stateDir}: ${s.up ? chalk.green('up') : chalk.red('network down')} (${s.network})` +
     `, stack ${s.stack}, repo ${s.repo?.running ? 'serving' : chalk.red('not serving')} (${s.repo?.url})`;
   const rows = s.nodes.map((n) => {
     const st = !n.running ? chalk.red('off') : n.cut ? chalk.yellow('cut') : chalk.green('running');

@@ -61,3 +61,26 @@ describe('addNodeToInventoryText', () => {
     expect(() => addNodeToInventoryText('nodes: [\n', node)).toThrow(/cannot edit the inventory/);
   });
 });
+
+describe('replaceNodeInInventoryText', async () => {
+  const { replaceNodeInInventoryText } = await import('../../../src/inventory/edit.js');
+  const block = `nodes:
+  - name: master   # the first twin
+    address: 10.77.0.11
+    role: master
+  - name: slave    # the second twin
+    address: 10.77.0.12
+    role: slave
+  - { name: arbitrator, address: 10.77.0.13, role: arbitrator }
+`;
+  it('changes name and address in place, adds node_id, keeps comments', () => {
+    const out = replaceNodeInInventoryText(block, 'slave', { name: 'slave2', address: '10.77.0.14', node_id: 4 });
+    expect(out).toBe(block.replace('name: slave    #', 'name: slave2    #').replace('10.77.0.12\n    role: slave', '10.77.0.14\n    role: slave\n    node_id: 4'));
+  });
+  it('works on flow entries and refuses unknown or duplicate names', () => {
+    const out = replaceNodeInInventoryText(block, 'arbitrator', { name: 'arb2', address: '10.77.0.15', node_id: 5 });
+    expect(out).toContain('- { name: arb2, address: 10.77.0.15, role: arbitrator, node_id: 5 }');
+    expect(() => replaceNodeInInventoryText(block, 'ghost', { name: 'x', address: '10.77.0.20', node_id: 9 })).toThrow(/ghost, which is not in the inventory/);
+    expect(() => replaceNodeInInventoryText(block, 'slave', { name: 'master', address: '10.77.0.20', node_id: 9 })).toThrow(/already in the inventory/);
+  });
+});

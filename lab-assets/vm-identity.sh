@@ -1,0 +1,24 @@
+#!/bin/sh
+# /usr/local/sbin/hactl-identity in the hactl VM lab image, run at boot before the network
+# and sshd (hactl-identity.service). hactl (src/lab/vm/qemu.ts) hands each VM its identity
+# through qemu fw_cfg (-fw_cfg name=opt/hactl/FILE,file=…): hostname, /etc/hosts, its own
+# ssh host key, the lab's client key, and eth0's address. Rewritten on every boot, so a
+# VM's identity is whatever hactl passes, even on a kept overlay.
+set -eu
+modprobe qemu_fw_cfg 2>/dev/null || true
+D=/sys/firmware/qemu_fw_cfg/by_name/opt/hactl
+if [ ! -d "$D" ]; then
+  echo "hactl-identity: qemu passed no identity (no $D)" >&2
+  exit 0
+fi
+get() { cat "$D/$1/raw"; }
+
+get hostname > /etc/hostname
+hostname "$(cat /etc/hostname)"
+get hosts > /etc/hosts
+(umask 077; get ssh_host_ed25519_key > /etc/ssh/ssh_host_ed25519_key)
+get ssh_host_ed25519_key.pub > /etc/ssh/ssh_host_ed25519_key.pub
+install -d -m700 /root/.ssh
+(umask 077; get authorized_keys > /root/.ssh/authorized_keys)
+get interfaces > /etc/network/interfaces.d/eth0
+echo "hactl-identity: $(cat /etc/hostname)"

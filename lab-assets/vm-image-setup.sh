@@ -1,0 +1,61 @@
+#!/bin/bash
+# Turns a debootstrapped root (HA packages already installed) into the root of the hactl
+# VM lab image. Run by hactl (src/lab/vm/image.ts) on the host, as root, before
+# `mkfs.ext4 -d`:   bash vm-image-setup.sh ROOT REPO_URL IDENTITY_SCRIPT
+# The image is shared by every VM: nothing here may be per-VM (no host key, no hostname,
+# no address); hactl-identity sets those at boot from what qemu hands the VM.
+set -euo pipefail
+R=$1 REPO=$2 IDENT=$3
+
+# per-VM identity from qemu fw_cfg, before the network and sshd start
+install -m755 "$IDENT" "$R/usr/local/sbin/hactl-identity"
+cat > "$R/etc/systemd/system/hactl-identity.service" <<'X'
+[Unit]
+Description=hactl lab: this VM's identity from qemu fw_cfg
+DefaultDependencies=no
+After=local-fs.target
+Before=network-pre.target networking.service ssh.service sysinit.target
+Wants=network-pre.target
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/hactl-identity
+[Install]
+WantedBy=sysinit.target
+X
+chroot "$R" systemctl enable hactl-identity.service
+
+# no baked-in host key: each VM gets its own, made on the host (known_hosts is strict)
+rm -f "$R"/etc/ssh/ssh_host_*
+mkdir -p "$R/etc/ssh/sshd_config.d"
+printf '# hactl lab: only the per-VM ed25519 host key exists\nHostKey /etc/ssh/ssh_host_ed25519_key\nUseDNS no\n' \
+  > "$R/etc/ssh/sshd_config.d/hactl-lab.conf"
+
+echo '/dev/vda / ext4 defaults,noatime,errors=remount-ro 0 1' > "$R/etc/fstab"
+mkdir -p "$R/etc/network/interfaces.d"
+printf 'auto lo\niface lo inet loopback\n\nsource /etc/network/interfaces.d/*\n' > "$R/etc/network/interfaces"
+
+# apt sees only the lab repo on the bridge: the VMs have no route out of the lab
+rm -f "$R/etc/apt/sources.list" "$R"/etc/apt/sources.list.d/*
+echo "deb [trusted=yes] $REPO ./" > "$R/etc/apt/sources.list.d/hactl-lab.list"
+find "$R/var/lib/apt/lists" -maxdepth 1 -type f -delete
+
+# installed, not started: the cluster (or hactl bootstrap) decides where daemons run
+for u in corosync pacemaker heartbeat apache2 ldirectord drbd ipvsadm; do
+  chroot "$R" systemctl disable "$u" >/dev/null 2>&1 || true
+done
+# nothing periodic competing for the (emulated) CPU
+chroot "$R" systemctl disable apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer \
+  e2scrub_all.timer fstrim.timer man-db.timer e2scrub_reap.service >/dev/null 2>&1 || true
+
+# an empty machine-id: systemd makes a unique one on each VM's first boot
+: > "$R/etc/machine-id"
+rm -f "$R/var/lib/dbus/machine-id"
+# no DNS in the lab: an empty resolv.conf fails lookups at once instead of timing out
+rm -f "$R/etc/resolv.conf"; : > "$R/etc/resolv.conf"
+
+# a small initramfs: only what mounts / from virtio
+sed -i 's/^MODULES=.*/MODULES=list/' "$R/etc/initramfs-tools/initramfs.conf"
+printf 'virtio_pci\nvirtio_blk\nvirtio_net\next4\n' > "$R/etc/initramfs-tools/modules"
+chroot "$R" update-initramfs -u -k all
+chroot "$R" apt-get clean

@@ -1,0 +1,67 @@
+/**
+ * One front for both kinds of lab: the CLI's `lab down/status/exec/poweroff/…` work on
+ * whichever lab a state dir holds (state.json says `kind: 'vm'` for the VM lab), so every
+ * later command needs only the state dir; `--vm` only picks the VM lab's default dir.
+ */
+import { join, resolve } from 'node:path';
+import { InputError } from '../core/errors.js';
+import { labDown, type LabDownOptions, type LabDownResult } from './down.js';
+import {
+  boot, cut, labExec, labStatus, poweroff, uncut, type LabExecOptions, type LabOptions, type LabStatus,
+} from './ops.js';
+import { defaultStateDir } from './paths.js';
+import type { RunResult } from './proc.js';
+import { readStateFile } from './state.js';
+import { vmLabDown } from './vm/down.js';
+import { vmBoot, vmCut, vmExec, vmLabStatus, vmPoweroff, vmUncut, type VmLabStatus } from './vm/ops.js';
+import { defaultVmStateDir, isVmState } from './vm/state.js';
+
+/** Which lab: a state dir, or the default dir of the namespace lab (or, with `vm`, of the VM lab). */
+export interface AnyLabOptions extends LabOptions {
+  vm?: boolean;
+}
+
+/**
+ * The state dir meant and whether it holds a VM lab. The kind comes from state.json when
+ * there is one; without one, from `vm`.
+ * @throws InputError when `vm` is asked for but the dir holds a namespace lab
+ */
+export function whichLab(opts: AnyLabOptions = {}): { stateDir: string; vm: boolean } {
+  const stateDir = resolve(opts.stateDir ?? (opts.vm ? defaultVmStateDir() : defaultStateDir()));
+  const state = readStateFile(join(stateDir, 'state.json'));
+  if (state === undefined) return { stateDir, vm: Boolean(opts.vm) };
+  if (opts.vm && !isVmState(state)) throw new InputError(`${stateDir} holds a namespace lab, not a VM lab (drop --vm)`);
+  return { stateDir, vm: isVmState(state) };
+}
+
+/** `lab down` of either kind. */
+export function anyLabDown(opts: AnyLabOptions & Omit<LabDownOptions, 'stateDir'>): Promise<LabDownResult> {
+  const { stateDir, vm } = whichLab(opts);
+  return vm ? vmLabDown({ stateDir, force: opts.force }) : labDown({ ...opts, stateDir });
+}
+
+/** `lab status` of either kind. */
+export function anyLabStatus(opts: AnyLabOptions = {}): Promise<LabStatus | VmLabStatus> {
+  const { stateDir, vm } = whichLab(opts);
+  return vm ? vmLabStatus({ stateDir }) : labStatus({ stateDir });
+}
+
+/** `lab exec` of either kind (a VM: over SSH; a namespace node: by entering its namespaces). */
+export function anyLabExec(node: string, argv: readonly string[], opts: AnyLabOptions & LabExecOptions = {}): Promise<RunResult> {
+  const { stateDir, vm } = whichLab(opts);
+  return (vm ? vmExec : labExec)(node, argv, { ...opts, stateDir });
+}
+
+type Fault = (node: string, opts?: LabOptions) => Promise<void>;
+const FAULTS: Record<'poweroff' | 'boot' | 'cut' | 'uncut', [Fault, Fault]> = {
+  poweroff: [poweroff, vmPoweroff],
+  boot: [boot, vmBoot],
+  cut: [cut, vmCut],
+  uncut: [uncut, vmUncut],
+};
+
+/** One fault primitive on a node or VM of either kind of lab. */
+export function anyLabFault(fault: keyof typeof FAULTS, node: string, opts: AnyLabOptions = {}): Promise<void> {
+  const { stateDir, vm } = whichLab(opts);
+  return FAULTS[fault][vm ? 1 : 0](node, { stateDir });
+}

@@ -1,0 +1,87 @@
+/**
+ * Fixed facts of the VM lab: real Debian VMs under qemu, for what a shared kernel cannot
+ * give the namespace lab (DRBD, IPVS, systemd). One VM lab per machine, on 10.78.0.0/24.
+ */
+import type { Role } from '../../inventory/model.js';
+import { HOST_PACKAGES, LAB_PACKAGES, ROOTFS_PACKAGES } from '../constants.js';
+import type { LabNet } from '../net.js';
+
+/** The three VMs, in inventory order, with their host ids (.11 …). */
+export const VM_NODES: ReadonlyArray<{ name: string; role: Role; id: number; dataDisk: boolean }> = [
+  { name: 'master', role: 'master', id: 11, dataDisk: true },
+  { name: 'slave', role: 'slave', id: 12, dataDisk: true },
+  { name: 'arbitrator', role: 'arbitrator', id: 13, dataDisk: false },
+];
+
+/**
+ * Packages debootstrapped into the VM image before the HA stack: the namespace lab's root
+ * plus what a booting machine needs (kernel, init, udev, ifupdown for eth0's address).
+ * zstd: initramfs-tools compresses with it and falls back noisily without it.
+ */
+export const VM_BASE_PACKAGES: readonly string[] = [
+  ...ROOTFS_PACKAGES, 'linux-image-amd64', 'systemd-sysv', 'udev', 'dbus', 'ifupdown', 'kmod',
+  'e2fsprogs', 'zstd',
+];
+
+/**
+ * The HA stack baked into the image (the namespace lab's repo packages): apt inside a
+ * TCG VM installs them in ~6 min for 3 VMs, so `hactl bootstrap` finds them installed.
+ * The same closure is also served as the lab repo, so apt inside the VMs works.
+ */
+export const VM_IMAGE_PACKAGES: readonly string[] = LAB_PACKAGES;
+
+/** Debian packages the host needs for `hactl lab up --vm` beyond HOST_PACKAGES. */
+export const VM_HOST_PACKAGES: readonly string[] = ['qemu-system-x86', 'qemu-utils', 'e2fsprogs'];
+
+/** Host tools checked before `lab up --vm`; each maps to the package that ships it. */
+export const VM_HOST_TOOLS: Readonly<Record<string, string>> = {
+  'qemu-system-x86_64': 'qemu-system-x86', 'qemu-img': 'qemu-utils', 'mkfs.ext4': 'e2fsprogs',
+  ip: 'iproute2', nsenter: 'util-linux', ssh: 'openssh-client', 'ssh-keygen': 'openssh-client',
+  debootstrap: 'debootstrap', 'dpkg-scanpackages': 'dpkg-dev', 'apt-get': 'apt', chroot: 'coreutils',
+};
+
+/** Guest RAM (MiB): the recipe measured ~0.7–1.1 GB used per VM with the HA stack running. */
+export const VM_MEMORY_MIB = 1024;
+/** Size of the raw DRBD backing disk (/dev/vdb) on the twins. */
+export const VM_DATA_DISK_MIB = 256;
+/** Virtual size of the root image (sparse; overlays grow as VMs write). */
+export const VM_ROOT_SIZE = '4G';
+/** The guest's NIC name (net.ifnames=0 on the kernel command line keeps it stable). */
+export const VM_INTERFACE = 'eth0';
+/** Under TCG three VMs on two cores reach SSH in ~55 s; leave room for a loaded machine. */
+export const VM_BOOT_TIMEOUT_MS = 300_000;
+
+const NET = '10.78.0';
+
+/** The VM lab's network: its netns, host link and addresses, in the namespace lab's shape. */
+export const VM_NET: LabNet = {
+  index: 0,
+  netns: 'hactl-vm',
+  hostLink: 'hactl-vmhost',
+  network: `${NET}.0/24`,
+  prefix: 24,
+  bridgeAddress: `${NET}.1`,
+  hostAddress: `${NET}.2`,
+  floatingIp: `${NET}.100/24`,
+  repoPort: 8080,
+  repoUrl: `http://${NET}.1:8080`,
+  address: (id) => `${NET}.${id}`,
+  nodeNetns: () => 'hactl-vm', // VMs have no netns of their own: their taps are on the bridge
+};
+
+/** The VM's tap on the bridge (its "cable"); IFNAMSIZ allows 15 characters. */
+export function vmTap(name: string): string {
+  return `t-${name}`;
+}
+
+/**
+ * Fixed MAC per address (qemu's 52:54:00 prefix, then 78 for the 10.78 network): a
+ * rebooted VM keeps it, so peers' ARP entries stay valid.
+ */
+export function vmMac(address: string): string {
+  const last = Number(address.split('.')[3]);
+  return `52:54:00:78:00:${last.toString(16).padStart(2, '0')}`;
+}
+
+/** Everything lab-assets/host-packages.txt lists (the CI installs from it): both labs' needs. */
+export const ALL_HOST_PACKAGES: readonly string[] = [...HOST_PACKAGES, ...VM_HOST_PACKAGES];

@@ -1,0 +1,95 @@
+/** Working with a running VM lab: status, exec (over SSH), and the fault primitives. */
+import { InputError, NodeError } from '../../core/errors.js';
+import { cmd } from '../../core/shell.js';
+import { linkUp, netnsExists } from '../network.js';
+import type { LabExecOptions, LabNodeStatus, LabOptions, LabStatus } from '../ops.js';
+import { requireRoot } from '../preflight.js';
+import { isAlive, run, type RunResult } from '../proc.js';
+import { Journal } from '../state.js';
+import { VM_BOOT_TIMEOUT_MS, VM_NET } from './constants.js';
+import { imageFiles } from './image.js';
+import { setTap } from './network.js';
+import { startVm, stopVm, waitVmSsh } from './qemu.js';
+import { findVm, loadVmState, requireVmState, vmPaths, type VmLabState, type VmNode, type VmPaths } from './state.js';
+
+/** What `lab status` reports for a VM lab: the namespace lab's status plus the accelerator. */
+export interface VmLabStatus extends LabStatus {
+  kind: 'vm';
+  accel?: 'kvm' | 'tcg';
+}
+
+/** Reports the VM lab in the state dir: which VMs run, which are cut. Needs root. */
+export async function vmLabStatus(opts: LabOptions = {}): Promise<VmLabStatus> {
+  requireRoot();
+  const paths = vmPaths(opts.stateDir);
+  const s = loadVmState(paths);
+  if (!s) return { kind: 'vm', stateDir: paths.stateDir, up: false, nodes: [] };
+  const nodes: LabNodeStatus[] = [];
+  for (const n of s.nodes) {
+    const running = isAlive(n.qemu);
+    const cable = running ? await linkUp(VM_NET.netns, n.tap) : undefined;
+    nodes.push({
+      name: n.name, address: n.address, role: n.role, running, pid: running ? n.qemu?.pid : undefined,
+      cut: cable === false, inInventory: true,
+    });
+  }
+  return {
+    kind: 'vm', stateDir: paths.stateDir, up: netnsExists(VM_NET.netns), stack: s.stack, inventory: s.inventory,
+    network: VM_NET.network, floatingIp: VM_NET.floatingIp, accel: s.accel,
+    repo: { url: VM_NET.repoUrl, dir: imageFiles(s.image).repo, running: isAlive(s.repoServer) },
+    nodes,
+  };
+}
+
+function labVm(name: string, opts: LabOptions): { node: VmNode; j: Journal<VmLabState, VmPaths> } {
+  requireRoot();
+  const paths = vmPaths(opts.stateDir);
+  const state = requireVmState(paths);
+  return { node: findVm(state, name), j: new Journal(paths, state) };
+}
+
+/**
+ * Runs argv on a VM over SSH (a VM has no namespaces to enter); default argv: a login
+ * shell. Resolves with the exit code; never throws for a non-zero exit.
+ */
+export async function vmExec(name: string, argv: readonly string[], opts: LabExecOptions = {}): Promise<RunResult> {
+  const { node, j } = labVm(name, opts);
+  if (!isAlive(node.qemu)) throw new NodeError(`VM ${name} is powered off`, { hint: `hactl lab boot ${name} --vm` });
+  const tty = opts.stdio === 'inherit' && process.stdin.isTTY ? '-t' : '-T';
+  const args = ['-F', j.paths.sshConfig, '-o', 'BatchMode=yes', tty, name, ...(argv.length ? ['--', cmd(...argv)] : [])];
+  return run('ssh', args, { stdio: opts.stdio, input: opts.input, timeoutMs: opts.timeoutMs });
+}
+
+/** Hard power-off: SIGKILL of the VM's qemu (no shutdown, like pulling the plug). Disks stay. No-op if off. */
+export async function vmPoweroff(name: string, opts: LabOptions = {}): Promise<void> {
+  const { node, j } = labVm(name, opts);
+  await stopVm(node);
+  j.save();
+}
+
+/** Powers a VM on again on its kept overlay and data disk; resolves when SSH answers. */
+export async function vmBoot(name: string, opts: LabOptions = {}): Promise<void> {
+  const { node, j } = labVm(name, opts);
+  if (isAlive(node.qemu)) return;
+  if (!netnsExists(VM_NET.netns)) throw new NodeError('the VM lab network is gone', { hint: 'run `hactl lab up --vm --recreate`' });
+  await startVm(j, imageFiles(j.state.image), node);
+  await waitVmSsh(j.paths.vm(name), node, VM_BOOT_TIMEOUT_MS);
+}
+
+async function cable(name: string, up: boolean, opts: LabOptions): Promise<void> {
+  const { node, j } = labVm(name, opts);
+  if (!isAlive(node.qemu)) throw new InputError(`VM ${name} is powered off`);
+  await setTap(node, up);
+  node.cut = !up;
+  j.save();
+}
+
+/** Pulls the VM's network cable (its tap goes down): it keeps running, its peers lose it. */
+export function vmCut(name: string, opts: LabOptions = {}): Promise<void> {
+  return cable(name, false, opts);
+}
+
+/** Plugs the VM's cable back in after {@link vmCut}. */
+export function vmUncut(name: string, opts: LabOptions = {}): Promise<void> {
+  return cable(name, true, opts);
+}

@@ -1,0 +1,147 @@
+/** `lab up --vm`: cached image, accelerator, network + taps, repo server, VM disks, boot, SSH files, inventory. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { HactlError, InputError } from '../../core/errors.js';
+import type { Role, Stack } from '../../inventory/model.js';
+import { step, type LabListener } from '../events.js';
+import { removeTree } from '../fsutil.js';
+import { inventoryText } from '../inventory.js';
+import { createLabNetwork, netnsExists } from '../network.js';
+import { defaultCacheDir } from '../paths.js';
+import { requireRoot, requireTools } from '../preflight.js';
+import { startRepoServer } from '../repo.js';
+import { ensureClientKey, hostsText, writeSshFiles } from '../ssh.js';
+import { Journal } from '../state.js';
+import { chooseAccel, type Accel } from './accel.js';
+import {
+  VM_BOOT_TIMEOUT_MS, VM_HOST_TOOLS, VM_MEMORY_MIB, VM_NET, VM_NODES, vmMac, vmTap,
+} from './constants.js';
+import { vmLabDown } from './down.js';
+import { ensureVmImage, type VmImage } from './image.js';
+import { addTap } from './network.js';
+import { prepareVm, startVm, waitVmSsh } from './qemu.js';
+import { loadVmState, vmPaths, type VmLabState, type VmNode, type VmPaths } from './state.js';
+
+export interface VmLabUpOptions {
+  /** default: $HACTL_VMLAB_DIR or /var/lib/hactl/vmlab */
+  stateDir?: string;
+  /** where the image is cached; default $HACTL_CACHE_DIR or /var/cache/hactl */
+  cacheDir?: string;
+  /** tear down an existing VM lab first */
+  recreate?: boolean;
+  /** where to write the inventory; default <stateDir>/inventory.yaml */
+  inventoryOut?: string;
+  stack?: Stack;
+  /** guest RAM per VM; default 1024 */
+  memoryMiB?: number;
+  onEvent?: LabListener;
+}
+
+export interface VmLabUpResult {
+  stateDir: string;
+  inventory: string;
+  accel: Accel;
+  nodes: Array<{ name: string; address: string; role: Role }>;
+  /** from starting the first qemu until every VM answered on port 22 */
+  bootSeconds: number;
+  seconds: number;
+}
+
+/**
+ * Creates the VM lab (master, slave, arbitrator; /dev/vdb on the twins for DRBD) and
+ * returns when every VM accepts SSH. Needs root. Slow steps report through `onEvent`.
+ */
+export async function vmLabUp(opts: VmLabUpOptions = {}): Promise<VmLabUpResult> {
+  const t0 = performance.now();
+  requireRoot();
+  requireTools(Object.keys(VM_HOST_TOOLS), VM_HOST_TOOLS);
+  const paths = vmPaths(opts.stateDir);
+  try {
+    await clearOld(paths, opts);
+    const r = await createVmLab(paths, opts);
+    return { ...r, seconds: (performance.now() - t0) / 1000 };
+  } catch (err) {
+    if (err instanceof HactlError && err.kind === 'node' && !err.details.hint) {
+      err.details.hint = `clean up with \`hactl lab down --state-dir ${paths.stateDir}\`, or retry with --recreate`;
+    }
+    throw err;
+  }
+}
+
+async function clearOld(paths: VmPaths, opts: VmLabUpOptions): Promise<void> {
+  const existing = loadVmState(paths);
+  if (!existing && !netnsExists(VM_NET.netns)) return;
+  if (!opts.recreate) {
+    throw new InputError(
+      existing
+        ? `a VM lab already exists in ${paths.stateDir}: use --recreate or \`hactl lab down --vm\``
+        : `another VM lab is running (netns ${VM_NET.netns} exists): \`hactl lab down --state-dir DIR\` with its state dir, or --recreate`,
+    );
+  }
+  await step(opts.onEvent, 'remove the old VM lab', () => vmLabDown({ stateDir: paths.stateDir, force: !existing }));
+}
+
+function newNodes(): VmNode[] {
+  return VM_NODES.map(({ name, role, id, dataDisk }) => {
+    const address = VM_NET.address(id);
+    return { name, role, address, mac: vmMac(address), tap: vmTap(name), dataDisk, cut: false };
+  });
+}
+
+async function createVmLab(paths: VmPaths, opts: VmLabUpOptions): Promise<Omit<VmLabUpResult, 'seconds'>> {
+  const emit = opts.onEvent;
+  const cacheDir = resolve(opts.cacheDir ?? defaultCacheDir());
+  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+  const image = await ensureVmImage(cacheDir, emit);
+  const accel = await chooseAccel(image, cacheDir, emit);
+  const clientPub = await ensureClientKey(paths);
+  await removeTree(paths.vmsDir); // fresh disks for a fresh lab
+  const nodes = newNodes();
+  const inventory = resolve(opts.inventoryOut ?? paths.inventory);
+  const state: VmLabState = {
+    version: 1, kind: 'vm', stateDir: paths.stateDir, createdAt: new Date().toISOString(), stack: opts.stack ?? 'pacemaker',
+    image: image.dir, accel, memoryMiB: opts.memoryMiB ?? VM_MEMORY_MIB, inventory,
+    netns: [], links: [], processes: [], mounts: [], dirs: [], files: [], nodes,
+  };
+  const j = new Journal(paths, state);
+  j.dir(paths.vmsDir);
+  await step(emit, `network ${VM_NET.netns} (bridge ${VM_NET.bridgeAddress}, host veth ${VM_NET.hostAddress}, taps)`, async () => {
+    await createLabNetwork(j, VM_NET);
+    for (const n of nodes) await addTap(j, n);
+  });
+  state.repoServer = await step(emit, `apt repo server on ${VM_NET.bridgeAddress}:${VM_NET.repoPort}`, () =>
+    startRepoServer(paths, VM_NET, image.repo, (ref) => j.process('repo-server', ref)));
+  j.save();
+  const hosts = hostsText(nodes);
+  const keys = await step(emit, 'VM disks and host keys', () =>
+    Promise.all(nodes.map((n) => prepareVm(paths.vm(n.name), image, n, clientPub, hosts))));
+  writeSshFiles(paths, nodes.map((node, i) => ({ node, key: keys[i] ?? '' })));
+  const bootSeconds = await step(emit, `boot ${nodes.map((n) => n.name).join(', ')} (${accel})`, () => bootAll(j, image, emit), true);
+  mkdirSync(dirname(inventory), { recursive: true });
+  writeFileSync(inventory, vmInventoryText(paths, inventory, state.stack, nodes));
+  return { stateDir: paths.stateDir, inventory, accel, nodes: nodes.map(({ name, address, role }) => ({ name, address, role })), bootSeconds };
+}
+
+/** Starts every VM, then waits for each one's sshd, reporting each as it comes up. Returns the seconds taken. */
+async function bootAll(j: Journal<VmLabState, VmPaths>, image: VmImage, emit?: LabListener): Promise<number> {
+  const t0 = performance.now();
+  for (const n of j.state.nodes) await startVm(j, image, n);
+  await Promise.all(j.state.nodes.map(async (n) => {
+    await waitVmSsh(j.paths.vm(n.name), n, VM_BOOT_TIMEOUT_MS);
+    emit?.({ phase: 'done', step: `${n.name} (${n.address}) answers on port 22`, seconds: (performance.now() - t0) / 1000 });
+  }));
+  return (performance.now() - t0) / 1000;
+}
+
+/**
+ * The VM lab's inventory: as the namespace lab's, plus DRBD r0 on the twins' /dev/vdb
+ * (ext4 at /srv/data) holding apache2's data. Token 3000: emulated CPUs stall for longer
+ * than the namespace lab's 1000 ms under load.
+ */
+export function vmInventoryText(paths: VmPaths, file: string, stack: Stack, nodes: readonly VmNode[]): string {
+  return inventoryText(paths, file, stack, nodes, VM_NET, {
+    token: 3000,
+    drbd: [{ name: 'r0', device: '/dev/drbd0', disk: '/dev/vdb', filesystem: { type: 'ext4', mount: '/srv/data' } }],
+    services: [{ name: 'apache2', package: 'apache2', check: { port: 80, path: '/' }, drbd: 'r0' }],
+  }).replace('# written by `hactl lab up`', '# written by `hactl lab up --vm`');
+}
