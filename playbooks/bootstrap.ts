@@ -54,7 +54,7 @@ export default definePlaybook(
       await twins.all(async (h) => {
         await h.template('drbd/global_common.conf.hbs', '/etc/drbd.d/global_common.conf', { vars: { cluster_name: cluster.name } });
         for (const r of cluster.drbd) {
-          await h.template('drbd/resource.res.hbs', drbdResFile(r), { vars: drbdView(cluster, r), validate: DRBD_VALIDATE });
+          await h.template('drbd/resource.res.hbs', drbdResFile(r), { vars: drbdView(cluster, r), validate: DRBD_VALIDATE, notify: 'adjust drbd' });
         }
         const kernel = (await h.exec(DRBD_KERNEL_CHECK)).code === 0;
         drbdKernel.set(h.name, kernel);
@@ -67,12 +67,12 @@ export default definePlaybook(
           await h.command(`drbdadm create-md --force ${r.name} && mkdir -p /var/lib/hactl && touch /var/lib/hactl/drbd-${r.name}.md`, {
             creates: `/var/lib/hactl/drbd-${r.name}.md`, name: `create DRBD metadata for ${r.name}`,
           });
-          await h.command(`drbdadm adjust ${r.name}`, { unless: `drbdadm status ${r.name}`, name: `bring DRBD ${r.name} up` });
+          await h.command(`drbdadm adjust ${r.name}`, { unless: drbdIsUp(r.name, r.minor), name: `bring DRBD ${r.name} up` });
         }
       }, 'drbd');
       await twins.role('master').once(async (h) => {
         if (!drbdKernel.get(h.name)) return;
-        for (const r of cluster.drbd) await initialSync(h, r.name, r.device, r.filesystem?.type);
+        for (const r of cluster.drbd) await initialSync(h, r.name, r.minor, r.device, r.filesystem?.type);
       }, 'drbd initial sync');
     }
     const drbdActive = cluster.drbd.length > 0 && twins.hosts.every((h) => drbdKernel.get(h.name));
@@ -88,7 +88,7 @@ export default definePlaybook(
 
     // 5. Start the stack; cluster-managed services must not start on their own.
     await voters.all(async (h) => {
-      const systemd = (await h.exec('[ -d /run/systemd/system ]')).code === 0;
+      const systemd = (await h.initSystem()) === 'systemd';
       if (isTwin(h)) for (const s of cluster.services) await h.service(s.name, { enabled: false });
       await h.service('corosync', { state: 'started', enabled: true });
       await h.service('pacemaker', systemd
@@ -106,7 +106,7 @@ export default definePlaybook(
     // 6. Pacemaker resources: rendered, verified on a shadow CIB, applied only if the
     //    live CIB differs.
     await hosts.role('master').once(async (h) => {
-      const systemd = (await h.exec('[ -d /run/systemd/system ]')).code === 0;
+      const systemd = (await h.initSystem()) === 'systemd';
       const view = cibView(cluster, { drbd: drbdActive, serviceClass: systemd ? 'systemd' : 'lsb' });
       if (cluster.drbd.length && !drbdActive) ctx.warn('DRBD-backed resources (filesystems, services and guests that declare `drbd:`) are left out of the CIB: no DRBD kernel module');
       if (!cluster.stonith.enabled) ctx.warn('STONITH is disabled: this cluster runs WITHOUT FENCING. A node that hangs or loses only its cluster link can cause a split brain. Declare cluster.stonith in the inventory for production.');
@@ -122,20 +122,37 @@ export default definePlaybook(
     handlers: {
       ...heartbeatHandlers,
       'wait for the cluster to settle': async (h) => void (await h.sh('crm_resource --wait --timeout=180s', { what: 'waiting for Pacemaker to start the resources' })),
+      // a changed resource file (e.g. a replaced peer) is applied to a running DRBD in place
+      'adjust drbd': async (h) => void (await h.sh('if [ -e /proc/drbd ]; then drbdadm adjust all; fi', { what: 'drbdadm adjust all' })),
       'reload corosync': async (h) => void (await h.sh('if pgrep -x corosync >/dev/null; then corosync-cfgtool -R >/dev/null; fi', { what: 'corosync-cfgtool -R' })),
     },
   },
 );
 
-/** First activation of a DRBD resource on the master: overwrite the peer, then mkfs. */
-async function initialSync(h: HostContext, name: string, device: string, fstype?: string): Promise<void> {
+/** First activation of a DRBD resource on the master: overwrite the peer, then mkfs, and
+ *  follow the initial full sync until both sides are UpToDate (progress from /proc/drbd). */
+async function initialSync(h: HostContext, name: string, minor: number, device: string, fstype?: string): Promise<void> {
   const marker = `/var/lib/hactl/drbd-${name}.initialised`;
-  h.info(`DRBD ${name}: initial full sync from ${h.name} (progress: drbdadm status ${name})`);
   const mkfs = fstype ? ` && mkfs.${fstype} -q ${device}` : '';
-  await h.command(
-    `drbdadm primary --force ${name}${mkfs} && drbdadm secondary ${name} && touch ${marker}`,
-    { creates: marker, name: `DRBD ${name}: initial sync${fstype ? ' and mkfs.' + fstype : ''}` },
-  );
+  const r = await h.command(`drbdadm primary --force ${name}${mkfs} && drbdadm secondary ${name} && touch ${marker}`, {
+    creates: marker,
+    name: `DRBD ${name}: initial sync${fstype ? ' and mkfs.' + fstype : ''}`,
+  });
+  if (!r.changed || h.check) return;
+  const t0 = Date.now();
+  for (;;) {
+    const line = (await h.sh(`sed -n '/^ *${minor}: cs:/,/^ *[0-9]*: cs:/p' /proc/drbd`)).trim();
+    if (/ds:UpToDate\/UpToDate/.test(line)) break;
+    if (Date.now() - t0 > 30 * 60_000) throw new Error(`DRBD ${name}: initial sync did not finish in 30 minutes:\n${line}`);
+    const pct = /sync'ed:\s*([\d.]+)%/.exec(line)?.[1];
+    h.info(`DRBD ${name} initial sync: ${pct ? pct + '%' : (/cs:(\S+)/.exec(line)?.[1] ?? 'waiting for the peer')}`);
+    await new Promise((res) => setTimeout(res, 2000));
+  }
+  h.info(`DRBD ${name}: both sides UpToDate after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }
+
+/** Guard: the resource is configured in the kernel (DRBD 9 `status`, or 8.4's /proc/drbd). */
+const drbdIsUp = (name: string, minor: number): string =>
+  `drbdadm status ${name} >/dev/null 2>&1 || grep -q '^ *${minor}: cs:' /proc/drbd`;
 
 export type { PlaybookContext };

@@ -73,6 +73,13 @@ export class HostContext {
     this.emit({ type: 'log', host: this.name, level: 'warn', message });
   }
 
+  /** The node's init system, read once per run. */
+  initSystem(): Promise<'systemd' | 'sysv'> {
+    this.init ??= this.exec('[ -d /run/systemd/system ]').then((r) => (r.code === 0 ? 'systemd' : 'sysv'));
+    return this.init;
+  }
+  private init?: Promise<'systemd' | 'sysv'>;
+
   /** Reads facts for many files and packages in one round trip (optional; tasks fetch lazily). */
   async gather(what: { files?: string[]; packages?: string[] }): Promise<void> {
     const files = (what.files ?? []).filter((f) => !this.files.has(f));
