@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as registerInventory } from './inventory.js';
 import { register as registerRun } from './run.js';
 import { register as registerBootstrap } from './bootstrap.js';
+import { register as registerAddNode } from './add-node.js';
 import { register as registerLab } from './lab.js';
 
 /**
@@ -12,5 +13,6 @@ export function registerCommands(program: Command): void {
   registerInventory(program);
   registerRun(program);
   registerBootstrap(program);
+  registerAddNode(program);
   registerLab(program);
 }

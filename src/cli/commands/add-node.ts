@@ -1,0 +1,95 @@
+import { renameSync, copyFileSync, writeFileSync } from 'node:fs';
+import chalk from 'chalk';
+import type { Command } from 'commander';
+import { planAddNode, requireHealthy } from '../../checks/add-node.js';
+import { analyseProbes } from '../../checks/failover/analyse.js';
+import { Prober } from '../../checks/failover/prober.js';
+import { smoke } from '../../checks/smoke.js';
+import type { Role } from '../../inventory/model.js';
+import { NodeError } from '../../core/errors.js';
+import { loadPlaybook } from '../load-playbook.js';
+import { printJson } from '../output.js';
+import { addNodeOptions, connectorFor, runWithProgress, type NodeOptions } from '../run-common.js';
+import { printSmoke } from './bootstrap.js';
+
+interface AddNodeOptions extends NodeOptions {
+  role?: Role;
+  address: string;
+  replace?: string;
+}
+
+/** `hactl add-node NAME`: inventory edit, provisioning and join, with a prober on the VIP. */
+export function register(program: Command): void {
+  addNodeOptions(
+    program
+      .command('add-node')
+      .argument('<name>', "the new node's name (must equal its `uname -n`)")
+      .description('grow a running cluster (or replace a twin) without downtime: inventory, packages, keys, configs, join')
+      .requiredOption('--address <ip>', "the new node's address on the cluster network")
+      .option('--role <role>', 'service | realserver | director | arbitrator (not needed with --replace)')
+      .option('--replace <old>', "the new node takes OLD's role and place (a failed twin's replacement)"),
+    false,
+  )
+    .addHelpText(
+      'after',
+      `
+What it does, in order:
+  1. checks the name and address are new, the edited inventory validates, and quorum
+     arithmetic holds (no even vote count without an arbitrator);
+  2. refuses unless the cluster is healthy now (the smoke checks);
+  3. writes the node into the inventory (comments and formatting kept; the old file is
+     kept as FILE.hactl-bak);
+  4. runs bootstrap: packages and keys on the new node, the new nodelist on every member
+     (corosync-cfgtool -R: a reload, no restart), the node's constraints in the CIB;
+  5. smoke checks with the new member — while a prober hits the floating IP every 100 ms.
+
+Examples:
+  $ hactl add-node web3 --role service --address 10.77.0.14 -i inventory.yaml
+  $ hactl add-node slave2 --replace slave --address 10.77.0.15 -i inventory.yaml`,
+    )
+    .action(async (name: string, o: AddNodeOptions, cmd: Command) => {
+      const t0 = Date.now();
+      const plan = planAddNode(o.inventory, { name, address: o.address, role: o.role, replace: o.replace });
+      const connector = connectorFor(o, Boolean(cmd.optsWithGlobals().debug));
+      const vip = plan.before.floatingIps[0];
+      const svc = plan.before.services.find((s) => s.check);
+      const prober = vip ? new Prober({ address: vip.address, port: svc?.check?.port ?? 22, path: svc?.check ? (svc.check.path ?? '/') : undefined }) : undefined;
+      try {
+        requireHealthy(await smoke(plan.before, connector), plan.before);
+        prober?.start();
+        copyFileSync(o.inventory, `${o.inventory}.hactl-bak`);
+        writeFileSync(`${o.inventory}.hactl-tmp`, plan.text);
+        renameSync(`${o.inventory}.hactl-tmp`, o.inventory);
+        if (!o.json) process.stdout.write(`${chalk.bold(name)} written to ${o.inventory} (previous version: ${o.inventory}.hactl-bak)\n`);
+        const { playbook, dir } = await loadPlaybook('bootstrap');
+        const summary = await runWithProgress(playbook, o, { check: false, dir, cluster: plan.after, connector, deferJson: true });
+        if (!summary.ok) {
+          throw new NodeError(`${name} is in the inventory but joining did not finish`, {
+            hint: `fix the failure above, then \`hactl bootstrap -i ${o.inventory}\` completes it (or remove ${name} from the inventory and run bootstrap to roll back)`,
+          });
+        }
+        if (plan.replaced) await forgetNode(plan.after, plan.replaced, connector);
+        const report = await smoke(plan.after, connector);
+        const records = (await prober?.stop()) ?? [];
+        const probes = { total: records.length, failed: records.filter((r) => !r.ok).length, longestOutageMs: analyseProbes(records).longestMs };
+        const result = { node: name, replaced: plan.replaced, seconds: (Date.now() - t0) / 1000, probes, run: summary, smoke: report };
+        if (o.json) printJson(result);
+        else {
+          printSmoke(report);
+          const line = `prober on ${vip?.address ?? 'no VIP'}: ${probes.total} probes, ${probes.failed} failed` + (probes.failed ? `, longest outage ${probes.longestOutageMs} ms` : '');
+          process.stdout.write(`${probes.failed ? chalk.red(line) : chalk.green(line)}\n${name} joined in ${result.seconds.toFixed(1)}s\n`);
+        }
+        if (!report.ok || probes.failed) process.exitCode = 1;
+      } finally {
+        await prober?.stop();
+        await connector.closeAll();
+      }
+    });
+}
+
+/** A replaced node leaves Pacemaker's node list too (corosync forgot it on reload). */
+async function forgetNode(c: import('../../inventory/model.js').ClusterModel, old: string, connector: import('../../runtime/connector.js').Connector): Promise<void> {
+  if (c.stack !== 'pacemaker') return;
+  const conn = await connector.get(c.master);
+  await conn.exec(`crm_node -R ${old} --force >/dev/null 2>&1 || true`);
+}
