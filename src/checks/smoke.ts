@@ -36,14 +36,15 @@ export async function smoke(c: ClusterModel, connector: Connector): Promise<Smok
 }
 
 async function firstReachable(c: ClusterModel, connector: Connector, nodes: NodeModel[]) {
+  const errors: string[] = [];
   for (const n of nodes) {
     try {
       return { node: n, conn: await connector.get(n) };
-    } catch {
-      /* try the next twin */
+    } catch (err) {
+      errors.push(`${n.name}: ${(err as Error).message}`); // try the next twin
     }
   }
-  throw new NodeError(`none of ${nodes.map((n) => n.name).join(', ')} is reachable over SSH`, { hint: 'check the network and sshd on the twins' });
+  throw new NodeError(`none of ${nodes.map((n) => n.name).join(', ')} is reachable over SSH`, { output: errors.join('\n'), hint: 'check the network, sshd and known_hosts of the twins' });
 }
 
 async function pacemakerChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {
