@@ -49,7 +49,12 @@ export class ProgressView {
         this.hostTasks.get(e.host)?.fail(new Error(mask(e.error)));
         break;
       case 'play:end':
-        for (const t of this.hostTasks.values()) t.done();
+        for (const h of e.summary.hosts) {
+          const t = this.hostTasks.get(h.host);
+          if (!t) continue;
+          t.task.title = `${h.host}: ${h.failed ? 'failed' : h.changed ? `${h.changed} ${e.summary.check ? 'would change' : 'changed'}` : 'ok'}`;
+          t.done();
+        }
         break;
     }
   };
