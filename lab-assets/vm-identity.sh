@@ -2,8 +2,9 @@
 # /usr/local/sbin/hactl-identity in the hactl VM lab image, run at boot before the network
 # and sshd (hactl-identity.service). hactl (src/lab/vm/qemu.ts) hands each VM its identity
 # through qemu fw_cfg (-fw_cfg name=opt/hactl/FILE,file=…): hostname, /etc/hosts, its own
-# ssh host key, the lab's client key, and eth0's address. Rewritten on every boot, so a
-# VM's identity is whatever hactl passes, even on a kept overlay.
+# ssh host key, the lab's client key, and eth0's address (set here: no ifupdown, whose
+# `udevadm settle` costs half a minute under TCG). Rewritten on every boot, so a VM's
+# identity is whatever hactl passes, even on a kept overlay.
 set -eu
 modprobe qemu_fw_cfg 2>/dev/null || true
 D=/sys/firmware/qemu_fw_cfg/by_name/opt/hactl
@@ -20,5 +21,10 @@ get hosts > /etc/hosts
 get ssh_host_ed25519_key.pub > /etc/ssh/ssh_host_ed25519_key.pub
 install -d -m700 /root/.ssh
 (umask 077; get authorized_keys > /root/.ssh/authorized_keys)
-get interfaces > /etc/network/interfaces.d/eth0
+# eth0 exists early (virtio_net is in the initramfs); wait briefly in case it does not
+i=0
+while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+# brd +: heartbeat's bcast media needs the broadcast address
+ip addr replace "$(get address)" brd + dev eth0
+ip link set eth0 up
 echo "hactl-identity: $(cat /etc/hostname)"

@@ -42,9 +42,12 @@ export function hactl(args: string[], timeoutMs = 900_000): Result {
   return spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
 }
 
-/** The system ssh with the lab's ssh_config (strict host key checking comes from it). */
-export function ssh(stateDir: string, node: string, command: string, timeoutMs = 300_000): Result {
-  const args = ['-F', join(stateDir, 'ssh_config'), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', node, command];
+/**
+ * The system ssh with the lab's ssh_config (strict host key checking comes from it).
+ * `connectTimeoutS` also bounds the banner exchange: VMs under TCG on a busy machine need more than 3 s.
+ */
+export function ssh(stateDir: string, node: string, command: string, timeoutMs = 300_000, connectTimeoutS = 3): Result {
+  const args = ['-F', join(stateDir, 'ssh_config'), '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${connectTimeoutS}`, node, command];
   return spawnSync('ssh', args, { encoding: 'utf8', timeout: timeoutMs });
 }
 

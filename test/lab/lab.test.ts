@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { HOST_PACKAGES, assignAddresses, macFor } from '../../src/lab/constants.js';
+import { ALL_HOST_PACKAGES, VM_HOST_PACKAGES } from '../../src/lab/vm/constants.js';
 import { inventoryText } from '../../src/lab/inventory.js';
 import { MAX_LAB_INDEX, labNet, resolveLabIndex } from '../../src/lab/net.js';
 import { labPaths } from '../../src/lab/paths.js';
@@ -24,11 +25,15 @@ const STATE = INDEX === 0 ? '/tmp/hactl-lab-test' : `/tmp/hactl-lab-idx${INDEX}-
 const OTHER = INDEX === MAX_LAB_INDEX ? INDEX - 1 : INDEX + 1;
 const OTHER_STATE = `/tmp/hactl-lab-idx${OTHER}-pair`;
 const NODES = ['master', 'slave', 'arbitrator'];
+// --recreate only over our own leftovers: a lab of the same index from another state dir
+// (someone else's) makes `lab up` refuse, and the test fail, instead of being removed
+const recreateOwn = (dir: string): string[] => (existsSync(join(dir, 'state.json')) ? ['--recreate'] : []);
 
 describe('lab files', () => {
-  it('lab-assets/host-packages.txt lists HOST_PACKAGES (the CI installs from it)', () => {
+  it('lab-assets/host-packages.txt lists HOST_PACKAGES + VM_HOST_PACKAGES (the CI installs from it)', () => {
     const listed = readFileSync(join(ROOT, 'lab-assets/host-packages.txt'), 'utf8').split('\n').filter(Boolean);
-    expect(listed).toEqual([...HOST_PACKAGES]);
+    expect(listed).toEqual([...ALL_HOST_PACKAGES]);
+    expect(ALL_HOST_PACKAGES).toEqual([...HOST_PACKAGES, ...VM_HOST_PACKAGES]);
   });
 
   it('gives master/slave/arbitrator fixed addresses and other nodes the next free ones', () => {
@@ -87,7 +92,7 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
 
   beforeAll(() => {
     const t0 = Date.now();
-    const r = hactl(['lab', 'up', '--recreate', '--index', String(INDEX), '--state-dir', STATE]);
+    const r = hactl(['lab', 'up', ...recreateOwn(STATE), '--index', String(INDEX), '--state-dir', STATE]);
     expect(r.status, r.stderr).toBe(0);
     console.log(`lab up: ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stderr}`);
   });
@@ -168,7 +173,7 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
 
   it('runs a second lab (another index) beside it; each node answers as itself', () => {
     const t0 = Date.now();
-    const up = hactl(['lab', 'up', '--recreate', '--index', String(OTHER), '--state-dir', OTHER_STATE]);
+    const up = hactl(['lab', 'up', ...recreateOwn(OTHER_STATE), '--index', String(OTHER), '--state-dir', OTHER_STATE]);
     try {
       expect(up.status, up.stderr).toBe(0);
       console.log(`second lab (index ${OTHER}) up: ${((Date.now() - t0) / 1000).toFixed(1)}s`);

@@ -24,7 +24,7 @@ Examples:
   $ ssh -F /var/lib/hactl/lab/ssh_config master
   $ sudo hactl lab up --vm                              # qemu VMs with DRBD disks, in /var/lib/hactl/vmlab
   The first run builds a Debian root and a local apt repo (~2 min, cached in /var/cache/hactl);
-  the first --vm run builds a VM image (~4-5 min, cached there too).`;
+  the first --vm run builds a VM image (~4-5 min, cached there too); VMs boot in 1.5-3 min under TCG.`;
 
 const FAULT_EXAMPLES = `
 Examples:

@@ -52,7 +52,7 @@ export async function chooseAccel(image: VmImage, cacheDir: string, emit?: LabLi
   const accel: Accel = (await kvmBoots(image)) ? 'kvm' : 'tcg';
   const seconds = (performance.now() - t0) / 1000;
   writeFileSync(file, JSON.stringify({ key, accel }) + '\n');
-  emit?.({ phase: 'done', step: `KVM probe: ${accel === 'kvm' ? 'KVM works' : 'KVM too slow for a stock kernel, using TCG'}`, seconds });
+  emit?.({ phase: 'done', step: `KVM probe: ${accel === 'kvm' ? 'KVM works' : 'KVM cannot boot a stock kernel here (fails or too slow), using TCG'}`, seconds });
   return accel;
 }
 

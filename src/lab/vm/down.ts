@@ -87,7 +87,8 @@ async function leftovers(s: VmLabState): Promise<string[]> {
 
 /** The VMs' disks and generated files go; the client key stays, so a next `lab up --vm` reuses it. */
 async function removeFiles(paths: VmPaths, s: VmLabState): Promise<void> {
-  const files = [paths.sshConfig, paths.knownHosts, paths.repoLog, ...s.files];
+  // the defaults too: a state lost in a crash (--force) lists none
+  const files = [...new Set([paths.sshConfig, paths.knownHosts, paths.repoLog, ...s.files])];
   // the inventory only when it is the lab's own (an --inventory-out file belongs to the user)
   if (s.inventory && dirname(s.inventory) === paths.stateDir) files.push(s.inventory);
   for (const f of files) rmSync(f, { force: true });

@@ -4,19 +4,19 @@
  * and its qemu process, started inside the lab netns so its tap is on the lab bridge.
  */
 import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { NodeError } from '../../core/errors.js';
-import { tcpOpen } from '../network.js';
 import { isAlive, killAndWait, must, procRef, sleep, spawnDetached, waitFor, which } from '../proc.js';
 import type { Journal } from '../state.js';
 import { accelArgs } from './accel.js';
-import { VM_DATA_DISK_MIB, VM_INTERFACE, VM_NET } from './constants.js';
+import { VM_DATA_DISK_MIB, VM_NET } from './constants.js';
 import type { VmImage } from './image.js';
 import { setTap } from './network.js';
 import type { VmFiles, VmLabState, VmNode, VmPaths } from './state.js';
 
 /** The files hactl-identity reads from /sys/firmware/qemu_fw_cfg/by_name/opt/hactl/. */
-const IDENTITY = ['hostname', 'hosts', 'ssh_host_ed25519_key', 'ssh_host_ed25519_key.pub', 'authorized_keys', 'interfaces'];
+const IDENTITY = ['hostname', 'hosts', 'ssh_host_ed25519_key', 'ssh_host_ed25519_key.pub', 'authorized_keys', 'address'];
 
 /**
  * Makes a fresh VM's disks and identity: overlay, data disk, a new ed25519 host key (made
@@ -34,7 +34,7 @@ export async function prepareVm(files: VmFiles, image: VmImage, node: VmNode, cl
   writeFileSync(id('hostname'), `${node.name}\n`);
   writeFileSync(id('hosts'), hosts);
   writeFileSync(id('authorized_keys'), clientPub);
-  writeFileSync(id('interfaces'), `auto ${VM_INTERFACE}\niface ${VM_INTERFACE} inet static\n  address ${node.address}/${VM_NET.prefix}\n`);
+  writeFileSync(id('address'), `${node.address}/${VM_NET.prefix}\n`);
   await must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${node.name}`, '-f', id('ssh_host_ed25519_key')]);
   return vmHostKey(files);
 }
@@ -59,8 +59,9 @@ export function qemuArgs(state: Pick<VmLabState, 'accel' | 'memoryMiB'>, image: 
     '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none',
     '-serial', `file:${esc(files.console)}`,
     '-kernel', image.kernel, '-initrd', image.initrd,
-    // net.ifnames=0: the NIC is eth0, as the inventory says
-    '-append', 'root=/dev/vda rw console=ttyS0 net.ifnames=0',
+    // net.ifnames=0: the NIC is eth0, as the inventory says; quiet: every console byte is
+    // an emulated UART write (warnings and panics still show)
+    '-append', 'root=/dev/vda rw console=ttyS0 net.ifnames=0 quiet',
     ...disks.flatMap((d) => ['-drive', d]),
     '-netdev', `tap,id=n0,ifname=${node.tap},script=no,downscript=no`,
     '-device', `virtio-net-pci,netdev=n0,mac=${node.mac}`,
@@ -95,12 +96,30 @@ export async function waitVmSsh(files: VmFiles, node: VmNode, timeoutMs: number)
     if (!isAlive(node.qemu)) return 'its qemu exited';
     // no panic=-1 reboot loop: a guest `reboot` must stay a reboot, so look for the panic
     if (tail(files.console, 40).includes('Kernel panic')) return 'its kernel panicked';
-    return (await tcpOpen(node.address, 22, 1000)) ? true : undefined;
+    return (await sshBanner(node.address, 5000)) ? true : undefined;
   }, timeoutMs, 1000);
   if (ok !== true) {
     const why = ok ?? `no sshd on ${node.address}:22 after ${timeoutMs / 1000}s`;
     throw new NodeError(`VM ${node.name} did not come up: ${why}`, { output: `${tail(files.qemuLog, 5)}\n${tail(files.console)}`.trim() });
   }
+}
+
+/**
+ * True when an SSH server on host:22 sends its banner within timeoutMs. An open port is
+ * not enough under TCG: sshd may accept long before it answers, and clients then time out.
+ */
+export function sshBanner(host: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port: 22, timeout: timeoutMs });
+    const finish = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.once('data', (d) => finish(d.toString('latin1').startsWith('SSH-')));
+    sock.once('timeout', () => finish(false));
+    sock.once('error', () => finish(false));
+    sock.once('end', () => finish(false));
+  });
 }
 
 /** Hard power-off: SIGKILL of qemu, like pulling the plug. The disks stay. */

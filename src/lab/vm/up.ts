@@ -101,7 +101,7 @@ async function createVmLab(paths: VmPaths, opts: VmLabUpOptions): Promise<Omit<V
   const state: VmLabState = {
     version: 1, kind: 'vm', stateDir: paths.stateDir, createdAt: new Date().toISOString(), stack: opts.stack ?? 'pacemaker',
     image: image.dir, accel, memoryMiB: opts.memoryMiB ?? VM_MEMORY_MIB, inventory,
-    netns: [], links: [], processes: [], mounts: [], dirs: [], files: [], nodes,
+    netns: [], links: [], processes: [], mounts: [], dirs: [], files: [paths.sshConfig, paths.knownHosts, paths.repoLog], nodes,
   };
   const j = new Journal(paths, state);
   j.dir(paths.vmsDir);
