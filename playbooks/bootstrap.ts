@@ -10,15 +10,15 @@
 import { definePlaybook, type HostContext, type PlaybookContext } from '../src/index.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, COROSYNC_VALIDATE, corosyncView, members } from '../src/stack/corosync.js';
 import { DRBD_KERNEL_CHECK, DRBD_MODPROBE, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
-import { guestFile, guestPackages, guestValidate, guestView } from '../src/stack/guests.js';
+import { guestFile, guestValidate, guestView } from '../src/stack/guests.js';
+import { stackPackages } from '../src/stack/packages.js';
 import {
   CIB_APPLY, CIB_DIR, CIB_MATCHES, cibView, clusterProperties,
   propertiesMatchCommand, setPropertiesCommand, waitForClusterCommand,
 } from '../src/stack/pacemaker.js';
-import { loadOrCreateSecret } from '../src/stack/secrets.js';
+import { clusterSecret, COROSYNC_AUTHKEY_SECRET } from '../src/stack/secrets.js';
 import { bootstrapHeartbeat, heartbeatHandlers } from './heartbeat.js';
 
-const STACK = ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents'];
 
 export default definePlaybook(
   'bootstrap',
@@ -31,17 +31,12 @@ export default definePlaybook(
 
     // 1. Packages. Daemons are not started by the install: their config comes first.
     await hosts.all(async (h) => {
-      const pkgs = h.node.role === 'realserver' ? [] : [...STACK];
-      if (isTwin(h)) {
-        if (cluster.drbd.length) pkgs.push('drbd-utils');
-        pkgs.push(...cluster.services.map((s) => s.package), ...guestPackages(cluster));
-      }
-      await h.apt(pkgs, { noStart: true });
+      await h.apt(stackPackages(cluster, h.node), { noStart: true });
     }, 'packages');
 
     // 2. Corosync: the shared key first (the parser needs it when crypto is on), then
     //    corosync.conf, checked by `corosync -t`. A running corosync reloads, no restart.
-    const authkey = loadOrCreateSecret(cluster.secretsDir, 'corosync-authkey', 128);
+    const authkey = clusterSecret(ctx, COROSYNC_AUTHKEY_SECRET, 128);
     await voters.all(async (h) => {
       await h.file(COROSYNC_AUTHKEY, { content: authkey.reveal(), mode: '0400', owner: 'root', secret: true, notify: 'reload corosync' });
       await h.template('corosync/corosync.conf.hbs', COROSYNC_CONF, { vars: corosyncView(cluster), validate: COROSYNC_VALIDATE, notify: 'reload corosync' });

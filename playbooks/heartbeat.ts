@@ -9,18 +9,16 @@ import {
   AUTHKEYS, HA_CF, HARESOURCES, IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE,
   authkeysView, haCfView, haresourcesView, ldirectordView,
 } from '../src/stack/heartbeat.js';
-import { loadOrCreateSecret } from '../src/stack/secrets.js';
+import { clusterSecret, HEARTBEAT_AUTHKEY_SECRET } from '../src/stack/secrets.js';
+import { stackPackages } from '../src/stack/packages.js';
 
 export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
   const { cluster, hosts } = ctx;
   const twins = hosts.role('master', 'slave');
-  const key = loadOrCreateSecret(cluster.secretsDir, 'heartbeat-authkey', 32);
+  const key = clusterSecret(ctx, HEARTBEAT_AUTHKEY_SECRET, 32);
 
   await twins.all(async (h) => {
-    const pkgs = ['heartbeat', 'resource-agents', ...cluster.services.map((s) => s.package)];
-    if (cluster.drbd.length) pkgs.push('drbd-utils');
-    if (cluster.lvs.length) pkgs.push('ldirectord', 'ipvsadm');
-    await h.apt(pkgs, { noStart: true });
+    await h.apt(stackPackages(cluster, h.node), { noStart: true });
   }, 'packages');
 
   const drbdKernel = new Map<string, boolean>();

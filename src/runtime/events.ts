@@ -22,6 +22,8 @@ export interface HostSummary {
   changed: number;
   failed: boolean;
   error?: string;
+  /** the failure's advice for the user, when it has one */
+  hint?: string;
   tasks: TaskResult[];
 }
 

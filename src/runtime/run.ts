@@ -69,6 +69,7 @@ function summarise(name: string, check: boolean, hosts: HostContext[], warnings:
     changed: h.results.filter((r) => r.changed).length,
     failed: Boolean(h.failed),
     error: h.failed ? mask(h.failed.message + (h.failed.details.output ? `\n${h.failed.details.output}` : '')) : undefined,
+    hint: h.failed?.details.hint,
     tasks: h.results,
   }));
   return {

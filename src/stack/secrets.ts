@@ -32,3 +32,15 @@ export function readSecret(dir: string, name: string): Secret | undefined {
   const file = join(dir, name);
   return existsSync(file) ? new Secret(readFileSync(file, 'utf8').trim()) : undefined;
 }
+
+export const COROSYNC_AUTHKEY_SECRET = 'corosync-authkey';
+export const HEARTBEAT_AUTHKEY_SECRET = 'heartbeat-authkey';
+
+/**
+ * The secret a playbook pushes: created on first use when applying; in check mode (plan,
+ * drift) only read — a missing one is shown as a placeholder, never created.
+ */
+export function clusterSecret(ctx: { check: boolean; cluster: { secretsDir: string } }, name: string, bytes: number): Secret {
+  if (ctx.check) return readSecret(ctx.cluster.secretsDir, name) ?? new Secret(`(${name} not generated yet)`);
+  return loadOrCreateSecret(ctx.cluster.secretsDir, name, bytes);
+}

@@ -31,7 +31,9 @@ function diffOf(path: string, fact: FileFact, content: string, secret: boolean):
   if (secret) return `--- ${path}\n+++ ${path}\n(secret content ${fact.exists ? 'changed' : 'created'}; not shown)\n`;
   if (fact.exists && fact.content === undefined) return `--- ${path}\n+++ ${path}\n(large file changed; sha256 ${fact.sha256} → new)\n`;
   const old = fact.exists ? (fact.content ?? '') : '';
-  return mask(createTwoFilesPatch(fact.exists ? path : '/dev/null', path, old, content, '', '', { context: 3 }).replace(/^=+\n/, ''));
+  // jsdiff opens with "Index:" and "====" lines and tabs after the names: keep a plain unified diff
+  const patch = createTwoFilesPatch(fact.exists ? path : '/dev/null', path, old, content, '', '', { context: 3 });
+  return mask(patch.slice(patch.indexOf('--- ')).replace(/^(---|\+\+\+) (.*?)\t$/gm, '$1 $2'));
 }
 
 /** The one-round-trip apply script: stage, chmod/chown, validate, back up, rename. */

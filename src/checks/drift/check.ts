@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { HactlError } from '../../core/errors.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import type { RunSummary } from '../../runtime/events.js';
@@ -65,18 +66,30 @@ export async function checkDrift(c: ClusterModel, o: DriftOptions): Promise<Drif
     secretErrors.length ? Promise.resolve(undefined) : runCheckMode(c, o),
     readLive(c, o.connector, o.forks),
   ]);
-  const fromRun = run ? itemsFromRun(run) : { items: [], errors: [] };
+  const fromRun = itemsOf(run);
   const liveItems: DriftItem[] = [
     ...(c.stack === 'pacemaker' ? pacemakerItems(c, live.sections) : heartbeatItems(c, live.sections)),
     ...drbdItems(c, live.sections),
     ...skewItems(live.sections),
   ];
-  // a node that could not be read says nothing about drift: keep only what reachable nodes said
+  // the same finding from both sources (the CIB) is one item; the live one carries the diff
   const items = mergeItems(fromRun.items, liveItems, timingItems(timingFacts(c, o.budget)));
   const errors = mergeErrors(secretErrors, fromRun.errors, live.errors);
-  return buildReport({ cluster: c, items, errors, notes: run?.warnings ?? [], checkedAt, ms: Date.now() - t0 });
+  const notes = run instanceof Error ? [] : (run?.warnings ?? []);
+  return buildReport({ cluster: c, items, errors, notes, checkedAt, ms: Date.now() - t0 });
 }
 
-function runCheckMode(c: ClusterModel, o: DriftOptions): Promise<RunSummary> {
-  return runPlaybook(o.playbook, { cluster: c, connector: o.connector, check: true, forks: o.forks, templateDir: o.templateDir, options: { drift: true } });
+function itemsOf(run: RunSummary | Error | undefined): { items: DriftItem[]; errors: CheckError[] } {
+  if (run instanceof Error) return { items: [], errors: [{ message: `the check-mode bootstrap stopped: ${run.message}`, hint: (run as HactlError).details?.hint }] };
+  return run ? itemsFromRun(run) : { items: [], errors: [] };
+}
+
+/**
+ * The playbook in check mode. A host's failure is in the summary; an error of the playbook
+ * itself (a template that does not render) is returned, so the live checks still report.
+ * `options.drift` tells the playbook who runs it.
+ */
+function runCheckMode(c: ClusterModel, o: DriftOptions): Promise<RunSummary | Error> {
+  return runPlaybook(o.playbook, { cluster: c, connector: o.connector, check: true, forks: o.forks, templateDir: o.templateDir, options: { drift: true } })
+    .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
 }

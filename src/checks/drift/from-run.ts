@@ -32,7 +32,7 @@ export function classifyTask(t: TaskResult): DriftItem[] {
   if (t.task.startsWith('file ')) return [fileItem(t)];
   if (t.task.startsWith('apt ')) {
     const pkgs = t.reason.replace(/^install\s+/, '').split(/\s+/).filter(Boolean);
-    return pkgs.map((p) => ({ kind: 'packages', host, subject: p, message: `${p} is not installed` }));
+    return pkgs.map((p) => ({ kind: 'packages', host, subject: p, message: 'not installed' }));
   }
   if (t.task.startsWith('service ')) {
     const name = t.task.split(' ')[1] ?? t.task;
@@ -44,8 +44,8 @@ export function classifyTask(t: TaskResult): DriftItem[] {
 function fileItem(t: TaskResult): DriftItem {
   const path = t.task.slice('file '.length);
   const base = { kind: 'files' as const, host: t.host, subject: path };
-  if (t.reason.startsWith('create ')) return { ...base, message: `${path} is missing`, diff: t.diff };
-  if (t.reason.startsWith('remove ')) return { ...base, message: `${path} exists and should not` };
+  if (t.reason.startsWith('create ')) return { ...base, message: 'missing', diff: t.diff };
+  if (t.reason.startsWith('remove ')) return { ...base, message: 'exists and should not' };
   if (t.reason.startsWith('update ')) {
     const secret = t.diff?.includes('(secret content');
     return { ...base, message: secret ? 'content differs from the inventory (secret: not shown)' : 'content differs from the inventory', diff: t.diff };

@@ -79,8 +79,18 @@ export function mergeItems(...sources: readonly DriftItem[][]): DriftItem[] {
   for (const list of sources) for (const i of list) byKey.set(keyOf(i), i);
   const order = (k: DriftKind): number => DRIFT_KINDS.indexOf(k);
   return [...byKey.values()]
-    .map((i) => ({ ...i, message: mask(i.message), diff: i.diff === undefined ? undefined : mask(i.diff) }))
+    .map((i) => ({ ...i, message: mask(i.message), diff: i.diff === undefined ? undefined : mask(tidyDiff(i.diff)) }))
     .sort((a, b) => order(a.kind) - order(b.kind) || (a.host ?? '').localeCompare(b.host ?? '') || a.subject.localeCompare(b.subject));
+}
+
+/**
+ * Drops the `Index:`/`====` preamble jsdiff adds when both names are equal, and the tab
+ * after the file names (an empty header field): neither tells a reader anything.
+ *
+ * @example tidyDiff('Index: /etc/x\n====\n--- /etc/x\t\n+++ /etc/x\t\n@@ …') // '--- /etc/x\n+++ /etc/x\n@@ …'
+ */
+export function tidyDiff(diff: string): string {
+  return diff.replace(/^Index: .*\n=+\n/, '').replace(/^(---|\+\+\+) (.*?)\t$/gm, '$1 $2');
 }
 
 /** One error per host (the playbook and the live checks both meet an unreachable node). */

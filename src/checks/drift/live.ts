@@ -110,5 +110,7 @@ export async function readLive(c: ClusterModel, connector: Connector, forks = 10
       errors.push({ host: n.name, message, hint: hintFor(message) });
     }
   });
-  return { sections, errors };
+  // in inventory order, whatever order the failures came in
+  const at = (h?: string) => c.nodes.findIndex((n) => n.name === h);
+  return { sections, errors: errors.sort((a, b) => at(a.host) - at(b.host)) };
 }

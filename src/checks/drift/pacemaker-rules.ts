@@ -95,7 +95,7 @@ function resourceItems(c: ClusterModel, seenFrom: string, xml: string, st: CrmSt
   } else if (where[0] === c.slave.name && st.nodes.find((n) => n.name === c.master.name)?.online) {
     items.push({
       ...base,
-      message: `runs on ${c.slave.name}, not on the master ${c.master.name} (which is online)`,
+      message: `runs on ${c.slave.name}, not on ${c.master.name}, the inventory's master (online)`,
       hint: `fail back when convenient (a short outage): crm_resource --move -r ${GROUP_ID} -N ${c.master.name} && crm_resource --wait && crm_resource --clear -r ${GROUP_ID}`,
     });
   }

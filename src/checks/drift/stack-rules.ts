@@ -100,7 +100,7 @@ function holderItems(c: ClusterModel, holders: string[]): DriftItem[] {
   if (holders.length === 0) return [{ ...base, message: `no twin holds ${vips}` }];
   if (holders.length > 1) return [{ ...base, message: `both twins hold ${vips} (split brain)` }];
   if (holders[0] !== c.master.name && c.vars.auto_failback !== false) {
-    return [{ ...base, message: `${vips} is on ${holders[0]}, not on the master ${c.master.name}, although auto_failback is on` }];
+    return [{ ...base, message: `${vips} is on ${holders[0]}, not on ${c.master.name}, the inventory's master, although auto_failback is on` }];
   }
   return [];
 }

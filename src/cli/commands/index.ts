@@ -4,6 +4,7 @@ import { register as registerRun } from './run.js';
 import { register as registerBootstrap } from './bootstrap.js';
 import { register as registerAddNode } from './add-node.js';
 import { register as registerLab } from './lab.js';
+import { register as registerDrift } from './drift.js';
 
 /**
  * Every command registers itself here; one line per command module.
@@ -15,4 +16,5 @@ export function registerCommands(program: Command): void {
   registerBootstrap(program);
   registerAddNode(program);
   registerLab(program);
+  registerDrift(program);
 }

@@ -1,0 +1,214 @@
+/**
+ * `hactl drift`: read-only drift checks for cron and monitoring. The work is in
+ * src/checks/drift; this file parses arguments, prints, asks before --fix and sets the
+ * exit code: 0 no drift, 2 drift found, 1 could not check.
+ */
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { checkDrift, type DriftOptions } from '../../checks/drift/check.js';
+import { cronEntry, cronFileName, CRON_DIR, installCron } from '../../checks/drift/cron.js';
+import type { DriftItem, DriftReport } from '../../checks/drift/items.js';
+import { formatText, writePrometheusFile } from '../../checks/drift/report.js';
+import { HactlError, InputError, NodeError } from '../../core/errors.js';
+import { loadInventory } from '../../inventory/index.js';
+import type { ClusterModel } from '../../inventory/model.js';
+import { Connector, sshConnect } from '../../runtime/connector.js';
+import type { RunSummary } from '../../runtime/events.js';
+import { loadPlaybook } from '../load-playbook.js';
+import { printError, printJson } from '../output.js';
+import { colourDiff } from '../progress.js';
+import { runWithProgress } from '../run-common.js';
+
+interface DriftOpts {
+  inventory: string;
+  json?: boolean;
+  quiet?: boolean;
+  prometheus?: string;
+  budget?: string;
+  forks: string;
+  connectTimeout: string;
+  fix?: boolean;
+  yes?: boolean;
+  installCron?: boolean;
+  every: string;
+  print?: boolean;
+  cronDir: string;
+}
+
+const EXAMPLES = `
+Checks, changing nothing on any node: every file hactl manages (content with a diff,
+mode, owner), packages (missing, versions differing between nodes), services, the
+cluster (members, quorum, where resources run, fail counts, leftover crm_resource
+--move/--ban constraints, the CIB against what hactl applies, DRBD, Heartbeat peers)
+and timeouts that contradict each other or the failover budget (vars.failover_budget).
+
+Exit codes: 0 no drift · 2 drift found · 1 could not check (an unreachable node, an
+auth failure, a missing secret, an invalid inventory — each one named).
+
+Examples:
+  $ hactl drift -i inventory.yaml
+  $ hactl drift -i inventory.yaml --quiet                       # silent when clean (cron)
+  $ hactl drift -i inventory.yaml --json | jq '.items[] | select(.kind == "files")'
+  $ hactl drift -i inventory.yaml --prometheus /var/lib/prometheus/node-exporter/hactl_drift.prom
+  $ hactl drift -i inventory.yaml --fix                         # converge with bootstrap, asks first
+  $ sudo hactl drift -i /etc/hactl/web.yaml --install-cron --every 10m
+  $ hactl drift -i inventory.yaml --install-cron --print        # show the cron line only`;
+
+/** `hactl drift`. */
+export function register(program: Command): void {
+  program
+    .command('drift')
+    .description('read-only drift checks (files, packages, services, cluster state, timing) for cron and monitoring')
+    .requiredOption('-i, --inventory <file>', 'inventory YAML file')
+    .option('--json', 'print the report as JSON on stdout')
+    .option('-q, --quiet', 'print nothing when there is no drift (cron mails only on trouble)')
+    .option('--prometheus <file>', 'also write a node-exporter textfile (drift items per kind, last check time)')
+    .option('--budget <seconds>', 'failover budget for the timing rules (default: vars.failover_budget, else 30)')
+    .option('-f, --forks <n>', 'hosts checked in parallel', '10')
+    .option('--connect-timeout <seconds>', 'SSH connect timeout per node', '10')
+    .option('--fix', 'after the check, converge with `hactl bootstrap` (asks first)')
+    .option('-y, --yes', 'with --fix: do not ask')
+    .option('--install-cron', 'write a cron entry that runs this check (/etc/cron.d on this host)')
+    .option('--every <interval>', 'with --install-cron: 5m, 10m, 1h … or a cron schedule', '10m')
+    .option('--print', 'with --install-cron: print the cron entry instead of writing it')
+    .option('--cron-dir <dir>', 'with --install-cron: where to write it', CRON_DIR)
+    .addHelpText('after', EXAMPLES)
+    .action(async (o: DriftOpts, cmd: Command) => {
+      const debug = Boolean(cmd.optsWithGlobals().debug);
+      if (o.installCron) return cronAction(o);
+      let cluster: ClusterModel;
+      try {
+        cluster = await loadInventory(o.inventory);
+      } catch (err) {
+        // drift reserves exit 2 for "drift found": an unreadable inventory is "could not check"
+        if (!(err instanceof HactlError)) throw err;
+        printError(err);
+        process.exitCode = 1;
+        return;
+      }
+      await driftAction(cluster, o, debug);
+    });
+}
+
+const positive = (v: string, what: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`${what} must be a positive number, got "${v}"`);
+  return n;
+};
+
+async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean): Promise<void> {
+  const { playbook, dir } = await loadPlaybook('bootstrap');
+  const connector = new Connector(
+    sshConnect({
+      connectTimeoutMs: positive(o.connectTimeout, '--connect-timeout') * 1000,
+      onCommand: debug ? (h, c) => process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined,
+    }),
+  );
+  const opts: DriftOptions = {
+    playbook, templateDir: dir, connector,
+    forks: Math.floor(positive(o.forks, '--forks')),
+    budget: o.budget === undefined ? undefined : positive(o.budget, '--budget'),
+  };
+  try {
+    const before = await checkDrift(cluster, opts);
+    const fixing = Boolean(o.fix) && before.exitCode === 2;
+    if (!(fixing && o.json)) show(before, o);
+    if (o.fix && before.exitCode === 1) process.stderr.write('--fix: not fixing while some nodes could not be checked\n');
+    let final = before;
+    let fixFailed = false;
+    if (fixing) {
+      const after = await fix(cluster, before, opts, o);
+      if (o.json) printJson({ before, fix: after?.summary, after: after?.report });
+      final = after?.report ?? before;
+      fixFailed = after?.summary.ok === false;
+    }
+    process.exitCode = fixFailed ? 1 : final.exitCode;
+    // last, so a textfile that cannot be written (exit 1) never hides the report
+    if (o.prometheus) writePrometheusFile(o.prometheus, final);
+  } finally {
+    await connector.closeAll();
+  }
+}
+
+function show(r: DriftReport, o: DriftOpts): void {
+  if (o.json) {
+    printJson(r);
+    // stdout may go to a file: the nodes that could not be checked are named on stderr too
+    for (const e of r.errors) printError(new NodeError(`could not check: ${e.message}`, { host: e.host, hint: e.hint }));
+    return;
+  }
+  if (o.quiet && r.exitCode === 0) return;
+  process.stdout.write(formatText(r, { paintDiff: process.stdout.isTTY ? colourDiff : undefined }));
+}
+
+/** Drift bootstrap converges (files, packages, services, the CIB) versus what needs a person. */
+export function fixable(i: DriftItem): boolean {
+  if (i.kind === 'files' || i.kind === 'services') return true;
+  if (i.kind === 'packages') return !i.message.startsWith('versions differ');
+  // the CIB apply replaces the constraints section, so leftover cli-* constraints go too
+  return i.kind === 'cluster' && (['cib', 'cluster properties'].includes(i.subject) || i.subject.startsWith('drbd: ') || i.subject.startsWith('cli-'));
+}
+
+/** Says what bootstrap would converge, asks, runs it, and checks again (undefined: not run). */
+async function fix(cluster: ClusterModel, before: DriftReport, opts: DriftOptions, o: DriftOpts): Promise<{ summary: RunSummary; report: DriftReport } | undefined> {
+  const can = before.items.filter(fixable);
+  const cannot = before.items.filter((i) => !fixable(i));
+  const say = (s: string) => process.stderr.write(s + '\n');
+  if (!can.length) {
+    say('--fix: bootstrap would not change any of this; it needs an operator (see the hints)');
+    return undefined;
+  }
+  say(`--fix: \`hactl bootstrap\` converges ${can.length} item(s): ${[...new Set(can.map((i) => i.subject))].join(', ')}`);
+  // some of these are consequences (a node offline because its pacemaker was stopped) and go too
+  if (cannot.length) say(`       it does not touch ${cannot.length} other(s), which may need an operator: ${[...new Set(cannot.map((i) => i.subject))].join(', ')}`);
+  if (!o.yes && !(await confirm('Run `hactl bootstrap` on the cluster now? [y/N] '))) {
+    say('not fixed: nothing was changed');
+    return undefined;
+  }
+  const summary = await runWithProgress(opts.playbook, { inventory: cluster.source, forks: String(opts.forks ?? 10), json: o.json }, {
+    check: false, dir: opts.templateDir, cluster, connector: opts.connector, deferJson: true,
+  });
+  const report = await checkDrift(cluster, opts);
+  if (!o.json) {
+    process.stdout.write('after --fix:\n');
+    show(report, { ...o, quiet: false });
+  }
+  return { summary, report };
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    throw new InputError('--fix changes the nodes and asks first, but stdin is not a terminal', { hint: 'add --yes to converge without asking' });
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** bin/hactl of this installation (dist/src/cli/commands/drift.js → ../../../../bin/hactl). */
+const HACTL_BIN = fileURLToPath(new URL('../../../../bin/hactl', import.meta.url));
+
+async function cronAction(o: DriftOpts): Promise<void> {
+  const cluster = await loadInventory(o.inventory);
+  const entry = cronEntry({
+    cluster: cluster.name,
+    inventory: resolve(o.inventory),
+    every: o.every,
+    node: process.execPath,
+    hactl: HACTL_BIN,
+    user: userInfo().username,
+    prometheus: o.prometheus ? resolve(o.prometheus) : undefined,
+  });
+  if (o.print) {
+    process.stdout.write(entry);
+    return;
+  }
+  const file = installCron(entry, cluster.name, o.cronDir);
+  process.stdout.write(`wrote ${file} (${cronFileName(cluster.name)}): drift runs ${o.every === '10m' ? 'every 10 minutes' : `on "${o.every}"`}\n${entry}`);
+}
