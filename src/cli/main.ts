@@ -27,6 +27,10 @@ Typical session:
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `hactl … | head` closes the pipe early: that is the reader's choice, not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   const program = buildProgram();
   const debug = argv.includes('--debug');
   try {

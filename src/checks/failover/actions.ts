@@ -4,7 +4,10 @@ import type { NodeModel } from '../../inventory/model.js';
 import { until } from './nodes.js';
 import type { FailoverEnv } from './scenario.js';
 
-/** Twins holding the VIP now (unreachable twins count as not holding it). */
+/**
+ * Twins holding the VIP now (unreachable twins count as not holding it).
+ * @example await vipHolders(env) // ['master']
+ */
 export async function vipHolders(env: FailoverEnv): Promise<string[]> {
   const vip = env.cluster.floatingIps[0];
   if (!vip) return [];
@@ -25,6 +28,7 @@ export async function waitHolder(env: FailoverEnv, node: NodeModel, timeoutMs: n
  * Moves the resources from one twin to the other the stack's planned way (crm_resource
  * --move then --clear; heartbeat's hb_standby) and waits until the VIP is there.
  * @throws NodeError when the move command fails or the VIP does not arrive in time
+ * @example await moveResources(env, cluster.master, cluster.slave);
  */
 export async function moveResources(env: FailoverEnv, from: NodeModel, to: NodeModel, timeoutMs = 90_000): Promise<void> {
   const m = env.ops.move(env.cluster, from, to);

@@ -52,43 +52,59 @@ export function analyseProbes(records: readonly ProbeRecord[]): ProbeAnalysis {
 function shortError(r: ProbeRecord): string {
   if (r.status !== undefined && !r.error) return `HTTP ${r.status}`;
   const e = r.error ?? 'failed';
-  return /^(connect )?(E[A-Z]+)/.exec(e)?.[2] ?? e.replace(/^connect /, '').slice(0, 40);
+  return /\b(E[A-Z]{3,})\b/.exec(e)?.[1] ?? e.slice(0, 40);
 }
 
-/** True when the last `stableMs` of probes (at least 3) all succeeded. */
+/**
+ * True when the last `stableMs` before `at` is covered by good probes (at least 3).
+ * @example stableSince(prober.records, now(), 2000) // the service answered for the last 2 s
+ */
 export function stableSince(records: readonly ProbeRecord[], at: number, stableMs: number): boolean {
-  const tail = records.filter((r) => r.t >= at - stableMs);
+  const tail = records.filter((r) => r.t >= at - stableMs && r.t <= at);
   return tail.length >= 3 && tail.every((r) => r.ok) && (tail[0]?.t ?? at) <= at - stableMs + 500;
 }
 
 /**
- * Split brain: two twins hold the VIP at the same time in at least `minPolls` consecutive
- * polling rounds (one round can catch a planned move half-way), or clients were answered
- * by two nodes alternately.
+ * Split brain: two twins hold the VIP at the same time. Each twin's state at any moment is
+ * its newest poll (polls of busy nodes do not line up in time); an overlap counts when it
+ * lasts `minMs` and every twin in it reported the VIP in at least two polls, so a planned
+ * move caught half-way (the old holder's last poll, the new holder's first) is not one.
+ * Unreachable twins do not count: a cut-off node holding the VIP is invisible to clients.
+ * @example findSplitBrain(watcher.samples, 300)?.reason // 'the VIP was configured on master and slave at the same time (3.0 s, 10 polls)'
  */
-export function findSplitBrain(samples: readonly NodeSample[], pollMs: number, minPolls = 2): SplitBrain | undefined {
-  const rounds = roundsOf(samples);
-  let run: { since: number; nodes: string[]; count: number; last: number } | undefined;
-  let worst: typeof run;
-  for (const round of rounds) {
-    const holders = [...new Set(round.filter((s) => s.reachable && s.vip).map((s) => s.node))].sort();
-    if (holders.length >= 2) {
-      const t = round[0]!.t;
-      run = run ? { ...run, count: run.count + 1, last: t } : { since: t, nodes: holders, count: 1, last: t };
-      if (!worst || run.count > worst.count) worst = run;
-    } else run = undefined;
+export function findSplitBrain(samples: readonly NodeSample[], pollMs: number, minMs = 2 * pollMs): SplitBrain | undefined {
+  const staleMs = Math.max(2000, 4 * pollMs);
+  const latest = new Map<string, NodeSample>();
+  let run: { since: number; until: number; nodes: string[]; polls: Map<string, number> } | undefined;
+  let best: typeof run;
+  for (const s of [...samples].sort((a, b) => a.t - b.t)) {
+    latest.set(s.node, s);
+    const holders = [...latest.values()].filter((x) => x.reachable && x.vip && s.t - x.t <= staleMs).map((x) => x.node).sort();
+    if (holders.length < 2) {
+      run = undefined;
+      continue;
+    }
+    run ??= { since: s.t, until: s.t, nodes: holders, polls: new Map() };
+    run.until = s.t;
+    if (s.vip && s.reachable) run.polls.set(s.node, (run.polls.get(s.node) ?? 0) + 1);
+    const real = run.nodes.every((n) => (run!.polls.get(n) ?? 0) >= 2) && run.until - run.since >= minMs;
+    if (real && (!best || run.until - run.since > best.until - best.since)) best = { ...run, polls: new Map(run.polls) };
   }
-  if (!worst || worst.count < minPolls) return undefined;
-  const ms = Math.round(worst.last - worst.since + pollMs);
+  if (!best) return undefined;
+  const ms = Math.round(best.until - best.since);
+  const polls = [...best.polls.values()].reduce((a, b) => a + b, 0);
   return {
-    reason: `the VIP was configured on ${worst.nodes.join(' and ')} at the same time (${(ms / 1000).toFixed(1)} s, ${worst.count} polls)`,
-    nodes: worst.nodes,
-    since: worst.since,
+    reason: `the VIP was configured on ${best.nodes.join(' and ')} at the same time (${(ms / 1000).toFixed(1)} s, ${polls} polls)`,
+    nodes: best.nodes,
+    since: best.since,
     ms,
   };
 }
 
-/** Answers that alternate between nodes (A, B, A …) after `after`: two hosts answer for one IP. */
+/**
+ * Answers that alternate between nodes (A, B, A …) after `after`: two hosts answer for one IP.
+ * @example alternatingAnswers(records, faultAt) // ['master', 'slave'] when clients went master → slave → master
+ */
 export function alternatingAnswers(records: readonly ProbeRecord[], after: number): string[] | undefined {
   const seq = records.filter((r) => r.t >= after && r.node).map((r) => r.node!);
   const changes: string[] = [];
@@ -98,25 +114,24 @@ export function alternatingAnswers(records: readonly ProbeRecord[], after: numbe
   return back >= 0 ? [...new Set(changes)] : undefined;
 }
 
-/** Groups samples into polling rounds: the watcher stamps every poll of one round with the same time. */
-function roundsOf(samples: readonly NodeSample[]): NodeSample[][] {
-  const byT = new Map<number, NodeSample[]>();
-  for (const s of samples) byT.set(s.t, [...(byT.get(s.t) ?? []), s]);
-  return [...byT.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
-}
-
 /**
  * When the cluster noticed a lost node: the first sample after `from` in which a node
- * other than `lost` still runs its stack but no longer counts `lost` as a member.
+ * other than `lost` still runs its stack but no longer counts `lost` as a member. Only
+ * for a node that was a member before (Heartbeat's ping node never is).
+ * @example detectionOf(watcher.samples, 'master', faultAt) // 2740 (ms)
  */
 export function detectionOf(samples: readonly NodeSample[], lost: string, from: number): number | undefined {
-  const hit = [...samples]
-    .sort((a, b) => a.t - b.t)
-    .find((s) => s.t >= from && s.node !== lost && s.reachable && s.stack && s.members.length > 0 && !s.members.includes(lost));
+  const sorted = [...samples].sort((a, b) => a.t - b.t);
+  const seen = (s: NodeSample): boolean => s.node !== lost && s.reachable && s.stack && s.members.length > 0;
+  if (!sorted.some((s) => s.t < from && seen(s) && s.members.includes(lost))) return undefined;
+  const hit = sorted.find((s) => s.t >= from && seen(s) && !s.members.includes(lost));
   return hit ? Math.round(hit.t - from) : undefined;
 }
 
-/** First sample after `from` in which `node` holds the VIP (ms after `from`). */
+/**
+ * First sample after `from` in which `node` holds the VIP (ms after `from`).
+ * @example takeoverOf(watcher.samples, 'slave', faultAt) // 3948
+ */
 export function takeoverOf(samples: readonly NodeSample[], node: string, from: number): number | undefined {
   const hit = [...samples].sort((a, b) => a.t - b.t).find((s) => s.t >= from && s.node === node && s.reachable && s.vip);
   return hit ? Math.round(hit.t - from) : undefined;

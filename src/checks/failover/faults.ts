@@ -30,7 +30,10 @@ export interface Faults {
   isOn(node: NodeModel): Promise<boolean>;
 }
 
-/** The lab whose state dir holds this inventory (as `lab up` writes it), if any. */
+/**
+ * The lab whose state dir holds this inventory (as `lab up` writes it), if any.
+ * @example labStateDirFor(await loadInventory('/tmp/lab/inventory.yaml')) // '/tmp/lab'
+ */
 export function labStateDirFor(c: ClusterModel): string | undefined {
   const dir = dirname(c.source);
   const file = join(dir, 'state.json');
@@ -43,7 +46,10 @@ export function labStateDirFor(c: ClusterModel): string | undefined {
   }
 }
 
-/** The lab's fault primitives (src/lab), by node name. Needs root, like the lab. */
+/**
+ * The lab's fault primitives (src/lab), by node name. Needs root, like the lab.
+ * @example await new LabFaults('/tmp/lab').cut(cluster.master);
+ */
 export class LabFaults implements Faults {
   readonly kind: string;
   readonly noPower = undefined;
@@ -71,7 +77,10 @@ export class LabFaults implements Faults {
 
 const sh = promisify(execCb);
 
-/** Real nodes over SSH; power through the inventory's `vars.failover.power` commands. */
+/**
+ * Real nodes over SSH; power through the inventory's `vars.failover.power` commands.
+ * @example await new RemoteFaults(cluster, runner, settings).cut(cluster.master); // back after cut_seconds
+ */
 export class RemoteFaults implements Faults {
   readonly kind = 'ssh';
   readonly noPower: string | undefined;

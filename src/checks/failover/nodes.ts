@@ -31,7 +31,10 @@ export class NodeRunner {
     return n;
   }
 
-  /** Runs a command; undefined when the node is unreachable or `timeoutMs` passes. */
+  /**
+   * Runs a command; undefined when the node is unreachable or `timeoutMs` passes. A timeout
+   * drops the connection: a cut node would otherwise hold it for the keepalive period.
+   */
   async exec(node: NodeModel, command: string, timeoutMs = 30_000): Promise<MaybeResult> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
@@ -74,7 +77,10 @@ export class NodeRunner {
   }
 }
 
-/** Polls `fn` every `stepMs` until it returns true, `timeoutMs` passes or `signal` aborts. */
+/**
+ * Polls `fn` every `stepMs` until it returns true, `timeoutMs` passes or `signal` aborts.
+ * @example await until(() => runner.test(node, 'true', 3000), 60_000, 1000)
+ */
 export async function until(fn: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 500, signal?: AbortSignal): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   for (;;) {

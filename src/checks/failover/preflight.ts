@@ -46,18 +46,26 @@ export async function checkHealth(c: ClusterModel, connector: Connector, runner:
   return { ok: checks.every((k) => k.ok), checks, holder };
 }
 
-/** Polls {@link checkHealth} until it passes or `timeoutMs` passes; returns the last result. */
+/**
+ * Polls {@link checkHealth} until it passes or `timeoutMs` passes; returns the last result.
+ * @example (await waitHealthy(cluster, connector, runner, { expectOn: 'master' }, 120_000)).ok
+ */
 export async function waitHealthy(c: ClusterModel, connector: Connector, runner: NodeRunner, o: HealthOptions, timeoutMs: number, signal?: AbortSignal): Promise<Health> {
   let last: Health = { ok: false, checks: [] };
   await until(async () => (last = await checkHealth(c, connector, runner, o)).ok, timeoutMs, 2000, signal);
   return last;
 }
 
-async function smokeChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {
+/** The smoke checks, bounded: a node that stops answering half-way must not hold the test up. */
+async function smokeChecks(c: ClusterModel, connector: Connector, timeoutMs = 45_000): Promise<SmokeCheck[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<SmokeCheck[]>((r) => (timer = setTimeout(() => r([{ check: 'smoke checks', ok: false, detail: `no result within ${timeoutMs / 1000} s` }]), timeoutMs)));
   try {
-    return (await smoke(c, connector)).checks;
+    return await Promise.race([smoke(c, connector).then((s) => s.checks), late]);
   } catch (err) {
     return [{ check: 'smoke checks', ok: false, detail: (err as Error).message }];
+  } finally {
+    clearTimeout(timer);
   }
 }
 

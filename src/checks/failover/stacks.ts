@@ -9,6 +9,9 @@ import { members } from '../../stack/corosync.js';
 import { GROUP_ID } from '../../stack/pacemaker.js';
 import type { NodeSample } from './types.js';
 
+/** A cluster tool that may hang on a dying daemon: TERM after 1 s, KILL 1 s later. */
+const BOUND = 'timeout -k 1 1';
+
 /** Prefix of scenario-specific lines in a watch poll's output. */
 export const EXTRA_PREFIX = 'x:';
 
@@ -31,7 +34,7 @@ export interface StackOps {
   reset(c: ClusterModel): string;
   /** clears fail-counts and failed actions (run on one member) */
   cleanup?: string;
-  /** moves the resources to `to` and waits until they run there (run on `from` for heartbeat) */
+  /** the command that moves the resources to `to`, and the node it runs on */
   move(c: ClusterModel, from: NodeModel, to: NodeModel): { on: NodeModel; command: string };
 }
 
@@ -55,7 +58,7 @@ export const pacemakerOps: StackOps = {
     [
       vipTest(c),
       '{ pgrep -x corosync && pgrep -x pacemakerd; } >/dev/null && echo stack=1 || echo stack=0',
-      'corosync-quorumtool -s 2>/dev/null',
+      `pgrep -x corosync >/dev/null && ${BOUND} corosync-quorumtool -s 2>/dev/null`,
     ].join('\n'),
   kill: 'pkill -9 -x corosync',
   running: 'pgrep -x corosync >/dev/null && pgrep -x pacemakerd >/dev/null',
@@ -88,24 +91,32 @@ export const heartbeatOps: StackOps = {
     const peer = node.name === c.master.name ? c.slave : c.master;
     return [
       vipTest(c),
-      'cl_status hbstatus >/dev/null 2>&1 && echo stack=1 || echo stack=0',
-      `echo "hbnode ${node.name} $(cl_status nodestatus ${quote(node.name)} 2>/dev/null)"`,
-      `echo "hbnode ${peer.name} $(cl_status nodestatus ${quote(peer.name)} 2>/dev/null)"`,
+      // cl_status hangs on the IPC of a killed heartbeat: asked only while heartbeat runs,
+      // and bounded, or the poll (and the VIP seen in it) would be late
+      'if pgrep -x heartbeat >/dev/null; then',
+      `  ${BOUND} cl_status hbstatus >/dev/null 2>&1 && echo stack=1 || echo stack=0`,
+      `  echo "hbnode ${node.name} $(${BOUND} cl_status nodestatus ${quote(node.name)} 2>/dev/null)"`,
+      `  echo "hbnode ${peer.name} $(${BOUND} cl_status nodestatus ${quote(peer.name)} 2>/dev/null)"`,
+      'else echo stack=0; fi',
     ].join('\n');
   },
   kill: 'pkill -9 -x heartbeat',
-  running: 'cl_status hbstatus >/dev/null 2>&1',
+  running: 'pgrep -x heartbeat >/dev/null && timeout -k 1 5 cl_status hbstatus >/dev/null 2>&1',
   start: 'rm -f /var/run/heartbeat.pid; service heartbeat start </dev/null >/dev/null 2>&1',
-  reset: (c) => ['pkill -9 -x heartbeat', 'pkill -9 -f /heartbeat/ipfail', ...releaseVips(c), ...stopServices(c), 'true'].join('; '),
-  // R1: the node holding the resources gives them up (hb_standby); the other one takes them
-  move: (c, from, to) => ({
-    on: from,
-    command: [
-      `for d in /usr/share/heartbeat /usr/lib/heartbeat; do [ -x $d/hb_standby ] && exec $d/hb_standby all; done; echo 'hb_standby not found' >&2; exit 127`,
-    ].join('\n'),
+  // `[/]`: the pattern must not match this very shell's command line
+  reset: (c) => ['pkill -9 -x heartbeat', "pkill -9 -f '[/]heartbeat/ipfail'", ...releaseVips(c), ...stopServices(c), 'true'].join('; '),
+  // R1: the node that is to hold the resources asks for them (hb_takeover); the holder
+  // releases them, then it acquires them
+  move: (_c, _from, to) => ({
+    on: to,
+    command: `for d in /usr/share/heartbeat /usr/lib/heartbeat; do [ -x $d/hb_takeover ] && exec $d/hb_takeover all; done; echo 'hb_takeover not found' >&2; exit 127`,
   }),
 };
 
+/**
+ * The commands of a stack.
+ * @example stackOps(cluster.stack).kill // 'pkill -9 -x corosync'
+ */
 export function stackOps(stack: Stack): StackOps {
   return stack === 'heartbeat' ? heartbeatOps : pacemakerOps;
 }
@@ -143,7 +154,10 @@ export function parseSample(out: string, node: string, t: number): NodeSample {
   };
 }
 
-/** The watch command with a scenario's extra lines appended. */
+/**
+ * The watch command with a scenario's extra lines appended.
+ * @example watchCommand(pacemakerOps, cluster, cluster.master, 'echo fail=0')
+ */
 export function watchCommand(ops: StackOps, c: ClusterModel, node: NodeModel, extra?: string): string {
   return [ops.watch(c, node), ...wrapExtra(extra)].join('\n');
 }

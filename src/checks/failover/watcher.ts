@@ -31,6 +31,7 @@ export class Watcher {
   readonly samples: NodeSample[] = [];
   readonly pollMs: number;
   private timer?: NodeJS.Timeout;
+  private stopped = false;
   private readonly busy = new Map<string, Promise<void>>();
 
   constructor(
@@ -45,14 +46,16 @@ export class Watcher {
 
   start(): void {
     if (this.timer) return;
+    this.stopped = false;
     this.round();
     this.timer = setInterval(() => this.round(), this.pollMs);
   }
 
+  /** Stops polling; polls still in flight are dropped (closing the connections ends them). */
   async stop(): Promise<NodeSample[]> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await Promise.all([...this.busy.values()]);
+    this.stopped = true;
     return this.samples.sort((a, b) => a.t - b.t);
   }
 
@@ -83,9 +86,21 @@ export class Watcher {
     }
   }
 
+  /**
+   * A poll that takes too long counts as unreachable in its round; the command is left to
+   * finish (the node stays busy, so polls never pile up) and its late answer is dropped.
+   */
   private async poll(n: NodeModel, t: number): Promise<void> {
     const cmd = watchCommand(this.ops, this.cluster, n, this.options.extra?.(n));
-    const r = await this.runner.exec(n, cmd, this.options.timeoutMs ?? 1500);
-    this.samples.push(r ? parseSample(r.stdout, n.name, t) : { t, node: n.name, reachable: false, vip: false, stack: false, members: [], extra: {} });
+    const timeoutMs = this.options.timeoutMs ?? 1500;
+    const run = this.runner.exec(n, cmd, 60_000);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), timeoutMs)));
+    const r = await Promise.race([run, late]);
+    clearTimeout(timer);
+    if (this.stopped) return;
+    if (r === 'late' || !r) this.samples.push({ t, node: n.name, reachable: false, vip: false, stack: false, members: [], extra: {} });
+    else this.samples.push(parseSample(r.stdout, n.name, t));
+    if (r === 'late') await run; // keeps the node busy until the late answer
   }
 }

@@ -4,6 +4,7 @@ import { register as registerRun } from './run.js';
 import { register as registerBootstrap } from './bootstrap.js';
 import { register as registerAddNode } from './add-node.js';
 import { register as registerLab } from './lab.js';
+import { register as registerFailover } from './failover.js';
 import { register as registerDrift } from './drift.js';
 
 /**
@@ -16,5 +17,6 @@ export function registerCommands(program: Command): void {
   registerBootstrap(program);
   registerAddNode(program);
   registerLab(program);
+  registerFailover(program);
   registerDrift(program);
 }

@@ -14,6 +14,7 @@ import {
 } from '../../lab/index.js';
 import { vmLabUp, type VmLabStatus } from '../../lab/vm/index.js';
 import { printJson } from '../output.js';
+import { registerFence } from './lab-fence.js';
 
 const UP_EXAMPLES = `
 Examples:
@@ -150,6 +151,7 @@ export function register(program: Command): void {
     ['cut', 'pull the node\'s network cable (processes keep running)', 'cable cut'],
     ['uncut', 'plug the node\'s cable back in', 'cable plugged in'],
   ];
+  registerFence(lab);
   for (const [name, description, done] of faults) {
     stateOpt(lab.command(name))
       .description(description)

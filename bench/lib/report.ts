@@ -1,0 +1,111 @@
+/** The bench's results: the JSON document, the targets of issue #10, and the printed table. */
+import { fmtR, fmtS, median, ratio, round } from './stats.js';
+
+export interface Results {
+  date: string;
+  mode: 'full' | 'smoke';
+  machine: {
+    hostname: string;
+    cores: number;
+    cpu: string;
+    memoryGiB: number;
+    freeMemoryGiB: number;
+    loadBefore: [number, number, number];
+    loadAfter?: [number, number, number];
+    node: string;
+  };
+  versions: { hactl?: string; commit?: string; ansible?: string };
+  cliStartSeconds?: number;
+  converge?: {
+    hactl: number[];
+    ansible: number[];
+    apt: number[];
+    formation: number[];
+    order: string[];
+    hactlProfiles: Array<Array<{ phase: string; start: number; seconds: number }>>;
+    equivalence: string[];
+    rssKiB: number[];
+  };
+  noop?: { hactl: number[]; ansible: number[]; hactlChanged: number[]; ansibleChanged: number[] };
+  fleet?: { nodes: number; labs: Array<{ index: number; nodes: number }>; labsUpSeconds: number; pythonSeconds: number; convergeSeconds: number };
+  drift: Array<{ nodes: number; driftedHosts: number; hactl: number[]; ansible: number[]; handshake: number[]; hactlRssKiB: number[] }>;
+  targets?: Target[];
+  totalSeconds?: number;
+  notes: string[];
+}
+
+export interface Target {
+  what: string;
+  value?: number;
+  limit: number;
+  met?: boolean;
+}
+
+function target(what: string, value: number | undefined, limit: number): Target {
+  return { what, value: round(value, 3), limit, met: value === undefined ? undefined : value <= limit };
+}
+
+/** The ratios issue #10 sets as targets, from the medians of this run. */
+export function targetsOf(r: Results): Target[] {
+  const out: Target[] = [];
+  if (r.converge) {
+    const h = median(r.converge.hactl);
+    const floor = (median(r.converge.apt) ?? NaN) + (median(r.converge.formation) ?? NaN);
+    out.push(target('converge: hactl / ansible', ratio(h, median(r.converge.ansible)), 0.5));
+    out.push(target('converge: hactl / floor (apt + formation)', Number.isNaN(floor) ? undefined : ratio(h, floor), 1.2));
+  }
+  if (r.noop) out.push(target('no-op re-run: hactl / ansible', ratio(median(r.noop.hactl), median(r.noop.ansible)), 0.1));
+  const big = r.drift.at(-1);
+  if (big) {
+    out.push(target(`drift ${big.nodes} nodes: hactl / ansible --check`, ratio(median(big.hactl), median(big.ansible)), 0.15));
+    out.push(target(`drift ${big.nodes} nodes: hactl / ${big.nodes} ssh handshakes`, ratio(median(big.hactl), median(big.handshake)), 1.3));
+  }
+  return out;
+}
+
+const pad = (s: string, n: number): string => s + ' '.repeat(Math.max(0, n - [...s].length));
+const lpad = (s: string, n: number): string => ' '.repeat(Math.max(0, n - [...s].length)) + s;
+
+export function printTable(r: Results, file: string): void {
+  const w = (s: string): void => void process.stdout.write(s + '\n');
+  const m = r.machine;
+  w('');
+  w(`hactl bench (${r.mode}) ${r.date} — ${m.cores} cores, ${m.memoryGiB} GiB, ${m.cpu}`);
+  w(`load average before ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${(m.loadAfter ?? []).map((x) => x.toFixed(2)).join(' ')}; ${r.versions.ansible ?? ''}; hactl ${r.versions.hactl ?? ''}${r.versions.commit ? ` (${r.versions.commit})` : ''}`);
+  w('medians of alternating A/B runs; ratio = hactl / the other column');
+  w('');
+  const head = [pad('step', 34), lpad('hactl', 9), lpad('ansible', 9), lpad('ratio', 7), lpad('floor', 9), lpad('vs floor', 9), '  runs'];
+  w(head.join(' '));
+  w('─'.repeat(head.join(' ').length + 2));
+  const row = (name: string, h: number[], a: number[], floor?: number, runs = `${h.length}+${a.length}`): void => {
+    const mh = median(h);
+    const ma = median(a);
+    w([pad(name, 34), lpad(fmtS(mh), 9), lpad(fmtS(ma), 9), lpad(fmtR(ratio(mh, ma)), 7), lpad(fmtS(floor), 9), lpad(fmtR(ratio(mh, floor)), 9), `  ${runs}`].join(' '));
+  };
+  if (r.converge) {
+    const c = r.converge;
+    const apt = median(c.apt);
+    const form = median(c.formation);
+    row('converge, 3 fresh nodes', c.hactl, c.ansible, apt !== undefined && form !== undefined ? apt + form : undefined);
+    w(`${pad('  floor: apt installs alone', 34)} ${lpad(fmtS(apt), 9)}`);
+    w(`${pad('  floor: cluster formation alone', 34)} ${lpad(fmtS(form), 9)}`);
+  }
+  if (r.noop) row('no-op re-run, 3 nodes', r.noop.hactl, r.noop.ansible);
+  for (const d of r.drift) row(`drift ${d.nodes} light nodes (check mode)`, d.hactl, d.ansible, median(d.handshake));
+  if (r.drift.length) w(`${pad('  floor: N parallel `ssh NODE true`', 34)}`);
+  w('');
+  if (r.converge?.hactlProfiles.length) {
+    const i = r.converge.hactl.indexOf(median(r.converge.hactl) ?? NaN);
+    const prof = r.converge.hactlProfiles[i >= 0 ? i : 0] ?? [];
+    w(`hactl converge phases: ${prof.map((p) => `${p.phase} ${p.seconds.toFixed(1)} s`).join(', ')}`);
+  }
+  const rss = r.drift.at(-1)?.hactlRssKiB ?? [];
+  if (rss.length) w(`hactl peak RSS at ${r.drift.at(-1)!.nodes} nodes: ${(Math.max(...rss) / 1024).toFixed(0)} MiB`);
+  if (r.cliStartSeconds !== undefined) w(`hactl CLI start (hactl --version): ${fmtS(r.cliStartSeconds)}`);
+  if (r.fleet) w(`fleet: ${r.fleet.nodes} light nodes in ${r.fleet.labs.length} lab(s), up in ${r.fleet.labsUpSeconds.toFixed(0)} s, Python for Ansible in ${r.fleet.pythonSeconds.toFixed(0)} s`);
+  w('');
+  for (const t of r.targets ?? []) w(`${t.met === undefined ? '?' : t.met ? '✔' : '✘'} ${pad(t.what, 52)} ${fmtR(t.value)}  (target ≤ ${t.limit})`);
+  for (const n of r.notes) w(`note: ${n}`);
+  w('');
+  w(`results: ${file} (bench took ${((r.totalSeconds ?? 0) / 60).toFixed(1)} min)`);
+}

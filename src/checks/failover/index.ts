@@ -1,0 +1,105 @@
+/**
+ * hactl failover-test: real faults, downtime measured as a client sees it, cluster
+ * restored after each. See docs/failover.md.
+ *
+ * @example
+ *   const cluster = await loadInventory('inventory.yaml');
+ *   const connector = new Connector(sshConnect());
+ *   const settings = failoverSettings(cluster);
+ *   const faults = faultsFor(cluster, new NodeRunner(cluster, connector), settings);
+ *   const plan = planScenarios(cluster, ['kill-stack'], faults, settings);
+ *   await preflight(cluster, connector, new NodeRunner(cluster, connector), settings);
+ *   const report = await runFailoverTest(cluster, { plan, faults, settings, connector, connect: sshConnect(), signal: new AbortController().signal, log: console.error });
+ *   console.log(formatReport(report));
+ */
+import type { ClusterModel } from '../../inventory/model.js';
+import type { ConnectFn, Connector } from '../../runtime/connector.js';
+import { LabFaults, labStateDirFor, RemoteFaults, type Faults } from './faults.js';
+import { NodeRunner } from './nodes.js';
+import type { ScenarioPlan } from './plan.js';
+import { restore, type RestoreResult } from './restore.js';
+import { probeTarget, runScenario } from './runner.js';
+import type { FailoverEnv } from './scenario.js';
+import type { FailoverSettings } from './settings.js';
+import { stackOps } from './stacks.js';
+import type { FailoverReport, ScenarioResult } from './types.js';
+
+export interface FailoverTestOptions {
+  plan: ScenarioPlan;
+  faults: Faults;
+  settings: FailoverSettings;
+  connector: Connector;
+  /** for the watcher's own connections */
+  connect: ConnectFn;
+  budgetMs?: number;
+  /** aborting (Ctrl-C) stops the current scenario's wait, restores, and skips the rest */
+  signal: AbortSignal;
+  log(message: string): void;
+  /** called after each scenario, e.g. to print its row at once */
+  onResult?(r: ScenarioResult): void;
+}
+
+/**
+ * The lab's primitives when the inventory is a lab's (or `labDir` is given), else real-node faults.
+ * @example faultsFor(cluster, runner, settings).kind // 'lab /tmp/lab' or 'ssh'
+ */
+export function faultsFor(c: ClusterModel, runner: NodeRunner, settings: FailoverSettings, labDir?: string): Faults {
+  const dir = labDir ?? labStateDirFor(c);
+  return dir ? new LabFaults(dir) : new RemoteFaults(c, runner, settings);
+}
+
+/**
+ * Runs the planned scenarios in order; stops early when the cluster cannot be restored.
+ * @example see the module example above
+ */
+export async function runFailoverTest(c: ClusterModel, o: FailoverTestOptions): Promise<FailoverReport> {
+  const runner = new NodeRunner(c, o.connector);
+  const env: FailoverEnv = { cluster: c, ops: stackOps(c.stack), runner, faults: o.faults, settings: o.settings, fencing: c.stonith.enabled, log: o.log, signal: o.signal };
+  const target = probeTarget(c, o.settings.markerPath);
+  const report: FailoverReport = {
+    cluster: c.name, stack: c.stack, vantage: 'orchestrator', fencing: c.stonith.enabled, startedAt: new Date().toISOString(), ok: true, results: [],
+    target: target.path === undefined ? `tcp://${target.address}:${target.port}` : `http://${target.address}:${target.port}${target.path}`,
+  };
+  let stop: string | undefined;
+  for (const s of o.plan.run) {
+    if (o.signal.aborted) stop ??= 'interrupted (Ctrl-C)';
+    const r: ScenarioResult = stop
+      ? { scenario: s.name, outages: [], answeredBy: [], restored: false, verdict: 'skipped', reasons: [stop], probes: [], samples: [] }
+      : await runScenario(env, s, { connector: o.connector, connect: o.connect, budgetMs: o.budgetMs });
+    if (!stop && !r.restored) stop = `not run: the cluster could not be restored after ${s.name}`;
+    report.results.push(r);
+    o.onResult?.(r);
+  }
+  for (const k of o.plan.skipped) {
+    const r: ScenarioResult = { scenario: k.name, outages: [], answeredBy: [], restored: true, verdict: 'skipped', reasons: [k.reason], probes: [], samples: [] };
+    report.results.push(r);
+    o.onResult?.(r);
+  }
+  report.ok = !o.signal.aborted && report.results.every((r) => r.verdict !== 'fail') && report.results.some((r) => r.verdict === 'pass') && !stop;
+  return report;
+}
+
+/**
+ * Restore only: power nodes on, plug links back, start stacks, clear fail-counts, move the
+ * resources back, wait until healthy. For a cluster an interrupted run left behind.
+ * @example (await restoreCluster(cluster, { faults, settings, connector, signal, log: console.error })).ok
+ */
+export async function restoreCluster(c: ClusterModel, o: Pick<FailoverTestOptions, 'faults' | 'settings' | 'connector' | 'signal' | 'log'>): Promise<RestoreResult> {
+  const runner = new NodeRunner(c, o.connector);
+  const env: FailoverEnv = { cluster: c, ops: stackOps(c.stack), runner, faults: o.faults, settings: o.settings, fencing: c.stonith.enabled, log: o.log, signal: o.signal };
+  return restore({ ...env, active: c.master, passive: c.slave, target: c.master }, undefined, o.connector);
+}
+
+export { planScenarios, preflight, UnhealthyClusterError, whyNot, type ScenarioPlan } from './plan.js';
+export { failoverSettings, type FailoverSettings } from './settings.js';
+export { SCENARIOS, pickScenarios } from './scenarios/index.js';
+export { Prober, type ProbeTarget, type ProberOptions } from './prober.js';
+export { analyseProbes, findSplitBrain } from './analyse.js';
+export { budgetFor, detectionMs } from './budget.js';
+export { checkHealth, waitHealthy, type Health } from './preflight.js';
+export type { RestoreResult } from './restore.js';
+export { formatReport, reportJson, formatResult } from './report.js';
+export { NodeRunner } from './nodes.js';
+export { LabFaults, RemoteFaults, labStateDirFor, type Faults } from './faults.js';
+export type * from './types.js';
+export type { Scenario, ScenarioContext, FailoverEnv } from './scenario.js';

@@ -1,0 +1,205 @@
+/**
+ * Runs failover scenarios one after the other: for each, the prober and the watcher
+ * start, the fault is injected, the runner waits until it has played out (or a split
+ * brain shows), the cluster is restored, and the measurements are judged.
+ */
+import type { ClusterModel } from '../../inventory/model.js';
+import { Connector, type ConnectFn } from '../../runtime/connector.js';
+import { vipHolders } from './actions.js';
+import { alternatingAnswers, analyseProbes, detectionOf, findSplitBrain, stableSince, takeoverOf } from './analyse.js';
+import { budgetFor } from './budget.js';
+import { identifier } from './identify.js';
+import { judge } from './judge.js';
+import { NodeRunner, sleep } from './nodes.js';
+import { now, Prober, type ProbeTarget } from './prober.js';
+import { checkHealth, type Health } from './preflight.js';
+import { restore, type RestoreResult } from './restore.js';
+import { targetOf, type FailoverEnv, type Scenario, type ScenarioContext } from './scenario.js';
+import type { Budget, ProbeRecord, ScenarioResult, SplitBrain } from './types.js';
+import { Watcher } from './watcher.js';
+
+export interface RunScenarioOptions {
+  /** the main connector (restore, health checks) */
+  connector: Connector;
+  /** opens the watcher's own connections, so its timeouts never cut the main ones */
+  connect: ConnectFn;
+  /** `--budget` in ms: overrides every scenario's derived budget */
+  budgetMs?: number;
+}
+
+/**
+ * What the prober requests: the marker path, else the first service's check, else TCP 22.
+ * @example probeTarget(cluster) // { address: '10.77.0.100', port: 80, path: '/', expect: undefined }
+ */
+export function probeTarget(c: ClusterModel, markerPath?: string): ProbeTarget {
+  const vip = c.floatingIps[0]?.address ?? '';
+  const svc = c.services.find((s) => s.check);
+  if (!svc?.check) return { address: vip, port: 22 };
+  return { address: vip, port: svc.check.port, path: markerPath ?? svc.check.path, expect: markerPath ? undefined : svc.check.expect };
+}
+
+/** MACs of the twins' VIP interfaces, to tell from the ARP table who answered. */
+async function twinMacs(env: FailoverEnv): Promise<Map<string, string>> {
+  const iface = env.cluster.floatingIps[0]?.interface ?? env.cluster.interface;
+  const out = new Map<string, string>();
+  for (const n of [env.cluster.master, env.cluster.slave]) {
+    const r = await env.runner.exec(n, `cat /sys/class/net/${iface}/address`, 5000);
+    if (r?.code === 0) out.set(r.stdout.trim().toLowerCase(), n.name);
+  }
+  return out;
+}
+
+/**
+ * Runs one scenario from a healthy cluster and restores it afterwards.
+ * @example const r = await runScenario(env, killStack, { connector, connect: sshConnect() });
+ */
+export async function runScenario(env: FailoverEnv, scenario: Scenario, o: RunScenarioOptions): Promise<ScenarioResult> {
+  const c = env.cluster;
+  const base: ScenarioResult = { scenario: scenario.name, outages: [], answeredBy: [], restored: false, verdict: 'fail', reasons: [], probes: [], samples: [] };
+  const ready = await healthyBefore(env, o.connector);
+  if (!ready.ok) return { ...base, reasons: [`the cluster is not healthy before the scenario: ${ready.checks.filter((k) => !k.ok).map((k) => `${k.check}: ${k.detail}`).join('; ')}`] };
+  const holders = await vipHolders(env);
+  if (holders.length !== 1) return { ...base, reasons: [`the resources are not on exactly one twin before the scenario (VIP on ${holders.join(', ') || 'none'})`] };
+  const active = holders[0] === c.master.name ? c.master : c.slave;
+  const ctx: ScenarioContext = { ...env, active, passive: active === c.master ? c.slave : c.master, target: targetOf(scenario, c, active)! };
+  const budget = budgetFor(scenario.budget, c, o.budgetMs);
+  const dataBefore = await dataCheck(ctx, active.name);
+
+  const watchConnector = new Connector(o.connect);
+  const watcher = new Watcher(c, new NodeRunner(c, watchConnector), env.ops, [c.master, c.slave], { extra: (n) => scenario.watch?.(ctx, n) });
+  const target = probeTarget(c, env.settings.markerPath);
+  const macs = await twinMacs(env);
+  const identify = identifier({ vip: target.address, nodes: c.nodes.map((n) => n.name), macs, marker: Boolean(env.settings.markerPath), holder: () => watcher.soleHolder() });
+  const prober = new Prober(target, { identify });
+  watcher.start();
+  prober.start();
+  let m: Measured = { faultAt: now(), settled: { timedOut: false } };
+  try {
+    m = await measure(ctx, scenario, prober, watcher, budget);
+  } finally {
+    m.after = watcher.soleHolder();
+    m.bothHold = await bothHold(env, m.faultAt);
+    m.restoreAt = now();
+    env.log(`restoring the cluster after ${scenario.name}`);
+    m.restore = await restore(ctx, scenario, o.connector);
+    await sleep(1000); // the restore's own outage, if any, is measured too
+    await prober.stop();
+    await watcher.stop();
+    await watchConnector.closeAll();
+  }
+  const dataAfter = m.restore.ok ? await dataCheck(ctx, m.restore.health.holder ?? c.master.name) : undefined;
+  return conclude(ctx, scenario, budget, { ...m, restore: m.restore, restoreAt: m.restoreAt }, prober.records, watcher, dataBefore, dataAfter);
+}
+
+interface Measured {
+  faultAt: number;
+  /** the VIP on both twins when the fault had played out (checked directly, not by the watcher) */
+  bothHold?: SplitBrain;
+  settled: Settled;
+  injectError?: string;
+  after?: string;
+  restoreAt?: number;
+  restore?: RestoreResult;
+}
+
+/** Baseline, fault, then wait for it to play out. */
+async function measure(ctx: ScenarioContext, scenario: Scenario, prober: Prober, watcher: Watcher, budget: Budget): Promise<Measured> {
+  await sleep(1500); // a baseline: the service answered just before the fault
+  const faultAt = now();
+  try {
+    await scenario.inject(ctx);
+  } catch (err) {
+    return { faultAt, settled: { timedOut: false }, injectError: (err as Error).message };
+  }
+  return { faultAt, settled: await settle(ctx, scenario, prober, watcher, faultAt, budget) };
+}
+
+/** Analysis and verdict of one scenario's measurements. */
+function conclude(
+  ctx: ScenarioContext, scenario: Scenario, budget: Budget, m: Measured & { restore: RestoreResult; restoreAt: number },
+  probes: ProbeRecord[], watcher: Watcher, dataBefore?: string, dataAfter?: string,
+): ScenarioResult {
+  const { faultAt, restoreAt } = m;
+  const samples = watcher.samples;
+  const window = probes.filter((p) => p.t < restoreAt);
+  const analysis = analyseProbes(window.filter((p) => p.t >= faultAt));
+  const twoAnswer = scenario.expect === 'move' ? alternatingAnswers(window, faultAt) : undefined;
+  const split: SplitBrain | undefined =
+    m.settled.split ?? findSplitBrain(samples.filter((x) => x.t >= faultAt && x.t < restoreAt), watcher.pollMs) ?? m.bothHold ??
+    (twoAnswer ? { reason: `clients were answered by ${twoAnswer.join(' and ')} in turn`, nodes: twoAnswer, since: faultAt, ms: 0 } : undefined);
+  const dataIntact = dataBefore === undefined ? undefined : dataBefore === dataAfter;
+  const v = judge({
+    scenario: scenario.name, expect: scenario.expect, active: ctx.active.name, passive: ctx.passive.name, after: m.after, analysis, budget,
+    splitBrain: split, timedOut: m.settled.timedOut, injectError: m.injectError, aborted: ctx.signal.aborted,
+    restored: m.restore.ok, restoreNotes: m.restore.notes, dataIntact, findings: scenario.judge?.(samples, ctx, faultAt) ?? [], fencing: ctx.fencing,
+  });
+  const preFault = analyseProbes(window.filter((p) => p.t < faultAt)).outages.length > 0;
+  const detect = scenario.detect ?? ((s, x, t) => detectionOf(s, x.target.name, t));
+  return {
+    scenario: scenario.name, target: ctx.target.name, before: ctx.active.name, after: m.after, faultAt,
+    detectionMs: detect(samples, ctx, faultAt),
+    takeoverMs: scenario.expect === 'move' ? takeoverOf(samples, ctx.passive.name, faultAt) : undefined,
+    downtimeMs: analysis.longestMs, totalDowntimeMs: analysis.totalMs, outages: analysis.outages, answeredBy: analysis.answeredBy,
+    splitBrain: split, budget, restored: m.restore.ok,
+    restoreDowntimeMs: analyseProbes(probes.filter((p) => p.t >= restoreAt)).longestMs,
+    dataIntact, verdict: v.verdict,
+    reasons: [...v.reasons, ...(preFault ? ['note: the service already failed probes before the fault'] : [])],
+    probes, samples,
+  };
+}
+
+interface Settled {
+  timedOut: boolean;
+  split?: SplitBrain;
+}
+
+/**
+ * Waits until the fault has played out: the VIP on the twin the scenario expects and the
+ * service answering for 2 s; or a split brain lasting 3 s; or a timeout (3 × budget, ≥ 30 s).
+ */
+async function settle(ctx: ScenarioContext, s: Scenario, prober: Prober, watcher: Watcher, faultAt: number, budget: Budget): Promise<Settled> {
+  const observe = s.observeMs?.(ctx.cluster) ?? 0;
+  const limit = Math.max(30_000, budget.ms * 3) + observe;
+  const want = s.expect === 'move' ? ctx.passive.name : ctx.active.name;
+  for (;;) {
+    await sleep(200);
+    const t = now();
+    if (ctx.signal.aborted) return { timedOut: false };
+    const split = findSplitBrain(watcher.samples.filter((x) => x.t >= faultAt), watcher.pollMs);
+    if (split && split.ms >= 3000) return { timedOut: false, split };
+    if (t - faultAt >= observe && watcher.soleHolder() === want && stableSince(prober.records, t, 2000)) return { timedOut: false };
+    if (t - faultAt > limit) return { timedOut: true };
+  }
+}
+
+/**
+ * The pre-flight checks again before each scenario (the previous restore may have been
+ * undone by a late restart); an unhealthy cluster is restored once more first.
+ */
+async function healthyBefore(env: FailoverEnv, connector: Connector): Promise<Health> {
+  const expectOn = env.settings.moveBack ? env.cluster.master.name : undefined;
+  const h = await checkHealth(env.cluster, connector, env.runner, { expectOn });
+  if (h.ok) return h;
+  env.log(`not healthy before the scenario: restoring first`);
+  const c = env.cluster;
+  return (await restore({ ...env, active: c.master, passive: c.slave, target: c.master }, undefined, connector)).health;
+}
+
+/**
+ * A last direct look before the restore touches anything: a twin whose stack hangs can
+ * miss the watcher's polls, but not a plain `ip addr` over the main connection.
+ */
+async function bothHold(env: FailoverEnv, faultAt: number): Promise<SplitBrain | undefined> {
+  const holders = await vipHolders(env);
+  if (holders.length < 2) return undefined;
+  const t = now();
+  return { reason: `the VIP was configured on ${holders.join(' and ')} when the fault had played out`, nodes: holders, since: t, ms: Math.round(t - faultAt) };
+}
+
+/** Output of the inventory's data check on `node` (undefined when none is declared or it failed). */
+async function dataCheck(ctx: ScenarioContext, node: string): Promise<string | undefined> {
+  const cmd = ctx.settings.dataCheck;
+  if (!cmd) return undefined;
+  const r = await ctx.runner.exec(ctx.runner.node(node), cmd, 60_000);
+  return r?.code === 0 ? r.stdout : `failed: ${r?.stderr ?? 'no answer'}`;
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { failoverSettings } from '../../../src/checks/failover/settings.js';
+import { heartbeatOps, pacemakerOps, parseSample, watchCommand } from '../../../src/checks/failover/stacks.js';
+import { drbdInSync } from '../../../src/checks/failover/preflight.js';
+import { planScenarios } from '../../../src/checks/failover/plan.js';
+import type { Faults } from '../../../src/checks/failover/faults.js';
+import { arpMac, identifier } from '../../../src/checks/failover/identify.js';
+import { InputError } from '../../../src/core/errors.js';
+import type { ClusterModel, NodeModel } from '../../../src/inventory/model.js';
+
+const node = (name: string, role: NodeModel['role']): NodeModel => ({ name, role, address: '10.77.0.1', nodeId: 1, ssh: {} as NodeModel['ssh'], connect: name, vars: {} });
+const master = node('master', 'master');
+const slave = node('slave', 'slave');
+const c = (o: Partial<ClusterModel> = {}): ClusterModel =>
+  ({
+    name: 'lab', stack: 'pacemaker', source: '/x/inventory.yaml', interface: 'eth0', vars: {}, stonith: { enabled: false },
+    floatingIps: [{ address: '10.77.0.100', prefix: 24, interface: 'eth0', name: 'vip' }],
+    services: [{ name: 'apache2', package: 'apache2', check: { port: 80, path: '/' } }],
+    nodes: [master, slave, node('arbitrator', 'arbitrator')], master, slave, arbitrator: node('arbitrator', 'arbitrator'), drbd: [], guests: [], lvs: [],
+    ...o,
+  }) as ClusterModel;
+
+describe('parseSample', () => {
+  it('reads VIP, stack, quorum and the membership list of corosync-quorumtool -s', () => {
+    const out = ['vip=1', 'stack=1', 'Quorum information', 'Node ID:          1', 'Quorate:          Yes', '', 'Membership information', '----------------------',
+      '    Nodeid      Votes Name', '         1          1 master (local)', '         3          1 arbitrator', 'x:fail=2'].join('\n');
+    expect(parseSample(out, 'master', 5)).toEqual({ t: 5, node: 'master', reachable: true, vip: true, stack: true, quorate: true, members: ['master', 'arbitrator'], extra: { fail: '2' } });
+  });
+  it('reads heartbeat node states', () => {
+    const s = parseSample('vip=0\nstack=1\nhbnode slave active\nhbnode master dead\n', 'slave', 0);
+    expect(s).toMatchObject({ vip: false, stack: true, members: ['slave'], quorate: undefined });
+  });
+});
+
+describe('stack commands', () => {
+  it('watch lines: VIP test, stack test, membership; extras prefixed', () => {
+    const w = watchCommand(pacemakerOps, c(), master, 'echo fail=1');
+    expect(w).toContain("grep -qF ' 10.77.0.100/'");
+    expect(w).toContain('corosync-quorumtool -s');
+    expect(w).toContain("sed 's/^/x:/'");
+    expect(heartbeatOps.watch(c({ stack: 'heartbeat' }), master)).toContain('cl_status nodestatus slave');
+  });
+  it('reset releases the VIP and stops the services; move uses crm_resource then clears', () => {
+    expect(pacemakerOps.reset(c())).toContain('ip addr del 10.77.0.100/24 dev eth0');
+    expect(pacemakerOps.reset(c())).toContain('service apache2 stop');
+    const m = pacemakerOps.move(c(), master, slave);
+    expect(m.on).toBe(master);
+    expect(m.command).toMatch(/crm_resource --move -r ha-services -N slave .*crm_resource --clear -r ha-services/);
+    expect(heartbeatOps.move(c(), master, slave)).toMatchObject({ on: slave, command: expect.stringContaining('hb_takeover all') });
+    expect(heartbeatOps.reset(c())).toContain("pkill -9 -f '[/]heartbeat/ipfail'"); // never matches its own shell
+  });
+});
+
+describe('failoverSettings', () => {
+  it('defaults, and every field read from vars.failover', () => {
+    expect(failoverSettings(c())).toEqual({ moveBack: true, cutSeconds: 60, serviceProcess: 'apache2', dataCheck: undefined, markerPath: undefined, power: undefined });
+    const s = failoverSettings(c({ vars: { failover: { move_back: false, data_check: 'sha256sum /srv/x', marker_path: '/n.txt', power: { off: 'a {node}', on: 'b' }, cut_seconds: 30 } } }));
+    expect(s).toMatchObject({ moveBack: false, dataCheck: 'sha256sum /srv/x', markerPath: '/n.txt', power: { off: 'a {node}', on: 'b' }, cutSeconds: 30 });
+  });
+  it('refuses a wrong type or an unknown key, naming the field', () => {
+    expect(() => failoverSettings(c({ vars: { failover: { move_back: 'yes' } } }))).toThrow(/vars.failover.move_back must be true or false/);
+    expect(() => failoverSettings(c({ vars: { failover: { movee_back: true } } }))).toThrow(InputError);
+    expect(() => failoverSettings(c({ vars: { failover: { power: { off: 'x' } } } }))).toThrow(/power must be/);
+  });
+});
+
+describe('planScenarios', () => {
+  const lab = { kind: 'lab /x', noPower: undefined } as unknown as Faults;
+  const remote = { kind: 'ssh', noPower: 'no power commands' } as unknown as Faults;
+  it('a full run skips what cannot run here, with the reason', () => {
+    const p = planScenarios(c({ stack: 'heartbeat' }), [], remote, failoverSettings(c()));
+    expect(p.run.map((s) => s.name)).toEqual(['switchover', 'kill-stack', 'cut-link', 'arbitrator-loss']);
+    expect(p.skipped).toEqual([
+      { name: 'kill-service', reason: 'Heartbeat R1 does not monitor resources: nothing would restart the service' },
+      { name: 'poweroff', reason: 'no power commands' },
+    ]);
+  });
+  it('a named scenario that cannot run, or an unknown one, is an input error', () => {
+    expect(() => planScenarios(c(), ['poweroff'], remote, failoverSettings(c()))).toThrow(/scenario poweroff cannot run on cluster lab: no power commands/);
+    expect(() => planScenarios(c(), ['kill-it'], lab, failoverSettings(c()))).toThrow(/unknown scenario "kill-it"/);
+    expect(planScenarios(c(), ['cut-link', 'switchover'], lab, failoverSettings(c())).run.map((s) => s.name)).toEqual(['switchover', 'cut-link']);
+  });
+});
+
+describe('drbdInSync', () => {
+  it('reads DRBD 8.4 /proc/drbd and DRBD 9 drbdadm status', () => {
+    expect(drbdInSync(' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----').ok).toBe(true);
+    expect(drbdInSync(' 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----')).toEqual({ ok: false, detail: 'not in sync: minor 0: SyncSource UpToDate/Inconsistent' });
+    expect(drbdInSync('version: 9\n@@\nr0 role:Primary\n  disk:UpToDate\n  slave role:Secondary\n    peer-disk:UpToDate').ok).toBe(true);
+    expect(drbdInSync('@@\nr0 role:Primary\n  disk:UpToDate\n  slave connection:Connecting\n    peer-disk:DUnknown').ok).toBe(false);
+    expect(drbdInSync('no-drbd').ok).toBe(true);
+  });
+});
+
+describe('who answered', () => {
+  const arp = 'IP address       HW type     Flags       HW address            Mask     Device\n10.77.0.100      0x1         0x2         02:77:00:00:00:0c     *        hactl-host\n';
+  it('reads the ARP entry of the VIP and maps the MAC to a twin', () => {
+    expect(arpMac('10.77.0.100', arp)).toBe('02:77:00:00:00:0c');
+    expect(arpMac('10.77.0.99', arp)).toBeUndefined();
+    const macs = new Map([['02:77:00:00:00:0c', 'slave']]);
+    const id = identifier({ vip: '10.77.0.100', nodes: ['master', 'slave'], macs, marker: true, holder: () => 'master', arp: () => arp });
+    expect(id({ ok: true, ms: 1, body: 'master\n' })).toBe('master'); // the marker wins
+    expect(id({ ok: true, ms: 1, body: '<html>' })).toBe('slave'); // then ARP
+    const noArp = identifier({ vip: '10.77.0.100', nodes: [], macs, marker: false, holder: () => 'master', arp: () => '' });
+    expect(noArp({ ok: true, ms: 1 })).toBe('master'); // then the VIP holder
+  });
+});
