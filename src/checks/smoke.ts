@@ -80,7 +80,10 @@ async function heartbeatChecks(c: ClusterModel, connector: Connector): Promise<S
   for (const n of [c.master, c.slave]) {
     const conn = await connector.get(n);
     const peer = n.name === c.master.name ? c.slave.name : c.master.name;
-    const r = await conn.exec(`cl_status hbstatus >/dev/null 2>&1 && echo hb=up; cl_status nodestatus ${peer} 2>/dev/null; ip -o -4 addr show`);
+    // cl_status blocks on a heartbeat that is gone (its API socket stays): ask only a live one, briefly
+    const r = await conn.exec(
+      `if pgrep -x heartbeat >/dev/null; then timeout -k 1 3 cl_status hbstatus >/dev/null 2>&1 && echo hb=up; timeout -k 1 3 cl_status nodestatus ${peer} 2>/dev/null; fi; ip -o -4 addr show`,
+    );
     const vipHere = c.floatingIps.some((v) => r.stdout.includes(` ${v.address}/`));
     if (vipHere) holders.push(n.name);
     out.push({ check: `heartbeat on ${n.name}`, ok: r.stdout.includes('hb=up') && /\nactive|^active/m.test(r.stdout), detail: `${r.stdout.includes('hb=up') ? 'running' : 'NOT running'}, peer ${peer} ${/^active/m.test(r.stdout) ? 'active' : 'dead'}` });

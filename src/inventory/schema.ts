@@ -53,7 +53,7 @@ const timing = obj('timing', 'Failure-detection timing. Corosync values in ms, h
 
 const stonith = obj('stonith', 'Fencing. Disabled is fine for a lab; production clusters with shared data need it.', {
   enabled: bool('Whether fencing (STONITH) is configured.', { default: false }),
-  agent: str('fence agent', 'Fence agent name, e.g. fence_ipmilan, fence_virsh (required when enabled).'),
+  agent: str('fence agent', 'Fence agent (Pacemaker: fence_ipmilan, fence_virsh …; Heartbeat: a stonith plugin such as external/ipmi or apcmastersnmp, its params positional in order). Required when enabled.'),
   params: {
     type: 'object', title: 'agent parameters', description: 'Parameters passed to the fence agent (values become strings).',
     additionalProperties: { type: ['string', 'number', 'boolean'], title: 'parameter', description: 'Fence agent parameter value.' },

@@ -23,7 +23,11 @@ export class Connector {
     if (!c) {
       c = this.connectFn(node);
       // a failed connect is not cached: a later retry (e.g. after a node reboots) reconnects
-      c.catch(() => this.open.delete(node.name));
+      // (only this attempt: a newer connection of the same node must stay tracked)
+      const attempt = c;
+      attempt.catch(() => {
+        if (this.open.get(node.name) === attempt) this.open.delete(node.name);
+      });
       this.open.set(node.name, c);
     }
     return c;

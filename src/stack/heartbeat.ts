@@ -25,7 +25,22 @@ export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<
     members: twins.map((n) => n.name),
     ping: c.arbitrator?.address ?? '',
     ipfail,
+    stonith: stonithHost(c),
   };
+}
+
+/**
+ * Heartbeat's fencing line from `cluster.stonith`: the agent is a stonith plugin name
+ * (`stonith -L`; a `fence_*` agent is taken as `external/fence_*`, where the lab installs
+ * its fence_lab), its parameters positional, in the inventory's order; Pacemaker-only
+ * `pcmk_*` parameters are left out.
+ * @example stonithHost(c) // { type: 'external/fence_lab', params: '10.77.5.2 1229' }
+ */
+export function stonithHost(c: ClusterModel): false | { type: string; params: string } {
+  const s = c.stonith;
+  if (!s.enabled || !s.agent) return false;
+  const params = Object.entries(s.params ?? {}).filter(([k]) => !k.startsWith('pcmk_')).map(([, v]) => v);
+  return { type: s.agent.startsWith('fence_') ? `external/${s.agent}` : s.agent, params: params.join(' ') };
 }
 
 export function authkeysView(key: Secret): Record<string, unknown> {

@@ -62,12 +62,29 @@ export function resolveTarget(node: NodeModel): SshTarget {
  *   await c.exec('corosync-quorumtool -s');
  */
 export class SshConnection implements Connection {
+  /** Set once the connection is reset, times out or closes: every later call fails at once. */
+  private lost: NodeError | undefined;
+  /** Rejects when the connection is lost, so a command in flight on a dead node settles. */
+  private readonly gone: Promise<never>;
+
   private constructor(
     readonly host: string,
     private readonly ssh: NodeSSH,
     private readonly target: SshTarget,
     private readonly options: SshOptions,
-  ) {}
+  ) {
+    let fail: (e: Error) => void = () => undefined;
+    this.gone = new Promise<never>((_, reject) => (fail = reject));
+    this.gone.catch(() => undefined);
+    // node-ssh stops listening to the client's 'error' once connected; a reset (a node
+    // powered off in a failover test, a cut link) would then be an unhandled error
+    const die = (why: string): void => {
+      this.lost ??= new NodeError(`connection lost: ${why}`, { host }, {});
+      fail(this.lost);
+    };
+    ssh.connection?.on('error', (e: Error) => die(e.message));
+    ssh.connection?.on('close', () => die('closed by the peer'));
+  }
 
   static async open(target: SshTarget, options: SshOptions = {}): Promise<SshConnection> {
     const ssh = new NodeSSH();
@@ -136,15 +153,17 @@ export class SshConnection implements Connection {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.lost) throw this.lost;
     let full = this.wrap(command);
     if (options.timeoutMs) full = `timeout -k 2 ${Math.ceil(options.timeoutMs / 1000)} sh -c ${quote(full)}`;
     this.options.onCommand?.(this.host, command);
     const stdin =
       options.stdin === undefined ? undefined : typeof options.stdin === 'string' ? options.stdin : Readable.from([options.stdin]);
     try {
-      const r = await this.ssh.execCommand(full, { stdin, noTrim: true });
+      const r = await Promise.race([this.ssh.execCommand(full, { stdin, noTrim: true }), this.gone]);
       return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? (r.signal ? 128 : 255) };
     } catch (err) {
+      if (err === this.lost) throw err;
       throw new NodeError(`connection lost: ${(err as Error).message}`, { host: this.host }, { cause: err });
     }
   }
@@ -161,6 +180,7 @@ export class SshConnection implements Connection {
   }
 
   async close(): Promise<void> {
+    this.lost ??= new NodeError('connection closed', { host: this.host });
     this.ssh.dispose();
   }
 }

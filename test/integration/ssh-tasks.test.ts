@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,5 +175,18 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     const s = await runPlaybook(definePlaybook('x', async ({ hosts }) => hosts.all(async (h) => void (await h.command('true')))), { cluster: c });
     expect(s.hosts.find((h) => h.host === 'local')!.failed).toBe(false);
     expect(s.hosts.find((h) => h.host === 'ghost')!.error).toMatch(/cannot connect to 127.0.0.1:1/);
+  });
+
+  it('a connection whose server side dies fails its command in flight and every later one (no hang, no crash)', async () => {
+    const c = await SshConnection.open(resolveTarget({ ...node(), role: 'master' as const, nodeId: 1, vars: {} }));
+    const pid = (await c.exec('echo $PPID')).stdout.trim(); // the sshd process serving this connection
+    const inFlight = c.exec('sleep 60');
+    const t0 = Date.now();
+    // the session's sshd goes away as when a node is powered off: the client sees the reset
+    spawnSync('kill', ['-9', pid]);
+    await expect(inFlight).rejects.toThrow(/connection lost/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await expect(c.exec('true')).rejects.toThrow(/connection lost/);
+    await c.close();
   });
 });

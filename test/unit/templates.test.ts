@@ -52,4 +52,14 @@ describe('templates (golden)', async () => {
     expect(out).not.toContain(`ucast ${hb.interface} ${hb.master.address}`);
     if (hb.arbitrator) expect(out).toContain(`ping ${hb.arbitrator.address}`);
   });
+  it('ha.cf fences with cluster.stonith: the agent as an external plugin, parameters positional, pcmk_* left out', () => {
+    const fenced = { ...hb, stonith: { enabled: true, agent: 'fence_lab', params: { ipaddr: '10.77.5.2', ipport: '1229', pcmk_reboot_action: 'off' } } };
+    const out = renderFile('heartbeat/ha.cf.hbs', haCfView(fenced, hb.master.name, '/usr/lib/heartbeat/ipfail'));
+    expect(out).toMatch(/^stonith_host \* external\/fence_lab 10\.77\.5\.2 1229$/m);
+    expect(out.indexOf('stonith_host')).toBeLessThan(out.indexOf('crm no'));
+    const plugin = { ...hb, stonith: { enabled: true, agent: 'external/ipmi', params: { hostname: 'slave', ipaddr: '10.0.0.9' } } };
+    expect(renderFile('heartbeat/ha.cf.hbs', haCfView(plugin, hb.master.name, 'x'))).toContain('stonith_host * external/ipmi slave 10.0.0.9\n');
+    const unfenced = { ...hb, stonith: { enabled: false } };
+    expect(renderFile('heartbeat/ha.cf.hbs', haCfView(unfenced, hb.master.name, 'x'))).not.toContain('stonith_host');
+  });
 });

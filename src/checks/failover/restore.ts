@@ -100,7 +100,7 @@ async function waitMembers(ctx: ScenarioContext): Promise<void> {
     return;
   }
   const ok = await until(async () => {
-    const r = await ctx.runner.exec(c.master, `cl_status nodestatus ${c.slave.name}; cl_status nodestatus ${c.master.name}`, 5000);
+    const r = await ctx.runner.exec(c.master, `timeout -k 1 3 cl_status nodestatus ${c.slave.name}; timeout -k 1 3 cl_status nodestatus ${c.master.name}`, 5000);
     return r?.stdout.split('\n').filter((l) => l.trim() === 'active').length === 2;
   }, 120_000, 1000, ctx.signal);
   if (!ok) throw new Error('heartbeat on the twins does not see both twins active after 120 s');

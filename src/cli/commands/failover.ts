@@ -14,7 +14,6 @@ import { InputError } from '../../core/errors.js';
 import { loadInventory } from '../../inventory/index.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { Connector, sshConnect } from '../../runtime/connector.js';
-import { resilient } from '../../checks/failover/connect.js';
 import { printJson } from '../output.js';
 import type { NodeOptions } from '../run-common.js';
 
@@ -128,8 +127,8 @@ export function register(program: Command): void {
       const settings = failoverSettings(cluster);
       const budgetMs = parseBudget(o.budget);
       const onCommand = debug ? (h: string, c: string) => void process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined;
-      const connect = resilient(sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 5000, onCommand }));
-      const watchConnect = resilient(sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 3000 }));
+      const connect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 5000, onCommand });
+      const watchConnect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 3000 });
       const connector = new Connector(connect);
       const { signal, release } = interruptible();
       try {
@@ -155,7 +154,6 @@ export function register(program: Command): void {
       } finally {
         release();
         await connector.closeAll();
-        await Promise.all([connect.closeAll(), watchConnect.closeAll()]);
       }
     });
 }

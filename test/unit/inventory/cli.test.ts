@@ -27,7 +27,7 @@ describe('hactl inventory', () => {
     expect(out).toContain('r1  /dev/drbd1 (minor 1)  disk /dev/sdb2  port 7789');
     expect(out).toContain('-> 172.16.5.22:80  weight 2');
     expect(out).toContain('heartbeat keepalive 2 s, warntime 10 s, deadtime 30 s, initdead 60 s');
-    expect(out).toContain('fence_ipmilan (params: lanplus, username)');
+    expect(out).toContain('apcmastersnmp (params: ipaddr, port, community)');
     expect(out).toMatch(/is valid\n$/);
   });
 
