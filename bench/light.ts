@@ -1,7 +1,7 @@
 /**
  * The light-node playbook of the drift benchmark: the same file/package/service set as
  * bench/ansible/light.yml (both read bench/light-set.json). The bench runs it once to
- * converge the fleet (`hactl run`), then in check mode (`hactl plan -i INV bench/light.ts`),
+ * converge the fleet (`hactl run`), then in check mode (`hactl drift -i INV --playbook bench/light.ts`),
  * the engine `hactl drift` runs on, against `ansible-playbook --check --diff light.yml`.
  */
 import { readFileSync } from 'node:fs';

@@ -5,7 +5,7 @@
  *      3-node lab, alternating A/B for --pairs pairs; with the floors of the same run:
  *      the apt installs alone and the cluster's formation alone;
  *   2. no-op: both again on a converged lab;
- *   3. drift: `hactl plan -i INV bench/light.ts` vs `ansible-playbook --check --diff
+ *   3. drift: `hactl drift -i INV --playbook bench/light.ts` vs `ansible-playbook --check --diff
  *      bench/ansible/light.yml` on 10, 50 and 100 light nodes, with the floor of N plain
  *      OpenSSH handshakes in parallel, and hactl's peak RSS;
  *   4. a table on stdout and bench/results/DATE.json.
@@ -15,7 +15,7 @@
  * nodes, one pair, and a syntax check of the converge play.
  */
 import { cpus, freemem, hostname, totalmem } from 'node:os';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureAnsible } from './lib/ansible.js';
 import {
@@ -269,6 +269,7 @@ async function main(): Promise<number> {
   const file = join(args.out, `${stamp}${args.smoke ? '-smoke' : ''}.json`);
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   printTable(results, file);
+  if (!args.keep) rmSync(work, { recursive: true, force: true });
   return 0;
 }
 
@@ -276,7 +277,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`[bench] FAILED: ${(err as Error)?.message ?? String(err)}\n`);
+    process.stderr.write(`[bench] FAILED: ${(err as Error)?.message ?? String(err)}\n(the work dir with bench.log is kept: /tmp/hactl-bench-work-${process.pid})\n`);
     process.exit(1);
   },
 );

@@ -31,6 +31,9 @@ export default definePlaybook(
 
     // 1. Packages. Daemons are not started by the install: their config comes first.
     await hosts.all(async (h) => {
+      // every fact this playbook reads on the host, in one round trip: on a converged node
+      // the later phases need no reads of their own (an install drops the stale ones)
+      await h.gather({ packages: stackPackages(cluster, h.node), files: pacemakerFiles(ctx, h), services: pacemakerServices(ctx, h) });
       await h.apt(stackPackages(cluster, h.node), { noStart: true });
     }, 'packages');
 
@@ -123,6 +126,24 @@ export default definePlaybook(
     },
   },
 );
+
+/** The files bootstrap manages on this host (Pacemaker stack), for the up-front gather. */
+function pacemakerFiles({ cluster }: PlaybookContext, h: HostContext): string[] {
+  const twin = h.node.role === 'master' || h.node.role === 'slave';
+  const files: string[] = [];
+  if (h.node.role !== 'realserver') files.push(COROSYNC_AUTHKEY, COROSYNC_CONF);
+  if (twin && cluster.drbd.length) files.push('/etc/drbd.d/global_common.conf', ...cluster.drbd.map(drbdResFile));
+  if (twin) files.push(...cluster.guests.map(guestFile));
+  if (h.node.role === 'master') files.push(`${CIB_DIR}/resources.xml`, `${CIB_DIR}/constraints.xml`);
+  return files;
+}
+
+/** The services bootstrap manages on this host (as systemd sees them; sysv ones are read when used). */
+function pacemakerServices({ cluster }: PlaybookContext, h: HostContext): string[] {
+  if (h.node.role === 'realserver') return [];
+  const twin = h.node.role === 'master' || h.node.role === 'slave';
+  return [...(twin ? cluster.services.map((s) => s.name) : []), 'corosync', 'pacemaker'];
+}
 
 /** First activation of a DRBD resource on the master: overwrite the peer, then mkfs, and
  *  follow the initial full sync until both sides are UpToDate (progress from /proc/drbd). */

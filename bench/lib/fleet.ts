@@ -118,12 +118,20 @@ export async function handshakeFloor(f: Fleet, s: Sized, e: FleetEnv): Promise<T
   return { code: 0, stdout: '', stderr: '', seconds };
 }
 
-/** `hactl plan -i INV bench/light.ts` (check mode: the engine drift runs on); it must find exactly the drifted hosts. */
+/**
+ * `hactl drift -i INV --playbook bench/light.ts --json` (read-only, exit 2 on drift); it
+ * must find exactly the drifted hosts.
+ */
 export async function hactlCheck(s: Sized, e: FleetEnv): Promise<HactlRun> {
-  const r = await runHactl(['plan', '-i', s.inventory, LIGHT_PLAYBOOK, '--forks', String(s.size)], { log: e.log, workDir: e.workDir, json: true });
-  if (r.code !== 0 || !r.json?.ok) throw new Error(`hactl plan bench/light.ts on ${s.size} nodes failed (exit ${r.code}): ${failedHosts(r.json).slice(0, 3).join('; ')}; log: ${e.log}`);
-  const found = changedHosts(r.json);
-  if (found !== s.drifted.length) throw new Error(`hactl plan found drift on ${found} hosts, expected ${s.drifted.length}; log: ${e.log}`);
+  const r = await runHactl(['drift', '-i', s.inventory, '--playbook', LIGHT_PLAYBOOK, '--forks', String(s.size)], { log: e.log, workDir: e.workDir, json: true });
+  const report = r.json as unknown as { exitCode?: number; items?: Array<{ host?: string }>; errors?: Array<{ host?: string; message: string }> } | undefined;
+  const expected = s.drifted.length ? 2 : 0;
+  if (r.code !== expected || !report?.items) {
+    const errs = (report?.errors ?? []).slice(0, 3).map((x) => `${x.host ?? '-'}: ${x.message}`).join('; ');
+    throw new Error(`hactl drift --playbook bench/light.ts on ${s.size} nodes: exit ${r.code}, expected ${expected}${errs ? ` (${errs})` : ''}; log: ${e.log}`);
+  }
+  const found = new Set(report.items.map((i) => i.host)).size;
+  if (found !== s.drifted.length) throw new Error(`hactl drift found drift on ${found} hosts, expected ${s.drifted.length}; log: ${e.log}`);
   return r;
 }
 

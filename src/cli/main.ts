@@ -3,15 +3,15 @@ import { HactlError } from '../core/errors.js';
 import { printError } from './output.js';
 import { registerCommands } from './commands/index.js';
 
-/** Builds the commander program. Exported for the --help black-box test. */
-export function buildProgram(): Command {
+/** Builds the commander program with the commands `args` name (all of them when none). */
+export async function buildProgram(args: string[] = []): Promise<Command> {
   const program = new Command('hactl')
     .description('Build, extend, prove and watch highly-available Linux clusters over SSH.')
     .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
     .option('--debug', 'show stack traces and every command sent to the nodes')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, args);
   program.addHelpText(
     'after',
     `
@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
-  const program = buildProgram();
+  const program = await buildProgram(argv.slice(2));
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);

@@ -3,7 +3,7 @@ import { mask } from '../core/secret.js';
 import { quote } from '../core/shell.js';
 import { debPackagesCommand, parseDebPackages } from '../facts/dpkg.js';
 import { fileFactsCommand, parseFileFacts, type FileFact } from '../facts/file.js';
-import { parseServiceFact, serviceFactCommand } from '../facts/service.js';
+import { parseServiceFact, serviceFactCommand, type ServiceFact } from '../facts/service.js';
 import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import { renderFile } from '../render/render.js';
 import { planApt, type AptOptions } from '../tasks/apt.js';
@@ -35,6 +35,8 @@ export class HostContext {
   private readonly files = new Map<string, FileFact>();
   private packages?: Map<string, string>;
   private packagesAsked = new Set<string>();
+  /** service facts by `name\0status command`, until a task changes them */
+  private readonly services = new Map<string, ServiceFact>();
 
   constructor(
     readonly node: NodeModel,
@@ -80,20 +82,40 @@ export class HostContext {
   }
   private init?: Promise<'systemd' | 'sysv'>;
 
-  /** Reads facts for many files and packages in one round trip (optional; tasks fetch lazily). */
-  async gather(what: { files?: string[]; packages?: string[] }): Promise<void> {
+  /**
+   * Reads facts for many files, packages and services (and the init system) in one round
+   * trip (optional: tasks fetch what is missing lazily). A playbook that gathers up front
+   * saves a round trip per task; a task that changes something drops the facts it made
+   * stale (an apt install drops the file and service facts).
+   * @example await h.gather({ packages: ['corosync'], files: ['/etc/corosync/corosync.conf'], services: ['corosync'] })
+   */
+  async gather(what: { files?: string[]; packages?: string[]; services?: Array<string | { name: string; status?: string }> }): Promise<void> {
     const files = (what.files ?? []).filter((f) => !this.files.has(f));
     const pkgs = (what.packages ?? []).filter((p) => !this.packagesAsked.has(p));
-    if (!files.length && !pkgs.length) return;
+    const svcs = (what.services ?? []).map((x) => (typeof x === 'string' ? { name: x } : x)).filter((x) => !this.services.has(serviceKey(x.name, x.status)));
+    const init = svcs.length > 0 && !this.init;
+    if (!files.length && !pkgs.length && !svcs.length) return;
     const sep = '@@hactl-pkgs@@';
-    const cmd = [files.length ? fileFactsCommand(files) : 'true', `echo ${sep}`, pkgs.length ? debPackagesCommand(pkgs) : 'true'].join('; ');
+    const svcSep = '@@hactl-svc@@';
+    const cmd = [
+      files.length ? fileFactsCommand(files) : 'true',
+      `echo ${sep}`,
+      pkgs.length ? debPackagesCommand(pkgs) : 'true',
+      ...svcs.flatMap((x, i) => [`echo ${svcSep}${i}`, `{ ${serviceFactCommand(x.name, x.status)}\n}`]),
+    ].join('; ');
     const out = await this.sh(cmd, { what: 'reading facts' });
-    const [fileOut = '', pkgOut = ''] = out.split(sep + '\n');
+    const [fileOut = '', rest = ''] = out.split(sep + '\n');
+    const [pkgOut = '', ...svcOut] = rest.split(new RegExp(`^${svcSep}\\d+\\n`, 'm'));
     for (const [p, f] of parseFileFacts(fileOut)) this.files.set(p, f);
     if (pkgs.length) {
       this.packages ??= new Map();
       for (const [p, v] of parseDebPackages(pkgOut)) this.packages.set(p, v);
       pkgs.forEach((p) => this.packagesAsked.add(p));
+    }
+    svcs.forEach((x, i) => this.services.set(serviceKey(x.name, x.status), parseServiceFact(x.name, svcOut[i] ?? '')));
+    if (init && svcs[0]) {
+      const fact = this.services.get(serviceKey(svcs[0].name, svcs[0].status))!;
+      this.init = Promise.resolve(fact.init);
     }
   }
 
@@ -102,7 +124,12 @@ export class HostContext {
     return this.task(`apt ${summarise(packages)}`, options, async () => {
       await this.gather({ packages });
       return planApt(this.packages ?? new Map(), packages, options);
-    }, () => packages.forEach((p) => this.packagesAsked.delete(p)));
+    }, () => {
+      // installing creates config files and may start or enable services
+      packages.forEach((p) => this.packagesAsked.delete(p));
+      this.files.clear();
+      this.services.clear();
+    });
   }
 
   /** Manages a file's content, mode and owner; atomic, validated, backed up. */
@@ -122,9 +149,9 @@ export class HostContext {
 
   async service(name: string, options: ServiceOptions & Notify): Promise<TaskResult> {
     return this.task(`service ${name}${options.state ? ' ' + options.state : ''}`, options, async () => {
-      const fact = parseServiceFact(name, await this.sh(serviceFactCommand(name, options.status)));
-      return planService(fact, options);
-    });
+      await this.gather({ services: [{ name, status: options.status }] });
+      return planService(this.services.get(serviceKey(name, options.status))!, options);
+    }, () => this.services.delete(serviceKey(name, options.status)));
   }
 
   /** Runs a command unless its guard (creates / unless / onlyIf) says it is done. */
@@ -188,6 +215,8 @@ export class HostContext {
     throw new NodeError(`${task} failed (exit ${r.code})`, { host: this.name, output });
   }
 }
+
+const serviceKey = (name: string, status?: string): string => `${name}\0${status ?? ''}`;
 
 function summarise(items: string[]): string {
   return items.length <= 4 ? items.join(' ') : `${items.slice(0, 3).join(' ')} +${items.length - 3}`;

@@ -59,13 +59,16 @@ export function clusterProperties(c: ClusterModel): { crm_config: Record<string,
   };
 }
 
-/** Guard: exits 0 when every property already has its value (one round trip). */
+/**
+ * Guard: exits 0 when every property already has its value. One cibadmin query (an XPath
+ * that selects the CIB only when all of them match) instead of a crm_attribute per property.
+ * @example propertiesMatchCommand({ crm_config: { 'stonith-enabled': 'false' }, rsc_defaults: {} })
+ *   // cibadmin -Q --xpath "/cib[.//crm_config//nvpair[@name='stonith-enabled' and @value='false']]" >/dev/null 2>&1
+ */
 export function propertiesMatchCommand(p: ReturnType<typeof clusterProperties>): string {
-  const checks = [
-    ...Object.entries(p.crm_config).map(([k, v]) => `[ "$(crm_attribute -t crm_config -n ${k} -G -q 2>/dev/null)" = "${v}" ]`),
-    ...Object.entries(p.rsc_defaults).map(([k, v]) => `[ "$(crm_attribute -t rsc_defaults -n ${k} -G -q 2>/dev/null)" = "${v}" ]`),
-  ];
-  return checks.join(' && ');
+  const cond = (section: string, [k, v]: [string, string]): string => `.//${section}//nvpair[@name='${k}' and @value='${v}']`;
+  const all = [...Object.entries(p.crm_config).map((e) => cond('crm_config', e)), ...Object.entries(p.rsc_defaults).map((e) => cond('rsc_defaults', e))];
+  return `cibadmin -Q --xpath "/cib[${all.join(' and ')}]" >/dev/null 2>&1`;
 }
 
 export function setPropertiesCommand(p: ReturnType<typeof clusterProperties>): string {

@@ -74,6 +74,21 @@ export default definePlaybook('site', async ({ hosts, options }) => {
     expect(bad.stderr).toMatch(/--limit names unknown node\(s\): nope/);
   });
 
+  it('drift --playbook: your playbook\'s desired state, read-only, exit 0 clean / 2 drift with the host and a diff', () => {
+    expect(hactl(['run', '-i', inv, book]).status).toBe(0);
+    const clean = hactl(['drift', '-i', inv, '--playbook', book, '--json']);
+    expect(clean.status, clean.stderr).toBe(0);
+    expect(JSON.parse(clean.stdout).items).toEqual([]);
+    writeFileSync(join(dir, 'motd-one'), 'edited by hand\n');
+    const drifted = hactl(['drift', '-i', inv, '--playbook', book, '--json']);
+    expect(drifted.status, drifted.stderr).toBe(2);
+    const items = JSON.parse(drifted.stdout).items;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ kind: 'files', host: 'one', subject: join(dir, 'motd-one') });
+    expect(items[0].diff).toContain('-edited by hand');
+    expect(readFileSync(join(dir, 'motd-one'), 'utf8')).toBe('edited by hand\n'); // nothing changed
+  });
+
   it('a bad inventory is one clear message with file:line:col and exit 2, no stack trace', () => {
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, readFileSync(inv, 'utf8').replace('address: 127.0.0.2', 'adress: 127.0.0.2'));

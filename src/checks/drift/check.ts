@@ -29,6 +29,12 @@ export interface DriftOptions {
   forks?: number;
   /** failover budget in seconds (default: vars.failover_budget, else 30) */
   budget?: number;
+  /**
+   * false: only the playbook's own desired state (files, packages, services), as for a
+   * user's playbook on nodes that need not be a cluster; no live cluster checks, no timing
+   * rules, no cluster secrets required (default true)
+   */
+  cluster?: boolean;
 }
 
 /** Secrets bootstrap generates on the orchestrator, by stack (names as in playbooks/). */
@@ -61,6 +67,12 @@ export function missingSecrets(c: ClusterModel): CheckError[] {
 export async function checkDrift(c: ClusterModel, o: DriftOptions): Promise<DriftReport> {
   const t0 = Date.now();
   const checkedAt = new Date();
+  if (o.cluster === false) {
+    const run = await runCheckMode(c, o);
+    const fromRun = itemsOf(run);
+    const notes = run instanceof Error ? [] : run.warnings;
+    return buildReport({ cluster: c, items: mergeItems(fromRun.items, [], []), errors: mergeErrors([], fromRun.errors, []), notes, checkedAt, ms: Date.now() - t0 });
+  }
   const secretErrors = missingSecrets(c);
   const [run, live] = await Promise.all([
     secretErrors.length ? Promise.resolve(undefined) : runCheckMode(c, o),

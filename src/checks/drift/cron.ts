@@ -34,6 +34,8 @@ export function cronSchedule(every: string): string {
 }
 
 export interface CronEntryOptions {
+  /** --playbook FILE (absolute), when drift checks a user's playbook */
+  playbook?: string;
   cluster: string;
   /** absolute path of the inventory */
   inventory: string;
@@ -62,7 +64,7 @@ const cronQuote = (s: string): string => quote(s).replace(/%/g, '\\%');
  */
 export function cronEntry(o: CronEntryOptions): string {
   const name = cronFileName(o.cluster);
-  const args = [o.node, o.hactl, 'drift', '-i', o.inventory, '--quiet', ...(o.prometheus ? ['--prometheus', o.prometheus] : [])];
+  const args = [o.node, o.hactl, 'drift', '-i', o.inventory, '--quiet', ...(o.playbook ? ['--playbook', o.playbook] : []), ...(o.prometheus ? ['--prometheus', o.prometheus] : [])];
   return [
     `# hactl drift for cluster ${o.cluster}: read-only checks; written by \`hactl drift --install-cron\`.`,
     '# Output (and so a cron mail) only on trouble. Exit codes: 0 no drift, 2 drift, 1 could not check.',

@@ -36,6 +36,7 @@ interface DriftOpts {
   every: string;
   print?: boolean;
   cronDir: string;
+  playbook?: string;
 }
 
 const EXAMPLES = `
@@ -55,7 +56,11 @@ Examples:
   $ hactl drift -i inventory.yaml --prometheus /var/lib/prometheus/node-exporter/hactl_drift.prom
   $ hactl drift -i inventory.yaml --fix                         # converge with bootstrap, asks first
   $ sudo hactl drift -i /etc/hactl/web.yaml --install-cron --every 10m
-  $ hactl drift -i inventory.yaml --install-cron --print        # show the cron line only`;
+  $ hactl drift -i inventory.yaml --install-cron --print        # show the cron line only
+  $ hactl drift -i fleet.yaml --playbook site.ts                # your own playbook's files, packages, services
+
+With --playbook, the desired state is that playbook's (run in check mode) and the cluster
+checks and timing rules are left out: drift for any fleet, cluster or not.`;
 
 /** `hactl drift`. */
 export function register(program: Command): void {
@@ -75,6 +80,7 @@ export function register(program: Command): void {
     .option('--every <interval>', 'with --install-cron: 5m, 10m, 1h … or a cron schedule', '10m')
     .option('--print', 'with --install-cron: print the cron entry instead of writing it')
     .option('--cron-dir <dir>', 'with --install-cron: where to write it', CRON_DIR)
+    .option('--playbook <file>', 'check this TypeScript playbook\'s desired state instead of bootstrap\'s (no cluster checks)')
     .addHelpText('after', EXAMPLES)
     .action(async (o: DriftOpts, cmd: Command) => {
       const debug = Boolean(cmd.optsWithGlobals().debug);
@@ -100,7 +106,7 @@ const positive = (v: string, what: string): number => {
 };
 
 async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean): Promise<void> {
-  const { playbook, dir } = await loadPlaybook('bootstrap');
+  const { playbook, dir } = await loadPlaybook(o.playbook ?? 'bootstrap');
   const connector = new Connector(
     sshConnect({
       connectTimeoutMs: positive(o.connectTimeout, '--connect-timeout') * 1000,
@@ -111,6 +117,7 @@ async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean):
     playbook, templateDir: dir, connector,
     forks: Math.floor(positive(o.forks, '--forks')),
     budget: o.budget === undefined ? undefined : positive(o.budget, '--budget'),
+    cluster: o.playbook === undefined,
   };
   try {
     const before = await checkDrift(cluster, opts);
@@ -157,14 +164,15 @@ async function fix(cluster: ClusterModel, before: DriftReport, opts: DriftOption
   const can = before.items.filter(fixable);
   const cannot = before.items.filter((i) => !fixable(i));
   const say = (s: string) => process.stderr.write(s + '\n');
+  const tool = o.playbook ? `hactl run ${o.playbook}` : 'hactl bootstrap';
   if (!can.length) {
-    say('--fix: bootstrap would not change any of this; it needs an operator (see the hints)');
+    say(`--fix: ${tool} would not change any of this; it needs an operator (see the hints)`);
     return undefined;
   }
-  say(`--fix: \`hactl bootstrap\` converges ${can.length} item(s): ${[...new Set(can.map((i) => i.subject))].join(', ')}`);
+  say(`--fix: \`${tool}\` converges ${can.length} item(s): ${[...new Set(can.map((i) => i.subject))].join(', ')}`);
   // some of these are consequences (a node offline because its pacemaker was stopped) and go too
   if (cannot.length) say(`       it does not touch ${cannot.length} other(s), which may need an operator: ${[...new Set(cannot.map((i) => i.subject))].join(', ')}`);
-  if (!o.yes && !(await confirm('Run `hactl bootstrap` on the cluster now? [y/N] '))) {
+  if (!o.yes && !(await confirm(`Run \`${tool}\` on the nodes now? [y/N] `))) {
     say('not fixed: nothing was changed');
     return undefined;
   }
@@ -204,6 +212,7 @@ async function cronAction(o: DriftOpts): Promise<void> {
     hactl: HACTL_BIN,
     user: userInfo().username,
     prometheus: o.prometheus ? resolve(o.prometheus) : undefined,
+    playbook: o.playbook ? resolve(o.playbook) : undefined,
   });
   if (o.print) {
     process.stdout.write(entry);

@@ -1,22 +1,29 @@
 import type { Command } from 'commander';
-import { register as registerInventory } from './inventory.js';
-import { register as registerRun } from './run.js';
-import { register as registerBootstrap } from './bootstrap.js';
-import { register as registerAddNode } from './add-node.js';
-import { register as registerLab } from './lab.js';
-import { register as registerFailover } from './failover.js';
-import { register as registerDrift } from './drift.js';
+
+type Register = (program: Command) => void;
 
 /**
- * Every command registers itself here; one line per command module.
- * Each module exports `register(program)`.
+ * Every command module, by the command names it registers; each exports
+ * `register(program)`. Loaded on demand: `hactl bootstrap` imports the bootstrap module
+ * only, not the lab's, failover's or drift's code (CLI start-up is part of every run).
  */
-export function registerCommands(program: Command): void {
-  registerInventory(program);
-  registerRun(program);
-  registerBootstrap(program);
-  registerAddNode(program);
-  registerLab(program);
-  registerFailover(program);
-  registerDrift(program);
+const MODULES: Array<{ names: string[]; load: () => Promise<{ register: Register }> }> = [
+  { names: ['inventory'], load: () => import('./inventory.js') },
+  { names: ['run', 'plan'], load: () => import('./run.js') },
+  { names: ['bootstrap', 'smoke'], load: () => import('./bootstrap.js') },
+  { names: ['add-node'], load: () => import('./add-node.js') },
+  { names: ['lab'], load: () => import('./lab.js') },
+  { names: ['failover-test'], load: () => import('./failover.js') },
+  { names: ['drift'], load: () => import('./drift.js') },
+];
+
+/**
+ * Registers the command named on the command line, or every command when none is
+ * recognised (top-level help, a typo that deserves a suggestion).
+ * @example await registerCommands(program, ['bootstrap', '-i', 'inv.yaml'])
+ */
+export async function registerCommands(program: Command, args: string[] = []): Promise<void> {
+  const first = args.find((a) => !a.startsWith('-'));
+  const wanted = MODULES.filter((m) => first !== undefined && m.names.includes(first));
+  for (const m of wanted.length ? wanted : MODULES) (await m.load()).register(program);
 }

@@ -1,3 +1,4 @@
+import { validatorSource } from '../../../src/inventory/validator-source.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { inventorySchema, inventoryWarnings, loadInventory, parseInventory, timingWarnings } from '../../../src/inventory/index.js';
@@ -46,6 +47,11 @@ describe('shipped inventories', () => {
   it('inventory.schema.json (used by the examples\' modeline) matches the exported schema', () => {
     const onDisk: unknown = JSON.parse(readFileSync(EXAMPLES + 'inventory.schema.json', 'utf8'));
     expect(onDisk).toEqual(inventorySchema);
+  });
+
+  it('the precompiled validator is current (else: npm run gen:validator)', () => {
+    const onDisk = readFileSync(new URL('../../../src/inventory/schema-validator.generated.ts', import.meta.url), 'utf8');
+    expect(onDisk === validatorSource(), 'src/inventory/schema-validator.generated.ts is stale: run `npm run gen:validator`').toBe(true);
   });
 
   it('every example starts with the yaml-language-server modeline', () => {

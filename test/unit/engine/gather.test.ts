@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HostContext } from '../../../src/runtime/host.js';
+import { LocalConnection } from '../../../src/transport/local.js';
+import type { Connection } from '../../../src/transport/types.js';
+import { testCluster } from '../../helpers/model.js';
+
+/** A local shell that counts round trips. */
+function counting(): { conn: () => Promise<Connection>; calls: string[] } {
+  const local = new LocalConnection('local');
+  const calls: string[] = [];
+  const c: Connection = {
+    host: 'local',
+    exec: (cmd, o) => (calls.push(cmd), local.exec(cmd, o)),
+    put: (x, p) => local.put(x, p),
+    get: (p) => local.get(p),
+    close: () => local.close(),
+  };
+  return { conn: async () => c, calls };
+}
+
+describe('HostContext.gather: the facts of many tasks in one round trip', () => {
+  const cluster = testCluster([{ name: 'local' }]);
+  const dir = mkdtempSync(join(tmpdir(), 'hactl-gather-'));
+  const file = join(dir, 'motd');
+  writeFileSync(file, 'hello\n', { mode: 0o644 });
+
+  it('packages, files, services and the init system: one exec; the tasks then read nothing', async () => {
+    const { conn, calls } = counting();
+    const h = new HostContext(cluster.nodes[0]!, cluster, conn, true, () => undefined);
+    await h.gather({ packages: ['dpkg'], files: [file], services: ['hactl-no-such-service'] });
+    expect(calls).toHaveLength(1);
+    const f = await h.file(file, { content: 'hello\n' });
+    const s = await h.service('hactl-no-such-service', {});
+    const a = await h.apt(['dpkg']);
+    await h.initSystem();
+    expect(calls).toHaveLength(1);
+    expect([f.changed, s.changed, a.changed]).toEqual([false, false, false]);
+    // a fact not gathered is read when needed
+    await h.file(join(dir, 'other'), { content: 'x' });
+    expect(calls).toHaveLength(2);
+  });
+
+  it('a change drops the facts it made stale: a changed file is read again', async () => {
+    const { conn, calls } = counting();
+    const target = join(dir, 'changed');
+    const h = new HostContext(cluster.nodes[0]!, cluster, conn, false, () => undefined);
+    await h.gather({ files: [target] });
+    const first = await h.file(target, { content: 'one\n' });
+    expect(first.changed).toBe(true);
+    const n = calls.length;
+    const again = await h.file(target, { content: 'one\n' });
+    expect(again.changed).toBe(false);
+    expect(calls.length).toBe(n + 1); // re-read, not answered from the stale fact
+  });
+});
