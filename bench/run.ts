@@ -46,7 +46,7 @@ const USAGE = `usage: npm run bench -- [--pairs N] [--light-sizes 10,50,100] [--
                       [--ansible-package ansible] [--indexes 6,7]`;
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { pairs: 3, lightSizes: [10, 50, 100], lightPairs: 2, skip: new Set(), smoke: false, out: join(ROOT, 'bench/results'), keep: false, ansiblePackage: 'ansible', indexes: [6, 7] };
+  const a: Args = { pairs: 3, lightSizes: [10, 50, 100], lightPairs: 1, skip: new Set(), smoke: false, out: join(ROOT, 'bench/results'), keep: false, ansiblePackage: 'ansible', indexes: [6, 7] };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = (): string => {

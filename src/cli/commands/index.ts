@@ -24,6 +24,8 @@ const MODULES: Array<{ names: string[]; load: () => Promise<{ register: Register
  */
 export async function registerCommands(program: Command, args: string[] = []): Promise<void> {
   const first = args.find((a) => !a.startsWith('-'));
+  // `hactl --version` needs no command at all
+  if (first === undefined && (args.includes('--version') || args.includes('-V'))) return;
   const wanted = MODULES.filter((m) => first !== undefined && m.names.includes(first));
   for (const m of wanted.length ? wanted : MODULES) (await m.load()).register(program);
 }
