@@ -150,12 +150,12 @@ function pacemakerServices({ cluster }: PlaybookContext, h: HostContext): string
 async function initialSync(h: HostContext, name: string, minor: number, device: string, fstype?: string): Promise<void> {
   const marker = `/var/lib/hactl/drbd-${name}.initialised`;
   const mkfs = fstype ? ` && mkfs.${fstype} -q ${device}` : '';
+  const t0 = Date.now(); // the sync starts with `primary --force` (mkfs runs while it goes on)
   const r = await h.command(`drbdadm primary --force ${name}${mkfs} && drbdadm secondary ${name} && touch ${marker}`, {
     creates: marker,
     name: `DRBD ${name}: initial sync${fstype ? ' and mkfs.' + fstype : ''}`,
   });
   if (!r.changed || h.check) return;
-  const t0 = Date.now();
   for (;;) {
     const line = (await h.sh(`sed -n '/^ *${minor}: cs:/,/^ *[0-9]*: cs:/p' /proc/drbd`)).trim();
     if (/ds:UpToDate\/UpToDate/.test(line)) break;
@@ -164,7 +164,7 @@ async function initialSync(h: HostContext, name: string, minor: number, device: 
     h.info(`DRBD ${name} initial sync: ${pct ? pct + '%' : (/cs:(\S+)/.exec(line)?.[1] ?? 'waiting for the peer')}`);
     await new Promise((res) => setTimeout(res, 2000));
   }
-  h.info(`DRBD ${name}: both sides UpToDate after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  h.info(`DRBD ${name}: both sides UpToDate ${((Date.now() - t0) / 1000).toFixed(1)}s after the initial sync started`);
 }
 
 /** Guard: the resource is configured in the kernel (DRBD 9 `status`, or 8.4's /proc/drbd). */

@@ -1,3 +1,4 @@
+import { InputError } from '../core/errors.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { members } from './corosync.js';
 import { guestFile } from './guests.js';
@@ -25,6 +26,7 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
     group: GROUP_ID,
     master: c.master.name,
     monitor: c.timing.monitorInterval,
+    timeout_factor: opTimeoutFactor(c),
     outsiders: members(c).map((n) => n.name).filter((n) => !twins.includes(n)),
     fencing,
     drbd: drbd.map((r) => ({ name: r.name, id: `drbd-${r.name}`, clone: `drbd-${r.name}-clone` })),
@@ -43,6 +45,20 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
           : { id: `vm-${g.name}`, agent: 'Xen', params: { xmfile: guestFile(g) } },
       ),
   };
+}
+
+/**
+ * `vars.op_timeout_factor` (default 1): every resource operation's timeout is multiplied
+ * by it. For nodes whose CPU is emulated (the VM lab under TCG: a resource agent's
+ * monitor takes 5-20 s there), not for real hardware.
+ * @throws InputError when it is not a number from 1 to 10
+ */
+export function opTimeoutFactor(c: ClusterModel): number {
+  const f = c.vars.op_timeout_factor ?? 1;
+  if (typeof f !== 'number' || !Number.isInteger(f) || f < 1 || f > 10) {
+    throw new InputError('vars.op_timeout_factor must be a whole number from 1 to 10', { location: c.source, field: 'vars.op_timeout_factor' });
+  }
+  return f;
 }
 
 /** Cluster properties hactl owns (crm_config) and resource defaults. */

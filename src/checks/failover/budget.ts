@@ -4,6 +4,7 @@
  * and a slow cluster is caught. `--budget SECONDS` overrides it.
  */
 import type { ClusterModel } from '../../inventory/model.js';
+import { timeoutFactor } from './settings.js';
 import type { Budget } from './types.js';
 
 /**
@@ -41,20 +42,23 @@ export function detectionMs(c: ClusterModel): { ms: number; basis: string } {
 export function budgetFor(kind: BudgetKind, c: ClusterModel, override?: number): Budget {
   if (override !== undefined) return { ms: override, basis: '--budget' };
   const parts: Array<[string, number]> = [];
+  // slow (emulated) nodes start resources slower: recovery and moves × vars.failover.timeout_factor
+  const slow = timeoutFactor(c);
+  const recovery = ALLOWANCE.recovery * slow;
   switch (kind) {
     case 'node-loss': {
       const d = detectionMs(c);
       parts.push([d.basis, d.ms]);
       if (c.stonith.enabled) parts.push([`fencing ${ALLOWANCE.fencing}`, ALLOWANCE.fencing]);
-      parts.push([`recovery ${ALLOWANCE.recovery}`, ALLOWANCE.recovery]);
+      parts.push([`recovery ${recovery}`, recovery]);
       break;
     }
     case 'service-restart':
       // the monitor notices at its next run at the latest, then stop + start in place
-      parts.push([`monitor ${c.timing.monitorInterval * 1000}`, c.timing.monitorInterval * 1000], [`recovery ${ALLOWANCE.recovery}`, ALLOWANCE.recovery]);
+      parts.push([`monitor ${c.timing.monitorInterval * 1000}`, c.timing.monitorInterval * 1000], [`recovery ${recovery}`, recovery]);
       break;
     case 'planned-move':
-      parts.push([`move ${ALLOWANCE.move}`, ALLOWANCE.move]);
+      parts.push([`move ${ALLOWANCE.move * slow}`, ALLOWANCE.move * slow]);
       break;
     case 'no-outage':
       parts.push([`none ${ALLOWANCE.none}`, ALLOWANCE.none]);

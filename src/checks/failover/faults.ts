@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { InputError, NodeError } from '../../core/errors.js';
 import { quote } from '../../core/shell.js';
 import type { ClusterModel, NodeModel } from '../../inventory/model.js';
-import { boot, cut, labStatus, poweroff, uncut } from '../../lab/index.js';
+import { anyLabFault, anyLabStatus } from '../../lab/dispatch.js';
 import { sleep, until, type NodeRunner } from './nodes.js';
 import type { FailoverSettings } from './settings.js';
 
@@ -57,20 +57,21 @@ export class LabFaults implements Faults {
     this.kind = `lab ${stateDir}`;
   }
   cut(node: NodeModel): Promise<void> {
-    return cut(node.name, { stateDir: this.stateDir });
+    return anyLabFault('cut', node.name, { stateDir: this.stateDir });
   }
   async uncut(node: NodeModel): Promise<void> {
     // a fenced node was powered off (or rebooted with a new cable): nothing to plug in
-    if (await this.isOn(node)) await uncut(node.name, { stateDir: this.stateDir });
+    if (await this.isOn(node)) await anyLabFault('uncut', node.name, { stateDir: this.stateDir });
   }
   poweroff(node: NodeModel): Promise<void> {
-    return poweroff(node.name, { stateDir: this.stateDir });
+    return anyLabFault('poweroff', node.name, { stateDir: this.stateDir });
   }
   poweron(node: NodeModel): Promise<void> {
-    return boot(node.name, { stateDir: this.stateDir });
+    return anyLabFault('boot', node.name, { stateDir: this.stateDir });
   }
   async isOn(node: NodeModel): Promise<boolean> {
-    const s = await labStatus({ stateDir: this.stateDir });
+    // either kind of lab: namespace nodes or qemu VMs (state.json says which)
+    const s = await anyLabStatus({ stateDir: this.stateDir });
     return s.nodes.find((n) => n.name === node.name)?.running ?? false;
   }
 }

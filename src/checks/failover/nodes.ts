@@ -9,6 +9,7 @@ import { mask } from '../../core/secret.js';
 import type { ClusterModel, NodeModel } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import type { ExecResult } from '../../transport/types.js';
+import { timeoutFactor } from './settings.js';
 
 /** A result, or `undefined` when the node did not answer in time. */
 export type MaybeResult = ExecResult | undefined;
@@ -20,10 +21,15 @@ export type MaybeResult = ExecResult | undefined;
  *   if (!r) console.log('master did not answer');
  */
 export class NodeRunner {
+  /** `vars.failover.timeout_factor`: every timeout below is multiplied by it (slow, emulated nodes) */
+  readonly factor: number;
+
   constructor(
     readonly cluster: ClusterModel,
     readonly connector: Connector,
-  ) {}
+  ) {
+    this.factor = timeoutFactor(cluster);
+  }
 
   node(name: string): NodeModel {
     const n = this.cluster.nodes.find((x) => x.name === name);
@@ -37,7 +43,7 @@ export class NodeRunner {
    */
   async exec(node: NodeModel, command: string, timeoutMs = 30_000): Promise<MaybeResult> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs * this.factor)));
     try {
       const run = this.connector.get(node).then((c) => c.exec(command));
       const r = await Promise.race([run, timeout]);
@@ -59,7 +65,7 @@ export class NodeRunner {
   /** Like {@link exec}, but unreachable or a non-zero exit is a NodeError naming the node. */
   async sh(node: NodeModel, command: string, what: string, timeoutMs = 60_000): Promise<string> {
     const r = await this.exec(node, command, timeoutMs);
-    if (!r) throw new NodeError(`${what}: no answer within ${Math.round(timeoutMs / 1000)} s`, { host: node.name });
+    if (!r) throw new NodeError(`${what}: no answer within ${Math.round((timeoutMs * this.factor) / 1000)} s`, { host: node.name });
     if (r.code !== 0) {
       throw new NodeError(`${what} failed (exit ${r.code})`, { host: node.name, output: mask((r.stderr || r.stdout).trim()) });
     }

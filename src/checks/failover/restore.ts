@@ -84,7 +84,9 @@ async function powerOn(ctx: ScenarioContext): Promise<void> {
 async function startStacks(ctx: ScenarioContext): Promise<void> {
   await Promise.all(
     ctx.ops.runsStack(ctx.cluster).map(async (n) => {
-      if (await ctx.runner.test(n, ctx.ops.running)) return;
+      // no answer is not a dead stack (a busy node answers late): only a stack seen down is restarted
+      const r = await ctx.runner.exec(n, ctx.ops.running, 10_000);
+      if (!r || r.code === 0) return;
       ctx.log(`starting the cluster stack on ${n.name}`);
       await ctx.runner.sh(n, ctx.ops.reset(ctx.cluster), 'cleaning the node', 30_000);
       await ctx.runner.sh(n, ctx.ops.start, 'starting the cluster stack', 60_000);

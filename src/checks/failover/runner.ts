@@ -63,10 +63,13 @@ export async function runScenario(env: FailoverEnv, scenario: Scenario, o: RunSc
   const active = holders[0] === c.master.name ? c.master : c.slave;
   const ctx: ScenarioContext = { ...env, active, passive: active === c.master ? c.slave : c.master, target: targetOf(scenario, c, active)! };
   const budget = budgetFor(scenario.budget, c, o.budgetMs);
-  const dataBefore = await dataCheck(ctx, active.name);
+  const dataBefore = await writeData(ctx, active.name);
 
   const watchConnector = new Connector(o.connect);
-  const watcher = new Watcher(c, new NodeRunner(c, watchConnector), env.ops, [c.master, c.slave], { extra: (n) => scenario.watch?.(ctx, n) });
+  const slow = env.settings.timeoutFactor ?? 1;
+  const watcher = new Watcher(c, new NodeRunner(c, watchConnector), env.ops, [c.master, c.slave], {
+    extra: (n) => scenario.watch?.(ctx, n), pollMs: 300 * slow, timeoutMs: 1500 * slow,
+  });
   const target = probeTarget(c, env.settings.markerPath);
   const macs = await twinMacs(env);
   const identify = identifier({ vip: target.address, nodes: c.nodes.map((n) => n.name), macs, marker: Boolean(env.settings.markerPath), holder: () => watcher.soleHolder() });
@@ -78,10 +81,12 @@ export async function runScenario(env: FailoverEnv, scenario: Scenario, o: RunSc
     m = await measure(ctx, scenario, prober, watcher, budget);
   } finally {
     m.after = watcher.soleHolder();
+    // the data where the resources ended, before the restore touches anything
+    if (dataBefore !== undefined && m.after && !ctx.signal.aborted) m.dataSurvivor = await dataCheck(ctx, m.after);
     m.bothHold = await bothHold(env, m.faultAt);
     m.restoreAt = now();
     env.log(`restoring the cluster after ${scenario.name}`);
-    m.restore = await restore(ctx, scenario, o.connector);
+    m.restore = await restore(ctx, scenario, o.connector, 180_000 * slow);
     await sleep(1000); // the restore's own outage, if any, is measured too
     await prober.stop();
     await watcher.stop();
@@ -89,6 +94,16 @@ export async function runScenario(env: FailoverEnv, scenario: Scenario, o: RunSc
   }
   const dataAfter = m.restore.ok ? await dataCheck(ctx, m.restore.health.holder ?? c.master.name) : undefined;
   return conclude(ctx, scenario, budget, { ...m, restore: m.restore, restoreAt: m.restoreAt }, prober.records, watcher, dataBefore, dataAfter);
+}
+
+/** The declared data write (if any) then the data check, where the resources are. */
+async function writeData(ctx: ScenarioContext, node: string): Promise<string | undefined> {
+  const cmd = ctx.settings.dataWrite;
+  if (cmd) {
+    const r = await ctx.runner.exec(ctx.runner.node(node), cmd, 60_000);
+    if (r?.code !== 0) return `data write failed: ${r?.stderr.trim() || 'no answer'}`;
+  }
+  return dataCheck(ctx, node);
 }
 
 interface Measured {
@@ -100,6 +115,8 @@ interface Measured {
   after?: string;
   restoreAt?: number;
   restore?: RestoreResult;
+  /** the data check where the resources ended, before the restore */
+  dataSurvivor?: string;
 }
 
 /** Baseline, fault, then wait for it to play out. */
@@ -127,7 +144,11 @@ function conclude(
   const split: SplitBrain | undefined =
     m.settled.split ?? findSplitBrain(samples.filter((x) => x.t >= faultAt && x.t < restoreAt), watcher.pollMs) ?? m.bothHold ??
     (twoAnswer ? { reason: `clients were answered by ${twoAnswer.join(' and ')} in turn`, nodes: twoAnswer, since: faultAt, ms: 0 } : undefined);
-  const dataIntact = dataBefore === undefined ? undefined : dataBefore === dataAfter;
+  const dataIntact = dataBefore === undefined ? undefined
+    : !dataBefore.startsWith('data write failed') && dataBefore === dataAfter && (m.dataSurvivor === undefined || m.dataSurvivor === dataBefore);
+  const dataNote = dataBefore === undefined ? undefined
+    : dataIntact ? `data check: the same before the fault${m.dataSurvivor !== undefined ? `, on ${m.after}` : ''} and after the restore`
+      : `before: ${short(dataBefore)}; ${m.dataSurvivor !== undefined ? `on ${m.after}: ${short(m.dataSurvivor)}; ` : ''}after the restore: ${short(dataAfter)}`;
   const v = judge({
     scenario: scenario.name, expect: scenario.expect, active: ctx.active.name, passive: ctx.passive.name, after: m.after, analysis, budget,
     splitBrain: split, timedOut: m.settled.timedOut, injectError: m.injectError, aborted: ctx.signal.aborted,
@@ -143,7 +164,7 @@ function conclude(
     splitBrain: split, budget, restored: m.restore.ok,
     restoreDowntimeMs: analyseProbes(probes.filter((p) => p.t >= restoreAt)).longestMs,
     dataIntact, verdict: v.verdict,
-    reasons: [...v.reasons, ...(preFault ? ['note: the service already failed probes before the fault'] : [])],
+    reasons: [...v.reasons, ...(preFault ? ['note: the service already failed probes before the fault'] : []), ...(dataNote ? [`${dataIntact ? 'note' : 'data'}: ${dataNote}`] : [])],
     probes, samples,
   };
 }
@@ -195,6 +216,8 @@ async function bothHold(env: FailoverEnv, faultAt: number): Promise<SplitBrain |
   const t = now();
   return { reason: `the VIP was configured on ${holders.join(' and ')} when the fault had played out`, nodes: holders, since: t, ms: Math.round(t - faultAt) };
 }
+
+const short = (out: string | undefined): string => (out === undefined ? 'not run' : out.trim().split('\n').slice(-1)[0]?.slice(0, 120) || '(empty)');
 
 /** Output of the inventory's data check on `node` (undefined when none is declared or it failed). */
 async function dataCheck(ctx: ScenarioContext, node: string): Promise<string | undefined> {

@@ -127,8 +127,8 @@ export function register(program: Command): void {
       const settings = failoverSettings(cluster);
       const budgetMs = parseBudget(o.budget);
       const onCommand = debug ? (h: string, c: string) => void process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined;
-      const connect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 5000, onCommand });
-      const watchConnect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 3000 });
+      const connect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 5000 * settings.timeoutFactor, onCommand });
+      const watchConnect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 3000 * settings.timeoutFactor });
       const connector = new Connector(connect);
       const { signal, release } = interruptible();
       try {

@@ -133,15 +133,42 @@ async function bootAll(j: Journal<VmLabState, VmPaths>, image: VmImage, emit?: L
   return (performance.now() - t0) / 1000;
 }
 
+/** Seconds between Pacemaker monitor operations on the VM lab. */
+export const VM_MONITOR_INTERVAL = 20;
+
+/** Where failover-test writes its data on the DRBD filesystem of the VM lab. */
+export const VM_DATA_FILE = '/srv/data/hactl-failover.bin';
+
+/**
+ * The VM lab's `vars`: longer Pacemaker operation timeouts, and failover-test's data
+ * check: 4 MiB of fresh random data written (and
+ * synced, so DRBD protocol C has it on both twins) on the active twin just before each
+ * fault; its checksum verified on the survivor and again after the restore.
+ */
+export const VM_VARS = [
+  'vars:',
+  '  # emulated CPUs: a resource agent\'s monitor takes 5-20 s under TCG; 3 x the operation timeouts',
+  '  op_timeout_factor: 3',
+  '  failover:',
+  '    timeout_factor: 3   # SSH answers, watcher polls, restore and recovery budget x 3',
+  '    # fresh data on DRBD before each fault, verified on the survivor and after the restore',
+  `    data_write: head -c 4M /dev/urandom > ${VM_DATA_FILE} && sha256sum ${VM_DATA_FILE} > ${VM_DATA_FILE}.sha256 && sync`,
+  `    data_check: sha256sum --quiet -c ${VM_DATA_FILE}.sha256 && cat ${VM_DATA_FILE}.sha256`,
+].join('\n');
+
 /**
  * The VM lab's inventory: as the namespace lab's, plus DRBD r0 on the twins' /dev/vdb
- * (ext4 at /srv/data) holding apache2's data. Token 3000: emulated CPUs stall for longer
- * than the namespace lab's 1000 ms under load.
+ * (ext4 at /srv/data) holding apache2's data, and failover-test's data check on it.
+ * Token 3000: emulated CPUs stall for longer than the namespace lab's 1000 ms under load;
+ * monitors every 20 s and 3 x the operation timeouts, for the same reason.
  */
 export function vmInventoryText(paths: VmPaths, file: string, stack: Stack, nodes: readonly VmNode[]): string {
-  return inventoryText(paths, file, stack, nodes, VM_NET, {
+  const text = inventoryText(paths, file, stack, nodes, VM_NET, {
     token: 3000,
     drbd: [{ name: 'r0', device: '/dev/drbd0', disk: '/dev/vdb', filesystem: { type: 'ext4', mount: '/srv/data' } }],
     services: [{ name: 'apache2', package: 'apache2', check: { port: 80, path: '/' }, drbd: 'r0' }],
-  }).replace('# written by `hactl lab up`', '# written by `hactl lab up --vm`');
+  }).replace('# written by `hactl lab up`', '# written by `hactl lab up --vm`')
+    // monitors every 20 s, not 5: each OCF agent run costs seconds of emulated CPU
+    .replace('timing: { token: 3000 }', `timing: { token: 3000, monitor_interval: ${VM_MONITOR_INTERVAL} }`);
+  return `${text.trimEnd()}\n${VM_VARS}\n`;
 }

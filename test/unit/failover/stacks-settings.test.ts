@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { failoverSettings } from '../../../src/checks/failover/settings.js';
+import { budgetFor } from '../../../src/checks/failover/budget.js';
 import { heartbeatOps, pacemakerOps, parseSample, watchCommand } from '../../../src/checks/failover/stacks.js';
 import { drbdInSync } from '../../../src/checks/failover/preflight.js';
 import { planScenarios } from '../../../src/checks/failover/plan.js';
@@ -53,9 +54,19 @@ describe('stack commands', () => {
 
 describe('failoverSettings', () => {
   it('defaults, and every field read from vars.failover', () => {
-    expect(failoverSettings(c())).toEqual({ moveBack: true, cutSeconds: 60, serviceProcess: 'apache2', dataCheck: undefined, markerPath: undefined, power: undefined });
+    expect(failoverSettings(c())).toEqual({ moveBack: true, cutSeconds: 60, serviceProcess: 'apache2', dataCheck: undefined, markerPath: undefined, power: undefined, timeoutFactor: 1 });
     const s = failoverSettings(c({ vars: { failover: { move_back: false, data_check: 'sha256sum /srv/x', marker_path: '/n.txt', power: { off: 'a {node}', on: 'b' }, cut_seconds: 30 } } }));
     expect(s).toMatchObject({ moveBack: false, dataCheck: 'sha256sum /srv/x', markerPath: '/n.txt', power: { off: 'a {node}', on: 'b' }, cutSeconds: 30 });
+  });
+  it('data_write (with its data_check) and timeout_factor, which scales the recovery budget', () => {
+    const s = failoverSettings(c({ vars: { failover: { data_write: 'w', data_check: 'r', timeout_factor: 3 } } }));
+    expect(s).toMatchObject({ dataWrite: 'w', dataCheck: 'r', timeoutFactor: 3 });
+    expect(() => failoverSettings(c({ vars: { failover: { data_write: 'w' } } }))).toThrow(/data_check/);
+    expect(() => failoverSettings(c({ vars: { failover: { timeout_factor: 0 } } }))).toThrow(/timeout_factor must be a number from 1 to 10/);
+    const timing = { token: 3000, consensus: 3600 } as ClusterModel['timing'];
+    const slow = budgetFor('node-loss', c({ timing, vars: { failover: { timeout_factor: 3 } } }));
+    expect(slow.ms - budgetFor('node-loss', c({ timing })).ms).toBe(10_000);
+    expect(slow.basis).toContain('recovery 15000');
   });
   it('refuses a wrong type or an unknown key, naming the field', () => {
     expect(() => failoverSettings(c({ vars: { failover: { move_back: 'yes' } } }))).toThrow(/vars.failover.move_back must be true or false/);
@@ -73,7 +84,10 @@ describe('planScenarios', () => {
     expect(p.skipped).toEqual([
       { name: 'kill-service', reason: 'Heartbeat R1 does not monitor resources: nothing would restart the service' },
       { name: 'poweroff', reason: 'no power commands' },
+      { name: 'drbd-disconnect', reason: 'the inventory declares no DRBD resource' },
     ]);
+    const drbd = [{ name: 'r0', device: '/dev/drbd0', disk: '/dev/vdb', filesystem: { type: 'ext4', mount: '/srv/data' } }] as unknown as ClusterModel['drbd'];
+    expect(planScenarios(c({ drbd }), ['drbd-disconnect'], lab, failoverSettings(c())).run.map((s) => s.name)).toEqual(['drbd-disconnect']);
   });
   it('a named scenario that cannot run, or an unknown one, is an input error', () => {
     expect(() => planScenarios(c(), ['poweroff'], remote, failoverSettings(c()))).toThrow(/scenario poweroff cannot run on cluster lab: no power commands/);

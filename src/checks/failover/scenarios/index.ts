@@ -3,12 +3,13 @@ import { InputError } from '../../../core/errors.js';
 import type { Scenario } from '../scenario.js';
 import { arbitratorLoss } from './arbitrator-loss.js';
 import { cutLink } from './cut-link.js';
+import { drbdDisconnect } from './drbd-disconnect.js';
 import { killService } from './kill-service.js';
 import { killStack } from './kill-stack.js';
 import { poweroff } from './poweroff.js';
 import { switchover } from './switchover.js';
 
-export const SCENARIOS: readonly Scenario[] = [switchover, killService, killStack, cutLink, poweroff, arbitratorLoss];
+export const SCENARIOS: readonly Scenario[] = [switchover, killService, killStack, cutLink, poweroff, arbitratorLoss, drbdDisconnect];
 
 /**
  * The scenarios named (all of them when none is named), in the registry's order.
