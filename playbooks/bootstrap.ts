@@ -33,8 +33,9 @@ export default definePlaybook(
     await hosts.all(async (h) => {
       // every fact this playbook reads on the host, in one round trip: on a converged node
       // the later phases need no reads of their own (an install drops the stale ones)
-      await h.gather({ packages: stackPackages(cluster, h.node), files: pacemakerFiles(ctx, h), services: pacemakerServices(ctx, h) });
-      await h.apt(stackPackages(cluster, h.node), { noStart: true });
+      const packages = stackPackages(cluster, h.node);
+      await h.gather({ packages, files: pacemakerFiles(ctx, h), services: pacemakerServices(ctx, h) });
+      await h.apt(packages, { noStart: true });
     }, 'packages');
 
     // 2. Corosync: the shared key first (the parser needs it when crypto is on), then

@@ -5,7 +5,7 @@ import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
 import { members } from '../stack/corosync.js';
 import { GROUP_ID } from '../stack/pacemaker.js';
-import { LDIRECTORD_CF } from '../stack/heartbeat.js';
+import { clStatus, HEARTBEAT_ALIVE, LDIRECTORD_CF } from '../stack/heartbeat.js';
 import type { Connection } from '../transport/types.js';
 import { probe } from './http.js';
 
@@ -80,9 +80,8 @@ async function heartbeatChecks(c: ClusterModel, connector: Connector): Promise<S
   for (const n of [c.master, c.slave]) {
     const conn = await connector.get(n);
     const peer = n.name === c.master.name ? c.slave.name : c.master.name;
-    // cl_status blocks on a heartbeat that is gone (its API socket stays): ask only a live one, briefly
     const r = await conn.exec(
-      `if pgrep -x heartbeat >/dev/null; then timeout -k 1 3 cl_status hbstatus >/dev/null 2>&1 && echo hb=up; timeout -k 1 3 cl_status nodestatus ${peer} 2>/dev/null; fi; ip -o -4 addr show`,
+      `if ${HEARTBEAT_ALIVE}; then ${clStatus('hbstatus')} >/dev/null 2>&1 && echo hb=up; ${clStatus(`nodestatus ${peer}`)} 2>/dev/null; fi; ip -o -4 addr show`,
     );
     const vipHere = c.floatingIps.some((v) => r.stdout.includes(` ${v.address}/`));
     if (vipHere) holders.push(n.name);

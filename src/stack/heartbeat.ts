@@ -43,6 +43,14 @@ export function stonithHost(c: ClusterModel): false | { type: string; params: st
   return { type: s.agent.startsWith('fence_') ? `external/${s.agent}` : s.agent, params: params.join(' ') };
 }
 
+/**
+ * `cl_status` blocks on the leftover API socket of a killed heartbeat: ask it only while
+ * heartbeat runs ({@link HEARTBEAT_ALIVE}), and bounded.
+ * @example `if ${HEARTBEAT_ALIVE}; then ${clStatus('hbstatus')}; fi` // … timeout -k 1 3 cl_status hbstatus …
+ */
+export const HEARTBEAT_ALIVE = 'pgrep -x heartbeat >/dev/null';
+export const clStatus = (args: string, seconds = 3): string => `timeout -k 1 ${seconds} cl_status ${args}`;
+
 export function authkeysView(key: Secret): Record<string, unknown> {
   return { key };
 }

@@ -3,6 +3,7 @@
  * running daemon), framed as `key value` lines so the parser stays trivial.
  */
 import { quote } from '../../core/shell.js';
+import { clStatus, HEARTBEAT_ALIVE } from '../../stack/heartbeat.js';
 
 export interface HeartbeatStatus {
   running: boolean;
@@ -18,12 +19,10 @@ export interface HeartbeatStatus {
  *   // cl_status hbstatus …; node master $(cl_status nodestatus master); …; rsc $(cl_status rscstatus)
  */
 export function heartbeatStatusCommand(names: string[]): string {
-  // cl_status blocks on a killed heartbeat's leftover API socket: ask only a live one, briefly
-  const cl = 'timeout -k 1 3 cl_status';
   const lines = [
-    `if pgrep -x heartbeat >/dev/null && ${cl} hbstatus >/dev/null 2>&1; then echo "hb running"; else echo "hb stopped"; fi`,
-    ...names.map((n) => `s=$(pgrep -x heartbeat >/dev/null && ${cl} nodestatus ${quote(n)} 2>/dev/null); echo "node ${n} \${s:-unknown}"`),
-    `s=$(pgrep -x heartbeat >/dev/null && ${cl} rscstatus 2>/dev/null); echo "rsc \${s:-unknown}"`,
+    `if ${HEARTBEAT_ALIVE} && ${clStatus('hbstatus')} >/dev/null 2>&1; then echo "hb running"; else echo "hb stopped"; fi`,
+    ...names.map((n) => `s=$(${HEARTBEAT_ALIVE} && ${clStatus(`nodestatus ${quote(n)}`)} 2>/dev/null); echo "node ${n} \${s:-unknown}"`),
+    `s=$(${HEARTBEAT_ALIVE} && ${clStatus('rscstatus')} 2>/dev/null); echo "rsc \${s:-unknown}"`,
   ];
   return lines.join('; ');
 }

@@ -4,6 +4,7 @@
  * and wait until the cluster is healthy again.
  */
 import type { Connector } from '../../runtime/connector.js';
+import { clStatus } from '../../stack/heartbeat.js';
 import { waitForClusterCommand } from '../../stack/pacemaker.js';
 import { moveResources, vipHolders } from './actions.js';
 import { sleep, until } from './nodes.js';
@@ -102,7 +103,7 @@ async function waitMembers(ctx: ScenarioContext): Promise<void> {
     return;
   }
   const ok = await until(async () => {
-    const r = await ctx.runner.exec(c.master, `timeout -k 1 3 cl_status nodestatus ${c.slave.name}; timeout -k 1 3 cl_status nodestatus ${c.master.name}`, 5000);
+    const r = await ctx.runner.exec(c.master, `${clStatus(`nodestatus ${c.slave.name}`)}; ${clStatus(`nodestatus ${c.master.name}`)}`, 5000);
     return r?.stdout.split('\n').filter((l) => l.trim() === 'active').length === 2;
   }, 120_000, 1000, ctx.signal);
   if (!ok) throw new Error('heartbeat on the twins does not see both twins active after 120 s');

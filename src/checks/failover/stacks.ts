@@ -4,6 +4,7 @@
  * again, clean a node whose stack died under its resources, and move the resources.
  */
 import { quote } from '../../core/shell.js';
+import { clStatus, HEARTBEAT_ALIVE } from '../../stack/heartbeat.js';
 import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
 import { members } from '../../stack/corosync.js';
 import { GROUP_ID } from '../../stack/pacemaker.js';
@@ -93,15 +94,15 @@ export const heartbeatOps: StackOps = {
       vipTest(c),
       // cl_status hangs on the IPC of a killed heartbeat: asked only while heartbeat runs,
       // and bounded, or the poll (and the VIP seen in it) would be late
-      'if pgrep -x heartbeat >/dev/null; then',
-      `  ${BOUND} cl_status hbstatus >/dev/null 2>&1 && echo stack=1 || echo stack=0`,
-      `  echo "hbnode ${node.name} $(${BOUND} cl_status nodestatus ${quote(node.name)} 2>/dev/null)"`,
-      `  echo "hbnode ${peer.name} $(${BOUND} cl_status nodestatus ${quote(peer.name)} 2>/dev/null)"`,
+      `if ${HEARTBEAT_ALIVE}; then`,
+      `  ${clStatus('hbstatus', 1)} >/dev/null 2>&1 && echo stack=1 || echo stack=0`,
+      `  echo "hbnode ${node.name} $(${clStatus(`nodestatus ${quote(node.name)}`, 1)} 2>/dev/null)"`,
+      `  echo "hbnode ${peer.name} $(${clStatus(`nodestatus ${quote(peer.name)}`, 1)} 2>/dev/null)"`,
       'else echo stack=0; fi',
     ].join('\n');
   },
   kill: 'pkill -9 -x heartbeat',
-  running: 'pgrep -x heartbeat >/dev/null && timeout -k 1 5 cl_status hbstatus >/dev/null 2>&1',
+  running: `${HEARTBEAT_ALIVE} && ${clStatus('hbstatus', 5)} >/dev/null 2>&1`,
   start: 'rm -f /var/run/heartbeat.pid; service heartbeat start </dev/null >/dev/null 2>&1',
   // `[/]`: the pattern must not match this very shell's command line
   reset: (c) => ['pkill -9 -x heartbeat', "pkill -9 -f '[/]heartbeat/ipfail'", ...releaseVips(c), ...stopServices(c), 'true'].join('; '),
