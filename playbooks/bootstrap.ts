@@ -9,14 +9,16 @@
  */
 import { definePlaybook, type HostContext, type PlaybookContext } from '../src/index.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, COROSYNC_VALIDATE, corosyncView, members } from '../src/stack/corosync.js';
-import { DRBD_KERNEL_CHECK, DRBD_MODPROBE, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
-import { guestFile, guestValidate, guestView } from '../src/stack/guests.js';
+import { drbdResFile } from '../src/stack/drbd.js';
+import { guestFile } from '../src/stack/guests.js';
 import { stackPackages } from '../src/stack/packages.js';
 import {
   CIB_APPLY, CIB_DIR, CIB_MATCHES, cibView, clusterProperties,
   propertiesMatchCommand, setPropertiesCommand, waitForClusterCommand,
 } from '../src/stack/pacemaker.js';
 import { clusterSecret, COROSYNC_AUTHKEY_SECRET } from '../src/stack/secrets.js';
+import { bootstrapDrbd } from './drbd.js';
+import { bootstrapGuests } from './guests.js';
 import { bootstrapHeartbeat, heartbeatHandlers } from './heartbeat.js';
 
 
@@ -48,42 +50,10 @@ export default definePlaybook(
 
     // 3. DRBD on the twins: configured and validated everywhere; activated where the
     //    kernel has the module (the namespace lab does not: a notice names the node).
-    const drbdKernel = new Map<string, boolean>();
-    if (cluster.drbd.length) {
-      await twins.all(async (h) => {
-        await h.template('drbd/global_common.conf.hbs', '/etc/drbd.d/global_common.conf', { vars: { cluster_name: cluster.name } });
-        for (const r of cluster.drbd) {
-          await h.template('drbd/resource.res.hbs', drbdResFile(r), { vars: drbdView(cluster, r), validate: DRBD_VALIDATE, notify: 'adjust drbd' });
-        }
-        const kernel = (await h.exec(DRBD_KERNEL_CHECK)).code === 0;
-        drbdKernel.set(h.name, kernel);
-        if (!kernel) {
-          h.warn(`no DRBD kernel module on ${h.name}: DRBD is configured and validated but not activated; resources that need it are left out of the cluster`);
-          return;
-        }
-        await h.command(DRBD_MODPROBE, { unless: '[ -e /proc/drbd ]', name: 'load the DRBD kernel module' });
-        for (const r of cluster.drbd) {
-          await h.command(`drbdadm create-md --force ${r.name} && mkdir -p /var/lib/hactl && touch /var/lib/hactl/drbd-${r.name}.md`, {
-            creates: `/var/lib/hactl/drbd-${r.name}.md`, name: `create DRBD metadata for ${r.name}`,
-          });
-          await h.command(`drbdadm adjust ${r.name}`, { unless: drbdIsUp(r.name, r.minor), name: `bring DRBD ${r.name} up` });
-        }
-      }, 'drbd');
-      await twins.role('master').once(async (h) => {
-        if (!drbdKernel.get(h.name)) return;
-        for (const r of cluster.drbd) await initialSync(h, r.name, r.minor, r.device, r.filesystem?.type);
-      }, 'drbd initial sync');
-    }
-    const drbdActive = cluster.drbd.length > 0 && twins.hosts.every((h) => drbdKernel.get(h.name));
+    const drbdActive = await bootstrapDrbd(ctx, twins);
 
     // 4. Guests: domain definitions validated by libvirt's schema (KVM) or field checks (Xen).
-    if (cluster.guests.length) {
-      await twins.all(async (h) => {
-        for (const g of cluster.guests) {
-          await h.template(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestFile(g), { vars: guestView(cluster, g), validate: guestValidate(g) });
-        }
-      }, 'guests');
-    }
+    await bootstrapGuests(ctx, twins);
 
     // 5. Start the stack; cluster-managed services must not start on their own.
     await voters.all(async (h) => {
@@ -145,31 +115,5 @@ function pacemakerServices({ cluster }: PlaybookContext, h: HostContext): string
   const twin = h.node.role === 'master' || h.node.role === 'slave';
   return [...(twin ? cluster.services.map((s) => s.name) : []), 'corosync', 'pacemaker'];
 }
-
-/** First activation of a DRBD resource on the master: overwrite the peer, then mkfs, and
- *  follow the initial full sync until both sides are UpToDate (progress from /proc/drbd). */
-async function initialSync(h: HostContext, name: string, minor: number, device: string, fstype?: string): Promise<void> {
-  const marker = `/var/lib/hactl/drbd-${name}.initialised`;
-  const mkfs = fstype ? ` && mkfs.${fstype} -q ${device}` : '';
-  const t0 = Date.now(); // the sync starts with `primary --force` (mkfs runs while it goes on)
-  const r = await h.command(`drbdadm primary --force ${name}${mkfs} && drbdadm secondary ${name} && touch ${marker}`, {
-    creates: marker,
-    name: `DRBD ${name}: initial sync${fstype ? ' and mkfs.' + fstype : ''}`,
-  });
-  if (!r.changed || h.check) return;
-  for (;;) {
-    const line = (await h.sh(`sed -n '/^ *${minor}: cs:/,/^ *[0-9]*: cs:/p' /proc/drbd`)).trim();
-    if (/ds:UpToDate\/UpToDate/.test(line)) break;
-    if (Date.now() - t0 > 30 * 60_000) throw new Error(`DRBD ${name}: initial sync did not finish in 30 minutes:\n${line}`);
-    const pct = /sync'ed:\s*([\d.]+)%/.exec(line)?.[1];
-    h.info(`DRBD ${name} initial sync: ${pct ? pct + '%' : (/cs:(\S+)/.exec(line)?.[1] ?? 'waiting for the peer')}`);
-    await new Promise((res) => setTimeout(res, 2000));
-  }
-  h.info(`DRBD ${name}: both sides UpToDate ${((Date.now() - t0) / 1000).toFixed(1)}s after the initial sync started`);
-}
-
-/** Guard: the resource is configured in the kernel (DRBD 9 `status`, or 8.4's /proc/drbd). */
-const drbdIsUp = (name: string, minor: number): string =>
-  `drbdadm status ${name} >/dev/null 2>&1 || grep -q '^ *${minor}: cs:' /proc/drbd`;
 
 export type { PlaybookContext };

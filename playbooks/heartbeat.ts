@@ -4,7 +4,8 @@
  * not grab the IP; LVS directors run ldirectord under Heartbeat.
  */
 import type { HostContext, PlaybookContext } from '../src/index.js';
-import { DRBD_KERNEL_CHECK, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
+import { bootstrapDrbd } from './drbd.js';
+import { bootstrapGuests } from './guests.js';
 import {
   AUTHKEYS, HA_CF, HARESOURCES, IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE,
   authkeysView, haCfView, haresourcesView, ldirectordView,
@@ -21,18 +22,18 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
     await h.apt(stackPackages(cluster, h.node), { noStart: true });
   }, 'packages');
 
-  const drbdKernel = new Map<string, boolean>();
+  // DRBD as for Pacemaker (metadata, initial sync, both Secondary); drbddisk promotes.
+  // drbd.service brings the resources up at boot, before heartbeat starts.
+  const drbd = await bootstrapDrbd(ctx, twins);
+  if (cluster.drbd.length && !drbd) ctx.warn('no DRBD kernel module on the twins: drbddisk and Filesystem are left out of haresources');
+  if (drbd) await twins.all(async (h) => void (await h.service('drbd', { enabled: true })), 'drbd at boot');
+  await bootstrapGuests(ctx, twins);
+  const kvm = cluster.guests.filter((g) => g.type === 'kvm').map((g) => g.name);
+  if (kvm.length) ctx.warn(`Heartbeat starts Xen guests (xendomains) only: KVM guest(s) ${kvm.join(', ')} are defined and validated on the twins, not started by the cluster (the Pacemaker stack runs them with VirtualDomain)`);
+
   await twins.all(async (h) => {
-    for (const r of cluster.drbd) {
-      await h.template('drbd/resource.res.hbs', drbdResFile(r), { vars: drbdView(cluster, r), validate: DRBD_VALIDATE });
-    }
-    if (cluster.drbd.length) {
-      drbdKernel.set(h.name, (await h.exec(DRBD_KERNEL_CHECK)).code === 0);
-      if (!drbdKernel.get(h.name)) h.warn(`no DRBD kernel module on ${h.name}: drbddisk and Filesystem are left out of haresources`);
-    }
     // Debian 12 ships it in /usr/libexec/heartbeat, older releases in /usr/lib/heartbeat
     const ipfail = (await h.exec('dpkg -L heartbeat 2>/dev/null | grep -m1 "/ipfail$"')).stdout.trim() || '/usr/libexec/heartbeat/ipfail';
-    const drbd = cluster.drbd.length > 0 && twins.hosts.every((t) => drbdKernel.get(t.name) !== false);
     const ipvs = cluster.lvs.length > 0 && (await h.exec(IPVS_KERNEL_CHECK)).code === 0;
     if (cluster.lvs.length && !ipvs) h.warn(`no IPVS in ${h.name}'s kernel: ldirectord.cf is rendered and validated, but ldirectord is left out of haresources`);
     await h.template('heartbeat/ha.cf.hbs', HA_CF, { vars: haCfView(cluster, h.name, ipfail), notify: 'restart heartbeat' });

@@ -4,12 +4,15 @@ import type { ClusterModel, GuestModel } from '../inventory/model.js';
 export const guestFile = (g: GuestModel): string => (g.type === 'kvm' ? `/etc/hactl/guests/${g.name}.xml` : `/etc/xen/${g.name}.cfg`);
 
 /**
- * KVM: libvirt's own schema check (libvirt-clients). Xen: `xl` is only on Xen hosts, so
- * the fields are checked by the inventory, and the file by a syntax probe of its keys.
+ * KVM: libvirt's schema check, then libvirt's own domain parser: `virsh define` on the
+ * test driver (in-process, in libvirt-clients; no libvirtd, nothing defined for real)
+ * catches what the schema lets through (a memory size of 0, a multicast MAC). Xen: `xl` is
+ * only on Xen hosts, so the fields are checked by the inventory, and the file by a
+ * syntax probe of its keys.
  */
 export function guestValidate(g: GuestModel): string {
   // virt-xml-validate needs xmllint (libxml2-utils), which libvirt-clients only recommends
-  if (g.type === 'kvm') return 'virt-xml-validate %s domain';
+  if (g.type === 'kvm') return 'virt-xml-validate %s domain && virsh -q -c test:///default define %s >/dev/null';
   return `grep -Eq '^name *= *"${g.name}"' %s && grep -Eq '^disk *= *\\[ *"phy:/dev/' %s`;
 }
 

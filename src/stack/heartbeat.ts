@@ -56,13 +56,17 @@ export function authkeysView(key: Secret): Record<string, unknown> {
 }
 
 /**
- * haresources: master, then IPaddr2::VIP/PREFIX/IFACE, drbddisk::RES,
- * Filesystem::DEV::DIR::FSTYPE, the services (or xendomains), as the classic howtos.
+ * haresources: master, then IPaddr2::VIP/PREFIX/IFACE (floating IPs, then LVS virtual
+ * addresses), drbddisk::RES, Filesystem::DEV::DIR::FSTYPE, ldirectord, the services (or
+ * xendomains), as the classic howtos.
  */
 export function haresourcesView(c: ClusterModel, drbd: boolean, ipvs = true): Record<string, unknown> {
   // IPaddr2 (iproute2) rather than the howtos' IPaddr, which needs ifconfig (net-tools),
   // absent from Debian 12 installs; same argument syntax
   const res: string[] = c.floatingIps.map((v) => `IPaddr2::${v.address}/${v.prefix}/${v.interface}`);
+  // an LVS virtual address must live on the active director too (ldirectord only adds the
+  // IPVS rules), as in the howtos' `IPaddr2::VIP ldirectord::ldirectord.cf`
+  if (ipvs) res.push(...lvsAddresses(c).map((a) => `IPaddr2::${a}/${c.network.prefix}/${c.interface}`));
   if (drbd) {
     for (const r of c.drbd) {
       res.push(`drbddisk::${r.name}`);
@@ -73,6 +77,12 @@ export function haresourcesView(c: ClusterModel, drbd: boolean, ipvs = true): Re
   res.push(...c.services.filter((s) => drbd || !s.drbd).map((s) => s.name));
   if (c.guests.some((g) => g.type === 'xen') && drbd) res.push('xendomains');
   return { cluster_name: c.name, master: c.master.name, resources: res };
+}
+
+/** LVS virtual addresses that are not floating IPs already, each once. */
+export function lvsAddresses(c: ClusterModel): string[] {
+  const floating = new Set(c.floatingIps.map((v) => v.address));
+  return [...new Set(c.lvs.map((s) => s.address))].filter((a) => !floating.has(a));
 }
 
 export function ldirectordView(c: ClusterModel): Record<string, unknown> {

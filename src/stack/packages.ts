@@ -17,7 +17,7 @@ export function stackPackages(c: ClusterModel, node: NodeModel): string[] {
     const pkgs = ['heartbeat', 'resource-agents', ...c.services.map((s) => s.package)];
     if (c.drbd.length) pkgs.push('drbd-utils');
     if (c.lvs.length) pkgs.push('ldirectord', 'ipvsadm');
-    return pkgs;
+    return [...pkgs, ...guestPackages(c)];
   }
   if (node.role === 'realserver') return [];
   const pkgs = [...PACEMAKER_STACK];

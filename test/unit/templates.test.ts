@@ -7,6 +7,7 @@ import { drbdView } from '../../src/stack/drbd.js';
 import { guestView } from '../../src/stack/guests.js';
 import { authkeysView, haCfView, haresourcesView, ldirectordView } from '../../src/stack/heartbeat.js';
 import { cibView } from '../../src/stack/pacemaker.js';
+import { stackPackages } from '../../src/stack/packages.js';
 
 // Golden tests: every template rendered from the example inventories and compared with
 // the checked-in files under test/fixtures/golden. (The lab tests feed the same
@@ -45,6 +46,18 @@ describe('templates (golden)', async () => {
     expect(authkeys).toBe('auth 1\n1 sha1 0123456789abcdef\n');
     const withLvs = [pcmk, hb].find((c) => c.lvs.length);
     if (withLvs) await expect(renderFile('ldirectord/ldirectord.cf.hbs', ldirectordView(withLvs))).toMatchFileSnapshot(golden('ldirectord.cf'));
+  });
+  it('haresources: an LVS virtual address is brought up before ldirectord, once, and not without IPVS', () => {
+    const line = (c: typeof hb, ipvs: boolean) => renderFile('heartbeat/haresources.hbs', haresourcesView(c, true, ipvs)).split('\n')[1] ?? '';
+    expect(line(hb, true)).toMatch(/IPaddr2::172\.16\.5\.200\/24\/eth1 drbddisk::r0 .* ldirectord::ldirectord\.cf /);
+    expect(line(hb, false)).not.toMatch(/172\.16\.5\.200|ldirectord/);
+    // an LVS service on a floating IP already held by the cluster is not added twice
+    const shared = { ...hb, lvs: hb.lvs.map((l) => ({ ...l, address: hb.floatingIps[0]!.address })) };
+    expect(line(shared, true).match(/IPaddr2::/g)).toHaveLength(1);
+  });
+  it('heartbeat twins install the hypervisor tools of their guests', () => {
+    expect(stackPackages(hb, hb.master)).toEqual(expect.arrayContaining(['heartbeat', 'drbd-utils', 'ldirectord', 'xen-utils']));
+    expect(stackPackages(hb, hb.arbitrator!)).toEqual([]);
   });
   it('ha.cf lists the peer, not itself, and the arbitrator as ping node', () => {
     const out = renderFile('heartbeat/ha.cf.hbs', haCfView(hb, hb.master.name, '/usr/lib/heartbeat/ipfail'));

@@ -31,7 +31,8 @@ export interface Faults {
 }
 
 /**
- * The lab whose state dir holds this inventory (as `lab up` writes it), if any.
+ * The lab whose state dir holds this inventory, if any: the one `lab up` wrote, or a copy
+ * beside it (e.g. with LVS or guests added) whose nodes are all the lab's, same addresses.
  * @example labStateDirFor(await loadInventory('/tmp/lab/inventory.yaml')) // '/tmp/lab'
  */
 export function labStateDirFor(c: ClusterModel): string | undefined {
@@ -39,8 +40,10 @@ export function labStateDirFor(c: ClusterModel): string | undefined {
   const file = join(dir, 'state.json');
   if (!existsSync(file)) return undefined;
   try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as { inventory?: string };
-    return state.inventory && resolve(state.inventory) === resolve(c.source) ? dir : undefined;
+    const state = JSON.parse(readFileSync(file, 'utf8')) as { inventory?: string; nodes?: Array<{ name: string; address: string }> };
+    if (state.inventory && resolve(state.inventory) === resolve(c.source)) return dir;
+    const lab = new Map((state.nodes ?? []).map((n) => [n.name, n.address]));
+    return c.nodes.length && c.nodes.every((n) => lab.get(n.name) === n.address) ? dir : undefined;
   } catch {
     return undefined;
   }

@@ -121,7 +121,9 @@ interface Measured {
 
 /** Baseline, fault, then wait for it to play out. */
 async function measure(ctx: ScenarioContext, scenario: Scenario, prober: Prober, watcher: Watcher, budget: Budget): Promise<Measured> {
-  await sleep(1500); // a baseline: the service answered just before the fault
+  // a baseline: the service answered and every twin was seen just before the fault
+  await watcher.baseline(15_000 * ctx.runner.factor);
+  await sleep(1500);
   const faultAt = now();
   try {
     await scenario.inject(ctx);

@@ -59,6 +59,20 @@ export class Watcher {
     return this.samples.sort((a, b) => a.t - b.t);
   }
 
+  /**
+   * Resolves once every watched node has answered a poll (a baseline to compare the fault
+   * with: slow nodes take seconds for their first SSH connection), or after `timeoutMs`.
+   */
+  async baseline(timeoutMs: number): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    const answered = () => this.nodes.every((n) => this.samples.some((x) => x.node === n.name && x.reachable));
+    while (!answered()) {
+      if (Date.now() >= end || this.stopped) return false;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return true;
+  }
+
   /** The newest sample of a node. */
   latest(node: string): NodeSample | undefined {
     for (let i = this.samples.length - 1; i >= 0; i--) if (this.samples[i]!.node === node) return this.samples[i];

@@ -23,7 +23,7 @@ const PROBE_MS = 10_000;
 export function accelArgs(accel: Accel): string[] {
   return accel === 'kvm'
     ? ['-accel', 'kvm', '-cpu', 'host']
-    : ['-accel', 'tcg,thread=single,tb-size=256', '-cpu', 'max'];
+    : ['-accel', 'tcg,thread=single,tb-size=256', '-cpu', 'max,la57=off'];
 }
 
 /**

@@ -43,6 +43,8 @@ export const VM_HOST_TOOLS: Readonly<Record<string, string>> = {
 export const VM_MEMORY_MIB = 1024;
 /** Size of the raw DRBD backing disk (/dev/vdb) on the twins. */
 export const VM_DATA_DISK_MIB = 256;
+/** Size of the twins' second raw disk (/dev/vdc), for a guest's DRBD resource. */
+export const VM_GUEST_DISK_MIB = 64;
 /** Virtual size of the root image (sparse; overlays grow as VMs write). */
 export const VM_ROOT_SIZE = '4G';
 /**

@@ -1,5 +1,5 @@
 /**
- * One VM: its disks (a qcow2 overlay over the cached image, a raw data disk on the twins),
+ * One VM: its disks (a qcow2 overlay over the cached image, two raw data disks on the twins),
  * the identity qemu hands it through fw_cfg (lab-assets/vm-identity.sh reads it at boot),
  * and its qemu process, started inside the lab netns so its tap is on the lab bridge.
  */
@@ -10,7 +10,7 @@ import { NodeError } from '../../core/errors.js';
 import { isAlive, killAndWait, must, procRef, sleep, spawnDetached, waitFor, which } from '../proc.js';
 import type { Journal } from '../state.js';
 import { accelArgs } from './accel.js';
-import { VM_DATA_DISK_MIB, VM_NET } from './constants.js';
+import { VM_DATA_DISK_MIB, VM_GUEST_DISK_MIB, VM_NET } from './constants.js';
 import type { VmImage } from './image.js';
 import { setTap } from './network.js';
 import type { VmFiles, VmLabState, VmNode, VmPaths } from './state.js';
@@ -27,8 +27,10 @@ export async function prepareVm(files: VmFiles, image: VmImage, node: VmNode, cl
   mkdirSync(files.identity, { recursive: true, mode: 0o700 });
   await must('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', image.root, '-F', 'raw', files.overlay]);
   if (node.dataDisk) {
-    writeFileSync(files.data, '');
-    truncateSync(files.data, VM_DATA_DISK_MIB * 1024 * 1024);
+    for (const [file, mib] of [[files.data, VM_DATA_DISK_MIB], [files.guestData, VM_GUEST_DISK_MIB]] as const) {
+      writeFileSync(file, '');
+      truncateSync(file, mib * 1024 * 1024);
+    }
   }
   const id = (f: string): string => join(files.identity, f);
   writeFileSync(id('hostname'), `${node.name}\n`);
@@ -53,7 +55,9 @@ export function qemuArgs(state: Pick<VmLabState, 'accel' | 'memoryMiB'>, image: 
   // writeback, not unsafe: a power-off is a SIGKILL, and the overlay's qcow2 metadata must
   // survive it whenever the guest has flushed (unsafe ignores flushes)
   const disks = [`file=${esc(files.overlay)},if=virtio,format=qcow2,cache=writeback`];
-  if (node.dataDisk) disks.push(`file=${esc(files.data)},if=virtio,format=raw,cache=writeback`);
+  if (node.dataDisk) {
+    for (const f of [files.data, files.guestData]) disks.push(`file=${esc(f)},if=virtio,format=raw,cache=writeback`);
+  }
   return [
     '-name', node.name, '-machine', 'q35', ...accelArgs(state.accel), '-m', String(state.memoryMiB), '-smp', '1',
     '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none',
@@ -61,7 +65,7 @@ export function qemuArgs(state: Pick<VmLabState, 'accel' | 'memoryMiB'>, image: 
     '-kernel', image.kernel, '-initrd', image.initrd,
     // net.ifnames=0: the NIC is eth0, as the inventory says; quiet: every console byte is
     // an emulated UART write (warnings and panics still show)
-    '-append', 'root=/dev/vda rw console=ttyS0 net.ifnames=0 quiet',
+    '-append', 'root=/dev/vda rw console=ttyS0 net.ifnames=0 quiet mitigations=off',
     ...disks.flatMap((d) => ['-drive', d]),
     '-netdev', `tap,id=n0,ifname=${node.tap},script=no,downscript=no`,
     '-device', `virtio-net-pci,netdev=n0,mac=${node.mac}`,

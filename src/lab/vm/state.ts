@@ -21,6 +21,8 @@ export interface VmFiles {
   overlay: string;
   /** raw DRBD backing disk (/dev/vdb), twins only */
   data: string;
+  /** the second data disk (/dev/vdc): a guest's DRBD resource */
+  guestData: string;
   /** files passed through qemu fw_cfg (hostname, host key, address …) */
   identity: string;
   console: string;
@@ -56,7 +58,7 @@ export function vmPaths(stateDir: string = defaultVmStateDir()): VmPaths {
     vm(name: string): VmFiles {
       const d = join(vmsDir, name);
       return {
-        dir: d, overlay: join(d, 'root.qcow2'), data: join(d, 'data.img'), identity: join(d, 'identity'),
+        dir: d, overlay: join(d, 'root.qcow2'), data: join(d, 'data.img'), guestData: join(d, 'guest.img'), identity: join(d, 'identity'),
         console: join(d, 'console.log'), qemuLog: join(d, 'qemu.log'),
       };
     },
@@ -70,7 +72,7 @@ export interface VmNode {
   role: Role;
   /** the VM's tap on the bridge (its cable) */
   tap: string;
-  /** has a data disk (/dev/vdb) for DRBD */
+  /** has data disks for DRBD: /dev/vdb (services) and /dev/vdc (a guest) */
   dataDisk: boolean;
   /** the qemu process, while powered on */
   qemu?: ProcRef;
