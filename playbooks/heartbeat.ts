@@ -25,7 +25,6 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
   // DRBD as for Pacemaker (metadata, initial sync, both Secondary); drbddisk promotes.
   // drbd.service brings the resources up at boot, before heartbeat starts.
   const drbd = await bootstrapDrbd(ctx, twins);
-  if (cluster.drbd.length && !drbd) ctx.warn('no DRBD kernel module on the twins: drbddisk and Filesystem are left out of haresources');
   if (drbd) await twins.all(async (h) => void (await h.service('drbd', { enabled: true })), 'drbd at boot');
   await bootstrapGuests(ctx, twins);
   const kvm = cluster.guests.filter((g) => g.type === 'kvm').map((g) => g.name);

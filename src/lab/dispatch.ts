@@ -3,6 +3,7 @@
  * whichever lab a state dir holds (state.json says `kind: 'vm'` for the VM lab), so every
  * later command needs only the state dir; `--vm` only picks the VM lab's default dir.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { labDown, type LabDownOptions, type LabDownResult } from './down.js';
@@ -23,11 +24,16 @@ export interface AnyLabOptions extends LabOptions {
 
 /**
  * The state dir meant and whether it holds a VM lab. The kind comes from state.json when
- * there is one; without one, from `vm`.
+ * there is one; without one, from `vm`. Without a dir, `vm`, an index or `force`, and with no
+ * namespace lab in its default dir, a VM lab in its default dir is the one meant.
  * @throws InputError when `vm` is asked for but the dir holds a namespace lab
  */
-export function whichLab(opts: AnyLabOptions = {}): { stateDir: string; vm: boolean } {
-  const stateDir = resolve(opts.stateDir ?? (opts.vm ? defaultVmStateDir() : defaultStateDir()));
+export function whichLab(opts: AnyLabOptions & { index?: number; force?: boolean } = {}): { stateDir: string; vm: boolean } {
+  let stateDir = resolve(opts.stateDir ?? (opts.vm ? defaultVmStateDir() : defaultStateDir()));
+  // no dir, no --vm, no namespace lab there, but a VM lab in its default dir: that one
+  // (`lab up --vm` then `lab poweroff master` means the VM)
+  const implicit = opts.stateDir === undefined && !opts.vm && opts.index === undefined && !opts.force;
+  if (implicit && !existsSync(join(stateDir, 'state.json')) && existsSync(join(defaultVmStateDir(), 'state.json'))) stateDir = defaultVmStateDir();
   const state = readStateFile(join(stateDir, 'state.json'));
   if (state === undefined) return { stateDir, vm: Boolean(opts.vm) };
   if (opts.vm && !isVmState(state)) throw new InputError(`${stateDir} holds a namespace lab, not a VM lab (drop --vm)`);

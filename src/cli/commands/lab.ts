@@ -82,7 +82,7 @@ export function register(program: Command): void {
     .enablePositionalOptions();
   const stateOpt = (c: Command): Command => c
     .option('--state-dir <dir>', 'lab state dir (default $HACTL_LAB_DIR or /var/lib/hactl/lab; with --vm $HACTL_VMLAB_DIR or /var/lib/hactl/vmlab)')
-    .option('--vm', 'the VM lab (qemu VMs: DRBD, IPVS, systemd); later commands also find it by its state dir');
+    .option('--vm', 'the VM lab (qemu VMs: DRBD, IPVS, systemd); later commands find it by its state dir, or without --vm when no namespace lab is up');
 
   stateOpt(lab.command('up'))
     .description('create the lab and wait until every node accepts SSH')
