@@ -3,7 +3,9 @@
  * the arbitrator is Heartbeat's ping node (ipfail), so a twin that loses the network does
  * not grab the IP; LVS directors run ldirectord under Heartbeat.
  */
-import type { HostContext, PlaybookContext } from '../src/index.js';
+import type { ClusterModel, HostContext, PlaybookContext } from '../src/index.js';
+import { drbdResFile } from '../src/stack/drbd.js';
+import { guestFile } from '../src/stack/guests.js';
 import { bootstrapDrbd } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import {
@@ -19,7 +21,10 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
   const key = clusterSecret(ctx, HEARTBEAT_AUTHKEY_SECRET, 32);
 
   await twins.all(async (h) => {
-    await h.apt(stackPackages(cluster, h.node), { noStart: true });
+    // every file and service this playbook manages, read in one round trip with the packages
+    const packages = stackPackages(cluster, h.node);
+    await h.gather({ packages, files: heartbeatFiles(cluster), services: heartbeatServices(cluster) });
+    await h.apt(packages, { noStart: true });
   }, 'packages');
 
   // DRBD as for Pacemaker (metadata, initial sync, both Secondary); drbddisk promotes.
@@ -60,6 +65,19 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
     }, 'heartbeat membership');
   }
   if (!cluster.stonith.enabled) ctx.warn('Heartbeat R1 runs WITHOUT FENCING: the ping node (arbitrator) and ipfail limit, but do not prevent, a split brain.');
+}
+
+/** The files this playbook manages on a twin, for the up-front gather. */
+function heartbeatFiles(c: ClusterModel): string[] {
+  const files = [HA_CF, AUTHKEYS, HARESOURCES, ...c.guests.map(guestFile)];
+  if (c.drbd.length) files.push('/etc/drbd.d/global_common.conf', ...c.drbd.map(drbdResFile));
+  if (c.lvs.length) files.push(LDIRECTORD_CF);
+  return files;
+}
+
+/** The services this playbook manages on a twin. */
+function heartbeatServices(c: ClusterModel): string[] {
+  return [...c.services.map((s) => s.name), ...(c.lvs.length ? ['ldirectord'] : []), ...(c.drbd.length ? ['drbd'] : []), 'heartbeat'];
 }
 
 /** Handlers the bootstrap playbook registers for this stack. */

@@ -77,7 +77,8 @@ async function vipHolders(c: ClusterModel, runner: NodeRunner): Promise<string[]
   return twins.filter((_, i) => has[i]).map((n) => n.name);
 }
 
-const DRBD_STATUS = 'if [ -e /proc/drbd ]; then cat /proc/drbd; echo @@; drbdadm status all 2>&1; else echo no-drbd; fi';
+/** Both views of DRBD's state (8.4's /proc/drbd, 9's `drbdadm status`), for {@link drbdInSync}. */
+export const DRBD_STATUS = 'if [ -e /proc/drbd ]; then cat /proc/drbd; echo @@; drbdadm status all 2>&1; else echo no-drbd; fi';
 
 async function drbdChecks(c: ClusterModel, runner: NodeRunner): Promise<SmokeCheck[]> {
   if (!c.drbd.length) return [];
@@ -104,6 +105,8 @@ export function drbdInSync(out: string): { ok: boolean; detail: string } {
   }
   const disks = [...out.matchAll(/\b(peer-)?disk:(\S+)/g)];
   if (!disks.length) return { ok: false, detail: `cannot read the DRBD state: ${out.trim().split('\n').slice(-1)[0] ?? 'no output'}` };
-  const bad = disks.filter((m) => m[2] !== 'UpToDate').map((m) => `${m[1] ? 'peer-disk' : 'disk'} ${m[2]}`);
+  // DRBD 9 names a connection only when it is not Connected (and then may show no peer-disk)
+  const links = [...out.matchAll(/\bconnection:(\S+)/g)].map((m) => `connection ${m[1]}`);
+  const bad = [...links, ...disks.filter((m) => m[2] !== 'UpToDate').map((m) => `${m[1] ? 'peer-disk' : 'disk'} ${m[2]}`)];
   return bad.length ? { ok: false, detail: `not in sync: ${bad.join(', ')}` } : { ok: true, detail: 'UpToDate on both sides' };
 }

@@ -66,7 +66,7 @@ export async function runScenario(env: FailoverEnv, scenario: Scenario, o: RunSc
   const dataBefore = await writeData(ctx, active.name);
 
   const watchConnector = new Connector(o.connect);
-  const slow = env.settings.timeoutFactor ?? 1;
+  const slow = env.settings.timeoutFactor;
   const watcher = new Watcher(c, new NodeRunner(c, watchConnector), env.ops, [c.master, c.slave], {
     extra: (n) => scenario.watch?.(ctx, n), pollMs: 300 * slow, timeoutMs: 1500 * slow,
   });
@@ -122,7 +122,7 @@ interface Measured {
 /** Baseline, fault, then wait for it to play out. */
 async function measure(ctx: ScenarioContext, scenario: Scenario, prober: Prober, watcher: Watcher, budget: Budget): Promise<Measured> {
   // a baseline: the service answered and every twin was seen just before the fault
-  await watcher.baseline(15_000 * ctx.runner.factor);
+  await watcher.baseline(15_000 * ctx.settings.timeoutFactor);
   await sleep(1500);
   const faultAt = now();
   try {

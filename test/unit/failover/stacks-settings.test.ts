@@ -102,6 +102,8 @@ describe('drbdInSync', () => {
     expect(drbdInSync(' 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----')).toEqual({ ok: false, detail: 'not in sync: minor 0: SyncSource UpToDate/Inconsistent' });
     expect(drbdInSync('version: 9\n@@\nr0 role:Primary\n  disk:UpToDate\n  slave role:Secondary\n    peer-disk:UpToDate').ok).toBe(true);
     expect(drbdInSync('@@\nr0 role:Primary\n  disk:UpToDate\n  slave connection:Connecting\n    peer-disk:DUnknown').ok).toBe(false);
+    // DRBD 9 shows no peer-disk for a peer it is not connected to
+    expect(drbdInSync('@@\nr0 role:Primary\n  disk:UpToDate\n  slave connection:StandAlone')).toEqual({ ok: false, detail: 'not in sync: connection StandAlone' });
     expect(drbdInSync('no-drbd').ok).toBe(true);
   });
 });

@@ -8,21 +8,11 @@
 import { quote } from '../../../core/shell.js';
 import type { ClusterModel } from '../../../inventory/model.js';
 import { sleep } from '../nodes.js';
+import { DRBD_STATUS, drbdInSync } from '../preflight.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
 
 /** Every DRBD resource of the inventory, as drbdadm names them. */
 const resources = (c: ClusterModel): string => c.drbd.map((r) => quote(r.name)).join(' ');
-
-/** Exits 0 when every DRBD device is connected and UpToDate on both sides (8.4 /proc/drbd or 9 `drbdadm status`). */
-export const DRBD_SYNCED = [
-  "if grep -q '^version: 8' /proc/drbd 2>/dev/null; then",
-  "  ! grep -E '^ *[0-9]+: cs:' /proc/drbd | grep -v 'cs:Connected .*ds:UpToDate/UpToDate' | grep -q .",
-  'else',
-  '  s=$(drbdadm status all 2>&1) || exit 1',
-  // DRBD 9 names the connection only when it is not Connected, and every disk state
-  "  ! printf '%s\\n' \"$s\" | grep -oE '(peer-)?disk:[A-Za-z]+|connection:[A-Za-z]+' | grep -vqE '^(peer-)?disk:UpToDate$'",
-  'fi',
-].join('\n');
 
 /** A line describing the DRBD state, for the log (8.4: the cs/ds fields; 9: `drbdadm status`). */
 const DRBD_STATE = "grep -oE 'cs:[^ ]+ ro:[^ ]+ ds:[^ ]+' /proc/drbd 2>/dev/null | tr '\\n' ' ' || drbdadm status all 2>&1 | tr -s ' \\n' ' '";
@@ -30,7 +20,7 @@ const DRBD_STATE = "grep -oE 'cs:[^ ]+ ro:[^ ]+ ds:[^ ]+' /proc/drbd 2>/dev/null
 async function waitSynced(ctx: ScenarioContext, timeoutMs: number): Promise<number | undefined> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
-    if (await ctx.runner.test(ctx.target, DRBD_SYNCED, 10_000)) return Date.now() - t0;
+    if (drbdInSync((await ctx.runner.exec(ctx.target, DRBD_STATUS, 10_000))?.stdout ?? '').ok) return Date.now() - t0;
     await sleep(1000);
   }
   return undefined;
