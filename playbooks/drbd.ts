@@ -18,7 +18,8 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
   if (!cluster.drbd.length) return false;
   const kernelOf = new Map<string, boolean>();
   await twins.all(async (h) => {
-    await h.template('drbd/global_common.conf.hbs', '/etc/drbd.d/global_common.conf', { vars: { cluster_name: cluster.name } });
+    // drbd-utils parses the global and common sections alone as well (rc 10 on an error)
+    await h.template('drbd/global_common.conf.hbs', '/etc/drbd.d/global_common.conf', { vars: { cluster_name: cluster.name }, validate: DRBD_VALIDATE });
     for (const r of cluster.drbd) {
       await h.template('drbd/resource.res.hbs', drbdResFile(r), { vars: drbdView(cluster, r), validate: DRBD_VALIDATE, notify: 'adjust drbd' });
     }

@@ -9,7 +9,7 @@ import { guestFile } from '../src/stack/guests.js';
 import { bootstrapDrbd } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import {
-  AUTHKEYS, HA_CF, HARESOURCES, IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE,
+  AUTHKEYS, AUTHKEYS_VALIDATE, HA_CF, HARESOURCES, HARESOURCES_VALIDATE, IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE,
   authkeysView, haCfView, haresourcesView, ldirectordView,
 } from '../src/stack/heartbeat.js';
 import { clusterSecret, HEARTBEAT_AUTHKEY_SECRET } from '../src/stack/secrets.js';
@@ -41,8 +41,10 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
     const ipvs = cluster.lvs.length > 0 && (await h.exec(IPVS_KERNEL_CHECK)).code === 0;
     if (cluster.lvs.length && !ipvs) h.warn(`no IPVS in ${h.name}'s kernel: ldirectord.cf is rendered and validated, but ldirectord is left out of haresources`);
     await h.template('heartbeat/ha.cf.hbs', HA_CF, { vars: haCfView(cluster, h.name, ipfail), notify: 'restart heartbeat' });
-    await h.template('heartbeat/authkeys.hbs', AUTHKEYS, { vars: authkeysView(key), mode: '0600', secret: true, notify: 'restart heartbeat' });
-    await h.template('heartbeat/haresources.hbs', HARESOURCES, { vars: haresourcesView(cluster, drbd, ipvs), notify: 'restart heartbeat' });
+    await h.template('heartbeat/authkeys.hbs', AUTHKEYS, { vars: authkeysView(key), mode: '0600', secret: true, validate: AUTHKEYS_VALIDATE, notify: 'restart heartbeat' });
+    await h.template('heartbeat/haresources.hbs', HARESOURCES, {
+      vars: haresourcesView(cluster, drbd, ipvs), validate: HARESOURCES_VALIDATE, notify: 'restart heartbeat',
+    });
     if (cluster.lvs.length) await h.template('ldirectord/ldirectord.cf.hbs', LDIRECTORD_CF, { vars: ldirectordView(cluster), validate: LDIRECTORD_VALIDATE });
     // Heartbeat starts the services; init must not start them on its own
     for (const s of cluster.services) await h.service(s.name, { enabled: false });

@@ -7,6 +7,7 @@ import { members } from '../stack/corosync.js';
 import { GROUP_ID } from '../stack/pacemaker.js';
 import { clStatus, HEARTBEAT_ALIVE, LDIRECTORD_CF } from '../stack/heartbeat.js';
 import type { Connection } from '../transport/types.js';
+import { quote } from '../core/shell.js';
 import { probe } from './http.js';
 
 export interface SmokeCheck {
@@ -32,7 +33,12 @@ export async function smoke(c: ClusterModel, connector: Connector): Promise<Smok
   checks.push(...(await vipChecks(c, connector)));
   const vip = c.floatingIps[0];
   const svc = c.services.find((s) => s.check);
-  return { ok: checks.every((k) => k.ok), checks, vip: vip && svc?.check ? `http://${vip.address}:${svc.check.port}${svc.check.path ?? '/'}` : vip?.address };
+  return { ok: checks.every((k) => k.ok), checks, vip: vip && svc?.check ? serviceUrl(vip.address, svc.check) : vip?.address };
+}
+
+/** Where a client reaches the service: an HTTP URL when the check has a path, else `tcp://ADDRESS:PORT`. */
+export function serviceUrl(address: string, check: { port: number; path?: string }): string {
+  return check.path === undefined ? `tcp://${address}:${check.port}` : `http://${address}:${check.port}${check.path}`;
 }
 
 async function firstReachable(c: ClusterModel, connector: Connector, nodes: NodeModel[]) {
@@ -71,7 +77,24 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector): Promise<S
       detail: stopped.length ? `not running: ${stopped.join(', ')}` : `${groupRes.map((r) => r.id).join(', ')} (group ${GROUP_ID}) on ${where.join(', ') || 'nowhere'}`,
     },
     { check: 'failed actions', ok: st.failures.length === 0, detail: st.failures.length ? st.failures.map((f) => `${f.op} on ${f.node}: ${f.status}`).join('; ') : 'none' },
+    fencingCheck(c, st.resources),
   ];
+}
+
+/** Fencing as the cluster runs it: every STONITH device started when the inventory enables fencing. */
+export function fencingCheck(c: Pick<ClusterModel, 'stonith'>, resources: ReturnType<typeof parseCrmMon>['resources']): SmokeCheck {
+  const devices = resources.filter((r) => r.agent.startsWith('stonith'));
+  if (!c.stonith.enabled) {
+    return { check: 'fencing', ok: true, detail: 'disabled in the inventory (cluster.stonith): nothing stops a split brain' };
+  }
+  const stopped = devices.filter((r) => !r.active).map((r) => r.id);
+  return {
+    check: 'fencing',
+    ok: devices.length > 0 && stopped.length === 0,
+    detail: !devices.length ? 'enabled in the inventory, but the cluster has no STONITH device'
+      : stopped.length ? `STONITH device(s) not running: ${stopped.join(', ')}`
+        : `${devices.map((r) => r.id).join(', ')} started (${c.stonith.agent})`,
+  };
 }
 
 async function heartbeatChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {
@@ -114,17 +137,32 @@ async function vipChecks(c: ClusterModel, connector: Connector): Promise<SmokeCh
   const vip = c.floatingIps[0];
   const svc = c.services.find((s) => s.check);
   if (!vip || !svc?.check) return [];
-  const { port, path = '/' } = svc.check;
+  // a check with a path is an HTTP GET; a check with only a port is a TCP connect (an NFS or
+  // database port is never sent an HTTP request)
+  const { port, path } = svc.check;
+  const what = path === undefined ? 'TCP connect' : 'HTTP';
   const out: SmokeCheck[] = [];
   const local = await retry(() => probe(vip.address, port, path, 2000));
-  out.push({ check: 'VIP from orchestrator', ok: local.ok, detail: local.ok ? `HTTP ${local.status} in ${local.ms} ms` : `no answer: ${local.error ?? 'HTTP ' + local.status}` });
+  const localOk = local.ok ? (path === undefined ? `TCP connect to ${vip.address}:${port} in ${local.ms} ms` : `HTTP ${local.status} in ${local.ms} ms`) : '';
+  out.push({ check: 'VIP from orchestrator', ok: local.ok, detail: local.ok ? localOk : `no answer (${what}): ${local.error ?? 'HTTP ' + local.status}` });
   if (c.arbitrator) {
     const conn = await connector.get(c.arbitrator);
-    const r = await conn.exec(`curl -s -o /dev/null -m 3 -w '%{http_code}' http://${vip.address}:${port}${path} || (exec 3<>/dev/tcp/${vip.address}/${port} && echo tcp-ok)`);
-    const ok = /^[1-4]\d\d$|tcp-ok/.test(r.stdout.trim());
-    out.push({ check: `VIP from ${c.arbitrator.name}`, ok, detail: ok ? `HTTP ${r.stdout.trim()}` : `no answer (${r.stdout.trim() || r.stderr.trim()})` });
+    const r = await conn.exec(arbitratorProbe(vip.address, port, path));
+    const got = r.stdout.trim();
+    const ok = path === undefined ? got === 'tcp-ok' : /^[1-4]\d\d$/.test(got);
+    out.push({ check: `VIP from ${c.arbitrator.name}`, ok, detail: ok ? (path === undefined ? 'TCP connect' : `HTTP ${got}`) : `no answer (${what}: ${got || r.stderr.trim()})` });
   }
   return out;
+}
+
+/**
+ * The shell command the arbitrator runs to reach the VIP: curl for an HTTP check (the URL
+ * quoted as one word, whatever the path holds), bash's /dev/tcp for a TCP check.
+ */
+export function arbitratorProbe(address: string, port: number, path: string | undefined): string {
+  const tcp = `timeout 3 bash -c ${quote(`exec 3<>/dev/tcp/${address}/${port}`)} 2>/dev/null && echo tcp-ok`;
+  if (path === undefined) return tcp;
+  return `curl -s -o /dev/null -m 3 -w '%{http_code}' -- ${quote(`http://${address}:${port}${path}`)}`;
 }
 
 async function retry<T extends { ok: boolean }>(fn: () => Promise<T>, tries = 5): Promise<T> {

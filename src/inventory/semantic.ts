@@ -179,6 +179,12 @@ function checkGuests(ctx: Ctx): void {
 
 function checkLvs(ctx: Ctx, net: Cidr | undefined): void {
   const { raw, m, err } = ctx;
+  // accepting a section and then ignoring it would leave the operator believing the
+  // directors run; until LVS on Pacemaker exists it is refused
+  if (m.stack === 'pacemaker' && m.lvs.length) {
+    err(['lvs'], 'lvs: is not supported with stack: pacemaker yet (hactl would not configure ldirectord)',
+      'use stack: heartbeat (ldirectord runs from haresources), or remove lvs: and manage ldirectord yourself');
+  }
   m.lvs.forEach((l, i) => {
     const vpath: FieldPath = ['lvs', i, 'virtual'];
     if (l.port < 1 || l.port > 65535) err(vpath, `virtual port ${l.port} is out of range`, 'use a port between 1 and 65535');

@@ -8,6 +8,26 @@ export const LDIRECTORD_CF = '/etc/ha.d/ldirectord.cf';
 /** ldirectord has no test mode, but `ldirectord FILE status` parses FILE first: exit 0 or 3
  *  (running / stopped) for a good file, 2 with "Error … at line N" for a bad one */
 export const LDIRECTORD_VALIDATE = 'ldirectord %s status; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 3 ]';
+/**
+ * Heartbeat has no check mode for its own files (it parses them only when it starts), so
+ * these two validators run the checks Heartbeat makes at start-up, on the staged file:
+ * authkeys must be 0600 and its `auth N` must name a key line with a method Heartbeat
+ * knows (sha1, md5, crc); every resource in haresources must have a script where
+ * Heartbeat's ResourceManager looks for it (/etc/ha.d/resource.d, then /etc/init.d).
+ * ha.cf has no validator: its values come only from the checked inventory (timing rules
+ * Heartbeat enforces are `inventory check` errors), and Heartbeat's start, which the
+ * bootstrap waits on, is the final check.
+ */
+export const AUTHKEYS_VALIDATE = [
+  `[ "$(stat -c %a %s)" = 600 ] || { echo "authkeys must be mode 0600 (heartbeat refuses to start otherwise)"; exit 1; };`,
+  `awk 'NR == 1 && $1 == "auth" { want = $2 } $1 == want && $2 ~ /^(sha1|md5|crc)$/ && NF == 3 { ok = 1 }`,
+  `END { if (!ok) { print "authkeys: no key line with sha1, md5 or crc for the number named by auth N"; exit 1 } }' %s`,
+].join(' ');
+export const HARESOURCES_VALIDATE = [
+  `awk '!/^[[:space:]]*(#|$)/ { for (i = 2; i <= NF; i++) { split($i, r, "::"); print r[1] } }' %s |`,
+  `while read -r r; do [ -x "/etc/ha.d/resource.d/$r" ] || [ -x "/etc/init.d/$r" ] ||`,
+  `{ echo "haresources: resource $r has no script in /etc/ha.d/resource.d or /etc/init.d"; exit 1; }; done`,
+].join(' ');
 /** Read-only: does this kernel have IPVS (LVS)? The namespace lab's kernel does not. */
 export const IPVS_KERNEL_CHECK = '[ -e /proc/net/ip_vs ] || modinfo ip_vs >/dev/null 2>&1';
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/inventory/index.js';
-import { hactl, labMissing, ssh } from './helpers.js';
+import { hactl, labMissing, ssh, TEST_LAB_INDEX } from './helpers.js';
 
 // Grow a running Corosync/Pacemaker cluster by a fourth node without downtime: the lab
 // brings up a bare node, `hactl add-node` edits the inventory (comments kept), provisions
@@ -17,7 +17,7 @@ describe.skipIf(Boolean(missing))(`add-node on the lab${missing ? ` (skipped: ${
   let original = '';
   let address = '';
   beforeAll(() => {
-    expect(hactl(['lab', 'up', '--recreate', '--state-dir', STATE]).status).toBe(0);
+    expect(hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE]).status).toBe(0);
     // a user's comment that must survive the edit
     original = readFileSync(INV, 'utf8').replace(/^nodes:$/m, 'nodes:   # the twins and the arbitrator (keep this comment)');
     writeFileSync(INV, original);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../src/checks/http.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { LDIRECTORD_VALIDATE } from '../../src/stack/heartbeat.js';
-import { hactl, labMissing, ssh } from './helpers.js';
+import { hactl, labMissing, ssh, TEST_LAB_INDEX } from './helpers.js';
 
 // The classic stack (Heartbeat R1: ha.cf, authkeys, haresources) built by
 // `hactl bootstrap` on lab nodes; the VIP answers; a re-run changes nothing; a hard stop of
@@ -19,7 +19,7 @@ const INV = join(STATE, 'inventory.yaml');
 describe.skipIf(Boolean(missing))(`bootstrap: heartbeat stack on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let vip = '';
   beforeAll(async () => {
-    const r = hactl(['lab', 'up', '--recreate', '--state-dir', STATE, '--stack', 'heartbeat']);
+    const r = hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE, '--stack', 'heartbeat']);
     expect(r.status, r.stderr).toBe(0);
     vip = (await loadInventory(INV)).floatingIps[0]!.address;
   });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { probe } from '../../src/checks/http.js';
 import { loadInventory } from '../../src/inventory/index.js';
-import { hactl, labMissing, ssh } from './helpers.js';
+import { hactl, labMissing, ssh, TEST_LAB_INDEX, labAddresses } from './helpers.js';
 
 // `hactl bootstrap` of the Corosync/Pacemaker stack on three real lab nodes: installs
 // packages over SSH from the lab repo, validates every file with the daemons' parsers,
@@ -32,7 +32,7 @@ const hashes = (node: string) => ssh(STATE, node, `sha256sum ${MANAGED} 2>&1`).s
 
 describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
   beforeAll(() => {
-    const r = hactl(['lab', 'up', '--recreate', '--state-dir', STATE, '--stack', 'pacemaker']);
+    const r = hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE, '--stack', 'pacemaker']);
     expect(r.status, r.stderr).toBe(0);
   });
   afterAll(() => {
@@ -55,8 +55,9 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     expect(q).toMatch(/Expected votes:\s+3/);
     expect(q).toMatch(/Total votes:\s+3/);
     expect(q).toMatch(/Quorate:\s+Yes/);
-    expect(ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout).toContain('10.77.0.100/24');
-    const res = await probe('10.77.0.100', 80, '/', 3000);
+    const { vip } = labAddresses(STATE);
+    expect(ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout).toContain(`${vip}/24`);
+    const res = await probe(vip, 80, '/', 3000);
     expect(res.status).toBe(200);
     // secrets: on the nodes with the right mode, never in the output
     expect(ssh(STATE, 'slave', 'stat -c %a /etc/corosync/authkey').stdout.trim()).toBe('400');
@@ -75,6 +76,19 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     const plan = hactl(['plan', '-i', INV, 'bootstrap']);
     expect(plan.status, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/nothing to do/);
+  });
+
+  it('a service check with only a port is a TCP connect: smoke sends the service no HTTP request', () => {
+    const tcp = variant('tcp-check', (d) => d.setIn(['services', 0, 'check'], d.createNode({ port: 80 })));
+    const requests = () => Number(ssh(STATE, 'master', 'cat /var/log/apache2/access.log 2>/dev/null | wc -l').stdout.trim());
+    const before = requests();
+    const r = hactl(['smoke', '-i', tcp, '--json']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const checks = json(r.stdout).checks as { check: string; ok: boolean; detail: string }[];
+    const vip = checks.filter((c) => c.check.startsWith('VIP from'));
+    expect(vip.map((c) => c.ok)).toEqual([true, true]);
+    expect(vip.map((c) => c.detail).join(' ')).toMatch(/^TCP connect to .* TCP connect$/);
+    expect(requests()).toBe(before); // apache logged no request: nothing but a TCP handshake reached it
   });
 
   it('a corosync typo injected through the inventory is refused by corosync -t; files unchanged', () => {

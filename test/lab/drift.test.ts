@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/inventory/index.js';
-import { eventually, hactl, labAddresses, labMissing, ssh, type Result } from './helpers.js';
+import { eventually, hactl, labAddresses, labMissing, ssh, type Result, TEST_LAB_INDEX } from './helpers.js';
 
 // `hactl drift` on a bootstrapped Pacemaker lab: clean after bootstrap (exit 0), then each
 // injected drift found with exit 2 and named precisely in text and JSON, an unreachable
@@ -90,7 +90,7 @@ function fixAndExpectClean(): void {
 
 describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
   beforeAll(() => {
-    const up = hactl(['lab', 'up', '--recreate', '--state-dir', STATE, '--stack', 'pacemaker']);
+    const up = hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE, '--stack', 'pacemaker']);
     expect(up.status, up.stderr).toBe(0);
     const boot = hactl(['bootstrap', '-i', INV, '--no-smoke']);
     expect(boot.status, boot.stdout + boot.stderr).toBe(0);
@@ -197,7 +197,7 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
 // The classic stack: the same checks through Heartbeat's eyes (cl_status, the VIP holder).
 describe.skipIf(Boolean(missing))(`drift on the lab, heartbeat stack${missing ? ` (skipped: ${missing})` : ''}`, () => {
   beforeAll(() => {
-    const up = hactl(['lab', 'up', '--recreate', '--state-dir', STATE, '--stack', 'heartbeat']);
+    const up = hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE, '--stack', 'heartbeat']);
     expect(up.status, up.stderr).toBe(0);
     const boot = hactl(['bootstrap', '-i', INV, '--no-smoke']);
     expect(boot.status, boot.stdout + boot.stderr).toBe(0);

@@ -97,6 +97,10 @@ const CASES: Record<string, Problem[]> = {
   'bad-guests-lvs.yaml': [
     { location: 'bad-guests-lvs.yaml:16:52', field: 'guests[1].mac', message: 'duplicate guest MAC 52:54:00:12:34:56 (also guests[0])', hint: 'every guest needs its own MAC' },
     { location: 'bad-guests-lvs.yaml:17:52', field: 'guests[2].mac', message: 'guest MAC 01:16:3e:00:00:01 is a multicast address', hint: 'the first octet must be even, e.g. 52:54:00:xx:xx:xx' },
+    {
+      location: 'bad-guests-lvs.yaml:19:3', field: 'lvs', message: 'lvs: is not supported with stack: pacemaker yet (hactl would not configure ldirectord)',
+      hint: 'use stack: heartbeat (ldirectord runs from haresources), or remove lvs: and manage ldirectord yourself',
+    },
     { location: 'bad-guests-lvs.yaml:20:14', field: 'lvs[0].virtual', message: 'LVS virtual address 192.168.1.200 is outside cluster.network 10.77.0.0/24', hint: 'use an address inside 10.77.0.0/24, or widen cluster.network' },
     { location: 'bad-guests-lvs.yaml:21:37', field: 'lvs[0].real_servers[1]', message: 'duplicate real server 10.77.0.21:80 (also real_servers[0])', hint: undefined },
   ],

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import type { InputErrors } from '../../../src/core/errors.js';
 import { defaultMac, inventoryWarnings, parseInventory, timingWarnings, type ClusterModel } from '../../../src/inventory/index.js';
 import { EXAMPLES } from './helpers.js';
 
@@ -97,20 +98,30 @@ guests:
   });
 
   it('parses LVS services and fills their defaults', () => {
-    const m = parse(`
+    const m = parseInventory(BASE.replace('stack: pacemaker', 'stack: heartbeat') + `
 lvs:
   - name: web
     virtual: "10.1.0.200:80"
     real_servers: ["10.1.0.21:8080", "10.1.0.22", { address: 10.1.0.23, weight: 0 }]
   - { name: dns, virtual: "10.1.0.201:53", protocol: udp, scheduler: rr, forwarding: masq, persistent: 60,
       real_servers: ["10.1.0.31:53"], check: { type: connect, interval: 10, timeout: 2, expect: "" } }
-`);
+`, '/srv/inv/cluster.yaml');
     expect(m.lvs[0]).toEqual({
       name: 'web', address: '10.1.0.200', port: 80, protocol: 'tcp', scheduler: 'wrr', forwarding: 'gate',
       realServers: [{ address: '10.1.0.21', port: 8080, weight: 1 }, { address: '10.1.0.22', port: 80, weight: 1 }, { address: '10.1.0.23', port: 80, weight: 0 }],
       check: { type: 'http', path: '/', interval: 5, timeout: 3 },
     });
     expect(m.lvs[1]).toMatchObject({ protocol: 'udp', scheduler: 'rr', forwarding: 'masq', persistent: 60, check: { type: 'connect', path: '/', interval: 10, timeout: 2, expect: '' } });
+  });
+
+  it('refuses lvs: on the pacemaker stack (it would be ignored)', () => {
+    let messages: string[] = [];
+    try {
+      parse('lvs:\n  - { name: web, virtual: "10.1.0.200:80", real_servers: ["10.1.0.21"] }\n');
+    } catch (err) {
+      messages = (err as InputErrors).errors.map((e) => e.message);
+    }
+    expect(messages).toEqual(['lvs: is not supported with stack: pacemaker yet (hactl would not configure ldirectord)']);
   });
 
   it('stringifies stonith parameters', () => {
