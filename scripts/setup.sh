@@ -25,7 +25,7 @@ command -v npm >/dev/null || fail "npm not found" "install npm (Debian: apt-get 
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
   || fail "Node.js $(node --version) is too old" "hactl needs Node.js >= 20.19" 2
 
-pkgs="openssh-server openssh-client iproute2 procps psmisc curl $(grep -hv '^#' lab-assets/host-packages.txt | tr '\n' ' ')"
+pkgs=$(printf '%s\n' openssh-server openssh-client iproute2 procps psmisc curl $(grep -hv '^#' lab-assets/host-packages.txt) | awk 'NF && !seen[$0]++' | tr '\n' ' ')
 # a package counts as present only when dpkg says "install ok installed"; dpkg-query
 # exits 1 for a name it has never heard of, which is exactly the "missing" case
 missing=""

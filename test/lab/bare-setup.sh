@@ -55,18 +55,28 @@ unshare --mount --pid --fork --propagation private bash -euo pipefail -c '
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$r/usr/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$r/usr/bin/npx"
   cp -L /etc/resolv.conf "$r/etc/resolv.conf"
+  # the trust settings of this machine (a site CA for the registries, the npm config of root), which
+  # a fresh machine of this kind has as well; ca-certificates (installed by setup.sh) adds
+  # the local CAs to the bundle that npm and node read
+  if [ -d /usr/local/share/ca-certificates ]; then
+    mkdir -p "$r/usr/local/share/ca-certificates"
+    cp -rL /usr/local/share/ca-certificates/. "$r/usr/local/share/ca-certificates/"
+  fi
+  [ -f /root/.npmrc ] && cp -L /root/.npmrc "$r/root/.npmrc"
   printf "#!/bin/sh\nexit 101\n" > "$r/usr/sbin/policy-rc.d"
   chmod 755 "$r/usr/sbin/policy-rc.d"
 
+  envs="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LANG=C.UTF-8"
+  [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && envs="$envs NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS"
   echo "BARE: before: $(chroot "$r" dpkg-query -W -f="\${Package}=\${db:Status-Abbrev} " openssh-server debootstrap iproute2 curl 2>&1 | tr "\n" " ")"
-  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LANG=C.UTF-8 \
+  env -i $envs \
     chroot "$r" /bin/bash -c "cd /root/hactl && bash $setup" && rc=0 || rc=$?
   echo "BARE: setup exit $rc"
   [ "$rc" = 0 ] || exit 0
-  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LANG=C.UTF-8 \
+  env -i $envs \
     chroot "$r" /bin/bash -c "cd /root/hactl && npx tsc -p tsconfig.json && echo \"BARE: version \$(node bin/hactl --version)\""
   # second run: idempotent and quiet (nothing left to install)
-  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LANG=C.UTF-8 \
+  env -i $envs \
     chroot "$r" /bin/bash -c "cd /root/hactl && bash $setup" && rc=0 || rc=$?
   echo "BARE: second setup exit $rc"
   pkgs="openssh-server openssh-client iproute2 procps psmisc curl $(grep -hv "^#" "$r/root/hactl/lab-assets/host-packages.txt" | tr "\n" " ")"
