@@ -1,12 +1,20 @@
 /**
  * DRBD on the twins, the same for both stacks: global_common.conf and one file per
  * resource (each checked by drbd-utils' parser), then, where the kernel has DRBD:
- * metadata, the resource up, and on a fresh resource the initial full sync from the
+ * metadata, the resource up, and on a brand-new pair the initial full sync from the
  * master (with mkfs when it carries a filesystem), progress shown. Both twins end
  * Secondary: the cluster stack promotes (Pacemaker's drbd agent, Heartbeat's drbddisk).
+ *
+ * Every destructive step (create-md, primary --force, mkfs) is decided from what DRBD and
+ * the disks say (src/stack/drbd-safety.ts), never from a marker file; a refusal stops the
+ * run before any file is written.
  */
-import type { HostContext, HostGroup, PlaybookContext } from '../src/index.js';
+import { NodeError } from '../src/core/errors.js';
+import { quote } from '../src/core/shell.js';
+import { drbdDiskCommand, drbdStateCommand, parseDrbdDisk, parseDrbdState, type DrbdResourceFact } from '../src/facts/drbd-disk.js';
+import type { DrbdResource, HostContext, HostGroup, PlaybookContext } from '../src/index.js';
 import { DRBD_KERNEL_CHECK, DRBD_MODPROBE, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
+import { metadataDecision, syncDecision, type MetadataDecision } from '../src/stack/drbd-safety.js';
 
 /**
  * Configures DRBD on `twins` and activates it where the kernel has the module (the
@@ -17,46 +25,94 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
   const { cluster } = ctx;
   if (!cluster.drbd.length) return false;
   const kernelOf = new Map<string, boolean>();
+  const decisions = new Map<string, MetadataDecision[]>();
+  // 1. read-only: what each backing disk holds; any refusal stops the run before a change
+  await twins.all(async (h) => {
+    const kernel = (await h.exec(DRBD_KERNEL_CHECK)).code === 0;
+    kernelOf.set(h.name, kernel);
+    if (!kernel) return;
+    const r = await h.exec(drbdDiskCommand(cluster.drbd));
+    const facts = parseDrbdDisk(r.stdout, cluster.drbd);
+    decisions.set(h.name, cluster.drbd.map((res, i) => metadataDecision(h.name, facts[i]!, res.initialize)));
+  }, 'drbd disks');
+  const refusals = [...decisions.values()].flat().filter((d) => d.action === 'refuse');
+  if (refusals.length) {
+    throw new NodeError(refusals.map((d) => d.say).join('\n'), { hint: refusals[0]!.action === 'refuse' ? refusals[0]!.hint : undefined });
+  }
   await twins.all(async (h) => {
     // drbd-utils parses the global and common sections alone as well (rc 10 on an error)
     await h.template('drbd/global_common.conf.hbs', '/etc/drbd.d/global_common.conf', { vars: { cluster_name: cluster.name }, validate: DRBD_VALIDATE });
     for (const r of cluster.drbd) {
       await h.template('drbd/resource.res.hbs', drbdResFile(r), { vars: drbdView(cluster, r), validate: DRBD_VALIDATE, notify: 'adjust drbd' });
     }
-    const kernel = (await h.exec(DRBD_KERNEL_CHECK)).code === 0;
-    kernelOf.set(h.name, kernel);
-    if (!kernel) {
+    if (!kernelOf.get(h.name)) {
       h.warn(`no DRBD kernel module on ${h.name}: DRBD is configured and validated but not activated; resources that need it are left out of the cluster`);
       return;
     }
     await h.command(DRBD_MODPROBE, { unless: '[ -e /proc/drbd ]', name: 'load the DRBD kernel module' });
-    for (const r of cluster.drbd) {
-      await h.command(`drbdadm create-md --force ${r.name} && mkdir -p /var/lib/hactl && touch /var/lib/hactl/drbd-${r.name}.md`, {
-        creates: `/var/lib/hactl/drbd-${r.name}.md`, name: `create DRBD metadata for ${r.name}`,
-      });
-      await h.command(`drbdadm adjust ${r.name}`, { unless: drbdIsUp(r.name, r.minor), name: `bring DRBD ${r.name} up` });
+    const mine = decisions.get(h.name) ?? [];
+    for (const [i, r] of cluster.drbd.entries()) {
+      const d = mine[i]!;
+      if (d.action === 'create') {
+        if (d.destructive) h.warn(`DESTRUCTIVE: ${d.say}`);
+        await h.command(`drbdadm create-md --force ${quote(r.name)}`, { name: d.destructive ? `create DRBD metadata for ${r.name} over ${r.disk} (initialize: wipe)` : `create DRBD metadata for ${r.name}` });
+      } else if (d.action === 'keep') {
+        h.info(d.say);
+      }
+      await h.command(`drbdadm adjust ${quote(r.name)}`, { unless: drbdIsUp(r.name, r.minor), name: `bring DRBD ${r.name} up` });
     }
   }, 'drbd');
+  if (!twins.hosts.every((h) => kernelOf.get(h.name))) return false;
+
+  // 2. the initial sync, only for a brand-new pair: read both twins' GI and state (after the
+  //    twins had a moment to connect), decide on the master
+  const master = twins.hosts.find((h) => h.node.role === 'master');
+  const slave = twins.hosts.find((h) => h.node.role === 'slave');
+  if (!master || !slave) return false;
+  const fresh = (h: HostContext, r: DrbdResource): boolean => decisions.get(h.name)?.[cluster.drbd.indexOf(r)]?.action === 'create';
+  const states = new Map<string, DrbdResourceFact[]>();
+  await twins.all(async (h) => {
+    if (h.check) return;
+    // a fresh pair must be connected before the decision: wait (bounded) for the peer
+    const pending = cluster.drbd.filter((r) => fresh(master, r) && fresh(slave, r)).map((r) => quote(r.name));
+    if (pending.length) {
+      await h.exec(`for r in ${pending.join(' ')}; do end=$(( $(date +%s) + 60 )); ` +
+        `until drbdadm cstate "$r" 2>/dev/null | grep -qx Connected; do [ $(date +%s) -ge $end ] && break; sleep 1; done; done`);
+    }
+    states.set(h.name, parseDrbdState((await h.exec(drbdStateCommand(cluster.drbd))).stdout, cluster.drbd));
+  }, 'drbd state');
   await twins.role('master').once(async (h) => {
-    if (!kernelOf.get(h.name)) return;
-    for (const r of cluster.drbd) await initialSync(h, r.name, r.minor, r.device, r.filesystem?.type);
+    for (const [i, r] of cluster.drbd.entries()) {
+      if (h.check) {
+        // plan: predict from the metadata decisions (nothing is up in check mode)
+        if (fresh(master, r) && fresh(slave, r)) await h.command('true', { name: `DRBD ${r.name}: initial sync${r.filesystem ? ' and mkfs.' + r.filesystem.type : ''}` });
+        continue;
+      }
+      const d = syncDecision(r.name, { node: master.name, fact: states.get(master.name)![i]! }, { node: slave.name, fact: states.get(slave.name)![i]! });
+      if (d.action === 'refuse') throw new NodeError(d.say, { host: h.name, hint: d.hint });
+      if (d.action === 'none') {
+        h.info(d.say);
+        continue;
+      }
+      h.info(d.say);
+      await initialSync(h, r.name, r.minor, r.device, r.filesystem?.type);
+    }
   }, 'drbd initial sync');
   return twins.hosts.every((h) => kernelOf.get(h.name));
 }
 
-/** First activation of a DRBD resource on the master: overwrite the peer, then mkfs, and
+/** First activation of a brand-new pair on the master: overwrite the peer, then mkfs, and
  *  follow the initial full sync until both sides are UpToDate (progress from /proc/drbd). */
 async function initialSync(h: HostContext, name: string, minor: number, device: string, fstype?: string): Promise<void> {
-  const marker = `/var/lib/hactl/drbd-${name}.initialised`;
-  const mkfs = fstype ? ` && mkfs.${fstype} -q ${device}` : '';
+  const res = quote(name);
+  // every inventory value is one quoted word; mkfs gets `--` before the device
+  const mkfs = fstype ? ` && ${quote(`mkfs.${fstype}`)} -q -- ${quote(device)}` : '';
   const t0 = Date.now(); // the sync starts with `primary --force` (mkfs runs while it goes on)
-  const r = await h.command(`drbdadm primary --force ${name}${mkfs} && drbdadm secondary ${name} && touch ${marker}`, {
-    creates: marker,
+  await h.command(`drbdadm primary --force ${res}${mkfs} && drbdadm secondary ${res}`, {
     name: `DRBD ${name}: initial sync${fstype ? ' and mkfs.' + fstype : ''}`,
   });
-  if (!r.changed || h.check) return;
   for (;;) {
-    const line = (await h.sh(`sed -n '/^ *${minor}: cs:/,/^ *[0-9]*: cs:/p' /proc/drbd`)).trim();
+    const line = (await h.sh(`sed -n '/^ *${Number(minor)}: cs:/,/^ *[0-9]*: cs:/p' /proc/drbd`)).trim();
     if (/ds:UpToDate\/UpToDate/.test(line)) break;
     if (Date.now() - t0 > 30 * 60_000) throw new Error(`DRBD ${name}: initial sync did not finish in 30 minutes:\n${line}`);
     const pct = /sync'ed:\s*([\d.]+)%/.exec(line)?.[1];
@@ -68,4 +124,4 @@ async function initialSync(h: HostContext, name: string, minor: number, device: 
 
 /** Guard: the resource is configured in the kernel (DRBD 9 `status`, or 8.4's /proc/drbd). */
 const drbdIsUp = (name: string, minor: number): string =>
-  `drbdadm status ${name} >/dev/null 2>&1 || grep -q '^ *${minor}: cs:' /proc/drbd`;
+  `drbdadm status ${quote(name)} >/dev/null 2>&1 || grep -q '^ *${Number(minor)}: cs:' /proc/drbd`;

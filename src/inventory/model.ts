@@ -56,6 +56,8 @@ export interface DrbdResource {
   metaDisk: string;      // internal
   protocol: 'A' | 'B' | 'C';
   filesystem?: { type: string; mount: string; options?: string };
+  /** `wipe`: create-md may overwrite what the backing disk holds (default: refuse a disk that is not blank) */
+  initialize?: 'wipe';
 }
 
 export interface ServiceModel {

@@ -62,6 +62,7 @@ export interface RawDrbd {
   meta_disk?: string;
   protocol?: 'A' | 'B' | 'C';
   filesystem?: { type: string; mount: string; options?: string };
+  initialize?: 'wipe';
 }
 
 export interface RawService {

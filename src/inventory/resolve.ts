@@ -152,6 +152,7 @@ function resolveDrbd(d: RawDrbd): DrbdResource {
     protocol: d.protocol ?? 'C',
   };
   if (d.filesystem) out.filesystem = { ...d.filesystem };
+  if (d.initialize) out.initialize = d.initialize;
   return out;
 }
 

@@ -111,6 +111,8 @@ const drbd = obj('DRBD resource', 'A DRBD resource replicated between master and
     mount: str('mount point', 'Absolute mount point, e.g. /srv/data.', { pattern: ABS_PATH }),
     options: str('mount options', 'Mount options, e.g. noatime.'),
   }, ['type', 'mount']),
+  initialize: str('initialize', 'wipe: let bootstrap create DRBD metadata over a backing disk that is not blank (its data is lost). '
+    + 'Without it a disk holding a filesystem or other data and no DRBD metadata is refused.', { enum: ['wipe'] }),
 }, ['name', 'disk']);
 
 const service = obj('service', 'A service the cluster keeps running on the active twin.', {

@@ -170,6 +170,45 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
     expect(r.stdout + r.stderr).toMatch(/bootstrap: no changes/);
   }, 900_000);
 
+  // DRBD data safety: every destructive step is decided from DRBD's and the disk's own state
+  cluster('a backing disk that holds a filesystem and no DRBD metadata is refused before any change; the filesystem is intact', () => {
+    on('master', 'mkfs.ext4 -q -F /dev/vdc && mkdir -p /mnt/precious && mount /dev/vdc /mnt/precious && echo precious > /mnt/precious/f && umount /mnt/precious');
+    const doc = parseDocument(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
+    doc.addIn(['drbd'], doc.createNode({ name: 'r1', device: '/dev/drbd1', disk: '/dev/vdc' }));
+    const inv = join(STATE, 'with-r1.yaml');
+    writeFileSync(inv, doc.toString());
+    const r = hactl(['bootstrap', '-i', inv, '--no-smoke'], 900_000);
+    const out = r.stdout + r.stderr;
+    console.log(`bootstrap over an ext4 disk: exit ${r.status}\n${out.split('\n').filter((l) => /refus|holds|DRBD/.test(l)).join('\n')}`);
+    expect(r.status, out).toBe(1);
+    expect(out).toMatch(/master: \/dev\/vdc \(DRBD r1\) holds ext4 and no DRBD metadata: refusing to create metadata over it/);
+    expect(out).toMatch(/initialize: wipe/);
+    // refused before any DRBD change: no resource file, no metadata, the filesystem and its file intact
+    expect(ssh(STATE, 'master', 'test -e /etc/drbd.d/r1.res').status).not.toBe(0);
+    expect(on('master', 'wipefs --noheadings --output TYPE /dev/vdc').trim()).toBe('ext4');
+    expect(on('master', 'mount -o ro /dev/vdc /mnt/precious && cat /mnt/precious/f; umount /mnt/precious').trim()).toBe('precious');
+    expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/);
+    on('master', 'wipefs -q -a /dev/vdc');
+  }, 900_000);
+
+  cluster('roots reinstalled on kept data disks (markers gone, DRBD down): bootstrap keeps the metadata and the data', () => {
+    on('master', 'dd if=/dev/urandom of=/srv/data/keep.bin bs=1M count=4 status=none && sha256sum /srv/data/keep.bin > /root/keep.sha256 && sync');
+    // as after reinstalling both twins' roots: the cluster stack stopped, DRBD down, hactl's state gone
+    for (const twin of ['slave', 'master']) on(twin, 'systemctl stop pacemaker corosync && drbdadm down all; rm -rf /var/lib/hactl');
+    expect(on('master', 'cat /proc/drbd')).not.toMatch(/^ *0: cs:/m);
+    const t0 = Date.now();
+    const r = hactl(['bootstrap', '-i', join(STATE, 'inventory.yaml')], 1_500_000);
+    const out = r.stdout + r.stderr;
+    console.log(`bootstrap over kept DRBD disks: ${((Date.now() - t0) / 1000).toFixed(1)}s\n${out.split('\n').filter((l) => /DRBD|drbd/.test(l)).join('\n')}`);
+    expect(r.status, out).toBe(0);
+    expect(out).not.toMatch(/create DRBD metadata|initial sync|mkfs/);
+    expect(out).toMatch(/master: \/dev\/vdb has DRBD metadata for r0 \(with ext4 on it\): kept, no create-md/);
+    expect(out).toMatch(/slave: \/dev\/vdb has DRBD metadata for r0 .*kept/);
+    expect(out).toMatch(/DRBD r0: master and slave UpToDate, no initial sync|DRBD r0: (master|slave) UpToDate, no initial sync/);
+    expect(out).toMatch(/smoke checks passed/);
+    expect(on('master', 'sha256sum --quiet -c /root/keep.sha256 && echo same').trim()).toBe('same');
+  }, 1_500_000);
+
   cluster('failover-test poweroff: the slave takes over, the data written before the power-off is intact, DRBD resyncs', () => {
     const t0 = Date.now();
     // text report (--json holds every probe: megabytes on a slow run). --budget: the verdict
