@@ -5,6 +5,7 @@
  * master (with mkfs when it carries a filesystem), progress shown. Both twins end
  * Secondary: the cluster stack promotes (Pacemaker's drbd agent, Heartbeat's drbddisk).
  */
+import { quote } from '../src/core/shell.js';
 import type { HostContext, HostGroup, PlaybookContext } from '../src/index.js';
 import { DRBD_KERNEL_CHECK, DRBD_MODPROBE, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
 
@@ -30,10 +31,10 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
     }
     await h.command(DRBD_MODPROBE, { unless: '[ -e /proc/drbd ]', name: 'load the DRBD kernel module' });
     for (const r of cluster.drbd) {
-      await h.command(`drbdadm create-md --force ${r.name} && mkdir -p /var/lib/hactl && touch /var/lib/hactl/drbd-${r.name}.md`, {
+      await h.command(`drbdadm create-md --force -- ${quote(r.name)} && mkdir -p /var/lib/hactl && touch ${quote(`/var/lib/hactl/drbd-${r.name}.md`)}`, {
         creates: `/var/lib/hactl/drbd-${r.name}.md`, name: `create DRBD metadata for ${r.name}`,
       });
-      await h.command(`drbdadm adjust ${r.name}`, { unless: drbdIsUp(r.name, r.minor), name: `bring DRBD ${r.name} up` });
+      await h.command(`drbdadm adjust -- ${quote(r.name)}`, { unless: drbdIsUp(r.name, r.minor), name: `bring DRBD ${r.name} up` });
     }
   }, 'drbd');
   await twins.role('master').once(async (h) => {
@@ -46,16 +47,18 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
 /** First activation of a DRBD resource on the master: overwrite the peer, then mkfs, and
  *  follow the initial full sync until both sides are UpToDate (progress from /proc/drbd). */
 async function initialSync(h: HostContext, name: string, minor: number, device: string, fstype?: string): Promise<void> {
-  const marker = `/var/lib/hactl/drbd-${name}.initialised`;
-  const mkfs = fstype ? ` && mkfs.${fstype} -q ${device}` : '';
+  const marker = quote(`/var/lib/hactl/drbd-${name}.initialised`);
+  const res = quote(name);
+  // every inventory value is one quoted word, and `--` ends the options before it
+  const mkfs = fstype ? ` && ${quote(`mkfs.${fstype}`)} -q -- ${quote(device)}` : '';
   const t0 = Date.now(); // the sync starts with `primary --force` (mkfs runs while it goes on)
-  const r = await h.command(`drbdadm primary --force ${name}${mkfs} && drbdadm secondary ${name} && touch ${marker}`, {
+  const r = await h.command(`drbdadm primary --force -- ${res}${mkfs} && drbdadm secondary -- ${res} && touch ${marker}`, {
     creates: marker,
     name: `DRBD ${name}: initial sync${fstype ? ' and mkfs.' + fstype : ''}`,
   });
   if (!r.changed || h.check) return;
   for (;;) {
-    const line = (await h.sh(`sed -n '/^ *${minor}: cs:/,/^ *[0-9]*: cs:/p' /proc/drbd`)).trim();
+    const line = (await h.sh(`sed -n '/^ *${Number(minor)}: cs:/,/^ *[0-9]*: cs:/p' /proc/drbd`)).trim();
     if (/ds:UpToDate\/UpToDate/.test(line)) break;
     if (Date.now() - t0 > 30 * 60_000) throw new Error(`DRBD ${name}: initial sync did not finish in 30 minutes:\n${line}`);
     const pct = /sync'ed:\s*([\d.]+)%/.exec(line)?.[1];
@@ -67,4 +70,4 @@ async function initialSync(h: HostContext, name: string, minor: number, device: 
 
 /** Guard: the resource is configured in the kernel (DRBD 9 `status`, or 8.4's /proc/drbd). */
 const drbdIsUp = (name: string, minor: number): string =>
-  `drbdadm status ${name} >/dev/null 2>&1 || grep -q '^ *${minor}: cs:' /proc/drbd`;
+  `drbdadm status -- ${quote(name)} >/dev/null 2>&1 || grep -q '^ *${Number(minor)}: cs:' /proc/drbd`;

@@ -1,4 +1,5 @@
 import { NodeError } from '../core/errors.js';
+import { quote } from '../core/shell.js';
 import { CRM_MON_COMMAND, parseCrmMon } from '../facts/crm-mon.js';
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
 import type { ClusterModel, NodeModel } from '../inventory/model.js';
@@ -81,7 +82,7 @@ async function heartbeatChecks(c: ClusterModel, connector: Connector): Promise<S
     const conn = await connector.get(n);
     const peer = n.name === c.master.name ? c.slave.name : c.master.name;
     const r = await conn.exec(
-      `if ${HEARTBEAT_ALIVE}; then ${clStatus('hbstatus')} >/dev/null 2>&1 && echo hb=up; ${clStatus(`nodestatus ${peer}`)} 2>/dev/null; fi; ip -o -4 addr show`,
+      `if ${HEARTBEAT_ALIVE}; then ${clStatus('hbstatus')} >/dev/null 2>&1 && echo hb=up; ${clStatus(`nodestatus ${quote(peer)}`)} 2>/dev/null; fi; ip -o -4 addr show`,
     );
     const vipHere = c.floatingIps.some((v) => r.stdout.includes(` ${v.address}/`));
     if (vipHere) holders.push(n.name);
@@ -120,7 +121,9 @@ async function vipChecks(c: ClusterModel, connector: Connector): Promise<SmokeCh
   out.push({ check: 'VIP from orchestrator', ok: local.ok, detail: local.ok ? `HTTP ${local.status} in ${local.ms} ms` : `no answer: ${local.error ?? 'HTTP ' + local.status}` });
   if (c.arbitrator) {
     const conn = await connector.get(c.arbitrator);
-    const r = await conn.exec(`curl -s -o /dev/null -m 3 -w '%{http_code}' http://${vip.address}:${port}${path} || (exec 3<>/dev/tcp/${vip.address}/${port} && echo tcp-ok)`);
+    // the URL is one quoted word after `--`: the path is inventory data, never shell syntax or a curl option
+    const url = quote(`http://${vip.address}:${port}${path}`);
+    const r = await conn.exec(`curl -s -o /dev/null -m 3 -w '%{http_code}' -- ${url} || (exec 3<>/dev/tcp/${vip.address}/${Number(port)} && echo tcp-ok)`);
     const ok = /^[1-4]\d\d$|tcp-ok/.test(r.stdout.trim());
     out.push({ check: `VIP from ${c.arbitrator.name}`, ok, detail: ok ? `HTTP ${r.stdout.trim()}` : `no answer (${r.stdout.trim() || r.stderr.trim()})` });
   }
