@@ -31,10 +31,10 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
     }
     await h.command(DRBD_MODPROBE, { unless: '[ -e /proc/drbd ]', name: 'load the DRBD kernel module' });
     for (const r of cluster.drbd) {
-      await h.command(`drbdadm create-md --force -- ${quote(r.name)} && mkdir -p /var/lib/hactl && touch ${quote(`/var/lib/hactl/drbd-${r.name}.md`)}`, {
+      await h.command(`drbdadm create-md --force ${quote(r.name)} && mkdir -p /var/lib/hactl && touch ${quote(`/var/lib/hactl/drbd-${r.name}.md`)}`, {
         creates: `/var/lib/hactl/drbd-${r.name}.md`, name: `create DRBD metadata for ${r.name}`,
       });
-      await h.command(`drbdadm adjust -- ${quote(r.name)}`, { unless: drbdIsUp(r.name, r.minor), name: `bring DRBD ${r.name} up` });
+      await h.command(`drbdadm adjust ${quote(r.name)}`, { unless: drbdIsUp(r.name, r.minor), name: `bring DRBD ${r.name} up` });
     }
   }, 'drbd');
   await twins.role('master').once(async (h) => {
@@ -49,10 +49,11 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
 async function initialSync(h: HostContext, name: string, minor: number, device: string, fstype?: string): Promise<void> {
   const marker = quote(`/var/lib/hactl/drbd-${name}.initialised`);
   const res = quote(name);
-  // every inventory value is one quoted word, and `--` ends the options before it
+  // every inventory value is one quoted word; resource names cannot start with "-" (schema),
+  // and mkfs gets `--` before the device
   const mkfs = fstype ? ` && ${quote(`mkfs.${fstype}`)} -q -- ${quote(device)}` : '';
   const t0 = Date.now(); // the sync starts with `primary --force` (mkfs runs while it goes on)
-  const r = await h.command(`drbdadm primary --force -- ${res}${mkfs} && drbdadm secondary -- ${res} && touch ${marker}`, {
+  const r = await h.command(`drbdadm primary --force ${res}${mkfs} && drbdadm secondary ${res} && touch ${marker}`, {
     creates: marker,
     name: `DRBD ${name}: initial sync${fstype ? ' and mkfs.' + fstype : ''}`,
   });
@@ -70,4 +71,4 @@ async function initialSync(h: HostContext, name: string, minor: number, device: 
 
 /** Guard: the resource is configured in the kernel (DRBD 9 `status`, or 8.4's /proc/drbd). */
 const drbdIsUp = (name: string, minor: number): string =>
-  `drbdadm status -- ${quote(name)} >/dev/null 2>&1 || grep -q '^ *${Number(minor)}: cs:' /proc/drbd`;
+  `drbdadm status ${quote(name)} >/dev/null 2>&1 || grep -q '^ *${Number(minor)}: cs:' /proc/drbd`;
