@@ -121,13 +121,22 @@ async function vipChecks(c: ClusterModel, connector: Connector): Promise<SmokeCh
   out.push({ check: 'VIP from orchestrator', ok: local.ok, detail: local.ok ? `HTTP ${local.status} in ${local.ms} ms` : `no answer: ${local.error ?? 'HTTP ' + local.status}` });
   if (c.arbitrator) {
     const conn = await connector.get(c.arbitrator);
-    // the URL is one quoted word after `--`: the path is inventory data, never shell syntax or a curl option
-    const url = quote(`http://${vip.address}:${port}${path}`);
-    const r = await conn.exec(`curl -s -o /dev/null -m 3 -w '%{http_code}' -- ${url} || (exec 3<>/dev/tcp/${vip.address}/${Number(port)} && echo tcp-ok)`);
+    const r = await conn.exec(vipProbeCommand(vip.address, port, path));
     const ok = /^[1-4]\d\d$|tcp-ok/.test(r.stdout.trim());
     out.push({ check: `VIP from ${c.arbitrator.name}`, ok, detail: ok ? `HTTP ${r.stdout.trim()}` : `no answer (${r.stdout.trim() || r.stderr.trim()})` });
   }
   return out;
+}
+
+/**
+ * The arbitrator's probe of the VIP: an HTTP status, or `tcp-ok` when only a TCP connect
+ * works. The URL is one quoted word after `--`: its path is inventory data, never shell
+ * syntax nor a curl option.
+ * @example vipProbeCommand('10.77.0.100', 80, '/') // curl -s -o /dev/null -m 3 -w '%{http_code}' -- http://10.77.0.100:80/ || …
+ */
+export function vipProbeCommand(address: string, port: number, path: string): string {
+  const url = quote(`http://${address}:${port}${path}`);
+  return `curl -s -o /dev/null -m 3 -w '%{http_code}' -- ${url} || (exec 3<>${quote(`/dev/tcp/${address}/${Number(port)}`)} && echo tcp-ok)`;
 }
 
 async function retry<T extends { ok: boolean }>(fn: () => Promise<T>, tries = 5): Promise<T> {

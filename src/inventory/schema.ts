@@ -215,10 +215,10 @@ const passthrough = (title: string, description: string, keys: readonly string[]
   additionalProperties: { type: ['string', 'number', 'boolean'], title: 'option value', description: valueHint, pattern: value },
 });
 // no braces, `;`, `#`, quotes or newlines: a value cannot open a section or end a statement
-const COROSYNC_VALUE = '^[A-Za-z0-9_.:/+@%,=-]+( [A-Za-z0-9_.:/+@%,=-]+)*$';
-const DRBD_VALUE = '^[A-Za-z0-9_.:/+@%,=-]+$';
-const COROSYNC_HINT = 'corosync.conf value: letters, digits and "_.:/+@%,=-", words separated by single spaces.';
-const DRBD_HINT = 'drbd.conf value: one word of letters, digits and "_.:/+@%,=-".';
+const COROSYNC_VALUE = '^[A-Za-z0-9_][A-Za-z0-9_.:/+@%,=-]*( [A-Za-z0-9_.:/+@%,=-]+)*$';
+const DRBD_VALUE = '^[A-Za-z0-9_][A-Za-z0-9_.:/+@%,=-]*$';
+const COROSYNC_HINT = 'corosync.conf value: letters, digits and "_.:/+@%,=-" (a letter, digit or "_" first), words separated by single spaces.';
+const DRBD_HINT = 'drbd.conf value: one word of letters, digits and "_.:/+@%,=-" (a letter, digit or "_" first).';
 
 const drbdOptions: Schema = {
   type: 'object', title: 'DRBD options', description: 'Per DRBD resource (by name): extra net and disk options, rendered into its .res file.',
