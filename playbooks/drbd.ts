@@ -31,7 +31,8 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
     }
     await h.command(DRBD_MODPROBE, { unless: '[ -e /proc/drbd ]', name: 'load the DRBD kernel module' });
     for (const r of cluster.drbd) {
-      await h.command(`drbdadm create-md --force ${quote(r.name)} && mkdir -p /var/lib/hactl && touch ${quote(`/var/lib/hactl/drbd-${r.name}.md`)}`, {
+      const md = quote(`/var/lib/hactl/drbd-${r.name}.md`);
+      await h.command(`drbdadm create-md --force ${quote(r.name)} && mkdir -p /var/lib/hactl && touch ${md}`, {
         creates: `/var/lib/hactl/drbd-${r.name}.md`, name: `create DRBD metadata for ${r.name}`,
       });
       await h.command(`drbdadm adjust ${quote(r.name)}`, { unless: drbdIsUp(r.name, r.minor), name: `bring DRBD ${r.name} up` });

@@ -60,7 +60,8 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
       const peer = h.name === cluster.master.name ? cluster.slave.name : cluster.master.name;
       h.info(`waiting for heartbeat to see ${peer} and settle the resources (up to ${limit} s)`);
       await h.sh(
-        `end=$(( $(date +%s) + ${limit} )); until [ "$(cl_status nodestatus ${quote(peer)} 2>/dev/null)" = active ] && [ "$(cl_status rscstatus 2>/dev/null)" != transition ]; do [ $(date +%s) -ge $end ] && exit 1; sleep 1; done`,
+        `end=$(( $(date +%s) + ${limit} )); until [ "$(cl_status nodestatus ${quote(peer)} 2>/dev/null)" = active ] && ` +
+          `[ "$(cl_status rscstatus 2>/dev/null)" != transition ]; do [ $(date +%s) -ge $end ] && exit 1; sleep 1; done`,
         { what: `waiting for heartbeat to see ${peer}` },
       );
     }, 'heartbeat membership');

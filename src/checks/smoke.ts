@@ -82,7 +82,8 @@ async function heartbeatChecks(c: ClusterModel, connector: Connector): Promise<S
     const conn = await connector.get(n);
     const peer = n.name === c.master.name ? c.slave.name : c.master.name;
     const r = await conn.exec(
-      `if ${HEARTBEAT_ALIVE}; then ${clStatus('hbstatus')} >/dev/null 2>&1 && echo hb=up; ${clStatus(`nodestatus ${quote(peer)}`)} 2>/dev/null; fi; ip -o -4 addr show`,
+      `if ${HEARTBEAT_ALIVE}; then ${clStatus('hbstatus')} >/dev/null 2>&1 && echo hb=up; ` +
+        `${clStatus(`nodestatus ${quote(peer)}`)} 2>/dev/null; fi; ip -o -4 addr show`,
     );
     const vipHere = c.floatingIps.some((v) => r.stdout.includes(` ${v.address}/`));
     if (vipHere) holders.push(n.name);
@@ -136,7 +137,8 @@ async function vipChecks(c: ClusterModel, connector: Connector): Promise<SmokeCh
  */
 export function vipProbeCommand(address: string, port: number, path: string): string {
   const url = quote(`http://${address}:${port}${path}`);
-  return `curl -s -o /dev/null -m 3 -w '%{http_code}' -- ${url} || (exec 3<>${quote(`/dev/tcp/${address}/${Number(port)}`)} && echo tcp-ok)`;
+  const tcp = quote(`/dev/tcp/${address}/${Number(port)}`);
+  return `curl -s -o /dev/null -m 3 -w '%{http_code}' -- ${url} || (exec 3<>${tcp} && echo tcp-ok)`;
 }
 
 async function retry<T extends { ok: boolean }>(fn: () => Promise<T>, tries = 5): Promise<T> {

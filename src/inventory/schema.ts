@@ -55,7 +55,8 @@ const floatingIp: Schema = {
   else: obj('floating IP', 'Floating IP with explicit settings.', {
     address: ipv4('The virtual IPv4 address, inside cluster.network.'),
     prefix: int('prefix length', 'Netmask length (default: the prefix of cluster.network).', 1, 32),
-    interface: str('interface name', 'NIC the address is added to (default: cluster.interface): letters, digits, "_", ".", ":", "-", at most 15.',
+    interface: str('interface name',
+      'NIC the address is added to (default: cluster.interface): letters, digits, "_", ".", ":", "-", at most 15.',
       { pattern: IFACE }),
     name: str('resource name', 'Cluster resource id (default: vip, vip2, vip3, ...).', { pattern: IDENT }),
   }, ['address']),
@@ -63,28 +64,38 @@ const floatingIp: Schema = {
 
 const timing = obj('timing', 'Failure-detection timing. Corosync values in ms, heartbeat values in s.', {
   token: int('milliseconds', 'Corosync token timeout in ms, 100 to 300000 (default 3000).', 100, 300_000, { default: 3000 }),
-  consensus: int('milliseconds', 'Corosync consensus timeout in ms, >= 1.2 * token, at most 360000 (default round(1.2 * token)).', 120, 360_000),
+  consensus: int('milliseconds',
+    'Corosync consensus timeout in ms, >= 1.2 * token, at most 360000 (default round(1.2 * token)).', 120, 360_000),
   keepalive: int('seconds', 'Heartbeat: seconds between heartbeats, 1 to 60 (default 1).', 1, 60, { default: 1 }),
-  warntime: int('seconds', 'Heartbeat: seconds of silence before a "late heartbeat" warning, < deadtime, at most 3600 (default 5).', 1, 3600,
+  warntime: int('seconds',
+    'Heartbeat: seconds of silence before a "late heartbeat" warning, < deadtime, at most 3600 (default 5).', 1, 3600,
     { default: 5 }),
-  deadtime: int('seconds', 'Heartbeat: seconds of silence before the peer is declared dead, > 2 * keepalive, at most 3600 (default 10).', 1, 3600,
+  deadtime: int('seconds',
+    'Heartbeat: seconds of silence before the peer is declared dead, > 2 * keepalive, at most 3600 (default 10).', 1, 3600,
     { default: 10 }),
-  initdead: int('seconds', 'Heartbeat: deadtime used right after start, >= deadtime, 2 * deadtime recommended, at most 7200 (default 30).', 1,
+  initdead: int('seconds',
+    'Heartbeat: deadtime used right after start, >= deadtime, 2 * deadtime recommended, at most 7200 (default 30).', 1,
     7200, { default: 30 }),
-  monitor_interval: int('seconds', 'Pacemaker: seconds between resource monitor operations, 1 to 3600 (default 5).', 1, 3600, { default: 5 }),
+  monitor_interval: int('seconds',
+    'Pacemaker: seconds between resource monitor operations, 1 to 3600 (default 5).', 1, 3600, { default: 5 }),
 });
 
 const stonith = obj('stonith', 'Fencing. Disabled is fine for a lab; production clusters with shared data need it.', {
   enabled: bool('Whether fencing (STONITH) is configured.', { default: false }),
-  agent: str('fence agent', 'Fence agent (Pacemaker: fence_ipmilan, fence_virsh …; Heartbeat: a stonith plugin such as external/ipmi or apcmastersnmp, its params positional in order): letters, digits, "_", ".", "+", "-", one "/". Required when enabled.',
+  agent: str('fence agent',
+    'Fence agent (Pacemaker: fence_ipmilan, fence_virsh …; Heartbeat: a stonith plugin such as external/ipmi or apcmastersnmp, its ' +
+    'params positional in order): letters, digits, "_", ".", "+", "-", one "/". Required when enabled.',
     { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.+-]*(/[A-Za-z0-9_][A-Za-z0-9_.+-]*)?$', maxLength: 64 }),
   params: {
     type: 'object', title: 'agent parameters',
-    description: 'Parameters passed to the fence agent (values become strings). Names: letters, digits, "_", "-"; values: any one line (passwords may hold quotes, `&`, `<`, `$`; Heartbeat: no whitespace or `#`).',
+    description:
+      'Parameters passed to the fence agent (values become strings). Names: letters, digits, "_", "-"; values: any one line (passwords ' +
+      'may hold quotes, `&`, `<`, `$`; Heartbeat: no whitespace or `#`).',
     propertyNames: { title: 'parameter name', description: 'Fence agent parameter name: letters, digits, "_", "-", a letter or "_" first.',
       pattern: '^[A-Za-z_][A-Za-z0-9_-]{0,63}$' },
     additionalProperties: {
-      type: ['string', 'number', 'boolean'], title: 'parameter', description: 'Fence agent parameter value: any one line of text.', pattern: TEXT,
+      type: ['string', 'number', 'boolean'], title: 'parameter', description: 'Fence agent parameter value: any one line of text.',
+      pattern: TEXT,
     },
   },
 }, ['enabled']);
@@ -93,7 +104,8 @@ const cluster = obj('cluster', 'Cluster-wide settings.', {
   name: str('cluster name', 'Cluster name: lowercase letters, digits and "-", starting with a letter, e.g. "lab".', { pattern: '^[a-z][a-z0-9-]*$', maxLength: 63 }),
   stack: str('stack', 'Cluster stack: "pacemaker" (corosync + pacemaker) or "heartbeat".', { enum: ['pacemaker', 'heartbeat'] }),
   network: str('network (CIDR)', 'The cluster network in CIDR form, e.g. "10.77.0.0/24"; node addresses and floating IPs must lie inside it.', { pattern: CIDR_PATTERN }),
-  interface: str('interface name', 'NIC on the twins that carries the network and the floating IPs (default eth0): letters, digits, "_", ".", ":", "-", at most 15.',
+  interface: str('interface name',
+    'NIC on the twins that carries the network and the floating IPs (default eth0): letters, digits, "_", ".", ":", "-", at most 15.',
     { default: 'eth0', pattern: IFACE }),
   floating_ips: list('floating IPs', 'At least one floating IP, e.g. ["10.77.0.100/24"].', floatingIp, 1),
   timing,
@@ -113,7 +125,8 @@ const sshDefaults = obj('ssh settings', 'SSH defaults for every node (each node 
 });
 
 const nodeSsh = obj('node ssh settings', 'Per-node SSH overrides of the top-level ssh: settings.', {
-  host: str('host', 'Host name, address or ssh_config alias to connect to (default: the node address): letters, digits, "_", ".", ":", "-".',
+  host: str('host',
+    'Host name, address or ssh_config alias to connect to (default: the node address): letters, digits, "_", ".", ":", "-".',
     { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.:-]*$', maxLength: 253 }),
   user: str('user name', 'Remote user for this node: letters, digits, "_", ".", "-".', { pattern: USER, maxLength: 32 }),
   port: port('SSH port for this node.'),
@@ -135,7 +148,8 @@ const drbd = obj('DRBD resource', 'A DRBD resource replicated between master and
   name: str('resource name', 'DRBD resource name, e.g. r0.', { pattern: IDENT }),
   device: str('DRBD device', 'DRBD device, /dev/drbdN; N is the minor number (give device or minor).', { pattern: '^/dev/drbd[0-9]+$' }),
   minor: int('minor number', 'DRBD minor number (default: taken from device).', 0, 1048575),
-  disk: str('block device', 'Backing block device, the same path on both twins, e.g. /dev/vdb: an absolute path of letters, digits, "_", ".", "+", ":", "-".',
+  disk: str('block device',
+    'Backing block device, the same path on both twins, e.g. /dev/vdb: an absolute path of letters, digits, "_", ".", "+", ":", "-".',
     { pattern: DEVICE_PATH }),
   port: port('TCP port DRBD replicates on (default 7788 + minor); unique per resource.'),
   meta_disk: str('meta-disk', 'DRBD meta-disk: "internal" or a device path such as /dev/vdc1 (default internal).',
@@ -144,7 +158,8 @@ const drbd = obj('DRBD resource', 'A DRBD resource replicated between master and
   filesystem: obj('filesystem', 'Filesystem on the DRBD device, mounted on the active twin.', {
     type: str('filesystem type', 'Filesystem type, e.g. ext4 or xfs (mkfs.TYPE must exist): lowercase letters and digits.',
       { pattern: '^[a-z][a-z0-9]{0,15}$' }),
-    mount: str('mount point', 'Absolute mount point, e.g. /srv/data: letters, digits, "_", ".", "+", "-" between the "/".', { pattern: DIR_PATH }),
+    mount: str('mount point',
+      'Absolute mount point, e.g. /srv/data: letters, digits, "_", ".", "+", "-" between the "/".', { pattern: DIR_PATH }),
     options: str('mount options', 'Mount options, e.g. noatime,data=ordered: letters, digits and "_.,=:/@+-", no spaces or quotes.',
       { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.,=:/@+-]*$' }),
   }, ['type', 'mount']),
@@ -152,11 +167,14 @@ const drbd = obj('DRBD resource', 'A DRBD resource replicated between master and
 
 const service = obj('service', 'A service the cluster keeps running on the active twin.', {
   name: str('service name', 'Init script / systemd unit name, e.g. apache2.', { pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]*$' }),
-  package: str('Debian package name', 'Debian package providing it (default: the service name): lowercase letters, digits, "+", "-", "." (Debian policy 5.6.1).',
+  package: str('Debian package name',
+    'Debian package providing it (default: the service name): lowercase letters, digits, "+", "-", "." (Debian policy 5.6.1).',
     { pattern: DEB_PACKAGE }),
   check: obj('service check', 'Probe used by smoke and failover tests.', {
     port: port('TCP port the service answers on, e.g. 80.'),
-    path: str('URL path', 'HTTP path to request, e.g. "/" or "/status?full=1" (omit for a plain TCP connect): "/" then letters, digits and "-._~%/:@,+=" (and "&" after "?"); percent-encode anything else, e.g. a space as %20.',
+    path: str('URL path',
+      'HTTP path to request, e.g. "/" or "/status?full=1" (omit for a plain TCP connect): "/" then letters, digits and "-._~%/:@,+=" ' +
+      '(and "&" after "?"); percent-encode anything else, e.g. a space as %20.',
       { pattern: URL_PATH, maxLength: 2048 }),
     expect: text('expected text', 'Text the HTTP response must contain ("" = any answer): any one line.'),
   }, ['port']),
@@ -201,7 +219,8 @@ const lvs = obj('LVS service', 'A load-balanced virtual service (IPVS on the dir
     type: str('check type', 'http (default) or connect.', { enum: ['http', 'connect'], default: 'http' }),
     path: str('URL path', 'HTTP path to request (default "/"): "/" then letters, digits and "-._~%/:@,+=" (and "&" after "?").',
       { default: '/', pattern: URL_PATH, maxLength: 2048 }),
-    expect: { type: 'string', title: 'expected text', description: 'Text the HTTP response must contain: one line, no `"` or `\\` (ldirectord.cf quotes it).',
+    expect: { type: 'string', title: 'expected text', description:
+      'Text the HTTP response must contain: one line, no `"` or `\\` (ldirectord.cf quotes it).',
       pattern: QUOTABLE },
     interval: int('seconds', 'Seconds between checks, 1 to 3600 (default 5).', 1, 3600, { default: 5 }),
     timeout: int('seconds', 'Seconds before a check fails, 1 to 3600 (default 3).', 1, 3600, { default: 3 }),
@@ -211,21 +230,28 @@ const lvs = obj('LVS service', 'A load-balanced virtual service (IPVS on the dir
 /** A map rendered verbatim into a daemon's config: keys from `keys`, values matching `value` (strings) or numbers/booleans. */
 const passthrough = (title: string, description: string, keys: readonly string[], value: string, valueHint: string): Schema => ({
   type: 'object', title, description,
-  propertyNames: { title: title.replace(/ options$/, ' option'), description: `${title.replace(/ options$/, '')} option names: ${keys.join(', ')}.`, enum: [...keys] },
+  propertyNames: {
+    title: title.replace(/ options$/, ' option'), description: `${title.replace(/ options$/, '')} option names: ${keys.join(', ')}.`,
+    enum: [...keys],
+  },
   additionalProperties: { type: ['string', 'number', 'boolean'], title: 'option value', description: valueHint, pattern: value },
 });
 // no braces, `;`, `#`, quotes or newlines: a value cannot open a section or end a statement
 const COROSYNC_VALUE = '^[A-Za-z0-9_][A-Za-z0-9_.:/+@%,=-]*( [A-Za-z0-9_.:/+@%,=-]+)*$';
 const DRBD_VALUE = '^[A-Za-z0-9_][A-Za-z0-9_.:/+@%,=-]*$';
-const COROSYNC_HINT = 'corosync.conf value: letters, digits and "_.:/+@%,=-" (a letter, digit or "_" first), words separated by single spaces.';
+const COROSYNC_HINT =
+  'corosync.conf value: letters, digits and "_.:/+@%,=-" (a letter, digit or "_" first), words separated by single spaces.';
 const DRBD_HINT = 'drbd.conf value: one word of letters, digits and "_.:/+@%,=-" (a letter, digit or "_" first).';
 
 const drbdOptions: Schema = {
-  type: 'object', title: 'DRBD options', description: 'Per DRBD resource (by name): extra net and disk options, rendered into its .res file.',
+  type: 'object', title: 'DRBD options', description:
+    'Per DRBD resource (by name): extra net and disk options, rendered into its .res file.',
   propertyNames: { title: 'DRBD resource name', description: 'Name of a DRBD resource of drbd:, e.g. r0.', pattern: IDENT },
   additionalProperties: obj('DRBD resource options', 'Extra options of one DRBD resource.', {
-    net: passthrough('DRBD net options', 'Options of the net section (drbd.conf(5)), e.g. ping-int: 3.', DRBD_NET_OPTIONS, DRBD_VALUE, DRBD_HINT),
-    disk: passthrough('DRBD disk options', 'Options of the disk section (drbd.conf(5)), e.g. on-io-error: detach.', DRBD_DISK_OPTIONS, DRBD_VALUE, DRBD_HINT),
+    net: passthrough('DRBD net options',
+      'Options of the net section (drbd.conf(5)), e.g. ping-int: 3.', DRBD_NET_OPTIONS, DRBD_VALUE, DRBD_HINT),
+    disk: passthrough('DRBD disk options',
+      'Options of the disk section (drbd.conf(5)), e.g. on-io-error: detach.', DRBD_DISK_OPTIONS, DRBD_VALUE, DRBD_HINT),
   }),
 };
 
@@ -244,8 +270,10 @@ const clusterVars: Schema = {
     }),
     drbd_options: drbdOptions,
     hypervisor_packages: list('packages', 'Debian packages installed on the twins for the guests, instead of the defaults.',
-      str('Debian package name', 'A Debian package name: lowercase letters, digits, "+", "-", "." (Debian policy 5.6.1).', { pattern: DEB_PACKAGE })),
-    op_timeout_factor: int('factor', 'Every Pacemaker operation timeout is multiplied by it (slow, emulated nodes), 1 to 10 (default 1).', 1, 10),
+      str('Debian package name',
+        'A Debian package name: lowercase letters, digits, "+", "-", "." (Debian policy 5.6.1).', { pattern: DEB_PACKAGE })),
+    op_timeout_factor: int('factor',
+      'Every Pacemaker operation timeout is multiplied by it (slow, emulated nodes), 1 to 10 (default 1).', 1, 10),
     auto_failback: bool('Heartbeat: move the resources back to the master when it returns (default true).'),
   },
 };

@@ -52,7 +52,8 @@ function checkHeartbeatStonith({ m, err }: Ctx): void {
   if (m.stack !== 'heartbeat') return;
   for (const [k, v] of Object.entries(m.stonith.params ?? {})) {
     if (k.startsWith('pcmk_') || /^[^\s#]+$/.test(v)) continue;
-    err(['cluster', 'stonith', 'params', k], `stonith parameter ${k} ${v === '' ? 'is empty' : 'holds whitespace or "#"'}: ha.cf cannot represent it`,
+    const what = v === '' ? 'is empty' : 'holds whitespace or "#"';
+    err(['cluster', 'stonith', 'params', k], `stonith parameter ${k} ${what}: ha.cf cannot represent it`,
       'heartbeat puts the parameters on one ha.cf line separated by spaces; use a value without whitespace or "#", or the pacemaker stack');
   }
 }

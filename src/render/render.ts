@@ -41,7 +41,9 @@ hb.registerHelper('default', (v: unknown, d: unknown) => (v === undefined || v =
 /** Text between double quotes (ldirectord.cf, Xen .cfg): those formats have no escape for `"` or `\`. */
 strictHelper('quoted', (v: unknown) => {
   const s = String(v);
-  if (/["\\]/.test(s)) throw new InputError(`${JSON.stringify(s)} cannot be written between double quotes`, { hint: 'remove the `"` or `\\`' });
+  if (/["\\]/.test(s)) {
+    throw new InputError(`${JSON.stringify(s)} cannot be written between double quotes`, { hint: 'remove the `"` or `\\`' });
+  }
   return s;
 });
 /** Text inside an XML comment, where `--` is not allowed (e.g. an LVM /dev/mapper/vg--lv path). */

@@ -44,7 +44,8 @@ export function stonithHost(c: ClusterModel): false | { type: string; params: st
   // the inventory check refuses these already (semantic.ts); a model built in code is checked here
   const bad = params.find((v) => !/^[^\s#]+$/.test(v));
   if (bad !== undefined) {
-    throw new InputError(`stonith parameter ${JSON.stringify(bad)} cannot be written into ha.cf (whitespace, "#" or empty)`, { field: 'cluster.stonith.params' });
+    const message = `stonith parameter ${JSON.stringify(bad)} cannot be written into ha.cf (whitespace, "#" or empty)`;
+    throw new InputError(message, { field: 'cluster.stonith.params' });
   }
   return { type: s.agent.startsWith('fence_') ? `external/${s.agent}` : s.agent, params: params.join(' ') };
 }

@@ -13,7 +13,8 @@ export async function vipHolders(env: FailoverEnv): Promise<string[]> {
   const vip = env.cluster.floatingIps[0];
   if (!vip) return [];
   const twins = [env.cluster.master, env.cluster.slave];
-  const has = await Promise.all(twins.map((n) => env.runner.test(n, `ip -o -4 addr show | grep -qF -- ${quote(` ${vip.address}/`)}`, 5000)));
+  const holds = `ip -o -4 addr show | grep -qF -- ${quote(` ${vip.address}/`)}`;
+  const has = await Promise.all(twins.map((n) => env.runner.test(n, holds, 5000)));
   return twins.filter((_, i) => has[i]).map((n) => n.name);
 }
 

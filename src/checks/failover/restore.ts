@@ -104,7 +104,8 @@ async function waitMembers(ctx: ScenarioContext): Promise<void> {
     return;
   }
   const ok = await until(async () => {
-    const r = await ctx.runner.exec(c.master, `${clStatus(`nodestatus ${quote(c.slave.name)}`)}; ${clStatus(`nodestatus ${quote(c.master.name)}`)}`, 5000);
+    const status = (n: string): string => clStatus(`nodestatus ${quote(n)}`);
+    const r = await ctx.runner.exec(c.master, `${status(c.slave.name)}; ${status(c.master.name)}`, 5000);
     return r?.stdout.split('\n').filter((l) => l.trim() === 'active').length === 2;
   }, 120_000, 1000, ctx.signal);
   if (!ok) throw new Error('heartbeat on the twins does not see both twins active after 120 s');
