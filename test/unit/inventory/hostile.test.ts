@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { probe } from '../../../src/checks/http.js';
 import { vipProbeCommand } from '../../../src/checks/smoke.js';
 import { InputError, InputErrors } from '../../../src/core/errors.js';
 import { findAll, parseXml } from '../../../src/core/xml.js';
@@ -254,6 +255,11 @@ describe('command lines quote inventory values (defence in depth, for models bui
       expect(existsSync(marker)).toBe(false);
     }
   });
+});
+
+it('the orchestrator\'s HTTP probe reports a path node cannot send (`/a b`) as a failed probe, never a crash', async () => {
+  const r = await probe('127.0.0.1', 9, '/a b', 500);
+  expect(r).toMatchObject({ ok: false, error: 'Request path contains unescaped characters' });
 });
 
 describe('inventory files: only regular files of at most 1 MiB, refused before reading', () => {
