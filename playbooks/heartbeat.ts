@@ -3,6 +3,7 @@
  * the arbitrator is Heartbeat's ping node (ipfail), so a twin that loses the network does
  * not grab the IP; LVS directors run ldirectord under Heartbeat.
  */
+import { quote } from '../src/core/shell.js';
 import type { ClusterModel, HostContext, PlaybookContext } from '../src/index.js';
 import { drbdResFile } from '../src/stack/drbd.js';
 import { guestFile } from '../src/stack/guests.js';
@@ -61,7 +62,8 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
       const peer = h.name === cluster.master.name ? cluster.slave.name : cluster.master.name;
       h.info(`waiting for heartbeat to see ${peer} and settle the resources (up to ${limit} s)`);
       await h.sh(
-        `end=$(( $(date +%s) + ${limit} )); until [ "$(cl_status nodestatus ${peer} 2>/dev/null)" = active ] && [ "$(cl_status rscstatus 2>/dev/null)" != transition ]; do [ $(date +%s) -ge $end ] && exit 1; sleep 1; done`,
+        `end=$(( $(date +%s) + ${limit} )); until [ "$(cl_status nodestatus ${quote(peer)} 2>/dev/null)" = active ] && ` +
+          `[ "$(cl_status rscstatus 2>/dev/null)" != transition ]; do [ $(date +%s) -ge $end ] && exit 1; sleep 1; done`,
         { what: `waiting for heartbeat to see ${peer}` },
       );
     }, 'heartbeat membership');

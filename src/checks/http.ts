@@ -26,7 +26,16 @@ export function probe(address: string, port: number, path: string | undefined, t
     });
   }
   return new Promise((resolve) => {
-    const req = request({ host: address, port, path, method: 'GET', timeout: timeoutMs, agent: false, headers: { connection: 'close' } }, (res) => {
+    // node refuses a path it cannot send (a space, a non-ASCII character) by throwing: a
+    // failed probe with the reason, not a crash (the inventory refuses such paths already)
+    let req: ReturnType<typeof request>;
+    try {
+      req = request({ host: address, port, path, method: 'GET', timeout: timeoutMs, agent: false, headers: { connection: 'close' } }, onResponse);
+    } catch (err) {
+      resolve(done({ ok: false, error: (err as Error).message }));
+      return;
+    }
+    function onResponse(res: import('node:http').IncomingMessage): void {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -34,7 +43,7 @@ export function probe(address: string, port: number, path: string | undefined, t
       });
       res.on('end', () => resolve(done({ ok: (res.statusCode ?? 0) < 500, status: res.statusCode, body })));
       res.on('error', (e) => resolve(done({ ok: false, error: e.message })));
-    });
+    }
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e) => resolve(done({ ok: false, error: e.message })));
     req.end();

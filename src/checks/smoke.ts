@@ -1,4 +1,5 @@
 import { NodeError } from '../core/errors.js';
+import { quote } from '../core/shell.js';
 import { CRM_MON_COMMAND, parseCrmMon } from '../facts/crm-mon.js';
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
 import type { ClusterModel, NodeModel } from '../inventory/model.js';
@@ -7,7 +8,6 @@ import { members } from '../stack/corosync.js';
 import { GROUP_ID } from '../stack/pacemaker.js';
 import { clStatus, HEARTBEAT_ALIVE, LDIRECTORD_CF } from '../stack/heartbeat.js';
 import type { Connection } from '../transport/types.js';
-import { quote } from '../core/shell.js';
 import { probe } from './http.js';
 
 export interface SmokeCheck {
@@ -104,7 +104,8 @@ async function heartbeatChecks(c: ClusterModel, connector: Connector): Promise<S
     const conn = await connector.get(n);
     const peer = n.name === c.master.name ? c.slave.name : c.master.name;
     const r = await conn.exec(
-      `if ${HEARTBEAT_ALIVE}; then ${clStatus('hbstatus')} >/dev/null 2>&1 && echo hb=up; ${clStatus(`nodestatus ${peer}`)} 2>/dev/null; fi; ip -o -4 addr show`,
+      `if ${HEARTBEAT_ALIVE}; then ${clStatus('hbstatus')} >/dev/null 2>&1 && echo hb=up; ` +
+        `${clStatus(`nodestatus ${quote(peer)}`)} 2>/dev/null; fi; ip -o -4 addr show`,
     );
     const vipHere = c.floatingIps.some((v) => r.stdout.includes(` ${v.address}/`));
     if (vipHere) holders.push(n.name);

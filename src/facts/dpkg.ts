@@ -8,7 +8,7 @@ export type DebPackages = Map<string, string>;
  * Exit status is ignored on purpose: dpkg-query exits 1 when a name is unknown.
  */
 export function debPackagesCommand(names: string[]): string {
-  return `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' ${names.map(quote).join(' ')} 2>/dev/null; true`;
+  return `dpkg-query -W -f='\${Package}\\t\${db:Status-Abbrev}\\t\${Version}\\n' -- ${names.map(quote).join(' ')} 2>/dev/null; true`;
 }
 
 /** Pure parser: `corosync\tii \t3.1.7-1` lines → map of installed packages. */

@@ -3,9 +3,11 @@
  * Every problem is collected (not just the first) and thrown as one InputErrors, each
  * with `file:line:col`, the field path and a hint.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { InputError, InputErrors } from '../core/errors.js';
+import { controlCharacterErrors } from './control.js';
 import type { ClusterModel } from './model.js';
 import type { RawInventory } from './raw.js';
 import { finishModel, resolveDraft } from './resolve.js';
@@ -21,15 +23,58 @@ import { validateSchema } from './validate.js';
  *   console.log(model.master.address); // 10.77.0.11
  */
 export async function loadInventory(file: string): Promise<ClusterModel> {
-  let text: string;
+  return parseInventory(await readInventoryText(file), file);
+}
+
+/** Inventories are hand-written: a larger file is a mistake (or an attack on the parser's memory). */
+export const MAX_INVENTORY_BYTES = 1024 * 1024;
+
+/**
+ * Reads an inventory file, refusing what is not a regular file (a FIFO would block the
+ * read forever, a device never end) or is larger than MAX_INVENTORY_BYTES, before reading
+ * it. Opened non-blocking, then checked on the open descriptor: no window for a swap.
+ * @throws InputError naming the file and why
+ */
+export async function readInventoryText(file: string): Promise<string> {
+  const refuse = (why: string, hint = 'pass the inventory file with -i FILE', cause?: unknown): InputError =>
+    new InputError(`cannot read inventory ${file}: ${why}`, { location: file, hint }, cause === undefined ? undefined : { cause });
+  let fh;
   try {
-    text = await readFile(file, 'utf8');
+    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new InputError(`cannot read inventory ${file}: ${why}`, { location: file, hint: 'pass the inventory file with -i FILE' }, { cause: err });
+    throw refuse(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message, undefined, err);
   }
-  return parseInventory(text, file);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw refuse(`not a regular file (${fileKind(st)})`, 'an inventory is a YAML file; pass its path with -i FILE');
+    if (st.size > MAX_INVENTORY_BYTES) {
+      throw refuse(`${st.size} bytes is more than the ${MAX_INVENTORY_BYTES} (1 MiB) an inventory may have`, 'is this the right file?');
+    }
+    // read one byte more than allowed: a file that grew since the stat is refused too
+    const buf = Buffer.alloc(MAX_INVENTORY_BYTES + 1);
+    let len = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, len, buf.length - len, null);
+      if (bytesRead === 0) break;
+      len += bytesRead;
+      if (len > MAX_INVENTORY_BYTES) throw refuse(`more than ${MAX_INVENTORY_BYTES} bytes (1 MiB)`, 'is this the right file?');
+    }
+    return buf.subarray(0, len).toString('utf8');
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw refuse((err as Error).message, undefined, err);
+  } finally {
+    await fh.close();
+  }
+}
+
+function fileKind(st: import('node:fs').Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a file';
 }
 
 /**
@@ -51,7 +96,10 @@ export function parseInventory(text: string, file: string): ClusterModel {
     const hint = 'check anchors (&a) and aliases (*a)';
     throw new InputErrors([new InputError(`cannot read YAML: ${(err as Error).message}`, { location: src.at(0), hint })]);
   }
-  fail(validateSchema(data, src));
+  // a field with a control character fails its pattern too: the more precise message wins
+  const control = controlCharacterErrors(data, src);
+  const fields = new Set(control.map((e) => e.details.field));
+  fail([...control, ...validateSchema(data, src).filter((e) => !fields.has(e.details.field))]);
   const raw = data as RawInventory;
   const draft = resolveDraft(raw, file);
   fail(checkSemantics(raw, draft, src));

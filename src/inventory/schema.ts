@@ -4,13 +4,29 @@
  * address"), `description` explains it (used as the error hint and as editor hover text).
  * Cross-field rules (one master, addresses inside the network, ...) live in semantic.ts.
  */
+import { COROSYNC_QUORUM_OPTIONS, COROSYNC_TOTEM_OPTIONS, DRBD_DISK_OPTIONS, DRBD_NET_OPTIONS } from './daemon-options.js';
 import { CIDR_PATTERN, IPV4_OPT_PORT_PATTERN, IPV4_OPT_PREFIX_PATTERN, IPV4_PATTERN, IPV4_PORT_PATTERN } from './net.js';
 
 type Schema = Record<string, unknown>;
 
+// Values reach config files and shell command lines on the nodes: every field says what
+// it may hold, as a whitelist. None starts with `-` (an option to the command it reaches).
 const HOSTNAME = '^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$';
 const IDENT = '^[A-Za-z][A-Za-z0-9_-]*$';
-const ABS_PATH = '^/';
+/** One line of text: no control characters (C0, DEL, C1) and no Unicode line separators. */
+export const TEXT = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$';
+/** Text that goes between double quotes of a config file: no `"`, no `\\` either. */
+const QUOTABLE = '^[^"\\\\\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$';
+/** A device path: no whitespace, quotes, shell metacharacters or `,` (Xen's disk spec separator). */
+const DEVICE_PATH = '^/[A-Za-z0-9_.+:/-]*$';
+/** A directory on the nodes: as a device path, without `:` (haresources' `::` separator). */
+const DIR_PATH = '^/[A-Za-z0-9_.+/-]*$';
+/** Debian policy §5.6.1: lowercase letters, digits, `+`, `-`, `.`; two characters at least; alphanumeric first. */
+const DEB_PACKAGE = '^[a-z0-9][a-z0-9+.-]+$';
+/** Linux interface name (IFNAMSIZ 16 with the NUL); `:` for alias labels such as eth0:1. */
+const IFACE = '^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,14}$';
+/** URL path (and query): RFC 3986 characters without quotes, `;`, `$`, `!`, `*`, `(`, `)`; percent-encode the others. */
+const URL_PATH = '^/[A-Za-z0-9._~%/:@,+=-]*(\\?[A-Za-z0-9._~%/:@,+=&-]*)?$';
 
 const str = (title: string, description: string, extra: Schema = {}): Schema =>
   ({ type: 'string', minLength: 1, title, description, ...extra });
@@ -24,7 +40,10 @@ const freeVars = (description: string): Schema =>
   ({ type: 'object', title: 'variables', description, additionalProperties: true });
 const ipv4 = (description: string): Schema => str('IPv4 address', description, { pattern: IPV4_PATTERN });
 const port = (description: string, extra: Schema = {}): Schema => int('port', description, 1, 65535, extra);
-const path = (description: string): Schema => str('path', description);
+/** A path on the orchestrator (never in a command line on a node): any one-line text. */
+const path = (description: string): Schema => str('path', description, { pattern: TEXT });
+/** Free text (data, not syntax): any one line. */
+const text = (title: string, description: string): Schema => ({ type: 'string', title, description, pattern: TEXT });
 const bool = (description: string, extra: Schema = {}): Schema => ({ type: 'boolean', title: 'boolean', description, ...extra });
 
 const floatingIp: Schema = {
@@ -36,27 +55,48 @@ const floatingIp: Schema = {
   else: obj('floating IP', 'Floating IP with explicit settings.', {
     address: ipv4('The virtual IPv4 address, inside cluster.network.'),
     prefix: int('prefix length', 'Netmask length (default: the prefix of cluster.network).', 1, 32),
-    interface: str('interface name', 'NIC the address is added to (default: cluster.interface).'),
+    interface: str('interface name',
+      'NIC the address is added to (default: cluster.interface): letters, digits, "_", ".", ":", "-", at most 15.',
+      { pattern: IFACE }),
     name: str('resource name', 'Cluster resource id (default: vip, vip2, vip3, ...).', { pattern: IDENT }),
   }, ['address']),
 };
 
 const timing = obj('timing', 'Failure-detection timing. Corosync values in ms, heartbeat values in s.', {
-  token: int('milliseconds', 'Corosync token timeout in ms (default 3000).', 100, undefined, { default: 3000 }),
-  consensus: int('milliseconds', 'Corosync consensus timeout in ms, >= 1.2 * token (default round(1.2 * token)).', 120),
-  keepalive: int('seconds', 'Heartbeat: seconds between heartbeats (default 1).', 1, undefined, { default: 1 }),
-  warntime: int('seconds', 'Heartbeat: seconds of silence before a "late heartbeat" warning, < deadtime (default 5).', 1, undefined, { default: 5 }),
-  deadtime: int('seconds', 'Heartbeat: seconds of silence before the peer is declared dead, > 2 * keepalive (default 10).', 1, undefined, { default: 10 }),
-  initdead: int('seconds', 'Heartbeat: deadtime used right after start, >= deadtime, 2 * deadtime recommended (default 30).', 1, undefined, { default: 30 }),
-  monitor_interval: int('seconds', 'Pacemaker: seconds between resource monitor operations (default 5).', 1, undefined, { default: 5 }),
+  token: int('milliseconds', 'Corosync token timeout in ms, 100 to 300000 (default 3000).', 100, 300_000, { default: 3000 }),
+  consensus: int('milliseconds',
+    'Corosync consensus timeout in ms, >= 1.2 * token, at most 360000 (default round(1.2 * token)).', 120, 360_000),
+  keepalive: int('seconds', 'Heartbeat: seconds between heartbeats, 1 to 60 (default 1).', 1, 60, { default: 1 }),
+  warntime: int('seconds',
+    'Heartbeat: seconds of silence before a "late heartbeat" warning, < deadtime, at most 3600 (default 5).', 1, 3600,
+    { default: 5 }),
+  deadtime: int('seconds',
+    'Heartbeat: seconds of silence before the peer is declared dead, > 2 * keepalive, at most 3600 (default 10).', 1, 3600,
+    { default: 10 }),
+  initdead: int('seconds',
+    'Heartbeat: deadtime used right after start, >= deadtime, 2 * deadtime recommended, at most 7200 (default 30).', 1,
+    7200, { default: 30 }),
+  monitor_interval: int('seconds',
+    'Pacemaker: seconds between resource monitor operations, 1 to 3600 (default 5).', 1, 3600, { default: 5 }),
 });
 
 const stonith = obj('stonith', 'Fencing. Disabled is fine for a lab; production clusters with shared data need it.', {
   enabled: bool('Whether fencing (STONITH) is configured.', { default: false }),
-  agent: str('fence agent', 'Fence agent (Pacemaker: fence_ipmilan, fence_virsh …; Heartbeat: a stonith plugin such as external/ipmi or apcmastersnmp, its params positional in order). Required when enabled.'),
+  agent: str('fence agent',
+    'Fence agent (Pacemaker: fence_ipmilan, fence_virsh …; Heartbeat: a stonith plugin such as external/ipmi or apcmastersnmp, its ' +
+    'params positional in order): letters, digits, "_", ".", "+", "-", one "/". Required when enabled.',
+    { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.+-]*(/[A-Za-z0-9_][A-Za-z0-9_.+-]*)?$', maxLength: 64 }),
   params: {
-    type: 'object', title: 'agent parameters', description: 'Parameters passed to the fence agent (values become strings).',
-    additionalProperties: { type: ['string', 'number', 'boolean'], title: 'parameter', description: 'Fence agent parameter value.' },
+    type: 'object', title: 'agent parameters',
+    description:
+      'Parameters passed to the fence agent (values become strings). Names: letters, digits, "_", "-"; values: any one line (passwords ' +
+      'may hold quotes, `&`, `<`, `$`; Heartbeat: no whitespace or `#`).',
+    propertyNames: { title: 'parameter name', description: 'Fence agent parameter name: letters, digits, "_", "-", a letter or "_" first.',
+      pattern: '^[A-Za-z_][A-Za-z0-9_-]{0,63}$' },
+    additionalProperties: {
+      type: ['string', 'number', 'boolean'], title: 'parameter', description: 'Fence agent parameter value: any one line of text.',
+      pattern: TEXT,
+    },
   },
 }, ['enabled']);
 
@@ -64,15 +104,19 @@ const cluster = obj('cluster', 'Cluster-wide settings.', {
   name: str('cluster name', 'Cluster name: lowercase letters, digits and "-", starting with a letter, e.g. "lab".', { pattern: '^[a-z][a-z0-9-]*$', maxLength: 63 }),
   stack: str('stack', 'Cluster stack: "pacemaker" (corosync + pacemaker) or "heartbeat".', { enum: ['pacemaker', 'heartbeat'] }),
   network: str('network (CIDR)', 'The cluster network in CIDR form, e.g. "10.77.0.0/24"; node addresses and floating IPs must lie inside it.', { pattern: CIDR_PATTERN }),
-  interface: str('interface name', 'NIC on the twins that carries the network and the floating IPs (default eth0).', { default: 'eth0', pattern: '^[A-Za-z0-9_.:-]{1,15}$' }),
+  interface: str('interface name',
+    'NIC on the twins that carries the network and the floating IPs (default eth0): letters, digits, "_", ".", ":", "-", at most 15.',
+    { default: 'eth0', pattern: IFACE }),
   floating_ips: list('floating IPs', 'At least one floating IP, e.g. ["10.77.0.100/24"].', floatingIp, 1),
   timing,
   stonith,
   secrets_dir: path('Directory for generated secrets, relative to the inventory file (default .hactl/secrets/<cluster name>).'),
 }, ['name', 'stack', 'network', 'floating_ips']);
 
+const USER = '^[A-Za-z_][A-Za-z0-9_.-]*\\$?$';
+
 const sshDefaults = obj('ssh settings', 'SSH defaults for every node (each node may override them under its own ssh:).', {
-  user: str('user name', 'Remote user (default root).', { default: 'root' }),
+  user: str('user name', 'Remote user (default root): letters, digits, "_", ".", "-".', { default: 'root', pattern: USER, maxLength: 32 }),
   port: port('SSH port (default 22).', { default: 22 }),
   identity: path('Private key file; relative paths are relative to the inventory file, ~ is expanded.'),
   config: path('ssh_config(5) file to read (HostName, User, Port, IdentityFile); default ~/.ssh/config.'),
@@ -81,8 +125,10 @@ const sshDefaults = obj('ssh settings', 'SSH defaults for every node (each node 
 });
 
 const nodeSsh = obj('node ssh settings', 'Per-node SSH overrides of the top-level ssh: settings.', {
-  host: str('host', 'Host name or ssh_config alias to connect to (default: the node address).'),
-  user: str('user name', 'Remote user for this node.'),
+  host: str('host',
+    'Host name, address or ssh_config alias to connect to (default: the node address): letters, digits, "_", ".", ":", "-".',
+    { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.:-]*$', maxLength: 253 }),
+  user: str('user name', 'Remote user for this node: letters, digits, "_", ".", "-".', { pattern: USER, maxLength: 32 }),
   port: port('SSH port for this node.'),
   identity: path('Private key file for this node; relative to the inventory file, ~ is expanded.'),
   become: bool('Run commands through sudo on this node.'),
@@ -102,14 +148,20 @@ const drbd = obj('DRBD resource', 'A DRBD resource replicated between master and
   name: str('resource name', 'DRBD resource name, e.g. r0.', { pattern: IDENT }),
   device: str('DRBD device', 'DRBD device, /dev/drbdN; N is the minor number (give device or minor).', { pattern: '^/dev/drbd[0-9]+$' }),
   minor: int('minor number', 'DRBD minor number (default: taken from device).', 0, 1048575),
-  disk: str('block device', 'Backing block device, the same path on both twins, e.g. /dev/vdb.', { pattern: ABS_PATH }),
+  disk: str('block device',
+    'Backing block device, the same path on both twins, e.g. /dev/vdb: an absolute path of letters, digits, "_", ".", "+", ":", "-".',
+    { pattern: DEVICE_PATH }),
   port: port('TCP port DRBD replicates on (default 7788 + minor); unique per resource.'),
-  meta_disk: str('meta-disk', 'DRBD meta-disk: "internal" or a device (default internal).', { default: 'internal' }),
+  meta_disk: str('meta-disk', 'DRBD meta-disk: "internal" or a device path such as /dev/vdc1 (default internal).',
+    { default: 'internal', pattern: '^(internal|/[A-Za-z0-9_.+:/-]*)$' }),
   protocol: str('protocol', 'Replication protocol: A (async), B (semi-sync) or C (sync, default).', { enum: ['A', 'B', 'C'], default: 'C' }),
   filesystem: obj('filesystem', 'Filesystem on the DRBD device, mounted on the active twin.', {
-    type: str('filesystem type', 'Filesystem type, e.g. ext4 or xfs.'),
-    mount: str('mount point', 'Absolute mount point, e.g. /srv/data.', { pattern: ABS_PATH }),
-    options: str('mount options', 'Mount options, e.g. noatime.'),
+    type: str('filesystem type', 'Filesystem type, e.g. ext4 or xfs (mkfs.TYPE must exist): lowercase letters and digits.',
+      { pattern: '^[a-z][a-z0-9]{0,15}$' }),
+    mount: str('mount point',
+      'Absolute mount point, e.g. /srv/data: letters, digits, "_", ".", "+", "-" between the "/".', { pattern: DIR_PATH }),
+    options: str('mount options', 'Mount options, e.g. noatime,data=ordered: letters, digits and "_.,=:/@+-", no spaces or quotes.',
+      { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.,=:/@+-]*$' }),
   }, ['type', 'mount']),
   initialize: str('initialize', 'wipe: let bootstrap create DRBD metadata over a backing disk that is not blank (its data is lost). '
     + 'Without it a disk holding a filesystem or other data and no DRBD metadata is refused.', { enum: ['wipe'] }),
@@ -117,23 +169,28 @@ const drbd = obj('DRBD resource', 'A DRBD resource replicated between master and
 
 const service = obj('service', 'A service the cluster keeps running on the active twin.', {
   name: str('service name', 'Init script / systemd unit name, e.g. apache2.', { pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]*$' }),
-  package: str('package', 'Debian package providing it (default: the service name).'),
+  package: str('Debian package name',
+    'Debian package providing it (default: the service name): lowercase letters, digits, "+", "-", "." (Debian policy 5.6.1).',
+    { pattern: DEB_PACKAGE }),
   check: obj('service check', 'Probe used by smoke and failover tests.', {
     port: port('TCP port the service answers on, e.g. 80.'),
-    path: str('URL path', 'HTTP path to request, e.g. "/" (omit for a plain TCP connect).'),
-    expect: { type: 'string', title: 'expected text', description: 'Text the HTTP response must contain ("" = any answer).' },
+    path: str('URL path',
+      'HTTP path to request, e.g. "/" or "/status?full=1" (omit for a plain TCP connect): "/" then letters, digits and "-._~%/:@,+=" ' +
+      '(and "&" after "?"); percent-encode anything else, e.g. a space as %20.',
+      { pattern: URL_PATH, maxLength: 2048 }),
+    expect: text('expected text', 'Text the HTTP response must contain ("" = any answer): any one line.'),
   }, ['port']),
-  drbd: str('DRBD resource name', 'Name of the DRBD resource this service stores its data on.'),
+  drbd: str('DRBD resource name', 'Name of the DRBD resource this service stores its data on.', { pattern: IDENT }),
 }, ['name']);
 
 const guest = obj('guest', 'A virtual machine run by the cluster on a DRBD-backed disk.', {
   name: str('guest name', 'Guest (domain) name.', { pattern: '^[A-Za-z][A-Za-z0-9_.-]*$' }),
   type: str('hypervisor', 'Hypervisor: kvm or xen.', { enum: ['kvm', 'xen'] }),
-  memory: int('MiB', 'Memory in MiB (default 512).', 16, undefined, { default: 512 }),
+  memory: int('MiB', 'Memory in MiB, 16 to 16777216 (16 TiB; default 512).', 16, 16_777_216, { default: 512 }),
   vcpus: int('vCPU count', 'Virtual CPUs (default 1).', 1, 256, { default: 1 }),
-  disk: str('disk', 'Disk device of the guest, e.g. /dev/drbd1 (default: the device of its drbd resource).', { pattern: ABS_PATH }),
-  drbd: str('DRBD resource name', 'Name of the DRBD resource backing the disk.'),
-  bridge: str('bridge', 'Host bridge the guest NIC is attached to (default br0).', { default: 'br0' }),
+  disk: str('disk', 'Disk device of the guest, e.g. /dev/drbd1 (default: the device of its drbd resource).', { pattern: DEVICE_PATH }),
+  drbd: str('DRBD resource name', 'Name of the DRBD resource backing the disk.', { pattern: IDENT }),
+  bridge: str('bridge', 'Host bridge the guest NIC is attached to (default br0): an interface name.', { default: 'br0', pattern: IFACE }),
   mac: str('MAC address', 'Guest MAC, e.g. "52:54:00:12:34:56" (quote it); default derived from cluster and guest name.',
     { pattern: '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$' }),
 }, ['name', 'type']);
@@ -155,18 +212,73 @@ const lvs = obj('LVS service', 'A load-balanced virtual service (IPVS on the dir
   name: str('LVS service name', 'Name of the virtual service, e.g. web.', { pattern: IDENT }),
   virtual: str('virtual address', 'Virtual service as "address:port", e.g. "10.77.0.200:80".', { pattern: IPV4_PORT_PATTERN }),
   protocol: str('protocol', 'tcp (default) or udp.', { enum: ['tcp', 'udp'], default: 'tcp' }),
-  scheduler: str('scheduler', 'IPVS scheduler: rr, wrr (default), lc, wlc, sh, dh, ...', { default: 'wrr' }),
-  persistent: int('seconds', 'Client persistence timeout in seconds (omit for none).', 1),
+  scheduler: str('scheduler', 'IPVS scheduler: rr, wrr (default), lc, wlc, sh, dh, ... (lowercase letters and digits).',
+    { default: 'wrr', pattern: '^[a-z][a-z0-9]{0,15}$' }),
+  persistent: int('seconds', 'Client persistence timeout in seconds, 1 to 604800 (omit for none).', 1, 604_800),
   forwarding: str('forwarding method', 'gate (direct routing, default), masq (NAT) or ipip (tunnel).', { enum: ['gate', 'masq', 'ipip'], default: 'gate' }),
   real_servers: list('real servers', 'At least one real server.', realServer, 1),
   check: obj('LVS check', 'Health check of each real server.', {
     type: str('check type', 'http (default) or connect.', { enum: ['http', 'connect'], default: 'http' }),
-    path: str('URL path', 'HTTP path to request (default "/").', { default: '/' }),
-    expect: { type: 'string', title: 'expected text', description: 'Text the HTTP response must contain.' },
-    interval: int('seconds', 'Seconds between checks (default 5).', 1, undefined, { default: 5 }),
-    timeout: int('seconds', 'Seconds before a check fails (default 3).', 1, undefined, { default: 3 }),
+    path: str('URL path', 'HTTP path to request (default "/"): "/" then letters, digits and "-._~%/:@,+=" (and "&" after "?").',
+      { default: '/', pattern: URL_PATH, maxLength: 2048 }),
+    expect: { type: 'string', title: 'expected text', description:
+      'Text the HTTP response must contain: one line, no `"` or `\\` (ldirectord.cf quotes it).',
+      pattern: QUOTABLE },
+    interval: int('seconds', 'Seconds between checks, 1 to 3600 (default 5).', 1, 3600, { default: 5 }),
+    timeout: int('seconds', 'Seconds before a check fails, 1 to 3600 (default 3).', 1, 3600, { default: 3 }),
   }),
 }, ['name', 'virtual', 'real_servers']);
+
+/** A map rendered verbatim into a daemon's config: keys from `keys`, values matching `value` (strings) or numbers/booleans. */
+const passthrough = (title: string, description: string, keys: readonly string[], value: string, valueHint: string): Schema => ({
+  type: 'object', title, description,
+  propertyNames: {
+    title: title.replace(/ options$/, ' option'), description: `${title.replace(/ options$/, '')} option names: ${keys.join(', ')}.`,
+    enum: [...keys],
+  },
+  additionalProperties: { type: ['string', 'number', 'boolean'], title: 'option value', description: valueHint, pattern: value },
+});
+// no braces, `;`, `#`, quotes or newlines: a value cannot open a section or end a statement
+const COROSYNC_VALUE = '^[A-Za-z0-9_][A-Za-z0-9_.:/+@%,=-]*( [A-Za-z0-9_.:/+@%,=-]+)*$';
+const DRBD_VALUE = '^[A-Za-z0-9_][A-Za-z0-9_.:/+@%,=-]*$';
+const COROSYNC_HINT =
+  'corosync.conf value: letters, digits and "_.:/+@%,=-" (a letter, digit or "_" first), words separated by single spaces.';
+const DRBD_HINT = 'drbd.conf value: one word of letters, digits and "_.:/+@%,=-" (a letter, digit or "_" first).';
+
+const drbdOptions: Schema = {
+  type: 'object', title: 'DRBD options', description:
+    'Per DRBD resource (by name): extra net and disk options, rendered into its .res file.',
+  propertyNames: { title: 'DRBD resource name', description: 'Name of a DRBD resource of drbd:, e.g. r0.', pattern: IDENT },
+  additionalProperties: obj('DRBD resource options', 'Extra options of one DRBD resource.', {
+    net: passthrough('DRBD net options',
+      'Options of the net section (drbd.conf(5)), e.g. ping-int: 3.', DRBD_NET_OPTIONS, DRBD_VALUE, DRBD_HINT),
+    disk: passthrough('DRBD disk options',
+      'Options of the disk section (drbd.conf(5)), e.g. on-io-error: detach.', DRBD_DISK_OPTIONS, DRBD_VALUE, DRBD_HINT),
+  }),
+};
+
+/**
+ * Cluster `vars`: free, except the keys hactl itself reads, which are checked here so a
+ * wrong one is reported with its line (passthrough daemon options, extra packages).
+ */
+const clusterVars: Schema = {
+  ...freeVars('Free variables for the whole cluster, available to playbooks and templates.'),
+  properties: {
+    corosync: obj('corosync options', 'Extra corosync.conf options (corosync.conf(5), votequorum(5)), overriding hactl\'s.', {
+      totem: passthrough('corosync totem options', 'Options of the totem section, e.g. token_retransmits_before_loss_const: 10.',
+        COROSYNC_TOTEM_OPTIONS, COROSYNC_VALUE, COROSYNC_HINT),
+      quorum: passthrough('corosync quorum options', 'Options of the quorum section (votequorum(5)), e.g. wait_for_all: 1.',
+        COROSYNC_QUORUM_OPTIONS, COROSYNC_VALUE, COROSYNC_HINT),
+    }),
+    drbd_options: drbdOptions,
+    hypervisor_packages: list('packages', 'Debian packages installed on the twins for the guests, instead of the defaults.',
+      str('Debian package name',
+        'A Debian package name: lowercase letters, digits, "+", "-", "." (Debian policy 5.6.1).', { pattern: DEB_PACKAGE })),
+    op_timeout_factor: int('factor',
+      'Every Pacemaker operation timeout is multiplied by it (slow, emulated nodes), 1 to 10 (default 1).', 1, 10),
+    auto_failback: bool('Heartbeat: move the resources back to the master when it returns (default true).'),
+  },
+};
 
 /**
  * The inventory JSON Schema. Print it with `hactl inventory schema`.
@@ -189,6 +301,6 @@ export const inventorySchema: Schema = {
     services: list('services', 'Services run on the active twin.', service),
     guests: list('guests', 'Virtual machines run on the active twin.', guest),
     lvs: list('LVS services', 'Load-balanced virtual services.', lvs),
-    vars: freeVars('Free variables for the whole cluster, available to playbooks and templates.'),
+    vars: clusterVars,
   },
 };

@@ -36,10 +36,26 @@ export function checkSemantics(raw: RawInventory, m: DraftModel, src: SourceMap)
   checkGuests(ctx);
   checkLvs(ctx, net);
   checkTiming(ctx);
+  checkHeartbeatStonith(ctx);
   if (m.stonith.enabled && !m.stonith.agent) {
     ctx.err(['cluster', 'stonith'], 'stonith is enabled but no agent is given', 'add `agent: fence_...` (e.g. fence_ipmilan) or set `enabled: false`');
   }
   return errors;
+}
+
+/**
+ * Heartbeat passes stonith parameters positionally on one ha.cf line (`stonith_host *
+ * TYPE p1 p2 …`), split at whitespace, with `#` starting a comment: a value holding
+ * either cannot be written. (Pacemaker's CIB takes any one-line value, escaped.)
+ */
+function checkHeartbeatStonith({ m, err }: Ctx): void {
+  if (m.stack !== 'heartbeat') return;
+  for (const [k, v] of Object.entries(m.stonith.params ?? {})) {
+    if (k.startsWith('pcmk_') || /^[^\s#]+$/.test(v)) continue;
+    const what = v === '' ? 'is empty' : 'holds whitespace or "#"';
+    err(['cluster', 'stonith', 'params', k], `stonith parameter ${k} ${what}: ha.cf cannot represent it`,
+      'heartbeat puts the parameters on one ha.cf line separated by spaces; use a value without whitespace or "#", or the pacemaker stack');
+  }
 }
 
 /** Calls `report(i, j)` for every item i whose key equals that of an earlier item j. */

@@ -35,6 +35,8 @@ export function validateSchema(data: unknown, src: SourceMap): InputError[] {
   for (const e of errors) {
     // `if` failures only say "must match then/else"; the branch's own errors follow.
     if (e.keyword === 'if') continue;
+    // a bad key fails `propertyNames` and, with `propertyName` set, the key's own pattern: one message
+    if (e.keyword === 'propertyNames') continue;
     // `adress:` makes `address` missing too; the did-you-mean error already says so.
     if (e.keyword === 'required' && explained.has(`${e.instancePath}/${String(e.params['missingProperty'])}`)) continue;
     // A value of the wrong type fails both `type: [string, object]` and the else branch.
@@ -80,6 +82,11 @@ function toInputError(e: ErrorObject, root: unknown, src: SourceMap): InputError
   const what = schema.title ?? 'value';
   const got = describe(e.data);
   const p = e.params as Record<string, unknown>;
+  if (e.propertyName !== undefined) {
+    const near = e.keyword === 'enum' ? suggest(e.propertyName, (p['allowedValues'] as unknown[]).map(String)) : undefined;
+    const hint = near ? `did you mean \`${near}\`?` : schema.description;
+    return src.error([...path, e.propertyName], `${describe(e.propertyName)} is not a valid ${what}`, hint, true);
+  }
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(p['additionalProperty']);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { InputError } from '../core/errors.js';
 import { isSecret } from '../core/secret.js';
+import { controlCharacterIn } from '../core/text.js';
 
 /** The package's own templates/ folder: from src/render (tests) or dist/src/render (built). */
 export const TEMPLATES_DIR = packageDir('templates');
@@ -37,6 +38,16 @@ strictHelper('join', (list: unknown[], sep: string) => list.join(sep));
 strictHelper('add', (a: number, b: number) => Number(a) + Number(b));
 strictHelper('mul', (a: number, b: number) => Number(a) * Number(b));
 hb.registerHelper('default', (v: unknown, d: unknown) => (v === undefined || v === null || v === '' ? d : v));
+/** Text between double quotes (ldirectord.cf, Xen .cfg): those formats have no escape for `"` or `\`. */
+strictHelper('quoted', (v: unknown) => {
+  const s = String(v);
+  if (/["\\]/.test(s)) {
+    throw new InputError(`${JSON.stringify(s)} cannot be written between double quotes`, { hint: 'remove the `"` or `\\`' });
+  }
+  return s;
+});
+/** Text inside an XML comment, where `--` is not allowed (e.g. an LVM /dev/mapper/vg--lv path). */
+strictHelper('xmlcomment', (v: unknown) => String(v).replace(/--/g, '- -').replace(/-$/, '- '));
 
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 
@@ -55,20 +66,66 @@ export function resolveTemplate(src: string, baseDir?: string): string {
   return join(TEMPLATES_DIR, src);
 }
 
+/** How values are written into a template's output. */
+export type TemplateFormat = 'xml' | 'text';
+
+/** `.xml.hbs` (and `.xml`) templates are XML; every other template is a line-based config file. */
+export const formatOf = (name: string): TemplateFormat => (/\.xml(\.hbs)?$/.test(name) ? 'xml' : 'text');
+
+/**
+ * Every string in the data (keys too) must be one line: no config format hactl writes can
+ * hold a control character in a value (a newline adds a directive; XML 1.0 cannot even
+ * escape most of them). Inventory loading refuses them already; this is the second line,
+ * for data from playbooks.
+ * @throws InputError naming the value's path and the template
+ */
+export function checkTemplateData(data: unknown, name: string): void {
+  const seen = new WeakSet<object>();
+  const refuse = (path: string, what: string): never => {
+    throw new InputError(`template data ${path || '(top level)'} contains ${what}, which ${name} cannot represent`, {
+      location: name, hint: 'values written into config files are one line of printable text',
+    });
+  };
+  const walk = (v: unknown, path: string): void => {
+    if (typeof v === 'string') {
+      const what = controlCharacterIn(v);
+      if (what) refuse(path, what);
+      return;
+    }
+    // plain data only: a Secret renders through its helper, and class instances are not walked
+    if (!v || typeof v !== 'object' || seen.has(v)) return;
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return;
+    seen.add(v);
+    for (const [k, x] of Object.entries(v)) {
+      const what = controlCharacterIn(k);
+      if (what) refuse(`${path}[${JSON.stringify(k)}]`, what);
+      walk(x, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+    }
+  };
+  walk(data, '');
+}
+
 /**
  * Renders a handlebars template in strict mode: a variable the template uses but the data
  * lacks is an error naming the template and line, never an empty string in a config file.
- * No HTML escaping: these are config files.
+ * XML templates (`*.xml.hbs`) escape every value (`&`, `<`, `>`, `"`, `'`, `` ` ``, `=` as
+ * character references), so a password with quotes stays an attribute value; the other
+ * formats have no escaping to offer and are written raw, after {@link checkTemplateData}
+ * refused what they cannot represent (and `quoted` in the templates, `"` inside quotes).
  *
  * @example
  *   renderString('totem { cluster_name: {{name}} }', { name: 'lab' }, 'inline')
+ *   renderString('<nvpair value="{{v}}"/>', { v: 'a"b&c' }, 'x.xml.hbs') // <nvpair value="a&quot;b&amp;c"/>
  */
-export function renderString(source: string, data: unknown, name: string): string {
-  let tpl = cache.get(source);
+export function renderString(source: string, data: unknown, name: string, format: TemplateFormat = formatOf(name)): string {
+  const key = `${format}\0${source}`;
+  let tpl = cache.get(key);
   if (!tpl) {
-    tpl = hb.compile(source, { strict: true, noEscape: true });
-    cache.set(source, tpl);
+    tpl = hb.compile(source, { strict: true, noEscape: format !== 'xml' });
+    cache.set(key, tpl);
   }
+  checkTemplateData(data, name);
   try {
     return tpl(data);
   } catch (err) {

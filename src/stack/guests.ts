@@ -1,3 +1,4 @@
+import { quote } from '../core/shell.js';
 import type { ClusterModel, GuestModel } from '../inventory/model.js';
 
 /** Where a guest's definition lives on the twins (VirtualDomain / Xen agents read it). */
@@ -13,7 +14,8 @@ export const guestFile = (g: GuestModel): string => (g.type === 'kvm' ? `/etc/ha
 export function guestValidate(g: GuestModel): string {
   // virt-xml-validate needs xmllint (libxml2-utils), which libvirt-clients only recommends
   if (g.type === 'kvm') return 'virt-xml-validate %s domain && virsh -q -c test:///default define %s >/dev/null';
-  return `grep -Eq '^name *= *"${g.name}"' %s && grep -Eq '^disk *= *\\[ *"phy:/dev/' %s`;
+  const name = g.name.replace(/[.]/g, '\\.'); // a regular expression: `.` must match only itself
+  return `grep -Eq -- ${quote(`^name *= *"${name}"`)} %s && grep -Eq -- '^disk *= *\\[ *"phy:/dev/' %s`;
 }
 
 export function guestPackages(c: ClusterModel): string[] {

@@ -1,3 +1,4 @@
+import { InputError } from '../core/errors.js';
 import type { ClusterModel } from '../inventory/model.js';
 import type { Secret } from '../core/secret.js';
 
@@ -60,6 +61,12 @@ export function stonithHost(c: ClusterModel): false | { type: string; params: st
   const s = c.stonith;
   if (!s.enabled || !s.agent) return false;
   const params = Object.entries(s.params ?? {}).filter(([k]) => !k.startsWith('pcmk_')).map(([, v]) => v);
+  // the inventory check refuses these already (semantic.ts); a model built in code is checked here
+  const bad = params.find((v) => !/^[^\s#]+$/.test(v));
+  if (bad !== undefined) {
+    const message = `stonith parameter ${JSON.stringify(bad)} cannot be written into ha.cf (whitespace, "#" or empty)`;
+    throw new InputError(message, { field: 'cluster.stonith.params' });
+  }
   return { type: s.agent.startsWith('fence_') ? `external/${s.agent}` : s.agent, params: params.join(' ') };
 }
 

@@ -32,7 +32,8 @@ export function planApt(installed: DebPackages, wanted: string[], options: AptOp
       : options.update === 'never'
         ? ''
         : `if ! find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null | grep -q .; then ${APT} update; fi;`;
-  const install = `${APT} install ${missing.map(quote).join(' ')}`;
+  // `--`: a name is never read as an option (`-oDPkg::Pre-Invoke::=…` would run a command)
+  const install = `${APT} install -- ${missing.map(quote).join(' ')}`;
   const body = options.noStart
     ? `printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d; ${install}; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc`
     : install;

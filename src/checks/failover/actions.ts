@@ -1,5 +1,6 @@
 /** Small cluster actions shared by scenarios and restore: where the VIP is, moving it. */
 import { NodeError } from '../../core/errors.js';
+import { quote } from '../../core/shell.js';
 import type { NodeModel } from '../../inventory/model.js';
 import { until } from './nodes.js';
 import type { FailoverEnv } from './scenario.js';
@@ -12,7 +13,8 @@ export async function vipHolders(env: FailoverEnv): Promise<string[]> {
   const vip = env.cluster.floatingIps[0];
   if (!vip) return [];
   const twins = [env.cluster.master, env.cluster.slave];
-  const has = await Promise.all(twins.map((n) => env.runner.test(n, `ip -o -4 addr show | grep -qF ' ${vip.address}/'`, 5000)));
+  const holds = `ip -o -4 addr show | grep -qF -- ${quote(` ${vip.address}/`)}`;
+  const has = await Promise.all(twins.map((n) => env.runner.test(n, holds, 5000)));
   return twins.filter((_, i) => has[i]).map((n) => n.name);
 }
 

@@ -4,6 +4,7 @@
  * twin and answering, DRBD in sync where present, no failed actions. The smoke checks do
  * most of it; this adds what a failover test must know before it starts.
  */
+import { quote } from '../../core/shell.js';
 import { smoke, type SmokeCheck } from '../smoke.js';
 import type { ClusterModel, NodeModel } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
@@ -73,7 +74,7 @@ async function vipHolders(c: ClusterModel, runner: NodeRunner): Promise<string[]
   const vip = c.floatingIps[0];
   if (!vip) return [];
   const twins = [c.master, c.slave];
-  const has = await Promise.all(twins.map((n) => runner.test(n, `ip -o -4 addr show | grep -qF ' ${vip.address}/'`)));
+  const has = await Promise.all(twins.map((n) => runner.test(n, `ip -o -4 addr show | grep -qF -- ${quote(` ${vip.address}/`)}`)));
   return twins.filter((_, i) => has[i]).map((n) => n.name);
 }
 

@@ -3,6 +3,7 @@
  * clean node), clear fail-counts, move the resources back when the inventory says so,
  * and wait until the cluster is healthy again.
  */
+import { quote } from '../../core/shell.js';
 import type { Connector } from '../../runtime/connector.js';
 import { clStatus } from '../../stack/heartbeat.js';
 import { waitForClusterCommand } from '../../stack/pacemaker.js';
@@ -103,7 +104,8 @@ async function waitMembers(ctx: ScenarioContext): Promise<void> {
     return;
   }
   const ok = await until(async () => {
-    const r = await ctx.runner.exec(c.master, `${clStatus(`nodestatus ${c.slave.name}`)}; ${clStatus(`nodestatus ${c.master.name}`)}`, 5000);
+    const status = (n: string): string => clStatus(`nodestatus ${quote(n)}`);
+    const r = await ctx.runner.exec(c.master, `${status(c.slave.name)}; ${status(c.master.name)}`, 5000);
     return r?.stdout.split('\n').filter((l) => l.trim() === 'active').length === 2;
   }, 120_000, 1000, ctx.signal);
   if (!ok) throw new Error('heartbeat on the twins does not see both twins active after 120 s');

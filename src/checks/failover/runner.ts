@@ -3,6 +3,7 @@
  * start, the fault is injected, the runner waits until it has played out (or a split
  * brain shows), the cluster is restored, and the measurements are judged.
  */
+import { quote } from '../../core/shell.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { Connector, type ConnectFn } from '../../runtime/connector.js';
 import { vipHolders } from './actions.js';
@@ -43,7 +44,7 @@ async function twinMacs(env: FailoverEnv): Promise<Map<string, string>> {
   const iface = env.cluster.floatingIps[0]?.interface ?? env.cluster.interface;
   const out = new Map<string, string>();
   for (const n of [env.cluster.master, env.cluster.slave]) {
-    const r = await env.runner.exec(n, `cat /sys/class/net/${iface}/address`, 5000);
+    const r = await env.runner.exec(n, `cat ${quote(`/sys/class/net/${iface}/address`)}`, 5000);
     if (r?.code === 0) out.set(r.stdout.trim().toLowerCase(), n.name);
   }
   return out;
