@@ -62,6 +62,34 @@ const state84 = (gi: string, proc: string): string =>
 const JUST = '0000000000000004:0000000000000000:0000000000000000:0000000000000000:0:0:0:0:0:0:0:0:0';
 const DATA = 'B8C1F0E9D5A3C2F1:0000000000000000:6E3F1A2B3C4D5E6F:0000000000000000:1:1:0:1:0:0:0:0:0';
 
+// captured on the VM lab (Debian 12: DRBD 8.4.11 module, drbd-utils 9.22) after bootstrap
+const VM_WIPEFS = '@@disk r0\ndrbd\n@@rc 0\n@@disk r1\n@@rc 0\n';
+const VM_STATE = `@@gi r0
+5310A3A26589CB68:0000000000000000:8F931E234E02C165:0000000000000004:1:1:0:1:0:0:0
+@@rc 0
+@@state
+r0 role:Secondary
+  disk:UpToDate
+  peer role:Secondary
+    replication:Established peer-disk:UpToDate
+
+@@proc
+version: 8.4.11 (api:1/proto:86-101)
+srcversion: B536C32A3EADA868561EFD9 
+ 0: cs:Connected ro:Secondary/Secondary ds:UpToDate/UpToDate C r-----
+    ns:4432 nr:0 dw:266621 dr:4444 al:11 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0
+`;
+
+describe('real output of the VM lab', () => {
+  it('a bootstrapped twin: metadata kept (libblkid reports only DRBD on an internal-metadata disk), no sync forced', () => {
+    const [disk] = parseDrbdDisk(VM_WIPEFS, [R0, R1]);
+    expect(metadataDecision('master', disk!)).toEqual({ action: 'keep', say: 'master: /dev/vdb has DRBD metadata for r0: kept, no create-md' });
+    const [st] = parseDrbdState(VM_STATE, [R0]);
+    expect(st).toMatchObject({ gi: { current: '5310A3A26589CB68', history: ['8F931E234E02C165', '0000000000000004'] }, state: { role: 'Secondary', disks: ['UpToDate'] } });
+    expect(syncDecision('r0', { node: 'master', fact: st! }, { node: 'slave', fact: st! }).action).toBe('none');
+  });
+});
+
 describe('DRBD state facts', () => {
   it('reads the GI line', () => {
     expect(parseGi(DATA)).toEqual({ current: 'B8C1F0E9D5A3C2F1', bitmap: '0000000000000000', history: ['6E3F1A2B3C4D5E6F', '0000000000000000'] });
