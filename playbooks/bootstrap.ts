@@ -14,7 +14,7 @@ import { guestFile } from '../src/stack/guests.js';
 import { stackPackages } from '../src/stack/packages.js';
 import {
   CIB_APPLY, CIB_DIR, CIB_MATCHES, cibView, clusterProperties,
-  propertiesMatchCommand, setPropertiesCommand, waitForClusterCommand,
+  propertiesMatchCommand, SECRET_FILE_MODE, setPropertiesCommand, waitForClusterCommand,
 } from '../src/stack/pacemaker.js';
 import { clusterSecret, COROSYNC_AUTHKEY_SECRET } from '../src/stack/secrets.js';
 import { bootstrapDrbd } from './drbd.js';
@@ -81,8 +81,9 @@ export default definePlaybook(
       if (!cluster.stonith.enabled) ctx.warn('STONITH is disabled: this cluster runs WITHOUT FENCING. A node that hangs or loses only its cluster link can cause a split brain. Declare cluster.stonith in the inventory for production.');
       const props = clusterProperties(cluster);
       await h.command(setPropertiesCommand(props), { unless: propertiesMatchCommand(props), name: 'cluster properties' });
-      await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view });
-      await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view });
+      // the staged CIB holds the fence credentials: private, like its backups
+      await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view, mode: SECRET_FILE_MODE });
+      await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view, mode: SECRET_FILE_MODE });
       await h.command(CIB_APPLY, { unless: CIB_MATCHES, name: 'apply the CIB (verified on a shadow copy first)', notify: 'wait for the cluster to settle' });
     }, 'pacemaker resources');
   },

@@ -10,7 +10,7 @@ import { bootstrapDrbd } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import {
   AUTHKEYS, HA_CF, HARESOURCES, IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE,
-  authkeysView, haCfView, haresourcesView, ldirectordView,
+  authkeysView, haCfMode, haCfView, haresourcesView, ldirectordView,
 } from '../src/stack/heartbeat.js';
 import { clusterSecret, HEARTBEAT_AUTHKEY_SECRET } from '../src/stack/secrets.js';
 import { stackPackages } from '../src/stack/packages.js';
@@ -40,7 +40,8 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
     const ipfail = (await h.exec('dpkg -L heartbeat 2>/dev/null | grep -m1 "/ipfail$"')).stdout.trim() || '/usr/libexec/heartbeat/ipfail';
     const ipvs = cluster.lvs.length > 0 && (await h.exec(IPVS_KERNEL_CHECK)).code === 0;
     if (cluster.lvs.length && !ipvs) h.warn(`no IPVS in ${h.name}'s kernel: ldirectord.cf is rendered and validated, but ldirectord is left out of haresources`);
-    await h.template('heartbeat/ha.cf.hbs', HA_CF, { vars: haCfView(cluster, h.name, ipfail), notify: 'restart heartbeat' });
+    // with a stonith_host line, ha.cf holds the fence credentials: private, like its backups
+    await h.template('heartbeat/ha.cf.hbs', HA_CF, { vars: haCfView(cluster, h.name, ipfail), mode: haCfMode(cluster), notify: 'restart heartbeat' });
     await h.template('heartbeat/authkeys.hbs', AUTHKEYS, { vars: authkeysView(key), mode: '0600', secret: true, notify: 'restart heartbeat' });
     await h.template('heartbeat/haresources.hbs', HARESOURCES, { vars: haresourcesView(cluster, drbd, ipvs), notify: 'restart heartbeat' });
     if (cluster.lvs.length) await h.template('ldirectord/ldirectord.cf.hbs', LDIRECTORD_CF, { vars: ldirectordView(cluster), validate: LDIRECTORD_VALIDATE });

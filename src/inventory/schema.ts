@@ -51,12 +51,32 @@ const timing = obj('timing', 'Failure-detection timing. Corosync values in ms, h
   monitor_interval: int('seconds', 'Pacemaker: seconds between resource monitor operations (default 5).', 1, undefined, { default: 5 }),
 });
 
+/**
+ * A value that may instead come from a file, a command or the environment, read at run time
+ * (never written back): `{ file: PATH }`, `{ command: "pass show ipmi" }` or `{ env: NAME }`.
+ * Such a value is a secret (`writeOnly`: masked wherever hactl prints).
+ */
+const secretSource: Schema = {
+  ...obj('secret source', 'A secret read at run time: { file: PATH } (relative to the inventory), { command: "…" } (its stdout) or { env: NAME }.', {
+    file: path('File holding the secret (its content, trailing newline removed); relative to the inventory, ~ expanded.'),
+    command: str('command', 'Shell command printing the secret on stdout, e.g. "pass show ipmi/admin".'),
+    env: str('environment variable', 'Environment variable holding the secret.', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+  }),
+  minProperties: 1,
+  maxProperties: 1,
+  writeOnly: true,
+};
+const secretOr = (plain: Schema): Schema =>
+  ({ type: [...[plain.type as string[] | string].flat(), 'object'], title: plain.title, description: plain.description, if: { type: 'object' }, then: secretSource, else: plain });
+
 const stonith = obj('stonith', 'Fencing. Disabled is fine for a lab; production clusters with shared data need it.', {
   enabled: bool('Whether fencing (STONITH) is configured.', { default: false }),
   agent: str('fence agent', 'Fence agent (Pacemaker: fence_ipmilan, fence_virsh …; Heartbeat: a stonith plugin such as external/ipmi or apcmastersnmp, its params positional in order). Required when enabled.'),
   params: {
-    type: 'object', title: 'agent parameters', description: 'Parameters passed to the fence agent (values become strings).',
-    additionalProperties: { type: ['string', 'number', 'boolean'], title: 'parameter', description: 'Fence agent parameter value.' },
+    type: 'object', title: 'agent parameters',
+    description: 'Parameters passed to the fence agent (values become strings). Password-like ones (passwd, password, community, secret, '
+      + 'token, key) are secrets: masked in every output, and the files holding them are written 0600.',
+    additionalProperties: secretOr({ type: ['string', 'number', 'boolean'], title: 'parameter', description: 'Fence agent parameter value.' }),
   },
 }, ['enabled']);
 

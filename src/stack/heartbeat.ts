@@ -1,5 +1,5 @@
 import type { ClusterModel } from '../inventory/model.js';
-import type { Secret } from '../core/secret.js';
+import { revealValue, type Secret } from '../core/secret.js';
 
 export const HA_CF = '/etc/ha.d/ha.cf';
 export const AUTHKEYS = '/etc/ha.d/authkeys';
@@ -39,8 +39,14 @@ export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<
 export function stonithHost(c: ClusterModel): false | { type: string; params: string } {
   const s = c.stonith;
   if (!s.enabled || !s.agent) return false;
-  const params = Object.entries(s.params ?? {}).filter(([k]) => !k.startsWith('pcmk_')).map(([, v]) => v);
+  const params = Object.entries(s.params ?? {}).filter(([k]) => !k.startsWith('pcmk_')).map(([, v]) => revealValue(v));
   return { type: s.agent.startsWith('fence_') ? `external/${s.agent}` : s.agent, params: params.join(' ') };
+}
+
+/** ha.cf's mode: 0600 when its stonith_host line carries parameters (they hold the fence credentials). */
+export function haCfMode(c: ClusterModel): string {
+  const s = stonithHost(c);
+  return s && s.params ? '0600' : '0644';
 }
 
 /**
