@@ -12,13 +12,13 @@ import {
   AUTHKEYS, HA_CF, HARESOURCES, IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE,
   authkeysView, haCfMode, haCfView, haresourcesView, ldirectordView,
 } from '../src/stack/heartbeat.js';
-import { clusterSecret, HEARTBEAT_AUTHKEY_SECRET } from '../src/stack/secrets.js';
+import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
+import { clusterKey } from './secrets.js';
 import { stackPackages } from '../src/stack/packages.js';
 
 export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
   const { cluster, hosts } = ctx;
   const twins = hosts.role('master', 'slave');
-  const key = clusterSecret(ctx, HEARTBEAT_AUTHKEY_SECRET, 32);
 
   await twins.all(async (h) => {
     // every file and service this playbook manages, read in one round trip with the packages
@@ -26,6 +26,8 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
     await h.gather({ packages, files: heartbeatFiles(cluster), services: heartbeatServices(cluster) });
     await h.apt(packages, { noStart: true });
   }, 'packages');
+  // without a local key, the nodes' authkeys (read with the facts above) decide: never a silent new key
+  const key = await clusterKey(ctx, twins, HEARTBEAT_KEY);
 
   // DRBD as for Pacemaker (metadata, initial sync, both Secondary); drbddisk promotes.
   // drbd.service brings the resources up at boot, before heartbeat starts.
