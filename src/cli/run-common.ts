@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../core/errors.js';
+import { mask } from '../core/secret.js';
 import { inventoryWarnings, loadInventory } from '../inventory/index.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { Connector, sshConnect } from '../runtime/connector.js';
@@ -55,7 +56,7 @@ export function connectorFor(o: NodeOptions, debug: boolean): Connector {
   return new Connector(
     sshConnect({
       acceptNewHostKeys: o.acceptNewHostkeys,
-      onCommand: debug ? (h, c) => process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined,
+      onCommand: debug ? (h, c) => process.stderr.write(mask(`[${h}] $ ${c.split('\n')[0]}\n`)) : undefined,
     }),
   );
 }
