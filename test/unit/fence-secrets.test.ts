@@ -93,3 +93,20 @@ describe('secret values from a file, a command or the environment', () => {
     expect(() => parseInventory(inventory('      passwd: { vault: x }'), file)).toThrow();
   });
 });
+
+describe('secret fields in the schema', () => {
+  /** Paths (`a.b.*`) of every schema node marked `writeOnly` (the JSON Schema annotation for secrets). */
+  function writeOnlyPaths(s: any, path: string[] = []): string[] {
+    if (!s || typeof s !== 'object') return [];
+    const here = s.writeOnly === true ? [path.join('.')] : [];
+    const props = Object.entries(s.properties ?? {}).flatMap(([k, v]) => writeOnlyPaths(v, [...path, k]));
+    const extra = typeof s.additionalProperties === 'object' ? writeOnlyPaths(s.additionalProperties, [...path, '*']) : [];
+    const items = s.items ? writeOnlyPaths(s.items, [...path, '[]']) : [];
+    const branches = ['if', 'then', 'else'].flatMap((k) => (s[k] ? writeOnlyPaths(s[k], path) : []));
+    return [...here, ...props, ...extra, ...items, ...branches];
+  }
+  it('are exactly the ones the resolver turns into Secrets (a new one needs handling in resolve.ts)', async () => {
+    const { inventorySchema } = await import('../../src/inventory/schema.js');
+    expect([...new Set(writeOnlyPaths(inventorySchema))]).toEqual(['cluster.stonith.params.*']);
+  });
+});
