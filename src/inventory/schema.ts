@@ -57,7 +57,8 @@ const timing = obj('timing', 'Failure-detection timing. Corosync values in ms, h
  * Such a value is a secret (`writeOnly`: masked wherever hactl prints).
  */
 const secretSource: Schema = {
-  ...obj('secret source', 'A secret read at run time: { file: PATH } (relative to the inventory), { command: "…" } (its stdout) or { env: NAME }.', {
+  ...obj('secret source', 'A secret read at run time: { file: PATH } (relative to the inventory), { command: "…" } (its stdout) '
+    + 'or { env: NAME }.', {
     file: path('File holding the secret (its content, trailing newline removed); relative to the inventory, ~ expanded.'),
     command: str('command', 'Shell command printing the secret on stdout, e.g. "pass show ipmi/admin".'),
     env: str('environment variable', 'Environment variable holding the secret.', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
@@ -67,7 +68,10 @@ const secretSource: Schema = {
   writeOnly: true,
 };
 const secretOr = (plain: Schema): Schema =>
-  ({ type: [...[plain.type as string[] | string].flat(), 'object'], title: plain.title, description: plain.description, if: { type: 'object' }, then: secretSource, else: plain });
+  ({
+    type: [...[plain.type as string[] | string].flat(), 'object'], title: plain.title, description: plain.description,
+    if: { type: 'object' }, then: secretSource, else: plain,
+  });
 
 const stonith = obj('stonith', 'Fencing. Disabled is fine for a lab; production clusters with shared data need it.', {
   enabled: bool('Whether fencing (STONITH) is configured.', { default: false }),

@@ -31,7 +31,11 @@ export function secretFromSource(src: SecretSource, field: string, location: str
   return Secret.lazy(() => {
     if ('env' in src) {
       const v = process.env[src.env];
-      if (!v) throw new InputError(`${field}: the environment variable ${src.env} is not set (or empty)`, { location, field, hint: `export ${src.env}=… before running hactl` });
+      if (!v) {
+        throw new InputError(`${field}: the environment variable ${src.env} is not set (or empty)`, {
+          location, field, hint: `export ${src.env}=… before running hactl`,
+        });
+      }
       return v;
     }
     if ('file' in src) {
@@ -40,7 +44,8 @@ export function secretFromSource(src: SecretSource, field: string, location: str
       try {
         v = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
       } catch (e) {
-        throw new InputError(`${field}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { location, field });
+        const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        throw new InputError(`${field}: cannot read ${file}: ${why}`, { location, field });
       }
       if (!v) throw new InputError(`${field}: ${file} is empty`, { location, field });
       return v;
@@ -52,7 +57,8 @@ export function secretFromSource(src: SecretSource, field: string, location: str
       const err = e as { status?: number; stderr?: string };
       // stderr may quote what it read; only its first line, and never stdout
       const why = (err.stderr ?? '').trim().split('\n')[0] ?? '';
-      throw new InputError(`${field}: the command \`${src.command}\` failed (exit ${err.status ?? '?'})${why ? `: ${why}` : ''}`, { location, field });
+      const what = `${field}: the command \`${src.command}\` failed (exit ${err.status ?? '?'})`;
+      throw new InputError(`${what}${why ? `: ${why}` : ''}`, { location, field });
     }
     const v = out.replace(/\r?\n$/, '');
     if (!v) throw new InputError(`${field}: the command \`${src.command}\` printed nothing`, { location, field });

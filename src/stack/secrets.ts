@@ -50,7 +50,11 @@ export function readSecret(dir: string, name: string): Secret | undefined {
   if (!existsSync(file)) return undefined;
   const value = readFileSync(file, 'utf8').trim();
   // an empty key would give every node an empty (and identical-to-anyone) secret
-  if (value.length < 16) throw new InputError(`secret ${file} is empty or too short (${value.length} characters)`, { location: file, hint: 'restore it from a backup or from the secrets dir of the workstation that bootstrapped the cluster' });
+  if (value.length < 16) {
+    throw new InputError(`secret ${file} is empty or too short (${value.length} characters)`, {
+      location: file, hint: 'restore it from a backup or from the secrets dir of the workstation that bootstrapped the cluster',
+    });
+  }
   return new Secret(value);
 }
 
@@ -120,9 +124,11 @@ export function decideClusterKey(
   const file = join(o.dir, spec.name);
   const list = having.map((n) => `${n.host} (sha256 ${short(n.fact.sha256)}…)`).join(', ');
   if (!o.adopt) {
-    throw new InputError(`${spec.nodePath} already exists on ${list}, but this inventory's secret ${file} does not: hactl refuses to replace the running cluster's ${spec.what}`, {
+    const why = `${spec.nodePath} already exists on ${list}, but this inventory's secrets dir has no ${spec.name}`;
+    throw new InputError(`${why}: hactl refuses to replace the running cluster's ${spec.what}`, {
       location: file,
-      hint: `copy the secrets dir from the workstation (or inventory directory) that bootstrapped the cluster to ${o.dir}, or re-run with --adopt-secrets to take over the nodes' key`,
+      hint: `copy the secrets dir from the workstation (or inventory directory) that bootstrapped the cluster to ${o.dir}, `
+        + "or re-run with --adopt-secrets to take over the nodes' key",
     });
   }
   const hashes = new Set(having.map((n) => n.fact.sha256));
@@ -137,7 +143,8 @@ export function decideClusterKey(
   const sameBytes = content !== undefined && createHash('sha256').update(content).digest('hex') === first.fact.sha256;
   const value = sameBytes ? spec.fromNodeFile(content) : undefined;
   if (value === undefined) {
-    throw new InputError(`cannot adopt the ${spec.what} of ${first.host}: ${spec.nodePath} is not in the form hactl writes (a binary or unusual key)`, {
+    const why = `${spec.nodePath} is not in the form hactl writes (a binary or unusual key)`;
+    throw new InputError(`cannot adopt the ${spec.what} of ${first.host}: ${why}`, {
       location: `${first.host}:${spec.nodePath}`,
       hint: `restore the secrets dir, or store the key yourself as ${file} (mode 0600) in the form hactl writes`,
     });

@@ -4,7 +4,10 @@ import { NodeSSH } from 'node-ssh';
 import { NodeError } from '../core/errors.js';
 import { quote } from '../core/shell.js';
 import type { NodeModel } from '../inventory/model.js';
-import { appendKnownHost, checkHostKey, fingerprint, hostKeyAlgorithms, keyType, knownHostsName, knownKeyTypes, readKnownHosts, type HostKeyVerdict } from './known-hosts.js';
+import {
+  appendKnownHost, checkHostKey, fingerprint, hostKeyAlgorithms, keyType, knownHostsName, knownKeyTypes, readKnownHosts,
+  type HostKeyVerdict,
+} from './known-hosts.js';
 import { expandHome, readSshConfig } from './ssh-config.js';
 import type { Connection, ExecOptions, ExecResult } from './types.js';
 
@@ -62,7 +65,10 @@ export function resolveTarget(node: NodeModel): SshTarget {
 }
 
 /** The inventory's known_hosts wins; else ssh_config's UserKnownHostsFile; else OpenSSH's defaults. */
-function knownHostsFiles(node: NodeModel, cfg: ReturnType<typeof readSshConfig>): Pick<SshTarget, 'knownHosts' | 'moreKnownHosts' | 'globalKnownHosts'> {
+function knownHostsFiles(
+  node: NodeModel,
+  cfg: ReturnType<typeof readSshConfig>,
+): Pick<SshTarget, 'knownHosts' | 'moreKnownHosts' | 'globalKnownHosts'> {
   const globalKnownHosts = cfg.globalKnownHostsFiles ?? GLOBAL_KNOWN_HOSTS;
   if (node.ssh.knownHosts) return { knownHosts: expandHome(node.ssh.knownHosts), moreKnownHosts: [], globalKnownHosts };
   const user = cfg.userKnownHostsFiles?.length ? cfg.userKnownHostsFiles : ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'].map(expandHome);

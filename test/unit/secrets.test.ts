@@ -68,7 +68,8 @@ describe('a missing local key while the nodes have one', () => {
     }
     expect(err).toBeInstanceOf(InputError);
     expect(err!.exitCode).toBe(2);
-    expect(err!.message).toMatch(/\/etc\/corosync\/authkey already exists on slave \(sha256 [0-9a-f]{12}…\), but this inventory's secret \/inv\/.hactl\/secrets\/lab\/corosync-authkey does not/);
+    expect(err!.message).toMatch(/\/etc\/corosync\/authkey already exists on slave \(sha256 [0-9a-f]{12}…\), but this inventory's secrets dir has no corosync-authkey: hactl refuses/);
+    expect(err!.details.location).toBe('/inv/.hactl/secrets/lab/corosync-authkey');
     expect(err!.details.hint).toMatch(/copy the secrets dir .* --adopt-secrets/);
     expect(formatError(err!)).not.toContain(key);
   });
