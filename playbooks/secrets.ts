@@ -26,7 +26,8 @@ export async function clusterKey(ctx: PlaybookContext, hosts: PlaybookContext['h
         ctx.log(`would adopt the ${spec.what} of ${d.from} (sha256 ${d.sha256.slice(0, 12)}…) into ${file}`);
         return new Secret(d.value);
       }
-      ctx.log(`adopted the ${spec.what} of ${d.from} (sha256 ${d.sha256.slice(0, 12)}…, the same on every node that has one): `
+      // a warning, not a log line: it is in the run summary (and --json) for the operator to see
+      ctx.warn(`adopted the ${spec.what} of ${d.from} (sha256 ${d.sha256.slice(0, 12)}…, the same on every node that has one): `
         + `stored in ${file}`);
       return storeSecret(cluster.secretsDir, spec.name, d.value);
   }

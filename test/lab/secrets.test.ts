@@ -113,7 +113,9 @@ describe.skipIf(Boolean(missing))(`secrets on a fenced lab${missing ? ` (skipped
     const summary = JSON.parse(r.stdout);
     expect(summary.changed, JSON.stringify(summary.hosts.map((h: any) => h.tasks.filter((t: any) => t.changed)))).toBe(0);
     expect(r.stderr + r.stdout).not.toMatch(/handler: (reload|restart)/);
-    console.log(all(r).split('\n').find((l) => l.includes('adopted')) ?? '(no adoption line)');
+    const adopted = summary.warnings.find((w: string) => w.includes('adopted'));
+    console.log(adopted);
+    expect(adopted).toMatch(/^adopted the corosync authkey of master \(sha256 [0-9a-f]{12}…, the same on every node that has one\): stored in /);
     const dir = join(MOVED_DIR, '.hactl/secrets/lab');
     const local = readFileSync(join(dir, 'corosync-authkey'), 'utf8').trim();
     expect(createHash('sha256').update(local).digest('hex')).toBe(before[0]);
