@@ -14,12 +14,13 @@ import { guestFile } from '../src/stack/guests.js';
 import { stackPackages } from '../src/stack/packages.js';
 import {
   CIB_APPLY, CIB_DIR, CIB_MATCHES, cibView, clusterProperties,
-  propertiesMatchCommand, setPropertiesCommand, waitForClusterCommand,
+  propertiesMatchCommand, SECRET_FILE_MODE, setPropertiesCommand, waitForClusterCommand,
 } from '../src/stack/pacemaker.js';
-import { clusterSecret, COROSYNC_AUTHKEY_SECRET } from '../src/stack/secrets.js';
+import { COROSYNC_KEY } from '../src/stack/secrets.js';
 import { bootstrapDrbd } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { bootstrapHeartbeat, heartbeatHandlers } from './heartbeat.js';
+import { clusterKey } from './secrets.js';
 
 
 export default definePlaybook(
@@ -42,7 +43,9 @@ export default definePlaybook(
 
     // 2. Corosync: the shared key first (the parser needs it when crypto is on), then
     //    corosync.conf, checked by `corosync -t`. A running corosync reloads, no restart.
-    const authkey = clusterSecret(ctx, COROSYNC_AUTHKEY_SECRET, 128);
+    //    Without a local key, the nodes' authkey facts decide: a running cluster's key is
+    //    never replaced (refusal, or --adopt-secrets takes it over).
+    const authkey = await clusterKey(ctx, voters, COROSYNC_KEY);
     await voters.all(async (h) => {
       await h.file(COROSYNC_AUTHKEY, { content: authkey.reveal(), mode: '0400', owner: 'root', secret: true, notify: 'reload corosync' });
       await h.template('corosync/corosync.conf.hbs', COROSYNC_CONF, { vars: corosyncView(cluster), validate: COROSYNC_VALIDATE, notify: 'reload corosync' });
@@ -81,8 +84,9 @@ export default definePlaybook(
       if (!cluster.stonith.enabled) ctx.warn('STONITH is disabled: this cluster runs WITHOUT FENCING. A node that hangs or loses only its cluster link can cause a split brain. Declare cluster.stonith in the inventory for production.');
       const props = clusterProperties(cluster);
       await h.command(setPropertiesCommand(props), { unless: propertiesMatchCommand(props), name: 'cluster properties' });
-      await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view });
-      await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view });
+      // the staged CIB holds the fence credentials: private, like its backups
+      await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view, mode: SECRET_FILE_MODE });
+      await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view, mode: SECRET_FILE_MODE });
       await h.command(CIB_APPLY, { unless: CIB_MATCHES, name: 'apply the CIB (verified on a shadow copy first)', notify: 'wait for the cluster to settle' });
     }, 'pacemaker resources');
   },

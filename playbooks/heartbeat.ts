@@ -11,15 +11,15 @@ import { bootstrapDrbd } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import {
   AUTHKEYS, AUTHKEYS_VALIDATE, HA_CF, HARESOURCES, HARESOURCES_VALIDATE, IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE,
-  authkeysView, haCfView, haresourcesView, ldirectordView,
+  authkeysView, haCfMode, haCfView, haresourcesView, ldirectordView,
 } from '../src/stack/heartbeat.js';
-import { clusterSecret, HEARTBEAT_AUTHKEY_SECRET } from '../src/stack/secrets.js';
+import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
+import { clusterKey } from './secrets.js';
 import { stackPackages } from '../src/stack/packages.js';
 
 export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
   const { cluster, hosts } = ctx;
   const twins = hosts.role('master', 'slave');
-  const key = clusterSecret(ctx, HEARTBEAT_AUTHKEY_SECRET, 32);
 
   await twins.all(async (h) => {
     // every file and service this playbook manages, read in one round trip with the packages
@@ -27,6 +27,8 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
     await h.gather({ packages, files: heartbeatFiles(cluster), services: heartbeatServices(cluster) });
     await h.apt(packages, { noStart: true });
   }, 'packages');
+  // without a local key, the nodes' authkeys (read with the facts above) decide: never a silent new key
+  const key = await clusterKey(ctx, twins, HEARTBEAT_KEY);
 
   // DRBD as for Pacemaker (metadata, initial sync, both Secondary); drbddisk promotes.
   // drbd.service brings the resources up at boot, before heartbeat starts.
@@ -41,7 +43,8 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
     const ipfail = (await h.exec('dpkg -L heartbeat 2>/dev/null | grep -m1 "/ipfail$"')).stdout.trim() || '/usr/libexec/heartbeat/ipfail';
     const ipvs = cluster.lvs.length > 0 && (await h.exec(IPVS_KERNEL_CHECK)).code === 0;
     if (cluster.lvs.length && !ipvs) h.warn(`no IPVS in ${h.name}'s kernel: ldirectord.cf is rendered and validated, but ldirectord is left out of haresources`);
-    await h.template('heartbeat/ha.cf.hbs', HA_CF, { vars: haCfView(cluster, h.name, ipfail), notify: 'restart heartbeat' });
+    // with a stonith_host line, ha.cf holds the fence credentials: private, like its backups
+    await h.template('heartbeat/ha.cf.hbs', HA_CF, { vars: haCfView(cluster, h.name, ipfail), mode: haCfMode(cluster), notify: 'restart heartbeat' });
     await h.template('heartbeat/authkeys.hbs', AUTHKEYS, { vars: authkeysView(key), mode: '0600', secret: true, validate: AUTHKEYS_VALIDATE, notify: 'restart heartbeat' });
     await h.template('heartbeat/haresources.hbs', HARESOURCES, {
       vars: haresourcesView(cluster, drbd, ipvs), validate: HARESOURCES_VALIDATE, notify: 'restart heartbeat',

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../core/errors.js';
+import { mask } from '../core/secret.js';
 import { inventoryWarnings, loadInventory } from '../inventory/index.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { Connector, sshConnect } from '../runtime/connector.js';
@@ -18,6 +19,7 @@ export interface NodeOptions {
   acceptNewHostkeys?: boolean;
   set?: string[];
   debug?: boolean;
+  adoptSecrets?: boolean;
 }
 
 export function addNodeOptions(cmd: Command, forPlaybook = true): Command {
@@ -27,7 +29,10 @@ export function addNodeOptions(cmd: Command, forPlaybook = true): Command {
     .option('-f, --forks <n>', 'hosts worked on in parallel', '10')
     .option('--json', 'print a machine-readable summary on stdout (progress is silent)')
     .option('--accept-new-hostkeys', 'record unknown SSH host keys (like OpenSSH accept-new); changed keys are still refused');
-  if (forPlaybook) cmd.option('--set <key=value...>', 'pass an option to the playbook (repeatable)');
+  if (forPlaybook) {
+    cmd.option('--set <key=value...>', 'pass an option to the playbook (repeatable)');
+    cmd.option('--adopt-secrets', "when this inventory's secrets dir lacks a cluster key the nodes already share, take theirs over (never printed)");
+  }
   return cmd;
 }
 
@@ -51,7 +56,7 @@ export function connectorFor(o: NodeOptions, debug: boolean): Connector {
   return new Connector(
     sshConnect({
       acceptNewHostKeys: o.acceptNewHostkeys,
-      onCommand: debug ? (h, c) => process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined,
+      onCommand: debug ? (h, c) => process.stderr.write(mask(`[${h}] $ ${c.split('\n')[0]}\n`)) : undefined,
     }),
   );
 }
@@ -79,7 +84,7 @@ export async function runWithProgress(
       check: extra.check,
       limit: o.limit?.split(',').map((s) => s.trim()).filter(Boolean),
       events: view.sink,
-      options: parseSet(o.set),
+      options: { ...parseSet(o.set), ...(o.adoptSecrets ? { adoptSecrets: true } : {}) },
       templateDir: extra.dir,
     });
   } finally {

@@ -2,6 +2,8 @@
  * The resolved cluster model: what an inventory file means once validated and defaulted.
  * Playbooks, templates and checks read only this, never the raw YAML.
  */
+import type { Secret } from '../core/secret.js';
+
 export type Stack = 'pacemaker' | 'heartbeat';
 export type Role = 'master' | 'slave' | 'arbitrator' | 'service' | 'director' | 'realserver';
 
@@ -95,9 +97,9 @@ export interface LvsService {
 
 export interface StonithModel {
   enabled: boolean;
-  /** fence agent and its parameters, e.g. { agent: 'fence_lab', params: { ... } } */
+  /** fence agent and its parameters, e.g. { agent: 'fence_lab', params: { ... } }; credentials are Secrets */
   agent?: string;
-  params?: Record<string, string>;
+  params?: Record<string, string | Secret>;
 }
 
 export interface ClusterModel {

@@ -2,6 +2,7 @@
  * The inventory as written in YAML (snake_case), after schema validation and before
  * defaults. Mirrors `inventorySchema`; `resolve.ts` turns it into the `ClusterModel`.
  */
+import type { SecretSource } from './secret-value.js';
 import type { Role, Stack } from './model.js';
 
 export interface RawSsh {
@@ -49,7 +50,7 @@ export interface RawCluster {
   interface?: string;
   floating_ips: RawFloatingIp[];
   timing?: RawTiming;
-  stonith?: { enabled: boolean; agent?: string; params?: Record<string, string | number | boolean> };
+  stonith?: { enabled: boolean; agent?: string; params?: Record<string, string | number | boolean | SecretSource> };
   secrets_dir?: string;
 }
 

@@ -6,11 +6,13 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
+import { EXPLICIT_MIN_MASK, Secret } from '../core/secret.js';
 import type {
   ClusterModel, DrbdResource, FloatingIp, GuestModel, LvsService, NodeModel, RealServer, ServiceModel, SshSettings,
   StonithModel, Timing,
 } from './model.js';
 import type { RawDrbd, RawGuest, RawInventory, RawLvs, RawNode, RawRealServer, RawService, RawSsh, RawTiming } from './raw.js';
+import { isSecretParam, isSecretSource, secretFromSource } from './secret-value.js';
 
 /** The model before master/slave/arbitrator are picked (they need the role checks first). */
 export type DraftModel = Omit<ClusterModel, 'master' | 'slave' | 'arbitrator'>;
@@ -41,7 +43,7 @@ export function resolveDraft(raw: RawInventory, file: string): DraftModel {
     interface: iface,
     floatingIps: c.floating_ips.map((f, i) => resolveFloatingIp(f, i, Number(prefix), iface)),
     timing: resolveTiming(c.timing),
-    stonith: resolveStonith(c.stonith),
+    stonith: resolveStonith(c.stonith, source, dir),
     nodes: raw.nodes.map((n, i) => resolveNode(n, i, raw.ssh, dir)),
     drbd,
     services: (raw.services ?? []).map(resolveService),
@@ -122,11 +124,22 @@ function resolveTiming(t: RawTiming | undefined): Timing {
   };
 }
 
-function resolveStonith(s: RawInventory['cluster']['stonith']): StonithModel {
+/**
+ * Fence parameters are strings, except credentials: a password-like name ({@link isSecretParam})
+ * or a `{ file | command | env }` value becomes a Secret (masked in every output; the
+ * latter read only when a playbook needs it).
+ */
+function resolveStonith(s: RawInventory['cluster']['stonith'], source: string, dir: string): StonithModel {
   if (!s) return { enabled: false };
   const out: StonithModel = { enabled: s.enabled };
   if (s.agent) out.agent = s.agent;
-  if (s.params) out.params = Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, String(v)]));
+  if (s.params) {
+    out.params = Object.fromEntries(Object.entries(s.params).map(([k, v]) => {
+      const field = `cluster.stonith.params.${k}`;
+      if (isSecretSource(v)) return [k, secretFromSource(v, field, source, (p) => expandPath(p, dir))];
+      return [k, isSecretParam(k) ? new Secret(String(v), EXPLICIT_MIN_MASK) : String(v)];
+    }));
+  }
   return out;
 }
 

@@ -80,6 +80,28 @@ const timing = obj('timing', 'Failure-detection timing. Corosync values in ms, h
     'Pacemaker: seconds between resource monitor operations, 1 to 3600 (default 5).', 1, 3600, { default: 5 }),
 });
 
+/**
+ * A value that may instead come from a file, a command or the environment, read at run time
+ * (never written back): `{ file: PATH }`, `{ command: "pass show ipmi" }` or `{ env: NAME }`.
+ * Such a value is a secret (`writeOnly`: masked wherever hactl prints).
+ */
+const secretSource: Schema = {
+  ...obj('secret source', 'A secret read at run time: { file: PATH } (relative to the inventory), { command: "…" } (its stdout) '
+    + 'or { env: NAME }.', {
+    file: path('File holding the secret (its content, trailing newline removed); relative to the inventory, ~ expanded.'),
+    command: str('command', 'Shell command printing the secret on stdout, e.g. "pass show ipmi/admin".'),
+    env: str('environment variable', 'Environment variable holding the secret.', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+  }),
+  minProperties: 1,
+  maxProperties: 1,
+  writeOnly: true,
+};
+const secretOr = (plain: Schema): Schema =>
+  ({
+    type: [...[plain.type as string[] | string].flat(), 'object'], title: plain.title, description: plain.description,
+    if: { type: 'object' }, then: secretSource, else: plain,
+  });
+
 const stonith = obj('stonith', 'Fencing. Disabled is fine for a lab; production clusters with shared data need it.', {
   enabled: bool('Whether fencing (STONITH) is configured.', { default: false }),
   agent: str('fence agent',
@@ -90,13 +112,15 @@ const stonith = obj('stonith', 'Fencing. Disabled is fine for a lab; production 
     type: 'object', title: 'agent parameters',
     description:
       'Parameters passed to the fence agent (values become strings). Names: letters, digits, "_", "-"; values: any one line (passwords ' +
-      'may hold quotes, `&`, `<`, `$`; Heartbeat: no whitespace or `#`).',
+      'may hold quotes, `&`, `<`, `$`; Heartbeat: no whitespace or `#`). Password-like ones (passwd, password, community, secret, ' +
+      'token, key) are secrets: masked in every output, and the files holding them are written 0600; any value may instead be ' +
+      '{ file }, { command } or { env }, read at run time.',
     propertyNames: { title: 'parameter name', description: 'Fence agent parameter name: letters, digits, "_", "-", a letter or "_" first.',
       pattern: '^[A-Za-z_][A-Za-z0-9_-]{0,63}$' },
-    additionalProperties: {
+    additionalProperties: secretOr({
       type: ['string', 'number', 'boolean'], title: 'parameter', description: 'Fence agent parameter value: any one line of text.',
       pattern: TEXT,
-    },
+    }),
   },
 }, ['enabled']);
 

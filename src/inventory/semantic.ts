@@ -4,6 +4,7 @@
  * Every error points at the YAML field that has to change.
  */
 import type { InputError } from '../core/errors.js';
+import { isSecret } from '../core/secret.js';
 import type { ClusterModel } from './model.js';
 import { formatIpv4, inNetwork, isReservedInNetwork, parseCidr, type Cidr } from './net.js';
 import type { RawInventory } from './raw.js';
@@ -50,8 +51,10 @@ export function checkSemantics(raw: RawInventory, m: DraftModel, src: SourceMap)
  */
 function checkHeartbeatStonith({ m, err }: Ctx): void {
   if (m.stack !== 'heartbeat') return;
-  for (const [k, v] of Object.entries(m.stonith.params ?? {})) {
-    if (k.startsWith('pcmk_') || /^[^\s#]+$/.test(v)) continue;
+  for (const [k, value] of Object.entries(m.stonith.params ?? {})) {
+    // a value read at run time ({ file | command | env }) is checked when it is read (stonithHost)
+    const v = isSecret(value) ? value.peek() : value;
+    if (v === undefined || k.startsWith('pcmk_') || /^[^\s#]+$/.test(v)) continue;
     const what = v === '' ? 'is empty' : 'holds whitespace or "#"';
     err(['cluster', 'stonith', 'params', k], `stonith parameter ${k} ${what}: ha.cf cannot represent it`,
       'heartbeat puts the parameters on one ha.cf line separated by spaces; use a value without whitespace or "#", or the pacemaker stack');

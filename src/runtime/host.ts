@@ -119,6 +119,15 @@ export class HostContext {
     }
   }
 
+  /**
+   * What the node has at `path` (stat, sha256, content up to 256 KiB), from the fact cache
+   * or one read. Read-only; never printed (the content may be a key).
+   */
+  async fileFact(path: string): Promise<FileFact> {
+    await this.gather({ files: [path] });
+    return this.files.get(path)!;
+  }
+
   /** Installs the packages that are missing (one apt-get for all of them). */
   async apt(packages: string[], options: AptOptions & Notify = {}): Promise<TaskResult> {
     return this.task(`apt ${summarise(packages)}`, options, async () => {

@@ -1,6 +1,6 @@
 import { InputError } from '../core/errors.js';
 import type { ClusterModel } from '../inventory/model.js';
-import type { Secret } from '../core/secret.js';
+import { revealValue, type Secret } from '../core/secret.js';
 
 export const HA_CF = '/etc/ha.d/ha.cf';
 export const AUTHKEYS = '/etc/ha.d/authkeys';
@@ -60,14 +60,22 @@ export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<
 export function stonithHost(c: ClusterModel): false | { type: string; params: string } {
   const s = c.stonith;
   if (!s.enabled || !s.agent) return false;
-  const params = Object.entries(s.params ?? {}).filter(([k]) => !k.startsWith('pcmk_')).map(([, v]) => v);
-  // the inventory check refuses these already (semantic.ts); a model built in code is checked here
-  const bad = params.find((v) => !/^[^\s#]+$/.test(v));
+  const entries = Object.entries(s.params ?? {}).filter(([k]) => !k.startsWith('pcmk_')).map(([k, v]) => [k, revealValue(v)] as const);
+  // the inventory check refuses these already (semantic.ts); a model built in code is checked here.
+  // The message names the parameter, never its value (it may be a password).
+  const bad = entries.find(([, v]) => !/^[^\s#]+$/.test(v));
   if (bad !== undefined) {
-    const message = `stonith parameter ${JSON.stringify(bad)} cannot be written into ha.cf (whitespace, "#" or empty)`;
-    throw new InputError(message, { field: 'cluster.stonith.params' });
+    const message = `stonith parameter ${bad[0]} cannot be written into ha.cf (its value has whitespace or "#", or is empty)`;
+    throw new InputError(message, { field: `cluster.stonith.params.${bad[0]}` });
   }
+  const params = entries.map(([, v]) => v);
   return { type: s.agent.startsWith('fence_') ? `external/${s.agent}` : s.agent, params: params.join(' ') };
+}
+
+/** ha.cf's mode: 0600 when its stonith_host line carries parameters (they hold the fence credentials). */
+export function haCfMode(c: ClusterModel): string {
+  const s = stonithHost(c);
+  return s && s.params ? '0600' : '0644';
 }
 
 /**

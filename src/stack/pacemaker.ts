@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors.js';
+import { revealValue } from '../core/secret.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { members } from './corosync.js';
 import { guestFile } from './guests.js';
@@ -20,7 +21,7 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
   const drbd = o.drbd ? c.drbd : [];
   const fencing =
     c.stonith.enabled && c.stonith.agent
-      ? members(c).map((n) => ({ id: `fence-${n.name}`, agent: c.stonith.agent, target: n.name, params: { ...c.stonith.params, pcmk_host_list: n.name } }))
+      ? members(c).map((n) => ({ id: `fence-${n.name}`, agent: c.stonith.agent, target: n.name, params: { ...fenceParams(c), pcmk_host_list: n.name } }))
       : [];
   return {
     group: GROUP_ID,
@@ -46,6 +47,17 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
       ),
   };
 }
+
+/**
+ * The fence parameters with their real values, for the file that needs them (the CIB's
+ * resources.xml, written 0600; its diffs are masked, as every secret is once revealed).
+ */
+export function fenceParams(c: ClusterModel): Record<string, string> {
+  return Object.fromEntries(Object.entries(c.stonith.params ?? {}).map(([k, v]) => [k, revealValue(v)]));
+}
+
+/** Files that hold fence credentials are written with this mode (and so are their backups). */
+export const SECRET_FILE_MODE = '0600';
 
 /**
  * `vars.op_timeout_factor` (default 1): every resource operation's timeout is multiplied

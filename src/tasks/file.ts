@@ -36,6 +36,23 @@ function diffOf(path: string, fact: FileFact, content: string, secret: boolean):
   return mask(patch.slice(patch.indexOf('--- ')).replace(/^(---|\+\+\+) (.*?)\t$/gm, '$1 $2'));
 }
 
+/** A mode with no group or other bits (0600, 0400, 0700): the file is private. */
+export function isPrivateMode(mode: string | undefined): boolean {
+  return mode !== undefined && (parseInt(normMode(mode), 8) & 0o077) === 0;
+}
+
+/**
+ * Keeps the old file as PATH.hactl-bak. The backup of a private or secret file is private
+ * too, whatever the old file's mode was (an old 0644 ha.cf with a fence password must not
+ * stay world-readable as a backup): created under umask 077, never through a readable mode.
+ */
+export function backupCopy(path: string, o: Pick<FileOptions, 'mode' | 'secret'>): string {
+  const p = quote(path);
+  const bak = quote(path + '.hactl-bak');
+  if (!isPrivateMode(o.mode) && !o.secret) return `cp -p ${p} ${bak}`;
+  return `{ rm -f ${bak}; ( umask 077; cp ${p} ${bak} ); chown --reference=${p} ${bak}; touch -r ${p} ${bak}; chmod go-rwx ${bak}; }`;
+}
+
 /** The one-round-trip apply script: stage, chmod/chown, validate, back up, rename. */
 export function writeScript(path: string, o: FileOptions): string {
   const p = quote(path);
@@ -53,7 +70,7 @@ export function writeScript(path: string, o: FileOptions): string {
     const v = o.validate.split('%s').join('"$tmp"');
     lines.push(`if ! out=$( ${v} 2>&1 ); then printf '%s\\n' "$out" >&2; exit ${VALIDATE_FAILED}; fi`);
   }
-  if (o.backup !== false) lines.push(`if [ -e ${p} ]; then cp -p ${p} ${quote(path + '.hactl-bak')}; fi`);
+  if (o.backup !== false) lines.push(`if [ -e ${p} ]; then ${backupCopy(path, o)}; fi`);
   lines.push(`mv -f "$tmp" ${p}`, 'trap - EXIT');
   return lines.join('\n');
 }
@@ -68,7 +85,7 @@ export function writeScript(path: string, o: FileOptions): string {
 export function planFile(fact: FileFact, path: string, o: FileOptions): TaskPlan {
   if (o.state === 'absent') {
     if (!fact.exists) return noop(`${path} is absent`);
-    const backup = o.backup !== false ? `cp -p ${quote(path)} ${quote(path + '.hactl-bak')} && ` : '';
+    const backup = o.backup !== false ? `${backupCopy(path, { mode: fact.mode, secret: o.secret })} && ` : '';
     return { changed: true, reason: `remove ${path}`, steps: [{ command: `${backup}rm -f ${quote(path)}` }] };
   }
   const steps: Step[] = [];
@@ -87,7 +104,9 @@ export function planFile(fact: FileFact, path: string, o: FileOptions): TaskPlan
   }
   // content is right (or not managed): fix metadata in place
   if (o.mode && normMode(o.mode) !== fact.mode) {
-    steps.push({ command: `chmod ${normMode(o.mode)} ${quote(path)}` });
+    // a backup of the readable version would keep what the new mode hides
+    const bak = isPrivateMode(o.mode) ? `; if [ -e ${quote(path + '.hactl-bak')} ]; then chmod go-rwx ${quote(path + '.hactl-bak')}; fi` : '';
+    steps.push({ command: `chmod ${normMode(o.mode)} ${quote(path)}${bak}` });
     why.push(`mode ${fact.mode} → ${normMode(o.mode)}`);
   }
   const wantOwner = o.owner ?? fact.owner;

@@ -7,7 +7,12 @@ export interface SshConfigEntry {
   user?: string;
   port?: number;
   identityFile?: string[];
+  /** the first UserKnownHostsFile (new keys are recorded there) */
   userKnownHostsFile?: string;
+  /** every UserKnownHostsFile, read in order; `none` gives [] */
+  userKnownHostsFiles?: string[];
+  /** GlobalKnownHostsFile (default /etc/ssh/ssh_known_hosts and ssh_known_hosts2) */
+  globalKnownHostsFiles?: string[];
 }
 
 /** `~/x` → `/home/me/x`; `%d` (home) too, as OpenSSH does. */
@@ -74,7 +79,12 @@ export function resolveSshConfig(text: string, host: string): SshConfigEntry {
         (out.identityFile ??= []).push(expandHome(value));
         break;
       case 'userknownhostsfile':
-        out.userKnownHostsFile ??= expandHome(value.split(/\s+/)[0]!);
+        if (out.userKnownHostsFiles) break;
+        out.userKnownHostsFiles = value === 'none' ? [] : value.split(/\s+/).map(expandHome);
+        if (out.userKnownHostsFiles[0]) out.userKnownHostsFile = out.userKnownHostsFiles[0];
+        break;
+      case 'globalknownhostsfile':
+        out.globalKnownHostsFiles ??= value === 'none' ? [] : value.split(/\s+/).map(expandHome);
         break;
     }
   }

@@ -5,14 +5,16 @@ import { NodeError } from '../core/errors.js';
 import { quote } from '../core/shell.js';
 import type { NodeModel } from '../inventory/model.js';
 import {
-  appendKnownHost,
-  checkKnownHosts,
-  fingerprint,
-  knownHostsName,
-  readKnownHosts,
+  appendKnownHost, checkHostKey, fingerprint, hostKeyAlgorithms, keyType, knownHostsName, knownKeyTypes, readKnownHosts,
+  type HostKeyVerdict,
 } from './known-hosts.js';
 import { expandHome, readSshConfig } from './ssh-config.js';
 import type { Connection, ExecOptions, ExecResult } from './types.js';
+
+/** ssh2's default host-key algorithms (it never offers host certificates). */
+const SERVER_HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
+];
 
 export interface SshOptions {
   /** record unknown host keys instead of refusing them (OpenSSH accept-new) */
@@ -29,9 +31,17 @@ export interface SshTarget {
   port: number;
   user: string;
   identities: string[];
+  /** the user known_hosts file: read, and where accept-new records a key */
   knownHosts: string;
+  /** more user files to read (UserKnownHostsFile lists several; OpenSSH's default adds known_hosts2) */
+  moreKnownHosts?: string[];
+  /** system-wide files, read only (GlobalKnownHostsFile; default /etc/ssh/ssh_known_hosts{,2}) */
+  globalKnownHosts?: string[];
   become: boolean;
 }
+
+/** OpenSSH's GlobalKnownHostsFile default. */
+export const GLOBAL_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 
 /**
  * Merges the inventory's ssh settings with the user's ssh_config: the inventory's explicit
@@ -49,9 +59,56 @@ export function resolveTarget(node: NodeModel): SshTarget {
     port: node.ssh.port !== 22 ? node.ssh.port : (cfg.port ?? 22),
     user: node.ssh.user !== 'root' ? node.ssh.user : (cfg.user ?? node.ssh.user),
     identities: identities.filter((f) => existsSync(f)),
-    knownHosts: expandHome(node.ssh.knownHosts ?? cfg.userKnownHostsFile ?? '~/.ssh/known_hosts'),
+    ...knownHostsFiles(node, cfg),
     become: node.ssh.become,
   };
+}
+
+/** The inventory's known_hosts wins; else ssh_config's UserKnownHostsFile; else OpenSSH's defaults. */
+function knownHostsFiles(
+  node: NodeModel,
+  cfg: ReturnType<typeof readSshConfig>,
+): Pick<SshTarget, 'knownHosts' | 'moreKnownHosts' | 'globalKnownHosts'> {
+  const globalKnownHosts = cfg.globalKnownHostsFiles ?? GLOBAL_KNOWN_HOSTS;
+  if (node.ssh.knownHosts) return { knownHosts: expandHome(node.ssh.knownHosts), moreKnownHosts: [], globalKnownHosts };
+  const user = cfg.userKnownHostsFiles?.length ? cfg.userKnownHostsFiles : ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'].map(expandHome);
+  return { knownHosts: user[0]!, moreKnownHosts: user.slice(1), globalKnownHosts };
+}
+
+/** The refusal for a host key known_hosts does not accept (undefined: accept it). */
+export function hostKeyRefusal(target: SshTarget, verdict: HostKeyVerdict, key: Buffer, acceptNew: boolean): NodeError | undefined {
+  const fp = fingerprint(key);
+  const host = target.name;
+  const name = knownHostsName(target.host, target.port);
+  const remove = (at: string): string => `ssh-keygen -R '${name}' -f ${at.slice(0, at.lastIndexOf(':'))}`;
+  switch (verdict.status) {
+    case 'match':
+      return undefined;
+    case 'revoked':
+      return new NodeError(`host key for ${target.host} is REVOKED (${fp})`, {
+        host, location: verdict.at,
+        hint: 'a @revoked line lists this key: the host must get a new key; hactl never connects with a revoked one',
+      });
+    case 'changed': {
+      const type = verdict.type === keyType(key) ? '' : ` (known: a ${verdict.type} key; now a ${keyType(key)} key)`;
+      return new NodeError(`host key for ${target.host} has CHANGED${type} (now ${fp})`, {
+        host, location: verdict.at,
+        hint: `someone may be intercepting the connection, or the host was reinstalled; check the fingerprint, then: ${remove(verdict.at)}`,
+      });
+    }
+    case 'needs-certificate':
+    case 'certificate':
+      return new NodeError(`host ${target.host} must be verified by its host certificate (@cert-authority), which hactl cannot check`, {
+        host, ...(verdict.at ? { location: verdict.at } : {}),
+        hint: 'hactl\'s SSH library (ssh2) does not negotiate host certificates; add the host\'s plain key to known_hosts '
+          + `(compare \`ssh-keyscan -p ${target.port} ${target.host}\` with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host)`,
+      });
+    case 'unknown':
+      if (acceptNew) return undefined;
+      return new NodeError(`unknown host key for ${target.host} (${fp})`, {
+        host, hint: `verify the fingerprint, then re-run with --accept-new-hostkeys or add it to ${target.knownHosts}`,
+      });
+  }
 }
 
 /**
@@ -91,28 +148,18 @@ export class SshConnection implements Connection {
     let refusal: NodeError | undefined;
     const names = [knownHostsName(target.host, target.port)];
     if (target.name !== target.host) names.unshift(knownHostsName(target.name, target.port));
+    const files = [target.knownHosts, ...(target.moreKnownHosts ?? []), ...(target.globalKnownHosts ?? GLOBAL_KNOWN_HOSTS)];
     const hostVerifier = (key: Buffer): boolean => {
-      const verdict = checkKnownHosts(readKnownHosts(target.knownHosts), names, key);
-      if (verdict.status === 'match') return true;
-      const fp = fingerprint(key);
-      if (verdict.status === 'changed') {
-        refusal = new NodeError(`host key for ${target.host} has CHANGED (now ${fp})`, {
-          host: target.name,
-          location: `${target.knownHosts}:${verdict.line}`,
-          hint: 'someone may be intercepting the connection, or the host was reinstalled; check, then remove the old line',
-        });
-        return false;
-      }
-      if (options.acceptNewHostKeys) {
-        appendKnownHost(target.knownHosts, names, key);
-        return true;
-      }
-      refusal = new NodeError(`unknown host key for ${target.host} (${fp})`, {
-        host: target.name,
-        hint: `verify the fingerprint, then re-run with --accept-new-hostkeys or add it to ${target.knownHosts}`,
-      });
-      return false;
+      // read at handshake time: another connection of this run may have just recorded the key
+      const verdict = checkHostKey(readKnownHosts(files), names, key);
+      refusal = hostKeyRefusal(target, verdict, key, options.acceptNewHostKeys === true);
+      if (refusal) return false;
+      if (verdict.status === 'unknown') appendKnownHost(target.knownHosts, names, key);
+      return true;
     };
+    // offer the key types known for the host first, as OpenSSH does, so a host that has
+    // several keys shows the one we know instead of looking changed
+    const serverHostKey = hostKeyAlgorithms(knownKeyTypes(readKnownHosts(files), names), SERVER_HOST_KEY_ALGORITHMS);
     const agent = process.env.SSH_AUTH_SOCK;
     const privateKey = target.identities[0] ? readFileSync(target.identities[0], 'utf8') : undefined;
     try {
@@ -123,6 +170,7 @@ export class SshConnection implements Connection {
         privateKey,
         agent,
         hostVerifier: hostVerifier as never,
+        algorithms: { serverHostKey: serverHostKey as never },
         readyTimeout: options.connectTimeoutMs ?? 15_000,
         keepaliveInterval: 5_000,
         keepaliveCountMax: 3,

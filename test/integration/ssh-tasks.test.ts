@@ -170,6 +170,34 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     expect(readFileSync(empty, 'utf8')).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519`);
   });
 
+  it('@revoked: the real key listed @revoked is refused, even though a plain line lists it too', async () => {
+    const base = { ...node(), role: 'master' as const, nodeId: 1, vars: {} };
+    const file = join(work, 'known_revoked');
+    const [, type, key] = sshd.hostKeyLine.split(' ');
+    writeFileSync(file, `${sshd.hostKeyLine}
+@revoked * ${type} ${key}
+`);
+    const err = await SshConnection.open(resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: file } }), { acceptNewHostKeys: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(NodeError);
+    expect(err.message).toMatch(/host key for 127.0.0.1 is REVOKED \(SHA256:/);
+    expect(err.details.location).toBe(`${file}:2`);
+  });
+
+  it('accept-new: a known key of another type binds the host; the new type is refused, not recorded', async () => {
+    const base = { ...node(), role: 'master' as const, nodeId: 1, vars: {} };
+    spawnSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-f', join(work, 'other_ecdsa')]);
+    const [type, key] = readFileSync(join(work, 'other_ecdsa.pub'), 'utf8').split(' ');
+    const file = join(work, 'known_other_type');
+    const text = `# another key type for this host\n[127.0.0.1]:${sshd.port} ${type} ${key}\n`;
+    writeFileSync(file, text);
+    const err = await SshConnection.open(resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: file } }), { acceptNewHostKeys: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(NodeError);
+    expect(err.message).toMatch(/CHANGED \(known: a ecdsa-sha2-nistp256 key; now a ssh-ed25519 key\)/);
+    expect(err.details.location).toBe(`${file}:2`);
+    expect(err.details.hint).toContain(`ssh-keygen -R '[127.0.0.1]:${sshd.port}' -f ${file}`);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
   it('an unreachable host fails that host only, with a clear message', async () => {
     const c = testCluster([node(), { ...node(), name: 'ghost', connect: '127.0.0.1', ssh: { ...node().ssh, port: 1 } }]);
     const s = await runPlaybook(definePlaybook('x', async ({ hosts }) => hosts.all(async (h) => void (await h.command('true')))), { cluster: c });

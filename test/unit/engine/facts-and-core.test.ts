@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { formatError, InputError, NodeError } from '../../../src/core/errors.js';
 import { mask, Secret } from '../../../src/core/secret.js';
@@ -7,7 +6,6 @@ import { parseDebPackages } from '../../../src/facts/dpkg.js';
 import { parseFileFacts } from '../../../src/facts/file.js';
 import { parseServiceFact } from '../../../src/facts/service.js';
 import { renderString } from '../../../src/render/render.js';
-import { checkKnownHosts, fingerprint } from '../../../src/transport/known-hosts.js';
 import { resolveSshConfig } from '../../../src/transport/ssh-config.js';
 
 describe('secret masking', () => {
@@ -96,22 +94,3 @@ Host !bastion *
   });
 });
 
-describe('known_hosts', () => {
-  const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 4]), Buffer.from('KEY1')]);
-  const other = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 4]), Buffer.from('KEY2')]);
-  const b64 = blob.toString('base64');
-  it('plain names, [host]:port and hashed entries match', () => {
-    expect(checkKnownHosts(`master,10.77.0.11 ssh-ed25519 ${b64}\n`, ['10.77.0.11'], blob)).toEqual({ status: 'match' });
-    expect(checkKnownHosts(`[127.0.0.1]:2222 ssh-ed25519 ${b64}\n`, ['[127.0.0.1]:2222'], blob)).toEqual({ status: 'match' });
-    const salt = Buffer.from('0123456789abcdef0123');
-    const hash = createHmac('sha1', salt).update('master').digest('base64');
-    expect(checkKnownHosts(`|1|${salt.toString('base64')}|${hash} ssh-ed25519 ${b64}\n`, ['master'], blob)).toEqual({ status: 'match' });
-  });
-  it('a different key of the same type is a change, with the line number', () => {
-    expect(checkKnownHosts(`# c\nmaster ssh-ed25519 ${other.toString('base64')}\n`, ['master'], blob)).toEqual({ status: 'changed', line: 2 });
-    expect(checkKnownHosts('', ['master'], blob)).toEqual({ status: 'unknown' });
-  });
-  it('fingerprints like OpenSSH (SHA256, unpadded base64)', () => {
-    expect(fingerprint(blob)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
-  });
-});
