@@ -59,13 +59,15 @@ export default definePlaybook(
     await bootstrapGuests(ctx, twins);
 
     // 5. Start the stack; cluster-managed services must not start on their own.
+    let started = false;
     await voters.all(async (h) => {
       const systemd = (await h.initSystem()) === 'systemd';
       if (isTwin(h)) for (const s of cluster.services) await h.service(s.name, { enabled: false });
       await h.service('corosync', { state: 'started', enabled: true });
-      await h.service('pacemaker', systemd
+      const r = await h.service('pacemaker', systemd
         ? { state: 'started', enabled: true }
         : { state: 'started', start: 'setsid -f pacemakerd </dev/null >/dev/null 2>&1', status: 'pgrep -x pacemakerd' });
+      if (r.changed && isTwin(h)) started = true;
     }, 'start corosync and pacemaker');
     if (!ctx.check) {
       await hosts.role('master').once(async (h) => {
@@ -87,7 +89,13 @@ export default definePlaybook(
       // the staged CIB holds the fence credentials: private, like its backups
       await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view, mode: SECRET_FILE_MODE });
       await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view, mode: SECRET_FILE_MODE });
-      await h.command(CIB_APPLY, { unless: CIB_MATCHES, name: 'apply the CIB (verified on a shadow copy first)', notify: 'wait for the cluster to settle' });
+      const applied = await h.command(CIB_APPLY, { unless: CIB_MATCHES, name: 'apply the CIB (verified on a shadow copy first)', notify: 'wait for the cluster to settle' });
+      // a cluster this run started on an existing CIB (e.g. after both twins were down) starts
+      // its resources now: wait for them before the smoke checks, as after an apply
+      if (started && !applied.changed && !h.check) {
+        h.info('Pacemaker was started with resources in its CIB: waiting for them to start');
+        await h.sh('crm_resource --wait --timeout=180s', { what: 'waiting for Pacemaker to start the resources' });
+      }
     }, 'pacemaker resources');
   },
   {

@@ -57,7 +57,7 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
         if (d.destructive) h.warn(`DESTRUCTIVE: ${d.say}`);
         await h.command(`drbdadm create-md --force ${quote(r.name)}`, { name: d.destructive ? `create DRBD metadata for ${r.name} over ${r.disk} (initialize: wipe)` : `create DRBD metadata for ${r.name}` });
       } else if (d.action === 'keep') {
-        h.info(d.say);
+        h.info(d.say.slice(`${h.name}: `.length)); // the line is prefixed with the host already
       }
       await h.command(`drbdadm adjust ${quote(r.name)}`, { unless: drbdIsUp(r.name, r.minor), name: `bring DRBD ${r.name} up` });
     }
