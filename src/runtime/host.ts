@@ -14,7 +14,7 @@ import type { TaskPlan, TaskResult } from '../tasks/types.js';
 import type { Connection, ExecOptions, ExecResult } from '../transport/types.js';
 import type { EventSink } from './events.js';
 import {
-  describePending, parsePending, pendingClearCommand, pendingMarkCommand, PENDING_READ_COMMAND, type PendingHandler,
+  describePending, parsePending, pendingClearCommand, pendingMarkCommand, pendingReadCommand, type PendingHandler,
 } from './pending.js';
 
 export interface Notify {
@@ -105,7 +105,7 @@ export class HostContext {
     const svcSep = '@@hactl-svc@@';
     const filesSep = '@@hactl-files@@';
     const cmd = [
-      pending ? PENDING_READ_COMMAND : 'true',
+      pending ? pendingReadCommand() : 'true',
       `echo ${filesSep}`,
       files.length ? fileFactsCommand(files) : 'true',
       `echo ${sep}`,

@@ -18,7 +18,7 @@ import { quote } from '../core/shell.js';
 import type { NodeModel } from '../inventory/model.js';
 import type { Held } from '../transport/types.js';
 import type { Connector } from './connector.js';
-import { STATE_DIR } from './pending.js';
+import { nodeStateDir } from './pending.js';
 
 /** Who holds a lock. */
 export interface LockHolder {
@@ -30,8 +30,8 @@ export interface LockHolder {
   since: string;
 }
 
-export const NODE_LOCK = `${STATE_DIR}/run.lock`;
-export const NODE_LOCK_HOLDER = `${STATE_DIR}/run.lock.holder`;
+const nodeLock = (): string => `${nodeStateDir()}/run.lock`;
+const nodeLockHolder = (): string => `${nodeStateDir()}/run.lock.holder`;
 /** A node lock without a keep-alive line for this long is released by the node. */
 export const LEASE_SECONDS = 60;
 const KEEPALIVE_MS = 15_000;
@@ -114,11 +114,11 @@ export function releaseLocalLock(path: string, holder: LockHolder): void {
  * is open. Busy: `BUSY <holder line>` and exit 75.
  */
 export function nodeLockCommand(holder: LockHolder, lease = LEASE_SECONDS): string {
-  const body = `printf '%s\\n' "$1" > ${NODE_LOCK_HOLDER}; echo LOCKED; while read -r -t ${lease} _; do :; done; rm -f ${NODE_LOCK_HOLDER}`;
+  const body = `printf '%s\\n' "$1" > ${nodeLockHolder()}; echo LOCKED; while read -r -t ${lease} _; do :; done; rm -f ${nodeLockHolder()}`;
   return [
-    `mkdir -p ${STATE_DIR}`,
-    `flock -n -E ${BUSY} ${NODE_LOCK} bash -c ${quote(body)} hactl-lock ${quote(JSON.stringify(holder))}`,
-    `rc=$?; if [ $rc -eq ${BUSY} ]; then echo "BUSY $(cat ${NODE_LOCK_HOLDER} 2>/dev/null)"; fi; exit $rc`,
+    `mkdir -p ${nodeStateDir()}`,
+    `flock -n -E ${BUSY} ${nodeLock()} bash -c ${quote(body)} hactl-lock ${quote(JSON.stringify(holder))}`,
+    `rc=$?; if [ $rc -eq ${BUSY} ]; then echo "BUSY $(cat ${nodeLockHolder()} 2>/dev/null)"; fi; exit $rc`,
   ].join('\n');
 }
 
@@ -174,13 +174,13 @@ export async function acquireRunLock(o: RunLockOptions): Promise<RunLock> {
     const busy = await attempt(o, holder, path);
     if ('lock' in busy) return busy.lock;
     if (Date.now() >= deadline) {
-      throw new NodeError(`cluster ${o.cluster} is locked by another run: ${busy.where}${describeHolder(busy.holder)}`, {
+      throw new NodeError(`cluster ${o.cluster} is locked by another run${busy.where}: ${describeHolder(busy.holder)}`, {
         hint: o.waitSeconds
           ? `still held after waiting ${o.waitSeconds} s`
           : 'wait for it to finish, or add --wait-lock to wait; a lock left by a dead run is broken on its own (local: its pid is gone; on a node: with its SSH session, or after ' + LEASE_SECONDS + ' s without keep-alive)',
       });
     }
-    if (!told) o.notice?.(`waiting for the run lock of ${o.cluster}, held by ${busy.where}${describeHolder(busy.holder)}`);
+    if (!told) o.notice?.(`waiting for the run lock of ${o.cluster}${busy.where}, held by ${describeHolder(busy.holder)}`);
     told = true;
     await sleep(2000);
   }
@@ -217,13 +217,15 @@ async function attempt(o: RunLockOptions, holder: LockHolder, path: string): Pro
       held.push(h);
       continue;
     }
+    // two inventory names for one machine: this run holds its lock already
+    if (r.holder && sameHolder(r.holder, holder)) continue;
     await releaseAll();
     process.off('exit', onExit);
     if (!r.holder) {
       const out = (await Promise.race([h.exited, sleep(2000).then(() => undefined)]))?.output ?? '';
       throw new NodeError(`cannot take the run lock on ${n.name}`, { host: n.name, output: `${r.raw}\n${out}`.trim(), hint: 'the node needs flock (util-linux) and bash' });
     }
-    return { holder: r.holder, where: `on ${n.name}: ` };
+    return { holder: r.holder, where: ` on ${n.name}` };
   }
   let released = false;
   return {
@@ -237,3 +239,5 @@ async function attempt(o: RunLockOptions, holder: LockHolder, path: string): Pro
     },
   };
 }
+
+const sameHolder = (a: Partial<LockHolder>, b: LockHolder): boolean => a.pid === b.pid && a.host === b.host && a.since === b.since;

@@ -7,9 +7,14 @@
  */
 import { quote } from '../core/shell.js';
 
-/** hactl's state on a node (also the CIB sections, DRBD markers and the run lock). */
+/**
+ * hactl's state on a node (also the CIB sections, DRBD markers and the run lock).
+ * HACTL_NODE_STATE_DIR moves the pending records and the run lock elsewhere, for tests
+ * whose "nodes" are this machine (the integration tests' sshd on 127.0.0.1).
+ */
 export const STATE_DIR = '/var/lib/hactl';
-export const PENDING_DIR = `${STATE_DIR}/pending`;
+export const nodeStateDir = (): string => process.env.HACTL_NODE_STATE_DIR ?? STATE_DIR;
+export const pendingDir = (): string => `${nodeStateDir()}/pending`;
 
 /** A handler recorded as pending on a node, and what made it pending. */
 export interface PendingHandler {
@@ -29,9 +34,9 @@ export function pendingSlug(handler: string): string {
  * @example pendingMarkCommand(['restart heartbeat'], 'file /etc/ha.d/ha.cf')
  */
 export function pendingMarkCommand(handlers: string[], cause: string): string {
-  const lines = [`mkdir -p ${PENDING_DIR}`];
+  const lines = [`mkdir -p ${pendingDir()}`];
   for (const h of handlers) {
-    const f = quote(`${PENDING_DIR}/${pendingSlug(h)}`);
+    const f = quote(`${pendingDir()}/${pendingSlug(h)}`);
     lines.push(`[ -s ${f} ] || printf '%s\\n' ${quote(h)} > ${f}`, `printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ${quote(cause)} >> ${f}`);
   }
   return lines.join('\n');
@@ -40,9 +45,9 @@ export function pendingMarkCommand(handlers: string[], cause: string): string {
 const MARK = '@@hactl-pending@@';
 
 /** Read-only: every pending record on the node, framed for {@link parsePending}. */
-export const PENDING_READ_COMMAND = `for f in ${PENDING_DIR}/*; do [ -f "$f" ] && { echo '${MARK}'; cat "$f"; }; done; true`;
+export const pendingReadCommand = (): string => `for f in ${pendingDir()}/*; do [ -f "$f" ] && { echo '${MARK}'; cat "$f"; }; done; true`;
 
-/** Pure parser for {@link PENDING_READ_COMMAND}. */
+/** Pure parser for {@link pendingReadCommand}. */
 export function parsePending(out: string): Map<string, PendingHandler> {
   const found = new Map<string, PendingHandler>();
   for (const block of out.split(`${MARK}\n`).slice(1)) {
@@ -55,7 +60,7 @@ export function parsePending(out: string): Map<string, PendingHandler> {
 }
 
 /** Clears a handler's record after it ran. */
-export const pendingClearCommand = (handler: string): string => `rm -f ${quote(`${PENDING_DIR}/${pendingSlug(handler)}`)}`;
+export const pendingClearCommand = (handler: string): string => `rm -f ${quote(`${pendingDir()}/${pendingSlug(handler)}`)}`;
 
 /** "restart heartbeat (ha.cf changed 2026-11-27T16:59:01Z)": for messages. */
 export function describePending(p: PendingHandler): string {
