@@ -228,17 +228,20 @@ export class SshConnection implements Connection {
 
 /**
  * Test-only (the lab tests of interrupted runs): HACTL_TEST_STALL_STREAM=PATH:BYTES sends
- * the first BYTES of a write to PATH, then stalls, as a connection that hangs mid-transfer.
+ * the first BYTES of a write to PATH, then stalls, as a connection that hangs mid-transfer
+ * (the test then cuts it); PATH:BYTES:eof ends the stream there instead, as a proxy that
+ * closed it.
  */
 function stalledForTests(command: string, stdin?: string | Buffer): Readable | undefined {
   const spec = process.env.HACTL_TEST_STALL_STREAM;
   if (!spec || stdin === undefined) return undefined;
-  const at = spec.lastIndexOf(':');
-  const [path, bytes] = [spec.slice(0, at), Number(spec.slice(at + 1))];
-  if (!command.includes(`mv -f "$tmp" ${quote(path)}`)) return undefined;
+  const m = /^(.+):(\d+)(:eof)?$/.exec(spec);
+  if (!m || !command.includes(`mv -f "$tmp" ${quote(m[1]!)}`)) return undefined;
   const buf = Buffer.from(stdin);
+  const bytes = Number(m[2]);
   if (buf.length <= bytes) return undefined;
   const stream = new Readable({ read() {} });
   stream.push(buf.subarray(0, bytes));
+  if (m[3]) stream.push(null);
   return stream;
 }
