@@ -117,7 +117,7 @@ export function waitSeconds(v: string | boolean | undefined): number {
 export async function withRunLock<T>(
   cluster: ClusterModel,
   connector: Connector,
-  o: { waitLock?: string | boolean; limit?: string; json?: boolean },
+  o: { waitLock?: string | boolean; limit?: string; json?: boolean; forks?: string | number },
   fn: () => Promise<T>,
 ): Promise<T> {
   const limit = o.limit?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -127,6 +127,7 @@ export async function withRunLock<T>(
     connector,
     command: ['hactl', ...process.argv.slice(2)].join(' '),
     waitSeconds: waitSeconds(o.waitLock),
+    forks: Number(o.forks) >= 1 ? Math.floor(Number(o.forks)) : 10,
     notice: (m) => void process.stderr.write(`${m}\n`),
   });
   try {

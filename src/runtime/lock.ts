@@ -19,6 +19,7 @@ import type { NodeModel } from '../inventory/model.js';
 import type { Held } from '../transport/types.js';
 import type { Connector } from './connector.js';
 import { nodeStateDir } from './pending.js';
+import { mapBounded } from './pool.js';
 
 /** Who holds a lock. */
 export interface LockHolder {
@@ -144,6 +145,8 @@ export interface RunLockOptions {
   command: string;
   /** wait up to this many seconds for a busy lock (0: refuse at once) */
   waitSeconds?: number;
+  /** nodes locked in parallel after the first (default 10) */
+  forks?: number;
   /** told once when a busy lock makes us wait, and when a stale one is broken */
   notice?: (message: string) => void;
 }
@@ -156,9 +159,9 @@ export interface RunLock {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Takes the cluster's run lock: the local file, then every node in inventory order (the
- * same order for every run, so two runs never hold a part each and wait for each other).
- * Refuses at once naming the holder, or waits (`waitSeconds`). An unreachable node is left
+ * Takes the cluster's run lock: the local file, then the first node of the inventory, then
+ * the others in parallel (`flock -n` never blocks: a run that meets a busy node lets go of
+ * all it holds). Refuses at once naming the holder, or waits (`waitSeconds`). An unreachable node is left
  * out of the lock: the run fails there on its own.
  *
  * @example
@@ -203,29 +206,22 @@ async function attempt(o: RunLockOptions, holder: LockHolder, path: string): Pro
   timer.unref();
   const onExit = () => releaseLocalLock(path, holder);
   process.once('exit', onExit);
-  for (const n of o.nodes) {
-    let h: Held | undefined;
-    try {
-      const conn = await o.connector.get(n);
-      if (!conn.hold) continue;
-      h = await conn.hold(nodeLockCommand(holder));
-    } catch {
-      continue; // unreachable: the run reports it; nothing can change there from here either
-    }
-    const r = parseNodeLock(h.first);
-    if (r.ok) {
-      held.push(h);
-      continue;
-    }
-    // two inventory names for one machine: this run holds its lock already
-    if (r.holder && sameHolder(r.holder, holder)) continue;
+  // the first node alone (every run starts there, so of two racing runs one wins it and
+  // the other refuses), then the others in parallel: no handshake after handshake
+  const [first, ...rest] = o.nodes;
+  const outcomes: NodeOutcome[] = first ? [await lockNode(o, first, holder)] : [];
+  if (outcomes[0]?.kind !== 'busy' && outcomes[0]?.kind !== 'error') {
+    // lockNode never throws: an unreachable node is 'skipped'
+    const settled = await mapBounded(rest, o.forks ?? 10, (n) => lockNode(o, n, holder));
+    outcomes.push(...settled.map((x): NodeOutcome => (x.status === 'fulfilled' ? x.value : { kind: 'skipped' })));
+  }
+  for (const x of outcomes) if (x.kind === 'held') held.push(x.held);
+  const refused = outcomes.find((x) => x.kind === 'busy' || x.kind === 'error');
+  if (refused) {
     await releaseAll();
     process.off('exit', onExit);
-    if (!r.holder) {
-      const out = (await Promise.race([h.exited, sleep(2000).then(() => undefined)]))?.output ?? '';
-      throw new NodeError(`cannot take the run lock on ${n.name}`, { host: n.name, output: `${r.raw}\n${out}`.trim(), hint: 'the node needs flock (util-linux) and bash' });
-    }
-    return { holder: r.holder, where: ` on ${n.name}` };
+    if (refused.kind === 'error') throw refused.error;
+    if (refused.kind === 'busy') return { holder: refused.holder, where: ` on ${refused.node}` };
   }
   let released = false;
   return {
@@ -238,6 +234,40 @@ async function attempt(o: RunLockOptions, holder: LockHolder, path: string): Pro
       },
     },
   };
+}
+
+type NodeOutcome =
+  | { kind: 'held'; held: Held }
+  | { kind: 'skipped' }
+  | { kind: 'busy'; node: string; holder: Partial<LockHolder> }
+  | { kind: 'error'; error: NodeError };
+
+/** One node's lock. BUSY without a readable holder is a taker between flock and its record: asked again. */
+async function lockNode(o: RunLockOptions, n: NodeModel, holder: LockHolder): Promise<NodeOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    let h: Held;
+    try {
+      const conn = await o.connector.get(n);
+      if (!conn.hold) return { kind: 'skipped' };
+      h = await conn.hold(nodeLockCommand(holder));
+    } catch {
+      return { kind: 'skipped' }; // unreachable: the run reports it; nothing can change there from here either
+    }
+    const r = parseNodeLock(h.first);
+    if (r.ok) return { kind: 'held', held: h };
+    // two inventory names for one machine: this run holds its lock already
+    if (r.holder && sameHolder(r.holder, holder)) return { kind: 'skipped' };
+    if (r.holder) return { kind: 'busy', node: n.name, holder: r.holder };
+    if (r.raw.startsWith('BUSY') && attempt < 10) {
+      await sleep(200);
+      continue;
+    }
+    const out = (await Promise.race([h.exited, sleep(2000).then(() => undefined)]))?.output ?? '';
+    return {
+      kind: 'error',
+      error: new NodeError(`cannot take the run lock on ${n.name}`, { host: n.name, output: `${r.raw}\n${out}`.trim(), hint: 'the node needs flock (util-linux) and bash' }),
+    };
+  }
 }
 
 const sameHolder = (a: Partial<LockHolder>, b: LockHolder): boolean => a.pid === b.pid && a.host === b.host && a.since === b.since;
