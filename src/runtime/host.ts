@@ -239,9 +239,10 @@ export class HostContext {
     const handlers = [n.notify ?? []].flat();
     let result: TaskResult;
     try {
-      if (handlers.length) await this.readPending();
       const mark = handlers.length && !this.check ? pendingMarkCommand(handlers, name) : undefined;
       const p = await plan(mark);
+      // usually read already, with the facts the plan gathered (a task that gathers none: one trip)
+      if (handlers.length) await this.readPending();
       if (p.changed && !this.check) {
         const steps = marksItself ? p.steps : withMark(p.steps, mark);
         for (const step of steps) await this.runStep(name, step.command, step.stdin);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyTask } from '../../../src/checks/drift/from-run.js';
 import { Connector } from '../../../src/runtime/connector.js';
+import { HostContext } from '../../../src/runtime/host.js';
 import { definePlaybook } from '../../../src/runtime/playbook.js';
 import { describePending, parsePending, pendingMarkCommand, pendingSlug } from '../../../src/runtime/pending.js';
 import { runPlaybook } from '../../../src/runtime/run.js';
@@ -139,5 +140,20 @@ describe('a handler that never ran is taken up by the next run', () => {
     expect(readFileSync(log, 'utf8')).toBe('ran\nswept\n');
     expect(s.warnings.join('\n')).toMatch(/left the handler "reload other" pending, which this playbook does not define/);
     expect(existsSync(join(dir, 'state/pending/restart-it'))).toBe(false);
+  });
+});
+
+describe('reading the pending records costs no round trip of its own', () => {
+  it('a notifying file task on a fresh host: one trip for facts and records, one for the write', async () => {
+    const local = new LocalConnection('local');
+    const calls: string[] = [];
+    const conn = async () => ({ ...local, host: 'local', exec: (c: string, o?: object) => (calls.push(c), local.exec(c, o)) }) as unknown as LocalConnection;
+    const cluster = testCluster([{ name: 'local' }]);
+    const h = new HostContext(cluster.nodes[0]!, cluster, conn, false, () => undefined);
+    const r = await h.file(join(dir, 'trips.cf'), { content: 'x\n', notify: 'reload it' });
+    expect(r.changed).toBe(true);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatch(/pending/);
+    expect(calls[1]).toMatch(/reload-it[\s\S]*mv -f/);
   });
 });
