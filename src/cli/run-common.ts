@@ -4,6 +4,7 @@ import { mask } from '../core/secret.js';
 import { inventoryWarnings, loadInventory } from '../inventory/index.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { Connector, sshConnect } from '../runtime/connector.js';
+import { acquireRunLock } from '../runtime/lock.js';
 import type { RunSummary } from '../runtime/events.js';
 import type { Playbook } from '../runtime/playbook.js';
 import { runPlaybook } from '../runtime/run.js';
@@ -96,4 +97,47 @@ export async function runWithProgress(
   } else printSummary(summary);
   if (!summary.ok) process.exitCode = 1;
   return summary;
+}
+
+/** `--wait-lock [seconds]` for the commands that change nodes (they take the run lock). */
+export function addLockOption(cmd: Command): Command {
+  return cmd.option('--wait-lock [seconds]', 'if another run holds the cluster\'s run lock, wait for it (default: refuse at once; no value: up to an hour)');
+}
+
+/** --wait-lock's value in seconds (0: refuse at once). */
+export function waitSeconds(v: string | boolean | undefined): number {
+  if (v === undefined || v === false) return 0;
+  if (v === true) return 3600;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InputError(`--wait-lock expects seconds, got "${v}"`);
+  return n;
+}
+
+/**
+ * Runs `fn` holding the cluster's run lock (local file + flock on the nodes, see
+ * src/runtime/lock.ts); the second of two runs refuses at once naming the first, or waits
+ * with --wait-lock.
+ * @example await withRunLock(cluster, connector, o, () => runWithProgress(playbook, o, { … }))
+ */
+export async function withRunLock<T>(
+  cluster: ClusterModel,
+  connector: Connector,
+  o: { waitLock?: string | boolean; limit?: string; json?: boolean; forks?: string | number },
+  fn: () => Promise<T>,
+): Promise<T> {
+  const limit = o.limit?.split(',').map((s) => s.trim()).filter(Boolean);
+  const lock = await acquireRunLock({
+    cluster: cluster.name,
+    nodes: cluster.nodes.filter((n) => !limit?.length || limit.includes(n.name)),
+    connector,
+    command: ['hactl', ...process.argv.slice(2)].join(' '),
+    waitSeconds: waitSeconds(o.waitLock),
+    forks: Number(o.forks) >= 1 ? Math.floor(Number(o.forks)) : 10,
+    notice: (m) => void process.stderr.write(`${m}\n`),
+  });
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
 }

@@ -73,11 +73,28 @@ export class HostGroup {
       }
       h.info(`handler: ${name}`);
       await handler(h);
+      await h.handlerRan(name);
     }
     for (const unknown of h.notified) {
       h.notified.delete(unknown);
       throw new NodeError(`a task notified the handler "${unknown}", which the playbook does not define`, { host: h.name });
     }
+  }
+
+  /**
+   * The end-of-run sweep: handlers an interrupted run left pending that no task of this
+   * run took up (e.g. a playbook that no longer writes the file) run now, or are reported
+   * in check mode; pending handlers this playbook does not define are a warning.
+   */
+  async runLeftoverPending(): Promise<void> {
+    const hosts = this.live.filter((h) => h.pendingHandlers().length);
+    if (!hosts.length) return;
+    await this.sub(hosts).all(async (h) => {
+      for (const p of h.pendingHandlers()) {
+        if (this.handlers[p.handler]) h.takePending(p.handler);
+        else h.warn(`an interrupted run left the handler "${p.handler}" pending, which this playbook does not define: run the playbook that does (e.g. bootstrap)`);
+      }
+    }, 'pending handlers');
   }
 
   private fail(h: HostContext, err: unknown): void {

@@ -8,11 +8,14 @@ import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import { renderFile } from '../render/render.js';
 import { planApt, type AptOptions } from '../tasks/apt.js';
 import { planCommand, type CommandOptions } from '../tasks/command.js';
-import { planFile, VALIDATE_FAILED, type FileOptions } from '../tasks/file.js';
+import { planFile, STAGE_MISMATCH, VALIDATE_FAILED, withMark, type FileOptions } from '../tasks/file.js';
 import { planService, type ServiceOptions } from '../tasks/service.js';
 import type { TaskPlan, TaskResult } from '../tasks/types.js';
 import type { Connection, ExecOptions, ExecResult } from '../transport/types.js';
 import type { EventSink } from './events.js';
+import {
+  describePending, parsePending, pendingClearCommand, pendingMarkCommand, pendingReadCommand, type PendingHandler,
+} from './pending.js';
 
 export interface Notify {
   /** handler(s) to run once at the end of the phase if this task changed something */
@@ -37,6 +40,8 @@ export class HostContext {
   private packagesAsked = new Set<string>();
   /** service facts by `name\0status command`, until a task changes them */
   private readonly services = new Map<string, ServiceFact>();
+  /** handlers an interrupted run left pending on the node (read with the first facts) */
+  private pending?: Map<string, PendingHandler>;
 
   constructor(
     readonly node: NodeModel,
@@ -94,16 +99,23 @@ export class HostContext {
     const pkgs = (what.packages ?? []).filter((p) => !this.packagesAsked.has(p));
     const svcs = (what.services ?? []).map((x) => (typeof x === 'string' ? { name: x } : x)).filter((x) => !this.services.has(serviceKey(x.name, x.status)));
     const init = svcs.length > 0 && !this.init;
-    if (!files.length && !pkgs.length && !svcs.length) return;
+    const pending = this.pending === undefined;
+    if (!files.length && !pkgs.length && !svcs.length && !pending) return;
     const sep = '@@hactl-pkgs@@';
     const svcSep = '@@hactl-svc@@';
+    const filesSep = '@@hactl-files@@';
     const cmd = [
+      pending ? pendingReadCommand() : 'true',
+      `echo ${filesSep}`,
       files.length ? fileFactsCommand(files) : 'true',
       `echo ${sep}`,
       pkgs.length ? debPackagesCommand(pkgs) : 'true',
       ...svcs.flatMap((x, i) => [`echo ${svcSep}${i}`, `{ ${serviceFactCommand(x.name, x.status)}\n}`]),
     ].join('; ');
-    const out = await this.sh(cmd, { what: 'reading facts' });
+    const all = await this.sh(cmd, { what: 'reading facts' });
+    const cut = all.indexOf(filesSep + '\n');
+    const out = all.slice(cut + filesSep.length + 1);
+    if (pending) this.pending = parsePending(all.slice(0, Math.max(cut, 0)));
     const [fileOut = '', rest = ''] = out.split(sep + '\n');
     const [pkgOut = '', ...svcOut] = rest.split(new RegExp(`^${svcSep}\\d+\\n`, 'm'));
     for (const [p, f] of parseFileFacts(fileOut)) this.files.set(p, f);
@@ -143,10 +155,10 @@ export class HostContext {
 
   /** Manages a file's content, mode and owner; atomic, validated, backed up. */
   async file(path: string, options: FileOptions & Notify): Promise<TaskResult> {
-    return this.task(`file ${path}`, options, async () => {
+    return this.task(`file ${path}`, options, async (mark) => {
       await this.gather({ files: [path] });
-      return planFile(this.files.get(path)!, path, options);
-    }, () => this.files.delete(path));
+      return planFile(this.files.get(path)!, path, options, mark);
+    }, () => this.files.delete(path), true);
   }
 
   /** Renders a handlebars template (strict) and manages the result as a file. */
@@ -176,6 +188,43 @@ export class HostContext {
     this.notified.add(handler);
   }
 
+  /**
+   * Handlers an interrupted run left pending on this node that no task of this run has
+   * taken up yet (read with the first facts round trip; empty before it).
+   */
+  pendingHandlers(): PendingHandler[] {
+    return [...(this.pending?.values() ?? [])];
+  }
+
+  /** Reads the pending handlers now if no facts were read yet (one round trip, once). */
+  async readPending(): Promise<PendingHandler[]> {
+    if (this.pending === undefined) await this.gather({});
+    return this.pendingHandlers();
+  }
+
+  /** After a handler ran: its record on the node goes (it may have been pending). */
+  async handlerRan(handler: string): Promise<void> {
+    this.pending?.delete(handler);
+    await this.sh(pendingClearCommand(handler), { what: `clearing the pending record of ${handler}` });
+  }
+
+  /**
+   * Takes up a pending handler no task of this run notified (the end-of-run sweep): it runs
+   * (or, in check mode, is reported) like one a task notified.
+   */
+  takePending(handler: string): TaskResult {
+    const p = this.pending?.get(handler);
+    this.pending?.delete(handler);
+    this.notified.add(handler);
+    const result: TaskResult = {
+      task: `handler ${handler}`, host: this.name, changed: true, checkOnly: this.check, ms: 0,
+      reason: `pending handler from an interrupted run: ${p ? describePending(p) : handler}`, pending: [handler],
+    };
+    this.results.push(result);
+    this.emit({ type: 'task:end', result });
+    return result;
+  }
+
   private async readGuards(o: CommandOptions): Promise<{ createsExists?: boolean; unlessOk?: boolean; onlyIfOk?: boolean }> {
     const parts: string[] = [];
     if (o.creates) parts.push(`[ -e ${quote(o.creates)} ] && echo creates=1 || echo creates=0`);
@@ -186,20 +235,36 @@ export class HostContext {
     return { createsExists: out.includes('creates=1'), unlessOk: out.includes('unless=1'), onlyIfOk: out.includes('onlyif=1') };
   }
 
-  /** Plan → (execute) → report. A failure becomes a NodeError naming this host. */
-  private async task(name: string, n: Notify, plan: () => Promise<TaskPlan>, invalidate?: () => void): Promise<TaskResult> {
+  /**
+   * Plan → (execute) → report. A failure becomes a NodeError naming this host. A task that
+   * notifies handlers records them as pending on the node in its own first round trip
+   * (`mark`; a task that `marksItself` puts it where it belongs, e.g. before a file's swap),
+   * and takes up the handlers an interrupted run left pending even when it changes nothing.
+   */
+  private async task(name: string, n: Notify, plan: (mark?: string) => Promise<TaskPlan>, invalidate?: () => void, marksItself = false): Promise<TaskResult> {
     const t0 = Date.now();
     this.emit({ type: 'task:start', host: this.name, task: name });
     const base = { task: name, host: this.name };
+    const handlers = [n.notify ?? []].flat();
     let result: TaskResult;
     try {
-      const p = await plan();
+      const mark = handlers.length && !this.check ? pendingMarkCommand(handlers, name) : undefined;
+      const p = await plan(mark);
+      // usually read already, with the facts the plan gathered (a task that gathers none: one trip)
+      if (handlers.length) await this.readPending();
       if (p.changed && !this.check) {
-        for (const step of p.steps) await this.runStep(name, step.command, step.stdin);
+        const steps = marksItself ? p.steps : withMark(p.steps, mark);
+        for (const step of steps) await this.runStep(name, step.command, step.stdin);
         invalidate?.();
       }
-      result = { ...base, changed: p.changed, reason: p.reason, diff: p.diff, checkOnly: this.check && p.changed, ms: Date.now() - t0 };
-      if (p.changed) for (const h of [n.notify ?? []].flat()) this.notified.add(h);
+      const pending = handlers.map((h) => this.pending?.get(h)).filter((x): x is PendingHandler => Boolean(x));
+      pending.forEach((x) => this.pending?.delete(x.handler));
+      const reason = p.changed || !pending.length ? p.reason : `pending handler from an interrupted run: ${pending.map(describePending).join(', ')}`;
+      const changed = p.changed || pending.length > 0;
+      result = { ...base, changed, reason, diff: p.diff, checkOnly: this.check && changed, ms: Date.now() - t0 };
+      if (pending.length) result.pending = pending.map((x) => x.handler);
+      if (p.changed) handlers.forEach((h) => this.notified.add(h));
+      pending.forEach((x) => this.notified.add(x.handler));
     } catch (err) {
       const e = err instanceof HactlError ? err : new NodeError((err as Error).message, { host: this.name });
       const output = e instanceof HactlError && e.details.output ? `\n${e.details.output}` : '';
@@ -215,14 +280,29 @@ export class HostContext {
 
   private async runStep(task: string, command: string, stdin?: string | Buffer): Promise<void> {
     const r = await this.exec(command, { stdin });
-    if (r.code === 0) return;
+    if (r.code === 0) return killedForTests(task);
     // name the real file, not the staged temp copy the validator saw
     const output = mask((r.stderr || r.stdout).trim()).replace(/(\S*)\/\.([^/\s:]+)\.hactl-[A-Za-z0-9]{6}/g, '$1/$2 (new)');
+    if (r.code === STAGE_MISMATCH) {
+      const path = task.replace(/^file /, '');
+      throw new NodeError(`the new ${path} did not arrive whole on ${this.name} (connection cut mid-transfer?); the old file is untouched`, {
+        host: this.name, output, hint: 're-run: the file is sent again',
+      });
+    }
     if (r.code === VALIDATE_FAILED) {
       throw new NodeError(`validation refused the new ${task.replace(/^file /, '')}; the old file is untouched`, { host: this.name, output });
     }
     throw new NodeError(`${task} failed (exit ${r.code})`, { host: this.name, output });
   }
+}
+
+/**
+ * Test-only (the lab tests of interrupted runs): HACTL_TEST_KILL_AFTER_SWAP=PATH kills this
+ * process (SIGKILL, as `kill -9`) right after PATH was swapped in, before its handler runs.
+ */
+function killedForTests(task: string): void {
+  const path = process.env.HACTL_TEST_KILL_AFTER_SWAP;
+  if (path && task === `file ${path}`) process.kill(process.pid, 'SIGKILL');
 }
 
 const serviceKey = (name: string, status?: string): string => `${name}\0${status ?? ''}`;

@@ -54,6 +54,7 @@ export async function runPlaybook(playbook: Playbook, o: RunOptions): Promise<Ru
       log: (message) => sink({ type: 'log', level: 'info', message }),
       warn: (message) => sink({ type: 'log', level: 'warn', message }),
     });
+    await group.runLeftoverPending();
   } finally {
     if (!o.connector) await connector.closeAll();
   }

@@ -24,6 +24,9 @@ export interface FileOptions {
 
 /** Exit status the apply script uses for "the validator refused the file". */
 export const VALIDATE_FAILED = 97;
+/** Exit status for "the staged copy is not what was sent" (a connection cut mid-stream:
+ *  `cat` sees EOF and succeeds, so only size and sha256 tell a truncated file). */
+export const STAGE_MISMATCH = 98;
 
 const normMode = (m: string): string => m.replace(/^0+(?=\d{3})/, '');
 
@@ -53,8 +56,14 @@ export function backupCopy(path: string, o: Pick<FileOptions, 'mode' | 'secret'>
   return `{ rm -f ${bak}; ( umask 077; cp ${p} ${bak} ); chown --reference=${p} ${bak}; touch -r ${p} ${bak}; chmod go-rwx ${bak}; }`;
 }
 
-/** The one-round-trip apply script: stage, chmod/chown, validate, back up, rename. */
-export function writeScript(path: string, o: FileOptions): string {
+/**
+ * The one-round-trip apply script: stage, check size and sha256 of the staged copy,
+ * chmod/chown, validate, back up, record pending handlers (`mark`), rename.
+ */
+export function writeScript(path: string, o: FileOptions, mark?: string): string {
+  const content = o.content ?? '';
+  const size = Buffer.byteLength(content);
+  const sha = createHash('sha256').update(content).digest('hex');
   const p = quote(path);
   const tmpl = quote(`${dirname(path)}/.${basename(path)}.hactl-XXXXXX`);
   const lines = [
@@ -63,6 +72,10 @@ export function writeScript(path: string, o: FileOptions): string {
     `tmp=$(mktemp ${tmpl})`,
     `trap 'rm -f "$tmp"' EXIT`,
     'cat > "$tmp"',
+    // a cut connection is an EOF to cat: the file would go live truncated without this
+    `size=$(wc -c < "$tmp"); sum=$(sha256sum < "$tmp" | cut -d' ' -f1)`,
+    `if [ "$size" -ne ${size} ] || [ "$sum" != ${sha} ]; then ` +
+      `echo "staged copy has $size of ${size} bytes, sha256 $sum instead of ${sha}" >&2; exit ${STAGE_MISMATCH}; fi`,
     `chmod ${normMode(o.mode ?? '644')} "$tmp"`,
   ];
   if (o.owner || o.group) lines.push(`chown ${quote(`${o.owner ?? 'root'}:${o.group ?? o.owner ?? 'root'}`)} "$tmp"`);
@@ -71,6 +84,8 @@ export function writeScript(path: string, o: FileOptions): string {
     lines.push(`if ! out=$( ${v} 2>&1 ); then printf '%s\\n' "$out" >&2; exit ${VALIDATE_FAILED}; fi`);
   }
   if (o.backup !== false) lines.push(`if [ -e ${p} ]; then ${backupCopy(path, o)}; fi`);
+  // recorded before the swap: a run killed between the two leaves the handler pending, not lost
+  if (mark) lines.push(mark);
   lines.push(`mv -f "$tmp" ${p}`, 'trap - EXIT');
   return lines.join('\n');
 }
@@ -82,11 +97,11 @@ export function writeScript(path: string, o: FileOptions): string {
  *   planFile({ path: '/etc/x', exists: false }, '/etc/x', { content: 'a\n' })
  *   // { changed: true, reason: 'create /etc/x', steps: [ … ], diff: '--- /dev/null\n+++ /etc/x …' }
  */
-export function planFile(fact: FileFact, path: string, o: FileOptions): TaskPlan {
+export function planFile(fact: FileFact, path: string, o: FileOptions, mark?: string): TaskPlan {
   if (o.state === 'absent') {
     if (!fact.exists) return noop(`${path} is absent`);
     const backup = o.backup !== false ? `${backupCopy(path, { mode: fact.mode, secret: o.secret })} && ` : '';
-    return { changed: true, reason: `remove ${path}`, steps: [{ command: `${backup}rm -f ${quote(path)}` }] };
+    return { changed: true, reason: `remove ${path}`, steps: withMark([{ command: `${backup}rm -f ${quote(path)}` }], mark) };
   }
   const steps: Step[] = [];
   const why: string[] = [];
@@ -95,7 +110,7 @@ export function planFile(fact: FileFact, path: string, o: FileOptions): TaskPlan
     const sha = createHash('sha256').update(o.content).digest('hex');
     if (!fact.exists || fact.sha256 !== sha) {
       diff = diffOf(path, fact, o.content, o.secret === true);
-      steps.push({ command: writeScript(path, o), stdin: o.content, label: `write ${path}` });
+      steps.push({ command: writeScript(path, o, mark), stdin: o.content, label: `write ${path}` });
       why.push(fact.exists ? `update ${path}` : `create ${path}`);
       return { changed: true, reason: why.join(', '), steps, diff };
     }
@@ -116,5 +131,12 @@ export function planFile(fact: FileFact, path: string, o: FileOptions): TaskPlan
     why.push(`owner ${fact.owner}:${fact.group} → ${wantOwner}:${wantGroup}`);
   }
   if (steps.length === 0) return noop(`${path} is up to date`);
-  return { changed: true, reason: `${path}: ${why.join(', ')}`, steps };
+  return { changed: true, reason: `${path}: ${why.join(', ')}`, steps: withMark(steps, mark) };
+}
+
+/** Puts the pending-handler record in front of the first step (same round trip, before the change). */
+export function withMark(steps: Step[], mark?: string): Step[] {
+  if (!mark || !steps[0]) return steps;
+  const [first, ...rest] = steps;
+  return [{ ...first, command: `${mark}\n${first.command}` }, ...rest];
 }

@@ -30,6 +30,8 @@ export interface TaskResult {
   error?: string;
   /** true when nothing ran because of check mode */
   checkOnly?: boolean;
+  /** handlers an interrupted run left pending on the node that this task took up */
+  pending?: string[];
   ms: number;
 }
 

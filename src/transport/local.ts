@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Connection, ExecOptions, ExecResult } from './types.js';
+import type { Connection, ExecOptions, ExecResult, Held } from './types.js';
 import { quote } from '../core/shell.js';
 
 /**
@@ -50,6 +50,37 @@ export class LocalConnection implements Connection {
     const r = await this.exec(`base64 -w0 < ${quote(path)}`);
     if (r.code !== 0) throw new Error(`cannot read ${path}: ${r.stderr.trim()}`);
     return Buffer.from(r.stdout, 'base64');
+  }
+
+  /** A long-lived `sh -c` (ends with its stdin, or when the caller ends it). */
+  hold(command: string): Promise<Held> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let settled = false;
+      let done: (r: { code: number; output: string }) => void = () => undefined;
+      const exited = new Promise<{ code: number; output: string }>((res) => (done = res));
+      const held = (first: string): Held => ({ first, exited, write: (l) => void child.stdin.write(l), end: () => void child.stdin.end() });
+      child.stdin.on('error', () => undefined);
+      child.on('error', reject);
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString('utf8');
+        const nl = out.indexOf('\n');
+        if (!settled && nl >= 0) {
+          settled = true;
+          resolve(held(out.slice(0, nl)));
+          out = out.slice(nl + 1);
+        }
+      });
+      child.stderr.on('data', (b: Buffer) => void (out += b.toString('utf8')));
+      child.on('close', (code) => {
+        done({ code: code ?? 1, output: out });
+        if (!settled) {
+          settled = true;
+          resolve(held(''));
+        }
+      });
+    });
   }
 
   async close(): Promise<void> {}

@@ -9,7 +9,7 @@ import {
   type HostKeyVerdict,
 } from './known-hosts.js';
 import { expandHome, readSshConfig } from './ssh-config.js';
-import type { Connection, ExecOptions, ExecResult } from './types.js';
+import type { Connection, ExecOptions, ExecResult, Held } from './types.js';
 
 /** ssh2's default host-key algorithms (it never offers host certificates). */
 const SERVER_HOST_KEY_ALGORITHMS = [
@@ -205,8 +205,8 @@ export class SshConnection implements Connection {
     let full = this.wrap(command);
     if (options.timeoutMs) full = `timeout -k 2 ${Math.ceil(options.timeoutMs / 1000)} sh -c ${quote(full)}`;
     this.options.onCommand?.(this.host, command);
-    const stdin =
-      options.stdin === undefined ? undefined : typeof options.stdin === 'string' ? options.stdin : Readable.from([options.stdin]);
+    const stdin = stalledForTests(command, options.stdin) ??
+      (options.stdin === undefined ? undefined : typeof options.stdin === 'string' ? options.stdin : Readable.from([options.stdin]));
     try {
       const r = await Promise.race([this.ssh.execCommand(full, { stdin, noTrim: true }), this.gone]);
       return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? (r.signal ? 128 : 255) };
@@ -231,4 +231,65 @@ export class SshConnection implements Connection {
     this.lost ??= new NodeError('connection closed', { host: this.host });
     this.ssh.dispose();
   }
+
+  /** A command on its own channel of this connection: it ends when the connection does. */
+  hold(command: string): Promise<Held> {
+    if (this.lost) return Promise.reject(this.lost);
+    const client = this.ssh.connection;
+    if (!client) return Promise.reject(new NodeError('not connected', { host: this.host }));
+    this.options.onCommand?.(this.host, command);
+    return new Promise((resolve, reject) => {
+      client.exec(this.wrap(command), (err, channel) => {
+        if (err) return reject(new NodeError(`connection lost: ${err.message}`, { host: this.host }, { cause: err }));
+        let out = '';
+        let settled = false;
+        let done: (r: { code: number; output: string }) => void = () => undefined;
+        const exited = new Promise<{ code: number; output: string }>((res) => (done = res));
+        const held = (first: string): Held => ({
+          first,
+          exited,
+          write: (line) => void channel.write(line),
+          end: () => void channel.end(),
+        });
+        channel.on('data', (b: Buffer) => {
+          out += b.toString('utf8');
+          const nl = out.indexOf('\n');
+          if (!settled && nl >= 0) {
+            settled = true;
+            resolve(held(out.slice(0, nl)));
+            out = out.slice(nl + 1);
+          }
+        });
+        channel.stderr.on('data', (b: Buffer) => void (out += b.toString('utf8')));
+        channel.on('error', () => undefined);
+        channel.on('close', (code: number | null) => {
+          done({ code: code ?? 255, output: out });
+          if (!settled) {
+            settled = true;
+            resolve(held(''));
+          }
+        });
+      });
+    });
+  }
+}
+
+/**
+ * Test-only (the lab tests of interrupted runs): HACTL_TEST_STALL_STREAM=PATH:BYTES sends
+ * the first BYTES of a write to PATH, then stalls, as a connection that hangs mid-transfer
+ * (the test then cuts it); PATH:BYTES:eof ends the stream there instead, as a proxy that
+ * closed it.
+ */
+function stalledForTests(command: string, stdin?: string | Buffer): Readable | undefined {
+  const spec = process.env.HACTL_TEST_STALL_STREAM;
+  if (!spec || stdin === undefined) return undefined;
+  const m = /^(.+):(\d+)(:eof)?$/.exec(spec);
+  if (!m || !command.includes(`mv -f "$tmp" ${quote(m[1]!)}`)) return undefined;
+  const buf = Buffer.from(stdin);
+  const bytes = Number(m[2]);
+  if (buf.length <= bytes) return undefined;
+  const stream = new Readable({ read() {} });
+  stream.push(buf.subarray(0, bytes));
+  if (m[3]) stream.push(null);
+  return stream;
 }

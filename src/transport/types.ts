@@ -16,6 +16,20 @@ export interface ExecOptions {
   timeoutMs?: number;
 }
 
+/**
+ * A long-lived command on a host (the run lock's holder): its first output line, a way to
+ * feed it lines (keep-alives) and to end it, and its exit.
+ */
+export interface Held {
+  /** the first line the command printed ('' when it exited without one) */
+  readonly first: string;
+  /** the rest of its output, once it exited */
+  readonly exited: Promise<{ code: number; output: string }>;
+  write(line: string): void;
+  /** ends its stdin (it sees EOF) */
+  end(): void;
+}
+
 export interface Connection {
   /** name used in messages (the inventory node name) */
   readonly host: string;
@@ -23,5 +37,7 @@ export interface Connection {
   /** writes content to path (atomically is the file task's job, not this one's) */
   put(content: string | Buffer, path: string): Promise<void>;
   get(path: string): Promise<Buffer>;
+  /** starts a command that lives as long as the caller wants (or the connection) */
+  hold?(command: string): Promise<Held>;
   close(): Promise<void>;
 }

@@ -20,6 +20,9 @@ describe.skipIf(Boolean(missing))(`hactl run / plan with a TypeScript playbook${
   beforeAll(async () => {
     sshd = await startSshd();
     dir = mkdtempSync(join(tmpdir(), 'hactl-cli-'));
+    // the nodes are this machine: pending records and the run lock stay in the test's dir (src/runtime/pending.ts)
+    process.env.HACTL_NODE_STATE_DIR = join(dir, 'node-state');
+    process.env.HACTL_LOCK_DIR = join(dir, 'locks');
     inv = join(dir, 'inventory.yaml');
     writeFileSync(
       inv,

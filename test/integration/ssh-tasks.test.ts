@@ -37,6 +37,9 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
   beforeAll(async () => {
     sshd = await startSshd();
     work = mkdtempSync(join(tmpdir(), 'hactl-work-'));
+    // the nodes are this machine: pending records and the run lock stay in the test's dir (src/runtime/pending.ts)
+    process.env.HACTL_NODE_STATE_DIR = join(work, 'node-state');
+    process.env.HACTL_LOCK_DIR = join(work, 'locks');
   });
   afterAll(async () => {
     await sshd?.stop();

@@ -37,9 +37,9 @@ export function vmLabMissing(): string | undefined {
 
 export type Result = SpawnSyncReturns<string>;
 
-/** Runs the built CLI (`node bin/hactl …`). */
-export function hactl(args: string[], timeoutMs = 900_000): Result {
-  return spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+/** Runs the built CLI (`node bin/hactl …`), with `env` added to this process's environment. */
+export function hactl(args: string[], timeoutMs = 900_000, env: Record<string, string> = {}): Result {
+  return spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
 }
 
 /**

@@ -14,7 +14,8 @@ import type { Playbook } from '../../runtime/playbook.js';
 import { runPlaybook } from '../../runtime/run.js';
 import { itemsFromRun } from './from-run.js';
 import { buildReport, mergeErrors, mergeItems, type CheckError, type DriftItem, type DriftReport } from './items.js';
-import { readLive } from './live.js';
+import { readLive, type HostSections } from './live.js';
+import { corosyncRunningItems, drbdRunningItems, heartbeatRunningItems } from './running.js';
 import { pacemakerItems } from './pacemaker-rules.js';
 import { drbdItems, heartbeatItems, skewItems } from './stack-rules.js';
 import { timingFacts, timingItems } from './timing.js';
@@ -83,12 +84,24 @@ export async function checkDrift(c: ClusterModel, o: DriftOptions): Promise<Drif
     ...(c.stack === 'pacemaker' ? pacemakerItems(c, live.sections) : heartbeatItems(c, live.sections)),
     ...drbdItems(c, live.sections),
     ...skewItems(live.sections),
+    ...runningItems(live.sections),
   ];
   // the same finding from both sources (the CIB) is one item; the live one carries the diff
   const items = mergeItems(fromRun.items, liveItems, timingItems(timingFacts(c, o.budget)));
   const errors = mergeErrors(secretErrors, fromRun.errors, live.errors);
   const notes = run instanceof Error ? [] : (run?.warnings ?? []);
   return buildReport({ cluster: c, items, errors, notes, checkedAt, ms: Date.now() - t0 });
+}
+
+/** The daemons' running values against their files, per host (src/checks/drift/running.ts). */
+function runningItems(sections: Map<string, HostSections>): DriftItem[] {
+  const items: DriftItem[] = [];
+  for (const [host, s] of sections) {
+    if (s['running-corosync']) items.push(...corosyncRunningItems(host, s['running-corosync'].out));
+    if (s['running-heartbeat']) items.push(...heartbeatRunningItems(host, s['running-heartbeat'].out));
+    if (s['running-drbd']) items.push(...drbdRunningItems(host, s['running-drbd'].out));
+  }
+  return items;
 }
 
 function itemsOf(run: RunSummary | Error | undefined): { items: DriftItem[]; errors: CheckError[] } {

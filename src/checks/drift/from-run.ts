@@ -28,6 +28,30 @@ export function itemsFromRun(summary: RunSummary): { items: DriftItem[]; errors:
 
 /** One "would change" task result → drift items (several for an apt task: one per package). */
 export function classifyTask(t: TaskResult): DriftItem[] {
+  const pending = pendingItems(t);
+  // nothing differs but a handler an interrupted run left pending
+  if (pending.length && t.reason.startsWith(PENDING_REASON)) return pending;
+  return [...pending, ...classifyChange(t)];
+}
+
+const PENDING_REASON = 'pending handler from an interrupted run';
+
+/**
+ * A handler a killed run left pending: the config on disk is new, the daemon may still
+ * run the old values (the twins can even differ) until the handler runs.
+ */
+function pendingItems(t: TaskResult): DriftItem[] {
+  const cause = /\(after (.*) at (\S+)\)/.exec(t.reason);
+  return (t.pending ?? []).map((h) => ({
+    kind: 'services' as const,
+    host: t.host,
+    subject: `pending handler: ${h}`,
+    message: `never ran after ${cause ? `${cause[1]} changed at ${cause[2]}` : 'a change'} (an interrupted run): the daemon may still run the old values`,
+    hint: 're-run `hactl bootstrap` (or drift --fix): it runs the pending handler',
+  }));
+}
+
+function classifyChange(t: TaskResult): DriftItem[] {
   const host = t.host;
   if (t.task.startsWith('file ')) return [fileItem(t)];
   if (t.task.startsWith('apt ')) {

@@ -13,6 +13,7 @@ import { mapBounded } from '../../runtime/pool.js';
 import { CIB_DIR } from '../../stack/pacemaker.js';
 import { DRBD_STATUS_COMMAND } from './drbd-status.js';
 import { ADDRESSES_COMMAND, heartbeatStatusCommand } from './heartbeat-status.js';
+import { COROSYNC_RUNNING_COMMAND, DRBD_RUNNING_COMMAND, HEARTBEAT_RUNNING_COMMAND } from './running.js';
 import { hintFor } from './from-run.js';
 import type { CheckError } from './items.js';
 import { expectedPackages } from './packages.js';
@@ -20,7 +21,8 @@ import { CONSTRAINTS_COMMAND } from './pacemaker-status.js';
 
 export type SectionName =
   | 'quorum' | 'crm_mon' | 'constraints' | 'cib-resources' | 'cib-constraints'
-  | 'packages' | 'drbd' | 'heartbeat' | 'addresses';
+  | 'packages' | 'drbd' | 'heartbeat' | 'addresses'
+  | 'running-corosync' | 'running-heartbeat' | 'running-drbd';
 
 export interface Section {
   out: string;
@@ -56,12 +58,13 @@ export function liveSections(c: ClusterModel, n: NodeModel): [SectionName, strin
     out.push(['quorum', QUORUM_COMMAND]);
     if (twin) out.push(['crm_mon', CRM_MON_COMMAND], ['constraints', CONSTRAINTS_COMMAND]);
     if (n.role === 'master') out.push(['cib-resources', cibSectionCommand('resources')], ['cib-constraints', cibSectionCommand('constraints')]);
+    out.push(['running-corosync', COROSYNC_RUNNING_COMMAND]);
   }
   if (c.stack === 'heartbeat' && twin) {
     const names = [c.master.name, c.slave.name, ...(c.arbitrator ? [c.arbitrator.address] : [])];
-    out.push(['heartbeat', heartbeatStatusCommand(names)], ['addresses', ADDRESSES_COMMAND]);
+    out.push(['heartbeat', heartbeatStatusCommand(names)], ['addresses', ADDRESSES_COMMAND], ['running-heartbeat', HEARTBEAT_RUNNING_COMMAND]);
   }
-  if (twin && c.drbd.length) out.push(['drbd', DRBD_STATUS_COMMAND]);
+  if (twin && c.drbd.length) out.push(['drbd', DRBD_STATUS_COMMAND], ['running-drbd', DRBD_RUNNING_COMMAND]);
   return out;
 }
 

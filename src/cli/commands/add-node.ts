@@ -9,18 +9,19 @@ import type { Role } from '../../inventory/model.js';
 import { NodeError } from '../../core/errors.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printJson } from '../output.js';
-import { addNodeOptions, connectorFor, runWithProgress, type NodeOptions } from '../run-common.js';
+import { addLockOption, addNodeOptions, connectorFor, runWithProgress, withRunLock, type NodeOptions } from '../run-common.js';
 import { printSmoke } from './bootstrap.js';
 
 interface AddNodeOptions extends NodeOptions {
   role?: Role;
   address: string;
   replace?: string;
+  waitLock?: string | boolean;
 }
 
 /** `hactl add-node NAME`: inventory edit, provisioning and join, with a prober on the VIP. */
 export function register(program: Command): void {
-  addNodeOptions(
+  addLockOption(addNodeOptions(
     program
       .command('add-node')
       .argument('<name>', "the new node's name (must equal its `uname -n`)")
@@ -29,7 +30,7 @@ export function register(program: Command): void {
       .option('--role <role>', 'service | realserver | director | arbitrator (not needed with --replace)')
       .option('--replace <old>', "the new node takes OLD's role and place (a failed twin's replacement)"),
     false,
-  )
+  ))
     .addHelpText(
       'after',
       `
@@ -55,31 +56,34 @@ Examples:
       const svc = plan.before.services.find((s) => s.check);
       const prober = vip ? new Prober({ address: vip.address, port: svc?.check?.port ?? 22, path: svc?.check ? (svc.check.path ?? '/') : undefined }) : undefined;
       try {
-        requireHealthy(await smoke(plan.before, connector), plan.before);
-        prober?.start();
-        copyFileSync(o.inventory, `${o.inventory}.hactl-bak`);
-        writeFileSync(`${o.inventory}.hactl-tmp`, plan.text);
-        renameSync(`${o.inventory}.hactl-tmp`, o.inventory);
-        if (!o.json) process.stdout.write(`${chalk.bold(name)} written to ${o.inventory} (previous version: ${o.inventory}.hactl-bak)\n`);
-        const { playbook, dir } = await loadPlaybook('bootstrap');
-        const summary = await runWithProgress(playbook, o, { check: false, dir, cluster: plan.after, connector, deferJson: true });
-        if (!summary.ok) {
-          throw new NodeError(`${name} is in the inventory but joining did not finish`, {
-            hint: `fix the failure above, then \`hactl bootstrap -i ${o.inventory}\` completes it (or remove ${name} from the inventory and run bootstrap to roll back)`,
-          });
-        }
-        if (plan.replaced) await forgetNode(plan.after, plan.replaced, connector);
-        const report = await smoke(plan.after, connector);
-        const records = (await prober?.stop()) ?? [];
-        const probes = { total: records.length, failed: records.filter((r) => !r.ok).length, longestOutageMs: analyseProbes(records).longestMs };
-        const result = { node: name, replaced: plan.replaced, seconds: (Date.now() - t0) / 1000, probes, run: summary, smoke: report };
-        if (o.json) printJson(result);
-        else {
-          printSmoke(report);
-          const line = `prober on ${vip?.address ?? 'no VIP'}: ${probes.total} probes, ${probes.failed} failed` + (probes.failed ? `, longest outage ${probes.longestOutageMs} ms` : '');
-          process.stdout.write(`${probes.failed ? chalk.red(line) : chalk.green(line)}\n${name} joined in ${result.seconds.toFixed(1)}s\n`);
-        }
-        if (!report.ok || probes.failed) process.exitCode = 1;
+        // the lock is the cluster's as it is now (the new node is not in it yet)
+        await withRunLock(plan.before, connector, o, async () => {
+          requireHealthy(await smoke(plan.before, connector), plan.before);
+          prober?.start();
+          copyFileSync(o.inventory, `${o.inventory}.hactl-bak`);
+          writeFileSync(`${o.inventory}.hactl-tmp`, plan.text);
+          renameSync(`${o.inventory}.hactl-tmp`, o.inventory);
+          if (!o.json) process.stdout.write(`${chalk.bold(name)} written to ${o.inventory} (previous version: ${o.inventory}.hactl-bak)\n`);
+          const { playbook, dir } = await loadPlaybook('bootstrap');
+          const summary = await runWithProgress(playbook, o, { check: false, dir, cluster: plan.after, connector, deferJson: true });
+          if (!summary.ok) {
+            throw new NodeError(`${name} is in the inventory but joining did not finish`, {
+              hint: `fix the failure above, then \`hactl bootstrap -i ${o.inventory}\` completes it (or remove ${name} from the inventory and run bootstrap to roll back)`,
+            });
+          }
+          if (plan.replaced) await forgetNode(plan.after, plan.replaced, connector);
+          const report = await smoke(plan.after, connector);
+          const records = (await prober?.stop()) ?? [];
+          const probes = { total: records.length, failed: records.filter((r) => !r.ok).length, longestOutageMs: analyseProbes(records).longestMs };
+          const result = { node: name, replaced: plan.replaced, seconds: (Date.now() - t0) / 1000, probes, run: summary, smoke: report };
+          if (o.json) printJson(result);
+          else {
+            printSmoke(report);
+            const line = `prober on ${vip?.address ?? 'no VIP'}: ${probes.total} probes, ${probes.failed} failed` + (probes.failed ? `, longest outage ${probes.longestOutageMs} ms` : '');
+            process.stdout.write(`${probes.failed ? chalk.red(line) : chalk.green(line)}\n${name} joined in ${result.seconds.toFixed(1)}s\n`);
+          }
+          if (!report.ok || probes.failed) process.exitCode = 1;
+        });
       } finally {
         await prober?.stop();
         await connector.closeAll();

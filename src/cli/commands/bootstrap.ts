@@ -4,7 +4,7 @@ import { smoke, type SmokeReport } from '../../checks/smoke.js';
 import { loadInventory } from '../../inventory/index.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printJson } from '../output.js';
-import { addNodeOptions, connectorFor, runWithProgress, type NodeOptions } from '../run-common.js';
+import { addLockOption, addNodeOptions, connectorFor, runWithProgress, withRunLock, type NodeOptions } from '../run-common.js';
 
 export function printSmoke(r: SmokeReport): void {
   for (const k of r.checks) process.stdout.write(`  ${k.ok ? chalk.green('✔') : chalk.red('✘')} ${k.check.padEnd(24)} ${k.detail}\n`);
@@ -13,11 +13,11 @@ export function printSmoke(r: SmokeReport): void {
 
 /** `hactl bootstrap` and `hactl smoke`. */
 export function register(program: Command): void {
-  addNodeOptions(
+  addLockOption(addNodeOptions(
     program
       .command('bootstrap')
       .description('build the cluster the inventory describes: packages, validated configs, stack, resources, smoke checks'),
-  )
+  ))
     .option('--check', 'plan only (same as `hactl plan -i FILE bootstrap`)')
     .option('--no-smoke', 'skip the smoke checks at the end')
     .addHelpText(
@@ -26,19 +26,26 @@ export function register(program: Command): void {
 Idempotent: a second run changes nothing and says so. Every config file is validated on
 the node by the daemon's own parser (corosync -t, drbdadm dump, crm_verify on a shadow
 CIB, virt-xml-validate) before it replaces the old one (kept as FILE.hactl-bak).
+A handler a killed run left pending on a node (a reload or restart after a changed file)
+runs on the next run. Two runs of one cluster never interleave: the second refuses at
+once naming the first (or waits, --wait-lock).
 
 Examples:
   $ hactl bootstrap -i inventory.yaml
   $ hactl bootstrap -i inventory.yaml --check          # what would change, with diffs
   $ hactl bootstrap -i inventory.yaml --json > run.json`,
     )
-    .action(async (o: NodeOptions & { check?: boolean; smoke: boolean }, cmd: Command) => {
+    .action(async (o: NodeOptions & { check?: boolean; smoke: boolean; waitLock?: string | boolean }, cmd: Command) => {
       const cluster = await loadInventory(o.inventory);
       const { playbook, dir } = await loadPlaybook('bootstrap');
       const connector = connectorFor(o, Boolean(cmd.optsWithGlobals().debug));
       try {
-        const summary = await runWithProgress(playbook, o, { check: Boolean(o.check), dir, cluster, connector, deferJson: true });
-        const report = summary.ok && !o.check && o.smoke ? await smoke(cluster, connector) : undefined;
+        // a plan (--check) takes no lock; a run holds it through its smoke checks
+        const locked = <T>(fn: () => Promise<T>): Promise<T> => (o.check ? fn() : withRunLock(cluster, connector, o, fn));
+        const { summary, report } = await locked(async () => {
+          const summary = await runWithProgress(playbook, o, { check: Boolean(o.check), dir, cluster, connector, deferJson: true });
+          return { summary, report: summary.ok && !o.check && o.smoke ? await smoke(cluster, connector) : undefined };
+        });
         // --json: one document, the run summary with the smoke report in it
         if (o.json) printJson(report ? { ...summary, smoke: report } : summary);
         else if (report) printSmoke(report);

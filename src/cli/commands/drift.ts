@@ -20,7 +20,7 @@ import type { RunSummary } from '../../runtime/events.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printError, printJson } from '../output.js';
 import { colourDiff } from '../progress.js';
-import { runWithProgress } from '../run-common.js';
+import { runWithProgress, withRunLock } from '../run-common.js';
 
 interface DriftOpts {
   inventory: string;
@@ -37,6 +37,7 @@ interface DriftOpts {
   print?: boolean;
   cronDir: string;
   playbook?: string;
+  waitLock?: string | boolean;
 }
 
 const EXAMPLES = `
@@ -76,6 +77,7 @@ export function register(program: Command): void {
     .option('--connect-timeout <seconds>', 'SSH connect timeout per node', '10')
     .option('--fix', 'after the check, converge with `hactl bootstrap` (asks first)')
     .option('-y, --yes', 'with --fix: do not ask')
+    .option('--wait-lock [seconds]', 'with --fix: if another run holds the cluster\'s run lock, wait for it (the check itself takes none)')
     .option('--install-cron', 'write a cron entry that runs this check (/etc/cron.d on this host)')
     .option('--every <interval>', 'with --install-cron: 5m, 10m, 1h … or a cron schedule', '10m')
     .option('--print', 'with --install-cron: print the cron entry instead of writing it')
@@ -176,9 +178,11 @@ async function fix(cluster: ClusterModel, before: DriftReport, opts: DriftOption
     say('not fixed: nothing was changed');
     return undefined;
   }
-  const summary = await runWithProgress(opts.playbook, { inventory: cluster.source, forks: String(opts.forks ?? 10), json: o.json }, {
-    check: false, dir: opts.templateDir, cluster, connector: opts.connector, deferJson: true,
-  });
+  // only the fix takes the run lock: the check before it is read-only
+  const summary = await withRunLock(cluster, opts.connector, o, () =>
+    runWithProgress(opts.playbook, { inventory: cluster.source, forks: String(opts.forks ?? 10), json: o.json }, {
+      check: false, dir: opts.templateDir, cluster, connector: opts.connector, deferJson: true,
+    }));
   const report = await checkDrift(cluster, opts);
   if (!o.json) {
     process.stdout.write('after --fix:\n');

@@ -15,7 +15,7 @@ import { loadInventory } from '../../inventory/index.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { Connector, sshConnect } from '../../runtime/connector.js';
 import { printJson } from '../output.js';
-import type { NodeOptions } from '../run-common.js';
+import { withRunLock, type NodeOptions } from '../run-common.js';
 
 interface FailoverOptions extends NodeOptions {
   restore?: boolean;
@@ -23,6 +23,7 @@ interface FailoverOptions extends NodeOptions {
   budget?: string;
   yes?: boolean;
   labDir?: string;
+  waitLock?: string | boolean;
 }
 
 const HELP = `
@@ -120,6 +121,7 @@ export function register(program: Command): void {
     .option('--restore', 'only restore the cluster (power on, plug in, start stacks, clean up, move back), e.g. after an interrupted run')
     .option('--lab-dir <dir>', 'use this lab\'s fault primitives (default: the lab whose state dir holds the inventory)')
     .option('--accept-new-hostkeys', 'record unknown SSH host keys (like OpenSSH accept-new)')
+    .option('--wait-lock [seconds]', 'if another run holds the cluster\'s run lock, wait for it (default: refuse at once)')
     .addHelpText('after', HELP)
     .action(async (o: FailoverOptions, cmd: Command) => {
       const debug = Boolean(cmd.optsWithGlobals().debug);
@@ -132,25 +134,27 @@ export function register(program: Command): void {
       const connector = new Connector(connect);
       const { signal, release } = interruptible();
       try {
-        const runner = new NodeRunner(cluster, connector);
-        const faults = faultsFor(cluster, runner, settings, o.labDir);
-        const names = (o.scenario ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-        const log = (m: string): void => void process.stderr.write(chalk.dim(`[failover] ${m}\n`));
-        if (o.restore) return void (await restoreOnly(cluster, { faults, settings, connector, signal, log }, Boolean(o.json)));
-        const plan = planScenarios(cluster, names, faults, settings);
-        log(`pre-flight: checking that ${cluster.name} is healthy`);
-        await preflight(cluster, connector, runner, settings);
-        if (!o.yes) await confirm(cluster, plan, faults.kind);
-        if (!o.json) process.stdout.write(chalk.bold(formatHeader()) + '\n');
-        const report = await runFailoverTest(cluster, {
-          plan, faults, settings, connector, budgetMs, signal, log,
-          connect: watchConnect,
-          onResult: (r) => void (o.json ? undefined : process.stdout.write(paint(r) + '\n')),
+        await withRunLock(cluster, connector, o, async () => {
+          const runner = new NodeRunner(cluster, connector);
+          const faults = faultsFor(cluster, runner, settings, o.labDir);
+          const names = (o.scenario ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+          const log = (m: string): void => void process.stderr.write(chalk.dim(`[failover] ${m}\n`));
+          if (o.restore) return void (await restoreOnly(cluster, { faults, settings, connector, signal, log }, Boolean(o.json)));
+          const plan = planScenarios(cluster, names, faults, settings);
+          log(`pre-flight: checking that ${cluster.name} is healthy`);
+          await preflight(cluster, connector, runner, settings);
+          if (!o.yes) await confirm(cluster, plan, faults.kind);
+          if (!o.json) process.stdout.write(chalk.bold(formatHeader()) + '\n');
+          const report = await runFailoverTest(cluster, {
+            plan, faults, settings, connector, budgetMs, signal, log,
+            connect: watchConnect,
+            onResult: (r) => void (o.json ? undefined : process.stdout.write(paint(r) + '\n')),
+          });
+          if (o.json) printJson(reportJson(report));
+          else process.stdout.write(formatReport(report).split('\n').slice(-2).join('\n'));
+          if (!report.ok) process.exitCode = 1;
+          if (signal.aborted) process.exitCode = 130;
         });
-        if (o.json) printJson(reportJson(report));
-        else process.stdout.write(formatReport(report).split('\n').slice(-2).join('\n'));
-        if (!report.ok) process.exitCode = 1;
-        if (signal.aborted) process.exitCode = 130;
       } finally {
         release();
         await connector.closeAll();

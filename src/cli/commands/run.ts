@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { loadPlaybook } from '../load-playbook.js';
-import { addNodeOptions, runWithProgress, type NodeOptions } from '../run-common.js';
+import { loadInventory } from '../../inventory/index.js';
+import { addLockOption, addNodeOptions, connectorFor, runWithProgress, withRunLock, type NodeOptions } from '../run-common.js';
 
 /** `hactl run` and `hactl plan`: a playbook applied, or only planned with diffs. */
 export function register(program: Command): void {
-  addNodeOptions(
+  addLockOption(addNodeOptions(
     program
       .command('run')
       .argument('<playbook>', 'a .ts/.js playbook file, or a built-in name (bootstrap)')
       .description('apply a playbook to the inventory\'s nodes'),
-  )
+  ))
     .option('--check', 'plan only: report what would change, with diffs, and change nothing')
     .addHelpText(
       'after',
@@ -30,9 +31,17 @@ Examples:
   $ hactl run -i inventory.yaml site.ts
   $ hactl run -i inventory.yaml site.ts --limit master --json`,
     )
-    .action(async (file: string, o: NodeOptions & { check?: boolean }, cmd: Command) => {
+    .action(async (file: string, o: NodeOptions & { check?: boolean; waitLock?: string | boolean }, cmd: Command) => {
       const { playbook, dir } = await loadPlaybook(file);
-      await runWithProgress(playbook, o, { check: Boolean(o.check), dir, debug: cmd.optsWithGlobals().debug });
+      const debug = Boolean(cmd.optsWithGlobals().debug);
+      if (o.check) return void (await runWithProgress(playbook, o, { check: true, dir, debug }));
+      const cluster = await loadInventory(o.inventory);
+      const connector = connectorFor(o, debug);
+      try {
+        await withRunLock(cluster, connector, o, () => runWithProgress(playbook, o, { check: false, dir, cluster, connector }));
+      } finally {
+        await connector.closeAll();
+      }
     });
 
   addNodeOptions(

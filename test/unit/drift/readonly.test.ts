@@ -4,10 +4,11 @@ import { example } from './helpers.js';
 
 // The live checks must never write to a node. Every script the examples generate is held
 // to a deny-list of writing commands and to "redirect only to /dev/null or another fd".
+// (`drbdadm -d adjust` is adjust's dry run: it prints the commands and runs none.)
 const WRITERS = [
   /\bmktemp\b/, /\bmodprobe\b/, /\brm\s/, /\bmv\s/, /\bcp\s/, /\bchmod\b/, /\bchown\b/, /\btee\b/, /\btouch\b/, /\bmkdir\b/,
   /\bdd\s/, /\bsed\s+-i/, /\bapt(-get)?\s/, /\bdpkg\s+-[iPr]/, /\bcrm_resource\b/, /\bcrm_attribute\b/, /\bcrm_shadow\b/,
-  /\bcibadmin\s+(?!-Q\b)/, /\bdrbdadm\s+(?!status\b)/, /\bsystemctl\s+(?!is-)/, /\bservice\s+\S+\s+(start|stop|restart|reload)/,
+  /\bcibadmin\s+(?!-Q\b)/, /\bdrbdadm\s+(?!status\b|-d adjust\b)/, /\bsystemctl\s+(?!is-)/, /\bservice\s+\S+\s+(start|stop|restart|reload)/,
   /\bcorosync-cfgtool\b/, /\bupdate-rc\.d\b/, /\bln\s/, /\bip\s+(?!-o -4 addr show)/,
 ];
 
@@ -29,9 +30,9 @@ describe('the live-check script is read-only', () => {
   it('asks each role only what it can answer: votes everywhere, CIB on the master, DRBD on twins', () => {
     const c = example('example-pacemaker-drbd-kvm');
     const names = (n: string) => liveSections(c, c.nodes.find((x) => x.name === n)!).map(([s]) => s);
-    expect(names('kvm-a')).toEqual(['packages', 'quorum', 'crm_mon', 'constraints', 'cib-resources', 'cib-constraints', 'drbd']);
-    expect(names('kvm-b')).toEqual(['packages', 'quorum', 'crm_mon', 'constraints', 'drbd']);
-    expect(names('quorum')).toEqual(['packages', 'quorum']);
+    expect(names('kvm-a')).toEqual(['packages', 'quorum', 'crm_mon', 'constraints', 'cib-resources', 'cib-constraints', 'running-corosync', 'drbd', 'running-drbd']);
+    expect(names('kvm-b')).toEqual(['packages', 'quorum', 'crm_mon', 'constraints', 'running-corosync', 'drbd', 'running-drbd']);
+    expect(names('quorum')).toEqual(['packages', 'quorum', 'running-corosync']);
   });
 
   it('the deny-list itself catches writes (so a green run means something)', () => {
