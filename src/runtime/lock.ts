@@ -10,6 +10,7 @@
  *   than the lease.
  * Read-only commands (plan, drift without --fix, smoke) take no lock.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -170,7 +171,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function acquireRunLock(o: RunLockOptions): Promise<RunLock> {
   const holder = me(o.command);
-  const path = localLockPath(o.cluster);
+  // two clusters of one name (the labs side by side, two customers' "web") are two locks:
+  // the key is the name and the nodes' addresses
+  const addresses = o.nodes.map((n) => n.address).sort().join(',');
+  const path = localLockPath(`${o.cluster}-${createHash('sha256').update(addresses).digest('hex').slice(0, 8)}`);
   const deadline = Date.now() + (o.waitSeconds ?? 0) * 1000;
   let told = false;
   for (;;) {
