@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { InputError, NodeError } from '../core/errors.js';
 import { addNodeToInventoryText, parseInventory, replaceNodeInInventoryText } from '../inventory/index.js';
 import type { ClusterModel, Role } from '../inventory/model.js';
+import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from '../facts/drbd-status.js';
+import type { Connector } from '../runtime/connector.js';
 import { members } from '../stack/corosync.js';
+import { replaceDecision } from '../stack/drbd-safety.js';
+import { GROUP_ID } from '../stack/pacemaker.js';
 import type { SmokeReport } from './smoke.js';
 
 export interface AddNodeRequest {
@@ -35,8 +39,18 @@ export function planAddNode(file: string, req: AddNodeRequest): AddNodePlan {
   const before = parseInventory(original, file);
   let text: string;
   if (req.replace) {
-    if (!before.nodes.some((n) => n.name === req.replace)) {
+    const old = before.nodes.find((n) => n.name === req.replace);
+    if (!old) {
       throw new InputError(`--replace ${req.replace}: no such node in ${file}`, { hint: `nodes are ${before.nodes.map((n) => n.name).join(', ')}` });
+    }
+    if (req.name === req.replace) {
+      // a rebuilt machine under its old name: same address, same node id, the inventory unchanged
+      if (old.address !== req.address) {
+        throw new InputError(`--replace ${old.name} under the same name keeps its address ${old.address}, not ${req.address}`, {
+          hint: `give --address ${old.address}, or give the new machine a new name (add-node NEW --replace ${old.name} --address ${req.address})`,
+        });
+      }
+      return { before, after: before, text: original, replaced: req.replace };
     }
     const nodeId = Math.max(...before.nodes.map((n) => n.nodeId)) + 1;
     text = replaceNodeInInventoryText(original, req.replace, { name: req.name, address: req.address, node_id: nodeId });
@@ -71,4 +85,99 @@ export function requireHealthy(report: SmokeReport, c: ClusterModel): void {
     output: bad.map((k) => `${k.check}: ${k.detail}`).join('\n'),
     hint: 'repair it first (hactl smoke -i … shows the state; hactl bootstrap -i … converges)',
   });
+}
+
+/** The other twin when `old` is a twin of a cluster with DRBD resources, else undefined. */
+export function survivorOf(c: ClusterModel, old: string | undefined): ClusterModel['master'] | undefined {
+  if (!old || !c.drbd.length) return undefined;
+  if (old === c.master.name) return c.slave;
+  if (old === c.slave.name) return c.master;
+  return undefined;
+}
+
+/** How the resources move to `to` by hand on this stack (for refusal hints). */
+export function switchoverCommand(c: ClusterModel, to: string): string {
+  return c.stack === 'pacemaker'
+    ? `\`crm_resource --move -r ${GROUP_ID} -N ${to} && crm_resource --wait; crm_resource --clear -r ${GROUP_ID}\``
+    : `\`/usr/share/heartbeat/hb_takeover all\` on ${to}`;
+}
+
+/**
+ * Before a twin is replaced: the survivor must be Primary with UpToDate data for every DRBD
+ * resource (the replacement syncs from it while it serves). Refuses, changing nothing,
+ * when the twin being replaced is the Primary. Read-only: one command on the survivor.
+ * Returns what it found, or undefined when there is nothing to check (not a twin, no DRBD,
+ * no DRBD module on the survivor).
+ */
+export async function replacePreflight(c: ClusterModel, old: string | undefined, connector: Connector): Promise<string | undefined> {
+  const survivor = survivorOf(c, old);
+  if (!survivor || !old) return undefined;
+  const conn = await connector.get(survivor);
+  const states = parseDrbdSection((await conn.exec(DRBD_STATUS_COMMAND)).stdout, new Map(c.drbd.map((r) => [r.minor, r.name])));
+  if (!states) return `no DRBD kernel module on ${survivor.name}: no resync to follow`;
+  const d = replaceDecision(old, { node: survivor.name, states }, c.drbd.map((r) => r.name), switchoverCommand(c, survivor.name));
+  if (d.action === 'refuse') throw new NodeError(d.say, { host: survivor.name, hint: d.hint });
+  return d.say;
+}
+
+export interface ResyncResult {
+  /** seconds from the start of the wait until every resource was UpToDate on both twins */
+  seconds: number;
+  resources: string[];
+  /** the survivor kernel's line for the last resync, e.g. `total 12 sec; paused 0 sec; 21844 K/sec` */
+  kernel?: string;
+}
+
+/**
+ * Follows DRBD's resync of a replaced twin from the survivor until every resource is
+ * Connected and UpToDate on both sides, reporting progress (from the survivor's own
+ * status) on the way. Bounded: a resync that makes no progress for `stallSeconds` fails.
+ */
+export async function waitForResync(
+  c: ClusterModel,
+  survivor: ClusterModel['master'],
+  connector: Connector,
+  progress: (line: string) => void,
+  opts: { intervalMs?: number; stallSeconds?: number } = {},
+): Promise<ResyncResult> {
+  const t0 = Date.now();
+  const minors = new Map(c.drbd.map((r) => [r.minor, r.name]));
+  const conn = await connector.get(survivor);
+  let last = '';
+  let lastChange = Date.now();
+  for (;;) {
+    const states = parseDrbdSection((await conn.exec(DRBD_STATUS_COMMAND)).stdout, minors) ?? [];
+    const pending = c.drbd.map((r) => ({ r: r.name, st: states.find((s) => s.name === r.name) })).filter((x) => !resyncDone(x.st));
+    if (!pending.length) {
+      // the kernel's own account of the resync: `Resync done (total 12 sec; paused 0 sec; 21844 K/sec)`
+      const log = (await conn.exec("dmesg 2>/dev/null | grep -F 'Resync done (total' | tail -n 1")).stdout.trim();
+      const kernel = /Resync done \((total [^)]*)\)/.exec(log)?.[1];
+      return { seconds: (Date.now() - t0) / 1000, resources: c.drbd.map((r) => r.name), ...(kernel ? { kernel } : {}) };
+    }
+    const line = pending.map((x) => `DRBD ${x.r} on ${survivor.name}: ${resyncState(x.st)}`).join('; ');
+    if (line !== last) {
+      progress(line);
+      last = line;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > (opts.stallSeconds ?? 600) * 1000) {
+      throw new NodeError(`the resync from ${survivor.name} made no progress for ${opts.stallSeconds ?? 600} s: ${line}`, {
+        host: survivor.name,
+        hint: `check the replication link and \`drbdadm status\` on both twins; the survivor keeps serving meanwhile`,
+      });
+    }
+    await new Promise((res) => setTimeout(res, opts.intervalMs ?? 2000));
+  }
+}
+
+const resyncDone = (st: DrbdState | undefined): boolean =>
+  Boolean(st && st.disks[0] === 'UpToDate' && st.peers[0]?.connection === 'Connected' && st.peers[0].peerDisk === 'UpToDate');
+
+/** `SyncSource 42.5%`, `peer WFConnection`, … as a progress phrase. */
+export function resyncState(st: DrbdState | undefined): string {
+  if (!st) return 'not up';
+  const p = st.peers[0];
+  if (!p) return 'no peer';
+  if (p.connection !== 'Connected') return `waiting for the peer (${p.connection})`;
+  if (p.replication && /^(Sync|PausedSync)/.test(p.replication)) return `${p.replication}${p.done !== undefined ? ` ${p.done}%` : ''}`;
+  return `${st.disks[0] ?? '?'}/${p.peerDisk ?? '?'}`;
 }

@@ -1,11 +1,13 @@
 import { NodeError } from '../core/errors.js';
 import { quote } from '../core/shell.js';
 import { CRM_MON_COMMAND, parseCrmMon } from '../facts/crm-mon.js';
+import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from '../facts/drbd-status.js';
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
 import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
 import { members } from '../stack/corosync.js';
 import { GROUP_ID } from '../stack/pacemaker.js';
+import { splitBrainHint } from '../stack/drbd-safety.js';
 import { clStatus, HEARTBEAT_ALIVE, LDIRECTORD_CF } from '../stack/heartbeat.js';
 import type { Connection } from '../transport/types.js';
 import { probe } from './http.js';
@@ -23,13 +25,23 @@ export interface SmokeReport {
   vip?: string;
 }
 
+export interface SmokeOptions {
+  /**
+   * Nodes expected to be gone (a failed twin about to be replaced): not asked, not
+   * required online, their votes and DRBD peer connection not required
+   */
+  absent?: string[];
+}
+
 /**
  * Proves the cluster works as a client would see it: membership and quorum, resources
  * running together on a twin, no failed actions, and the floating IP answering a real
  * request from the orchestrator and from the arbitrator.
  */
-export async function smoke(c: ClusterModel, connector: Connector): Promise<SmokeReport> {
-  const checks = c.stack === 'pacemaker' ? await pacemakerChecks(c, connector) : await heartbeatChecks(c, connector);
+export async function smoke(c: ClusterModel, connector: Connector, opts: SmokeOptions = {}): Promise<SmokeReport> {
+  const absent = new Set(opts.absent ?? []);
+  const checks = c.stack === 'pacemaker' ? await pacemakerChecks(c, connector, absent) : await heartbeatChecks(c, connector, absent);
+  checks.push(...(await drbdChecks(c, connector, absent)));
   checks.push(...(await vipChecks(c, connector)));
   const vip = c.floatingIps[0];
   const svc = c.services.find((s) => s.check);
@@ -53,13 +65,14 @@ async function firstReachable(c: ClusterModel, connector: Connector, nodes: Node
   throw new NodeError(`none of ${nodes.map((n) => n.name).join(', ')} is reachable over SSH`, { output: errors.join('\n'), hint: 'check the network, sshd and known_hosts of the twins' });
 }
 
-async function pacemakerChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {
-  const { node, conn } = await firstReachable(c, connector, [c.master, c.slave]);
+async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Set<string>): Promise<SmokeCheck[]> {
+  const { node, conn } = await firstReachable(c, connector, [c.master, c.slave].filter((n) => !absent.has(n.name)));
   const [mon, q] = await Promise.all([conn.exec(CRM_MON_COMMAND), conn.exec(QUORUM_COMMAND)]);
   if (mon.code !== 0) return [{ check: 'pacemaker', ok: false, detail: `crm_mon failed on ${node.name}: ${(mon.stderr || mon.stdout).trim().split('\n')[0]}` }];
   const st = parseCrmMon(mon.stdout);
   const quorum = parseQuorum(q.stdout);
-  const want = members(c).map((n) => n.name);
+  const all = members(c).map((n) => n.name);
+  const want = all.filter((n) => !absent.has(n));
   const offline = want.filter((n) => !st.nodes.find((x) => x.name === n && x.online));
   const groupRes = st.resources.filter((r) => r.id !== '' && !r.agent.startsWith('stonith') && !r.id.startsWith('drbd-'));
   const where = [...new Set(groupRes.flatMap((r) => r.nodes))];
@@ -68,8 +81,9 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector): Promise<S
     { check: 'members online', ok: offline.length === 0, detail: offline.length ? `offline: ${offline.join(', ')}` : `${want.length}/${want.length} online (${want.join(', ')})` },
     {
       check: 'quorum',
-      ok: quorum.quorate && quorum.totalVotes === want.length && quorum.expectedVotes === want.length,
-      detail: `${quorum.quorate ? 'quorate' : 'NOT quorate'}, ${quorum.totalVotes} of ${quorum.expectedVotes} expected votes (want ${want.length})`,
+      ok: quorum.quorate && quorum.totalVotes === want.length && quorum.expectedVotes === all.length,
+      detail: `${quorum.quorate ? 'quorate' : 'NOT quorate'}, ${quorum.totalVotes} of ${quorum.expectedVotes} expected votes (want ${want.length}` +
+        `${absent.size ? ` of ${all.length}: ${[...absent].join(', ')} absent` : ''})`,
     },
     {
       check: 'resources',
@@ -97,10 +111,10 @@ export function fencingCheck(c: Pick<ClusterModel, 'stonith'>, resources: Return
   };
 }
 
-async function heartbeatChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {
+async function heartbeatChecks(c: ClusterModel, connector: Connector, absent: Set<string>): Promise<SmokeCheck[]> {
   const out: SmokeCheck[] = [];
   const holders: string[] = [];
-  for (const n of [c.master, c.slave]) {
+  for (const n of [c.master, c.slave].filter((x) => !absent.has(x.name))) {
     const conn = await connector.get(n);
     const peer = n.name === c.master.name ? c.slave.name : c.master.name;
     const r = await conn.exec(
@@ -109,11 +123,66 @@ async function heartbeatChecks(c: ClusterModel, connector: Connector): Promise<S
     );
     const vipHere = c.floatingIps.some((v) => r.stdout.includes(` ${v.address}/`));
     if (vipHere) holders.push(n.name);
-    out.push({ check: `heartbeat on ${n.name}`, ok: r.stdout.includes('hb=up') && /\nactive|^active/m.test(r.stdout), detail: `${r.stdout.includes('hb=up') ? 'running' : 'NOT running'}, peer ${peer} ${/^active/m.test(r.stdout) ? 'active' : 'dead'}` });
+    const peerOk = absent.has(peer) || /\nactive|^active/m.test(r.stdout);
+    out.push({ check: `heartbeat on ${n.name}`, ok: r.stdout.includes('hb=up') && peerOk, detail: `${r.stdout.includes('hb=up') ? 'running' : 'NOT running'}, peer ${peer} ${/^active/m.test(r.stdout) ? 'active' : absent.has(peer) ? 'dead (absent)' : 'dead'}` });
   }
   out.push({ check: 'floating IP holder', ok: holders.length === 1, detail: holders.length === 1 ? `on ${holders[0]}` : holders.length ? `on BOTH ${holders.join(' and ')} (split brain)` : 'on no twin' });
   if (c.lvs.length && holders.length === 1) out.push(await lvsCheck(c, await connector.get(holders[0] === c.master.name ? c.master : c.slave)));
   return out;
+}
+
+/**
+ * DRBD as the kernels run it, one check per resource: up on both twins, Connected, both
+ * disks UpToDate (a resync in progress passes, with its progress), Primary on at most one
+ * twin, and no split brain — which is reported with the commands that end it, never
+ * resolved by hactl. Where no twin has the DRBD module (the namespace lab), one passing
+ * line says so.
+ */
+export async function drbdChecks(c: ClusterModel, connector: Connector, absent: Set<string> = new Set()): Promise<SmokeCheck[]> {
+  if (!c.drbd.length) return [];
+  const minors = new Map(c.drbd.map((r) => [r.minor, r.name]));
+  const twins = [c.master, c.slave].filter((n) => !absent.has(n.name));
+  const seen = await Promise.all(twins.map(async (n) => {
+    try {
+      const r = await (await connector.get(n)).exec(DRBD_STATUS_COMMAND);
+      return { node: n.name, states: parseDrbdSection(r.stdout, minors) };
+    } catch (err) {
+      return { node: n.name, error: (err as Error).message.split('\n')[0] };
+    }
+  }));
+  if (seen.every((s) => !s.error && !s.states)) {
+    return [{ check: 'drbd', ok: true, detail: `not active: no DRBD kernel module on ${twins.map((n) => n.name).join(', ')} (configured, not replicating)` }];
+  }
+  return c.drbd.map((r) => judgeDrbd(r.name, seen.map((s) => ({ node: s.node, error: s.error, state: s.states?.find((x) => x.name === r.name), module: Boolean(s.states) })), absent.size > 0));
+}
+
+/** One resource as seen by each twin (pure: the smoke check's verdict). */
+export function judgeDrbd(resource: string, sides: Array<{ node: string; error?: string; module: boolean; state?: DrbdState }>, peerMayBeGone = false): SmokeCheck {
+  const check = `drbd ${resource}`;
+  const bad: string[] = [];
+  const notes: string[] = [];
+  for (const s of sides) {
+    const st = s.state;
+    if (s.error) { bad.push(`${s.node}: not checked (${s.error})`); continue; }
+    if (!s.module) { bad.push(`${s.node}: no DRBD kernel module`); continue; }
+    if (!st) { bad.push(`${s.node}: not up`); continue; }
+    if (st.splitBrain) return { check, ok: false, detail: `SPLIT BRAIN seen by ${s.node} (${st.splitBrain}): ${splitBrainHint(resource)}` };
+    const p = st.peers[0];
+    const disk = st.disks[0] ?? 'no disk';
+    const syncing = p?.replication && /^(Sync|PausedSync)/.test(p.replication);
+    if (p?.connection === 'StandAlone') bad.push(`${s.node}: StandAlone (not trying to connect; \`drbdadm connect ${resource}\` after checking why)`);
+    else if (p && p.connection !== 'Connected' && !peerMayBeGone) bad.push(`${s.node}: peer ${p.connection}`);
+    if (disk !== 'UpToDate' && !(syncing && /Inconsistent/.test(disk))) bad.push(`${s.node}: disk ${disk}`);
+    if (syncing) notes.push(`${s.node} ${p.replication}${p.done !== undefined ? ` ${p.done}%` : ''}`);
+  }
+  const primaries = sides.filter((s) => s.state?.role === 'Primary').map((s) => s.node);
+  if (primaries.length > 1) bad.push(`Primary on ${primaries.join(' and ')} at once`);
+  if (bad.length) return { check, ok: false, detail: bad.join('; ') };
+  return {
+    check,
+    ok: true,
+    detail: `${primaries.length ? `Primary on ${primaries[0]}` : 'no Primary'}, ${notes.length ? `resyncing (${notes.join(', ')})` : `UpToDate on ${sides.map((s) => s.node).join(' and ')}`}`,
+  };
 }
 
 /**

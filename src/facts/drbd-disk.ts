@@ -11,7 +11,7 @@
  *   the kernel's view (8.4's /proc/drbd, or `drbdadm status` of DRBD 9).
  */
 import { quote } from '../core/shell.js';
-import { parseDrbdSection, type DrbdState } from './drbd-status.js';
+import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from './drbd-status.js';
 
 /** DRBD's current UUID right after `create-md`: no data generation yet (UUID_JUST_CREATED). */
 export const JUST_CREATED = '0000000000000004';
@@ -96,7 +96,7 @@ export function parseDrbdDisk(out: string, resources: readonly DrbdDiskSpec[]): 
 /** One round trip once the resources are configured: each one's GI, and the kernel's state. */
 export function drbdStateCommand(resources: readonly DrbdDiskSpec[]): string {
   const gi = resources.map((r) => `echo ${quote(`@@gi ${r.name}`)}; drbdadm get-gi ${quote(r.name)} 2>&1; echo "@@rc $?"`);
-  return [...gi, 'echo @@state', 'if [ -e /proc/drbd ]; then drbdadm status all 2>&1; echo "@@proc"; cat /proc/drbd; else echo no-drbd-module; fi'].join('; ');
+  return [...gi, 'echo @@state', DRBD_STATUS_COMMAND].join('; ');
 }
 
 /** `8A0C…:0000…:…:…:1:1:0:1:0:0:0:0` → its UUIDs; undefined when no line is a GI. */

@@ -22,10 +22,19 @@ export interface DrbdState {
   /** local disk state of every volume (one for hactl's resources) */
   disks: string[];
   peers: DrbdPeer[];
+  /**
+   * The kernel's "Split-Brain detected but unresolved" line for this resource, when the
+   * resource is StandAlone and nobody reconnected it since (DRBD dropped the connection
+   * and waits for a human to pick the data to keep)
+   */
+  splitBrain?: string;
 }
 
 /** Read-only: the state, only where the kernel has DRBD loaded (no modprobe, nothing written). */
-export const DRBD_STATUS_COMMAND = 'if [ -e /proc/drbd ]; then drbdadm status all 2>&1; echo "@@proc"; cat /proc/drbd; else echo no-drbd-module; fi';
+export const DRBD_STATUS_COMMAND =
+  'if [ -e /proc/drbd ]; then drbdadm status all 2>&1; echo "@@proc"; cat /proc/drbd; ' +
+  // the kernel's word on split brains and reconnections (the newest lines; dmesg is root's)
+  `echo "@@klog"; dmesg 2>/dev/null | grep -E 'Split-Brain detected|conn\\( ' | tail -n 60; else echo no-drbd-module; fi`;
 
 const pairs = (tokens: string[]): Record<string, string> =>
   Object.fromEntries(tokens.filter((t) => t.includes(':')).map((t) => [t.slice(0, t.indexOf(':')), t.slice(t.indexOf(':') + 1)]));
@@ -96,7 +105,36 @@ export function parseProcDrbd(out: string, names: Map<number, string>): DrbdStat
 /** Splits {@link DRBD_STATUS_COMMAND}'s output: `undefined` when the kernel has no DRBD loaded. */
 export function parseDrbdSection(out: string, names: Map<number, string>): DrbdState[] | undefined {
   if (/^no-drbd-module/m.test(out)) return undefined;
-  const [status = '', proc = ''] = out.split(/^@@proc$/m);
+  const [main = '', klog = ''] = out.split(/^@@klog$/m);
+  const [status = '', proc = ''] = main.split(/^@@proc$/m);
   const parsed = parseDrbdStatus(status);
-  return parsed.length ? parsed : parseProcDrbd(proc, names);
+  const states = parsed.length ? parsed : parseProcDrbd(proc, names);
+  const unresolved = unresolvedSplitBrains(klog, names);
+  for (const st of states) {
+    const line = unresolved.get(st.name);
+    if (line && st.peers.some((p) => p.connection === 'StandAlone')) st.splitBrain = line;
+  }
+  return states;
+}
+
+/**
+ * Resources whose newest split-brain line in the kernel log has no reconnection after it
+ * (`conn( StandAlone -> …`). DRBD 8.4 names the device (`block drbd0: Split-Brain …`) or
+ * the resource (`drbd r0: conn( … )`); DRBD 9 the resource (`drbd r0/0 drbd0 peer: …`).
+ *
+ * @example
+ *   unresolvedSplitBrains('[ 9.1] block drbd0: Split-Brain detected but unresolved, dropping connection!', new Map([[0, 'r0']]))
+ *   // Map { 'r0' => '[ 9.1] block drbd0: Split-Brain detected but unresolved, dropping connection!' }
+ */
+export function unresolvedSplitBrains(klog: string, names: Map<number, string>): Map<string, string> {
+  const open = new Map<string, string>();
+  for (const line of klog.split('\n')) {
+    const m = /\bdrbd(\d+):/.exec(line) ?? /\bdrbd ([A-Za-z0-9_.-]+)[/: ]/.exec(line);
+    if (!m) continue;
+    const res = /^\d+$/.test(m[1]!) && /\bdrbd\d+:/.test(m[0]) ? names.get(Number(m[1])) : m[1];
+    if (!res) continue;
+    if (/Split-Brain detected but unresolved/.test(line)) open.set(res, line.trim());
+    else if (/conn\( StandAlone -> /.test(line)) open.delete(res);
+  }
+  return open;
 }

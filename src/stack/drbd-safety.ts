@@ -12,6 +12,7 @@
  *   UpToDate: DRBD syncs the other from it by itself).
  */
 import { JUST_CREATED, type DrbdDiskFact, type DrbdResourceFact } from '../facts/drbd-disk.js';
+import type { DrbdState } from '../facts/drbd-status.js';
 
 export type MetadataDecision =
   | { action: 'keep'; say: string }
@@ -81,4 +82,59 @@ export function syncDecision(resource: string, master: { node: string; fact: Drb
       : `neither twin is UpToDate and they do not both have fresh metadata: find the twin with the good data and make it primary by hand ` +
         `(\`drbdadm primary --force ${resource}\` there, only after checking its data), then run bootstrap again`,
   };
+}
+
+/**
+ * What an operator runs to end a split brain DRBD did not resolve by itself: on the twin
+ * whose writes since the split are to be thrown away, then on the other. hactl never picks
+ * the victim: both sides may hold writes someone needs.
+ *
+ * @example
+ *   splitBrainHint('r0') // 'pick the twin whose changes since the split may go; there: drbdadm disconnect r0; …'
+ */
+export function splitBrainHint(resource: string): string {
+  return `DRBD stopped replicating ${resource} and waits for a human: pick the twin whose writes since the split may be thrown away, ` +
+    `and on it run \`drbdadm disconnect ${resource}; drbdadm secondary ${resource}; drbdadm connect --discard-my-data ${resource}\`, ` +
+    `then on the other twin \`drbdadm connect ${resource}\` (it resyncs the first from itself)`;
+}
+
+export type ReplaceDecision = { action: 'allow'; say: string } | { action: 'refuse'; say: string; hint: string };
+
+/**
+ * Whether twin `old` may be replaced (its disk started afresh and fully synced from the
+ * survivor): only when the survivor is Primary with UpToDate data for every resource — the
+ * replacement then syncs from it while it keeps serving. The current Primary is never
+ * replaced in place: the cluster would lose the only copy that is being written.
+ *
+ * @param survivor the other twin's name and its state of every resource (from its own `drbdadm status`)
+ * @example
+ *   replaceDecision('master', { node: 'slave', states: [{ name: 'r0', role: 'Secondary', disks: ['UpToDate'], peers: [{ name: 'peer', connection: 'Connected', role: 'Primary' }] }] }, ['r0'], 'crm_resource --move …')
+ *   // { action: 'refuse', say: 'master is Primary of DRBD r0 (…)', hint: 'switch over first: …' }
+ */
+export function replaceDecision(
+  old: string,
+  survivor: { node: string; states: DrbdState[] },
+  resources: readonly string[],
+  switchover: string,
+): ReplaceDecision {
+  for (const name of resources) {
+    const st = survivor.states.find((s) => s.name === name);
+    const peer = st?.peers[0];
+    if (peer?.role === 'Primary') {
+      return {
+        action: 'refuse',
+        say: `${old} is Primary of DRBD ${name} (it serves the data ${survivor.node} replicates): it is not replaced in place`,
+        hint: `switch over first, so that ${survivor.node} serves: ${switchover}; then run add-node --replace ${old} again`,
+      };
+    }
+    if (!st || st.role !== 'Primary' || st.disks[0] !== 'UpToDate') {
+      const what = st ? `${st.role}, disk ${st.disks[0] ?? 'none'}, peer ${peer?.connection ?? 'none'}` : 'not up';
+      return {
+        action: 'refuse',
+        say: `DRBD ${name} on ${survivor.node} is ${what}: the replacement of ${old} must sync from a Primary with UpToDate data, and ${survivor.node} is not one`,
+        hint: `make ${survivor.node} serve first (${switchover}), or repair DRBD there (\`drbdadm status ${name}\`)`,
+      };
+    }
+  }
+  return { action: 'allow', say: `${survivor.node} is Primary with UpToDate data for ${resources.join(', ')}: ${old}'s replacement syncs from it` };
 }

@@ -210,6 +210,64 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
     expect(on('master', 'sha256sum --quiet -c /root/keep.sha256 && echo same').trim()).toBe('same');
   }, 1_500_000);
 
+  // a twin's replacement: the current Primary is refused; a blank slave is synced in full
+  // from the master while the master serves (the failover test below then lands on it)
+  const addressOf = (node: string): string =>
+    (parse(readFileSync(join(STATE, 'inventory.yaml'), 'utf8')).nodes as Array<{ name: string; address: string }>).find((n) => n.name === node)!.address;
+  cluster('add-node --replace of the current Primary is refused and changes nothing', () => {
+    const inv = join(STATE, 'inventory.yaml');
+    const before = readFileSync(inv, 'utf8');
+    const r = hactl(['add-node', 'master', '--replace', 'master', '--address', addressOf('master'), '-i', inv], 600_000);
+    const out = r.stdout + r.stderr;
+    console.log(`add-node --replace master: exit ${r.status}\n${out.split('\n').filter((l) => /Primary|switch|refus/.test(l)).join('\n')}`);
+    expect(r.status, out).toBe(1);
+    expect(out).toMatch(/master is Primary of DRBD r0 \(it serves the data slave replicates\): it is not replaced in place/);
+    expect(out).toMatch(/switch over first, so that slave serves: `crm_resource --move -r ha-services -N slave/);
+    expect(readFileSync(inv, 'utf8')).toBe(before);
+    expect(existsSync(`${inv}.hactl-bak`)).toBe(false);
+    expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/);
+  }, 600_000);
+
+  cluster('add-node --replace of a blank slave: full resync from the master while it serves, 0 failed probes, the same data on both twins', () => {
+    const inv = join(STATE, 'inventory.yaml');
+    // a new machine under the old name: stack stopped, DRBD down, the data disk blank,
+    // hactl's, corosync's and pacemaker's state gone (packages and host keys kept)
+    on('slave', 'systemctl stop pacemaker corosync; drbdadm down all; wipefs -q -a /dev/vdb && dd if=/dev/zero of=/dev/vdb bs=1M count=16 status=none && ' +
+      'rm -rf /var/lib/hactl /etc/drbd.d/r0.res /etc/corosync/corosync.conf /etc/corosync/authkey /var/lib/pacemaker/cib/*');
+    expect(on('slave', 'wipefs --noheadings /dev/vdb').trim()).toBe('');
+    expect(on('master', 'cat /proc/drbd')).toMatch(/ro:Primary\/Unknown ds:UpToDate\/DUnknown/);
+    const t0 = Date.now();
+    const r = hactl(['add-node', 'slave', '--replace', 'slave', '--address', addressOf('slave'), '-i', inv], 1_500_000);
+    const out = r.stdout + r.stderr;
+    const secs = ((Date.now() - t0) / 1000).toFixed(1);
+    console.log(`add-node --replace slave on the VM lab: ${secs}s\n${out.split('\n').filter((l) => /DRBD|drbd|prober|joined|replac/.test(l)).join('\n')}`);
+    expect(r.status, out).toBe(0);
+    expect(out).toMatch(/master is Primary with UpToDate data for r0: slave's replacement syncs from it/);
+    expect(out).toMatch(/slave: \/dev\/vdb is blank: creating DRBD metadata for r0/);
+    expect(out).not.toMatch(/DRBD r0: initial sync|mkfs\./);
+    expect(out).toMatch(/DRBD r0 UpToDate on both twins [\d.]+s after bootstrap/);
+    expect(out).toMatch(/prober on [\d.]+: \d+ probes, 0 failed/);
+    expect(out).toMatch(/smoke checks passed/);
+    expect(on('master', 'crm_mon -1 -r')).toMatch(/Promoted: \[ master \][\s\S]*Unpromoted: \[ slave \]/);
+    // the same data on both twins: the DRBD device on the master (frozen for the read) and
+    // the slave's backing disk over the same length (internal metadata sits at its end)
+    expect(on('master', 'sha256sum --quiet -c /root/keep.sha256 && echo same').trim()).toBe('same');
+    const size = on('master', 'blockdev --getsize64 /dev/drbd0').trim();
+    let sums: string[] = [];
+    try {
+      on('master', 'sync && fsfreeze -f /srv/data');
+      sums = ['master:/dev/drbd0', 'slave:/dev/vdb'].map((at) => {
+        const [node, dev] = at.split(':') as [string, string];
+        return on(node, `head -c ${size} ${dev} | sha256sum`).split(' ')[0]!;
+      });
+    } finally {
+      ssh(STATE, 'master', 'fsfreeze -u /srv/data');
+    }
+    console.log(`data after the replacement: ${size} bytes, sha256 ${sums.join(' / ')}`);
+    expect(sums[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(sums[1]).toBe(sums[0]);
+  }, 1_500_000);
+
   cluster('failover-test poweroff: the slave takes over, the data written before the power-off is intact, DRBD resyncs', () => {
     const t0 = Date.now();
     // text report (--json holds every probe: megabytes on a slow run). --budget: the verdict

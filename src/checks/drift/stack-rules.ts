@@ -4,6 +4,7 @@
  */
 import { parseDebPackages, type DebPackages } from '../../facts/dpkg.js';
 import type { ClusterModel } from '../../inventory/model.js';
+import { splitBrainHint } from '../../stack/drbd-safety.js';
 import { parseDrbdSection, type DrbdState } from './drbd-status.js';
 import { holdsAddress, parseHeartbeatStatus } from './heartbeat-status.js';
 import type { DriftItem } from './items.js';
@@ -36,6 +37,10 @@ export function drbdItems(c: ClusterModel, live: Live): DriftItem[] {
         continue;
       }
       if (st.role === 'Primary') primaries.set(r.name, [...(primaries.get(r.name) ?? []), n.name]);
+      if (st.splitBrain) {
+        items.push({ ...base, message: `split brain, not resolved (kernel: ${st.splitBrain})`, hint: splitBrainHint(r.name) });
+        continue;
+      }
       const problems = drbdProblems(st);
       if (problems.length) items.push({ ...base, message: problems.join('; '), hint: problems.some((p) => /StandAlone/.test(p)) ? `check for a split brain, then drbdadm connect ${r.name}` : undefined });
     }

@@ -1,7 +1,7 @@
-import { renameSync, copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { planAddNode, requireHealthy } from '../../checks/add-node.js';
+import { planAddNode, replacePreflight, requireHealthy, survivorOf, waitForResync, type ResyncResult } from '../../checks/add-node.js';
 import { analyseProbes } from '../../checks/failover/analyse.js';
 import { Prober } from '../../checks/failover/prober.js';
 import { smoke } from '../../checks/smoke.js';
@@ -44,9 +44,17 @@ What it does, in order:
      (corosync-cfgtool -R: a reload, no restart), the node's constraints in the CIB;
   5. smoke checks with the new member — while a prober hits the floating IP every 100 ms.
 
+Replacing a twin (--replace): the node being replaced may be down. With DRBD, the other
+twin must be Primary with UpToDate data (the current Primary is never replaced in place:
+switch over first, the refusal says how); the newcomer gets fresh metadata on a blank disk
+and DRBD syncs it in full from the survivor, which keeps serving; add-node follows the
+resync to the end and reports its time and the prober's failed probes. A rebuilt machine
+may keep its name and address (add-node slave --replace slave --address ITS-ADDRESS).
+
 Examples:
   $ hactl add-node web3 --role service --address 10.77.0.14 -i inventory.yaml
-  $ hactl add-node slave2 --replace slave --address 10.77.0.15 -i inventory.yaml`,
+  $ hactl add-node slave2 --replace slave --address 10.77.0.15 -i inventory.yaml
+  $ hactl add-node slave --replace slave --address 10.77.0.12 -i inventory.yaml`,
     )
     .action(async (name: string, o: AddNodeOptions, cmd: Command) => {
       const t0 = Date.now();
@@ -58,12 +66,20 @@ Examples:
       try {
         // the lock is the cluster's as it is now (the new node is not in it yet)
         await withRunLock(plan.before, connector, o, async () => {
-          requireHealthy(await smoke(plan.before, connector), plan.before);
+          // a failed twin being replaced may be down: it is not required to be healthy
+          requireHealthy(await smoke(plan.before, connector, { absent: plan.replaced ? [plan.replaced] : [] }), plan.before);
+          // replacing a twin with DRBD: only while the other one is Primary with good data
+          const preflight = await replacePreflight(plan.before, plan.replaced, connector);
+          if (preflight && !o.json) process.stdout.write(`${preflight}\n`);
           prober?.start();
-          copyFileSync(o.inventory, `${o.inventory}.hactl-bak`);
-          writeFileSync(`${o.inventory}.hactl-tmp`, plan.text);
-          renameSync(`${o.inventory}.hactl-tmp`, o.inventory);
-          if (!o.json) process.stdout.write(`${chalk.bold(name)} written to ${o.inventory} (previous version: ${o.inventory}.hactl-bak)\n`);
+          if (plan.text !== readFileSync(o.inventory, 'utf8')) {
+            copyFileSync(o.inventory, `${o.inventory}.hactl-bak`);
+            writeFileSync(`${o.inventory}.hactl-tmp`, plan.text);
+            renameSync(`${o.inventory}.hactl-tmp`, o.inventory);
+            if (!o.json) process.stdout.write(`${chalk.bold(name)} written to ${o.inventory} (previous version: ${o.inventory}.hactl-bak)\n`);
+          } else if (!o.json) {
+            process.stdout.write(`${chalk.bold(name)} is rebuilt under its own name: ${o.inventory} is unchanged\n`);
+          }
           const { playbook, dir } = await loadPlaybook('bootstrap');
           const summary = await runWithProgress(playbook, o, { check: false, dir, cluster: plan.after, connector, deferJson: true });
           if (!summary.ok) {
@@ -71,11 +87,20 @@ Examples:
               hint: `fix the failure above, then \`hactl bootstrap -i ${o.inventory}\` completes it (or remove ${name} from the inventory and run bootstrap to roll back)`,
             });
           }
-          if (plan.replaced) await forgetNode(plan.after, plan.replaced, connector);
+          if (plan.replaced && plan.replaced !== name) await forgetNode(plan.after, plan.replaced, connector);
+          // the replacement's DRBD disks are synced in full from the survivor: followed to the end
+          const survivor = survivorOf(plan.after, plan.replaced) ?? survivorOf(plan.after, name);
+          let resync: ResyncResult | undefined;
+          if (plan.replaced && survivor && preflight && !/no DRBD kernel module/.test(preflight)) {
+            resync = await waitForResync(plan.after, survivor, connector, (line) => {
+              if (!o.json) process.stdout.write(`${chalk.dim(line)}\n`);
+            });
+            if (!o.json) process.stdout.write(`DRBD ${resync.resources.join(', ')} UpToDate on both twins ${resync.seconds.toFixed(1)}s after bootstrap${resync.kernel ? ` (kernel: resync ${resync.kernel})` : ''}\n`);
+          }
           const report = await smoke(plan.after, connector);
           const records = (await prober?.stop()) ?? [];
           const probes = { total: records.length, failed: records.filter((r) => !r.ok).length, longestOutageMs: analyseProbes(records).longestMs };
-          const result = { node: name, replaced: plan.replaced, seconds: (Date.now() - t0) / 1000, probes, run: summary, smoke: report };
+          const result = { node: name, replaced: plan.replaced, seconds: (Date.now() - t0) / 1000, probes, resync, run: summary, smoke: report };
           if (o.json) printJson(result);
           else {
             printSmoke(report);
