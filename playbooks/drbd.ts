@@ -12,9 +12,10 @@
 import { NodeError } from '../src/core/errors.js';
 import { quote } from '../src/core/shell.js';
 import { drbdDiskCommand, drbdStateCommand, parseDrbdDisk, parseDrbdState, type DrbdResourceFact } from '../src/facts/drbd-disk.js';
+import { DRBD_STATUS_COMMAND, parseDrbdSection } from '../src/facts/drbd-status.js';
 import type { DrbdResource, HostContext, HostGroup, PlaybookContext } from '../src/index.js';
 import { DRBD_KERNEL_CHECK, DRBD_MODPROBE, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
-import { metadataDecision, syncDecision, type MetadataDecision } from '../src/stack/drbd-safety.js';
+import { metadataDecision, resyncState, syncDecision, type MetadataDecision } from '../src/stack/drbd-safety.js';
 
 /**
  * Configures DRBD on `twins` and activates it where the kernel has the module (the
@@ -112,11 +113,11 @@ async function initialSync(h: HostContext, name: string, minor: number, device: 
     name: `DRBD ${name}: initial sync${fstype ? ' and mkfs.' + fstype : ''}`,
   });
   for (;;) {
-    const line = (await h.sh(`sed -n '/^ *${Number(minor)}: cs:/,/^ *[0-9]*: cs:/p' /proc/drbd`)).trim();
-    if (/ds:UpToDate\/UpToDate/.test(line)) break;
-    if (Date.now() - t0 > 30 * 60_000) throw new Error(`DRBD ${name}: initial sync did not finish in 30 minutes:\n${line}`);
-    const pct = /sync'ed:\s*([\d.]+)%/.exec(line)?.[1];
-    h.info(`DRBD ${name} initial sync: ${pct ? pct + '%' : (/cs:(\S+)/.exec(line)?.[1] ?? 'waiting for the peer')}`);
+    const st = parseDrbdSection(await h.sh(DRBD_STATUS_COMMAND), new Map([[minor, name]]))?.find((x) => x.name === name);
+    const peer = st?.peers[0];
+    if (st?.disks[0] === 'UpToDate' && peer?.connection === 'Connected' && peer.peerDisk === 'UpToDate') break;
+    if (Date.now() - t0 > 30 * 60_000) throw new Error(`DRBD ${name}: initial sync did not finish in 30 minutes: ${resyncState(st)}`);
+    h.info(`DRBD ${name} initial sync: ${peer?.done !== undefined ? `${peer.done}%` : resyncState(st)}`);
     await new Promise((res) => setTimeout(res, 2000));
   }
   h.info(`DRBD ${name}: both sides UpToDate ${((Date.now() - t0) / 1000).toFixed(1)}s after the initial sync started`);

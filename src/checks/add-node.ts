@@ -5,7 +5,7 @@ import type { ClusterModel, Role } from '../inventory/model.js';
 import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from '../facts/drbd-status.js';
 import type { Connector } from '../runtime/connector.js';
 import { members } from '../stack/corosync.js';
-import { replaceDecision } from '../stack/drbd-safety.js';
+import { replaceDecision, resyncState } from '../stack/drbd-safety.js';
 import { GROUP_ID } from '../stack/pacemaker.js';
 import type { SmokeReport } from './smoke.js';
 
@@ -171,13 +171,3 @@ export async function waitForResync(
 
 const resyncDone = (st: DrbdState | undefined): boolean =>
   Boolean(st && st.disks[0] === 'UpToDate' && st.peers[0]?.connection === 'Connected' && st.peers[0].peerDisk === 'UpToDate');
-
-/** `SyncSource 42.5%`, `peer WFConnection`, … as a progress phrase. */
-export function resyncState(st: DrbdState | undefined): string {
-  if (!st) return 'not up';
-  const p = st.peers[0];
-  if (!p) return 'no peer';
-  if (p.connection !== 'Connected') return `waiting for the peer (${p.connection})`;
-  if (p.replication && /^(Sync|PausedSync)/.test(p.replication)) return `${p.replication}${p.done !== undefined ? ` ${p.done}%` : ''}`;
-  return `${st.disks[0] ?? '?'}/${p.peerDisk ?? '?'}`;
-}

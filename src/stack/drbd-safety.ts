@@ -138,3 +138,13 @@ export function replaceDecision(
   }
   return { action: 'allow', say: `${survivor.node} is Primary with UpToDate data for ${resources.join(', ')}: ${old}'s replacement syncs from it` };
 }
+
+/** `SyncSource 42.5%`, `peer WFConnection`, … as a progress phrase. */
+export function resyncState(st: DrbdState | undefined): string {
+  if (!st) return 'not up';
+  const p = st.peers[0];
+  if (!p) return 'no peer';
+  if (p.connection !== 'Connected') return `waiting for the peer (${p.connection})`;
+  if (p.replication && /^(Sync|PausedSync)/.test(p.replication)) return `${p.replication}${p.done !== undefined ? ` ${p.done}%` : ''}`;
+  return `${st.disks[0] ?? '?'}/${p.peerDisk ?? '?'}`;
+}

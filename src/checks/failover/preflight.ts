@@ -6,6 +6,7 @@
  */
 import { quote } from '../../core/shell.js';
 import { smoke, type SmokeCheck } from '../smoke.js';
+import { DRBD_STATUS_COMMAND, parseDrbdSection } from '../../facts/drbd-status.js';
 import type { ClusterModel, NodeModel } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import { until, type NodeRunner } from './nodes.js';
@@ -78,36 +79,36 @@ async function vipHolders(c: ClusterModel, runner: NodeRunner): Promise<string[]
   return twins.filter((_, i) => has[i]).map((n) => n.name);
 }
 
-/** Both views of DRBD's state (8.4's /proc/drbd, 9's `drbdadm status`), for {@link drbdInSync}. */
-export const DRBD_STATUS = 'if [ -e /proc/drbd ]; then cat /proc/drbd; echo @@; drbdadm status all 2>&1; else echo no-drbd; fi';
+/** DRBD's state as the facts read it (8.4's /proc/drbd, 9's `drbdadm status`), for {@link drbdInSync}. */
+export const DRBD_STATUS = DRBD_STATUS_COMMAND;
 
 async function drbdChecks(c: ClusterModel, runner: NodeRunner): Promise<SmokeCheck[]> {
   if (!c.drbd.length) return [];
   const out: SmokeCheck[] = [];
   for (const n of [c.master, c.slave] as NodeModel[]) {
     const r = await runner.exec(n, DRBD_STATUS, 10_000);
-    const v = drbdInSync(r?.stdout ?? '');
+    const v = drbdInSync(r?.stdout ?? '', new Map(c.drbd.map((d) => [d.minor, d.name])));
     out.push({ check: `DRBD on ${n.name}`, ...v });
   }
   return out;
 }
 
 /**
- * Reads /proc/drbd (8.4: `cs:Connected … ds:UpToDate/UpToDate`) and `drbdadm status`
- * (9: `disk:UpToDate … peer-disk:UpToDate`).
- * @example drbdInSync(' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----') // { ok: true, … }
+ * Every resource Connected with both disks UpToDate and no resync running — stricter than
+ * the smoke check (which lets a resync pass): a fault is injected only on a pair in sync.
+ * @example drbdInSync(DRBD_STATUS output) // { ok: true, detail: 'r0 UpToDate on both sides' }
  */
-export function drbdInSync(out: string): { ok: boolean; detail: string } {
-  if (/^no-drbd/m.test(out)) return { ok: true, detail: 'no DRBD kernel module: not in use' };
-  const v84 = [...out.matchAll(/^\s*(\d+): cs:(\S+) .*ds:(\S+)/gm)];
-  if (v84.length) {
-    const bad = v84.filter((m) => m[2] !== 'Connected' || m[3] !== 'UpToDate/UpToDate').map((m) => `minor ${m[1]}: ${m[2]} ${m[3]}`);
-    return bad.length ? { ok: false, detail: `not in sync: ${bad.join('; ')}` } : { ok: true, detail: `${v84.length} device(s) UpToDate/UpToDate` };
-  }
-  const disks = [...out.matchAll(/\b(peer-)?disk:(\S+)/g)];
-  if (!disks.length) return { ok: false, detail: `cannot read the DRBD state: ${out.trim().split('\n').slice(-1)[0] ?? 'no output'}` };
-  // DRBD 9 names a connection only when it is not Connected (and then may show no peer-disk)
-  const links = [...out.matchAll(/\bconnection:(\S+)/g)].map((m) => `connection ${m[1]}`);
-  const bad = [...links, ...disks.filter((m) => m[2] !== 'UpToDate').map((m) => `${m[1] ? 'peer-disk' : 'disk'} ${m[2]}`)];
-  return bad.length ? { ok: false, detail: `not in sync: ${bad.join(', ')}` } : { ok: true, detail: 'UpToDate on both sides' };
+export function drbdInSync(out: string, names: Map<number, string> = new Map()): { ok: boolean; detail: string } {
+  const states = parseDrbdSection(out, names);
+  if (!states) return { ok: true, detail: 'no DRBD kernel module: not in use' };
+  if (!states.length) return { ok: false, detail: `cannot read the DRBD state: ${out.trim().split('\n').slice(-1)[0] ?? 'no output'}` };
+  const bad = states.flatMap((st) => {
+    const why = [
+      ...st.disks.filter((d) => d !== 'UpToDate').map((d) => `disk ${d}`),
+      ...st.peers.flatMap((p) => p.connection !== 'Connected' ? [`connection ${p.connection}`]
+        : [...(p.replication && p.replication !== 'Established' ? [p.replication] : []), ...(p.peerDisk && p.peerDisk !== 'UpToDate' ? [`peer-disk ${p.peerDisk}`] : [])]),
+    ];
+    return why.length ? [`${st.name}: ${why.join(', ')}`] : [];
+  });
+  return bad.length ? { ok: false, detail: `not in sync: ${bad.join('; ')}` } : { ok: true, detail: `${states.map((s) => s.name).join(', ')} UpToDate on both sides` };
 }

@@ -97,14 +97,20 @@ describe('planScenarios', () => {
 });
 
 describe('drbdInSync', () => {
+  // the output of DRBD_STATUS (the facts' command): 8.4 answers through /proc/drbd
+  const v84 = (line: string) => `'status' not supported for kernel module version 8.4\n@@proc\nversion: 8.4.11 (api:1/proto:86-101)\n${line}\n@@klog\n`;
+  const v9 = (text: string) => `${text}\n@@proc\nversion: 9.2.4\n@@klog\n`;
   it('reads DRBD 8.4 /proc/drbd and DRBD 9 drbdadm status', () => {
-    expect(drbdInSync(' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----').ok).toBe(true);
-    expect(drbdInSync(' 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----')).toEqual({ ok: false, detail: 'not in sync: minor 0: SyncSource UpToDate/Inconsistent' });
-    expect(drbdInSync('version: 9\n@@\nr0 role:Primary\n  disk:UpToDate\n  slave role:Secondary\n    peer-disk:UpToDate').ok).toBe(true);
-    expect(drbdInSync('@@\nr0 role:Primary\n  disk:UpToDate\n  slave connection:Connecting\n    peer-disk:DUnknown').ok).toBe(false);
+    const names = new Map([[0, 'r0']]);
+    expect(drbdInSync(v84(' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----'), names)).toEqual({ ok: true, detail: 'r0 UpToDate on both sides' });
+    expect(drbdInSync(v84(' 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----')))
+      .toEqual({ ok: false, detail: 'not in sync: minor 0: SyncSource, peer-disk Inconsistent' });
+    expect(drbdInSync(v9('r0 role:Primary\n  disk:UpToDate\n  slave role:Secondary\n    peer-disk:UpToDate')).ok).toBe(true);
+    expect(drbdInSync(v9('r0 role:Primary\n  disk:UpToDate\n  slave connection:Connecting\n    peer-disk:DUnknown')).ok).toBe(false);
     // DRBD 9 shows no peer-disk for a peer it is not connected to
-    expect(drbdInSync('@@\nr0 role:Primary\n  disk:UpToDate\n  slave connection:StandAlone')).toEqual({ ok: false, detail: 'not in sync: connection StandAlone' });
-    expect(drbdInSync('no-drbd').ok).toBe(true);
+    expect(drbdInSync(v9('r0 role:Primary\n  disk:UpToDate\n  slave connection:StandAlone'))).toEqual({ ok: false, detail: 'not in sync: r0: connection StandAlone' });
+    expect(drbdInSync('no-drbd-module\n').ok).toBe(true);
+    expect(drbdInSync('@@proc\n@@klog\n')).toMatchObject({ ok: false, detail: expect.stringMatching(/^cannot read the DRBD state/) });
   });
 });
 

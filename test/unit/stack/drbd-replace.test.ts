@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planAddNode, resyncState, survivorOf, switchoverCommand } from '../../../src/checks/add-node.js';
+import { planAddNode, survivorOf, switchoverCommand } from '../../../src/checks/add-node.js';
 import { judgeDrbd } from '../../../src/checks/smoke.js';
 import { parseDrbdSection, unresolvedSplitBrains, type DrbdState } from '../../../src/facts/drbd-status.js';
-import { replaceDecision, splitBrainHint } from '../../../src/stack/drbd-safety.js';
+import { replaceDecision, resyncState, splitBrainHint } from '../../../src/stack/drbd-safety.js';
 import { EXAMPLES } from '../inventory/helpers.js';
 
 const LAB = readFileSync(join(EXAMPLES, 'lab.yaml'), 'utf8');
