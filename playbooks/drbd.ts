@@ -56,6 +56,7 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
       const d = mine[i]!;
       if (d.action === 'create') {
         if (d.destructive) h.warn(`DESTRUCTIVE: ${d.say}`);
+        else h.info(d.say.slice(`${h.name}: `.length)); // what was found, as for a kept disk
         await h.command(`drbdadm create-md --force ${quote(r.name)}`, { name: d.destructive ? `create DRBD metadata for ${r.name} over ${r.disk} (initialize: wipe)` : `create DRBD metadata for ${r.name}` });
       } else if (d.action === 'keep') {
         h.info(d.say.slice(`${h.name}: `.length)); // the line is prefixed with the host already

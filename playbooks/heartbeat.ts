@@ -66,7 +66,9 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
       h.info(`waiting for heartbeat to see ${peer} and settle the resources (up to ${limit} s)`);
       await h.sh(
         `end=$(( $(date +%s) + ${limit} )); until [ "$(cl_status nodestatus ${quote(peer)} 2>/dev/null)" = active ] && ` +
-          `[ "$(cl_status rscstatus 2>/dev/null)" != transition ]; do [ $(date +%s) -ge $end ] && exit 1; sleep 1; done`,
+          `[ "$(cl_status rscstatus 2>/dev/null)" != transition ]; do ` +
+          // on timeout, say what heartbeat reports (the run's error shows it)
+          `[ $(date +%s) -ge $end ] && { echo "peer: $(cl_status nodestatus ${quote(peer)} 2>&1), resources: $(cl_status rscstatus 2>&1)" >&2; exit 1; }; sleep 1; done`,
         { what: `waiting for heartbeat to see ${peer}` },
       );
     }, 'heartbeat membership');

@@ -81,7 +81,8 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
     { check: 'members online', ok: offline.length === 0, detail: offline.length ? `offline: ${offline.join(', ')}` : `${want.length}/${want.length} online (${want.join(', ')})` },
     {
       check: 'quorum',
-      ok: quorum.quorate && quorum.totalVotes === want.length && quorum.expectedVotes === all.length,
+      // an absent node may still be up (a twin about to be rebuilt): its vote is welcome, not required
+      ok: quorum.quorate && (absent.size ? quorum.totalVotes >= want.length : quorum.totalVotes === want.length) && quorum.expectedVotes === all.length,
       detail: `${quorum.quorate ? 'quorate' : 'NOT quorate'}, ${quorum.totalVotes} of ${quorum.expectedVotes} expected votes (want ${want.length}` +
         `${absent.size ? ` of ${all.length}: ${[...absent].join(', ')} absent` : ''})`,
     },
