@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { HactlError } from '../core/errors.js';
+import { hactlVersion } from '../core/version.js';
 import { printError } from './output.js';
 import { registerCommands } from './commands/index.js';
 
@@ -7,7 +8,7 @@ import { registerCommands } from './commands/index.js';
 export async function buildProgram(args: string[] = []): Promise<Command> {
   const program = new Command('hactl')
     .description('Build, extend, prove and watch highly-available Linux clusters over SSH.')
-    .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
+    .version(hactlVersion(), '-V, --version')
     .option('--debug', 'show stack traces and every command sent to the nodes')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
