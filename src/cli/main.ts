@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { HactlError } from '../core/errors.js';
 import { hactlVersion } from '../core/version.js';
+import { applyColour } from './colour.js';
 import { printError } from './output.js';
 import { registerCommands } from './commands/index.js';
 
@@ -10,6 +11,7 @@ export async function buildProgram(args: string[] = []): Promise<Command> {
     .description('Build, extend, prove and watch highly-available Linux clusters over SSH.')
     .version(hactlVersion(), '-V, --version')
     .option('--debug', 'show stack traces and every command sent to the nodes')
+    .option('--no-color', 'no colours on stdout or stderr (so does NO_COLOR=1; FORCE_COLOR=1 forces them off a terminal)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   await registerCommands(program, args);
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
+  // before anything is printed: each stream's colour from its own TTY, NO_COLOR, FORCE_COLOR, --no-color
+  applyColour(argv.slice(2));
   const program = await buildProgram(argv.slice(2));
   const debug = argv.includes('--debug');
   try {

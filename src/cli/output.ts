@@ -1,4 +1,4 @@
-import chalk from 'chalk';
+import { chalkStderr } from 'chalk';
 import { formatError, HactlError } from '../core/errors.js';
 import { mask } from '../core/secret.js';
 
@@ -6,7 +6,7 @@ import { mask } from '../core/secret.js';
 export function printError(err: HactlError): void {
   const text = mask(formatError(err));
   const [first, ...rest] = text.split('\n');
-  process.stderr.write(`${chalk.red('error')} ${first}\n${rest.length ? rest.join('\n') + '\n' : ''}`);
+  process.stderr.write(`${chalkStderr.red('error')} ${first}\n${rest.length ? rest.join('\n') + '\n' : ''}`);
 }
 
 /** Writes JSON to stdout (secrets are Secret objects and serialise as ***). */

@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
+import chalk from 'chalk';
 import type { Command } from 'commander';
 import { checkDrift, type DriftOptions } from '../../checks/drift/check.js';
 import { cronEntry, cronFileName, CRON_DIR, installCron } from '../../checks/drift/cron.js';
@@ -150,7 +151,7 @@ function show(r: DriftReport, o: DriftOpts): void {
     return;
   }
   if (o.quiet && r.exitCode === 0) return;
-  process.stdout.write(formatText(r, { paintDiff: process.stdout.isTTY ? colourDiff : undefined }));
+  process.stdout.write(formatText(r, { paintDiff: chalk.level > 0 ? colourDiff : undefined }));
 }
 
 /** Drift bootstrap converges (files, packages, services, the CIB) versus what needs a person. */
