@@ -105,13 +105,35 @@ export function colourDiff(diff: string): string {
     .join('\n');
 }
 
-/** The closing table: one line per host, and the total. */
+/** The closing table: one line per host (a failed one with its hint under it), and the total. */
 export function printSummary(s: RunSummary): void {
   const verb = s.check ? 'would change' : 'changed';
   for (const h of s.hosts) {
     const state = h.failed ? chalk.red('FAILED') : h.changed ? chalk.yellow(verb) : chalk.green('ok');
     process.stdout.write(`${h.host.padEnd(14)} ok=${String(h.ok).padEnd(4)} ${verb}=${String(h.changed).padEnd(4)} ${state}${h.error ? ' — ' + h.error : ''}\n`);
+    if (h.failed && h.hint) process.stdout.write(`${' '.repeat(15)}hint: ${mask(h.hint)}\n`);
   }
-  const total = s.changed === 0 ? (s.check ? 'nothing to do' : 'no changes') : `${s.changed} ${verb}`;
-  process.stdout.write(`${s.ok ? chalk.green('✔') : chalk.red('✘')} ${s.playbook}: ${total} in ${(s.ms / 1000).toFixed(1)}s${s.warnings.length ? `, ${s.warnings.length} warning(s)` : ''}\n`);
+  const secs = (s.ms / 1000).toFixed(1);
+  const time = s.hosts.some((h) => h.failed) ? ` (${secs}s)` : ` in ${secs}s`;
+  process.stdout.write(`${s.ok ? chalk.green('✔') : chalk.red('✘')} ${s.playbook}: ${recap(s)}${time}${s.warnings.length ? `, ${s.warnings.length} warning(s)` : ''}\n`);
+}
+
+/**
+ * The total, true to what happened: failed hosts first (a run where no host could be
+ * reached did not find "nothing to do"), then the changes.
+ * @example recap(summary) // 'all 3 hosts failed (master, slave, arb): nothing could be checked'
+ */
+export function recap(s: RunSummary): string {
+  const verb = s.check ? 'would change' : 'changed';
+  const failed = s.hosts.filter((h) => h.failed);
+  const changes = s.changed === 0 ? (s.check ? 'nothing to do' : 'no changes') : `${s.changed} ${verb}`;
+  if (!failed.length) return changes;
+  const names = failed.map((h) => h.host).join(', ');
+  if (failed.length === s.hosts.length) {
+    const who = s.hosts.length === 1 ? 'the only host failed' : `all ${s.hosts.length} hosts failed`;
+    const what = s.changed ? `${s.changed} ${verb} before that` : s.check ? 'nothing could be checked' : 'nothing was changed';
+    return `${who} (${names}): ${what}`;
+  }
+  const others = s.changed ? `${s.changed} ${verb}` : s.check ? 'nothing to do on the others' : 'no changes on the others';
+  return `${failed.length} of ${s.hosts.length} hosts failed (${names}); ${others}`;
 }
