@@ -19,9 +19,9 @@ import type { ClusterModel } from '../../inventory/model.js';
 import { Connector, sshConnect } from '../../runtime/connector.js';
 import type { RunSummary } from '../../runtime/events.js';
 import { loadPlaybook } from '../load-playbook.js';
-import { printError, printJson } from '../output.js';
+import { printError, printJson, printJsonError, type JsonError } from '../output.js';
 import { colourDiff } from '../progress.js';
-import { runWithProgress, withRunLock } from '../run-common.js';
+import { runWithProgress, summaryDoc, withRunLock } from '../run-common.js';
 
 interface DriftOpts {
   inventory: string;
@@ -94,6 +94,7 @@ export function register(program: Command): void {
       } catch (err) {
         // drift reserves exit 2 for "drift found": an unreadable inventory is "could not check"
         if (!(err instanceof HactlError)) throw err;
+        if (o.json) printJsonError(err);
         printError(err);
         process.exitCode = 1;
         return;
@@ -131,7 +132,10 @@ async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean):
     let fixFailed = false;
     if (fixing) {
       const after = await fix(cluster, before, opts, o);
-      if (o.json) printJson({ before, fix: after?.summary, after: after?.report });
+      if (o.json) {
+        const error = after && !after.summary.ok ? summaryDoc(after.summary).error : driftError(after?.report ?? before);
+        printJson({ before, fix: after?.summary, after: after?.report, ...(error ? { error } : {}) });
+      }
       final = after?.report ?? before;
       fixFailed = after?.summary.ok === false;
     }
@@ -145,13 +149,26 @@ async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean):
 
 function show(r: DriftReport, o: DriftOpts): void {
   if (o.json) {
-    printJson(r);
+    const error = driftError(r);
+    printJson(error ? { ...r, error } : r);
     // stdout may go to a file: the nodes that could not be checked are named on stderr too
     for (const e of r.errors) printError(new NodeError(`could not check: ${e.message}`, { host: e.host, hint: e.hint }));
     return;
   }
   if (o.quiet && r.exitCode === 0) return;
   process.stdout.write(formatText(r, { paintDiff: chalk.level > 0 ? colourDiff : undefined }));
+}
+
+/**
+ * The `error` of a drift document that could not check everything (exit 1): the one
+ * problem, or how many with the hosts they concern; each is in `errors` too.
+ */
+export function driftError(r: DriftReport): JsonError | undefined {
+  const [first, ...more] = r.errors;
+  if (!first) return undefined;
+  if (!more.length) return { message: `could not check: ${first.message}`, kind: 'node', ...(first.host ? { host: first.host } : {}), ...(first.hint ? { hint: first.hint } : {}) };
+  const hosts = [...new Set(r.errors.map((e) => e.host ?? 'the cluster'))];
+  return { message: `could not check: ${r.errors.length} problems (${hosts.join(', ')}), each in errors`, kind: 'node' };
 }
 
 /** Drift bootstrap converges (files, packages, services, the CIB) versus what needs a person. */

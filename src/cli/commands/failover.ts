@@ -150,7 +150,7 @@ export function register(program: Command): void {
             connect: watchConnect,
             onResult: (r) => void (o.json ? undefined : process.stdout.write(paint(r) + '\n')),
           });
-          if (o.json) printJson(reportJson(report));
+          if (o.json) printJson(reportJson(report) as object);
           else process.stdout.write(formatReport(report).split('\n').slice(-2).join('\n'));
           if (!report.ok) process.exitCode = 1;
           if (signal.aborted) process.exitCode = 130;
