@@ -51,10 +51,12 @@ export function hasNoColorFlag(argv: string[]): boolean {
  * Sets chalk's and chalkStderr's levels for this process from the environment, the
  * arguments and each stream's TTY. Called once by main() before anything is printed.
  */
-export function applyColour(argv: string[], env: NodeJS.ProcessEnv = process.env): { stdout: ColorSupportLevel; stderr: ColorSupportLevel } {
+export function applyColour(argv: string[], env: NodeJS.ProcessEnv = process.env): Record<'stdout' | 'stderr', ColorSupportLevel> {
   const noColorFlag = hasNoColorFlag(argv);
-  const stdout = colourLevel({ env, noColorFlag, isTTY: Boolean(process.stdout.isTTY), detected: supportsColor ? supportsColor.level : 0 });
-  const stderr = colourLevel({ env, noColorFlag, isTTY: Boolean(process.stderr.isTTY), detected: supportsColorStderr ? supportsColorStderr.level : 0 });
+  const level = (isTTY: boolean | undefined, detected: false | { level: ColorSupportLevel }): ColorSupportLevel =>
+    colourLevel({ env, noColorFlag, isTTY: Boolean(isTTY), detected: detected ? detected.level : 0 });
+  const stdout = level(process.stdout.isTTY, supportsColor);
+  const stderr = level(process.stderr.isTTY, supportsColorStderr);
   chalk.level = stdout;
   chalkStderr.level = stderr;
   return { stdout, stderr };

@@ -24,7 +24,8 @@ export function jsonDocumentPrinted(): boolean {
  */
 export function printJson(value: object): void {
   jsonPrinted = true;
-  const doc = Array.isArray(value) ? { version: hactlVersion(), items: value } : Object.assign({ version: hactlVersion() }, value, { version: hactlVersion() });
+  // version first in the text, and the value cannot override it
+  const doc = Object.assign({ version: hactlVersion() }, value, { version: hactlVersion() });
   process.stdout.write(mask(JSON.stringify(doc, null, 2)) + '\n');
 }
 
@@ -59,10 +60,14 @@ export function splitLocation(location: string): { file: string; line?: number; 
 
 /**
  * An error as the `error` object of a `--json` document.
- * @example jsonError(new InputError('bad', { location: 'inv.yaml:3:5', hint: 'fix it' })) // { message: 'bad', kind: 'input', file: 'inv.yaml', line: 3, column: 5, hint: 'fix it' }
+ * @example
+ *   jsonError(new InputError('bad', { location: 'inv.yaml:3:5', hint: 'fix it' }))
+ *   // { message: 'bad', kind: 'input', file: 'inv.yaml', line: 3, column: 5, hint: 'fix it' }
  */
 export function jsonError(err: unknown): JsonError {
-  if (!(err instanceof HactlError)) return { message: String((err as Error)?.message ?? err), kind: 'internal', hint: 'this is a bug in hactl: please report it with the output of --debug' };
+  if (!(err instanceof HactlError)) {
+    return { message: String((err as Error)?.message ?? err), kind: 'internal', hint: 'this is a bug in hactl: please report it with the output of --debug' };
+  }
   const d = err.details;
   const out: JsonError = { message: err.message, kind: err.kind };
   if (d.host) out.host = d.host;

@@ -115,7 +115,8 @@ export function printSummary(s: RunSummary): void {
   }
   const secs = (s.ms / 1000).toFixed(1);
   const time = s.hosts.some((h) => h.failed) ? ` (${secs}s)` : ` in ${secs}s`;
-  process.stdout.write(`${s.ok ? chalk.green('✔') : chalk.red('✘')} ${s.playbook}: ${recap(s)}${time}${s.warnings.length ? `, ${s.warnings.length} warning(s)` : ''}\n`);
+  const warnings = s.warnings.length ? `, ${s.warnings.length} warning(s)` : '';
+  process.stdout.write(`${s.ok ? chalk.green('✔') : chalk.red('✘')} ${s.playbook}: ${recap(s)}${time}${warnings}\n`);
 }
 
 /**

@@ -63,7 +63,9 @@ export function checkCronSchedule(schedule: string, what = '--every'): void {
   const fields = schedule.trim().split(/\s+/);
   const bad = (why: string): InputError => new InputError(`${what} "${schedule}": ${why}`, { hint: CRON_HINT });
   if (/^@/.test(fields[0] ?? '')) throw bad('@-names are not taken here: use 1h for @hourly, or five fields ("0 0 * * *" for @daily)');
-  if (fields.length !== 5) throw bad(`a cron schedule has 5 fields (minute hour day-of-month month day-of-week), this has ${fields.length}`);
+  if (fields.length !== 5) {
+    throw bad(`a cron schedule has 5 fields (minute hour day-of-month month day-of-week), this has ${fields.length}`);
+  }
   fields.forEach((text, i) => {
     const f = FIELDS[i]!;
     if (!/^[0-9A-Za-z*,/-]+$/.test(text)) throw bad(`${f.name}: "${text}" holds characters cron does not take`);

@@ -39,9 +39,12 @@ export function clusterLabel(inventory: string, textfile: string): string {
  * A report for a run that produced none: nothing found, one error (what stopped it), exit 1.
  * @example writePrometheusFile(file, uncheckedReport({ inventory, label: 'web', error, startedAt }))
  */
-export function uncheckedReport(o: { inventory: string; cluster?: ClusterModel; label: string; error: unknown; startedAt: Date }): DriftReport {
+export function uncheckedReport(o: {
+  inventory: string; cluster?: ClusterModel; label: string; error: unknown; startedAt: Date;
+}): DriftReport {
   const e = o.error;
-  const details = e instanceof HactlError ? e.details : {};
+  const d = e instanceof HactlError ? e.details : {};
+  const error = { ...(d.host ? { host: d.host } : {}), message: mask(String((e as Error)?.message ?? e)), ...(d.hint ? { hint: d.hint } : {}) };
   return {
     cluster: o.cluster?.name ?? o.label,
     stack: o.cluster?.stack ?? '',
@@ -53,7 +56,7 @@ export function uncheckedReport(o: { inventory: string; cluster?: ClusterModel; 
     exitCode: 1,
     counts: countByKind([]),
     items: [],
-    errors: [{ ...(details.host ? { host: details.host } : {}), message: mask(String((e as Error)?.message ?? e)), ...(details.hint ? { hint: details.hint } : {}) }],
+    errors: [error],
     notes: [],
   };
 }

@@ -107,7 +107,8 @@ export function register(program: Command): void {
         process.exitCode = 1;
       } finally {
         if (o.prometheus) {
-          const r = report ?? uncheckedReport({ inventory: o.inventory, cluster, label: clusterLabel(o.inventory, o.prometheus), error: failure, startedAt });
+          const label = clusterLabel(o.inventory, o.prometheus);
+          const r = report ?? uncheckedReport({ inventory: o.inventory, cluster, label, error: failure, startedAt });
           writeTextfile(o.prometheus, r, failure !== undefined);
         }
       }
