@@ -11,6 +11,8 @@ type HostTask = { task: ListrTaskWrapper<unknown, never, never>; done: () => voi
  */
 export class ProgressView {
   private readonly hostTasks = new Map<string, HostTask>();
+  /** What happened to a host before listr2 started its task (it starts them a few ticks late). */
+  private readonly early = new Map<string, { error?: Error; title?: string }>();
   private listDone?: Promise<unknown>;
   constructor(private readonly mode: 'tty' | 'lines' | 'silent', private readonly showDiffs: boolean) {}
 
@@ -45,14 +47,22 @@ export class ProgressView {
         else if (this.mode === 'lines') this.line(chalk.dim(`${e.host ? e.host + ': ' : ''}${mask(e.message)}`));
         else if (e.host) this.output(e.host, mask(e.message));
         break;
-      case 'host:failed':
-        this.hostTasks.get(e.host)?.fail(new Error(mask(e.error)));
+      case 'host:failed': {
+        const error = new Error(mask(e.error));
+        const t = this.hostTasks.get(e.host);
+        if (t) t.fail(error);
+        else this.early.set(e.host, { ...this.early.get(e.host), error });
         break;
+      }
       case 'play:end':
         for (const h of e.summary.hosts) {
+          const title = `${h.host}: ${h.failed ? 'failed' : h.changed ? `${h.changed} ${e.summary.check ? 'would change' : 'changed'}` : 'ok'}`;
           const t = this.hostTasks.get(h.host);
-          if (!t) continue;
-          t.task.title = `${h.host}: ${h.failed ? 'failed' : h.changed ? `${h.changed} ${e.summary.check ? 'would change' : 'changed'}` : 'ok'}`;
+          if (!t) {
+            this.early.set(h.host, { ...this.early.get(h.host), title });
+            continue;
+          }
+          t.task.title = title;
           t.done();
         }
         break;
@@ -73,7 +83,14 @@ export class ProgressView {
       hosts.map((host) => ({
         title: host,
         task: (_: unknown, task: ListrTaskWrapper<unknown, never, never>) =>
-          new Promise<void>((resolve, reject) => this.hostTasks.set(host, { task, done: resolve, fail: reject })),
+          new Promise<void>((resolve, reject) => {
+            this.hostTasks.set(host, { task, done: resolve, fail: reject });
+            // events that came before this task started: without them it would wait forever
+            const early = this.early.get(host);
+            if (early?.title !== undefined) task.title = early.title;
+            if (early?.error) reject(early.error);
+            else if (early?.title !== undefined) resolve();
+          }),
       })),
       { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } } as never,
     );

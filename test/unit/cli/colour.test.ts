@@ -95,6 +95,23 @@ describe.skipIf(!script)('each stream follows its own terminal (under script(1))
     expect(text).toContain('error ');
     expect(text).not.toContain(ESC);
   });
+  it('the live view (listr2) on a terminal: no colour with NO_COLOR or --no-color, and it ends when no host answers', () => {
+    const inv = join(dir, 'unreachable.yaml');
+    writeFileSync(inv, `cluster: { name: t, stack: pacemaker, network: 127.0.0.0/8, floating_ips: [127.0.0.100/8] }
+ssh: { user: root, port: 1, config: /nonexistent, known_hosts: ${join(dir, 'known_hosts')} }
+nodes:
+  - { name: one, address: 127.0.0.1, role: master }
+  - { name: two, address: 127.0.0.2, role: slave }
+`);
+    const plan = `${node} plan -i '${inv}' bootstrap`;
+    for (const cmd of [`env -u FORCE_COLOR NO_COLOR=1 ${plan}`, `${clean} ${plan} --no-color`]) {
+      const r = spawnSync('script', ['-qec', `HACTL_LOCK_DIR='${dir}/locks' timeout 30 ${cmd}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, TERM: 'xterm-256color' } });
+      expect(r.stdout).toContain('all 2 hosts failed (one, two): nothing could be checked');
+      expect(r.stdout).not.toMatch(/\x1b\[[0-9;]*m/); // cursor movements, but no colour
+    }
+    // and with colours allowed, the view is coloured (so the above proves something)
+    expect(onTerminal(`${clean} HACTL_LOCK_DIR='${dir}/locks' timeout 30 ${plan}`).stdout).toMatch(/\x1b\[3\dm/);
+  });
   it('stderr on a terminal while stdout is a file: stderr is coloured', () => {
     const r = onTerminal(`${clean} ${node} inventory check -i '${bad}' >'${join(dir, 'out.txt')}'`);
     expect(r.stdout).toContain(`${ESC}[31merror`);
