@@ -59,5 +59,8 @@ export function applyColour(argv: string[], env: NodeJS.ProcessEnv = process.env
   const stderr = level(process.stderr.isTTY, supportsColorStderr);
   chalk.level = stdout;
   chalkStderr.level = stderr;
+  // listr2's colorette takes any FORCE_COLOR, even 0, as "force"; it is loaded after this
+  // and gives NO_COLOR precedence, so FORCE_COLOR=0 on a terminal is passed on as NO_COLOR
+  if (stdout === 0 && process.stdout.isTTY && env.FORCE_COLOR !== undefined && !env.NO_COLOR) env.NO_COLOR = '1';
   return { stdout, stderr };
 }

@@ -95,7 +95,7 @@ describe.skipIf(!script)('each stream follows its own terminal (under script(1))
     expect(text).toContain('error ');
     expect(text).not.toContain(ESC);
   });
-  it('the live view (listr2) on a terminal: no colour with NO_COLOR or --no-color, and it ends when no host answers', () => {
+  it('the live view (listr2) on a terminal: no colour with NO_COLOR, --no-color or FORCE_COLOR=0, and it ends when no host answers', () => {
     const inv = join(dir, 'unreachable.yaml');
     writeFileSync(inv, `cluster: { name: t, stack: pacemaker, network: 127.0.0.0/8, floating_ips: [127.0.0.100/8] }
 ssh: { user: root, port: 1, config: /nonexistent, known_hosts: ${join(dir, 'known_hosts')} }
@@ -104,7 +104,7 @@ nodes:
   - { name: two, address: 127.0.0.2, role: slave }
 `);
     const plan = `${node} plan -i '${inv}' bootstrap`;
-    for (const cmd of [`env -u FORCE_COLOR NO_COLOR=1 ${plan}`, `${clean} ${plan} --no-color`]) {
+    for (const cmd of [`env -u FORCE_COLOR NO_COLOR=1 ${plan}`, `${clean} ${plan} --no-color`, `env -u NO_COLOR FORCE_COLOR=0 ${plan}`]) {
       const r = spawnSync('script', ['-qec', `HACTL_LOCK_DIR='${dir}/locks' timeout 30 ${cmd}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, TERM: 'xterm-256color' } });
       expect(r.stdout).toContain('all 2 hosts failed (one, two): nothing could be checked');
       expect(r.stdout).not.toMatch(/\x1b\[[0-9;]*m/); // cursor movements, but no colour
