@@ -11,6 +11,8 @@ type HostTask = { task: ListrTaskWrapper<unknown, never, never>; done: () => voi
  */
 export class ProgressView {
   private readonly hostTasks = new Map<string, HostTask>();
+  /** What happened to a host before listr2 started its task (it starts them a few ticks late). */
+  private readonly early = new Map<string, { error?: Error; title?: string }>();
   private listDone?: Promise<unknown>;
   constructor(private readonly mode: 'tty' | 'lines' | 'silent', private readonly showDiffs: boolean) {}
 
@@ -45,14 +47,22 @@ export class ProgressView {
         else if (this.mode === 'lines') this.line(chalk.dim(`${e.host ? e.host + ': ' : ''}${mask(e.message)}`));
         else if (e.host) this.output(e.host, mask(e.message));
         break;
-      case 'host:failed':
-        this.hostTasks.get(e.host)?.fail(new Error(mask(e.error)));
+      case 'host:failed': {
+        const error = new Error(mask(e.error));
+        const t = this.hostTasks.get(e.host);
+        if (t) t.fail(error);
+        else this.early.set(e.host, { ...this.early.get(e.host), error });
         break;
+      }
       case 'play:end':
         for (const h of e.summary.hosts) {
+          const title = `${h.host}: ${h.failed ? 'failed' : h.changed ? `${h.changed} ${e.summary.check ? 'would change' : 'changed'}` : 'ok'}`;
           const t = this.hostTasks.get(h.host);
-          if (!t) continue;
-          t.task.title = `${h.host}: ${h.failed ? 'failed' : h.changed ? `${h.changed} ${e.summary.check ? 'would change' : 'changed'}` : 'ok'}`;
+          if (!t) {
+            this.early.set(h.host, { ...this.early.get(h.host), title });
+            continue;
+          }
+          t.task.title = title;
           t.done();
         }
         break;
@@ -73,7 +83,14 @@ export class ProgressView {
       hosts.map((host) => ({
         title: host,
         task: (_: unknown, task: ListrTaskWrapper<unknown, never, never>) =>
-          new Promise<void>((resolve, reject) => this.hostTasks.set(host, { task, done: resolve, fail: reject })),
+          new Promise<void>((resolve, reject) => {
+            this.hostTasks.set(host, { task, done: resolve, fail: reject });
+            // events that came before this task started: without them it would wait forever
+            const early = this.early.get(host);
+            if (early?.title !== undefined) task.title = early.title;
+            if (early?.error) reject(early.error);
+            else if (early?.title !== undefined) resolve();
+          }),
       })),
       { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } } as never,
     );
@@ -105,13 +122,36 @@ export function colourDiff(diff: string): string {
     .join('\n');
 }
 
-/** The closing table: one line per host, and the total. */
+/** The closing table: one line per host (a failed one with its hint under it), and the total. */
 export function printSummary(s: RunSummary): void {
   const verb = s.check ? 'would change' : 'changed';
   for (const h of s.hosts) {
     const state = h.failed ? chalk.red('FAILED') : h.changed ? chalk.yellow(verb) : chalk.green('ok');
     process.stdout.write(`${h.host.padEnd(14)} ok=${String(h.ok).padEnd(4)} ${verb}=${String(h.changed).padEnd(4)} ${state}${h.error ? ' — ' + h.error : ''}\n`);
+    if (h.failed && h.hint) process.stdout.write(`${' '.repeat(15)}hint: ${mask(h.hint)}\n`);
   }
-  const total = s.changed === 0 ? (s.check ? 'nothing to do' : 'no changes') : `${s.changed} ${verb}`;
-  process.stdout.write(`${s.ok ? chalk.green('✔') : chalk.red('✘')} ${s.playbook}: ${total} in ${(s.ms / 1000).toFixed(1)}s${s.warnings.length ? `, ${s.warnings.length} warning(s)` : ''}\n`);
+  const secs = (s.ms / 1000).toFixed(1);
+  const time = s.hosts.some((h) => h.failed) ? ` (${secs}s)` : ` in ${secs}s`;
+  const warnings = s.warnings.length ? `, ${s.warnings.length} warning(s)` : '';
+  process.stdout.write(`${s.ok ? chalk.green('✔') : chalk.red('✘')} ${s.playbook}: ${recap(s)}${time}${warnings}\n`);
+}
+
+/**
+ * The total, true to what happened: failed hosts first (a run where no host could be
+ * reached did not find "nothing to do"), then the changes.
+ * @example recap(summary) // 'all 3 hosts failed (master, slave, arb): nothing could be checked'
+ */
+export function recap(s: RunSummary): string {
+  const verb = s.check ? 'would change' : 'changed';
+  const failed = s.hosts.filter((h) => h.failed);
+  const changes = s.changed === 0 ? (s.check ? 'nothing to do' : 'no changes') : `${s.changed} ${verb}`;
+  if (!failed.length) return changes;
+  const names = failed.map((h) => h.host).join(', ');
+  if (failed.length === s.hosts.length) {
+    const who = s.hosts.length === 1 ? 'the only host failed' : `all ${s.hosts.length} hosts failed`;
+    const what = s.changed ? `${s.changed} ${verb} before that` : s.check ? 'nothing could be checked' : 'nothing was changed';
+    return `${who} (${names}): ${what}`;
+  }
+  const others = s.changed ? `${s.changed} ${verb}` : s.check ? 'nothing to do on the others' : 'no changes on the others';
+  return `${failed.length} of ${s.hosts.length} hosts failed (${names}); ${others}`;
 }

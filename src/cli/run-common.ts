@@ -8,8 +8,8 @@ import { acquireRunLock } from '../runtime/lock.js';
 import type { RunSummary } from '../runtime/events.js';
 import type { Playbook } from '../runtime/playbook.js';
 import { runPlaybook } from '../runtime/run.js';
-import { printJson } from './output.js';
-import { printSummary, ProgressView } from './progress.js';
+import { printJson, type JsonError } from './output.js';
+import { printSummary, ProgressView, recap } from './progress.js';
 
 /** Options every command that talks to nodes shares. */
 export interface NodeOptions {
@@ -93,10 +93,25 @@ export async function runWithProgress(
     if (!extra.connector) await connector.closeAll();
   }
   if (o.json) {
-    if (!extra.deferJson) printJson(summary);
+    if (!extra.deferJson) printJson(summaryDoc(summary));
   } else printSummary(summary);
   if (!summary.ok) process.exitCode = 1;
   return summary;
+}
+
+/**
+ * A run summary as a `--json` document: when hosts failed, an `error` at the top says so
+ * (the recap's words; the host and hint when one host failed, or all with one hint).
+ * @example printJson(summaryDoc(summary))
+ */
+export function summaryDoc<T extends RunSummary>(s: T): T & { error?: JsonError } {
+  const failed = s.hosts.filter((h) => h.failed);
+  if (!failed.length) return s;
+  const hints = [...new Set(failed.map((h) => h.hint).filter(Boolean))];
+  const error: JsonError = { message: recap(s), kind: 'node' };
+  if (failed.length === 1) error.host = failed[0]!.host;
+  if (hints.length === 1 && failed.every((h) => h.hint)) error.hint = mask(hints[0]!);
+  return { ...s, error };
 }
 
 /** `--wait-lock [seconds]` for the commands that change nodes (they take the run lock). */

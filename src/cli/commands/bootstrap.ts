@@ -4,7 +4,7 @@ import { smoke, type SmokeReport } from '../../checks/smoke.js';
 import { loadInventory } from '../../inventory/index.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printJson } from '../output.js';
-import { addLockOption, addNodeOptions, connectorFor, runWithProgress, withRunLock, type NodeOptions } from '../run-common.js';
+import { addLockOption, addNodeOptions, connectorFor, runWithProgress, summaryDoc, withRunLock, type NodeOptions } from '../run-common.js';
 
 export function printSmoke(r: SmokeReport): void {
   for (const k of r.checks) process.stdout.write(`  ${k.ok ? chalk.green('✔') : chalk.red('✘')} ${k.check.padEnd(24)} ${k.detail}\n`);
@@ -47,7 +47,7 @@ Examples:
           return { summary, report: summary.ok && !o.check && o.smoke ? await smoke(cluster, connector) : undefined };
         });
         // --json: one document, the run summary with the smoke report in it
-        if (o.json) printJson(report ? { ...summary, smoke: report } : summary);
+        if (o.json) printJson(summaryDoc(report ? { ...summary, smoke: report } : summary));
         else if (report) printSmoke(report);
         if (report && !report.ok) process.exitCode = 1;
       } finally {

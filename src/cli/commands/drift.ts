@@ -7,20 +7,23 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
+import chalk from 'chalk';
 import type { Command } from 'commander';
 import { checkDrift, type DriftOptions } from '../../checks/drift/check.js';
 import { cronEntry, cronFileName, CRON_DIR, installCron } from '../../checks/drift/cron.js';
 import type { DriftItem, DriftReport } from '../../checks/drift/items.js';
-import { formatText, writePrometheusFile } from '../../checks/drift/report.js';
+import { formatText } from '../../checks/drift/report.js';
+import { checkCronSchedule } from '../../core/cron.js';
 import { HactlError, InputError, NodeError } from '../../core/errors.js';
 import { loadInventory } from '../../inventory/index.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { Connector, sshConnect } from '../../runtime/connector.js';
 import type { RunSummary } from '../../runtime/events.js';
 import { loadPlaybook } from '../load-playbook.js';
-import { printError, printJson } from '../output.js';
+import { printError, printJson, printJsonError, type JsonError } from '../output.js';
 import { colourDiff } from '../progress.js';
-import { runWithProgress, withRunLock } from '../run-common.js';
+import { runWithProgress, summaryDoc, withRunLock } from '../run-common.js';
+import { clusterLabel, uncheckedReport, writeTextfile } from './drift-textfile.js';
 
 interface DriftOpts {
   inventory: string;
@@ -79,7 +82,7 @@ export function register(program: Command): void {
     .option('-y, --yes', 'with --fix: do not ask')
     .option('--wait-lock [seconds]', 'with --fix: if another run holds the cluster\'s run lock, wait for it (the check itself takes none)')
     .option('--install-cron', 'write a cron entry that runs this check (/etc/cron.d on this host)')
-    .option('--every <interval>', 'with --install-cron: 5m, 10m, 1h … or a cron schedule', '10m')
+    .option('--every <interval>', 'with --install-cron: 5m, 10m, 1h … or a five-field cron schedule (checked: fields and ranges)', '10m')
     .option('--print', 'with --install-cron: print the cron entry instead of writing it')
     .option('--cron-dir <dir>', 'with --install-cron: where to write it', CRON_DIR)
     .option('--playbook <file>', 'check this TypeScript playbook\'s desired state instead of bootstrap\'s (no cluster checks)')
@@ -87,17 +90,28 @@ export function register(program: Command): void {
     .action(async (o: DriftOpts, cmd: Command) => {
       const debug = Boolean(cmd.optsWithGlobals().debug);
       if (o.installCron) return cronAction(o);
-      let cluster: ClusterModel;
+      // the textfile is written on every outcome: the last report, or "could not check"
+      const startedAt = new Date();
+      let cluster: ClusterModel | undefined;
+      let report: DriftReport | undefined;
+      let failure: unknown;
       try {
         cluster = await loadInventory(o.inventory);
+        await driftAction(cluster, o, debug, (r) => void (report = r));
       } catch (err) {
+        failure = err;
         // drift reserves exit 2 for "drift found": an unreadable inventory is "could not check"
-        if (!(err instanceof HactlError)) throw err;
+        if (cluster || !(err instanceof HactlError)) throw err;
+        if (o.json) printJsonError(err);
         printError(err);
         process.exitCode = 1;
-        return;
+      } finally {
+        if (o.prometheus) {
+          const label = clusterLabel(o.inventory, o.prometheus);
+          const r = report ?? uncheckedReport({ inventory: o.inventory, cluster, label, error: failure, startedAt });
+          writeTextfile(o.prometheus, r, failure !== undefined);
+        }
       }
-      await driftAction(cluster, o, debug);
     });
 }
 
@@ -107,7 +121,7 @@ const positive = (v: string, what: string): number => {
   return n;
 };
 
-async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean): Promise<void> {
+async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean, onReport: (r: DriftReport) => void): Promise<void> {
   const { playbook, dir } = await loadPlaybook(o.playbook ?? 'bootstrap');
   const connector = new Connector(
     sshConnect({
@@ -123,6 +137,7 @@ async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean):
   };
   try {
     const before = await checkDrift(cluster, opts);
+    onReport(before);
     const fixing = Boolean(o.fix) && before.exitCode === 2;
     if (!(fixing && o.json)) show(before, o);
     if (o.fix && before.exitCode === 1) process.stderr.write('--fix: not fixing while some nodes could not be checked\n');
@@ -130,13 +145,16 @@ async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean):
     let fixFailed = false;
     if (fixing) {
       const after = await fix(cluster, before, opts, o);
-      if (o.json) printJson({ before, fix: after?.summary, after: after?.report });
+      if (o.json) {
+        const error = after && !after.summary.ok ? summaryDoc(after.summary).error : driftError(after?.report ?? before);
+        printJson({ before, fix: after?.summary, after: after?.report, ...(error ? { error } : {}) });
+      }
       final = after?.report ?? before;
+      onReport(final);
       fixFailed = after?.summary.ok === false;
     }
     process.exitCode = fixFailed ? 1 : final.exitCode;
-    // last, so a textfile that cannot be written (exit 1) never hides the report
-    if (o.prometheus) writePrometheusFile(o.prometheus, final);
+    // the caller writes the textfile last, so one that cannot be written (exit 1) never hides the report
   } finally {
     await connector.closeAll();
   }
@@ -144,13 +162,26 @@ async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean):
 
 function show(r: DriftReport, o: DriftOpts): void {
   if (o.json) {
-    printJson(r);
+    const error = driftError(r);
+    printJson(error ? { ...r, error } : r);
     // stdout may go to a file: the nodes that could not be checked are named on stderr too
     for (const e of r.errors) printError(new NodeError(`could not check: ${e.message}`, { host: e.host, hint: e.hint }));
     return;
   }
   if (o.quiet && r.exitCode === 0) return;
-  process.stdout.write(formatText(r, { paintDiff: process.stdout.isTTY ? colourDiff : undefined }));
+  process.stdout.write(formatText(r, { paintDiff: chalk.level > 0 ? colourDiff : undefined }));
+}
+
+/**
+ * The `error` of a drift document that could not check everything (exit 1): the one
+ * problem, or how many with the hosts they concern; each is in `errors` too.
+ */
+export function driftError(r: DriftReport): JsonError | undefined {
+  const [first, ...more] = r.errors;
+  if (!first) return undefined;
+  if (!more.length) return { message: `could not check: ${first.message}`, kind: 'node', ...(first.host ? { host: first.host } : {}), ...(first.hint ? { hint: first.hint } : {}) };
+  const hosts = [...new Set(r.errors.map((e) => e.host ?? 'the cluster'))];
+  return { message: `could not check: ${r.errors.length} problems (${hosts.join(', ')}), each in errors`, kind: 'node' };
 }
 
 /** Drift bootstrap converges (files, packages, services, the CIB) versus what needs a person. */
@@ -207,6 +238,8 @@ async function confirm(question: string): Promise<boolean> {
 const HACTL_BIN = fileURLToPath(new URL('../../../../bin/hactl', import.meta.url));
 
 async function cronAction(o: DriftOpts): Promise<void> {
+  // a duration (10m, 1h) is checked by cronSchedule; anything else must be a valid cron schedule
+  if (!/^\d+\s*(m|min|h)?$/.test(o.every.trim())) checkCronSchedule(o.every);
   const cluster = await loadInventory(o.inventory);
   const entry = cronEntry({
     cluster: cluster.name,

@@ -3,7 +3,7 @@
  * row per scenario as it finishes (or one JSON document). The work is in src/checks/failover.
  */
 import { createInterface } from 'node:readline/promises';
-import chalk from 'chalk';
+import chalk, { chalkStderr } from 'chalk';
 import type { Command } from 'commander';
 import {
   failoverSettings, faultsFor, restoreCluster, formatReport, formatResult, NodeRunner, planScenarios, preflight, reportJson, runFailoverTest, SCENARIOS,
@@ -58,7 +58,7 @@ async function confirm(c: ClusterModel, plan: ScenarioPlan, faultsKind: string):
     throw new InputError('failover-test injects real faults and needs a confirmation: stdin is not a terminal', { hint: 'pass --yes to run without asking' });
   }
   const lines = [
-    chalk.bold(`failover-test will break cluster ${c.name} on purpose (${c.nodes.map((n) => n.name).join(', ')}; faults via ${faultsKind}):`),
+    chalkStderr.bold(`failover-test will break cluster ${c.name} on purpose (${c.nodes.map((n) => n.name).join(', ')}; faults via ${faultsKind}):`),
     ...plan.run.map((s) => `  - ${s.name}: ${s.summary}`),
     'Each fault is undone and the cluster restored afterwards; clients WILL see outages.',
   ];
@@ -90,10 +90,10 @@ function interruptible(): { signal: AbortSignal; release(): void } {
   const ac = new AbortController();
   const onInt = (): void => {
     if (ac.signal.aborted) {
-      process.stderr.write(chalk.red('\ninterrupted twice: exiting WITHOUT restoring; check the cluster (hactl smoke)\n'));
+      process.stderr.write(chalkStderr.red('\ninterrupted twice: exiting WITHOUT restoring; check the cluster (hactl smoke)\n'));
       process.exit(130);
     }
-    process.stderr.write(chalk.yellow('\ninterrupted: restoring the cluster before exiting (Ctrl-C again to quit at once)\n'));
+    process.stderr.write(chalkStderr.yellow('\ninterrupted: restoring the cluster before exiting (Ctrl-C again to quit at once)\n'));
     ac.abort();
   };
   process.on('SIGINT', onInt);
@@ -138,7 +138,7 @@ export function register(program: Command): void {
           const runner = new NodeRunner(cluster, connector);
           const faults = faultsFor(cluster, runner, settings, o.labDir);
           const names = (o.scenario ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-          const log = (m: string): void => void process.stderr.write(chalk.dim(`[failover] ${m}\n`));
+          const log = (m: string): void => void process.stderr.write(chalkStderr.dim(`[failover] ${m}\n`));
           if (o.restore) return void (await restoreOnly(cluster, { faults, settings, connector, signal, log }, Boolean(o.json)));
           const plan = planScenarios(cluster, names, faults, settings);
           log(`pre-flight: checking that ${cluster.name} is healthy`);
@@ -150,7 +150,7 @@ export function register(program: Command): void {
             connect: watchConnect,
             onResult: (r) => void (o.json ? undefined : process.stdout.write(paint(r) + '\n')),
           });
-          if (o.json) printJson(reportJson(report));
+          if (o.json) printJson(reportJson(report) as object);
           else process.stdout.write(formatReport(report).split('\n').slice(-2).join('\n'));
           if (!report.ok) process.exitCode = 1;
           if (signal.aborted) process.exitCode = 130;

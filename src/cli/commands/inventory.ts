@@ -5,7 +5,7 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { inventorySchema, inventoryWarnings, loadInventory, type ClusterModel } from '../../inventory/index.js';
-import { printJson } from '../output.js';
+import { printJson, printRawJson } from '../output.js';
 
 const CHECK_EXAMPLES = `
 Examples:
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .command('schema')
     .description('print the inventory JSON Schema (for editors and other tools)')
     .addHelpText('after', SCHEMA_EXAMPLES)
-    .action(() => printJson(inventorySchema));
+    .action(() => printRawJson(inventorySchema));
 }
 
 /** Pads columns so rows line up; the last column is not padded. */

@@ -4,7 +4,7 @@
  * and prints.
  */
 import { spawn } from 'node:child_process';
-import chalk from 'chalk';
+import chalk, { chalkStderr } from 'chalk';
 import type { Command } from 'commander';
 import { InputError, NodeError } from '../../core/errors.js';
 import type { Stack } from '../../inventory/model.js';
@@ -49,7 +49,7 @@ interface UpOpts extends StateOpt {
 
 function onEvent(e: LabEvent): void {
   const line = formatEvent(e);
-  process.stderr.write((e.phase === 'done' ? line : chalk.dim(line)) + '\n');
+  process.stderr.write((e.phase === 'done' ? line : chalkStderr.dim(line)) + '\n');
 }
 
 function parseNodes(list: string | undefined): string[] | undefined {

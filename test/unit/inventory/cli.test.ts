@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InputError, InputErrors } from '../../../src/core/errors.js';
 import { register } from '../../../src/cli/commands/inventory.js';
+import { hactlVersion } from '../../../src/core/version.js';
 import { inventorySchema, loadInventory } from '../../../src/inventory/index.js';
 import { EXAMPLES, FIXTURES } from './helpers.js';
 
@@ -38,7 +39,8 @@ describe('hactl inventory', () => {
 
   it('check --json prints the resolved model', async () => {
     const out = await run('inventory', 'check', '-i', EXAMPLES + 'lab.yaml', '--json');
-    expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(await loadInventory(EXAMPLES + 'lab.yaml'))));
+    // the document (docs/json.md): hactl's version first, then the model
+    expect(JSON.parse(out)).toEqual({ version: hactlVersion(), ...JSON.parse(JSON.stringify(await loadInventory(EXAMPLES + 'lab.yaml'))) });
   });
 
   it('check throws the input errors for main.ts to print (exit code 2)', async () => {
