@@ -11,6 +11,7 @@
  * owned elements. {@link cibApplyScript} turns the operations into the node-side script.
  */
 import { createTwoFilesPatch } from 'diff';
+import { mask } from '../core/secret.js';
 import { parseXml, type XmlElement } from '../core/xml.js';
 
 export const OWNED_TAG = 'hactl-owned';
@@ -188,8 +189,9 @@ export function planCib(live: string | undefined, desired: Record<CibSection, st
     ...owned.filter((e) => !wantIds.has(e.id)),
   ].map((e) => pretty(e.el)).join('') + tagText(read.tagIds);
   const wantText = want.map((w) => pretty(w.el)).join('') + tagText(tagWanted);
+  // the desired resources hold fence credentials: masked, as every revealed secret is
   const diff = ops.length || tag
-    ? createTwoFilesPatch('live CIB (hactl-owned elements)', 'desired (inventory)', liveText, wantText, '', '', { context: 3 }).replace(/^=+\n/, '').replace(/^(---|\+\+\+) (.*?)\t$/gm, '$1 $2')
+    ? mask(createTwoFilesPatch('live CIB (hactl-owned elements)', 'desired (inventory)', liveText, wantText, '', '', { context: 3 }).replace(/^=+\n/, '').replace(/^(---|\+\+\+) (.*?)\t$/gm, '$1 $2'))
     : '';
   const count = (op: CibOp['op']) => ops.filter((o) => o.op === op).length;
   const parts = [
@@ -205,6 +207,11 @@ export function planCib(live: string | undefined, desired: Record<CibSection, st
     diff,
     summary: parts.length ? `owned CIB elements: ${parts.join(', ')}` : 'the CIB elements hactl owns match the inventory',
   };
+}
+
+/** One foreign element for people: `primitive op-dummy (resources)`, `property operator-note=hello (crm_config)`. */
+export function describeForeign(f: ForeignElement): string {
+  return `${f.kind} ${f.detail ?? f.id} (${f.section})`;
 }
 
 /** A heredoc delimiter that no line of the XML equals (inventory values hold no newlines, but be sure). */
