@@ -172,6 +172,23 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     expect(drift().status).toBe(0);
   });
 
+  it('a CIB of the previous hactl (no hactl-owned tag): drift says so, bootstrap adopts its elements and says which', () => {
+    const config = (): string => onNode('master', 'cibadmin -Q --scope resources; cibadmin -Q --scope constraints').stdout;
+    const before = config();
+    onNode('master', `cibadmin --delete --xml-text '<tag id="hactl-owned"/>'`);
+    const d = readOnly(() => drift());
+    expect(d.status, d.text).toBe(2);
+    expect(named(d)).toEqual(['cluster master cib']);
+    expect(d.text).toMatch(/master +cib: CIB elements made by an earlier hactl are not marked as owned yet \(\d+; the next bootstrap adopts them\)/);
+    const boot = hactl(['bootstrap', '-i', INV, '--no-smoke']);
+    expect(boot.status, boot.stdout + boot.stderr).toBe(0);
+    expect(boot.stdout + boot.stderr).toMatch(/adopting CIB elements an earlier hactl made \(now marked as owned in the tag hactl-owned\): ha-services, loc-ha-services-prefers-master/);
+    console.log(`bootstrap on a CIB without the tag:\n${(boot.stdout + boot.stderr).split('\n').filter((l) => /adopting|apply the CIB/.test(l)).join('\n')}`);
+    expect(config()).toBe(before); // adoption writes the tag only
+    expect(onNode('master', `cibadmin -Q --xpath "//tag[@id='hactl-owned']/obj_ref[@id='ha-services']"`).stdout).toContain('ha-services');
+    expect(drift().status).toBe(0);
+  });
+
   it('an edited config file: corosync.conf on slave, with its diff', () => {
     onNode('slave', "sed -i 's/^\\(\\s*timestamp:\\) on$/\\1 off/' /etc/corosync/corosync.conf");
     const d = readOnly(() => drift());
