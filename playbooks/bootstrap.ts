@@ -7,13 +7,14 @@
  * Every config file is checked by its daemon's own parser on the node before it
  * replaces the old one; a second run changes nothing.
  */
-import { definePlaybook, type HostContext, type PlaybookContext } from '../src/index.js';
+import { definePlaybook, NodeError, type HostContext, type PlaybookContext } from '../src/index.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, COROSYNC_VALIDATE, corosyncView, members } from '../src/stack/corosync.js';
 import { drbdResFile } from '../src/stack/drbd.js';
 import { guestFile } from '../src/stack/guests.js';
 import { stackPackages } from '../src/stack/packages.js';
+import { cibApplyScript, describeForeign, OWNED_TAG, planCib } from '../src/stack/cib.js';
 import {
-  CIB_APPLY, CIB_DIR, CIB_MATCHES, cibView, clusterProperties,
+  CIB_DIR, cibView, clusterProperties, LIVE_CONFIGURATION, ownedProperties,
   propertiesMatchCommand, SECRET_FILE_MODE, setPropertiesCommand, waitForClusterCommand,
 } from '../src/stack/pacemaker.js';
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
@@ -77,8 +78,9 @@ export default definePlaybook(
       }, 'cluster formation');
     }
 
-    // 6. Pacemaker resources: rendered, verified on a shadow CIB, applied only if the
-    //    live CIB differs.
+    // 6. Pacemaker resources: rendered, compared with the elements hactl owns in the live
+    //    CIB, the owned-only patch verified on a shadow CIB and applied when they differ.
+    //    Operators' resources, constraints and properties are never touched.
     await hosts.role('master').once(async (h) => {
       const systemd = (await h.initSystem()) === 'systemd';
       const view = cibView(cluster, { drbd: drbdActive, serviceClass: systemd ? 'systemd' : 'lsb' });
@@ -86,10 +88,25 @@ export default definePlaybook(
       if (!cluster.stonith.enabled) ctx.warn('STONITH is disabled: this cluster runs WITHOUT FENCING. A node that hangs or loses only its cluster link can cause a split brain. Declare cluster.stonith in the inventory for production.');
       const props = clusterProperties(cluster);
       await h.command(setPropertiesCommand(props), { unless: propertiesMatchCommand(props), name: 'cluster properties' });
-      // the staged CIB holds the fence credentials: private, like its backups
+      // the desired sections stay on the master (drift compares with them); the staged CIB
+      // holds the fence credentials: private, like its backups
       await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view, mode: SECRET_FILE_MODE });
       await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view, mode: SECRET_FILE_MODE });
-      const applied = await h.command(CIB_APPLY, { unless: CIB_MATCHES, name: 'apply the CIB (verified on a shadow copy first)', notify: 'wait for the cluster to settle' });
+      // only the elements hactl owns change (src/stack/cib.ts, docs/cib.md): the live
+      // configuration is read, the owned-only patch planned here, verified on a shadow there
+      const desired = { resources: h.render('pacemaker/resources.xml.hbs', view), constraints: h.render('pacemaker/constraints.xml.hbs', view) };
+      const live = await h.exec(LIVE_CONFIGURATION);
+      if (live.code !== 0 && !h.check) throw new NodeError('cannot read the live CIB', { host: h.name, output: (live.stderr || live.stdout).trim() });
+      const plan = planCib(live.code === 0 ? live.stdout : undefined, desired, ownedProperties(props));
+      if (plan.adopted.length) h.info(`adopting CIB elements an earlier hactl made (now marked as owned in the tag ${OWNED_TAG}): ${plan.adopted.join(', ')}`);
+      if (plan.foreign.length) h.info(`left as they are, not managed by hactl: ${plan.foreign.map(describeForeign).join(', ')}`);
+      const changed = plan.ops.length > 0 || plan.tag;
+      const applied = await h.change('apply the CIB (owned elements only, verified on a shadow copy first)', {
+        changed,
+        reason: plan.summary,
+        diff: changed ? plan.diff : undefined,
+        steps: changed ? [{ command: 'sh -s', stdin: cibApplyScript(plan.ops, plan.tag ? plan.owned : undefined, CIB_DIR), label: 'owned-element CIB patch' }] : [],
+      }, { notify: 'wait for the cluster to settle' });
       // a cluster this run started on an existing CIB (e.g. after both twins were down) starts
       // its resources now: wait for them before the smoke checks, as after an apply
       if (started && !applied.changed && !h.check) {

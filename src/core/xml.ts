@@ -8,6 +8,9 @@ export interface XmlElement {
   attrs: Record<string, string>;
   children: XmlElement[];
   text: string;
+  /** where the element starts and ends (one past its last character) in the parsed text */
+  start?: number;
+  end?: number;
 }
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -28,14 +31,15 @@ export function parseXml(xml: string): XmlElement {
     else if (m[6] !== undefined) top.text += decode(m[6]);
     else if (m[3]) {
       if (m[2]) {
-        if (stack.length > 1) stack.pop();
+        if (stack.length > 1) stack.pop()!.end = re.lastIndex;
         continue;
       }
       const attrs: Record<string, string> = {};
       for (const a of (m[4] ?? '').matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attrs[a[1]!] = decode(a[2] ?? a[3] ?? '');
-      const el: XmlElement = { name: m[3], attrs, children: [], text: '' };
+      const el: XmlElement = { name: m[3], attrs, children: [], text: '', start: m.index };
       top.children.push(el);
       if (!m[5]) stack.push(el);
+      else el.end = re.lastIndex;
     }
   }
   const first = root.children[0];

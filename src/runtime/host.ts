@@ -168,6 +168,24 @@ export class HostContext {
     return this.file(dest, { ...options, content });
   }
 
+  /**
+   * Renders a template to a string (same data as {@link template}), for a task that needs
+   * the content itself rather than a file.
+   * @example const xml = h.render('pacemaker/resources.xml.hbs', view)
+   */
+  render(src: string, vars: Record<string, unknown> = {}): string {
+    return renderFile(src, { cluster: this.cluster, node: this.node, vars: { ...this.cluster.vars, ...this.node.vars }, ...vars }, this.templateDir);
+  }
+
+  /**
+   * A task the playbook planned itself from facts it read (e.g. the owned-element CIB
+   * patch): reported, and in check mode only shown, like any other task.
+   * @example await h.change('apply the CIB', { changed: true, reason: 'replace 1', steps: [{ command: 'sh -s', stdin: script }], diff })
+   */
+  async change(name: string, plan: TaskPlan, options: Notify = {}): Promise<TaskResult> {
+    return this.task(name, options, async () => plan);
+  }
+
   async service(name: string, options: ServiceOptions & Notify): Promise<TaskResult> {
     return this.task(`service ${name}${options.state ? ' ' + options.state : ''}`, options, async () => {
       await this.gather({ services: [{ name, status: options.status }] });

@@ -106,36 +106,13 @@ export function setPropertiesCommand(p: ReturnType<typeof clusterProperties>): s
   ].join(' && ');
 }
 
-/** Guard: exits 0 when the live CIB's resources and constraints equal the desired files. */
-export const CIB_MATCHES = [
-  // read-only: the live section goes to crm_diff as a string, no file is written
-  `for s in resources constraints; do`,
-  `  live=$(cibadmin -Q --scope $s 2>/dev/null) || exit 1;`,
-  `  [ -z "$(crm_diff -O "$live" -n ${CIB_DIR}/$s.xml 2>&1)" ] || exit 1;`,
-  `done`,
-].join('\n');
+/** Read-only: the live CIB's configuration, which the owned-only plan (src/stack/cib.ts) starts from. */
+export const LIVE_CONFIGURATION = 'cibadmin -Q --scope configuration';
 
-/**
- * Applies the desired sections: first on a shadow copy that crm_verify checks (a refusal
- * leaves the live CIB untouched and shows crm_verify's output), then the verified
- * configuration replaces the live one in a single cibadmin call.
- */
-export const CIB_APPLY = [
-  'set -e',
-  'shadow=hactl-$$',
-  `export CIB_shadow=$shadow`,
-  'crm_shadow --batch --force --create $shadow >/dev/null 2>&1',
-  `cleanup() { CIB_shadow= crm_shadow --batch --force --delete $shadow >/dev/null 2>&1 || true; }`,
-  'trap cleanup EXIT',
-  `cibadmin --replace --scope constraints --xml-text '<constraints/>'`,
-  `cibadmin --replace --scope resources --xml-file ${CIB_DIR}/resources.xml`,
-  `cibadmin --replace --scope constraints --xml-file ${CIB_DIR}/constraints.xml`,
-  // crm_verify exits non-zero for warnings too ("config may not be valid"): only errors refuse
-  `out=$(crm_verify -L 2>&1) || if ! printf '%s' "$out" | grep -q 'Warnings found'; then printf '%s\\n' "$out" >&2; exit 97; fi`,
-  `cibadmin -Q --scope configuration > ${CIB_DIR}/.verified.xml`,
-  'unset CIB_shadow',
-  `cibadmin --replace --scope configuration --xml-file ${CIB_DIR}/.verified.xml`,
-].join('\n');
+/** The property names hactl sets, by set: its own in a CIB it shares with operators. */
+export function ownedProperties(p: ReturnType<typeof clusterProperties>): Record<string, string[]> {
+  return { crm_config: Object.keys(p.crm_config), rsc_defaults: Object.keys(p.rsc_defaults) };
+}
 
 /** Shell loop: waits until every member is online with a quorate DC, up to `seconds`. */
 export function waitForClusterCommand(expected: string[], seconds: number): string {

@@ -109,6 +109,86 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     expect([quiet.status, quiet.stdout, quiet.stderr]).toEqual([0, '', '']);
   });
 
+  it('an operator\'s Dummy primitive, location constraint and property: bootstrap and drift --fix leave them byte for byte; drift lists them as not managed (exit 0)', () => {
+    // what an operator adds with Pacemaker's own tools, beside hactl's elements
+    onNode('master', [
+      `cibadmin --create --scope resources --xml-text '<primitive id="op-dummy" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="op-dummy-monitor" name="monitor" interval="10s" timeout="20s"/></operations></primitive>'`,
+      `cibadmin --create --scope constraints --xml-text '<rsc_location id="op-dummy-not-arbitrator" rsc="op-dummy" node="arbitrator" score="-INFINITY"/>'`,
+      'crm_attribute --type crm_config --name operator-note --update kept-by-hactl',
+      'crm_resource --wait --timeout=60s',
+    ].join(' && '));
+    const theirs = (): string => onNode('master', [
+      `cibadmin -Q --xpath "//resources/primitive[@id='op-dummy']"`,
+      `cibadmin -Q --xpath "//constraints/rsc_location[@id='op-dummy-not-arbitrator']"`,
+      `cibadmin -Q --xpath "//crm_config//nvpair[@name='operator-note']"`,
+    ].join(' && ')).stdout;
+    const before = theirs();
+    expect(before).toMatch(/op-dummy-monitor[\s\S]*op-dummy-not-arbitrator[\s\S]*kept-by-hactl/);
+
+    const d = readOnly(() => drift());
+    expect(d.status, d.text).toBe(0);
+    expect(d.json.unmanaged).toEqual([
+      { section: 'resources', kind: 'primitive', id: 'op-dummy' },
+      { section: 'constraints', kind: 'rsc_location', id: 'op-dummy-not-arbitrator' },
+      { section: 'crm_config', kind: 'property', id: 'cib-bootstrap-options-operator-note', detail: 'operator-note=kept-by-hactl' },
+    ]);
+    expect(d.text).toMatch(/^not managed by hactl \(left as they are\): 3\n {2}\* +primitive op-dummy \(resources\)\n {2}\* +rsc_location op-dummy-not-arbitrator \(constraints\)\n {2}\* +property operator-note=kept-by-hactl \(crm_config\)$/m);
+    console.log(`drift with the operator's additions:\n${d.text}`);
+
+    // bootstrap: nothing of hactl's changed, so nothing to do; the operator's three named, untouched
+    const boot = hactl(['bootstrap', '-i', INV, '--no-smoke']);
+    expect(boot.status, boot.stdout + boot.stderr).toBe(0);
+    expect(boot.stdout + boot.stderr).toMatch(/left as they are, not managed by hactl: primitive op-dummy \(resources\), rsc_location op-dummy-not-arbitrator \(constraints\), property operator-note=kept-by-hactl \(crm_config\)/);
+    expect(theirs()).toBe(before);
+
+    // an owned element edited by hand: drift (exit 2) with the owned-element diff only
+    onNode('master', `crm_resource --resource vip --set-parameter cidr_netmask --parameter-value 16 && crm_resource --wait --timeout=60s`);
+    const owned = readOnly(() => drift());
+    expect(owned.status, owned.text).toBe(2);
+    expect(named(owned)).toEqual(['cluster master cib']);
+    const diff = owned.json.items[0].diff as string;
+    expect(diff).toMatch(/^-\s+<nvpair id="vip-cidr_netmask" name="cidr_netmask" value="16"\/>\n\+\s+<nvpair id="vip-cidr_netmask" name="cidr_netmask" value="24"\/>$/m);
+    expect(diff).not.toMatch(/op-dummy|operator-note/);
+    const plan = hactl(['plan', '-i', INV, 'bootstrap']);
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/value="16"/);
+    console.log(`plan with an owned element edited:\n${plan.stdout}`);
+
+    // drift --fix converges the owned element; the operator's three stay byte for byte
+    const fix = hactl(['drift', '-i', INV, '--fix', '--yes']);
+    expect(fix.status, fix.stdout + fix.stderr).toBe(0);
+    expect(fix.stdout).toMatch(/^after --fix:\nhactl drift: cluster \S+ .*: no drift\nnot managed by hactl \(left as they are\): 3$/m);
+    expect(theirs()).toBe(before);
+    expect(onNode('master', `cibadmin -Q --xpath "//nvpair[@id='vip-cidr_netmask']"`).stdout).toContain('value="24"');
+
+    // the operator takes their elements back out; the rest of this file expects a bare cluster
+    onNode('master', [
+      `cibadmin --delete --xml-text '<rsc_location id="op-dummy-not-arbitrator"/>'`,
+      'crm_resource --resource op-dummy --set-parameter target-role --meta --parameter-value Stopped && crm_resource --wait --timeout=60s',
+      `cibadmin --delete --xml-text '<primitive id="op-dummy"/>'`,
+      'crm_attribute --type crm_config --name operator-note --delete',
+      'crm_resource --wait --timeout=60s',
+    ].join(' && '));
+    expect(drift().status).toBe(0);
+  });
+
+  it('a CIB of the previous hactl (no hactl-owned tag): drift says so, bootstrap adopts its elements and says which', () => {
+    const config = (): string => onNode('master', 'cibadmin -Q --scope resources; cibadmin -Q --scope constraints').stdout;
+    const before = config();
+    onNode('master', `cibadmin --delete --xml-text '<tag id="hactl-owned"/>'`);
+    const d = readOnly(() => drift());
+    expect(d.status, d.text).toBe(2);
+    expect(named(d)).toEqual(['cluster master cib']);
+    expect(d.text).toMatch(/master +cib: CIB elements made by an earlier hactl are not marked as owned yet \(\d+; the next bootstrap adopts them\)/);
+    const boot = hactl(['bootstrap', '-i', INV, '--no-smoke']);
+    expect(boot.status, boot.stdout + boot.stderr).toBe(0);
+    expect(boot.stdout + boot.stderr).toMatch(/adopting CIB elements an earlier hactl made \(now marked as owned in the tag hactl-owned\): ha-services, loc-ha-services-prefers-master/);
+    console.log(`bootstrap on a CIB without the tag:\n${(boot.stdout + boot.stderr).split('\n').filter((l) => /adopting|apply the CIB/.test(l)).join('\n')}`);
+    expect(config()).toBe(before); // adoption writes the tag only
+    expect(onNode('master', `cibadmin -Q --xpath "//tag[@id='hactl-owned']/obj_ref[@id='ha-services']"`).stdout).toContain('ha-services');
+    expect(drift().status).toBe(0);
+  });
+
   it('an edited config file: corosync.conf on slave, with its diff', () => {
     onNode('slave', "sed -i 's/^\\(\\s*timestamp:\\) on$/\\1 off/' /etc/corosync/corosync.conf");
     const d = readOnly(() => drift());
@@ -156,7 +236,8 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     onNode('master', 'crm_resource --move -r vip -N slave && crm_resource --wait --timeout=60s');
     const d = readOnly(() => drift());
     expect(d.status, d.text).toBe(2);
-    expect(named(d)).toEqual(['cluster * cli-prefer-vip', 'cluster * ha-services', 'cluster master cib']);
+    // cli-prefer-vip is not hactl's: a leftover to clear, not a change to hactl's CIB elements
+    expect(named(d)).toEqual(['cluster * cli-prefer-vip', 'cluster * ha-services']);
     const pref = d.json.items.find((i: any) => i.subject === 'cli-prefer-vip');
     expect(pref).toMatchObject({ message: 'leftover `crm_resource --move`: vip is pinned to slave (score INFINITY)', hint: 'crm_resource --clear -r vip' });
     expect(d.text).toMatch(/\* +cli-prefer-vip: leftover `crm_resource --move`: vip is pinned to slave/);

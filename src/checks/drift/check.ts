@@ -16,7 +16,7 @@ import { itemsFromRun } from './from-run.js';
 import { buildReport, mergeErrors, mergeItems, type CheckError, type DriftItem, type DriftReport } from './items.js';
 import { readLive, type HostSections } from './live.js';
 import { corosyncRunningItems, drbdRunningItems, heartbeatRunningItems } from './running.js';
-import { pacemakerItems } from './pacemaker-rules.js';
+import { pacemakerItems, unmanagedItems } from './pacemaker-rules.js';
 import { drbdItems, heartbeatItems, skewItems } from './stack-rules.js';
 import { timingFacts, timingItems } from './timing.js';
 
@@ -90,7 +90,8 @@ export async function checkDrift(c: ClusterModel, o: DriftOptions): Promise<Drif
   const items = mergeItems(fromRun.items, liveItems, timingItems(timingFacts(c, o.budget)));
   const errors = mergeErrors(secretErrors, fromRun.errors, live.errors);
   const notes = run instanceof Error ? [] : (run?.warnings ?? []);
-  return buildReport({ cluster: c, items, errors, notes, checkedAt, ms: Date.now() - t0 });
+  const unmanaged = c.stack === 'pacemaker' ? unmanagedItems(c, live.sections) : [];
+  return buildReport({ cluster: c, items, errors, notes, unmanaged, checkedAt, ms: Date.now() - t0 });
 }
 
 /** The daemons' running values against their files, per host (src/checks/drift/running.ts). */

@@ -101,7 +101,7 @@ function serviceMessage(name: string, reason: string): string {
 function commandItem(t: TaskResult): DriftItem {
   const name = t.task;
   if (/\bCIB\b/.test(name)) {
-    return { kind: 'cluster', host: t.host, subject: 'cib', message: 'the live CIB differs from what hactl applies' };
+    return { kind: 'cluster', host: t.host, subject: 'cib', message: `the CIB elements hactl owns differ from what it applies (${t.reason.replace(/^owned CIB elements: /, '')})`, diff: t.diff };
   }
   if (name === 'cluster properties') {
     return { kind: 'cluster', host: t.host, subject: 'cluster properties', message: 'cluster properties (stonith-enabled, no-quorum-policy, stickiness …) differ from what hactl sets' };

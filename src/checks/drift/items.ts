@@ -4,6 +4,7 @@
  * CheckError. The exit code follows from both: 0 clean, 2 drift, 1 could not check.
  */
 import { mask } from '../../core/secret.js';
+import type { ForeignElement } from '../../stack/cib.js';
 
 export const DRIFT_KINDS = ['files', 'packages', 'services', 'cluster', 'timing'] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
@@ -47,6 +48,8 @@ export interface DriftReport {
   errors: CheckError[];
   /** warnings of the check-mode bootstrap run (e.g. no DRBD kernel module): context, not drift */
   notes: string[];
+  /** CIB elements hactl does not own (an operator's): listed, left alone, never drift */
+  unmanaged: ForeignElement[];
 }
 
 /** 1 when anything could not be checked (it hides what we did not see), else 2 on drift, else 0. */
@@ -116,6 +119,7 @@ export function buildReport(o: {
   items: DriftItem[];
   errors: CheckError[];
   notes: string[];
+  unmanaged?: ForeignElement[];
   checkedAt: Date;
   ms: number;
 }): DriftReport {
@@ -133,5 +137,6 @@ export function buildReport(o: {
     items: o.items,
     errors: o.errors,
     notes: o.notes.map(mask),
+    unmanaged: o.unmanaged ?? [],
   };
 }

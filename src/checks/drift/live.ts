@@ -20,7 +20,7 @@ import { expectedPackages } from './packages.js';
 import { CONSTRAINTS_COMMAND } from './pacemaker-status.js';
 
 export type SectionName =
-  | 'quorum' | 'crm_mon' | 'constraints' | 'cib-resources' | 'cib-constraints'
+  | 'quorum' | 'crm_mon' | 'constraints' | 'cib'
   | 'packages' | 'drbd' | 'heartbeat' | 'addresses'
   | 'running-corosync' | 'running-heartbeat' | 'running-drbd';
 
@@ -35,18 +35,14 @@ const MARK = '@@hactl-live:';
 const RC = '@@hactl-rc:';
 
 /**
- * Compares one live CIB section with the desired file hactl keeps on the master. The live
- * XML goes to crm_diff as a string (-O), so nothing is written; crm_diff is the judge
- * (whitespace and attribute order do not count), the texts make the readable diff.
+ * The live CIB configuration and the desired sections hactl keeps on the master, for the
+ * owned/foreign comparison (src/stack/cib.ts). The live XML is only printed: nothing is
+ * written. A desired file that does not exist prints nothing after its marker.
  */
-export function cibSectionCommand(scope: 'resources' | 'constraints'): string {
-  const file = `${CIB_DIR}/${scope}.xml`;
-  return [
-    `if ! live=$(cibadmin -Q --scope ${scope} 2>&1); then echo "state cibadmin-failed"; printf '%s\\n' "$live"`,
-    `elif [ ! -f ${file} ]; then echo "state no-desired"`,
-    `else echo "state ok"; crm_diff -O "$live" -n ${file} >/dev/null 2>&1; echo "same $?"; printf '%s\\n' "$live"; echo "@@desired"; cat ${file}; fi`,
-  ].join('\n');
-}
+export const CIB_SECTION_COMMAND = [
+  `if ! live=$(cibadmin -Q --scope configuration 2>&1); then echo "state cibadmin-failed"; printf '%s\\n' "$live"`,
+  `else echo "state ok"; printf '%s\\n' "$live"; for s in resources constraints; do echo "@@desired-$s"; cat ${CIB_DIR}/$s.xml 2>/dev/null || true; done; fi`,
+].join('\n');
 
 /** The sections asked of one node, by stack and role. */
 export function liveSections(c: ClusterModel, n: NodeModel): [SectionName, string][] {
@@ -57,7 +53,7 @@ export function liveSections(c: ClusterModel, n: NodeModel): [SectionName, strin
   if (c.stack === 'pacemaker' && n.role !== 'realserver') {
     out.push(['quorum', QUORUM_COMMAND]);
     if (twin) out.push(['crm_mon', CRM_MON_COMMAND], ['constraints', CONSTRAINTS_COMMAND]);
-    if (n.role === 'master') out.push(['cib-resources', cibSectionCommand('resources')], ['cib-constraints', cibSectionCommand('constraints')]);
+    if (n.role === 'master') out.push(['cib', CIB_SECTION_COMMAND]);
     out.push(['running-corosync', COROSYNC_RUNNING_COMMAND]);
   }
   if (c.stack === 'heartbeat' && twin) {

@@ -1,14 +1,15 @@
 /**
  * Pure rules over the live Pacemaker state: membership, quorum, where the resources run,
- * failures, leftover move/ban constraints and the CIB against the files hactl applies.
+ * failures, leftover move/ban constraints and the CIB elements hactl owns against the files
+ * it applies (the elements it does not own are listed apart: unmanagedItems).
  * Input: the sections each host answered (live.ts); output: drift items.
  */
-import { createTwoFilesPatch } from 'diff';
 import { parseCrmMon, type CrmStatus } from '../../facts/crm-mon.js';
 import { parseQuorum } from '../../facts/quorum.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { members } from '../../stack/corosync.js';
-import { CIB_DIR, GROUP_ID } from '../../stack/pacemaker.js';
+import { OWNED_TAG, planCib, type CibSection, type ForeignElement } from '../../stack/cib.js';
+import { clusterProperties, GROUP_ID, ownedProperties } from '../../stack/pacemaker.js';
 import type { DriftItem } from './items.js';
 import type { HostSections } from './live.js';
 import { parseCliConstraints, parseFailCounts, parseGroups, resourceOfOp } from './pacemaker-status.js';
@@ -143,25 +144,55 @@ function constraintItems(c: ClusterModel, live: Live): DriftItem[] {
   return [];
 }
 
-/** The CIB's resources and constraints against the desired files on the master. */
+/** The master's `cib` section: the live configuration and the desired sections, or why not. */
+function cibSection(c: ClusterModel, live: Live): { error?: string; live?: string; desired?: Record<CibSection, string> } | undefined {
+  const s = live.get(c.master.name)?.cib;
+  if (!s) return undefined;
+  const [head = '', ...rest] = s.out.split('\n');
+  const body = rest.join('\n');
+  if (head !== 'state ok') return { error: firstLine(body) || `exit ${s.rc}` };
+  const [liveXml = '', resources = '', constraints = ''] = body.split(/^@@desired-(?:resources|constraints)\n/m);
+  return { live: liveXml, desired: resources.trim() && constraints.trim() ? { resources, constraints } : undefined };
+}
+
+/**
+ * The elements hactl owns in the live CIB against the desired files on the master: a
+ * difference is drift, with the diff of the owned elements. Foreign elements are not
+ * (see {@link unmanagedItems}).
+ */
 function cibItems(c: ClusterModel, live: Live): DriftItem[] {
-  const sections = live.get(c.master.name);
-  if (!sections) return [];
-  const differ: string[] = [];
-  const diffs: string[] = [];
-  for (const scope of ['resources', 'constraints'] as const) {
-    const s = sections[`cib-${scope}`];
-    if (!s) continue;
-    const [head = '', ...rest] = s.out.split('\n');
-    if (head === 'state cibadmin-failed') {
-      return [{ kind: 'cluster', host: c.master.name, subject: 'cib', message: `cannot read the CIB: ${firstLine(rest.join('\n'))}` }];
-    }
-    if (head !== 'state ok' || rest[0] !== 'same 1') continue;
-    const [liveXml = '', desired = ''] = rest.slice(1).join('\n').split(/^@@desired\n/m);
-    differ.push(scope);
-    const patch = createTwoFilesPatch(`live CIB ${scope}`, `${CIB_DIR}/${scope}.xml`, liveXml, desired, '', '', { context: 3 }).replace(/^=+\n/, '');
-    diffs.push(/^@@/m.test(patch) ? patch : `(${scope}: differs in form only: attribute order or whitespace)\n`);
+  const s = cibSection(c, live);
+  if (!s) return [];
+  if (s.error !== undefined) return [{ kind: 'cluster', host: c.master.name, subject: 'cib', message: `cannot read the CIB: ${s.error}` }];
+  // no desired files yet: the check-mode bootstrap names them (files missing)
+  if (!s.desired) return [];
+  let plan;
+  try {
+    plan = planCib(s.live, s.desired, ownedProperties(clusterProperties(c)));
+  } catch (err) {
+    return [{ kind: 'cluster', host: c.master.name, subject: 'cib', message: `cannot read the CIB: ${(err as Error).message}` }];
   }
-  if (!differ.length) return [];
-  return [{ kind: 'cluster', host: c.master.name, subject: 'cib', message: `the live CIB's ${differ.join(' and ')} differ from what hactl applies`, diff: diffs.join('') }];
+  if (!plan.ops.length && !plan.tag) return [];
+  const message = plan.ops.length
+    ? `the CIB elements hactl owns differ from what it applies (${plan.summary.replace(/^owned CIB elements: /, '')})`
+    : plan.adopted.length
+      ? `CIB elements made by an earlier hactl are not marked as owned yet (${plan.adopted.length}; the next bootstrap adopts them)`
+      : `the tag ${OWNED_TAG} does not list what hactl owns`;
+  return [{ kind: 'cluster', host: c.master.name, subject: 'cib', message, diff: plan.diff, hint: 'hactl bootstrap (or drift --fix) applies the owned elements only' }];
+}
+
+/**
+ * What the live CIB holds that hactl does not own: informational, never drift (exit 0).
+ *
+ * @example unmanagedItems(cluster, live) // [{ section: 'resources', kind: 'primitive', id: 'op-dummy' }]
+ */
+export function unmanagedItems(c: ClusterModel, live: Live): ForeignElement[] {
+  const s = cibSection(c, live);
+  if (!s?.live) return [];
+  try {
+    const desired = s.desired ?? { resources: '<resources/>', constraints: '<constraints/>' };
+    return planCib(s.live, desired, ownedProperties(clusterProperties(c))).foreign;
+  } catch {
+    return [];
+  }
 }

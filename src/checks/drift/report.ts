@@ -6,6 +6,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { NodeError } from '../../core/errors.js';
 import { mask } from '../../core/secret.js';
+import { describeForeign } from '../../stack/cib.js';
 import { DRIFT_KINDS, type DriftItem, type DriftReport } from './items.js';
 
 export interface TextOptions {
@@ -43,6 +44,10 @@ export function formatText(r: DriftReport, o: TextOptions = {}): string {
     if (!items.length) continue;
     lines.push(kind);
     for (const i of items) lines.push(...itemLines(i, width, o));
+  }
+  if (r.unmanaged.length) {
+    lines.push(`not managed by hactl (left as they are): ${r.unmanaged.length}`);
+    for (const u of r.unmanaged) lines.push(`  ${'*'.padEnd(width)}${describeForeign(u)}`);
   }
   if (r.errors.length) {
     lines.push('could not check');

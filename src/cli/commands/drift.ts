@@ -188,8 +188,9 @@ export function driftError(r: DriftReport): JsonError | undefined {
 export function fixable(i: DriftItem): boolean {
   if (i.kind === 'files' || i.kind === 'services') return true;
   if (i.kind === 'packages') return !i.message.startsWith('versions differ');
-  // the CIB apply replaces the constraints section, so leftover cli-* constraints go too
-  return i.kind === 'cluster' && (['cib', 'cluster properties'].includes(i.subject) || i.subject.startsWith('drbd: ') || i.subject.startsWith('cli-'));
+  // leftover cli-* constraints are not hactl's (docs/cib.md): bootstrap leaves them, the
+  // operator clears them (the item's hint)
+  return i.kind === 'cluster' && (['cib', 'cluster properties'].includes(i.subject) || i.subject.startsWith('drbd: '));
 }
 
 /** Says what bootstrap would converge, asks, runs it, and checks again (undefined: not run). */

@@ -20,6 +20,24 @@ describe('text report', () => {
     expect(formatText(report([]))).toBe('hactl drift: cluster lab (pacemaker, 3 nodes) in 3.2s: no drift\n');
   });
 
+  it('an operator\'s CIB elements: listed as not managed, still no drift (exit 0)', () => {
+    const r = buildReport({
+      cluster, items: [], errors: [], notes: [], checkedAt: new Date('2026-11-22T21:00:00Z'), ms: 3210,
+      unmanaged: [
+        { section: 'resources', kind: 'primitive', id: 'op-dummy' },
+        { section: 'crm_config', kind: 'property', id: 'cib-bootstrap-options-operator-note', detail: 'operator-note=x' },
+      ],
+    });
+    expect(r.exitCode).toBe(0);
+    expect(formatText(r)).toBe([
+      'hactl drift: cluster lab (pacemaker, 3 nodes) in 3.2s: no drift',
+      'not managed by hactl (left as they are): 2',
+      '  *       primitive op-dummy (resources)',
+      '  *       property operator-note=x (crm_config)',
+      '',
+    ].join('\n'));
+  });
+
   it('drift: grouped by kind, host column, diff indented, hints', () => {
     expect(formatText(report(ITEMS))).toBe(
       [
@@ -93,7 +111,7 @@ describe('Prometheus textfile', () => {
 describe('JSON', () => {
   it('is the report itself: stable keys for machines', () => {
     const r = JSON.parse(JSON.stringify(report(ITEMS)));
-    expect(Object.keys(r)).toEqual(['cluster', 'stack', 'inventory', 'nodes', 'checkedAt', 'ms', 'status', 'exitCode', 'counts', 'items', 'errors', 'notes']);
+    expect(Object.keys(r)).toEqual(['cluster', 'stack', 'inventory', 'nodes', 'checkedAt', 'ms', 'status', 'exitCode', 'counts', 'items', 'errors', 'notes', 'unmanaged']);
     expect(r.items[1]).toEqual({ kind: 'cluster', subject: 'cli-prefer-vip', message: expect.any(String), hint: 'crm_resource --clear -r vip' });
   });
 });

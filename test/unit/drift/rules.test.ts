@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DriftItem } from '../../../src/checks/drift/items.js';
 import { splitSections } from '../../../src/checks/drift/live.js';
-import { pacemakerItems } from '../../../src/checks/drift/pacemaker-rules.js';
+import { pacemakerItems, unmanagedItems } from '../../../src/checks/drift/pacemaker-rules.js';
 import { drbdItems, drbdProblems, heartbeatItems, skewItems } from '../../../src/checks/drift/stack-rules.js';
 import { example, fixture, liveFrom } from './helpers.js';
 
@@ -19,17 +19,42 @@ describe('pacemaker rules (captured lab states)', () => {
   });
 
   it('after `crm_resource --move -r vip -N slave` and apache2 stopped by hand on slave', () => {
-    const items = pacemakerItems(lab, liveFrom({ master: 'pacemaker-master-moved.txt', slave: 'pacemaker-slave-moved.txt' }));
+    const live = liveFrom({ master: 'pacemaker-master-moved.txt', slave: 'pacemaker-slave-moved.txt' });
+    const items = pacemakerItems(lab, live);
+    // the cli-prefer constraint is not hactl's: a leftover, but no change to hactl's CIB elements
     expect(brief(items)).toEqual([
       '* cli-prefer-vip: leftover `crm_resource --move`: vip is pinned to slave (score INFINITY)',
-      "master cib: the live CIB's constraints differ from what hactl applies",
       '* ha-services: runs on slave, not on master, the inventory\'s master (online)',
       'slave svc-apache2: failcount 1, failed svc-apache2_monitor_5000: not running',
     ]);
     expect(items[0]!.hint).toBe('crm_resource --clear -r vip');
-    // the diff says what applying would do: the cli-prefer line goes
-    expect(items[1]!.diff).toMatch(/^-\s+<rsc_location id="cli-prefer-vip" rsc="vip" role="Started" node="slave" score="INFINITY"\/>$/m);
-    expect(items[3]!.hint).toMatch(/crm_resource --cleanup -r svc-apache2 -N slave/);
+    expect(items[2]!.hint).toMatch(/crm_resource --cleanup -r svc-apache2 -N slave/);
+    expect(unmanagedItems(lab, live)).toEqual([]);
+  });
+
+  it('an owned element edited by hand is drift with its diff; an operator\'s additions are listed, not drift', () => {
+    const ok = fixture('pacemaker-master-ok.txt');
+    const edited = ok
+      .replace(/(<configuration>[\s\S]*?)score="100"/, '$1score="70"')
+      .replace('  </resources>\n  <constraints>', '    <primitive id="op-dummy" class="ocf" provider="heartbeat" type="Dummy"/>\n  </resources>\n  <constraints>')
+      .replace('  </constraints>\n', '    <rsc_location id="op-dummy-on-slave" rsc="op-dummy" node="slave" score="50"/>\n  </constraints>\n')
+      .replace('    </cluster_property_set>', '      <nvpair id="cib-bootstrap-options-operator-note" name="operator-note" value="x"/>\n    </cluster_property_set>');
+    const live = new Map([['master', splitSections(edited)]]);
+    const items = pacemakerItems(lab, live).filter((i) => i.subject === 'cib');
+    expect(brief(items)).toEqual(['master cib: the CIB elements hactl owns differ from what it applies (replace 1)']);
+    expect(items[0]!.diff).toMatch(/^-<rsc_location id="loc-ha-services-prefers-master" rsc="ha-services" node="master" score="70"\/>\n\+<rsc_location id="loc-ha-services-prefers-master" rsc="ha-services" node="master" score="100"\/>$/m);
+    expect(items[0]!.diff).not.toMatch(/op-dummy|operator-note/);
+    expect(unmanagedItems(lab, live)).toEqual([
+      { section: 'resources', kind: 'primitive', id: 'op-dummy' },
+      { section: 'constraints', kind: 'rsc_location', id: 'op-dummy-on-slave' },
+      { section: 'crm_config', kind: 'property', id: 'cib-bootstrap-options-operator-note', detail: 'operator-note=x' },
+    ]);
+  });
+
+  it('a CIB of the previous hactl (no tag): drift until the next bootstrap adopts its elements', () => {
+    const old = fixture('pacemaker-master-ok.txt').replace(/ {2}<tags>[\s\S]*?<\/tags>\n/, '');
+    const items = pacemakerItems(lab, new Map([['master', splitSections(old)]]));
+    expect(brief(items)).toEqual(['master cib: CIB elements made by an earlier hactl are not marked as owned yet (3; the next bootstrap adopts them)']);
   });
 
   it('corosync stopped on the arbitrator: offline and no quorum answer there', () => {
@@ -51,7 +76,7 @@ describe('pacemaker rules (captured lab states)', () => {
   });
 
   it('an unreadable CIB on the master is named, not taken as "differs"', () => {
-    const live = new Map([['master', splitSections('@@hactl-live:cib-resources\nstate cibadmin-failed\nCould not connect to the CIB: Transport endpoint is not connected\n@@hactl-rc:0\n')]]);
+    const live = new Map([['master', splitSections('@@hactl-live:cib\nstate cibadmin-failed\nCould not connect to the CIB: Transport endpoint is not connected\n@@hactl-rc:0\n')]]);
     expect(brief(pacemakerItems(lab, live))).toEqual(['master cib: cannot read the CIB: Could not connect to the CIB: Transport endpoint is not connected']);
   });
 });
