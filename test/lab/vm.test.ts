@@ -258,7 +258,9 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
       on('master', 'sync && fsfreeze -f /srv/data');
       sums = ['master:/dev/drbd0', 'slave:/dev/vdb'].map((at) => {
         const [node, dev] = at.split(':') as [string, string];
-        return on(node, `head -c ${size} ${dev} | sha256sum`).split(' ')[0]!;
+        // O_DIRECT: the slave's page cache of /dev/vdb may still hold what was read before
+        // DRBD wrote the synced blocks under it (DRBD keeps the disk open: never dropped)
+        return on(node, `dd if=${dev} iflag=direct,count_bytes bs=1M count=${size} status=none | sha256sum`).split(' ')[0]!;
       });
     } finally {
       ssh(STATE, 'master', 'fsfreeze -u /srv/data');

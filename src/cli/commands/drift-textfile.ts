@@ -58,6 +58,7 @@ export function uncheckedReport(o: {
     items: [],
     errors: [error],
     notes: [],
+    unmanaged: [],
   };
 }
 
