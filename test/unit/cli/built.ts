@@ -5,7 +5,8 @@
  * at a time: the test files run in parallel workers).
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -75,4 +76,22 @@ export function hactlAsync(args: string[], env: Record<string, string> = {}, cwd
     p.on('error', fail);
     p.on('close', (status) => done({ status, stdout, stderr }));
   });
+}
+
+/**
+ * A scratch directory with an inventory whose nodes sit on this machine's loopback on a
+ * port where nothing listens (every connect is refused at once), and the environment
+ * that keeps the run's lock and node state inside that directory.
+ */
+export function unreachableCluster(prefix: string, cluster: string): { dir: string; inventory: string; env: () => Record<string, string> } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const inventory = join(dir, `${cluster}.yaml`);
+  writeFileSync(inventory, `cluster: { name: ${cluster}, stack: pacemaker, network: 127.0.0.0/8, floating_ips: [127.0.0.100/8] }
+ssh: { user: root, port: 1, config: /nonexistent, known_hosts: ${join(dir, 'known_hosts')} }
+nodes:
+  - { name: one, address: 127.0.0.1, role: master }
+  - { name: two, address: 127.0.0.2, role: slave }
+  - { name: arb, address: 127.0.0.3, role: arbitrator }
+`);
+  return { dir, inventory, env: () => ({ HACTL_LOCK_DIR: join(dir, 'locks'), HACTL_NODE_STATE_DIR: join(dir, 'node-state') }) };
 }

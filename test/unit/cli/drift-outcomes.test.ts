@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterLabel, uncheckedReport } from '../../../src/cli/commands/drift-textfile.js';
 import { NodeError } from '../../../src/core/errors.js';
-import { ensureBuilt, hactlAsync } from './built.js';
+import { ensureBuilt, hactlAsync, unreachableCluster } from './built.js';
 
 // `hactl drift --prometheus FILE` writes the textfile whatever happens, so a stale
 // check_ok 1 never outlives a run that could not check.
@@ -13,18 +13,10 @@ const sample = (text: string, metric: string): string | undefined => new RegExp(
 describe('drift --prometheus on every outcome (the built CLI)', { timeout: 90_000 }, () => {
   let dir: string;
   let unreachable: string;
-  const env = () => ({ HACTL_LOCK_DIR: join(dir, 'locks'), HACTL_NODE_STATE_DIR: join(dir, 'node-state') });
+  let env: () => Record<string, string>;
   beforeAll(() => {
     ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'hactl-drift-prom-'));
-    unreachable = join(dir, 'web.yaml');
-    writeFileSync(unreachable, `cluster: { name: web, stack: pacemaker, network: 127.0.0.0/8, floating_ips: [127.0.0.100/8] }
-ssh: { user: root, port: 1, config: /nonexistent, known_hosts: ${join(dir, 'known_hosts')} }
-nodes:
-  - { name: one, address: 127.0.0.1, role: master }
-  - { name: two, address: 127.0.0.2, role: slave }
-  - { name: arb, address: 127.0.0.3, role: arbitrator }
-`);
+    ({ dir, inventory: unreachable, env } = unreachableCluster('hactl-drift-prom-', 'web'));
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram, wantsJson } from '../../../src/cli/main.js';
 import { jsonError, splitLocation } from '../../../src/cli/output.js';
 import { InputError, InputErrors, NodeError } from '../../../src/core/errors.js';
-import { ensureBuilt, hactlAsync, ROOT } from './built.js';
+import { ensureBuilt, hactlAsync, ROOT, unreachableCluster } from './built.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -46,19 +45,10 @@ describe('wantsJson', { timeout: 30_000 }, () => {
 describe('--json on failure (the built CLI)', { timeout: 90_000 }, () => {
   let dir: string;
   let unreachable: string;
-  const env = () => ({ HACTL_LOCK_DIR: join(dir, 'locks'), HACTL_NODE_STATE_DIR: join(dir, 'node-state') });
+  let env: () => Record<string, string>;
   beforeAll(() => {
     ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'hactl-json-'));
-    // nodes on this machine's loopback on a port where nothing listens: every connect is refused at once
-    unreachable = join(dir, 'inventory.yaml');
-    writeFileSync(unreachable, `cluster: { name: t, stack: pacemaker, network: 127.0.0.0/8, floating_ips: [127.0.0.100/8] }
-ssh: { user: root, port: 1, config: /nonexistent, known_hosts: ${join(dir, 'known_hosts')} }
-nodes:
-  - { name: one, address: 127.0.0.1, role: master }
-  - { name: two, address: 127.0.0.2, role: slave }
-  - { name: arb, address: 127.0.0.3, role: arbitrator }
-`);
+    ({ dir, inventory: unreachable, env } = unreachableCluster('hactl-json-', 't'));
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
