@@ -3,7 +3,7 @@ import { quote } from '../core/shell.js';
 import { CRM_MON_COMMAND, parseCrmMon } from '../facts/crm-mon.js';
 import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from '../facts/drbd-status.js';
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
-import type { ClusterModel, NodeModel } from '../inventory/model.js';
+import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
 import { members } from '../stack/corosync.js';
 import { GROUP_ID } from '../stack/pacemaker.js';
@@ -40,7 +40,7 @@ export interface SmokeOptions {
  */
 export async function smoke(c: ClusterModel, connector: Connector, opts: SmokeOptions = {}): Promise<SmokeReport> {
   const absent = new Set(opts.absent ?? []);
-  const checks = c.stack === 'pacemaker' ? await pacemakerChecks(c, connector, absent) : await heartbeatChecks(c, connector, absent);
+  const checks = await STACK_CHECKS[c.stack](c, connector, absent);
   checks.push(...(await drbdChecks(c, connector, absent)));
   checks.push(...(await vipChecks(c, connector)));
   const vip = c.floatingIps[0];
@@ -111,6 +111,14 @@ export function fencingCheck(c: Pick<ClusterModel, 'stonith'>, resources: Return
         : `${devices.map((r) => r.id).join(', ')} started (${c.stonith.agent})`,
   };
 }
+
+type StackChecks = (c: ClusterModel, connector: Connector, absent: Set<string>) => Promise<SmokeCheck[]>;
+
+/** Membership, quorum and resource checks, per stack (DRBD and the VIP are checked the same way for both). */
+const STACK_CHECKS: { readonly [S in Stack]: StackChecks } = {
+  pacemaker: (c, connector, absent) => pacemakerChecks(c, connector, absent),
+  heartbeat: (c, connector, absent) => heartbeatChecks(c, connector, absent),
+};
 
 async function heartbeatChecks(c: ClusterModel, connector: Connector, absent: Set<string>): Promise<SmokeCheck[]> {
   const out: SmokeCheck[] = [];

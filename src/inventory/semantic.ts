@@ -5,7 +5,7 @@
  */
 import type { InputError } from '../core/errors.js';
 import { isSecret } from '../core/secret.js';
-import type { ClusterModel } from './model.js';
+import type { ClusterModel, Stack } from './model.js';
 import { formatIpv4, inNetwork, isReservedInNetwork, parseCidr, type Cidr } from './net.js';
 import type { RawInventory } from './raw.js';
 import { drbdMinorOf, type DraftModel } from './resolve.js';
@@ -36,8 +36,7 @@ export function checkSemantics(raw: RawInventory, m: DraftModel, src: SourceMap)
   checkReferences(ctx);
   checkGuests(ctx);
   checkLvs(ctx, net);
-  checkTiming(ctx);
-  checkHeartbeatStonith(ctx);
+  STACK_RULES[m.stack].check(ctx);
   if (m.stonith.enabled && !m.stonith.agent) {
     ctx.err(['cluster', 'stonith'], 'stonith is enabled but no agent is given', 'add `agent: fence_...` (e.g. fence_ipmilan) or set `enabled: false`');
   }
@@ -50,7 +49,6 @@ export function checkSemantics(raw: RawInventory, m: DraftModel, src: SourceMap)
  * either cannot be written. (Pacemaker's CIB takes any one-line value, escaped.)
  */
 function checkHeartbeatStonith({ m, err }: Ctx): void {
-  if (m.stack !== 'heartbeat') return;
   for (const [k, value] of Object.entries(m.stonith.params ?? {})) {
     // a value read at run time ({ file | command | env }) is checked when it is read (stonithHost)
     const v = isSecret(value) ? value.peek() : value;
@@ -198,12 +196,6 @@ function checkGuests(ctx: Ctx): void {
 
 function checkLvs(ctx: Ctx, net: Cidr | undefined): void {
   const { raw, m, err } = ctx;
-  // accepting a section and then ignoring it would leave the operator believing the
-  // directors run; until LVS on Pacemaker exists it is refused
-  if (m.stack === 'pacemaker' && m.lvs.length) {
-    err(['lvs'], 'lvs: is not supported with stack: pacemaker yet (hactl would not configure ldirectord)',
-      'use stack: heartbeat (ldirectord runs from haresources), or remove lvs: and manage ldirectord yourself');
-  }
   m.lvs.forEach((l, i) => {
     const vpath: FieldPath = ['lvs', i, 'virtual'];
     if (l.port < 1 || l.port > 65535) err(vpath, `virtual port ${l.port} is out of range`, 'use a port between 1 and 65535');
@@ -223,41 +215,72 @@ function checkLvs(ctx: Ctx, net: Cidr | undefined): void {
     err(['lvs', i, 'virtual'], `duplicate LVS virtual service ${m.lvs[i]!.address}:${m.lvs[i]!.port}/${m.lvs[i]!.protocol} (also lvs[${j}])`));
 }
 
-function checkTiming({ m, err }: Ctx): void {
+/**
+ * Accepting a section and then ignoring it would leave the operator believing the
+ * directors run; until LVS on Pacemaker exists it is refused.
+ */
+function checkPacemakerLvs({ m, err }: Ctx): void {
+  if (!m.lvs.length) return;
+  err(['lvs'], 'lvs: is not supported with stack: pacemaker yet (hactl would not configure ldirectord)',
+    'use stack: heartbeat (ldirectord runs from haresources), or remove lvs: and manage ldirectord yourself');
+}
+
+const at = (k: string): FieldPath => ['cluster', 'timing', k];
+
+function checkHeartbeatTiming({ m, err }: Ctx): void {
   const t = m.timing;
-  const at = (k: string): FieldPath => ['cluster', 'timing', k];
-  if (m.stack === 'heartbeat') {
-    if (t.deadtime <= 2 * t.keepalive) {
-      err(at('deadtime'), `timing.deadtime (${t.deadtime} s) must be more than twice keepalive (${t.keepalive} s)`,
-        `raise deadtime above ${2 * t.keepalive} or lower keepalive; one lost packet must not kill a node`);
-    }
-    if (t.initdead < t.deadtime) {
-      err(at('initdead'), `timing.initdead (${t.initdead} s) must be at least deadtime (${t.deadtime} s)`, `use initdead: ${2 * t.deadtime} (twice deadtime is usual)`);
-    }
-    if (t.warntime >= t.deadtime) {
-      err(at('warntime'), `timing.warntime (${t.warntime} s) must be less than deadtime (${t.deadtime} s)`, 'a warning after the node is already dead is useless');
-    }
-  } else if (t.consensus < 1.2 * t.token) {
+  if (t.deadtime <= 2 * t.keepalive) {
+    err(at('deadtime'), `timing.deadtime (${t.deadtime} s) must be more than twice keepalive (${t.keepalive} s)`,
+      `raise deadtime above ${2 * t.keepalive} or lower keepalive; one lost packet must not kill a node`);
+  }
+  if (t.initdead < t.deadtime) {
+    err(at('initdead'), `timing.initdead (${t.initdead} s) must be at least deadtime (${t.deadtime} s)`, `use initdead: ${2 * t.deadtime} (twice deadtime is usual)`);
+  }
+  if (t.warntime >= t.deadtime) {
+    err(at('warntime'), `timing.warntime (${t.warntime} s) must be less than deadtime (${t.deadtime} s)`, 'a warning after the node is already dead is useless');
+  }
+}
+
+function checkCorosyncTiming({ m, err }: Ctx): void {
+  const t = m.timing;
+  if (t.consensus < 1.2 * t.token) {
     err(at('consensus'), `timing.consensus (${t.consensus} ms) must be at least 1.2 * token (${Math.ceil(1.2 * t.token)} ms)`,
       `use consensus: ${Math.ceil(1.2 * t.token)} or remove it (the default is 1.2 * token)`);
   }
 }
+
+type Timing = ClusterModel['timing'];
+
+/** The rules of one stack: errors in the model, and warnings about legal but risky timing. */
+const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarnings(t: Timing): string[] } } = {
+  heartbeat: {
+    check(ctx) {
+      checkHeartbeatTiming(ctx);
+      checkHeartbeatStonith(ctx);
+    },
+    timingWarnings: (t) => [
+      ...(t.deadtime < 10 ? [`timing.deadtime is ${t.deadtime} s: below 10 s a busy node can miss heartbeats and trigger a needless failover`] : []),
+      ...(t.initdead < 2 * t.deadtime ? [`timing.initdead (${t.initdead} s) is less than twice deadtime (${t.deadtime} s): a booting peer may be declared dead before its network is up`] : []),
+    ],
+  },
+  pacemaker: {
+    check(ctx) {
+      checkPacemakerLvs(ctx);
+      checkCorosyncTiming(ctx);
+    },
+    timingWarnings: (t) => [
+      ...(t.token < 1000 ? [`timing.token is ${t.token} ms: below 1000 ms a loaded network can cause spurious membership changes`] : []),
+      ...(t.monitorInterval < 2 ? [`timing.monitor_interval is ${t.monitorInterval} s: monitors this frequent load the nodes for little gain`] : []),
+    ],
+  },
+};
 
 /**
  * Legal but risky timing choices, as one-line warnings.
  * @example timingWarnings({ stack: 'heartbeat', timing: { ...t, deadtime: 5 } })[0] // "timing.deadtime is 5 s: ..."
  */
 export function timingWarnings(model: Pick<ClusterModel, 'stack' | 'timing'>): string[] {
-  const t = model.timing;
-  const out: string[] = [];
-  if (model.stack === 'heartbeat') {
-    if (t.deadtime < 10) out.push(`timing.deadtime is ${t.deadtime} s: below 10 s a busy node can miss heartbeats and trigger a needless failover`);
-    if (t.initdead < 2 * t.deadtime) out.push(`timing.initdead (${t.initdead} s) is less than twice deadtime (${t.deadtime} s): a booting peer may be declared dead before its network is up`);
-  } else {
-    if (t.token < 1000) out.push(`timing.token is ${t.token} ms: below 1000 ms a loaded network can cause spurious membership changes`);
-    if (t.monitorInterval < 2) out.push(`timing.monitor_interval is ${t.monitorInterval} s: monitors this frequent load the nodes for little gain`);
-  }
-  return out;
+  return STACK_RULES[model.stack].timingWarnings(model.timing);
 }
 
 /**

@@ -7,12 +7,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HactlError } from '../../core/errors.js';
-import type { ClusterModel } from '../../inventory/model.js';
+import type { ClusterModel, Stack } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import type { RunSummary } from '../../runtime/events.js';
 import type { Playbook } from '../../runtime/playbook.js';
 import { runPlaybook } from '../../runtime/run.js';
+import { driverOf } from '../../stack/driver.js';
 import { itemsFromRun } from './from-run.js';
+import type { ForeignElement } from '../../stack/cib.js';
 import { buildReport, mergeErrors, mergeItems, type CheckError, type DriftItem, type DriftReport } from './items.js';
 import { readLive, type HostSections } from './live.js';
 import { corosyncRunningItems, drbdRunningItems, heartbeatRunningItems } from './running.js';
@@ -40,8 +42,20 @@ export interface DriftOptions {
 
 /** Secrets bootstrap generates on the orchestrator, by stack (names as in playbooks/). */
 export function requiredSecrets(c: ClusterModel): string[] {
-  return c.stack === 'heartbeat' ? ['heartbeat-authkey'] : ['corosync-authkey'];
+  return [driverOf(c).clusterKeySecret];
 }
+
+/** The live rules of each stack: its items, and the elements it leaves to the operator. */
+const STACK_RULES: {
+  readonly [S in Stack]: {
+    items(c: ClusterModel, sections: Map<string, HostSections>): DriftItem[];
+    unmanaged(c: ClusterModel, sections: Map<string, HostSections>): ForeignElement[];
+  };
+} = {
+  pacemaker: { items: pacemakerItems, unmanaged: unmanagedItems },
+  // Heartbeat's haresources is hactl's file as a whole: nothing in it is an operator's
+  heartbeat: { items: heartbeatItems, unmanaged: () => [] },
+};
 
 /**
  * Drift must not create anything, not even on the orchestrator: the playbook would
@@ -81,7 +95,7 @@ export async function checkDrift(c: ClusterModel, o: DriftOptions): Promise<Drif
   ]);
   const fromRun = itemsOf(run);
   const liveItems: DriftItem[] = [
-    ...(c.stack === 'pacemaker' ? pacemakerItems(c, live.sections) : heartbeatItems(c, live.sections)),
+    ...STACK_RULES[c.stack].items(c, live.sections),
     ...drbdItems(c, live.sections),
     ...skewItems(live.sections),
     ...runningItems(live.sections),
@@ -90,7 +104,7 @@ export async function checkDrift(c: ClusterModel, o: DriftOptions): Promise<Drif
   const items = mergeItems(fromRun.items, liveItems, timingItems(timingFacts(c, o.budget)));
   const errors = mergeErrors(secretErrors, fromRun.errors, live.errors);
   const notes = run instanceof Error ? [] : (run?.warnings ?? []);
-  const unmanaged = c.stack === 'pacemaker' ? unmanagedItems(c, live.sections) : [];
+  const unmanaged = STACK_RULES[c.stack].unmanaged(c, live.sections);
   return buildReport({ cluster: c, items, errors, notes, unmanaged, checkedAt, ms: Date.now() - t0 });
 }
 

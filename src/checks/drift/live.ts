@@ -7,7 +7,7 @@
 import { debPackagesCommand } from '../../facts/dpkg.js';
 import { CRM_MON_COMMAND } from '../../facts/crm-mon.js';
 import { QUORUM_COMMAND } from '../../facts/quorum.js';
-import type { ClusterModel, NodeModel } from '../../inventory/model.js';
+import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import { mapBounded } from '../../runtime/pool.js';
 import { CIB_DIR } from '../../stack/pacemaker.js';
@@ -44,23 +44,33 @@ export const CIB_SECTION_COMMAND = [
   `else echo "state ok"; printf '%s\\n' "$live"; for s in resources constraints; do echo "@@desired-$s"; cat ${CIB_DIR}/$s.xml 2>/dev/null || true; done; fi`,
 ].join('\n');
 
+const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'slave';
+
+/** The stack's own sections of one node. */
+const STACK_SECTIONS: { readonly [S in Stack]: (c: ClusterModel, n: NodeModel) => [SectionName, string][] } = {
+  pacemaker(_c, n) {
+    if (n.role === 'realserver') return [];
+    return [
+      ['quorum', QUORUM_COMMAND],
+      ...(isTwin(n) ? ([['crm_mon', CRM_MON_COMMAND], ['constraints', CONSTRAINTS_COMMAND]] as [SectionName, string][]) : []),
+      ...(n.role === 'master' ? ([['cib', CIB_SECTION_COMMAND]] as [SectionName, string][]) : []),
+      ['running-corosync', COROSYNC_RUNNING_COMMAND],
+    ];
+  },
+  heartbeat(c, n) {
+    if (!isTwin(n)) return [];
+    const names = [c.master.name, c.slave.name, ...(c.arbitrator ? [c.arbitrator.address] : [])];
+    return [['heartbeat', heartbeatStatusCommand(names)], ['addresses', ADDRESSES_COMMAND], ['running-heartbeat', HEARTBEAT_RUNNING_COMMAND]];
+  },
+};
+
 /** The sections asked of one node, by stack and role. */
 export function liveSections(c: ClusterModel, n: NodeModel): [SectionName, string][] {
-  const twin = n.role === 'master' || n.role === 'slave';
   const out: [SectionName, string][] = [];
   const pkgs = expectedPackages(c, n);
   if (pkgs.length) out.push(['packages', debPackagesCommand(pkgs)]);
-  if (c.stack === 'pacemaker' && n.role !== 'realserver') {
-    out.push(['quorum', QUORUM_COMMAND]);
-    if (twin) out.push(['crm_mon', CRM_MON_COMMAND], ['constraints', CONSTRAINTS_COMMAND]);
-    if (n.role === 'master') out.push(['cib', CIB_SECTION_COMMAND]);
-    out.push(['running-corosync', COROSYNC_RUNNING_COMMAND]);
-  }
-  if (c.stack === 'heartbeat' && twin) {
-    const names = [c.master.name, c.slave.name, ...(c.arbitrator ? [c.arbitrator.address] : [])];
-    out.push(['heartbeat', heartbeatStatusCommand(names)], ['addresses', ADDRESSES_COMMAND], ['running-heartbeat', HEARTBEAT_RUNNING_COMMAND]);
-  }
-  if (twin && c.drbd.length) out.push(['drbd', DRBD_STATUS_COMMAND], ['running-drbd', DRBD_RUNNING_COMMAND]);
+  out.push(...STACK_SECTIONS[c.stack](c, n));
+  if (isTwin(n) && c.drbd.length) out.push(['drbd', DRBD_STATUS_COMMAND], ['running-drbd', DRBD_RUNNING_COMMAND]);
   return out;
 }
 

@@ -5,33 +5,17 @@
  */
 import type { DebPackages } from '../../facts/dpkg.js';
 import type { ClusterModel, NodeModel } from '../../inventory/model.js';
-import { guestPackages } from '../../stack/guests.js';
+import { stackPackages } from '../../stack/packages.js';
 import type { DriftItem } from './items.js';
 
-const PACEMAKER_STACK = ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents'];
-
-const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'slave';
-
 /**
- * The stack packages of one node, as bootstrap installs them (kept in step with
- * playbooks/bootstrap.ts and heartbeat.ts).
+ * The stack packages of one node: the list bootstrap installs (the stack's driver).
  *
  * @example
  *   expectedPackages(cluster, cluster.arbitrator!) // ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents']
  */
 export function expectedPackages(c: ClusterModel, n: NodeModel): string[] {
-  const services = c.services.map((s) => s.package);
-  if (c.stack === 'heartbeat') {
-    if (!isTwin(n)) return [];
-    return [
-      'heartbeat', 'resource-agents', ...services,
-      ...(c.drbd.length ? ['drbd-utils'] : []),
-      ...(c.lvs.length ? ['ldirectord', 'ipvsadm'] : []),
-    ];
-  }
-  if (n.role === 'realserver') return [];
-  if (!isTwin(n)) return [...PACEMAKER_STACK];
-  return [...new Set([...PACEMAKER_STACK, ...(c.drbd.length ? ['drbd-utils'] : []), ...services, ...guestPackages(c)])];
+  return stackPackages(c, n);
 }
 
 /**

@@ -6,14 +6,12 @@
  * inventory plus its passthrough options); edits on the nodes show up as file drift.
  */
 import type { ClusterModel } from '../../inventory/model.js';
-import { corosyncView, members } from '../../stack/corosync.js';
 import { drbdView } from '../../stack/drbd.js';
+import { driverOf, type EffectiveTiming } from '../../stack/driver.js';
 import type { DriftItem } from './items.js';
 
 /** Failover budget (s) when the inventory sets none in `vars.failover_budget`. */
 export const DEFAULT_BUDGET_S = 30;
-/** corosync 3 adds this much token time per node beyond two, unless token_coefficient says otherwise */
-const TOKEN_COEFFICIENT_MS = 650;
 
 /** DRBD net options that decide how fast a dead peer is noticed, in seconds. */
 export interface DrbdTiming {
@@ -24,25 +22,24 @@ export interface DrbdTiming {
   connectInt: number;
 }
 
-/** The effective values, after the inventory's passthrough options. */
-export interface TimingFacts {
-  stack: 'pacemaker' | 'heartbeat';
+/**
+ * The effective values, after the inventory's passthrough options: the stack's
+ * membership timing (src/stack/driver.ts, the same figures the failover budget uses),
+ * the budget, the monitor interval and DRBD's net timeouts.
+ */
+export type TimingFacts = EffectiveTiming & {
   budget: number;
-  /** pacemaker: the configured totem token, the runtime one (plus the per-node coefficient), consensus (ms) */
-  tokenMs?: number;
-  runtimeTokenMs?: number;
-  consensusMs?: number;
-  /** heartbeat (s) */
-  deadtime?: number;
   monitorInterval: number;
+  /** whether the stack monitors resources (the monitor interval then counts against the budget) */
+  monitorsResources: boolean;
   drbd: DrbdTiming[];
-}
+};
 
 const num = (v: unknown, dflt: number): number => (v === undefined || v === null || Number.isNaN(Number(v)) ? dflt : Number(v));
 
 /**
  * @example
- *   timingFacts(cluster) // { stack: 'pacemaker', budget: 30, tokenMs: 3000, runtimeTokenMs: 3650, consensusMs: 3600, drbd: [{ name: 'r0', pingInt: 3, … }] }
+ *   timingFacts(cluster) // { stack: 'pacemaker', layer: 'corosync', tokenMs: 3000, runtimeTokenMs: 3650, consensusMs: 3600, detectionMs: 7250, budget: 30, drbd: [{ name: 'r0', pingInt: 3, … }], … }
  */
 export function timingFacts(c: ClusterModel, budget?: number): TimingFacts {
   const drbd = c.drbd.map((r) => {
@@ -57,13 +54,14 @@ export function timingFacts(c: ClusterModel, budget?: number): TimingFacts {
       connectInt: num(net['connect-int'], 10),
     };
   });
-  const base = { budget: budget ?? num(c.vars.failover_budget, DEFAULT_BUDGET_S), monitorInterval: c.timing.monitorInterval, drbd };
-  if (c.stack === 'heartbeat') return { ...base, stack: 'heartbeat', deadtime: c.timing.deadtime };
-  const totem = corosyncView(c).totem as Record<string, unknown>;
-  const extraNodes = Math.max(0, members(c).length - 2);
-  const tokenMs = num(totem.token, c.timing.token);
-  const runtimeTokenMs = tokenMs + extraNodes * num(totem.token_coefficient, TOKEN_COEFFICIENT_MS);
-  return { ...base, stack: 'pacemaker', tokenMs, runtimeTokenMs, consensusMs: num(totem.consensus, c.timing.consensus) };
+  const driver = driverOf(c);
+  return {
+    ...driver.effectiveTiming(c),
+    budget: budget ?? num(c.vars.failover_budget, DEFAULT_BUDGET_S),
+    monitorInterval: c.timing.monitorInterval,
+    monitorsResources: driver.monitorsResources,
+    drbd,
+  };
 }
 
 const item = (subject: string, message: string, hint?: string): DriftItem => ({ kind: 'timing', subject, message, hint });
@@ -73,12 +71,12 @@ const s = (x: number): string => `${Number(x.toFixed(2))} s`;
  * The rules. Pure: facts in, items out.
  *
  * @example
- *   timingItems({ stack: 'pacemaker', budget: 5, tokenMs: 5000, consensusMs: 6000, monitorInterval: 5, drbd: [] })
+ *   timingItems({ ...timingFacts(cluster), budget: 5 }) // token 5000, consensus 6000
  *   // [{ kind: 'timing', subject: 'failover budget', message: 'corosync notices a dead node after 11 s … over the failover budget of 5 s' }]
  */
 export function timingItems(f: TimingFacts): DriftItem[] {
   const out: DriftItem[] = [];
-  if (f.stack === 'pacemaker' && f.tokenMs !== undefined && f.consensusMs !== undefined && f.consensusMs < 1.2 * f.tokenMs) {
+  if (f.layer === 'corosync' && f.consensusMs < 1.2 * f.tokenMs) {
     out.push(item('corosync consensus',
       `consensus ${f.consensusMs} ms is below 1.2 × token (${f.tokenMs} ms): corosync.conf(5) requires at least that, and \`corosync -t\` does not catch it`,
       `set cluster.timing.consensus ≥ ${Math.ceil(1.2 * f.tokenMs)} (or the same key in vars.corosync.totem)`));
@@ -90,9 +88,11 @@ export function timingItems(f: TimingFacts): DriftItem[] {
         `lower vars.drbd_options.${d.name}.net.timeout (tenths of a second) or raise ping-int`));
     }
   }
-  const membership = f.stack === 'pacemaker'
-    ? { layer: 'corosync', secs: ((f.runtimeTokenMs ?? f.tokenMs ?? 0) + (f.consensusMs ?? 0)) / 1000, how: `token ${f.runtimeTokenMs ?? f.tokenMs} ms + consensus ${f.consensusMs} ms` }
-    : { layer: 'heartbeat', secs: f.deadtime ?? 0, how: `deadtime ${f.deadtime} s` };
+  const membership = {
+    layer: f.layer,
+    secs: f.detectionMs / 1000,
+    how: f.layer === 'corosync' ? `token ${f.runtimeTokenMs} ms + consensus ${f.consensusMs} ms` : `deadtime ${f.deadtime} s`,
+  };
   const drbdSlowest = [...f.drbd].sort((a, b) => b.pingInt + b.pingTimeout - (a.pingInt + a.pingTimeout))[0];
   const drbdSecs = drbdSlowest ? drbdSlowest.pingInt + drbdSlowest.pingTimeout : 0;
   if (membership.secs > f.budget) {
@@ -104,7 +104,7 @@ export function timingItems(f: TimingFacts): DriftItem[] {
       `DRBD ${drbdSlowest.name} notices a dead peer after ${s(drbdSecs)} (ping-int ${s(drbdSlowest.pingInt)} + ping-timeout ${s(drbdSlowest.pingTimeout)}); the survivor cannot be promoted before that, over the failover budget of ${s(f.budget)}${drbdSecs > membership.secs ? ` (and later than ${membership.layer}, ${s(membership.secs)})` : ''}`,
       `lower vars.drbd_options.${drbdSlowest.name}.net.ping-int`));
   }
-  if (f.stack === 'pacemaker' && f.monitorInterval > f.budget) {
+  if (f.monitorsResources && f.monitorInterval > f.budget) {
     out.push(item('monitor interval', `a failed service is noticed only after up to ${s(f.monitorInterval)} (timing.monitor_interval), over the failover budget of ${s(f.budget)}`,
       'lower cluster.timing.monitor_interval'));
   }

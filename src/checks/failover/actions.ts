@@ -39,7 +39,7 @@ export async function moveResources(env: FailoverEnv, from: NodeModel, to: NodeM
   if (!(await waitHolder(env, to, timeoutMs))) {
     throw new NodeError(`the resources did not arrive on ${to.name} within ${Math.round(timeoutMs / 1000)} s`, {
       host: to.name,
-      hint: env.cluster.stack === 'pacemaker' ? 'crm_mon -1 shows why (constraints, failed starts)' : 'see /var/log/ha-log on both twins',
+      hint: env.ops.diagnoseHint,
     });
   }
 }

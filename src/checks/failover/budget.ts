@@ -4,6 +4,7 @@
  * and a slow cluster is caught. `--budget SECONDS` overrides it.
  */
 import type { ClusterModel } from '../../inventory/model.js';
+import { driverOf } from '../../stack/driver.js';
 import { timeoutFactor } from './settings.js';
 import type { Budget } from './types.js';
 
@@ -26,12 +27,14 @@ export const ALLOWANCE = {
 export type BudgetKind = 'node-loss' | 'service-restart' | 'planned-move' | 'no-outage';
 
 /**
- * Time until the cluster declares a node dead: corosync token + consensus, or heartbeat deadtime.
- * @example detectionMs(cluster) // { ms: 2200, basis: 'token 1000 + consensus 1200' }
+ * Time until the cluster declares a node dead: the runtime corosync token (with the
+ * per-node coefficient) + consensus, or heartbeat deadtime — the stack driver's one
+ * figure, which drift's timing rules use too.
+ * @example detectionMs(cluster) // { ms: 2850, basis: 'token 1650 + consensus 1200' }
  */
 export function detectionMs(c: ClusterModel): { ms: number; basis: string } {
-  if (c.stack === 'heartbeat') return { ms: c.timing.deadtime * 1000, basis: `deadtime ${c.timing.deadtime * 1000}` };
-  return { ms: c.timing.token + c.timing.consensus, basis: `token ${c.timing.token} + consensus ${c.timing.consensus}` };
+  const t = driverOf(c).effectiveTiming(c);
+  return { ms: t.detectionMs, basis: t.basis };
 }
 
 /**

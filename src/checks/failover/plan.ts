@@ -23,9 +23,7 @@ export interface ScenarioPlan {
  * @example whyNot(killService, heartbeatCluster, faults, settings) // 'Heartbeat R1 does not monitor resources: …'
  */
 export function whyNot(s: Scenario, c: ClusterModel, faults: Faults, settings: FailoverSettings): string | undefined {
-  if (!s.stacks.includes(c.stack)) {
-    return c.stack === 'heartbeat' && s.name === 'kill-service' ? 'Heartbeat R1 does not monitor resources: nothing would restart the service' : `not for the ${c.stack} stack`;
-  }
+  if (!s.stacks.includes(c.stack)) return s.notFor?.[c.stack] ?? `not for the ${c.stack} stack`;
   if (!c.floatingIps.length) return 'the inventory declares no floating IP to probe';
   return s.unavailable?.({ cluster: c, faults, settings });
 }

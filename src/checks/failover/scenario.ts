@@ -39,6 +39,8 @@ export interface Scenario {
   /** one line for --help and the confirmation prompt, e.g. "kill -9 corosync on the active twin" */
   summary: string;
   stacks: readonly Stack[];
+  /** why it cannot run on a stack it is not for (default: "not for the X stack") */
+  notFor?: Partial<Record<Stack, string>>;
   /** which node the fault hits */
   hits: 'active' | 'arbitrator';
   /** where the resources must be when the fault has played out: on the other twin, or where they were */

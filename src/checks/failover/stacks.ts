@@ -6,7 +6,7 @@
 import { quote } from '../../core/shell.js';
 import { clStatus, HEARTBEAT_ALIVE } from '../../stack/heartbeat.js';
 import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
-import { members } from '../../stack/corosync.js';
+import { STACKS } from '../../stack/driver.js';
 import { GROUP_ID } from '../../stack/pacemaker.js';
 import type { NodeSample } from './types.js';
 
@@ -18,6 +18,10 @@ export const EXTRA_PREFIX = 'x:';
 
 export interface StackOps {
   stack: Stack;
+  /** the daemon {@link kill} kills (src/stack/driver.ts) */
+  membershipDaemon: string;
+  /** where an operator looks when resources do not start or move */
+  diagnoseHint: string;
   /** nodes that run the stack (heartbeat: the twins; pacemaker: every voter) */
   runsStack(c: ClusterModel): NodeModel[];
   /** one poll of a node: VIP, stack, quorum and membership lines (parsed by {@link parseSample}) */
@@ -54,7 +58,9 @@ const wrapExtra = (extra?: string): string[] => (extra ? [`{ ${extra}; } 2>/dev/
 /** Corosync + Pacemaker. */
 export const pacemakerOps: StackOps = {
   stack: 'pacemaker',
-  runsStack: (c) => members(c),
+  membershipDaemon: STACKS.pacemaker.membershipDaemon,
+  diagnoseHint: STACKS.pacemaker.diagnoseHint,
+  runsStack: (c) => STACKS.pacemaker.runsStack(c),
   watch: (c) =>
     [
       vipTest(c),
@@ -87,7 +93,9 @@ export const pacemakerOps: StackOps = {
 /** Heartbeat R1 (haresources). */
 export const heartbeatOps: StackOps = {
   stack: 'heartbeat',
-  runsStack: (c) => [c.master, c.slave],
+  membershipDaemon: STACKS.heartbeat.membershipDaemon,
+  diagnoseHint: STACKS.heartbeat.diagnoseHint,
+  runsStack: (c) => STACKS.heartbeat.runsStack(c),
   watch: (c, node) => {
     const peer = node.name === c.master.name ? c.slave : c.master;
     return [
@@ -114,12 +122,14 @@ export const heartbeatOps: StackOps = {
   }),
 };
 
+const OPS: { readonly [S in Stack]: StackOps } = { pacemaker: pacemakerOps, heartbeat: heartbeatOps };
+
 /**
  * The commands of a stack.
  * @example stackOps(cluster.stack).kill // 'pkill -9 -x corosync'
  */
 export function stackOps(stack: Stack): StackOps {
-  return stack === 'heartbeat' ? heartbeatOps : pacemakerOps;
+  return OPS[stack];
 }
 
 /**

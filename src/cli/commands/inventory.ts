@@ -6,6 +6,7 @@ import chalk from 'chalk';
 import type { Command } from 'commander';
 import { inventorySchema, inventoryWarnings, loadInventory, type ClusterModel } from '../../inventory/index.js';
 import { printJson, printRawJson } from '../output.js';
+import { driverOf } from '../../stack/driver.js';
 
 const CHECK_EXAMPLES = `
 Examples:
@@ -103,8 +104,5 @@ function formatLvs(l: ClusterModel['lvs'][number]): string[] {
 }
 
 function formatTiming(m: ClusterModel): string {
-  const t = m.timing;
-  return m.stack === 'pacemaker'
-    ? `  corosync token ${t.token} ms, consensus ${t.consensus} ms; monitor every ${t.monitorInterval} s`
-    : `  heartbeat keepalive ${t.keepalive} s, warntime ${t.warntime} s, deadtime ${t.deadtime} s, initdead ${t.initdead} s`;
+  return `  ${driverOf(m).timingSummary(m)}`;
 }

@@ -8,6 +8,7 @@ import chalk, { chalkStderr } from 'chalk';
 import type { Command } from 'commander';
 import { InputError, NodeError } from '../../core/errors.js';
 import type { Stack } from '../../inventory/model.js';
+import { isStack, STACK_NAMES } from '../../stack/driver.js';
 import { anyLabDown, anyLabExec, anyLabFault, anyLabStatus, whichLab } from '../../lab/dispatch.js';
 import {
   formatEvent, labPaths, labUp, resolveLabIndex, type LabEvent, type LabStatus,
@@ -66,9 +67,9 @@ function parseIndex(index: string | undefined): number | undefined {
   return index === undefined ? undefined : resolveLabIndex(index);
 }
 
-function parseStack(stack: string | undefined): Stack | undefined {
-  if (stack === undefined || stack === 'pacemaker' || stack === 'heartbeat') return stack;
-  throw new InputError(`--stack must be pacemaker or heartbeat, not "${stack}"`);
+function parseStack(name: string | undefined): Stack | undefined {
+  if (name === undefined || isStack(name)) return name;
+  throw new InputError(`--stack must be ${STACK_NAMES.join(' or ')}, not "${name}"`);
 }
 
 /**

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { timingFacts, timingItems, type TimingFacts } from '../../../src/checks/drift/timing.js';
 import { example } from './helpers.js';
 
-const pcmk = (over: Partial<TimingFacts> = {}): TimingFacts => ({
-  stack: 'pacemaker', budget: 30, tokenMs: 3000, runtimeTokenMs: 3650, consensusMs: 3600, monitorInterval: 5, drbd: [], ...over,
-});
+/** Pacemaker timing facts; detection and basis follow the token and consensus given. */
+const pcmk = (over: Partial<Extract<TimingFacts, { layer: 'corosync' }>> = {}): TimingFacts => {
+  const f = { stack: 'pacemaker', layer: 'corosync', budget: 30, tokenMs: 3000, runtimeTokenMs: 3650, consensusMs: 3600, monitorInterval: 5, monitorsResources: true, drbd: [], ...over } as const;
+  return { ...f, detectionMs: f.runtimeTokenMs + f.consensusMs, basis: `token ${f.runtimeTokenMs} + consensus ${f.consensusMs}` };
+};
 const subjects = (f: TimingFacts): string[] => timingItems(f).map((i) => i.subject);
 
 describe('timing facts: the values hactl renders', () => {
@@ -61,7 +63,7 @@ describe('timing rules', () => {
   });
 
   it('heartbeat deadtime and the monitor interval against the budget', () => {
-    expect(subjects({ stack: 'heartbeat', budget: 8, deadtime: 10, monitorInterval: 5, drbd: [] })).toEqual(['failover budget']);
+    expect(subjects({ stack: 'heartbeat', layer: 'heartbeat', budget: 8, deadtime: 10, detectionMs: 10_000, basis: 'deadtime 10000', monitorInterval: 5, monitorsResources: false, drbd: [] })).toEqual(['failover budget']);
     expect(subjects(pcmk({ monitorInterval: 60 }))).toEqual(['monitor interval']);
   });
 });

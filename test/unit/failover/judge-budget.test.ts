@@ -6,7 +6,10 @@ import type { ClusterModel } from '../../../src/inventory/model.js';
 
 const cluster = (o: Partial<ClusterModel> = {}): ClusterModel =>
   ({
+    name: 'lab',
     stack: 'pacemaker',
+    nodes: [],
+    vars: {},
     stonith: { enabled: false },
     timing: { token: 1000, consensus: 1200, keepalive: 1, warntime: 3, deadtime: 5, initdead: 10, monitorInterval: 5 },
     ...o,

@@ -17,7 +17,7 @@ export const arbitratorLoss: Scenario = {
   // long enough for the loss to be detected and for a monitor round to run after it
   observeMs: (c) => detectionMs(c).ms + c.timing.monitorInterval * 1000 + 2000,
   judge(samples, ctx, faultAt) {
-    if (ctx.cluster.stack !== 'pacemaker') return [];
+    // only corosync reports quorum (Heartbeat's samples have none: `quorate` undefined)
     const lost = samples.find((s) => s.t >= faultAt && s.node !== ctx.target.name && s.reachable && s.quorate === false);
     return lost ? [`quorum lost on ${lost.node} ${((lost.t - faultAt) / 1000).toFixed(1)} s after the arbitrator went away`] : [];
   },

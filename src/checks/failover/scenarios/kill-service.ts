@@ -10,6 +10,7 @@ export const killService: Scenario = {
   name: 'kill-service',
   summary: 'kill -9 the service on the active twin; the monitor must restart it',
   stacks: ['pacemaker'],
+  notFor: { heartbeat: 'Heartbeat R1 does not monitor resources: nothing would restart the service' },
   hits: 'active',
   expect: 'stay',
   budget: 'service-restart',

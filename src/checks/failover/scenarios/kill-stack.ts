@@ -14,7 +14,7 @@ export const killStack: Scenario = {
   expect: 'move',
   budget: 'node-loss',
   async inject(ctx) {
-    ctx.log(`kill -9 ${ctx.cluster.stack === 'heartbeat' ? 'heartbeat' : 'corosync'} on ${ctx.target.name}`);
+    ctx.log(`kill -9 ${ctx.ops.membershipDaemon} on ${ctx.target.name}`);
     await ctx.runner.sh(ctx.target, `${ctx.ops.kill}; true`, 'killing the cluster stack', 10_000);
   },
   async undo() {

@@ -1,0 +1,135 @@
+/**
+ * One driver per cluster stack: what differs between Corosync+Pacemaker and Heartbeat,
+ * in one place, so code above this layer asks the driver instead of branching on the
+ * stack's name. The registry is typed over the stack names: a third stack is one more
+ * entry here, and the compiler names every place that needs it.
+ *
+ * Pure: cluster model in, data or shell text out. The checks layer keeps its own
+ * registries of per-stack checks (smoke, drift, failover) keyed by the same type.
+ */
+import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
+import { corosyncView, members } from './corosync.js';
+import { guestPackages } from './guests.js';
+
+/** The cluster stack every voting node runs (pacemaker stack). */
+export const PACEMAKER_STACK = ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents'];
+
+/** corosync 3 adds this much token time per node beyond two, unless token_coefficient says otherwise */
+export const TOKEN_COEFFICIENT_MS = 650;
+
+/**
+ * How fast the membership layer declares a node dead, from the values hactl renders
+ * (the inventory plus its passthrough options). Failover budgets, drift's timing rules
+ * and the rendered config all read it from here.
+ */
+export type EffectiveTiming =
+  | {
+      stack: 'pacemaker';
+      layer: 'corosync';
+      /** totem token as configured (ms) */
+      tokenMs: number;
+      /** the token corosync runs with: token + (nodes − 2) × token_coefficient (ms) */
+      runtimeTokenMs: number;
+      consensusMs: number;
+      /** runtime token + consensus */
+      detectionMs: number;
+      basis: string;
+    }
+  | {
+      stack: 'heartbeat';
+      layer: 'heartbeat';
+      deadtime: number;
+      detectionMs: number;
+      basis: string;
+    };
+
+export interface StackDriver<S extends Stack = Stack> {
+  readonly name: S;
+  /** nodes that run the stack (heartbeat: the twins; pacemaker: every voter) */
+  runsStack(c: ClusterModel): NodeModel[];
+  /** Debian packages a node needs for its role: bootstrap installs them, drift checks them */
+  packages(c: ClusterModel, node: NodeModel): string[];
+  /** time until a node is declared dead, see {@link EffectiveTiming} */
+  effectiveTiming(c: ClusterModel): EffectiveTiming;
+  /** the cluster secret bootstrap generates on the orchestrator (its file name in the secrets dir) */
+  readonly clusterKeySecret: string;
+  /** the daemon `kill-stack` kills: the membership layer */
+  readonly membershipDaemon: string;
+  /** where an operator looks when resources do not start or move */
+  readonly diagnoseHint: string;
+  /** whether the stack watches resources (restarts a failed service) */
+  readonly monitorsResources: boolean;
+  /** the inventory's timing of this stack, one line (`hactl inventory show`) */
+  timingSummary(c: ClusterModel): string;
+}
+
+const num = (v: unknown, dflt: number): number => (v === undefined || v === null || Number.isNaN(Number(v)) ? dflt : Number(v));
+const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'slave';
+const twinExtras = (c: ClusterModel): string[] => [...(c.drbd.length ? ['drbd-utils'] : [])];
+
+const pacemaker: StackDriver<'pacemaker'> = {
+  name: 'pacemaker',
+  runsStack: (c) => members(c),
+  packages(c, node) {
+    if (node.role === 'realserver') return [];
+    if (!isTwin(node)) return [...PACEMAKER_STACK];
+    return [...new Set([...PACEMAKER_STACK, ...twinExtras(c), ...c.services.map((s) => s.package), ...guestPackages(c)])];
+  },
+  effectiveTiming(c) {
+    const totem = corosyncView(c).totem as Record<string, unknown>;
+    const extraNodes = Math.max(0, members(c).length - 2);
+    const tokenMs = num(totem.token, c.timing.token);
+    const runtimeTokenMs = tokenMs + extraNodes * num(totem.token_coefficient, TOKEN_COEFFICIENT_MS);
+    const consensusMs = num(totem.consensus, c.timing.consensus);
+    return {
+      stack: 'pacemaker', layer: 'corosync', tokenMs, runtimeTokenMs, consensusMs,
+      detectionMs: runtimeTokenMs + consensusMs,
+      basis: `token ${runtimeTokenMs} + consensus ${consensusMs}`,
+    };
+  },
+  clusterKeySecret: 'corosync-authkey',
+  membershipDaemon: 'corosync',
+  diagnoseHint: 'crm_mon -1 shows why (constraints, failed starts)',
+  monitorsResources: true,
+  timingSummary: ({ timing: t }) => `corosync token ${t.token} ms, consensus ${t.consensus} ms; monitor every ${t.monitorInterval} s`,
+};
+
+const heartbeat: StackDriver<'heartbeat'> = {
+  name: 'heartbeat',
+  runsStack: (c) => [c.master, c.slave],
+  packages(c, node) {
+    if (!isTwin(node)) return [];
+    return [
+      'heartbeat', 'resource-agents', ...c.services.map((s) => s.package), ...twinExtras(c),
+      ...(c.lvs.length ? ['ldirectord', 'ipvsadm'] : []), ...guestPackages(c),
+    ];
+  },
+  effectiveTiming: (c) => ({
+    stack: 'heartbeat', layer: 'heartbeat', deadtime: c.timing.deadtime,
+    detectionMs: c.timing.deadtime * 1000, basis: `deadtime ${c.timing.deadtime * 1000}`,
+  }),
+  clusterKeySecret: 'heartbeat-authkey',
+  membershipDaemon: 'heartbeat',
+  diagnoseHint: 'see /var/log/ha-log on both twins',
+  // Heartbeat R1 (haresources) starts and stops resources; it does not monitor them
+  monitorsResources: false,
+  timingSummary: ({ timing: t }) =>
+    `heartbeat keepalive ${t.keepalive} s, warntime ${t.warntime} s, deadtime ${t.deadtime} s, initdead ${t.initdead} s`,
+};
+
+/** Every stack hactl drives, by name. */
+export const STACKS: { readonly [S in Stack]: StackDriver<S> } = { pacemaker, heartbeat };
+
+/** The stack names, for argument parsing and help texts. */
+export const STACK_NAMES = Object.keys(STACKS) as Stack[];
+
+/** True when `s` names a stack hactl drives. */
+export const isStack = (s: unknown): s is Stack => typeof s === 'string' && Object.hasOwn(STACKS, s);
+
+/**
+ * The driver of a cluster's stack.
+ * @example driverOf(cluster).effectiveTiming(cluster).detectionMs // 4850 (token 1000 + 650 + consensus 1200 … )
+ */
+export function driverOf(c: Pick<ClusterModel, 'stack'>): StackDriver {
+  return STACKS[c.stack];
+}
