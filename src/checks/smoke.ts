@@ -1,14 +1,16 @@
 import { NodeError } from '../core/errors.js';
 import { quote } from '../core/shell.js';
+import { ADDRESSES_COMMAND, holdsAddress } from '../facts/addresses.js';
 import { CRM_MON_COMMAND, parseCrmMon } from '../facts/crm-mon.js';
 import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from '../facts/drbd-status.js';
+import { heartbeatStatusCommand, parseHeartbeatStatus } from '../facts/heartbeat-status.js';
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
 import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
 import { members } from '../stack/corosync.js';
 import { GROUP_ID } from '../stack/pacemaker.js';
 import { splitBrainHint } from '../stack/drbd-safety.js';
-import { clStatus, HEARTBEAT_ALIVE, LDIRECTORD_CF } from '../stack/heartbeat.js';
+import { LDIRECTORD_CF } from '../stack/heartbeat.js';
 import type { Connection } from '../transport/types.js';
 import { probe } from './http.js';
 
@@ -120,20 +122,22 @@ const STACK_CHECKS: { readonly [S in Stack]: StackChecks } = {
   heartbeat: (c, connector, absent) => heartbeatChecks(c, connector, absent),
 };
 
+const ADDR_MARK = '@@hactl-addresses';
+
 async function heartbeatChecks(c: ClusterModel, connector: Connector, absent: Set<string>): Promise<SmokeCheck[]> {
   const out: SmokeCheck[] = [];
   const holders: string[] = [];
   for (const n of [c.master, c.slave].filter((x) => !absent.has(x.name))) {
     const conn = await connector.get(n);
     const peer = n.name === c.master.name ? c.slave.name : c.master.name;
-    const r = await conn.exec(
-      `if ${HEARTBEAT_ALIVE}; then ${clStatus('hbstatus')} >/dev/null 2>&1 && echo hb=up; ` +
-        `${clStatus(`nodestatus ${quote(peer)}`)} 2>/dev/null; fi; ip -o -4 addr show`,
-    );
-    const vipHere = c.floatingIps.some((v) => r.stdout.includes(` ${v.address}/`));
-    if (vipHere) holders.push(n.name);
-    const peerOk = absent.has(peer) || /\nactive|^active/m.test(r.stdout);
-    out.push({ check: `heartbeat on ${n.name}`, ok: r.stdout.includes('hb=up') && peerOk, detail: `${r.stdout.includes('hb=up') ? 'running' : 'NOT running'}, peer ${peer} ${/^active/m.test(r.stdout) ? 'active' : absent.has(peer) ? 'dead (absent)' : 'dead'}` });
+    // heartbeat's view and the addresses, in one round trip
+    const r = await conn.exec(`${heartbeatStatusCommand([peer])}; echo ${ADDR_MARK}; ${ADDRESSES_COMMAND}`);
+    const [hbOut = '', ipOut = ''] = r.stdout.split(`${ADDR_MARK}\n`);
+    const st = parseHeartbeatStatus(hbOut);
+    if (c.floatingIps.some((v) => holdsAddress(ipOut, v.address))) holders.push(n.name);
+    const peerActive = st.nodes[peer] === 'active';
+    const peerOk = absent.has(peer) || peerActive;
+    out.push({ check: `heartbeat on ${n.name}`, ok: st.running && peerOk, detail: `${st.running ? 'running' : 'NOT running'}, peer ${peer} ${peerActive ? 'active' : absent.has(peer) ? 'dead (absent)' : 'dead'}` });
   }
   out.push({ check: 'floating IP holder', ok: holders.length === 1, detail: holders.length === 1 ? `on ${holders[0]}` : holders.length ? `on BOTH ${holders.join(' and ')} (split brain)` : 'on no twin' });
   if (c.lvs.length && holders.length === 1) out.push(await lvsCheck(c, await connector.get(holders[0] === c.master.name ? c.master : c.slave)));

@@ -50,3 +50,42 @@ export function parseCrmMon(xml: string): CrmStatus {
     })),
   };
 }
+
+export interface FailCount {
+  resource: string;
+  node: string;
+  count: number;
+  lastFailure?: string;
+}
+
+/** Fail counts from {@link CRM_MON_COMMAND}'s output (node_history, which the XML output always has). */
+export function parseFailCounts(crmMonXml: string): FailCount[] {
+  const history = child(parseXml(crmMonXml), 'node_history');
+  if (!history) return [];
+  const out: FailCount[] = [];
+  for (const node of history.children.filter((n) => n.name === 'node')) {
+    for (const r of node.children.filter((c) => c.name === 'resource_history')) {
+      const count = failCountValue(r.attrs['fail-count']);
+      if (count > 0) out.push({ resource: r.attrs.id ?? '', node: node.attrs.name ?? '', count, lastFailure: r.attrs['last-failure'] });
+    }
+  }
+  return out;
+}
+
+const failCountValue = (v: string | undefined): number => (v === undefined ? 0 : /INFINITY/i.test(v) ? Infinity : Number(v) || 0);
+
+/** Resource id → id of the group it belongs to, from crm_mon's resources section. */
+export function parseGroups(crmMonXml: string): Map<string, string> {
+  const res = child(parseXml(crmMonXml), 'resources');
+  const out = new Map<string, string>();
+  for (const g of res ? findAll(res, 'group') : []) {
+    for (const r of findAll(g, 'resource')) out.set(r.attrs.id ?? '', g.attrs.id ?? '');
+  }
+  return out;
+}
+
+/** The resource a failed operation belongs to: op keys are RSC_TASK_INTERVAL and ids may hold `_`. */
+export function resourceOfOp(opKey: string): string {
+  const parts = opKey.split('_');
+  return parts.length >= 3 ? parts.slice(0, -2).join('_') : opKey;
+}

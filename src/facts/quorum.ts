@@ -4,6 +4,8 @@ export interface QuorumStatus {
   expectedVotes: number;
   totalVotes: number;
   nodes: number;
+  /** names in the `Membership information` table (the local node included) */
+  members: string[];
 }
 
 export const QUORUM_COMMAND = 'corosync-quorumtool -s';
@@ -16,5 +18,22 @@ export function parseQuorum(out: string): QuorumStatus {
     expectedVotes: num('Expected votes'),
     totalVotes: num('Total votes'),
     nodes: num('Nodes'),
+    members: quorumMembers(out),
   };
+}
+
+/**
+ * The node names of the `Membership information` table: rows of nodeid, votes, name
+ * (the `(local)` marker after the name is ignored).
+ * @example quorumMembers('Membership information\n----------------------\n    Nodeid      Votes Name\n         1          1 master (local)\n') // ['master']
+ */
+export function quorumMembers(out: string): string[] {
+  const names: string[] = [];
+  let inTable = false;
+  for (const line of out.split('\n')) {
+    if (/^Membership information/.test(line)) inTable = true;
+    const row = inTable ? /^\s*\d+\s+\d+\s+(\S+)/.exec(line) : null;
+    if (row?.[1]) names.push(row[1]);
+  }
+  return names;
 }

@@ -12,12 +12,13 @@ import type { Connector } from '../../runtime/connector.js';
 import { mapBounded } from '../../runtime/pool.js';
 import { CIB_DIR } from '../../stack/pacemaker.js';
 import { DRBD_STATUS_COMMAND } from './drbd-status.js';
-import { ADDRESSES_COMMAND, heartbeatStatusCommand } from './heartbeat-status.js';
+import { ADDRESSES_COMMAND } from '../../facts/addresses.js';
+import { CONSTRAINTS_COMMAND } from '../../facts/cib-constraints.js';
+import { heartbeatStatusCommand } from '../../facts/heartbeat-status.js';
 import { COROSYNC_RUNNING_COMMAND, DRBD_RUNNING_COMMAND, HEARTBEAT_RUNNING_COMMAND } from './running.js';
 import { hintFor } from './from-run.js';
 import type { CheckError } from './items.js';
 import { expectedPackages } from './packages.js';
-import { CONSTRAINTS_COMMAND } from './pacemaker-status.js';
 
 export type SectionName =
   | 'quorum' | 'crm_mon' | 'constraints' | 'cib'

@@ -12,7 +12,8 @@ import { OWNED_TAG, planCib, type CibSection, type ForeignElement } from '../../
 import { clusterProperties, GROUP_ID, ownedProperties } from '../../stack/pacemaker.js';
 import type { DriftItem } from './items.js';
 import type { HostSections } from './live.js';
-import { parseCliConstraints, parseFailCounts, parseGroups, resourceOfOp } from './pacemaker-status.js';
+import { parseCliConstraints } from '../../facts/cib-constraints.js';
+import { parseFailCounts, parseGroups, resourceOfOp } from '../../facts/crm-mon.js';
 
 type Live = Map<string, HostSections>;
 const firstLine = (s: string): string => s.trim().split('\n')[0] ?? '';

@@ -1,9 +1,9 @@
 /** Small cluster actions shared by scenarios and restore: where the VIP is, moving it. */
 import { NodeError } from '../../core/errors.js';
-import { quote } from '../../core/shell.js';
 import type { NodeModel } from '../../inventory/model.js';
 import { until } from './nodes.js';
 import type { FailoverEnv } from './scenario.js';
+import { holdsAddressCommand } from '../../facts/addresses.js';
 
 /**
  * Twins holding the VIP now (unreachable twins count as not holding it).
@@ -13,8 +13,7 @@ export async function vipHolders(env: FailoverEnv): Promise<string[]> {
   const vip = env.cluster.floatingIps[0];
   if (!vip) return [];
   const twins = [env.cluster.master, env.cluster.slave];
-  const holds = `ip -o -4 addr show | grep -qF -- ${quote(` ${vip.address}/`)}`;
-  const has = await Promise.all(twins.map((n) => env.runner.test(n, holds, 5000)));
+  const has = await Promise.all(twins.map((n) => env.runner.test(n, holdsAddressCommand(vip.address), 5000)));
   return twins.filter((_, i) => has[i]).map((n) => n.name);
 }
 

@@ -4,12 +4,12 @@
  * twin and answering, DRBD in sync where present, no failed actions. The smoke checks do
  * most of it; this adds what a failover test must know before it starts.
  */
-import { quote } from '../../core/shell.js';
 import { smoke, type SmokeCheck } from '../smoke.js';
 import { DRBD_STATUS_COMMAND, parseDrbdSection } from '../../facts/drbd-status.js';
 import type { ClusterModel, NodeModel } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import { until, type NodeRunner } from './nodes.js';
+import { holdsAddressCommand } from '../../facts/addresses.js';
 
 export interface Health {
   ok: boolean;
@@ -75,7 +75,7 @@ async function vipHolders(c: ClusterModel, runner: NodeRunner): Promise<string[]
   const vip = c.floatingIps[0];
   if (!vip) return [];
   const twins = [c.master, c.slave];
-  const has = await Promise.all(twins.map((n) => runner.test(n, `ip -o -4 addr show | grep -qF -- ${quote(` ${vip.address}/`)}`)));
+  const has = await Promise.all(twins.map((n) => runner.test(n, holdsAddressCommand(vip.address))));
   return twins.filter((_, i) => has[i]).map((n) => n.name);
 }
 

@@ -9,6 +9,8 @@ import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
 import { STACKS } from '../../stack/driver.js';
 import { GROUP_ID } from '../../stack/pacemaker.js';
 import type { NodeSample } from './types.js';
+import { holdsAddressCommand } from '../../facts/addresses.js';
+import { parseQuorum, quorumMembers } from '../../facts/quorum.js';
 
 /** A cluster tool that may hang on a dying daemon: TERM after 1 s, KILL 1 s later. */
 const BOUND = 'timeout -k 1 1';
@@ -45,7 +47,7 @@ export interface StackOps {
 
 const vipTest = (c: ClusterModel): string => {
   const vip = c.floatingIps[0];
-  return vip ? `ip -o -4 addr show | grep -qF ${quote(` ${vip.address}/`)} && echo vip=1 || echo vip=0` : 'echo vip=0';
+  return vip ? `${holdsAddressCommand(vip.address)} && echo vip=1 || echo vip=0` : 'echo vip=0';
 };
 
 const releaseVips = (c: ClusterModel): string[] =>
@@ -138,29 +140,28 @@ export function stackOps(stack: Stack): StackOps {
  */
 export function parseSample(out: string, node: string, t: number): NodeSample {
   const extra: Record<string, string> = {};
-  const membersSeen: string[] = [];
-  let inMembership = false;
+  const own: string[] = [];
   for (const line of out.split('\n')) {
     if (line.startsWith(EXTRA_PREFIX)) {
       const [k, ...v] = line.slice(EXTRA_PREFIX.length).split('=');
       if (k) extra[k.trim()] = v.join('=').trim();
       continue;
     }
-    if (/^Membership information/.test(line)) inMembership = true;
-    const row = inMembership ? /^\s*\d+\s+\d+\s+(\S+)/.exec(line) : null;
-    if (row?.[1]) membersSeen.push(row[1]);
-    const hb = /^hbnode (\S+) (\S+)/.exec(line);
-    if (hb?.[1] && hb[2] === 'active') membersSeen.push(hb[1]);
+    own.push(line);
   }
-  const quorate = /^Quorate:\s+(Yes|No)/m.exec(out)?.[1];
+  const text = own.join('\n');
+  // corosync-quorumtool's lines (src/facts/quorum.ts), or Heartbeat's `hbnode NAME STATUS`
+  const hasQuorum = /^Quorate:/m.test(text);
+  const q = hasQuorum ? parseQuorum(text) : undefined;
+  const hbMembers = [...text.matchAll(/^hbnode (\S+) active\b/gm)].map((m) => m[1]!);
   return {
     t,
     node,
     reachable: true,
-    vip: /^vip=1$/m.test(out),
-    stack: /^stack=1$/m.test(out),
-    quorate: quorate === undefined ? undefined : quorate === 'Yes',
-    members: membersSeen,
+    vip: /^vip=1$/m.test(text),
+    stack: /^stack=1$/m.test(text),
+    quorate: q?.quorate,
+    members: [...quorumMembers(text), ...hbMembers],
     extra,
   };
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseDrbdSection, parseDrbdStatus, parseProcDrbd } from '../../../src/checks/drift/drbd-status.js';
-import { heartbeatStatusCommand, holdsAddress, parseHeartbeatStatus } from '../../../src/checks/drift/heartbeat-status.js';
+import { holdsAddress } from '../../../src/facts/addresses.js';
+import { heartbeatStatusCommand, parseHeartbeatStatus } from '../../../src/facts/heartbeat-status.js';
 import { splitSections } from '../../../src/checks/drift/live.js';
-import { parseCliConstraints, parseFailCounts, parseGroups, resourceOfOp } from '../../../src/checks/drift/pacemaker-status.js';
+import { parseCliConstraints } from '../../../src/facts/cib-constraints.js';
+import { parseFailCounts, parseGroups, resourceOfOp } from '../../../src/facts/crm-mon.js';
 import { fixture } from './helpers.js';
 
 describe('drbdadm status', () => {

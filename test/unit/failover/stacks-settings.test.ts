@@ -36,7 +36,7 @@ describe('parseSample', () => {
 describe('stack commands', () => {
   it('watch lines: VIP test, stack test, membership; extras prefixed', () => {
     const w = watchCommand(pacemakerOps, c(), master, 'echo fail=1');
-    expect(w).toContain("grep -qF ' 10.77.0.100/'");
+    expect(w).toContain("grep -qF -- ' 10.77.0.100/'");
     expect(w).toContain('corosync-quorumtool -s');
     expect(w).toContain("sed 's/^/x:/'");
     expect(heartbeatOps.watch(c({ stack: 'heartbeat' }), master)).toContain('cl_status nodestatus slave');

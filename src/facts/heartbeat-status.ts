@@ -2,8 +2,8 @@
  * Heartbeat's view of its peers, read with `cl_status` (read-only: it only asks the
  * running daemon), framed as `key value` lines so the parser stays trivial.
  */
-import { quote } from '../../core/shell.js';
-import { clStatus, HEARTBEAT_ALIVE } from '../../stack/heartbeat.js';
+import { quote } from '../core/shell.js';
+import { clStatus, HEARTBEAT_ALIVE } from '../stack/heartbeat.js';
 
 export interface HeartbeatStatus {
   running: boolean;
@@ -37,12 +37,4 @@ export function parseHeartbeatStatus(out: string): HeartbeatStatus {
     else if (key === 'rsc' && a) st.resources = a;
   }
   return st;
-}
-
-/** Read-only: the node's IPv4 addresses, to see who holds the floating IP. */
-export const ADDRESSES_COMMAND = 'ip -o -4 addr show';
-
-/** True when `ip -o -4 addr show` output lists `address` (as ADDRESS/PREFIX). */
-export function holdsAddress(ipOut: string, address: string): boolean {
-  return ipOut.split('\n').some((l) => l.includes(` ${address}/`));
 }

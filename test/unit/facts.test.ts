@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { holdsAddress, holdsAddressCommand } from '../../src/facts/addresses.js';
+import { parseQuorum } from '../../src/facts/quorum.js';
+import { fixture, liveFrom } from './drift/helpers.js';
+
+// Captured node output (test/unit/drift/fixtures, README there says how each was made):
+// each fact is a {command, parse} pair, and the parse is held to real daemon output.
+describe('facts', () => {
+  it('quorum: votes and the membership table of corosync-quorumtool -s', () => {
+    const q = parseQuorum(liveFrom({ master: 'pacemaker-master-ok.txt' }).get('master')!.quorum!.out);
+    expect(q).toEqual({ quorate: true, expectedVotes: 3, totalVotes: 3, nodes: 3, members: ['master', 'slave', 'arbitrator'] });
+    const down = parseQuorum(liveFrom({ master: 'pacemaker-master-arb-down.txt' }).get('master')!.quorum!.out);
+    expect(down.members).toEqual(['master', 'slave']);
+  });
+
+  it('addresses: the text reader and the shell test agree (a longer address is not a holder)', () => {
+    const ip = liveFrom({ master: 'heartbeat-master-ok.txt' }).get('master')!.addresses!.out;
+    expect([holdsAddress(ip, '10.77.4.100'), holdsAddress(ip, '10.77.4.10')]).toEqual([true, false]);
+    // the test command, run by a real shell over the same text
+    const test = (address: string): boolean => {
+      const cmd = holdsAddressCommand(address).replace(/^ip -o -4 addr show/, 'cat');
+      try {
+        execFileSync('sh', ['-c', cmd], { input: ip });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect([test('10.77.4.100'), test('10.77.4.10')]).toEqual([true, false]);
+    expect(fixture('heartbeat-master-ok.txt')).toContain('10.77.4.100/24');
+  });
+});
