@@ -3,7 +3,14 @@
  * running daemon), framed as `key value` lines so the parser stays trivial.
  */
 import { quote } from '../core/shell.js';
-import { clStatus, HEARTBEAT_ALIVE } from '../stack/heartbeat.js';
+
+/**
+ * `cl_status` blocks on the leftover API socket of a killed heartbeat: ask it only while
+ * heartbeat runs ({@link HEARTBEAT_ALIVE}), and bounded.
+ * @example `if ${HEARTBEAT_ALIVE}; then ${clStatus('hbstatus')}; fi` // … timeout -k 1 3 cl_status hbstatus …
+ */
+export const HEARTBEAT_ALIVE = 'pgrep -x heartbeat >/dev/null';
+export const clStatus = (args: string, seconds = 3): string => `timeout -k 1 ${seconds} cl_status ${args}`;
 
 export interface HeartbeatStatus {
   running: boolean;

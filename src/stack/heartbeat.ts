@@ -78,13 +78,7 @@ export function haCfMode(c: ClusterModel): string {
   return s && s.params ? '0600' : '0644';
 }
 
-/**
- * `cl_status` blocks on the leftover API socket of a killed heartbeat: ask it only while
- * heartbeat runs ({@link HEARTBEAT_ALIVE}), and bounded.
- * @example `if ${HEARTBEAT_ALIVE}; then ${clStatus('hbstatus')}; fi` // … timeout -k 1 3 cl_status hbstatus …
- */
-export const HEARTBEAT_ALIVE = 'pgrep -x heartbeat >/dev/null';
-export const clStatus = (args: string, seconds = 3): string => `timeout -k 1 ${seconds} cl_status ${args}`;
+export { clStatus, HEARTBEAT_ALIVE } from '../facts/heartbeat-status.js';
 
 export function authkeysView(key: Secret): Record<string, unknown> {
   return { key };

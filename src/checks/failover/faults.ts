@@ -5,13 +5,10 @@
  * from the commands the inventory declares (IPMI, a PDU, a hypervisor).
  */
 import { exec as execCb } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { InputError, NodeError } from '../../core/errors.js';
 import { quote } from '../../core/shell.js';
 import type { ClusterModel, NodeModel } from '../../inventory/model.js';
-import { anyLabFault, anyLabStatus } from '../../lab/dispatch.js';
 import { sleep, until, type NodeRunner } from './nodes.js';
 import type { FailoverSettings } from './settings.js';
 
@@ -28,55 +25,6 @@ export interface Faults {
   poweron(node: NodeModel): Promise<void>;
   /** false when the node is known to be powered off */
   isOn(node: NodeModel): Promise<boolean>;
-}
-
-/**
- * The lab whose state dir holds this inventory, if any: the one `lab up` wrote, or a copy
- * beside it (e.g. with LVS or guests added) whose nodes are all the lab's, same addresses.
- * @example labStateDirFor(await loadInventory('/tmp/lab/inventory.yaml')) // '/tmp/lab'
- */
-export function labStateDirFor(c: ClusterModel): string | undefined {
-  const dir = dirname(c.source);
-  const file = join(dir, 'state.json');
-  if (!existsSync(file)) return undefined;
-  try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as { inventory?: string; nodes?: Array<{ name: string; address: string }> };
-    if (state.inventory && resolve(state.inventory) === resolve(c.source)) return dir;
-    const lab = new Map((state.nodes ?? []).map((n) => [n.name, n.address]));
-    return c.nodes.length && c.nodes.every((n) => lab.get(n.name) === n.address) ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The lab's fault primitives (src/lab), by node name. Needs root, like the lab.
- * @example await new LabFaults('/tmp/lab').cut(cluster.master);
- */
-export class LabFaults implements Faults {
-  readonly kind: string;
-  readonly noPower = undefined;
-  constructor(readonly stateDir: string) {
-    this.kind = `lab ${stateDir}`;
-  }
-  cut(node: NodeModel): Promise<void> {
-    return anyLabFault('cut', node.name, { stateDir: this.stateDir });
-  }
-  async uncut(node: NodeModel): Promise<void> {
-    // a fenced node was powered off (or rebooted with a new cable): nothing to plug in
-    if (await this.isOn(node)) await anyLabFault('uncut', node.name, { stateDir: this.stateDir });
-  }
-  poweroff(node: NodeModel): Promise<void> {
-    return anyLabFault('poweroff', node.name, { stateDir: this.stateDir });
-  }
-  poweron(node: NodeModel): Promise<void> {
-    return anyLabFault('boot', node.name, { stateDir: this.stateDir });
-  }
-  async isOn(node: NodeModel): Promise<boolean> {
-    // either kind of lab: namespace nodes or qemu VMs (state.json says which)
-    const s = await anyLabStatus({ stateDir: this.stateDir });
-    return s.nodes.find((n) => n.name === node.name)?.running ?? false;
-  }
 }
 
 const sh = promisify(execCb);

@@ -14,7 +14,7 @@
  */
 import type { ClusterModel } from '../../inventory/model.js';
 import type { ConnectFn, Connector } from '../../runtime/connector.js';
-import { LabFaults, labStateDirFor, RemoteFaults, type Faults } from './faults.js';
+import { RemoteFaults, type Faults } from './faults.js';
 import { NodeRunner } from './nodes.js';
 import type { ScenarioPlan } from './plan.js';
 import { restore, type RestoreResult } from './restore.js';
@@ -40,12 +40,12 @@ export interface FailoverTestOptions {
 }
 
 /**
- * The lab's primitives when the inventory is a lab's (or `labDir` is given), else real-node faults.
- * @example faultsFor(cluster, runner, settings).kind // 'lab /tmp/lab' or 'ssh'
+ * The lab's primitives when the caller has them (the CLI asks src/lab: `labFaultsFor`),
+ * else real-node faults.
+ * @example faultsFor(cluster, runner, settings, labFaultsFor(cluster)).kind // 'lab /tmp/lab' or 'ssh'
  */
-export function faultsFor(c: ClusterModel, runner: NodeRunner, settings: FailoverSettings, labDir?: string): Faults {
-  const dir = labDir ?? labStateDirFor(c);
-  return dir ? new LabFaults(dir) : new RemoteFaults(c, runner, settings);
+export function faultsFor(c: ClusterModel, runner: NodeRunner, settings: FailoverSettings, lab?: Faults): Faults {
+  return lab ?? new RemoteFaults(c, runner, settings);
 }
 
 /**
@@ -100,6 +100,6 @@ export { checkHealth, waitHealthy, type Health } from './preflight.js';
 export type { RestoreResult } from './restore.js';
 export { formatReport, reportJson, formatResult } from './report.js';
 export { NodeRunner } from './nodes.js';
-export { LabFaults, RemoteFaults, labStateDirFor, type Faults } from './faults.js';
+export { RemoteFaults, type Faults } from './faults.js';
 export type * from './types.js';
 export type { Scenario, ScenarioContext, FailoverEnv } from './scenario.js';

@@ -13,6 +13,7 @@ import { formatHeader } from '../../checks/failover/report.js';
 import { InputError } from '../../core/errors.js';
 import { loadInventory } from '../../inventory/index.js';
 import type { ClusterModel } from '../../inventory/model.js';
+import { labFaultsFor } from '../../lab/faults.js';
 import { Connector, sshConnect } from '../../runtime/connector.js';
 import { printJson } from '../output.js';
 import { withRunLock, type NodeOptions } from '../run-common.js';
@@ -136,7 +137,7 @@ export function register(program: Command): void {
       try {
         await withRunLock(cluster, connector, o, async () => {
           const runner = new NodeRunner(cluster, connector);
-          const faults = faultsFor(cluster, runner, settings, o.labDir);
+          const faults = faultsFor(cluster, runner, settings, labFaultsFor(cluster, o.labDir));
           const names = (o.scenario ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
           const log = (m: string): void => void process.stderr.write(chalkStderr.dim(`[failover] ${m}\n`));
           if (o.restore) return void (await restoreOnly(cluster, { faults, settings, connector, signal, log }, Boolean(o.json)));

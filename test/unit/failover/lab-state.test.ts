@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { labStateDirFor } from '../../../src/checks/failover/faults.js';
+import { labStateDirFor } from '../../../src/lab/faults.js';
 import { testCluster } from '../../helpers/model.js';
 
 describe('labStateDirFor: which lab an inventory belongs to (its fault primitives)', () => {
