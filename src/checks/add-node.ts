@@ -1,13 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { InputError, NodeError } from '../core/errors.js';
 import { addNodeToInventoryText, parseInventory, replaceNodeInInventoryText } from '../inventory/index.js';
 import type { ClusterModel, Role } from '../inventory/model.js';
 import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from '../facts/drbd-status.js';
 import type { Connector } from '../runtime/connector.js';
-import { members } from '../stack/corosync.js';
 import { replaceDecision, resyncState } from '../stack/drbd-safety.js';
-import { GROUP_ID } from '../stack/pacemaker.js';
-import type { SmokeReport } from './smoke.js';
+import { driverOf } from '../stack/driver.js';
+import type { RunSummary } from '../runtime/events.js';
+import { analyseProbes } from './failover/analyse.js';
+import { Prober } from './failover/prober.js';
+import { smoke, type SmokeReport } from './smoke.js';
 
 export interface AddNodeRequest {
   name: string;
@@ -18,6 +20,8 @@ export interface AddNodeRequest {
 }
 
 export interface AddNodePlan {
+  /** the node being added (or rebuilt under its own name) */
+  name: string;
   before: ClusterModel;
   after: ClusterModel;
   /** the new inventory text (comments and formatting of the rest kept) */
@@ -50,7 +54,7 @@ export function planAddNode(file: string, req: AddNodeRequest): AddNodePlan {
           hint: `give --address ${old.address}, or give the new machine a new name (add-node NEW --replace ${old.name} --address ${req.address})`,
         });
       }
-      return { before, after: before, text: original, replaced: req.replace };
+      return { name: req.name, before, after: before, text: original, replaced: req.replace };
     }
     const nodeId = Math.max(...before.nodes.map((n) => n.nodeId)) + 1;
     text = replaceNodeInInventoryText(original, req.replace, { name: req.name, address: req.address, node_id: nodeId });
@@ -64,13 +68,12 @@ export function planAddNode(file: string, req: AddNodeRequest): AddNodePlan {
   const after = parseInventory(text, file);
   const problem = quorumProblem(after);
   if (problem) throw new InputError(problem, { hint: 'add an arbitrator (role: arbitrator) first, or add nodes two at a time' });
-  return { before, after, text, replaced: req.replace };
+  return { name: req.name, before, after, text, replaced: req.replace };
 }
 
 /** Votequorum with an even number of votes and nothing to break a tie is a trap. */
 export function quorumProblem(c: ClusterModel): string | undefined {
-  if (c.stack !== 'pacemaker') return undefined;
-  const votes = members(c).length;
+  const votes = driverOf(c).voters(c).length;
   if (votes > 2 && votes % 2 === 0 && !c.arbitrator) {
     return `this would make ${votes} votes with no arbitrator: a split down the middle would leave no side with quorum`;
   }
@@ -97,9 +100,7 @@ export function survivorOf(c: ClusterModel, old: string | undefined): ClusterMod
 
 /** How the resources move to `to` by hand on this stack (for refusal hints). */
 export function switchoverCommand(c: ClusterModel, to: string): string {
-  return c.stack === 'pacemaker'
-    ? `\`crm_resource --move -r ${GROUP_ID} -N ${to} && crm_resource --wait; crm_resource --clear -r ${GROUP_ID}\``
-    : `\`/usr/share/heartbeat/hb_takeover all\` on ${to}`;
+  return driverOf(c).switchoverHint(to);
 }
 
 /**
@@ -171,3 +172,91 @@ export async function waitForResync(
 
 const resyncDone = (st: DrbdState | undefined): boolean =>
   Boolean(st && st.disks[0] === 'UpToDate' && st.peers[0]?.connection === 'Connected' && st.peers[0].peerDisk === 'UpToDate');
+
+/** What {@link addNode} reports on the way, for the CLI to draw. */
+export type AddNodeEvent =
+  | { type: 'preflight'; message: string }
+  | { type: 'inventory'; written: boolean; file: string; backup?: string }
+  | { type: 'resync'; line: string }
+  | { type: 'resync-done'; resync: ResyncResult };
+
+export interface AddNodeResult {
+  node: string;
+  replaced?: string;
+  seconds: number;
+  probes: { total: number; failed: number; longestOutageMs: number };
+  resync?: ResyncResult;
+  run: RunSummary;
+  smoke: SmokeReport;
+  /** the floating IP the prober hit */
+  vip?: string;
+  /** smoke passed and no probe failed */
+  ok: boolean;
+}
+
+export interface AddNodeOptions {
+  /** the inventory file the plan was made from; rewritten with the node (old: FILE.hactl-bak) */
+  inventory: string;
+  connector: Connector;
+  /** runs the bootstrap playbook on the grown cluster (the CLI's, with its progress view) */
+  bootstrap(cluster: ClusterModel): Promise<RunSummary>;
+  onEvent?(e: AddNodeEvent): void;
+}
+
+/**
+ * `add-node` from a plan to a joined node: health gate (the node being replaced may be
+ * absent), the DRBD survivor's preflight, the inventory edit, bootstrap of the grown
+ * cluster, the replaced node forgotten, the resync followed, smoke — while a prober hits
+ * the floating IP. The caller holds the run lock; nothing here prints.
+ * @example const r = await addNode(planAddNode(file, req), { inventory: file, connector, bootstrap });
+ */
+export async function addNode(plan: AddNodePlan, o: AddNodeOptions): Promise<AddNodeResult> {
+  const t0 = Date.now();
+  const emit = (e: AddNodeEvent): void => o.onEvent?.(e);
+  const name = plan.name;
+  const vip = plan.before.floatingIps[0];
+  const svc = plan.before.services.find((s) => s.check);
+  const prober = vip ? new Prober({ address: vip.address, port: svc?.check?.port ?? 22, path: svc?.check ? (svc.check.path ?? '/') : undefined }) : undefined;
+  try {
+    // a failed twin being replaced may be down: it is not required to be healthy
+    requireHealthy(await smoke(plan.before, o.connector, { absent: plan.replaced ? [plan.replaced] : [] }), plan.before);
+    // replacing a twin with DRBD: only while the other one is Primary with good data
+    const preflight = await replacePreflight(plan.before, plan.replaced, o.connector);
+    if (preflight) emit({ type: 'preflight', message: preflight });
+    prober?.start();
+    if (plan.text !== readFileSync(o.inventory, 'utf8')) {
+      const backup = `${o.inventory}.hactl-bak`;
+      copyFileSync(o.inventory, backup);
+      writeFileSync(`${o.inventory}.hactl-tmp`, plan.text);
+      renameSync(`${o.inventory}.hactl-tmp`, o.inventory);
+      emit({ type: 'inventory', written: true, file: o.inventory, backup });
+    } else {
+      emit({ type: 'inventory', written: false, file: o.inventory });
+    }
+    const run = await o.bootstrap(plan.after);
+    if (!run.ok) {
+      throw new NodeError(`${name} is in the inventory but joining did not finish`, {
+        hint: `fix the failure above, then \`hactl bootstrap -i ${o.inventory}\` completes it (or remove ${name} from the inventory and run bootstrap to roll back)`,
+      });
+    }
+    const forget = plan.replaced && plan.replaced !== name ? driverOf(plan.after).forgetNodeCommand?.(plan.replaced) : undefined;
+    if (forget) await (await o.connector.get(plan.after.master)).exec(forget);
+    // the replacement's DRBD disks are synced in full from the survivor: followed to the end
+    const survivor = survivorOf(plan.after, plan.replaced) ?? survivorOf(plan.after, name);
+    let resync: ResyncResult | undefined;
+    if (plan.replaced && survivor && preflight && !/no DRBD kernel module/.test(preflight)) {
+      resync = await waitForResync(plan.after, survivor, o.connector, (line) => emit({ type: 'resync', line }));
+      emit({ type: 'resync-done', resync });
+    }
+    const report = await smoke(plan.after, o.connector);
+    const records = (await prober?.stop()) ?? [];
+    const probes = { total: records.length, failed: records.filter((r) => !r.ok).length, longestOutageMs: analyseProbes(records).longestMs };
+    return {
+      node: name, replaced: plan.replaced, seconds: (Date.now() - t0) / 1000, probes, resync, run, smoke: report, vip: vip?.address,
+      ok: report.ok && !probes.failed,
+    };
+  } finally {
+    await prober?.stop();
+  }
+}
+

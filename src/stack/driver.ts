@@ -7,9 +7,11 @@
  * Pure: cluster model in, data or shell text out. The checks layer keeps its own
  * registries of per-stack checks (smoke, drift, failover) keyed by the same type.
  */
+import { quote } from '../core/shell.js';
 import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
 import { corosyncView, members } from './corosync.js';
 import { guestPackages } from './guests.js';
+import { GROUP_ID } from './pacemaker.js';
 
 /** The cluster stack every voting node runs (pacemaker stack). */
 export const PACEMAKER_STACK = ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents'];
@@ -61,6 +63,12 @@ export interface StackDriver<S extends Stack = Stack> {
   readonly monitorsResources: boolean;
   /** the inventory's timing of this stack, one line (`hactl inventory show`) */
   timingSummary(c: ClusterModel): string;
+  /** nodes with a quorum vote (votequorum); Heartbeat has no vote count */
+  voters(c: ClusterModel): NodeModel[];
+  /** how an operator moves the resources to `to` by hand (for refusal hints) */
+  switchoverHint(to: string): string;
+  /** what makes the cluster forget a node that left the membership, if anything has to */
+  forgetNodeCommand?(name: string): string;
 }
 
 const num = (v: unknown, dflt: number): number => (v === undefined || v === null || Number.isNaN(Number(v)) ? dflt : Number(v));
@@ -92,6 +100,10 @@ const pacemaker: StackDriver<'pacemaker'> = {
   diagnoseHint: 'crm_mon -1 shows why (constraints, failed starts)',
   monitorsResources: true,
   timingSummary: ({ timing: t }) => `corosync token ${t.token} ms, consensus ${t.consensus} ms; monitor every ${t.monitorInterval} s`,
+  voters: (c) => members(c),
+  switchoverHint: (to) => `\`crm_resource --move -r ${GROUP_ID} -N ${quote(to)} && crm_resource --wait; crm_resource --clear -r ${GROUP_ID}\``,
+  // corosync forgets a removed node on reload; Pacemaker's node list keeps it until told
+  forgetNodeCommand: (name) => `crm_node -R ${quote(name)} --force >/dev/null 2>&1 || true`,
 };
 
 const heartbeat: StackDriver<'heartbeat'> = {
@@ -115,6 +127,8 @@ const heartbeat: StackDriver<'heartbeat'> = {
   monitorsResources: false,
   timingSummary: ({ timing: t }) =>
     `heartbeat keepalive ${t.keepalive} s, warntime ${t.warntime} s, deadtime ${t.deadtime} s, initdead ${t.initdead} s`,
+  voters: () => [],
+  switchoverHint: (to) => `\`/usr/share/heartbeat/hb_takeover all\` on ${to}`,
 };
 
 /** Every stack hactl drives, by name. */
