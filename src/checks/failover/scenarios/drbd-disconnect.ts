@@ -6,7 +6,9 @@
  * written meanwhile (logged, e.g. "DRBD resynced in 4.2 s").
  */
 import { quote } from '../../../core/shell.js';
+import { DRBD_STATUS_COMMAND, parseDrbdSection } from '../../../facts/drbd-status.js';
 import type { ClusterModel } from '../../../inventory/model.js';
+import { resyncState } from '../../../stack/drbd-safety.js';
 import { sleep } from '../nodes.js';
 import { DRBD_STATUS, drbdInSync } from '../preflight.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
@@ -14,8 +16,12 @@ import type { Scenario, ScenarioContext } from '../scenario.js';
 /** Every DRBD resource of the inventory, as drbdadm names them. */
 const resources = (c: ClusterModel): string => c.drbd.map((r) => quote(r.name)).join(' ');
 
-/** A line describing the DRBD state, for the log (8.4: the cs/ds fields; 9: `drbdadm status`). */
-const DRBD_STATE = "grep -oE 'cs:[^ ]+ ro:[^ ]+ ds:[^ ]+' /proc/drbd 2>/dev/null | tr '\\n' ' ' || drbdadm status all 2>&1 | tr -s ' \\n' ' '";
+/** The DRBD state of the target, for the log: `r0 UpToDate/UpToDate` (read and parsed by the DRBD fact). */
+async function drbdLine(ctx: ScenarioContext): Promise<string> {
+  const out = (await ctx.runner.exec(ctx.target, DRBD_STATUS_COMMAND, 10_000))?.stdout ?? '';
+  const states = parseDrbdSection(out, new Map(ctx.cluster.drbd.map((r) => [r.minor, r.name])));
+  return states?.map((s) => `${s.name} ${resyncState(s)}`).join('; ') || '?';
+}
 
 async function waitSynced(ctx: ScenarioContext, timeoutMs: number): Promise<number | undefined> {
   const t0 = Date.now();
@@ -36,7 +42,6 @@ export const drbdDisconnect: Scenario = {
   unavailable: ({ cluster }) => (cluster.drbd.length ? undefined : 'the inventory declares no DRBD resource'),
   // a monitor round of the DRBD resource agent sees the disconnected peer
   observeMs: (c) => c.timing.monitorInterval * 1000 + 5000,
-  watch: (ctx, node) => (node.name === ctx.target.name ? `echo "drbd=$(${DRBD_STATE} | tr ' ' ',')"` : undefined),
   async inject(ctx) {
     const c = ctx.cluster;
     ctx.log(`drbdadm disconnect ${c.drbd.map((r) => r.name).join(' ')} on ${ctx.target.name}`);
@@ -53,7 +58,7 @@ export const drbdDisconnect: Scenario = {
     await ctx.runner.sh(ctx.target, `drbdadm connect ${resources(c)} 2>/dev/null; drbdadm adjust ${resources(c)}`, 'reconnecting DRBD', 60_000);
     await ctx.runner.exec(ctx.passive, `drbdadm adjust ${resources(c)}`, 60_000);
     const ms = await waitSynced(ctx, 300_000 * ctx.runner.factor);
-    const state = (await ctx.runner.exec(ctx.target, DRBD_STATE, 10_000))?.stdout.trim() ?? '?';
+    const state = await drbdLine(ctx);
     ctx.log(ms === undefined ? `DRBD not resynced after 5 min: ${state}` : `DRBD resynced in ${(ms / 1000).toFixed(1)} s after the reconnect (${state})`);
   },
 };
