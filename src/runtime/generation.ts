@@ -140,8 +140,8 @@ export function generationSaveCommand(ref: GenerationRef, path: string, priv: bo
   const dir = quote(`${ref.dir}/files${path.slice(0, path.lastIndexOf('/')) || ''}`);
   return [
     `if [ ! -e ${copy} ] && ! grep -qxF ${quote(`absent - ${path}`)} ${saved} 2>/dev/null; then`,
-    `  if [ -e ${p} ]; then ( umask 077; mkdir -p ${dir} ) && cp -p ${p} ${copy}${priv ? ` && chmod go-rwx ${copy}` : ''} && printf '%s %s\\n' "$(stat -c '%a %U:%G' ${p})" ${p} >> ${saved}`,
-    `  else printf '%s\\n' ${quote(`absent - ${path}`)} >> ${saved}; fi`,
+    `  if [ -e ${p} ]; then ( umask 077; mkdir -p ${dir} ) && cp -p ${p} ${copy}${priv ? ` && chmod go-rwx ${copy}` : ''} && ( umask 077; printf '%s %s\\n' "$(stat -c '%a %U:%G' ${p})" ${p} >> ${saved} )`,
+    `  else ( umask 077; printf '%s\\n' ${quote(`absent - ${path}`)} >> ${saved} ); fi`,
     'fi',
   ].join('\n');
 }

@@ -63,10 +63,13 @@ export async function readHistory(cluster: ClusterModel, connector: Connector, f
       errors.push({ host: n.name, message: mask((err as Error).message) });
     }
   });
+  // the inventory's order, not the order the nodes answered in
+  const ordered = Object.fromEntries(cluster.nodes.filter((n) => byHost[n.name]).map((n) => [n.name, byHost[n.name]!]));
+  errors.sort((a, b) => cluster.nodes.findIndex((n) => n.name === a.host) - cluster.nodes.findIndex((n) => n.name === b.host));
   if (errors.length === cluster.nodes.length) {
     throw new NodeError('no node answered: cannot read the history', { output: errors.map((e) => `${e.host}: ${e.message}`).join('\n'), hint: 'check the nodes are up and reachable over SSH (hactl smoke -i INV)' });
   }
-  return { byHost, entries: mergeHistory(byHost), errors };
+  return { byHost: ordered, entries: mergeHistory(ordered), errors };
 }
 
 const when = (iso: string): string => `${iso.slice(0, 19).replace('T', ' ')} UTC`;

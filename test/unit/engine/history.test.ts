@@ -109,6 +109,11 @@ describe('generations', () => {
     expect(readFileSync(key, 'utf8')).toBe('secret-1\n');
     expect(statSync(key).mode & 0o777).toBe(0o600);
     expect(existsSync(extra)).toBe(false); // created by a run undone: removed
+    // a private file's diff is never shown (its old content may hold a credential mask() does not know)
+    const diffs = s.hosts[0]!.tasks.map((t) => t.diff ?? '').join('\n');
+    expect(diffs).toContain('-value 3');
+    expect(diffs).toContain('(secret content changed; not shown)');
+    expect(diffs).not.toMatch(/secret-\d/);
     expect(warnings.join('\n')).toMatch(/handler "my handler" rollback does not know: run it yourself/);
     // the rollback's own generation holds what it replaced: undoing it is a rollback too
     const gens = await generations();
