@@ -14,10 +14,11 @@ import { readConfiguration, SECTIONS, type CibSection } from './cib.js';
 export function ownedSections(configXml: string): Record<CibSection, string> | undefined {
   const { elements, tagIds } = readConfiguration(configXml);
   if (tagIds === undefined) return undefined;
-  const owned = new Set(tagIds);
   const out = {} as Record<CibSection, string>;
   for (const section of SECTIONS) {
-    const els = elements.filter((e) => e.section === section && owned.has(e.id));
+    // in the tag's order, not the CIB's: planCib writes the tag in desired order, and an
+    // element added later (a fence device) sits after the group in the CIB but not in the tag
+    const els = tagIds.map((id) => elements.find((e) => e.id === id && e.section === section)).filter((e) => e !== undefined);
     out[section] = `<${section}>\n${els.map((e) => e.xml).join('\n')}\n</${section}>`;
   }
   return out;

@@ -180,5 +180,9 @@ describe('planRestore and the owned CIB of a generation', () => {
     expect(plan.ops[0]!.xml).toContain('interval="5s"');
     expect(plan.tag).toBe(false);
     expect(ownedSections('<configuration><resources/></configuration>')).toBeUndefined();
+    // an element added later (a fence device after the group in the CIB) keeps its place in the tag: no tag rewrite
+    const later = `<configuration><resources><group id="g"/><primitive id="fence-a" class="stonith" type="x"/></resources><constraints/>
+<tags><tag id="hactl-owned"><obj_ref id="fence-a"/><obj_ref id="g"/></tag></tags></configuration>`;
+    expect(planCib(later, ownedSections(later)!).tag).toBe(false);
   });
 });
