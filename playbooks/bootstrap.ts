@@ -7,7 +7,7 @@
  * Every config file is checked by its daemon's own parser on the node before it
  * replaces the old one; a second run changes nothing.
  */
-import { definePlaybook, NodeError, type HostContext, type PlaybookContext } from '../src/index.js';
+import { cibBeforePath, definePlaybook, NodeError, type HostContext, type PlaybookContext } from '../src/index.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, COROSYNC_VALIDATE, corosyncView, members } from '../src/stack/corosync.js';
 import { drbdResFile } from '../src/stack/drbd.js';
 import { guestFile } from '../src/stack/guests.js';
@@ -105,7 +105,7 @@ export default definePlaybook(
         changed,
         reason: plan.summary,
         diff: changed ? plan.diff : undefined,
-        steps: changed ? [{ command: 'sh -s', stdin: cibApplyScript(plan.ops, plan.tag ? plan.owned : undefined, CIB_DIR), label: 'owned-element CIB patch' }] : [],
+        steps: changed ? [{ command: 'sh -s', stdin: cibApplyScript(plan.ops, plan.tag ? plan.owned : undefined, CIB_DIR, h.generation && cibBeforePath(h.generation)), label: 'owned-element CIB patch' }] : [],
       }, { notify: 'wait for the cluster to settle' });
       // a cluster this run started on an existing CIB (e.g. after both twins were down) starts
       // its resources now: wait for them before the smoke checks, as after an apply

@@ -69,7 +69,10 @@ export function connectorFor(o: NodeOptions, debug: boolean): Connector {
 export async function runWithProgress(
   playbook: Playbook,
   o: NodeOptions,
-  extra: { check: boolean; dir?: string; cluster?: ClusterModel; connector?: Connector; debug?: boolean; /** the caller prints the JSON (e.g. merged with more) */ deferJson?: boolean },
+  extra: {
+    check: boolean; dir?: string; cluster?: ClusterModel; connector?: Connector; debug?: boolean; /** the caller prints the JSON (e.g. merged with more) */ deferJson?: boolean;
+    /** options for the playbook beyond --set (e.g. rollback's generations) */ options?: Record<string, unknown>;
+  },
 ): Promise<RunSummary> {
   const cluster = extra.cluster ?? (await loadInventory(o.inventory));
   const view = ProgressView.auto(Boolean(o.json), extra.check);
@@ -85,7 +88,9 @@ export async function runWithProgress(
       check: extra.check,
       limit: o.limit?.split(',').map((s) => s.trim()).filter(Boolean),
       events: view.sink,
-      options: { ...parseSet(o.set), ...(o.adoptSecrets ? { adoptSecrets: true } : {}) },
+      options: { ...parseSet(o.set), ...(o.adoptSecrets ? { adoptSecrets: true } : {}), ...extra.options },
+      // for the generation each changed node keeps (`hactl history` shows it)
+      command: ['hactl', ...process.argv.slice(2)].join(' '),
       templateDir: extra.dir,
     });
   } finally {

@@ -28,6 +28,8 @@ export interface HostSummary {
 }
 
 export interface RunSummary {
+  /** the run's id: names the generation it kept on each node it changed (`hactl history`) */
+  runId?: string;
   playbook: string;
   check: boolean;
   ok: boolean;

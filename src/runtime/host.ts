@@ -8,11 +8,12 @@ import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import { renderFile } from '../render/render.js';
 import { planApt, type AptOptions } from '../tasks/apt.js';
 import { planCommand, type CommandOptions } from '../tasks/command.js';
-import { planFile, STAGE_MISMATCH, VALIDATE_FAILED, withMark, type FileOptions } from '../tasks/file.js';
+import { isPrivateMode, planFile, STAGE_MISMATCH, VALIDATE_FAILED, withMark, type FileOptions } from '../tasks/file.js';
 import { planService, type ServiceOptions } from '../tasks/service.js';
 import type { TaskPlan, TaskResult } from '../tasks/types.js';
 import type { Connection, ExecOptions, ExecResult } from '../transport/types.js';
 import type { EventSink } from './events.js';
+import { generationRecordCommand, generationSaveCommand, type ChangeEntry, type GenerationRef } from './generation.js';
 import {
   describePending, parsePending, pendingClearCommand, pendingMarkCommand, pendingReadCommand, type PendingHandler,
 } from './pending.js';
@@ -35,6 +36,8 @@ export class HostContext {
   readonly results: TaskResult[] = [];
   readonly notified = new Set<string>();
   failed?: HactlError;
+  /** where this run keeps what it replaces on this node (src/runtime/generation.ts); unset: no history */
+  generation?: GenerationRef;
   private readonly files = new Map<string, FileFact>();
   private packages?: Map<string, string>;
   private packagesAsked = new Set<string>();
@@ -155,10 +158,14 @@ export class HostContext {
 
   /** Manages a file's content, mode and owner; atomic, validated, backed up. */
   async file(path: string, options: FileOptions & Notify): Promise<TaskResult> {
+    const entry: Partial<ChangeEntry> = { file: path, validate: options.validate, secret: options.secret || undefined, mode: options.mode };
     return this.task(`file ${path}`, options, async (mark) => {
       await this.gather({ files: [path] });
-      return planFile(this.files.get(path)!, path, options, mark);
-    }, () => this.files.delete(path), true);
+      const fact = this.files.get(path)!;
+      // the generation keeps the file as it was, in the same script, just before the swap
+      const save = mark && this.generation ? generationSaveCommand(this.generation, path, isPrivateMode(options.mode) || isPrivateMode(fact.mode) || options.secret === true) : undefined;
+      return planFile(fact, path, options, [mark, save].filter(Boolean).join('\n') || undefined);
+    }, () => this.files.delete(path), true, entry);
   }
 
   /** Renders a handlebars template (strict) and manages the result as a file. */
@@ -259,14 +266,16 @@ export class HostContext {
    * (`mark`; a task that `marksItself` puts it where it belongs, e.g. before a file's swap),
    * and takes up the handlers an interrupted run left pending even when it changes nothing.
    */
-  private async task(name: string, n: Notify, plan: (mark?: string) => Promise<TaskPlan>, invalidate?: () => void, marksItself = false): Promise<TaskResult> {
+  private async task(name: string, n: Notify, plan: (mark?: string) => Promise<TaskPlan>, invalidate?: () => void, marksItself = false, entry: Partial<ChangeEntry> = {}): Promise<TaskResult> {
     const t0 = Date.now();
     this.emit({ type: 'task:start', host: this.name, task: name });
     const base = { task: name, host: this.name };
     const handlers = [n.notify ?? []].flat();
     let result: TaskResult;
     try {
-      const mark = handlers.length && !this.check ? pendingMarkCommand(handlers, name) : undefined;
+      // in the change's own first round trip: the pending handlers, then this run's generation record
+      const gen = this.generation && !this.check ? generationRecordCommand(this.generation, { task: name, ...entry, notify: handlers }) : undefined;
+      const mark = [handlers.length && !this.check ? pendingMarkCommand(handlers, name) : undefined, gen].filter(Boolean).join('\n') || undefined;
       const p = await plan(mark);
       // usually read already, with the facts the plan gathered (a task that gathers none: one trip)
       if (handlers.length) await this.readPending();

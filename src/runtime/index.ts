@@ -5,3 +5,4 @@ export { HostGroup } from './group.js';
 export { Connector, sshConnect, type ConnectFn } from './connector.js';
 export type { RunEvent, RunSummary, HostSummary, EventSink } from './events.js';
 export { mapBounded } from './pool.js';
+export { cibBeforePath, type GenerationRef } from './generation.js';

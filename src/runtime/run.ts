@@ -4,6 +4,7 @@ import { mask } from '../core/secret.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { Connector, type ConnectFn } from './connector.js';
 import type { EventSink, HostSummary, RunEvent, RunSummary } from './events.js';
+import { generationRef, historyKeep, inventoryHash, newRunId } from './generation.js';
 import { HostGroup } from './group.js';
 import { HostContext } from './host.js';
 import type { Playbook } from './playbook.js';
@@ -21,6 +22,12 @@ export interface RunOptions {
   options?: Record<string, unknown>;
   /** where the playbook's own templates live (relative template paths look here first) */
   templateDir?: string;
+  /** this run's id (default: a new one); names its generation on each node it changes */
+  runId?: string;
+  /** the command line, for the generation's meta.json (history shows it) */
+  command?: string;
+  /** keep no generation (tests whose nodes are this machine, e.g.) */
+  noHistory?: boolean;
 }
 
 /**
@@ -43,6 +50,13 @@ export async function runPlaybook(playbook: Playbook, o: RunOptions): Promise<Ru
   const hosts = nodes.map(
     (n) => new HostContext(n, o.cluster, () => connector.get(n), check, sink, o.templateDir ?? (o.cluster.source ? dirname(o.cluster.source) : undefined)),
   );
+  // what this run replaces on a node is kept there as a generation (src/runtime/generation.ts)
+  const runId = o.runId ?? newRunId();
+  if (!check && !o.noHistory) {
+    const meta = { run: runId, time: new Date(t0).toISOString(), inventory: inventoryHash(o.cluster), command: mask(o.command ?? `playbook ${playbook.name}`), playbook: playbook.name };
+    const keep = historyKeep(o.cluster);
+    for (const h of hosts) h.generation = generationRef({ ...meta, host: h.name }, keep);
+  }
   const group = new HostGroup(hosts, o.forks ?? 10, playbook.handlers ?? {}, sink);
   sink({ type: 'play:start', playbook: playbook.name, hosts: group.names, check });
   try {
@@ -58,7 +72,7 @@ export async function runPlaybook(playbook: Playbook, o: RunOptions): Promise<Ru
   } finally {
     if (!o.connector) await connector.closeAll();
   }
-  const summary = summarise(playbook.name, check, hosts, warnings, Date.now() - t0);
+  const summary = { runId, ...summarise(playbook.name, check, hosts, warnings, Date.now() - t0) };
   sink({ type: 'play:end', summary });
   return summary;
 }

@@ -12,6 +12,7 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import { mask } from '../core/secret.js';
+import { quote } from '../core/shell.js';
 import { parseXml, type XmlElement } from '../core/xml.js';
 
 export const OWNED_TAG = 'hactl-owned';
@@ -230,9 +231,11 @@ function heredoc(xml: string, n: number): string {
  * so the cluster never sees half a change and foreign elements are never written.
  *
  * @param tagIds the owned ids, when the tag must be written (else undefined)
+ * @param saveBefore where to keep the configuration as it was before the patch (the run's
+ *   generation, `hactl rollback`), written only when the patch is applied
  * @example cibApplyScript(plan.ops, plan.tag ? plan.owned : undefined, '/var/lib/hactl/cib')
  */
-export function cibApplyScript(ops: CibOp[], tagIds: string[] | undefined, workDir: string): string {
+export function cibApplyScript(ops: CibOp[], tagIds: string[] | undefined, workDir: string, saveBefore?: string): string {
   let n = 0;
   const lines = [
     'set -e',
@@ -245,6 +248,7 @@ export function cibApplyScript(ops: CibOp[], tagIds: string[] | undefined, workD
     'export CIB_shadow=$shadow',
     'cibadmin -Q > "$dir/before.xml"',
   ];
+  if (saveBefore) lines.push('cibadmin -Q --scope configuration > "$dir/config-before.xml"');
   for (const o of ops) {
     if (o.op === 'delete') lines.push(`cibadmin --delete --xml-pipe ${heredoc(`<${o.name} id="${esc(o.id)}"/>`, n++)}`);
     else lines.push(`cibadmin --${o.op} --scope ${o.section} --xml-pipe ${heredoc(o.xml!, n++)}`);
@@ -267,6 +271,7 @@ export function cibApplyScript(ops: CibOp[], tagIds: string[] | undefined, workD
     'rc=0; crm_diff --no-version -o "$dir/before.xml" -n "$dir/after.xml" > "$dir/patch.xml" || rc=$?',
     '[ $rc -eq 0 ] && exit 0',
     '[ $rc -eq 1 ] || { cat "$dir/patch.xml" >&2; exit $rc; }',
+    ...(saveBefore ? [`mkdir -p "$(dirname ${quote(saveBefore)})" && cp "$dir/config-before.xml" ${quote(saveBefore)}`] : []),
     'cibadmin --patch --xml-file "$dir/patch.xml"',
   );
   return lines.join('\n') + '\n';

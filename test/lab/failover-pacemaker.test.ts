@@ -1,6 +1,12 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, hactl, labAddresses, labMissing, ssh, TEST_LAB_INDEX } from './helpers.js';
+import { analyseProbes } from '../../src/checks/failover/analyse.js';
+import { Prober } from '../../src/checks/failover/prober.js';
+import { canonical, readConfiguration } from '../../src/stack/cib.js';
+import { eventually, hactl, labAddresses, labMissing, ROOT, ssh, TEST_LAB_INDEX } from './helpers.js';
 
 // `hactl failover-test` on a real Corosync/Pacemaker lab cluster: the pre-flight refusing a
 // degraded cluster; killing corosync without fencing reported as the split brain it is;
@@ -9,7 +15,8 @@ import { eventually, hactl, labAddresses, labMissing, ssh, TEST_LAB_INDEX } from
 const missing = labMissing();
 if (missing && process.env.CI === 'true') throw new Error(`CI needs the lab tests: ${missing}`);
 
-const STATE = '/tmp/hactl-lab-failover-pacemaker';
+// per lab index: two developers' runs on one machine must not share a state dir
+const STATE = `/tmp/hactl-lab-failover-pacemaker${TEST_LAB_INDEX ? `-${TEST_LAB_INDEX}` : ''}`;
 const INV = join(STATE, 'inventory.yaml');
 const json = (stdout: string): any => JSON.parse(stdout);
 const sec = (ms: number | undefined): string => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`);
@@ -19,6 +26,28 @@ function figures(report: any): string {
   return report.results
     .map((r: any) => `  ${r.scenario.padEnd(16)} ${r.verdict.padEnd(5)} detection ${sec(r.detectionMs)} downtime ${sec(r.downtimeMs)} budget ${sec(r.budget?.ms)} ended on ${r.after} probes ${r.probes.length}`)
     .join('\n');
+}
+
+/** The CLI without blocking this process's event loop (the prober runs in it meanwhile). */
+function hactlAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const c = spawn(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    c.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+const VOTERS = ['master', 'slave', 'arbitrator'];
+/** sha256 of corosync.conf on each voter and of the desired CIB sections on the master. */
+const fileSums = (): string =>
+  VOTERS.map((n) => ssh(STATE, n, `sha256sum /etc/corosync/corosync.conf${n === 'master' ? ' /var/lib/hactl/cib/resources.xml /var/lib/hactl/cib/constraints.xml' : ''}`).stdout).join('');
+/** The CIB elements hactl owns (and the tag), structurally (attribute order and whitespace do not count). */
+function ownedCib(): string[] {
+  const { elements, tagIds } = readConfiguration(ssh(STATE, 'master', 'cibadmin -Q --scope configuration').stdout);
+  return [...elements.filter((e) => tagIds?.includes(e.id)).map((e) => canonical(e.el)), `tag: ${tagIds?.join(',')}`];
 }
 
 const vipHolder = (vip: string): string =>
@@ -98,4 +127,62 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     expect(smoke.status, smoke.stdout).toBe(0);
     expect(vipHolder(vip)).toBe('master');
   });
+
+  it('history and rollback: a corosync timing and an owned resource op changed through the inventory, then rolled back without an outage', async () => {
+    const t0 = Date.now();
+    const sumsBefore = fileSums();
+    const cibBefore = ownedCib();
+    const original = readFileSync(INV, 'utf8');
+    expect(original).toMatch(/token: 1000/);
+    const prober = new Prober({ address: vip, port: 80, path: '/' });
+    prober.start();
+    try {
+      // the change: corosync.conf (totem token, reloaded) and the monitor interval of the owned VIP and service
+      writeFileSync(INV, original.replace('token: 1000', 'token: 1200, monitor_interval: 7'));
+      const changed = await hactlAsync(['bootstrap', '-i', INV, '--no-smoke', '--json']);
+      expect(changed.status, changed.stdout + changed.stderr).toBe(0);
+      const runId = JSON.parse(changed.stdout).runId as string;
+      expect(runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{4}$/);
+      expect(fileSums()).not.toBe(sumsBefore);
+      expect(ssh(STATE, 'master', 'cibadmin -Q --scope resources').stdout).toMatch(/interval="7s"/);
+
+      const th = Date.now();
+      const hist = await hactlAsync(['history', '-i', INV, '--json']);
+      const historyMs = Date.now() - th;
+      expect(hist.status, hist.stderr).toBe(0);
+      const doc = JSON.parse(hist.stdout);
+      const newest = doc.generations[0];
+      expect(newest.run).toBe(runId);
+      expect(newest.inventory).toBe(createHash('sha256').update(readFileSync(INV)).digest('hex'));
+      expect(doc.inventory).toBe(newest.inventory);
+      const master = newest.hosts.find((x: any) => x.host === 'master');
+      expect(master.changes).toContain('/etc/corosync/corosync.conf');
+      expect(master.cib).toBe(true);
+      expect(newest.hosts.map((x: any) => x.host).sort()).toEqual(VOTERS.slice().sort());
+
+      const tr = Date.now();
+      const rb = await hactlAsync(['rollback', '-i', INV, '--json']);
+      const rollbackMs = Date.now() - tr;
+      expect(rb.status, rb.stdout + rb.stderr).toBe(0);
+      const r = JSON.parse(rb.stdout);
+      expect(r.rollback).toEqual({ to: runId, undone: [runId] });
+      expect(r.smoke.ok).toBe(true);
+      // files and owned CIB elements are back as before: sha256 and XML compared
+      expect(fileSums()).toBe(sumsBefore);
+      expect(ownedCib()).toEqual(cibBefore);
+      const probes = await prober.stop();
+      const a = analyseProbes(probes);
+      console.log(`rollback: ${(rollbackMs / 1000).toFixed(1)}s, history: ${(historyMs / 1000).toFixed(1)}s; prober: ${probes.length} probes, ${probes.filter((p) => !p.ok).length} failed, longest outage ${a.longestMs} ms; test ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      expect(probes.length).toBeGreaterThan(50);
+      expect(probes.filter((p) => !p.ok)).toEqual([]);
+      // the rollback kept a generation of its own (it can be undone), listed first; the change after it
+      const text = hactl(['history', '-i', INV]);
+      console.log(`hactl history:\n${text.stdout.split('\n').slice(0, 9).join('\n')}`);
+      expect(text.status, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(new RegExp(`^\\d{8}T\\d{6}Z-[0-9a-f]{4}  .* hactl rollback -i [^\\n]*\\n(    .*\\n)+${runId}  `));
+    } finally {
+      if (prober.running) await prober.stop();
+      writeFileSync(INV, original);
+    }
+  }, 600_000);
 });

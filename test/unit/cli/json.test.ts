@@ -100,6 +100,17 @@ describe('--json on failure (the built CLI)', { timeout: 90_000 }, () => {
     expect(JSON.parse(failover.stdout)).toMatchObject({ version: VERSION, ok: false, error: { kind: 'node', message: expect.stringContaining('not healthy') } });
   });
 
+  it('history and rollback when no node answers: one document with the error', async () => {
+    const [history, rollback] = await Promise.all([
+      hactlAsync(['history', '-i', unreachable, '--json'], env()),
+      hactlAsync(['rollback', '-i', unreachable, '--json'], env()),
+    ]);
+    for (const r of [history, rollback]) {
+      expect(r.status).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({ version: VERSION, ok: false, error: { kind: 'node', message: 'no node answered: cannot read the history', output: expect.stringContaining('one: ') } });
+    }
+  });
+
   it('drift and plan when no node answers: their report, with version and an error at the top', async () => {
     const [drift, plan] = await Promise.all([
       hactlAsync(['drift', '-i', unreachable, '--json'], env()),
