@@ -25,6 +25,7 @@ import { isSecretParam } from '../src/inventory/secret-value.js';
 import { isPrivateMode } from '../src/tasks/file.js';
 import { cibApplyScript, planCib, readConfiguration } from '../src/stack/cib.js';
 import { ownedSections } from '../src/stack/cib-history.js';
+import { driverOf } from '../src/stack/driver.js';
 import { CIB_DIR, clusterProperties, LIVE_CONFIGURATION, ownedProperties } from '../src/stack/pacemaker.js';
 import { cibBeforePath } from '../src/runtime/generation.js';
 import bootstrap from './bootstrap.js';
@@ -50,7 +51,7 @@ export default definePlaybook(
       if (plan.cib && cib !== undefined) cibs.set(h.name, { xml: cib, run: plan.cib });
     }, 'files');
 
-    if (cluster.stack !== 'pacemaker' || !cibs.size) return;
+    if (!driverOf(cluster).cib || !cibs.size) return;
     // the node that kept the CIB before (the master when that run applied it)
     const holder = hosts.where((h) => cibs.has(h.name));
     await holder.once(async (h) => {

@@ -61,6 +61,8 @@ export interface StackDriver<S extends Stack = Stack> {
   readonly diagnoseHint: string;
   /** whether the stack watches resources (restarts a failed service) */
   readonly monitorsResources: boolean;
+  /** whether resources live in a Pacemaker CIB (else in files, e.g. haresources) */
+  readonly cib: boolean;
   /** the inventory's timing of this stack, one line (`hactl inventory show`) */
   timingSummary(c: ClusterModel): string;
   /** nodes with a quorum vote (votequorum); Heartbeat has no vote count */
@@ -99,6 +101,7 @@ const pacemaker: StackDriver<'pacemaker'> = {
   membershipDaemon: 'corosync',
   diagnoseHint: 'crm_mon -1 shows why (constraints, failed starts)',
   monitorsResources: true,
+  cib: true,
   timingSummary: ({ timing: t }) => `corosync token ${t.token} ms, consensus ${t.consensus} ms; monitor every ${t.monitorInterval} s`,
   voters: (c) => members(c),
   switchoverHint: (to) => `\`crm_resource --move -r ${GROUP_ID} -N ${quote(to)} && crm_resource --wait; crm_resource --clear -r ${GROUP_ID}\``,
@@ -125,6 +128,7 @@ const heartbeat: StackDriver<'heartbeat'> = {
   diagnoseHint: 'see /var/log/ha-log on both twins',
   // Heartbeat R1 (haresources) starts and stops resources; it does not monitor them
   monitorsResources: false,
+  cib: false,
   timingSummary: ({ timing: t }) =>
     `heartbeat keepalive ${t.keepalive} s, warntime ${t.warntime} s, deadtime ${t.deadtime} s, initdead ${t.initdead} s`,
   voters: () => [],
