@@ -23,7 +23,7 @@ export function actionName(a: Day2Action): string {
  * Actions that put the cluster into a state (refused on an unhealthy cluster) rather than
  * take one back (run anyway: refusing `unstandby` or `maintenance off` would lock an
  * operator into the state hactl put the cluster in).
- * @example changesPlacement({ kind: 'move' }) // true
+ * @example refusesUnhealthy({ kind: 'move' }) // true
  */
 export function refusesUnhealthy(a: Day2Action): boolean {
   return a.kind === 'standby' || a.kind === 'move' || (a.kind === 'maintenance' && a.on);

@@ -159,7 +159,7 @@ async function act(env: MoveEnv, a: Day2Action, node: NodeModel | undefined, hea
       return moved(r, await safeMove(env, moveTo(env, to, 'move')));
     }
     case 'maintenance': {
-      await on(member(), pacemakerCommands.maintenance(a.on, node?.name), what(a));
+      await on(member(), pacemakerCommands.maintenance(a.on, node?.name), actionName(a));
       const scope = node ? `node ${node.name}` : 'the cluster';
       if (a.on) {
         r.message = `${scope} is in maintenance: Pacemaker neither monitors nor recovers ${node ? 'the resources on it' : 'any resource'} until \`maintenance off\``;
@@ -194,8 +194,6 @@ async function act(env: MoveEnv, a: Day2Action, node: NodeModel | undefined, hea
     }
   }
 }
-
-const what = (a: Day2Action): string => `maintenance ${a.kind === 'maintenance' && a.on ? 'on' : 'off'}`;
 
 function moved(r: Day2Report, m: MoveOutcome): void {
   r.move = m;
