@@ -62,4 +62,27 @@ describe.skipIf(Boolean(missing))(`failover-test: heartbeat stack on the lab${mi
     expect(kill.after).toBe('slave');
     expect(['master', 'slave'].filter((n) => ssh(STATE, n, `ip -o -4 addr show | grep -qF ' ${vip}/'`).status === 0)).toEqual(['master']);
   });
+
+  // issue #19, day two (docs/day-two.md): Heartbeat R1's hand-over with hb_standby / hb_takeover
+  it('day two: standby of the master hands the service to the slave, unstandby takes it back; maintenance is refused with the reason', () => {
+    const vip = labAddresses(STATE).vip;
+    const holder = (): string => ['master', 'slave'].filter((n) => ssh(STATE, n, `ip -o -4 addr show | grep -qF ' ${vip}/'`).status === 0).join(',');
+    const day2 = (args: string[]): { status: number | null; doc: any; stderr: string } => {
+      const r = hactl([...args, '-i', INV, '--json']);
+      return { status: r.status, doc: JSON.parse(r.stdout), stderr: r.stderr };
+    };
+    const s = day2(['standby', 'master']);
+    console.log(`heartbeat standby master: ${s.doc.message}, downtime ${sec(s.doc.downtimeMs)}, move ${sec(s.doc.move?.ms)}`);
+    expect(s.status, s.stderr + JSON.stringify(s.doc)).toBe(0);
+    expect(s.doc).toMatchObject({ ok: true, before: 'master', after: 'slave', move: { status: 'moved' } });
+    expect(holder()).toBe('slave');
+    const u = day2(['unstandby', 'master']);
+    console.log(`heartbeat unstandby master: ${u.doc.message}, downtime ${sec(u.doc.downtimeMs)}, move ${sec(u.doc.move?.ms)}`);
+    expect(u.status, u.stderr + JSON.stringify(u.doc)).toBe(0);
+    expect(u.doc).toMatchObject({ ok: true, before: 'slave', after: 'master', move: { status: 'moved' } });
+    expect(holder()).toBe('master');
+    const m = hactl(['maintenance', 'on', '-i', INV]);
+    expect(m.status).toBe(2);
+    expect(m.stderr).toMatch(/Heartbeat R1 has no maintenance mode: it does not monitor resources/);
+  });
 });

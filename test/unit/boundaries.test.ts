@@ -23,6 +23,7 @@ const LAYERS: Record<string, number> = {
   'src/runtime': 5,
   'src/checks': 6,
   'src/lab': 6,
+  'src/operate': 7,
   'playbooks': 7,
   'src/cli': 8,
   'src/index.ts': 8,

@@ -9,7 +9,7 @@ import { holdsAddressCommand } from '../../facts/addresses.js';
  * Twins holding the VIP now (unreachable twins count as not holding it).
  * @example await vipHolders(env) // ['master']
  */
-export async function vipHolders(env: FailoverEnv): Promise<string[]> {
+export async function vipHolders(env: Pick<FailoverEnv, 'cluster' | 'runner'>): Promise<string[]> {
   const vip = env.cluster.floatingIps[0];
   if (!vip) return [];
   const twins = [env.cluster.master, env.cluster.slave];
@@ -18,7 +18,7 @@ export async function vipHolders(env: FailoverEnv): Promise<string[]> {
 }
 
 /** Waits until `node` alone holds the VIP. */
-export async function waitHolder(env: FailoverEnv, node: NodeModel, timeoutMs: number): Promise<boolean> {
+export async function waitHolder(env: Pick<FailoverEnv, 'cluster' | 'runner' | 'signal'>, node: NodeModel, timeoutMs: number): Promise<boolean> {
   return until(async () => {
     const h = await vipHolders(env);
     return h.length === 1 && h[0] === node.name;

@@ -7,7 +7,8 @@ import { quote } from '../../core/shell.js';
 import type { Connector } from '../../runtime/connector.js';
 import { clStatus } from '../../stack/heartbeat.js';
 import { waitForClusterCommand } from '../../stack/pacemaker.js';
-import { moveResources, vipHolders } from './actions.js';
+import { vipHolders } from './actions.js';
+import { moveTo, safeMove, type MoveOutcome } from './move-back.js';
 import { sleep, until } from './nodes.js';
 import { checkHealth, waitHealthy, type Health } from './preflight.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
@@ -16,6 +17,8 @@ export interface RestoreResult {
   ok: boolean;
   notes: string[];
   health: Health;
+  /** the move back to the master, when one was needed (its failure leaves the service where it ran) */
+  moveBack?: MoveOutcome;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function restore(ctx: ScenarioContext, scenario: Scenario | undefin
   const expectOn = ctx.settings.moveBack ? ctx.cluster.master.name : undefined;
   const end = Date.now() + timeoutMs;
   let health: Health = { ok: false, checks: [] };
+  let moved: MoveOutcome | undefined;
   for (let round = 1; round <= 3 && !health.ok && !ctx.signal.aborted; round++) {
     if (round > 1) ctx.log(`not healthy yet (${failing(health)}): repairing again`);
     await step('powering nodes on', () => powerOn(ctx));
@@ -46,13 +50,25 @@ export async function restore(ctx: ScenarioContext, scenario: Scenario | undefin
     await step('waiting for the members', () => waitMembers(ctx));
     await step('releasing a VIP held twice', () => cureDoubleVip(ctx));
     if (ctx.ops.cleanup) await step('clearing fail-counts', async () => void (await ctx.runner.exec(ctx.cluster.master, ctx.ops.cleanup!, 90_000)));
-    if (ctx.settings.moveBack) await step('moving the resources back', () => moveBack(ctx));
+    // one move back per restore: a move back that failed left the service where it runs,
+    // and trying again would only cost clients another outage (issue #19)
+    if (ctx.settings.moveBack && moved?.status !== 'kept' && moved?.status !== 'down') {
+      await step('moving the resources back', async () => void (moved = (await moveBack(ctx)) ?? moved));
+      if (moved && moved.status !== 'moved' && moved.status !== 'already') {
+        // the service runs where it ran (or nowhere, said loudly): one look, no more rounds;
+        // the failed start stays in crm_mon to tell the operator why
+        notes.push(moved.message, ...moved.reasons);
+        health = await checkHealth(ctx.cluster, connector, ctx.runner, {});
+        break;
+      }
+    }
     health = await waitHealthy(ctx.cluster, connector, ctx.runner, { expectOn }, Math.max(10_000, Math.min(60_000, end - Date.now())), ctx.signal);
     // healthy twice, 5 s apart: a peer may still restart itself after a partition healed
     if (health.ok) health = await sleep(5000).then(() => checkHealth(ctx.cluster, connector, ctx.runner, { expectOn }));
   }
   if (!health.ok) notes.push(`not healthy: ${failing(health)}`);
-  return { ok: health.ok, notes: health.ok ? [] : notes, health };
+  const movedBack = moved === undefined || moved.status === 'moved' || moved.status === 'already';
+  return { ok: health.ok && movedBack, notes: health.ok && movedBack ? [] : notes, health, moveBack: moved };
 }
 
 const failing = (h: Health): string => h.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`).join('; ');
@@ -111,12 +127,16 @@ async function waitMembers(ctx: ScenarioContext): Promise<void> {
   if (!ok) throw new Error('heartbeat on the twins does not see both twins active after 120 s');
 }
 
-async function moveBack(ctx: ScenarioContext): Promise<void> {
+/** Moves the resources back to the master in one safe move (move-back.ts); undefined when they are there. */
+async function moveBack(ctx: ScenarioContext): Promise<MoveOutcome | undefined> {
   const c = ctx.cluster;
   // heartbeat with auto_failback moves them back by itself once the master is back
   if (c.stack === 'heartbeat' && c.vars.auto_failback !== false) {
     await until(async () => (await vipHolders(ctx)).join() === c.master.name, (c.timing.deadtime + 15) * 1000, 500, ctx.signal);
   }
   const holders = await vipHolders(ctx);
-  if (holders.length === 1 && holders[0] !== c.master.name) await moveResources(ctx, c.slave, c.master);
+  if (holders.length !== 1 || holders[0] === c.master.name) return undefined;
+  // Ctrl-C during a scenario still restores: this move is not cut short by it
+  const env = { ...ctx, signal: new AbortController().signal };
+  return safeMove(env, moveTo(env, c.master, 'move back'));
 }

@@ -16,6 +16,7 @@ const MODULES: Array<{ names: string[]; load: () => Promise<{ register: Register
   { names: ['failover-test'], load: () => import('./failover.js') },
   { names: ['drift'], load: () => import('./drift.js') },
   { names: ['history', 'rollback'], load: () => import('./history.js') },
+  { names: ['standby', 'unstandby', 'maintenance', 'move', 'clear'], load: () => import('./day2.js') },
 ];
 
 /**
