@@ -15,6 +15,7 @@ const MODULES: Array<{ names: string[]; load: () => Promise<{ register: Register
   { names: ['lab'], load: () => import('./lab.js') },
   { names: ['failover-test'], load: () => import('./failover.js') },
   { names: ['drift'], load: () => import('./drift.js') },
+  { names: ['completion', 'man'], load: () => import('./completion.js') },
 ];
 
 /**
