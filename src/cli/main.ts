@@ -19,6 +19,8 @@ export async function buildProgram(args: string[] = []): Promise<Command> {
     'after',
     `
 Exit codes: 0 ok · 1 failure on a node (or could not check) · 2 bad input (inventory, arguments)
+Environment: HACTL_INVENTORY=FILE stands in for -i FILE · NO_COLOR=1, FORCE_COLOR=1
+Completion and manual: hactl completion bash|zsh · hactl man
 
 Typical session:
   $ sudo hactl lab up                       # three practice nodes on this machine

@@ -8,6 +8,7 @@ import { acquireRunLock } from '../runtime/lock.js';
 import type { RunSummary } from '../runtime/events.js';
 import type { Playbook } from '../runtime/playbook.js';
 import { runPlaybook } from '../runtime/run.js';
+import { addNodeFlags, connectTimeoutMs, resolveLimit, type NodeFlags } from './options.js';
 import { printJson, type JsonError } from './output.js';
 import { printSummary, ProgressView, recap } from './progress.js';
 
@@ -17,20 +18,24 @@ export interface NodeOptions {
   limit?: string;
   forks: string;
   json?: boolean;
+  quiet?: boolean;
+  connectTimeout?: string;
   acceptNewHostkeys?: boolean;
   set?: string[];
   debug?: boolean;
   adoptSecrets?: boolean;
 }
 
-export function addNodeOptions(cmd: Command, forPlaybook = true): Command {
-  cmd
-    .requiredOption('-i, --inventory <file>', 'inventory YAML file')
-    .option('-l, --limit <nodes>', 'only these nodes (comma separated)')
-    .option('-f, --forks <n>', 'hosts worked on in parallel', '10')
-    .option('--json', 'print a machine-readable summary on stdout (progress is silent)')
-    .option('--accept-new-hostkeys', 'record unknown SSH host keys (like OpenSSH accept-new); changed keys are still refused');
-  if (forPlaybook) {
+/**
+ * The shared node flags (src/cli/options.ts). `true` (a playbook command): -i, --limit,
+ * --forks, --json, --connect-timeout, --accept-new-hostkeys, --set, --adopt-secrets;
+ * `false`: the same without the playbook's two; or exactly the flags a command honours
+ * (`playbook: true` adds --set and --adopt-secrets).
+ * @example addNodeOptions(program.command('smoke'), { json: true, quiet: 'print nothing when every check passes' })
+ */
+export function addNodeOptions(cmd: Command, flags: boolean | (NodeFlags & { playbook?: boolean }) = true): Command {
+  addNodeFlags(cmd, typeof flags === 'object' ? flags : { limit: true, forks: true, json: true });
+  if (flags === true || (typeof flags === 'object' && flags.playbook)) {
     cmd.option('--set <key=value...>', 'pass an option to the playbook (repeatable)');
     cmd.option('--adopt-secrets', "when this inventory's secrets dir lacks a cluster key the nodes already share, take theirs over (never printed)");
   }
@@ -57,6 +62,7 @@ export function connectorFor(o: NodeOptions, debug: boolean): Connector {
   return new Connector(
     sshConnect({
       acceptNewHostKeys: o.acceptNewHostkeys,
+      connectTimeoutMs: connectTimeoutMs(o),
       onCommand: debug ? (h, c) => process.stderr.write(mask(`[${h}] $ ${c.split('\n')[0]}\n`)) : undefined,
     }),
   );
@@ -75,7 +81,9 @@ export async function runWithProgress(
   },
 ): Promise<RunSummary> {
   const cluster = extra.cluster ?? (await loadInventory(o.inventory));
-  const view = ProgressView.auto(Boolean(o.json), extra.check);
+  const limit = resolveLimit(cluster, o.limit);
+  // --quiet: no progress; the summary only when a host failed
+  const view = ProgressView.auto(Boolean(o.json || o.quiet), extra.check);
   const connector = extra.connector ?? connectorFor(o, Boolean(extra.debug));
   // the inventory's own warnings (timing heartbeat warns about, no arbitrator, …) come first
   for (const w of inventoryWarnings(cluster)) view.sink({ type: 'log', level: 'warn', message: `inventory: ${w}` });
@@ -86,7 +94,7 @@ export async function runWithProgress(
       connector,
       forks: forksOf(o),
       check: extra.check,
-      limit: o.limit?.split(',').map((s) => s.trim()).filter(Boolean),
+      limit,
       events: view.sink,
       options: { ...parseSet(o.set), ...(o.adoptSecrets ? { adoptSecrets: true } : {}), ...extra.options },
       // for the generation each changed node keeps (`hactl history` shows it)
@@ -99,7 +107,7 @@ export async function runWithProgress(
   }
   if (o.json) {
     if (!extra.deferJson) printJson(summaryDoc(summary));
-  } else printSummary(summary);
+  } else if (!o.quiet || !summary.ok) printSummary(summary);
   if (!summary.ok) process.exitCode = 1;
   return summary;
 }
@@ -145,7 +153,7 @@ export async function withRunLock<T>(
   o: { waitLock?: string | boolean; limit?: string; json?: boolean; forks?: string | number },
   fn: () => Promise<T>,
 ): Promise<T> {
-  const limit = o.limit?.split(',').map((s) => s.trim()).filter(Boolean);
+  const limit = resolveLimit(cluster, o.limit);
   const lock = await acquireRunLock({
     cluster: cluster.name,
     nodes: cluster.nodes.filter((n) => !limit?.length || limit.includes(n.name)),

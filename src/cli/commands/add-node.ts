@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { addNode, planAddNode, type AddNodeEvent } from '../../checks/add-node.js';
 import type { Role } from '../../inventory/model.js';
 import { loadPlaybook } from '../load-playbook.js';
@@ -22,9 +22,10 @@ export function register(program: Command): void {
       .argument('<name>', "the new node's name (must equal its `uname -n`)")
       .description('grow a running cluster (or replace a twin) without downtime: inventory, packages, keys, configs, join')
       .requiredOption('--address <ip>', "the new node's address on the cluster network")
-      .option('--role <role>', 'service | realserver | director | arbitrator (not needed with --replace)')
+      .addOption(new Option('--role <role>', 'the new node\'s role (not needed with --replace)').choices(['service', 'realserver', 'director', 'arbitrator']))
       .option('--replace <old>', "the new node takes OLD's role and place (a failed twin's replacement)"),
-    false,
+    // every member gets the new nodelist: no --limit
+    { forks: true, json: true },
   ))
     .addHelpText(
       'after',

@@ -17,6 +17,7 @@ export function register(program: Command): void {
     program
       .command('bootstrap')
       .description('build the cluster the inventory describes: packages, validated configs, stack, resources, smoke checks'),
+    { limit: true, forks: true, json: true, quiet: 'no progress; print the summary and smoke checks only when something failed', playbook: true },
   ))
     .option('--check', 'plan only (same as `hactl plan -i FILE bootstrap`)')
     .option('--no-smoke', 'skip the smoke checks at the end')
@@ -48,14 +49,18 @@ Examples:
         });
         // --json: one document, the run summary with the smoke report in it
         if (o.json) printJson(summaryDoc(report ? { ...summary, smoke: report } : summary));
-        else if (report) printSmoke(report);
+        else if (report && !(o.quiet && report.ok)) printSmoke(report);
         if (report && !report.ok) process.exitCode = 1;
       } finally {
         await connector.closeAll();
       }
     });
 
-  addNodeOptions(program.command('smoke').description('check a running cluster: members, quorum, resources, failed actions, the VIP answering'), false)
+  // smoke checks the whole cluster at once: it offers no --limit or --forks
+  addNodeOptions(program.command('smoke').description('check a running cluster: members, quorum, resources, failed actions, the VIP answering'), {
+    json: 'print the checks as JSON on stdout',
+    quiet: 'print nothing when every check passes',
+  })
     .addHelpText('after', '\nExamples:\n  $ hactl smoke -i inventory.yaml\n  $ hactl smoke -i inventory.yaml --json')
     .action(async (o: NodeOptions, cmd: Command) => {
       const cluster = await loadInventory(o.inventory);
@@ -63,7 +68,7 @@ Examples:
       try {
         const report = await smoke(cluster, connector);
         if (o.json) printJson(report);
-        else printSmoke(report);
+        else if (!(o.quiet && report.ok)) printSmoke(report);
         if (!report.ok) process.exitCode = 1;
       } finally {
         await connector.closeAll();

@@ -22,6 +22,7 @@ import type { RunSummary } from '../../runtime/events.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printError, printJson, printJsonError, type JsonError } from '../output.js';
 import { colourDiff } from '../progress.js';
+import { addNodeFlags, connectTimeoutMs } from '../options.js';
 import { runWithProgress, summaryDoc, withRunLock } from '../run-common.js';
 import { clusterLabel, uncheckedReport, writeTextfile } from './drift-textfile.js';
 
@@ -33,6 +34,7 @@ interface DriftOpts {
   budget?: string;
   forks: string;
   connectTimeout: string;
+  acceptNewHostkeys?: boolean;
   fix?: boolean;
   yes?: boolean;
   installCron?: boolean;
@@ -68,16 +70,19 @@ checks and timing rules are left out: drift for any fleet, cluster or not.`;
 
 /** `hactl drift`. */
 export function register(program: Command): void {
-  program
+  // drift compares the nodes with each other and the cluster as a whole: no --limit
+  addNodeFlags(program
     .command('drift')
-    .description('read-only drift checks (files, packages, services, cluster state, timing) for cron and monitoring')
-    .requiredOption('-i, --inventory <file>', 'inventory YAML file')
-    .option('--json', 'print the report as JSON on stdout')
-    .option('-q, --quiet', 'print nothing when there is no drift (cron mails only on trouble)')
+    .description('read-only drift checks (files, packages, services, cluster state, timing) for cron and monitoring'), {
+    forks: 'hosts checked in parallel',
+    json: 'print the report as JSON on stdout',
+    quiet: 'print nothing when there is no drift (cron mails only on trouble)',
+    connectTimeout: '10',
+    // a bad value still writes the --prometheus textfile (check_ok 0): checked in the action
+    checkEarly: false,
+  })
     .option('--prometheus <file>', 'also write a node-exporter textfile (drift items per kind, last check time)')
     .option('--budget <seconds>', 'failover budget for the timing rules (default: vars.failover_budget, else 30)')
-    .option('-f, --forks <n>', 'hosts checked in parallel', '10')
-    .option('--connect-timeout <seconds>', 'SSH connect timeout per node', '10')
     .option('--fix', 'after the check, converge with `hactl bootstrap` (asks first)')
     .option('-y, --yes', 'with --fix: do not ask')
     .option('--wait-lock [seconds]', 'with --fix: if another run holds the cluster\'s run lock, wait for it (the check itself takes none)')
@@ -125,7 +130,8 @@ async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean, 
   const { playbook, dir } = await loadPlaybook(o.playbook ?? 'bootstrap');
   const connector = new Connector(
     sshConnect({
-      connectTimeoutMs: positive(o.connectTimeout, '--connect-timeout') * 1000,
+      connectTimeoutMs: connectTimeoutMs(o),
+      acceptNewHostKeys: o.acceptNewHostkeys,
       onCommand: debug ? (h, c) => process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined,
     }),
   );

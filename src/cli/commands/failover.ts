@@ -16,6 +16,7 @@ import type { ClusterModel } from '../../inventory/model.js';
 import { labFaultsFor } from '../../lab/faults.js';
 import { Connector, sshConnect } from '../../runtime/connector.js';
 import { printJson } from '../output.js';
+import { connectTimeoutMs, addNodeFlags } from '../options.js';
 import { withRunLock, type NodeOptions } from '../run-common.js';
 
 interface FailoverOptions extends NodeOptions {
@@ -111,17 +112,18 @@ const paint = (r: ScenarioResult): string => {
  * @example register(program); // hactl failover-test -i inventory.yaml --scenario kill-stack
  */
 export function register(program: Command): void {
-  program
+  // the faults and probes concern the whole cluster: no --limit or --forks
+  addNodeFlags(program
     .command('failover-test')
-    .description('inject real faults, measure the downtime clients see, restore the cluster')
-    .requiredOption('-i, --inventory <file>', 'inventory YAML file')
+    .description('inject real faults, measure the downtime clients see, restore the cluster'), {
+    json: 'print one JSON document with every probe (progress goes to stderr)',
+    connectTimeout: { derived: '5 s × the timing factor' },
+  })
     .option('-s, --scenario <name...>', 'scenario(s) to run (repeatable or comma separated)')
     .option('--budget <seconds>', 'downtime budget for every scenario (default: derived from the configured timeouts)')
     .option('-y, --yes', 'do not ask for confirmation')
-    .option('--json', 'print one JSON document with every probe (progress goes to stderr)')
     .option('--restore', 'only restore the cluster (power on, plug in, start stacks, clean up, move back), e.g. after an interrupted run')
     .option('--lab-dir <dir>', 'use this lab\'s fault primitives (default: the lab whose state dir holds the inventory)')
-    .option('--accept-new-hostkeys', 'record unknown SSH host keys (like OpenSSH accept-new)')
     .option('--wait-lock [seconds]', 'if another run holds the cluster\'s run lock, wait for it (default: refuse at once)')
     .addHelpText('after', HELP)
     .action(async (o: FailoverOptions, cmd: Command) => {
@@ -130,7 +132,7 @@ export function register(program: Command): void {
       const settings = failoverSettings(cluster);
       const budgetMs = parseBudget(o.budget);
       const onCommand = debug ? (h: string, c: string) => void process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined;
-      const connect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 5000 * settings.timeoutFactor, onCommand });
+      const connect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: connectTimeoutMs(o) ?? 5000 * settings.timeoutFactor, onCommand });
       const watchConnect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 3000 * settings.timeoutFactor });
       const connector = new Connector(connect);
       const { signal, release } = interruptible();

@@ -5,6 +5,7 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { inventorySchema, inventoryWarnings, loadInventory, type ClusterModel } from '../../inventory/index.js';
+import { addInventoryOption } from '../options.js';
 import { printJson, printRawJson } from '../output.js';
 import { driverOf } from '../../stack/driver.js';
 
@@ -27,15 +28,16 @@ Examples:
  */
 export function register(program: Command): void {
   const inventory = program.command('inventory').description('validate inventories and print their schema');
-  inventory
+  addInventoryOption(inventory
     .command('check')
-    .description('validate an inventory and print the resolved cluster model')
-    .requiredOption('-i, --inventory <file>', 'inventory YAML file')
+    .description('validate an inventory and print the resolved cluster model'))
     .option('--json', 'print the resolved model as JSON')
+    .option('-q, --quiet', 'print nothing when the inventory is valid (warnings go to stderr)')
     .addHelpText('after', CHECK_EXAMPLES)
-    .action(async (opts: { inventory: string; json?: boolean }) => {
+    .action(async (opts: { inventory: string; json?: boolean; quiet?: boolean }) => {
       const model = await loadInventory(opts.inventory);
       if (opts.json) printJson(model);
+      else if (opts.quiet) for (const w of inventoryWarnings(model)) process.stderr.write(`warning: ${w}\n`);
       else process.stdout.write(formatModel(model, inventoryWarnings(model)) + '\n');
     });
   inventory

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import chalk, { chalkStderr } from 'chalk';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { InputError, NodeError } from '../../core/errors.js';
 import type { Stack } from '../../inventory/model.js';
 import { isStack, STACK_NAMES } from '../../stack/driver.js';
@@ -91,7 +91,7 @@ export function register(program: Command): void {
     .option('--add <name>', 'add one node to the running lab (not written to the inventory)')
     .option('--recreate', 'remove an existing lab first')
     .option('--inventory-out <file>', 'where to write the inventory (default <state-dir>/inventory.yaml)')
-    .option('--stack <stack>', 'cluster stack in the inventory: pacemaker or heartbeat', 'pacemaker')
+    .addOption(new Option('--stack <stack>', 'cluster stack in the inventory').choices(STACK_NAMES).default('pacemaker'))
     .option('--index <n>', 'lab index 0..9: labs side by side, network 10.77.N.0/24 (default $HACTL_LAB_INDEX or 0)')
     .addHelpText('after', UP_EXAMPLES)
     .action(async (o: UpOpts) => {

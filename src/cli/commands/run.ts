@@ -10,6 +10,7 @@ export function register(program: Command): void {
       .command('run')
       .argument('<playbook>', 'a .ts/.js playbook file, or a built-in name (bootstrap)')
       .description('apply a playbook to the inventory\'s nodes'),
+    { limit: true, forks: true, json: true, quiet: 'no progress; print the summary only when a host failed', playbook: true },
   ))
     .option('--check', 'plan only: report what would change, with diffs, and change nothing')
     .addHelpText(

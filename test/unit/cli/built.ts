@@ -57,7 +57,7 @@ export function ensureBuilt(): void {
 /** Runs `node bin/hactl …` with exactly `env` added to a colour-neutral copy of this environment. */
 export function hactl(args: string[], env: Record<string, string> = {}, cwd = ROOT): SpawnSyncReturns<string> {
   const base = { ...process.env };
-  for (const k of ['NO_COLOR', 'FORCE_COLOR', 'npm_package_version']) delete base[k];
+  for (const k of ['NO_COLOR', 'FORCE_COLOR', 'npm_package_version', 'HACTL_INVENTORY']) delete base[k];
   return spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
 }
 
@@ -66,7 +66,7 @@ export interface Ran { status: number | null; stdout: string; stderr: string }
 /** `hactl()` without blocking the worker, so several runs can go side by side. */
 export function hactlAsync(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<Ran> {
   const base = { ...process.env };
-  for (const k of ['NO_COLOR', 'FORCE_COLOR', 'npm_package_version']) delete base[k];
+  for (const k of ['NO_COLOR', 'FORCE_COLOR', 'npm_package_version', 'HACTL_INVENTORY']) delete base[k];
   return new Promise((done, fail) => {
     const p = spawn(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
