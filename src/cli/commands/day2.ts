@@ -6,16 +6,13 @@ import chalk, { chalkStderr } from 'chalk';
 import type { Command } from 'commander';
 import { InputError } from '../../core/errors.js';
 import { loadInventory } from '../../inventory/index.js';
-import { Connector, sshConnect } from '../../runtime/connector.js';
 import type { Day2Action } from '../../operate/commands.js';
 import { runDay2, type Day2Report } from '../../operate/day2.js';
 import { printJson } from '../output.js';
-import { withRunLock } from '../run-common.js';
+import { addNodeFlags } from '../options.js';
+import { connectorFor, withRunLock, type NodeOptions } from '../run-common.js';
 
-interface Day2Options {
-  inventory: string;
-  json?: boolean;
-  acceptNewHostkeys?: boolean;
+interface Day2Options extends NodeOptions {
   waitLock?: string | boolean;
 }
 
@@ -60,9 +57,7 @@ function render(r: Day2Report): string {
 
 async function run(cmd: Command, o: Day2Options, action: Day2Action): Promise<void> {
   const cluster = await loadInventory(o.inventory);
-  const debug = Boolean(cmd.optsWithGlobals().debug);
-  const onCommand = debug ? (h: string, c: string) => void process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined;
-  const connector = new Connector(sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, onCommand }));
+  const connector = connectorFor(o, Boolean(cmd.optsWithGlobals().debug));
   const { signal, release } = interruptible();
   try {
     const report = await withRunLock(cluster, connector, o, () =>
@@ -85,10 +80,7 @@ async function run(cmd: Command, o: Day2Options, action: Day2Action): Promise<vo
 }
 
 function common(c: Command): Command {
-  return c
-    .requiredOption('-i, --inventory <file>', 'inventory YAML file')
-    .option('--json', 'print one JSON document (docs/json.md); progress goes to stderr')
-    .option('--accept-new-hostkeys', 'record unknown SSH host keys (like OpenSSH accept-new)')
+  return addNodeFlags(c, { json: 'print one JSON document (docs/json.md); progress goes to stderr' })
     .option('--wait-lock [seconds]', 'if another run holds the cluster\'s run lock, wait for it (default: refuse at once)');
 }
 

@@ -16,7 +16,8 @@ import { mapBounded } from '../../runtime/pool.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printJson } from '../output.js';
 import { printSmoke } from './bootstrap.js';
-import { addLockOption, addNodeOptions, connectorFor, forksOf, runWithProgress, summaryDoc, withRunLock, type NodeOptions } from '../run-common.js';
+import { addNodeFlags } from '../options.js';
+import { addLockOption, connectorFor, forksOf, runWithProgress, summaryDoc, withRunLock, type NodeOptions } from '../run-common.js';
 
 /** One run as `history` shows it: the generations it kept, merged over the nodes. */
 export interface HistoryEntry {
@@ -108,7 +109,7 @@ interface RollbackOptions extends NodeOptions {
 }
 
 export function register(program: Command): void {
-  addNodeOptions(program.command('history').description('list the generations the runs kept on the nodes: run id, time, inventory hash, what changed'), false)
+  addNodeFlags(program.command('history').description('list the generations the runs kept on the nodes: run id, time, inventory hash, what changed'), { forks: true, json: true })
     .addHelpText(
       'after',
       `
@@ -136,9 +137,9 @@ Examples:
       }
     });
 
-  addLockOption(addNodeOptions(
+  addLockOption(addNodeFlags(
     program.command('rollback').description('go back to the state before a run: its files and owned CIB elements, validated and reloaded, then smoke checks'),
-    false,
+    { forks: true, json: true },
   ))
     .option('--to <run>', 'the run to undo, with every later one (default: the newest run); see hactl history')
     .option('--check', 'show what the rollback would change, with diffs; change nothing')
