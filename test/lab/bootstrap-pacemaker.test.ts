@@ -151,8 +151,8 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
 
   it('declared resources (pacemaker:): a typo in the agent or a bad param is refused before anything is applied; a Dummy colocated with ha-services starts where the group runs; a second run changes nothing', () => {
     const t0 = Date.now();
-    const declare = (name: string, dummy: Record<string, unknown>) => variant(name, (d) => d.setIn(['pacemaker'], d.createNode({
-      resources: [{ id: 'extra-dummy', agent: 'ocf:heartbeat:Dummy', params: { fake: 'declared <&> "value"' }, ops: [{ name: 'monitor', interval: '10s', timeout: '20s' }], ...dummy }],
+    const declare = (name: string) => variant(name, (d) => d.setIn(['pacemaker'], d.createNode({
+      resources: [{ id: 'extra-dummy', agent: 'ocf:heartbeat:Dummy', params: { fake: 'declared <&> "value"' }, ops: [{ name: 'monitor', interval: '10s', timeout: '20s' }] }],
       colocations: [{ id: 'col-extra-dummy-with-services', resource: 'extra-dummy', with: 'ha-services' }],
       orders: [{ id: 'ord-services-then-extra-dummy', first: 'ha-services', then: 'extra-dummy' }],
       rsc_defaults: { 'migration-threshold': 3 },
@@ -161,16 +161,24 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     const before = cib();
     expect(before).toContain('<resources>');
 
-    const typo = hactl(['bootstrap', '-i', declare('declared-typo', { agent: 'ocf:heartbeat:Dumy' }), '--no-smoke']);
-    expect(typo.status, typo.stdout + typo.stderr).toBe(1);
-    expect(typo.stdout + typo.stderr).toMatch(/declared-typo\.yaml:\d+:\d+: resource agent ocf:heartbeat:Dumy \(of extra-dummy\) is not installed on master \(field pacemaker\.resources\[0\]\.agent\)/);
-    const bad = hactl(['bootstrap', '-i', declare('declared-bad-param', { params: { state: '/nonexistent/dir/state', fakke: '1' } }), '--no-smoke']);
-    expect(bad.status, bad.stdout + bad.stderr).toBe(1);
-    expect(bad.stdout + bad.stderr).toMatch(/ocf:heartbeat:Dummy has no parameter "fakke" \(resource extra-dummy\) \(field pacemaker\.resources\[0\]\.params\.fakke\)/);
-    expect(bad.stdout + bad.stderr).toMatch(/State file "\/nonexistent\/dir\/state" is not writable/); // the agent's validate-all
+    // one refused run, two resources: a typo in the agent, and an unknown param plus a value validate-all refuses
+    const refusedFile = variant('declared-refused', (d) => d.setIn(['pacemaker'], d.createNode({
+      resources: [
+        { id: 'extra-dummy', agent: 'ocf:heartbeat:Dumy', ops: [{ name: 'monitor', interval: '10s', timeout: '20s' }] },
+        { id: 'extra-dummy2', agent: 'ocf:heartbeat:Dummy', params: { state: '/nonexistent/dir/state', fakke: '1' } },
+      ],
+      colocations: [{ id: 'col-extra-dummy-with-services', resource: 'extra-dummy', with: 'ha-services' }],
+      rsc_defaults: { 'migration-threshold': 3 },
+    })));
+    const refused = hactl(['bootstrap', '-i', refusedFile, '--no-smoke']);
+    const said = refused.stdout + refused.stderr;
+    expect(refused.status, said).toBe(1);
+    expect(said).toMatch(/declared-refused\.yaml:\d+:\d+: resource agent ocf:heartbeat:Dumy \(of extra-dummy\) is not installed on master \(field pacemaker\.resources\[0\]\.agent\)/);
+    expect(said).toMatch(/ocf:heartbeat:Dummy has no parameter "fakke" \(resource extra-dummy2\) \(field pacemaker\.resources\[1\]\.params\.fakke\)/);
+    expect(said).toMatch(/State file "\/nonexistent\/dir\/state" is not writable/); // the agent's validate-all
     expect(cib()).toBe(before); // nothing applied: the configuration, compared as XML text
 
-    const good = declare('declared', {});
+    const good = declare('declared');
     const plan = hactl(['plan', '-i', good, 'bootstrap']);
     expect(plan.status, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/^\+<primitive id="extra-dummy" class="ocf" provider="heartbeat" type="Dummy">$/m);

@@ -103,3 +103,22 @@ describe('declared resources in the CIB plan', async () => {
     expect(p.diff).toMatch(/^\+<clone id="gw-ping-clone">$/m);
   });
 });
+
+describe('inventory check shows what is declared', async () => {
+  const { formatModel } = await import('../../../src/cli/commands/inventory.js');
+  it('one line per element, then the properties', async () => {
+    const text = formatModel(await loadInventory(FILE)).replace(/\x1b\[[0-9;]*m/g, '');
+    expect(text).toContain([
+      'pacemaker (declared)',
+      '  gw-ping  ocf:pacemaker:ping  params: host_list, multiplier  ops: monitor/10s',
+      '  nfs-notify  systemd:rpc-statd-notify  ops: monitor/30s',
+      '  gw-ping-clone  clone of gw-ping',
+      '  loc-gw-ping-not-quorum  gw-ping-clone on quorum: -INFINITY',
+      '  col-nfs-notify-with-services  nfs-notify with ha-services: INFINITY',
+      '  ord-services-then-nfs-notify  ha-services (start) then nfs-notify (start), Mandatory',
+      '  properties: stonith-timeout=90s',
+      '  rsc_defaults: failure-timeout=10min',
+      '  op_defaults: timeout=60s',
+    ].join('\n'));
+  });
+});
