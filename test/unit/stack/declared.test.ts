@@ -122,3 +122,19 @@ describe('inventory check shows what is declared', async () => {
     ].join('\n'));
   });
 });
+
+describe('smoke: the service group check counts the group\'s members only', async () => {
+  const { serviceGroupCheck } = await import('../../../src/checks/smoke.js');
+  const mon = readFileSync(join(__dirname, '../drift/fixtures/crm-mon-failcount.xml'), 'utf8');
+  const twins = { master: { name: 'master' }, slave: { name: 'slave' } } as Parameters<typeof serviceGroupCheck>[0];
+  it('an operator\'s primitive on the slave and a declared clone on every node do not split the group', () => {
+    const others = [
+      '<resource id="op-dummy" resource_agent="ocf:heartbeat:Dummy" role="Started" active="true" orphaned="false" blocked="false" managed="true" failed="false" failure_ignored="false" nodes_running_on="1"><node name="slave" id="2" cached="true"/></resource>',
+      '<clone id="gw-ping-clone" multi_state="false" unique="false" managed="true" disabled="false" failed="false" failure_ignored="false">',
+      ...['master', 'slave'].map((n) => `<resource id="gw-ping" resource_agent="ocf:pacemaker:ping" role="Started" active="true" orphaned="false" blocked="false" managed="true" failed="false" failure_ignored="false" nodes_running_on="1"><node name="${n}" id="1" cached="true"/></resource>`),
+      '</clone>',
+    ].join('\n');
+    const check = serviceGroupCheck(twins, mon.replace('</group>', `</group>\n${others}`));
+    expect(check).toEqual({ check: 'resources', ok: true, detail: 'vip, svc-apache2 (group ha-services) on master' });
+  });
+});
