@@ -15,8 +15,9 @@ import { stackPackages } from '../src/stack/packages.js';
 import { cibApplyScript, describeForeign, OWNED_TAG, planCib } from '../src/stack/cib.js';
 import {
   CIB_DIR, cibView, clusterProperties, LIVE_CONFIGURATION, ownedProperties,
-  propertiesMatchCommand, SECRET_FILE_MODE, setPropertiesCommand, waitForClusterCommand,
+  describePropertyChanges, propertyChanges, SECRET_FILE_MODE, setPropertiesCommand, waitForClusterCommand,
 } from '../src/stack/pacemaker.js';
+import { assertUniqueIds, declaredCheckScript, declaredError, declaredProblems } from '../src/stack/declared.js';
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
 import { bootstrapDrbd } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
@@ -87,17 +88,33 @@ export default definePlaybook(
       if (cluster.drbd.length && !drbdActive) ctx.warn('DRBD-backed resources (filesystems, services and guests that declare `drbd:`) are left out of the CIB: no DRBD kernel module');
       if (!cluster.stonith.enabled) ctx.warn('STONITH is disabled: this cluster runs WITHOUT FENCING. A node that hangs or loses only its cluster link can cause a split brain. Declare cluster.stonith in the inventory for production.');
       const props = clusterProperties(cluster);
-      await h.command(setPropertiesCommand(props), { unless: propertiesMatchCommand(props), name: 'cluster properties' });
+      const desired = { resources: h.render('pacemaker/resources.xml.hbs', view), constraints: h.render('pacemaker/constraints.xml.hbs', view) };
+      // the inventory's own resources (pacemaker:) are checked here before anything of the
+      // CIB changes: the agent installed, its parameters known, its validate-all content
+      assertUniqueIds(cluster, desired.resources, desired.constraints);
+      if (cluster.pacemaker.resources.length) {
+        const r = await h.exec('sh -s', { stdin: declaredCheckScript(cluster) });
+        const refused = declaredError(cluster, declaredProblems(cluster, r.stdout + r.stderr, h.name));
+        if (refused) throw refused;
+      }
+      const live = await h.exec(LIVE_CONFIGURATION);
+      if (live.code !== 0 && !h.check) throw new NodeError('cannot read the live CIB', { host: h.name, output: (live.stderr || live.stdout).trim() });
+      const liveXml = live.code === 0 ? live.stdout : undefined;
+      // only the named nvpairs, and only those that differ, are written (docs/cib.md)
+      const propChanges = propertyChanges(liveXml, props);
+      await h.change('cluster properties', {
+        changed: propChanges.length > 0,
+        reason: propChanges.length ? `set ${propChanges.map((c) => c.name).join(', ')}` : 'the properties and defaults hactl sets have their values',
+        diff: propChanges.length ? describePropertyChanges(propChanges) : undefined,
+        steps: propChanges.length ? [{ command: setPropertiesCommand(propChanges) }] : [],
+      });
       // the desired sections stay on the master (drift compares with them); the staged CIB
       // holds the fence credentials: private, like its backups
       await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view, mode: SECRET_FILE_MODE });
       await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view, mode: SECRET_FILE_MODE });
       // only the elements hactl owns change (src/stack/cib.ts, docs/cib.md): the live
       // configuration is read, the owned-only patch planned here, verified on a shadow there
-      const desired = { resources: h.render('pacemaker/resources.xml.hbs', view), constraints: h.render('pacemaker/constraints.xml.hbs', view) };
-      const live = await h.exec(LIVE_CONFIGURATION);
-      if (live.code !== 0 && !h.check) throw new NodeError('cannot read the live CIB', { host: h.name, output: (live.stderr || live.stdout).trim() });
-      const plan = planCib(live.code === 0 ? live.stdout : undefined, desired, ownedProperties(props));
+      const plan = planCib(liveXml, desired, ownedProperties(props));
       if (plan.adopted.length) h.info(`adopting CIB elements an earlier hactl made (now marked as owned in the tag ${OWNED_TAG}): ${plan.adopted.join(', ')}`);
       if (plan.foreign.length) h.info(`left as they are, not managed by hactl: ${plan.foreign.map(describeForeign).join(', ')}`);
       const changed = plan.ops.length > 0 || plan.tag;

@@ -1,7 +1,7 @@
 import { NodeError } from '../core/errors.js';
 import { quote } from '../core/shell.js';
 import { ADDRESSES_COMMAND, holdsAddress } from '../facts/addresses.js';
-import { CRM_MON_COMMAND, parseCrmMon } from '../facts/crm-mon.js';
+import { CRM_MON_COMMAND, parseCrmMon, parseGroups } from '../facts/crm-mon.js';
 import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from '../facts/drbd-status.js';
 import { heartbeatStatusCommand, parseHeartbeatStatus } from '../facts/heartbeat-status.js';
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
@@ -76,9 +76,6 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
   const all = members(c).map((n) => n.name);
   const want = all.filter((n) => !absent.has(n));
   const offline = want.filter((n) => !st.nodes.find((x) => x.name === n && x.online));
-  const groupRes = st.resources.filter((r) => r.id !== '' && !r.agent.startsWith('stonith') && !r.id.startsWith('drbd-'));
-  const where = [...new Set(groupRes.flatMap((r) => r.nodes))];
-  const stopped = groupRes.filter((r) => !r.active).map((r) => r.id);
   return [
     { check: 'members online', ok: offline.length === 0, detail: offline.length ? `offline: ${offline.join(', ')}` : `${want.length}/${want.length} online (${want.join(', ')})` },
     {
@@ -88,14 +85,28 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
       detail: `${quorum.quorate ? 'quorate' : 'NOT quorate'}, ${quorum.totalVotes} of ${quorum.expectedVotes} expected votes (want ${want.length}` +
         `${absent.size ? ` of ${all.length}: ${[...absent].join(', ')} absent` : ''})`,
     },
-    {
-      check: 'resources',
-      ok: groupRes.length > 0 && stopped.length === 0 && where.length === 1 && [c.master.name, c.slave.name].includes(where[0]!),
-      detail: stopped.length ? `not running: ${stopped.join(', ')}` : `${groupRes.map((r) => r.id).join(', ')} (group ${GROUP_ID}) on ${where.join(', ') || 'nowhere'}`,
-    },
+    serviceGroupCheck(c, mon.stdout, st),
     { check: 'failed actions', ok: st.failures.length === 0, detail: st.failures.length ? st.failures.map((f) => `${f.op} on ${f.node}: ${f.status}`).join('; ') : 'none' },
     fencingCheck(c, st.resources),
   ];
+}
+
+/**
+ * The service group runs whole on one twin, every member started. Its members only:
+ * resources declared in the inventory (a clone on every node) and an operator's own run
+ * where their constraints say, which is not this check's business.
+ * @example serviceGroupCheck(cluster, crmMonXml) // { check: 'resources', ok: true, detail: 'vip, svc-apache2 (group ha-services) on master' }
+ */
+export function serviceGroupCheck(c: Pick<ClusterModel, 'master' | 'slave'>, crmMonXml: string, st = parseCrmMon(crmMonXml)): SmokeCheck {
+  const groups = parseGroups(crmMonXml);
+  const groupRes = st.resources.filter((r) => r.id !== '' && groups.get(r.id) === GROUP_ID);
+  const where = [...new Set(groupRes.flatMap((r) => r.nodes))];
+  const stopped = groupRes.filter((r) => !r.active).map((r) => r.id);
+  return {
+    check: 'resources',
+    ok: groupRes.length > 0 && stopped.length === 0 && where.length === 1 && [c.master.name, c.slave.name].includes(where[0]!),
+    detail: stopped.length ? `not running: ${stopped.join(', ')}` : `${groupRes.map((r) => r.id).join(', ')} (group ${GROUP_ID}) on ${where.join(', ') || 'nowhere'}`,
+  };
 }
 
 /** Fencing as the cluster runs it: every STONITH device started when the inventory enables fencing. */

@@ -1,6 +1,6 @@
 /** The inventory: YAML file → validated, defaulted ClusterModel. */
 export type * from './model.js';
-export { loadInventory, parseInventory } from './load.js';
+export { loadInventory, locateField, parseInventory } from './load.js';
 export { inventorySchema } from './schema.js';
 export { checkSemantics, inventoryWarnings, timingWarnings } from './semantic.js';
 export { DEFAULT_TIMING, defaultMac, expandPath, finishModel, resolveDraft, type DraftModel } from './resolve.js';

@@ -3,7 +3,7 @@
  * Every problem is collected (not just the first) and thrown as one InputErrors, each
  * with `file:line:col`, the field path and a hint.
  */
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { InputError, InputErrors } from '../core/errors.js';
@@ -104,6 +104,22 @@ export function parseInventory(text: string, file: string): ClusterModel {
   const draft = resolveDraft(raw, file);
   fail(checkSemantics(raw, draft, src));
   return finishModel(draft);
+}
+
+/**
+ * `file:line:col` of a field of an inventory file, for problems found later than loading
+ * (on a node: a resource agent that is not installed). Best effort: the file as it is now,
+ * or just the file name when it cannot be read.
+ * @example locateField('/etc/hactl/prod.yaml', ['pacemaker', 'resources', 0, 'agent']) // "/etc/hactl/prod.yaml:88:14"
+ */
+export function locateField(file: string, path: FieldPath): string {
+  try {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter, uniqueKeys: false });
+    return new SourceMap(file, doc, lineCounter).locate(path);
+  } catch {
+    return file;
+  }
 }
 
 /** Throws the errors (sorted by position) if there are any. */

@@ -102,6 +102,36 @@ export interface StonithModel {
   params?: Record<string, string | Secret>;
 }
 
+/** A declared primitive (`pacemaker.resources`): agent split into class, provider, type. */
+export interface DeclaredResource {
+  id: string;
+  /** as written, e.g. ocf:heartbeat:Dummy */
+  agent: string;
+  class: 'ocf' | 'systemd' | 'lsb' | 'stonith';
+  provider?: string;
+  type: string;
+  /** instance attributes; password-like names (or { file | command | env } values) are Secrets */
+  params: Record<string, string | Secret>;
+  ops: Array<{ name: string; interval: string; timeout?: string; role?: string }>;
+  meta: Record<string, string>;
+}
+
+/**
+ * `pacemaker:` of the inventory: resources, groups, clones, constraints, properties and
+ * defaults an operator declares beyond hactl's built-in services and guests.
+ */
+export interface DeclaredPacemaker {
+  resources: DeclaredResource[];
+  groups: Array<{ id: string; resources: string[]; meta: Record<string, string> }>;
+  clones: Array<{ id: string; resource: string; promotable: boolean; meta: Record<string, string> }>;
+  locations: Array<{ id: string; resource: string; node: string; score: string }>;
+  colocations: Array<{ id: string; resource: string; with: string; score: string; role?: string; withRole?: string }>;
+  orders: Array<{ id: string; first: string; then: string; kind: string; firstAction: string; thenAction: string; symmetrical: boolean }>;
+  properties: Record<string, string>;
+  rscDefaults: Record<string, string>;
+  opDefaults: Record<string, string>;
+}
+
 export interface ClusterModel {
   name: string;
   stack: Stack;
@@ -118,6 +148,8 @@ export interface ClusterModel {
   services: ServiceModel[];
   guests: GuestModel[];
   lvs: LvsService[];
+  /** what the inventory declares under `pacemaker:` (empty lists and maps when absent) */
+  pacemaker: DeclaredPacemaker;
   vars: Record<string, unknown>;
   /** where generated secrets (corosync authkey, heartbeat authkeys) are kept, 0700 */
   secretsDir: string;

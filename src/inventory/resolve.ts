@@ -8,10 +8,10 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { EXPLICIT_MIN_MASK, Secret } from '../core/secret.js';
 import type {
-  ClusterModel, DrbdResource, FloatingIp, GuestModel, LvsService, NodeModel, RealServer, ServiceModel, SshSettings,
+  ClusterModel, DeclaredPacemaker, DeclaredResource, DrbdResource, FloatingIp, GuestModel, LvsService, NodeModel, RealServer, ServiceModel, SshSettings,
   StonithModel, Timing,
 } from './model.js';
-import type { RawDrbd, RawGuest, RawInventory, RawLvs, RawNode, RawRealServer, RawService, RawSsh, RawTiming } from './raw.js';
+import type { RawDrbd, RawGuest, RawInventory, RawLvs, RawNode, RawPacemaker, RawRealServer, RawService, RawSsh, RawTiming } from './raw.js';
 import { isSecretParam, isSecretSource, secretFromSource } from './secret-value.js';
 
 /** The model before master/slave/arbitrator are picked (they need the role checks first). */
@@ -49,6 +49,7 @@ export function resolveDraft(raw: RawInventory, file: string): DraftModel {
     services: (raw.services ?? []).map(resolveService),
     guests: (raw.guests ?? []).map((g) => resolveGuest(g, c.name, drbd)),
     lvs: (raw.lvs ?? []).map(resolveLvs),
+    pacemaker: resolvePacemaker(raw.pacemaker, source, dir),
     vars: raw.vars ?? {},
     secretsDir: c.secrets_dir ? expandPath(c.secrets_dir, dir) : join(dir, '.hactl', 'secrets', c.name),
     source,
@@ -141,6 +142,44 @@ function resolveStonith(s: RawInventory['cluster']['stonith'], source: string, d
     }));
   }
   return out;
+}
+
+const strings = (nv: Record<string, string | number | boolean> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(nv ?? {}).map(([k, v]) => [k, String(v)]));
+
+/** `pacemaker:` → the declared model: agents split, defaults filled, credentials as Secrets (as for stonith). */
+function resolvePacemaker(p: RawPacemaker | undefined, source: string, dir: string): DeclaredPacemaker {
+  const resources = (p?.resources ?? []).map((r, i): DeclaredResource => {
+    const parts = r.agent.split(':');
+    const cls = parts[0] as DeclaredResource['class'];
+    const params = Object.fromEntries(Object.entries(r.params ?? {}).map(([k, v]) => {
+      if (isSecretSource(v)) return [k, secretFromSource(v, `pacemaker.resources[${i}].params.${k}`, source, (f) => expandPath(f, dir))];
+      return [k, isSecretParam(k) ? new Secret(String(v), EXPLICIT_MIN_MASK) : String(v)];
+    }));
+    return {
+      id: r.id, agent: r.agent, class: cls, ...(cls === 'ocf' ? { provider: parts[1] } : {}), type: parts[parts.length - 1] ?? '',
+      params,
+      ops: (r.ops ?? []).map((o) => ({ name: o.name, interval: o.interval ?? '0s', ...(o.timeout ? { timeout: o.timeout } : {}), ...(o.role ? { role: o.role } : {}) })),
+      meta: strings(r.meta),
+    };
+  });
+  return {
+    resources,
+    groups: (p?.groups ?? []).map((g) => ({ id: g.id, resources: [...g.resources], meta: strings(g.meta) })),
+    clones: (p?.clones ?? []).map((c) => ({ id: c.id, resource: c.resource, promotable: c.promotable ?? false, meta: strings(c.meta) })),
+    locations: (p?.locations ?? []).map((l) => ({ id: l.id, resource: l.resource, node: l.node, score: String(l.score) })),
+    colocations: (p?.colocations ?? []).map((c) => ({
+      id: c.id, resource: c.resource, with: c.with, score: String(c.score ?? 'INFINITY'),
+      ...(c.role ? { role: c.role } : {}), ...(c.with_role ? { withRole: c.with_role } : {}),
+    })),
+    orders: (p?.orders ?? []).map((o) => {
+      const firstAction = o.first_action ?? 'start';
+      return { id: o.id, first: o.first, then: o.then, kind: o.kind ?? 'Mandatory', firstAction, thenAction: o.then_action ?? firstAction, symmetrical: o.symmetrical ?? true };
+    }),
+    properties: strings(p?.properties),
+    rscDefaults: strings(p?.rsc_defaults),
+    opDefaults: strings(p?.op_defaults),
+  };
 }
 
 /**

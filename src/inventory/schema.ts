@@ -253,6 +253,103 @@ const lvs = obj('LVS service', 'A load-balanced virtual service (IPVS on the dir
   }),
 }, ['name', 'virtual', 'real_servers']);
 
+/** An XML id (the ASCII part of XML's NCName): Pacemaker's ids, references and constraint ids. */
+const XML_ID = '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$';
+/** A value of a cluster property or default: written by crm_attribute and read back by an XPath literal. */
+const PCMK_VALUE = '^[A-Za-z0-9_.:/+@%,=-]*$';
+/** A Pacemaker duration: 10, 10s, 500ms, 2min, 1h. */
+const DURATION = '^[0-9]+(ms|s|m|min|h)?$';
+/** A constraint score: a whole number or (+/-)INFINITY. */
+const SCORE = '^[+-]?([0-9]{1,9}|INFINITY)$';
+const xmlId = (title: string, description: string): Schema => str(title, description, { pattern: XML_ID });
+const nvMap = (title: string, description: string, names: string, values: Schema): Schema => ({
+  type: 'object', title, description,
+  propertyNames: { title: `${title.replace(/s$/, '')} name`, description: `Names: ${names}.`, pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$' },
+  additionalProperties: values,
+});
+const nvValue = (title: string): Schema =>
+  ({ type: ['string', 'number', 'boolean'], title, description: `${title[0]!.toUpperCase()}${title.slice(1)}: any one line of text.`, pattern: TEXT });
+const score = (description: string): Schema => ({ type: ['string', 'integer'], title: 'score', description, pattern: SCORE });
+
+const pcmkOp = obj('operation', 'One operation of a resource: name, interval, timeout, role.', {
+  name: str('operation name', 'monitor, start, stop, promote, demote, notify, migrate_to, migrate_from, reload, reload-agent.',
+    { enum: ['monitor', 'start', 'stop', 'promote', 'demote', 'notify', 'migrate_to', 'migrate_from', 'reload', 'reload-agent'] }),
+  interval: str('duration', 'How often (monitor), e.g. 10s; 0 for the others (default 0).', { pattern: DURATION }),
+  timeout: str('duration', 'How long it may take, e.g. 20s, 2min.', { pattern: DURATION }),
+  role: str('role', 'Only in this role (monitors of promotable clones): Promoted or Unpromoted.', { enum: ['Promoted', 'Unpromoted', 'Started', 'Stopped'] }),
+}, ['name']);
+
+const pcmkResource = obj('declared resource', 'A Pacemaker primitive hactl creates beside its own.', {
+  id: xmlId('resource id', 'Resource id, unique in the CIB: letters, digits, "_", ".", "-", a letter or "_" first (XML NCName), at most 64.'),
+  agent: str('resource agent',
+    'class:provider:type for OCF (ocf:heartbeat:Dummy), class:type for the others (systemd:nginx, lsb:apache2, stonith:fence_ipmilan).',
+    { pattern: '^(ocf:[A-Za-z0-9_][A-Za-z0-9_.+-]*:[A-Za-z0-9_][A-Za-z0-9_.+-]*|(systemd|lsb|stonith):[A-Za-z0-9_][A-Za-z0-9_.+@-]*)$', maxLength: 128 }),
+  params: {
+    ...nvMap('agent parameters', 'Instance attributes passed to the agent; password-like names (passwd, password, secret, key, …) are ' +
+      'secrets, masked in every output; any value may instead be { file }, { command } or { env }.',
+    'letters, digits, "_", ".", "-", a letter or "_" first', secretOr(nvValue('parameter value'))),
+  },
+  ops: list('operations', 'Operations with their intervals and timeouts, e.g. [{ name: monitor, interval: 10s, timeout: 20s }].', pcmkOp),
+  meta: nvMap('meta attributes', 'Meta attributes of the resource, e.g. migration-threshold: 3, target-role: Stopped.',
+    'letters, digits, "_", ".", "-"', nvValue('meta attribute value')),
+}, ['id', 'agent']);
+
+const pcmkGroup = obj('declared group', 'A group of declared resources, started in order on one node.', {
+  id: xmlId('group id', 'Group id (XML NCName), unique in the CIB.'),
+  resources: list('resource ids', 'The declared resources (ids from pacemaker.resources) in start order.', xmlId('resource id', 'A declared resource id.'), 1),
+  meta: nvMap('meta attributes', 'Meta attributes of the group.', 'letters, digits, "_", ".", "-"', nvValue('meta attribute value')),
+}, ['id', 'resources']);
+
+const pcmkClone = obj('declared clone', 'A clone (or promotable clone) of one declared resource or group.', {
+  id: xmlId('clone id', 'Clone id (XML NCName), unique in the CIB.'),
+  resource: xmlId('resource id', 'The declared resource or group it clones.'),
+  promotable: bool('A promotable clone (one Promoted instance, the others Unpromoted; default false).'),
+  meta: nvMap('meta attributes', 'Meta attributes of the clone, e.g. clone-max: 2.', 'letters, digits, "_", ".", "-"', nvValue('meta attribute value')),
+}, ['id', 'resource']);
+
+const pcmkLocation = obj('location constraint', 'Where a resource may (score > 0), should not (< 0) or must never (-INFINITY) run.', {
+  id: xmlId('constraint id', 'Constraint id (XML NCName), unique in the CIB.'),
+  resource: xmlId('resource id', 'A declared resource, group or clone, or one of hactl\'s (ha-services, vip, …).'),
+  node: str('node name', 'A node of nodes:.', { pattern: HOSTNAME }),
+  score: score('Preference: a whole number, INFINITY or -INFINITY.'),
+}, ['id', 'resource', 'node', 'score']);
+
+const pcmkColocation = obj('colocation constraint', 'Keeps resource where (INFINITY) or away from where (-INFINITY) `with` runs.', {
+  id: xmlId('constraint id', 'Constraint id (XML NCName), unique in the CIB.'),
+  resource: xmlId('resource id', 'The resource placed: declared, or one of hactl\'s.'),
+  with: xmlId('resource id', 'The resource it is placed with, e.g. ha-services (hactl\'s service group).'),
+  score: score('INFINITY (together, default), -INFINITY (apart) or a whole number.'),
+  role: str('role', 'Only the resource in this role (promotable clones).', { enum: ['Started', 'Promoted', 'Unpromoted'] }),
+  with_role: str('role', 'Only where `with` has this role (promotable clones).', { enum: ['Started', 'Promoted', 'Unpromoted'] }),
+}, ['id', 'resource', 'with']);
+
+const pcmkAction = (d: string): Schema => str('action', d, { enum: ['start', 'stop', 'promote', 'demote'] });
+const pcmkOrder = obj('order constraint', 'Starts `then` after `first`.', {
+  id: xmlId('constraint id', 'Constraint id (XML NCName), unique in the CIB.'),
+  first: xmlId('resource id', 'The resource started first: declared, or one of hactl\'s.'),
+  then: xmlId('resource id', 'The resource started after it.'),
+  kind: str('kind', 'Mandatory (default), Optional or Serialize.', { enum: ['Mandatory', 'Optional', 'Serialize'] }),
+  first_action: pcmkAction('Action of first (default start).'),
+  then_action: pcmkAction('Action of then (default: the action of first).'),
+  symmetrical: bool('Stop in reverse order (default true).'),
+}, ['id', 'first', 'then']);
+
+const pcmkNv = (title: string, description: string): Schema => nvMap(title, description, 'letters, digits, "_", ".", "-"',
+  { type: ['string', 'number', 'boolean'], title: 'value', description: 'A value: letters, digits and "_.:/+@%,=-", no spaces or quotes.', pattern: PCMK_VALUE });
+
+/** `pacemaker:`: what the cluster runs beyond hactl's built-in services and guests (docs/inventory.md). */
+const pacemaker = obj('pacemaker', 'Further Pacemaker resources, constraints, properties and defaults (stack: pacemaker only).', {
+  resources: list('declared resources', 'Primitives: any OCF, systemd, lsb or stonith agent.', pcmkResource),
+  groups: list('declared groups', 'Groups of declared resources.', pcmkGroup),
+  clones: list('declared clones', 'Clones and promotable clones of declared resources or groups.', pcmkClone),
+  locations: list('location constraints', 'rsc_location constraints.', pcmkLocation),
+  colocations: list('colocation constraints', 'rsc_colocation constraints.', pcmkColocation),
+  orders: list('order constraints', 'rsc_order constraints.', pcmkOrder),
+  properties: pcmkNv('cluster properties', 'Cluster options (crm_config), e.g. stonith-timeout: 60s; only these names are written.'),
+  rsc_defaults: pcmkNv('resource defaults', 'Resource defaults (rsc_defaults), e.g. migration-threshold: 3.'),
+  op_defaults: pcmkNv('operation defaults', 'Operation defaults (op_defaults), e.g. timeout: 60s.'),
+});
+
 /** A map rendered verbatim into a daemon's config: keys from `keys`, values matching `value` (strings) or numbers/booleans. */
 const passthrough = (title: string, description: string, keys: readonly string[], value: string, valueHint: string): Schema => ({
   type: 'object', title, description,
@@ -325,6 +422,7 @@ export const inventorySchema: Schema = {
     services: list('services', 'Services run on the active twin.', service),
     guests: list('guests', 'Virtual machines run on the active twin.', guest),
     lvs: list('LVS services', 'Load-balanced virtual services.', lvs),
+    pacemaker,
     vars: clusterVars,
   },
 };

@@ -59,6 +59,93 @@ function checkHeartbeatStonith({ m, err }: Ctx): void {
   }
 }
 
+/** Properties hactl derives from other fields, and those Pacemaker writes itself: not declarable. */
+const NOT_DECLARABLE: Record<string, string> = {
+  'stonith-enabled': 'hactl sets it from cluster.stonith.enabled: set that instead',
+  'dc-version': 'Pacemaker writes it itself', 'cluster-infrastructure': 'Pacemaker writes it itself',
+  'cluster-name': 'Pacemaker writes it itself (from corosync.conf, i.e. cluster.name)', 'have-watchdog': 'Pacemaker writes it itself',
+  'last-lrm-refresh': 'Pacemaker writes it itself',
+};
+
+/**
+ * `pacemaker:`: only with the Pacemaker stack; ids unique and not hactl's own; groups and
+ * clones name declared resources, each at most once; constraints name resources that exist
+ * (declared or built in) and nodes of the inventory; one operation per name and interval.
+ */
+function checkDeclared({ raw, m, err }: Ctx): void {
+  const p = m.pacemaker;
+  if (!raw.pacemaker) return;
+  // where each declared id is written, for messages: ['pacemaker', 'resources', 0, 'id']
+  const where = new Map<string, FieldPath>();
+  const sections = ['resources', 'groups', 'clones', 'locations', 'colocations', 'orders'] as const;
+  const builtin = new Set(builtinResourceIds(m));
+  for (const section of sections) {
+    (p[section] as Array<{ id: string }>).forEach((x, i) => {
+      const path: FieldPath = ['pacemaker', section, i, 'id'];
+      const first = where.get(x.id);
+      if (first) err(path, `duplicate id "${x.id}" (also ${fieldName(first)})`, 'every id in the CIB must be unique');
+      else if (builtin.has(x.id)) err(path, `id "${x.id}" is one of hactl's own resources`, 'pick another id; constraints may still name it');
+      else where.set(x.id, path);
+    });
+  }
+  const primitives = new Set(p.resources.map((r) => r.id));
+  const groups = new Set(p.groups.map((g) => g.id));
+  const parent = new Map<string, string>();
+  p.groups.forEach((g, i) => g.resources.forEach((r, k) => {
+    const path: FieldPath = ['pacemaker', 'groups', i, 'resources', k];
+    if (!primitives.has(r)) err(path, `group ${g.id} names "${r}", which is not a declared resource`, hintFor(r, [...primitives]));
+    else if (parent.has(r)) err(path, `resource ${r} is already in ${parent.get(r)}`, 'a resource belongs to one group or clone at most');
+    else parent.set(r, g.id);
+  }));
+  p.clones.forEach((c, i) => {
+    const path: FieldPath = ['pacemaker', 'clones', i, 'resource'];
+    if (!primitives.has(c.resource) && !groups.has(c.resource)) err(path, `clone ${c.id} names "${c.resource}", which is not a declared resource or group`, hintFor(c.resource, [...primitives, ...groups]));
+    else if (parent.has(c.resource)) err(path, `${c.resource} is already in ${parent.get(c.resource)}`, 'a resource belongs to one group or clone at most');
+    else parent.set(c.resource, c.id);
+  });
+  const placeable = [...builtin, ...p.resources.map((r) => r.id), ...p.groups.map((g) => g.id), ...p.clones.map((c) => c.id)];
+  const ref = (path: FieldPath, id: string): void => {
+    if (!placeable.includes(id)) err(path, `unknown resource "${id}"`, hintFor(id, placeable));
+    else if (parent.has(id)) err(path, `"${id}" is inside ${parent.get(id)}: constraints name the top-level resource`, `use ${parent.get(id)}`);
+  };
+  p.locations.forEach((l, i) => {
+    ref(['pacemaker', 'locations', i, 'resource'], l.resource);
+    if (!m.nodes.some((n) => n.name === l.node)) err(['pacemaker', 'locations', i, 'node'], `unknown node "${l.node}"`, hintFor(l.node, m.nodes.map((n) => n.name)));
+  });
+  p.colocations.forEach((c, i) => { ref(['pacemaker', 'colocations', i, 'resource'], c.resource); ref(['pacemaker', 'colocations', i, 'with'], c.with); });
+  p.orders.forEach((o, i) => { ref(['pacemaker', 'orders', i, 'first'], o.first); ref(['pacemaker', 'orders', i, 'then'], o.then); });
+  p.resources.forEach((r, i) => {
+    forDuplicates(r.ops, (o) => `${o.name}/${o.interval.replace(/s$/, '') || '0'}`, (k) =>
+      err(['pacemaker', 'resources', i, 'ops', k], `operation ${r.ops[k]!.name} with interval ${r.ops[k]!.interval} is declared twice for ${r.id}`,
+        'Pacemaker allows one operation per name and interval; give each monitor its own interval'));
+  });
+  for (const [key, set] of [['properties', p.properties], ['rsc_defaults', p.rscDefaults], ['op_defaults', p.opDefaults]] as const) {
+    for (const name of Object.keys(set)) {
+      const why = key === 'properties' ? NOT_DECLARABLE[name] : undefined;
+      if (why) err(['pacemaker', key, name], `property ${name} cannot be declared: ${why}`);
+    }
+  }
+}
+
+/** The top-level and group-member resource ids hactl renders itself (src/stack/pacemaker.ts cibView). */
+function builtinResourceIds(m: DraftModel): string[] {
+  const members = m.nodes.filter((n) => n.role !== 'realserver').map((n) => n.name);
+  return [
+    'ha-services',
+    ...m.floatingIps.map((f) => f.name),
+    ...m.services.map((s) => `svc-${s.name}`),
+    ...m.drbd.flatMap((d) => [`drbd-${d.name}`, `drbd-${d.name}-clone`, `fs-${d.name}`]),
+    ...m.guests.map((g) => `vm-${g.name}`),
+    ...(m.stonith.enabled ? members.map((n) => `fence-${n}`) : []),
+  ];
+}
+
+const fieldName = (path: FieldPath): string => path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${k}`)).join('');
+const hintFor = (name: string, known: string[]): string => {
+  const near = suggest(name, known);
+  return near ? `did you mean \`${near}\`?` : known.length ? `known: ${known.join(', ')}` : 'declare it under pacemaker.resources first';
+};
+
 /** Calls `report(i, j)` for every item i whose key equals that of an earlier item j. */
 function forDuplicates<T>(items: readonly T[], key: (t: T) => string | number | undefined, report: (i: number, first: number) => void): void {
   const seen = new Map<string | number, number>();
@@ -257,6 +344,7 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
     check(ctx) {
       checkHeartbeatTiming(ctx);
       checkHeartbeatStonith(ctx);
+      if (ctx.raw.pacemaker) ctx.err(['pacemaker'], 'pacemaker: declares resources, but the stack is heartbeat', 'use stack: pacemaker, or remove pacemaker:');
     },
     timingWarnings: (t) => [
       ...(t.deadtime < 10 ? [`timing.deadtime is ${t.deadtime} s: below 10 s a busy node can miss heartbeats and trigger a needless failover`] : []),
@@ -267,6 +355,7 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
     check(ctx) {
       checkPacemakerLvs(ctx);
       checkCorosyncTiming(ctx);
+      checkDeclared(ctx);
     },
     timingWarnings: (t) => [
       ...(t.token < 1000 ? [`timing.token is ${t.token} ms: below 1000 ms a loaded network can cause spurious membership changes`] : []),

@@ -1,7 +1,10 @@
 import { InputError } from '../core/errors.js';
 import { revealValue } from '../core/secret.js';
+import { quote } from '../core/shell.js';
+import { parseXml } from '../core/xml.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { members } from './corosync.js';
+import { declaredView } from './declared.js';
 import { guestFile } from './guests.js';
 
 /** Where the desired CIB sections are kept on the nodes (for diffs, drift and apply). */
@@ -45,6 +48,7 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
           ? { id: `vm-${g.name}`, agent: 'VirtualDomain', params: { config: guestFile(g), hypervisor: 'qemu:///system' } }
           : { id: `vm-${g.name}`, agent: 'Xen', params: { xmfile: guestFile(g) } },
       ),
+    declared: declaredView(c),
   };
 }
 
@@ -73,45 +77,73 @@ export function opTimeoutFactor(c: ClusterModel): number {
   return f;
 }
 
-/** Cluster properties hactl owns (crm_config) and resource defaults. */
-export function clusterProperties(c: ClusterModel): { crm_config: Record<string, string>; rsc_defaults: Record<string, string> } {
+/** The property sets hactl writes nvpairs into, one `crm_attribute --type` each. */
+export type PropertySets = { crm_config: Record<string, string>; rsc_defaults: Record<string, string>; op_defaults: Record<string, string> };
+
+/**
+ * Cluster properties (crm_config) and resource/operation defaults hactl sets: its own, with
+ * the inventory's `pacemaker.properties`, `rsc_defaults` and `op_defaults` over them. Only
+ * these names are ever written, one nvpair each; the other nvpairs of the sets are left alone.
+ */
+export function clusterProperties(c: ClusterModel): PropertySets {
+  const d = c.pacemaker;
   return {
     crm_config: {
-      'stonith-enabled': c.stonith.enabled ? 'true' : 'false',
       'no-quorum-policy': 'stop',
       'cluster-recheck-interval': '1min',
+      ...d.properties,
+      // derived from cluster.stonith (the inventory refuses declaring it)
+      'stonith-enabled': c.stonith.enabled ? 'true' : 'false',
     },
     // stickiness above the master preference (100): no automatic fail-back, which would
     // cost clients a second outage; failover-test moves resources back explicitly.
-    rsc_defaults: { 'resource-stickiness': '200' },
+    rsc_defaults: { 'resource-stickiness': '200', ...d.rscDefaults },
+    op_defaults: { ...d.opDefaults },
   };
 }
 
+const entries = (p: PropertySets): Array<[keyof PropertySets, string, string]> =>
+  (['crm_config', 'rsc_defaults', 'op_defaults'] as const).flatMap((set) => Object.entries(p[set]).map(([k, v]): [keyof PropertySets, string, string] => [set, k, v]));
+
+/** One property that differs from the live CIB: `from` undefined when it is not set there. */
+export interface PropertyChange { set: keyof PropertySets; name: string; from?: string; to: string }
+
 /**
- * Guard: exits 0 when every property already has its value. One cibadmin query (an XPath
- * that selects the CIB only when all of them match) instead of a crm_attribute per property.
- * @example propertiesMatchCommand({ crm_config: { 'stonith-enabled': 'false' }, rsc_defaults: {} })
- *   // cibadmin -Q --xpath "/cib[.//crm_config//nvpair[@name='stonith-enabled' and @value='false']]" >/dev/null 2>&1
+ * The properties whose live value differs, from `cibadmin -Q --scope configuration` (or all
+ * of them when there is no CIB to read yet). Any nvpair of that name in the set counts.
+ * @example propertyChanges('<configuration><crm_config/></configuration>', props)[0] // { set: 'crm_config', name: 'no-quorum-policy', to: 'stop' }
  */
-export function propertiesMatchCommand(p: ReturnType<typeof clusterProperties>): string {
-  const cond = (section: string, [k, v]: [string, string]): string => `.//${section}//nvpair[@name='${k}' and @value='${v}']`;
-  const all = [...Object.entries(p.crm_config).map((e) => cond('crm_config', e)), ...Object.entries(p.rsc_defaults).map((e) => cond('rsc_defaults', e))];
-  return `cibadmin -Q --xpath "/cib[${all.join(' and ')}]" >/dev/null 2>&1`;
+export function propertyChanges(live: string | undefined, p: PropertySets): PropertyChange[] {
+  const config = live === undefined ? undefined : parseXml(live);
+  const current = (set: string, name: string): string | undefined => {
+    for (const group of config?.children.find((c) => c.name === set)?.children ?? []) {
+      const nv = group.children.find((n) => n.name === 'nvpair' && n.attrs.name === name);
+      if (nv) return nv.attrs.value ?? '';
+    }
+    return undefined;
+  };
+  return entries(p).flatMap(([set, name, to]) => {
+    const from = current(set, name);
+    return from === to ? [] : [{ set, name, to, ...(from === undefined ? {} : { from }) }];
+  });
 }
 
-export function setPropertiesCommand(p: ReturnType<typeof clusterProperties>): string {
-  return [
-    ...Object.entries(p.crm_config).map(([k, v]) => `crm_attribute -t crm_config -n ${k} -v ${v}`),
-    ...Object.entries(p.rsc_defaults).map(([k, v]) => `crm_attribute -t rsc_defaults -n ${k} -v ${v}`),
-  ].join(' && ');
+/** The changes as a plan shows them: `crm_config: stonith-timeout (not set) → 90s`. */
+export function describePropertyChanges(changes: PropertyChange[]): string {
+  return changes.map((c) => `${c.set}: ${c.name} ${c.from === undefined ? '(not set)' : c.from} → ${c.to}\n`).join('');
+}
+
+/** One crm_attribute per changed property: writes that nvpair only (values quoted, `--update=` so a `-INFINITY` is not an option). */
+export function setPropertiesCommand(changes: PropertyChange[]): string {
+  return changes.map((c) => `crm_attribute --type=${c.set} ${quote(`--name=${c.name}`)} ${quote(`--update=${c.to}`)}`).join(' && ');
 }
 
 /** Read-only: the live CIB's configuration, which the owned-only plan (src/stack/cib.ts) starts from. */
 export const LIVE_CONFIGURATION = 'cibadmin -Q --scope configuration';
 
 /** The property names hactl sets, by set: its own in a CIB it shares with operators. */
-export function ownedProperties(p: ReturnType<typeof clusterProperties>): Record<string, string[]> {
-  return { crm_config: Object.keys(p.crm_config), rsc_defaults: Object.keys(p.rsc_defaults) };
+export function ownedProperties(p: PropertySets): Record<string, string[]> {
+  return { crm_config: Object.keys(p.crm_config), rsc_defaults: Object.keys(p.rsc_defaults), op_defaults: Object.keys(p.op_defaults) };
 }
 
 /** Shell loop: waits until every member is online with a quorate DC, up to `seconds`. */

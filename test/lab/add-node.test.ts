@@ -16,6 +16,12 @@ const INV = join(STATE, 'inventory.yaml');
 describe.skipIf(Boolean(missing))(`add-node on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let original = '';
   let address = '';
+  let operators = '';
+  const theirs = (): string => ssh(STATE, 'master', [
+    `cibadmin -Q --xpath "//resources/primitive[@id='op-dummy']"`,
+    `cibadmin -Q --xpath "//constraints/rsc_location[@id='op-dummy-not-arbitrator']"`,
+    `cibadmin -Q --xpath "//crm_config//nvpair[@name='operator-note']"`,
+  ].join(' && ')).stdout;
   beforeAll(() => {
     expect(hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE]).status).toBe(0);
     // a user's comment that must survive the edit
@@ -23,6 +29,16 @@ describe.skipIf(Boolean(missing))(`add-node on the lab${missing ? ` (skipped: ${
     writeFileSync(INV, original);
     const b = hactl(['bootstrap', '-i', INV]);
     expect(b.status, b.stdout + b.stderr).toBe(0);
+    // what an operator adds with Pacemaker's own tools: add-node must leave it as it is
+    const op = ssh(STATE, 'master', [
+      `cibadmin --create --scope resources --xml-text '<primitive id="op-dummy" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="op-dummy-monitor" name="monitor" interval="10s" timeout="20s"/></operations></primitive>'`,
+      `cibadmin --create --scope constraints --xml-text '<rsc_location id="op-dummy-not-arbitrator" rsc="op-dummy" node="arbitrator" score="-INFINITY"/>'`,
+      'crm_attribute --type crm_config --name operator-note --update kept-by-hactl',
+      'crm_resource --wait --timeout=60s',
+    ].join(' && '));
+    expect(op.status, op.stderr).toBe(0);
+    operators = theirs();
+    expect(operators).toMatch(/op-dummy-monitor[\s\S]*op-dummy-not-arbitrator[\s\S]*kept-by-hactl/);
     const add = hactl(['lab', 'up', '--add', 'web1', '--state-dir', STATE]);
     expect(add.status, add.stderr).toBe(0);
     address = /web1 (\S+)/.exec(add.stdout + add.stderr)?.[1] ?? '';
@@ -62,6 +78,9 @@ describe.skipIf(Boolean(missing))(`add-node on the lab${missing ? ` (skipped: ${
     expect(model.nodes.map((n) => n.name)).toEqual(['master', 'slave', 'arbitrator', 'web1']);
     // resources never run on the new service node
     expect(ssh(STATE, 'master', 'cibadmin -Q --scope constraints').stdout).toContain('loc-ha-services-never-web1');
+    // the operator's primitive, constraint and property: byte for byte, and named as left alone
+    expect(theirs()).toBe(operators);
+    expect(r.stderr + r.stdout).not.toMatch(/op-dummy.*(replace|delete)/);
   });
 
   it('afterwards the cluster is converged: bootstrap changes nothing, drift finds nothing', () => {

@@ -138,7 +138,7 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     // (no status section: a simulation without it warns, e.g. that unseen nodes would be
     // fenced; warnings are fine, errors are not)
     const live = check('cibadmin -Q').replace(/<status\/>|<status>[\s\S]*<\/status>/, '<status/>');
-    for (const v of ['', '-nodrbd']) {
+    for (const v of ['', '-nodrbd', '-declared']) {
       const cib = live
         .replace(/<resources\/>|<resources>[\s\S]*<\/resources>/, golden(`resources${v}.xml`))
         .replace(/<constraints\/>|<constraints>[\s\S]*<\/constraints>/, golden(`constraints${v}.xml`));
@@ -147,5 +147,54 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
       expect(out, out).not.toMatch(/Errors found|error:/i);
     }
     check('DEBIAN_FRONTEND=noninteractive apt-get install -y -q libvirt-clients libxml2-utils >/dev/null 2>&1; virt-xml-validate /tmp/golden/guest-kvm-mail domain');
+  });
+
+  it('declared resources (pacemaker:): a typo in the agent or a bad param is refused before anything is applied; a Dummy colocated with ha-services starts where the group runs; a second run changes nothing', () => {
+    const t0 = Date.now();
+    const declare = (name: string) => variant(name, (d) => d.setIn(['pacemaker'], d.createNode({
+      resources: [{ id: 'extra-dummy', agent: 'ocf:heartbeat:Dummy', params: { fake: 'declared <&> "value"' }, ops: [{ name: 'monitor', interval: '10s', timeout: '20s' }] }],
+      colocations: [{ id: 'col-extra-dummy-with-services', resource: 'extra-dummy', with: 'ha-services' }],
+      orders: [{ id: 'ord-services-then-extra-dummy', first: 'ha-services', then: 'extra-dummy' }],
+      rsc_defaults: { 'migration-threshold': 3 },
+    })));
+    const cib = () => ssh(STATE, 'master', 'cibadmin -Q --scope configuration').stdout;
+    const before = cib();
+    expect(before).toContain('<resources>');
+
+    // one refused run, two resources: a typo in the agent, and an unknown param plus a value validate-all refuses
+    const refusedFile = variant('declared-refused', (d) => d.setIn(['pacemaker'], d.createNode({
+      resources: [
+        { id: 'extra-dummy', agent: 'ocf:heartbeat:Dumy', ops: [{ name: 'monitor', interval: '10s', timeout: '20s' }] },
+        { id: 'extra-dummy2', agent: 'ocf:heartbeat:Dummy', params: { state: '/nonexistent/dir/state', fakke: '1' } },
+      ],
+      colocations: [{ id: 'col-extra-dummy-with-services', resource: 'extra-dummy', with: 'ha-services' }],
+      rsc_defaults: { 'migration-threshold': 3 },
+    })));
+    const refused = hactl(['bootstrap', '-i', refusedFile, '--no-smoke']);
+    const said = refused.stdout + refused.stderr;
+    expect(refused.status, said).toBe(1);
+    expect(said).toMatch(/declared-refused\.yaml:\d+:\d+: resource agent ocf:heartbeat:Dumy \(of extra-dummy\) is not installed on master \(field pacemaker\.resources\[0\]\.agent\)/);
+    expect(said).toMatch(/ocf:heartbeat:Dummy has no parameter "fakke" \(resource extra-dummy2\) \(field pacemaker\.resources\[1\]\.params\.fakke\)/);
+    expect(said).toMatch(/State file "\/nonexistent\/dir\/state" is not writable/); // the agent's validate-all
+    expect(cib()).toBe(before); // nothing applied: the configuration, compared as XML text
+
+    const good = declare('declared');
+    const plan = hactl(['plan', '-i', good, 'bootstrap']);
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/^\+<primitive id="extra-dummy" class="ocf" provider="heartbeat" type="Dummy">$/m);
+    expect(plan.stdout).toMatch(/^\+<rsc_colocation id="col-extra-dummy-with-services" rsc="extra-dummy" with-rsc="ha-services" score="INFINITY"\/>$/m);
+    expect(plan.stdout).toMatch(/^rsc_defaults: migration-threshold \(not set\) → 3$/m);
+    console.log(`plan with a declared resource:\n${plan.stdout}`);
+    const r = hactl(['bootstrap', '-i', good, '--no-smoke', '--json']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const where = (rsc: string) => ssh(STATE, 'master', `crm_resource --locate --resource ${rsc}`).stdout.trim();
+    expect(where('extra-dummy')).toBe('resource extra-dummy is running on: master');
+    expect(where('ha-services')).toMatch(/is running on: master/);
+    expect(ssh(STATE, 'master', `cibadmin -Q --xpath "//tag[@id='hactl-owned']/obj_ref[@id='extra-dummy']"`).status).toBe(0);
+    expect(ssh(STATE, 'master', `cibadmin -Q --xpath "//nvpair[@name='fake']"`).stdout).toContain('value="declared &lt;&amp;&gt; &quot;value&quot;"');
+    const again = json(hactl(['bootstrap', '-i', good, '--json', '--no-smoke']).stdout);
+    const changed = again.hosts.flatMap((h: any) => h.tasks.filter((t: any) => t.changed).map((t: any) => `${h.host}: ${t.task}: ${t.reason}`));
+    expect(changed).toEqual([]);
+    console.log(`declared-resources scenario: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   });
 });

@@ -107,6 +107,6 @@ describe('secret fields in the schema', () => {
   }
   it('are exactly the ones the resolver turns into Secrets (a new one needs handling in resolve.ts)', async () => {
     const { inventorySchema } = await import('../../src/inventory/schema.js');
-    expect([...new Set(writeOnlyPaths(inventorySchema))]).toEqual(['cluster.stonith.params.*']);
+    expect([...new Set(writeOnlyPaths(inventorySchema))]).toEqual(['cluster.stonith.params.*', 'pacemaker.resources.[].params.*']);
   });
 });

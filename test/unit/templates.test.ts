@@ -34,6 +34,22 @@ describe('templates (golden)', async () => {
       await expect(renderFile('pacemaker/constraints.xml.hbs', v)).toMatchFileSnapshot(golden(`constraints${drbd ? '' : '-nodrbd'}.xml`));
     }
   });
+  it('pacemaker: declared resources, a clone, constraints (inventory pacemaker:) after hactl\'s own', async () => {
+    const declared = await loadInventory('test/fixtures/inventory/good-declared.yaml');
+    const v = cibView(declared, { drbd: true, serviceClass: 'systemd' });
+    await expect(renderFile('pacemaker/resources.xml.hbs', v)).toMatchFileSnapshot(golden('resources-declared.xml'));
+    await expect(renderFile('pacemaker/constraints.xml.hbs', v)).toMatchFileSnapshot(golden('constraints-declared.xml'));
+  });
+  it('declared values are data: XML-escaped in attributes, never markup', () => {
+    const base = { ...pcmk, pacemaker: { ...pcmk.pacemaker, resources: [{
+      id: 'x', agent: 'ocf:heartbeat:Dummy', class: 'ocf' as const, provider: 'heartbeat', type: 'Dummy',
+      params: { fake: '"/><primitive id="evil' }, ops: [], meta: { note: 'a<b & c' },
+    }] } };
+    const out = renderFile('pacemaker/resources.xml.hbs', cibView(base, { drbd: true, serviceClass: 'systemd' }));
+    expect(out).toContain('value="&quot;/&gt;&lt;primitive id&#x3D;&quot;evil"');
+    expect(out).toContain('value="a&lt;b &amp; c"');
+    expect(out).not.toContain('id="evil');
+  });
   it('guests: KVM domain XML and Xen domU cfg', async () => {
     for (const g of pcmk.guests) await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(pcmk, g))).toMatchFileSnapshot(golden(`guest-${g.type}-${g.name}`));
     for (const g of hb.guests) await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(hb, g))).toMatchFileSnapshot(golden(`guest-${g.type}-${g.name}`));

@@ -75,6 +75,7 @@ export function formatModel(m: ClusterModel, warnings: string[] = []): string {
     ...section('guests', m.guests.map((g) =>
       `  ${g.name}  ${g.type}  ${g.memoryMiB} MiB  ${g.vcpus} vCPU  disk ${g.disk}${g.drbd ? ` (${g.drbd})` : ''}  bridge ${g.bridge}  mac ${g.mac}`)),
     ...section('LVS', m.lvs.flatMap(formatLvs)),
+    ...section('pacemaker (declared)', formatDeclared(m.pacemaker)),
     ...section('timing', [formatTiming(m)]),
     ...section('stonith', [m.stonith.enabled
       ? `  ${m.stonith.agent ?? '?'}${m.stonith.params ? ` (params: ${Object.keys(m.stonith.params).join(', ')})` : ''}`
@@ -84,6 +85,20 @@ export function formatModel(m: ClusterModel, warnings: string[] = []): string {
     chalk.green(`inventory ${m.source} is valid`),
   ];
   return out.join('\n');
+}
+
+/** `pacemaker:` as one line per element: `extra-dummy  ocf:heartbeat:Dummy  (params: fake; ops: monitor/10s)`. */
+function formatDeclared(p: ClusterModel['pacemaker']): string[] {
+  const nv = (label: string, map: Record<string, string>): string[] => (Object.keys(map).length ? [`  ${label}: ${Object.entries(map).map(([k, v]) => `${k}=${v}`).join(', ')}`] : []);
+  return [
+    ...p.resources.map((r) => `  ${r.id}  ${r.agent}${Object.keys(r.params).length ? `  params: ${Object.keys(r.params).join(', ')}` : ''}${r.ops.length ? `  ops: ${r.ops.map((o) => `${o.name}/${o.interval}`).join(', ')}` : ''}`),
+    ...p.groups.map((g) => `  ${g.id}  group of ${g.resources.join(', ')}`),
+    ...p.clones.map((c) => `  ${c.id}  ${c.promotable ? 'promotable clone' : 'clone'} of ${c.resource}`),
+    ...p.locations.map((l) => `  ${l.id}  ${l.resource} on ${l.node}: ${l.score}`),
+    ...p.colocations.map((c) => `  ${c.id}  ${c.resource} with ${c.with}: ${c.score}`),
+    ...p.orders.map((o) => `  ${o.id}  ${o.first} (${o.firstAction}) then ${o.then} (${o.thenAction}), ${o.kind}`),
+    ...nv('properties', p.properties), ...nv('rsc_defaults', p.rscDefaults), ...nv('op_defaults', p.opDefaults),
+  ];
 }
 
 function formatDrbd(d: ClusterModel['drbd'][number]): string {
