@@ -128,23 +128,32 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     expect(vipHolder(vip)).toBe('master');
   });
 
-  it('history and rollback: a corosync timing and an owned resource op changed through the inventory, then rolled back without an outage', async () => {
+  it('history and rollback: a corosync timing, an owned resource op and a declared resource\'s params changed through the inventory, then rolled back without an outage', async () => {
     const t0 = Date.now();
-    const sumsBefore = fileSums();
-    const cibBefore = ownedCib();
     const original = readFileSync(INV, 'utf8');
     expect(original).toMatch(/token: 1000/);
+    // a declared resource (issue #17: `pacemaker:` in the inventory) is part of the state rolled back to
+    const declared = (fake: string): string =>
+      `${original.trimEnd()}\npacemaker:\n  resources:\n    - { id: extra-dummy, agent: 'ocf:heartbeat:Dummy', params: { fake: ${fake} }, ops: [{ name: monitor, interval: 10s, timeout: 20s }] }\n`;
+    writeFileSync(INV, declared('before'));
+    const base = await hactlAsync(['bootstrap', '-i', INV, '--no-smoke', '--json']);
+    expect(base.status, base.stdout + base.stderr).toBe(0);
+    const sumsBefore = fileSums();
+    const cibBefore = ownedCib();
+    expect(JSON.stringify(cibBefore)).toMatch(/extra-dummy/);
     const prober = new Prober({ address: vip, port: 80, path: '/' });
     prober.start();
     try {
-      // the change: corosync.conf (totem token, reloaded) and the monitor interval of the owned VIP and service
-      writeFileSync(INV, original.replace('token: 1000', 'token: 1200, monitor_interval: 7'));
+      // the change: corosync.conf (totem token, reloaded), the monitor interval of the owned VIP
+      // and service, and the declared Dummy's params
+      writeFileSync(INV, declared('after').replace('token: 1000', 'token: 1200, monitor_interval: 7'));
       const changed = await hactlAsync(['bootstrap', '-i', INV, '--no-smoke', '--json']);
       expect(changed.status, changed.stdout + changed.stderr).toBe(0);
       const runId = JSON.parse(changed.stdout).runId as string;
       expect(runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{4}$/);
       expect(fileSums()).not.toBe(sumsBefore);
       expect(ssh(STATE, 'master', 'cibadmin -Q --scope resources').stdout).toMatch(/interval="7s"/);
+      expect(ssh(STATE, 'master', 'crm_resource -r extra-dummy -g fake').stdout.trim()).toBe('after');
 
       const th = Date.now();
       const hist = await hactlAsync(['history', '-i', INV, '--json']);
@@ -170,6 +179,7 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
       // files and owned CIB elements are back as before: sha256 and XML compared
       expect(fileSums()).toBe(sumsBefore);
       expect(ownedCib()).toEqual(cibBefore);
+      expect(ssh(STATE, 'master', 'crm_resource -r extra-dummy -g fake').stdout.trim()).toBe('before');
       const probes = await prober.stop();
       const a = analyseProbes(probes);
       console.log(`rollback: ${(rollbackMs / 1000).toFixed(1)}s, history: ${(historyMs / 1000).toFixed(1)}s; prober: ${probes.length} probes, ${probes.filter((p) => !p.ok).length} failed, longest outage ${a.longestMs} ms; test ${((Date.now() - t0) / 1000).toFixed(1)}s`);
@@ -183,6 +193,9 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     } finally {
       if (prober.running) await prober.stop();
       writeFileSync(INV, original);
+      // the later tests run on the cluster as the lab made it: the declared Dummy goes
+      const undeclared = await hactlAsync(['bootstrap', '-i', INV, '--no-smoke']);
+      expect(undeclared.status, undeclared.stdout + undeclared.stderr).toBe(0);
     }
   }, 600_000);
   // issue #19, day two (docs/day-two.md): on the fenced cluster of the test above
