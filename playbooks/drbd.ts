@@ -127,3 +127,9 @@ async function initialSync(h: HostContext, name: string, minor: number, device: 
 /** Guard: the resource is configured in the kernel (DRBD 9 `status`, or 8.4's /proc/drbd). */
 const drbdIsUp = (name: string, minor: number): string =>
   `drbdadm status ${quote(name)} >/dev/null 2>&1 || grep -q '^ *${Number(minor)}: cs:' /proc/drbd`;
+
+/** Handlers of the DRBD phase (both stacks). */
+export const drbdHandlers = {
+  // a changed resource file (e.g. a replaced peer) is applied to a running DRBD in place
+  'adjust drbd': async (h: HostContext) => void (await h.sh('if [ -e /proc/drbd ]; then drbdadm adjust all; fi', { what: 'drbdadm adjust all' })),
+};

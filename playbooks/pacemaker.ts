@@ -1,0 +1,150 @@
+/**
+ * The Pacemaker stack: two twins (master, slave) and an arbitrator that only votes; DRBD
+ * replicates the twins' disks; Corosync 3 (knet, encrypted) carries membership and
+ * quorum; Pacemaker moves the floating IP, the DRBD primary role, the filesystem, the
+ * services and the guests to the survivor.
+ */
+import { cibBeforePath, NodeError, type HostContext, type PlaybookContext } from '../src/index.js';
+import { COROSYNC_AUTHKEY, COROSYNC_CONF, COROSYNC_VALIDATE, corosyncView, members } from '../src/stack/corosync.js';
+import { drbdResFile } from '../src/stack/drbd.js';
+import { guestFile } from '../src/stack/guests.js';
+import { stackPackages } from '../src/stack/packages.js';
+import { cibApplyScript, describeForeign, OWNED_TAG, planCib } from '../src/stack/cib.js';
+import {
+  CIB_DIR, cibView, clusterProperties, LIVE_CONFIGURATION, ownedProperties,
+  describePropertyChanges, propertyChanges, SECRET_FILE_MODE, setPropertiesCommand, waitForClusterCommand,
+} from '../src/stack/pacemaker.js';
+import { assertUniqueIds, declaredCheckScript, declaredError, declaredProblems } from '../src/stack/declared.js';
+import { COROSYNC_KEY } from '../src/stack/secrets.js';
+import { bootstrapDrbd } from './drbd.js';
+import { bootstrapGuests } from './guests.js';
+import { clusterKey } from './secrets.js';
+
+export async function bootstrapPacemaker(ctx: PlaybookContext): Promise<void> {
+  const { cluster, hosts } = ctx;
+  const voters = hosts.where((h) => h.node.role !== 'realserver');
+  const twins = hosts.role('master', 'slave');
+  const isTwin = (h: HostContext) => h.node.role === 'master' || h.node.role === 'slave';
+
+  // 1. Packages. Daemons are not started by the install: their config comes first.
+  await hosts.all(async (h) => {
+    // every fact this playbook reads on the host, in one round trip: on a converged node
+    // the later phases need no reads of their own (an install drops the stale ones)
+    const packages = stackPackages(cluster, h.node);
+    await h.gather({ packages, files: pacemakerFiles(ctx, h), services: pacemakerServices(ctx, h) });
+    await h.apt(packages, { noStart: true });
+  }, 'packages');
+
+  // 2. Corosync: the shared key first (the parser needs it when crypto is on), then
+  //    corosync.conf, checked by `corosync -t`. A running corosync reloads, no restart.
+  //    Without a local key, the nodes' authkey facts decide: a running cluster's key is
+  //    never replaced (refusal, or --adopt-secrets takes it over).
+  const authkey = await clusterKey(ctx, voters, COROSYNC_KEY);
+  await voters.all(async (h) => {
+    await h.file(COROSYNC_AUTHKEY, { content: authkey.reveal(), mode: '0400', owner: 'root', secret: true, notify: 'reload corosync' });
+    await h.template('corosync/corosync.conf.hbs', COROSYNC_CONF, { vars: corosyncView(cluster), validate: COROSYNC_VALIDATE, notify: 'reload corosync' });
+  }, 'corosync configuration');
+
+  // 3. DRBD on the twins: configured and validated everywhere; activated where the
+  //    kernel has the module (the namespace lab does not: a notice names the node).
+  const drbdActive = await bootstrapDrbd(ctx, twins);
+
+  // 4. Guests: domain definitions validated by libvirt's schema (KVM) or field checks (Xen).
+  await bootstrapGuests(ctx, twins);
+
+  // 5. Start the stack; cluster-managed services must not start on their own.
+  let started = false;
+  await voters.all(async (h) => {
+    const systemd = (await h.initSystem()) === 'systemd';
+    if (isTwin(h)) for (const s of cluster.services) await h.service(s.name, { enabled: false });
+    await h.service('corosync', { state: 'started', enabled: true });
+    const r = await h.service('pacemaker', systemd
+      ? { state: 'started', enabled: true }
+      : { state: 'started', start: 'setsid -f pacemakerd </dev/null >/dev/null 2>&1', status: 'pgrep -x pacemakerd' });
+    if (r.changed && isTwin(h)) started = true;
+  }, 'start corosync and pacemaker');
+  if (!ctx.check) {
+    await hosts.role('master').once(async (h) => {
+      const names = members(cluster).map((n) => n.name);
+      h.info(`waiting for ${names.join(', ')} to be online with quorum (Pacemaker elects a DC first: ~20 s on a fresh cluster)`);
+      await h.sh(waitForClusterCommand(names, 180), { what: 'waiting for the cluster to form' });
+    }, 'cluster formation');
+  }
+
+  // 6. Pacemaker resources: rendered, compared with the elements hactl owns in the live
+  //    CIB, the owned-only patch verified on a shadow CIB and applied when they differ.
+  //    Operators' resources, constraints and properties are never touched.
+  await hosts.role('master').once(async (h) => {
+    const systemd = (await h.initSystem()) === 'systemd';
+    const view = cibView(cluster, { drbd: drbdActive, serviceClass: systemd ? 'systemd' : 'lsb' });
+    if (cluster.drbd.length && !drbdActive) ctx.warn('DRBD-backed resources (filesystems, services and guests that declare `drbd:`) are left out of the CIB: no DRBD kernel module');
+    if (!cluster.stonith.enabled) ctx.warn('STONITH is disabled: this cluster runs WITHOUT FENCING. A node that hangs or loses only its cluster link can cause a split brain. Declare cluster.stonith in the inventory for production.');
+    const props = clusterProperties(cluster);
+    const desired = { resources: h.render('pacemaker/resources.xml.hbs', view), constraints: h.render('pacemaker/constraints.xml.hbs', view) };
+    // the inventory's own resources (pacemaker:) are checked here before anything of the
+    // CIB changes: the agent installed, its parameters known, its validate-all content
+    assertUniqueIds(cluster, desired.resources, desired.constraints);
+    if (cluster.pacemaker.resources.length) {
+      const r = await h.exec('sh -s', { stdin: declaredCheckScript(cluster) });
+      const refused = declaredError(cluster, declaredProblems(cluster, r.stdout + r.stderr, h.name));
+      if (refused) throw refused;
+    }
+    const live = await h.exec(LIVE_CONFIGURATION);
+    if (live.code !== 0 && !h.check) throw new NodeError('cannot read the live CIB', { host: h.name, output: (live.stderr || live.stdout).trim() });
+    const liveXml = live.code === 0 ? live.stdout : undefined;
+    // only the named nvpairs, and only those that differ, are written (docs/cib.md)
+    const propChanges = propertyChanges(liveXml, props);
+    await h.change('cluster properties', {
+      changed: propChanges.length > 0,
+      reason: propChanges.length ? `set ${propChanges.map((c) => c.name).join(', ')}` : 'the properties and defaults hactl sets have their values',
+      diff: propChanges.length ? describePropertyChanges(propChanges) : undefined,
+      steps: propChanges.length ? [{ command: setPropertiesCommand(propChanges) }] : [],
+    });
+    // the desired sections stay on the master (drift compares with them); the staged CIB
+    // holds the fence credentials: private, like its backups
+    await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view, mode: SECRET_FILE_MODE });
+    await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view, mode: SECRET_FILE_MODE });
+    // only the elements hactl owns change (src/stack/cib.ts, docs/cib.md): the live
+    // configuration is read, the owned-only patch planned here, verified on a shadow there
+    const plan = planCib(liveXml, desired, ownedProperties(props));
+    if (plan.adopted.length) h.info(`adopting CIB elements an earlier hactl made (now marked as owned in the tag ${OWNED_TAG}): ${plan.adopted.join(', ')}`);
+    if (plan.foreign.length) h.info(`left as they are, not managed by hactl: ${plan.foreign.map(describeForeign).join(', ')}`);
+    const changed = plan.ops.length > 0 || plan.tag;
+    const applied = await h.change('apply the CIB (owned elements only, verified on a shadow copy first)', {
+      changed,
+      reason: plan.summary,
+      diff: changed ? plan.diff : undefined,
+      steps: changed ? [{ command: 'sh -s', stdin: cibApplyScript(plan.ops, plan.tag ? plan.owned : undefined, CIB_DIR, h.generation && cibBeforePath(h.generation)), label: 'owned-element CIB patch' }] : [],
+    }, { notify: 'wait for the cluster to settle' });
+    // a cluster this run started on an existing CIB (e.g. after both twins were down) starts
+    // its resources now: wait for them before the smoke checks, as after an apply
+    if (started && !applied.changed && !h.check) {
+      h.info('Pacemaker was started with resources in its CIB: waiting for them to start');
+      await h.sh('crm_resource --wait --timeout=180s', { what: 'waiting for Pacemaker to start the resources' });
+    }
+  }, 'pacemaker resources');
+}
+
+/** Handlers the bootstrap playbook registers for this stack. */
+export const pacemakerHandlers = {
+  'wait for the cluster to settle': async (h: HostContext) => void (await h.sh('crm_resource --wait --timeout=180s', { what: 'waiting for Pacemaker to start the resources' })),
+  'reload corosync': async (h: HostContext) => void (await h.sh('if pgrep -x corosync >/dev/null; then corosync-cfgtool -R >/dev/null; fi', { what: 'corosync-cfgtool -R' })),
+};
+
+/** The files bootstrap manages on this host (Pacemaker stack), for the up-front gather. */
+function pacemakerFiles({ cluster }: PlaybookContext, h: HostContext): string[] {
+  const twin = h.node.role === 'master' || h.node.role === 'slave';
+  const files: string[] = [];
+  if (h.node.role !== 'realserver') files.push(COROSYNC_AUTHKEY, COROSYNC_CONF);
+  if (twin && cluster.drbd.length) files.push('/etc/drbd.d/global_common.conf', ...cluster.drbd.map(drbdResFile));
+  if (twin) files.push(...cluster.guests.map(guestFile));
+  if (h.node.role === 'master') files.push(`${CIB_DIR}/resources.xml`, `${CIB_DIR}/constraints.xml`);
+  return files;
+}
+
+/** The services bootstrap manages on this host (as systemd sees them; sysv ones are read when used). */
+function pacemakerServices({ cluster }: PlaybookContext, h: HostContext): string[] {
+  if (h.node.role === 'realserver') return [];
+  const twin = h.node.role === 'master' || h.node.role === 'slave';
+  return [...(twin ? cluster.services.map((s) => s.name) : []), 'corosync', 'pacemaker'];
+}
