@@ -256,14 +256,12 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
   });
 
   it('day two: a move back that cannot complete (apache2 cannot start on the master) keeps the service on the slave, exit 1', () => {
-    // the CI incident: `failover-test -s poweroff`, then the restore's move back fails. Any
-    // scenario's restore moves back through the same safe move; a switchover is the cheapest
-    // way there (no power-off and boot). The master's apache2 configuration is broken before
-    // (the running apache2 does not read it again), so the move back fails on the start and
-    // must leave the service on the slave.
+    // the CI incident: `failover-test -s poweroff`, then the restore's move back fails. The
+    // master's apache2 configuration is broken before (the running apache2 does not read it
+    // again), so the move back fails on the start and must leave the service on the slave.
     ssh(STATE, 'master', 'echo BrokenDirective > /etc/apache2/conf-enabled/zz-hactl-broken.conf');
     try {
-      const r = hactl(['failover-test', '-i', INV, '--yes', '--json', '--scenario', 'switchover']);
+      const r = hactl(['failover-test', '-i', INV, '--yes', '--json', '--scenario', 'poweroff']);
       const ks = json(r.stdout).results[0];
       console.log(`move back blocked: ${ks.verdict}, restored ${ks.restored}, restore downtime ${sec(ks.restoreDowntimeMs)}: ${ks.reasons.join(' | ')}`);
       expect(r.status).toBe(1);
