@@ -1,11 +1,26 @@
 import chalk from 'chalk';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { addNode, planAddNode, type AddNodeEvent } from '../../checks/add-node.js';
 import type { Role } from '../../inventory/model.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printJson } from '../output.js';
 import { addLockOption, addNodeOptions, connectorFor, runWithProgress, withRunLock, type NodeOptions } from '../run-common.js';
 import { printSmoke } from './bootstrap.js';
+
+const ROLES = ['service', 'realserver', 'director', 'arbitrator'];
+
+/**
+ * `--role`, one of {@link ROLES} (help and completion offer those). A twin's role is let
+ * through: the plan refuses it with the way out (`--replace` and the twin's name).
+ */
+function roleOption(): Option {
+  const o = new Option('--role <role>', "the new node's role (not needed with --replace)").argParser((v: string) => {
+    if (ROLES.includes(v) || v === 'master' || v === 'slave') return v;
+    throw new InvalidArgumentError(`Allowed choices are ${ROLES.join(', ')}.`);
+  });
+  o.argChoices = ROLES;
+  return o;
+}
 
 interface AddNodeOptions extends NodeOptions {
   role?: Role;
@@ -22,7 +37,7 @@ export function register(program: Command): void {
       .argument('<name>', "the new node's name (must equal its `uname -n`)")
       .description('grow a running cluster (or replace a twin) without downtime: inventory, packages, keys, configs, join')
       .requiredOption('--address <ip>', "the new node's address on the cluster network")
-      .addOption(new Option('--role <role>', 'the new node\'s role (not needed with --replace)').choices(['service', 'realserver', 'director', 'arbitrator']))
+      .addOption(roleOption())
       .option('--replace <old>', "the new node takes OLD's role and place (a failed twin's replacement)"),
     // every member gets the new nodelist: no --limit
     { forks: true, json: true },
