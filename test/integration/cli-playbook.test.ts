@@ -74,7 +74,7 @@ export default definePlaybook('site', async ({ hosts, options }) => {
     expect(r.hosts.map((h: { host: string }) => h.host)).toEqual(['one']);
     const bad = hactl(['run', '-i', inv, book, '--limit', 'nope']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/--limit names unknown node\(s\): nope/);
+    expect(bad.stderr).toMatch(/--limit selects no node with "nope"/);
   });
 
   it('drift --playbook: your playbook\'s desired state, read-only, exit 0 clean / 2 drift with the host and a diff', () => {
