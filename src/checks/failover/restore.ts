@@ -10,7 +10,7 @@ import { waitForClusterCommand } from '../../stack/pacemaker.js';
 import { vipHolders } from './actions.js';
 import { moveTo, safeMove, type MoveOutcome } from './move-back.js';
 import { sleep, until } from './nodes.js';
-import { checkHealth, waitHealthy, type Health } from './preflight.js';
+import { checkHealth, DRBD_STATUS, drbdInSync, waitHealthy, type Health } from './preflight.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 
 export interface RestoreResult {
@@ -53,6 +53,9 @@ export async function restore(ctx: ScenarioContext, scenario: Scenario | undefin
     // one move back per restore: a move back that failed left the service where it runs,
     // and trying again would only cost clients another outage (issue #19)
     if (ctx.settings.moveBack && moved?.status !== 'kept' && moved?.status !== 'down') {
+      // a rejoined twin resyncs first: moved before, its promotion would wait for the
+      // resync while clients wait too (the health check below needs the sync anyway)
+      await step('waiting for DRBD to be in sync before moving back', () => waitDrbdSynced(ctx, 300_000 * ctx.runner.factor));
       await step('moving the resources back', async () => void (moved = (await moveBack(ctx)) ?? moved));
       if (moved && moved.status !== 'moved' && moved.status !== 'already') {
         // the service runs where it ran (or nowhere, said loudly): one look, no more rounds;
@@ -140,3 +143,24 @@ async function moveBack(ctx: ScenarioContext): Promise<MoveOutcome | undefined> 
   const env = { ...ctx, signal: new AbortController().signal };
   return safeMove(env, moveTo(env, c.master, 'move back'));
 }
+
+/**
+ * Waits until DRBD is Connected and UpToDate on both twins (as the master sees it), so a
+ * move back is a plain move and not a wait for the resync with the service stopped.
+ * Bounded: a resync that does not finish is noted, and the move back goes ahead.
+ */
+async function waitDrbdSynced(ctx: ScenarioContext, timeoutMs: number): Promise<void> {
+  const c = ctx.cluster;
+  if (!c.drbd.length) return;
+  const names = new Map(c.drbd.map((d) => [d.minor, d.name]));
+  let detail = '';
+  const t0 = Date.now();
+  const ok = await until(async () => {
+    const v = drbdInSync((await ctx.runner.exec(c.master, DRBD_STATUS, 10_000))?.stdout ?? '', names);
+    detail = v.detail;
+    return v.ok;
+  }, timeoutMs, 2000, ctx.signal);
+  if (!ok) throw new Error(`DRBD not in sync after ${Math.round(timeoutMs / 1000)} s (${detail}); moving back anyway`);
+  if (Date.now() - t0 > 2000) ctx.log(`DRBD in sync ${((Date.now() - t0) / 1000).toFixed(1)} s after the members were back: ${detail}`);
+}
+
