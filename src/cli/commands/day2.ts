@@ -9,6 +9,7 @@ import { loadInventory } from '../../inventory/index.js';
 import type { Day2Action } from '../../operate/commands.js';
 import { runDay2, type Day2Report } from '../../operate/day2.js';
 import { printJson } from '../output.js';
+import { interruptible } from '../interrupt.js';
 import { addNodeFlags } from '../options.js';
 import { connectorFor, withRunLock, type NodeOptions } from '../run-common.js';
 
@@ -29,21 +30,6 @@ Exit codes: 0 done · 1 refused, failed or moved back · 2 bad input or not poss
 
 const SEC = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-/** Ctrl-C once: stop waiting (the move is taken back); twice: exit at once. */
-function interruptible(): { signal: AbortSignal; release(): void } {
-  const ac = new AbortController();
-  const onInt = (): void => {
-    if (ac.signal.aborted) {
-      process.stderr.write(chalkStderr.red('\ninterrupted twice: exiting at once; check the cluster (hactl smoke, hactl drift)\n'));
-      process.exit(130);
-    }
-    process.stderr.write(chalkStderr.yellow('\ninterrupted: taking the move back so the service runs where it ran (Ctrl-C again to quit at once)\n'));
-    ac.abort();
-  };
-  process.on('SIGINT', onInt);
-  return { signal: ac.signal, release: () => process.off('SIGINT', onInt) };
-}
-
 function render(r: Day2Report): string {
   const lines = [
     r.ok ? chalk.green(`✔ ${r.message}`) : chalk.red(`✘ ${r.message}`),
@@ -58,7 +44,7 @@ function render(r: Day2Report): string {
 async function run(cmd: Command, o: Day2Options, action: Day2Action): Promise<void> {
   const cluster = await loadInventory(o.inventory);
   const connector = connectorFor(o, Boolean(cmd.optsWithGlobals().debug));
-  const { signal, release } = interruptible();
+  const { signal, release } = interruptible('interrupted: taking the move back so the service runs where it ran (Ctrl-C again to quit at once)', 'interrupted twice: exiting at once; check the cluster (hactl smoke, hactl drift)');
   try {
     const report = await withRunLock(cluster, connector, o, () =>
       runDay2(cluster, action, {

@@ -16,6 +16,7 @@ import type { ClusterModel } from '../../inventory/model.js';
 import { labFaultsFor } from '../../lab/faults.js';
 import { Connector, sshConnect } from '../../runtime/connector.js';
 import { printJson } from '../output.js';
+import { interruptible } from '../interrupt.js';
 import { connectTimeoutMs, addNodeFlags } from '../options.js';
 import { withRunLock, type NodeOptions } from '../run-common.js';
 
@@ -87,21 +88,6 @@ async function restoreOnly(c: ClusterModel, o: Parameters<typeof restoreCluster>
   process.stdout.write(r.ok ? chalk.green('restored: the cluster is healthy\n') : chalk.red('NOT restored\n'));
 }
 
-/** Ctrl-C once: stop waiting, restore, exit; twice: exit at once. */
-function interruptible(): { signal: AbortSignal; release(): void } {
-  const ac = new AbortController();
-  const onInt = (): void => {
-    if (ac.signal.aborted) {
-      process.stderr.write(chalkStderr.red('\ninterrupted twice: exiting WITHOUT restoring; check the cluster (hactl smoke)\n'));
-      process.exit(130);
-    }
-    process.stderr.write(chalkStderr.yellow('\ninterrupted: restoring the cluster before exiting (Ctrl-C again to quit at once)\n'));
-    ac.abort();
-  };
-  process.on('SIGINT', onInt);
-  return { signal: ac.signal, release: () => process.off('SIGINT', onInt) };
-}
-
 const paint = (r: ScenarioResult): string => {
   const text = formatResult(r);
   return r.verdict === 'pass' ? text.replace(/PASS/, chalk.green('PASS')) : r.verdict === 'fail' ? chalk.red(text) : chalk.dim(text);
@@ -135,7 +121,7 @@ export function register(program: Command): void {
       const connect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: connectTimeoutMs(o) ?? 5000 * settings.timeoutFactor, onCommand });
       const watchConnect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 3000 * settings.timeoutFactor });
       const connector = new Connector(connect);
-      const { signal, release } = interruptible();
+      const { signal, release } = interruptible('interrupted: restoring the cluster before exiting (Ctrl-C again to quit at once)', 'interrupted twice: exiting WITHOUT restoring; check the cluster (hactl smoke)');
       try {
         await withRunLock(cluster, connector, o, async () => {
           const runner = new NodeRunner(cluster, connector);

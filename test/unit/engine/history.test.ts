@@ -14,20 +14,13 @@ import { ownedSections } from '../../../src/stack/cib-history.js';
 import { planCib } from '../../../src/stack/cib.js';
 import { LocalConnection } from '../../../src/transport/local.js';
 import { testCluster } from '../../helpers/model.js';
+import { useNodeStateDir } from '../../helpers/node-state.js';
 
 // History and rollback (issue #17): each changing run keeps a generation on the node (the
 // replaced files, private ones private; meta.json), the newest N are kept, and rollback
 // puts files back through the file task (validated) and makes a generation of its own.
 const dir = mkdtempSync(join(tmpdir(), 'hactl-history-'));
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.HACTL_NODE_STATE_DIR;
-  process.env.HACTL_NODE_STATE_DIR = join(dir, 'state');
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.HACTL_NODE_STATE_DIR;
-  else process.env.HACTL_NODE_STATE_DIR = saved;
-});
+useNodeStateDir(join(dir, 'state'));
 
 const conf = join(dir, 'app.conf');
 const key = join(dir, 'app.key');

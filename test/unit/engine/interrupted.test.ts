@@ -11,19 +11,12 @@ import { runPlaybook } from '../../../src/runtime/run.js';
 import { STAGE_MISMATCH, writeScript } from '../../../src/tasks/file.js';
 import { LocalConnection } from '../../../src/transport/local.js';
 import { testCluster } from '../../helpers/model.js';
+import { useNodeStateDir } from '../../helpers/node-state.js';
 
 // Interrupted runs (issue #24): a staged file that did not arrive whole never goes live,
 // and a handler a killed run never ran is taken up by the next run.
 const dir = mkdtempSync(join(tmpdir(), 'hactl-interrupted-'));
-let saved: string | undefined;
-beforeAll(() => {
-  saved = process.env.HACTL_NODE_STATE_DIR;
-  process.env.HACTL_NODE_STATE_DIR = join(dir, 'state');
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.HACTL_NODE_STATE_DIR;
-  else process.env.HACTL_NODE_STATE_DIR = saved;
-});
+useNodeStateDir(join(dir, 'state'));
 
 describe('the file write checks the staged copy before the swap', () => {
   const local = new LocalConnection();
