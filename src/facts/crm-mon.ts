@@ -89,3 +89,37 @@ export function resourceOfOp(opKey: string): string {
   const parts = opKey.split('_');
   return parts.length >= 3 ? parts.slice(0, -2).join('_') : opKey;
 }
+
+/** The resource group's state from crm_mon: every member started on one node, or not. */
+export interface GroupPlacement {
+  /** the node running every member, when all run together */
+  node?: string;
+  running: boolean;
+  /** members not started */
+  stopped: string[];
+  /** nodes where a member's start (or another op) failed */
+  failedOn: string[];
+  /** those failures, e.g. "svc-apache2_start_0 on master: error" */
+  failures: string[];
+}
+
+/**
+ * Reads where the group runs from `crm_mon --output-as=xml`.
+ * @example placementOf(xml, 'ha-services').node // 'master'
+ */
+export function placementOf(crmMonXml: string, group: string): GroupPlacement {
+  const doc = parseXml(crmMonXml);
+  const res = child(doc, 'resources');
+  const g = res ? findAll(res, 'group').find((x) => x.attrs.id === group) : undefined;
+  const members = g ? findAll(g, 'resource') : [];
+  const ids = new Set(members.map((m) => m.attrs.id ?? ''));
+  const nodes = [...new Set(members.flatMap((m) => m.children.filter((c) => c.name === 'node').map((c) => c.attrs.name ?? '')))];
+  const stopped = members.filter((m) => m.attrs.active !== 'true').map((m) => m.attrs.id ?? '');
+  const st = parseCrmMon(crmMonXml);
+  const failed = st.failures.filter((f) => ids.has(resourceOfOp(f.op)));
+  const failedOn = [...new Set(failed.map((f) => f.node))];
+  const running = members.length > 0 && stopped.length === 0 && nodes.length === 1;
+  const failures = failed.map((f) => `${f.op} on ${f.node}: ${f.status}${f.exitReason ? ` (${f.exitReason})` : ''}`);
+  return { node: running ? nodes[0] : undefined, running, stopped, failedOn, failures };
+}
+

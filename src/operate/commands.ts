@@ -4,7 +4,9 @@
  */
 import { InputError } from '../core/errors.js';
 import { quote } from '../core/shell.js';
-import type { ClusterModel, NodeModel } from '../inventory/model.js';
+import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
+import { driverOf } from '../stack/driver.js';
+import { hbTool } from '../stack/heartbeat.js';
 
 export type Day2Action =
   | { kind: 'standby'; node: string }
@@ -44,8 +46,6 @@ export const pacemakerCommands = {
   settle: (seconds: number): string => `crm_resource --wait --timeout=${Math.max(1, Math.round(seconds))}s`,
 };
 
-const hbTool = (tool: 'hb_standby' | 'hb_takeover', which = 'all'): string =>
-  `for d in /usr/share/heartbeat /usr/lib/heartbeat; do [ -x $d/${tool} ] && exec $d/${tool} ${which}; done; echo '${tool} not found' >&2; exit 127`;
 
 /** Heartbeat 3 (R1, haresources): the node gives its resources away / asks for them. */
 export const heartbeatCommands = {
@@ -58,13 +58,19 @@ export const heartbeatCommands = {
  * @example unsupported(heartbeatCluster, { kind: 'maintenance', on: true }) // 'Heartbeat R1 has no maintenance mode: …'
  */
 export function unsupported(c: Pick<ClusterModel, 'stack'>, a: Day2Action): string | undefined {
-  if (c.stack !== 'heartbeat' || a.kind !== 'maintenance') return undefined;
-  return (
-    'Heartbeat R1 has no maintenance mode: it does not monitor resources at all (a killed service is never restarted, ' +
-    'so there is nothing to pause), and the only way to keep it from taking resources over is to stop heartbeat, ' +
-    'which releases them: a service outage, not maintenance'
-  );
+  return UNSUPPORTED[c.stack][a.kind];
 }
+
+/** Per stack, typed over the stack names: the actions it cannot do, and why. */
+const UNSUPPORTED: { readonly [S in Stack]: Partial<Record<Day2Action['kind'], string>> } = {
+  pacemaker: {},
+  heartbeat: {
+    maintenance:
+      'Heartbeat R1 has no maintenance mode: it does not monitor resources at all (a killed service is never restarted, ' +
+      'so there is nothing to pause), and the only way to keep it from taking resources over is to stop heartbeat, ' +
+      'which releases them: a service outage, not maintenance',
+  },
+};
 
 /**
  * Checks an action against the inventory before anything is touched.
@@ -80,7 +86,10 @@ export function checkAction(c: ClusterModel, a: Day2Action): NodeModel | undefin
   if (!n) throw new InputError(`no node "${name}" in cluster ${c.name}`, { hint: `nodes: ${c.nodes.map((x) => x.name).join(', ')}` });
   const twin = n.name === c.master.name || n.name === c.slave.name;
   if (a.kind === 'move' && !twin) throw new InputError(`--to ${name}: the resources run on the twins only (${c.master.name}, ${c.slave.name})`);
-  if (c.stack === 'heartbeat' && !twin) throw new InputError(`${actionName(a)} ${name}: Heartbeat runs on the twins only (${c.master.name}, ${c.slave.name})`);
+  const runs = driverOf(c).runsStack(c);
+  if (!runs.some((x) => x.name === n.name)) {
+    throw new InputError(`${actionName(a)} ${name}: the cluster stack runs on ${runs.map((x) => x.name).join(', ')} only (${c.stack})`);
+  }
   return n;
 }
 

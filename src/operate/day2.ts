@@ -10,12 +10,13 @@
  *   console.log(report.message, report.downtimeMs);
  */
 import { NodeError } from '../core/errors.js';
-import type { ClusterModel, NodeModel } from '../inventory/model.js';
-import { CRM_MON_COMMAND } from '../facts/crm-mon.js';
+import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
+import { CRM_MON_COMMAND, placementOf } from '../facts/crm-mon.js';
+import { GROUP_ID } from '../stack/pacemaker.js';
 import type { Connector } from '../runtime/connector.js';
 import { vipHolders } from '../checks/failover/actions.js';
 import { analyseProbes } from '../checks/failover/analyse.js';
-import { moveBudgetMs, moveTo, placementOf, safeMove, type MoveEnv, type MoveOutcome, type MoveRequest } from '../checks/failover/move-back.js';
+import { moveBudgetMs, moveTo, safeMove, type MoveEnv, type MoveOutcome, type MoveRequest } from '../checks/failover/move-back.js';
 import { NodeRunner, sleep } from '../checks/failover/nodes.js';
 import { checkHealth, type Health } from '../checks/failover/preflight.js';
 import { now, Prober } from '../checks/failover/prober.js';
@@ -121,30 +122,24 @@ export async function runDay2(c: ClusterModel, action: Day2Action, o: Day2Option
 
 async function act(env: MoveEnv, a: Day2Action, node: NodeModel | undefined, health: Health, r: Day2Report): Promise<void> {
   const c = env.cluster;
-  const pcmk = c.stack === 'pacemaker';
+  const ops = DAY2[c.stack];
   const holder = health.holder;
-  const on = (n: NodeModel, cmd: string, what: string): Promise<string> => env.runner.sh(n, cmd, what, 30_000);
-  const member = (): NodeModel => c.master; // Pacemaker tools work from any member; the master is always one
   switch (a.kind) {
     case 'standby': {
       const n = node!;
       if (holder !== n.name) {
-        if (pcmk) await on(member(), pacemakerCommands.standby(n.name), `standby of ${n.name}`);
-        r.message = pcmk ? `${n.name} is in standby; nothing moved (the service runs on ${holder ?? 'no twin'})` : `${n.name} holds no resources: nothing to give away (Heartbeat R1 keeps no standby state)`;
+        r.message = await ops.standbyIdle(env, n, holder);
         return;
       }
       const other = n.name === c.master.name ? c.slave : c.master;
-      const req: MoveRequest = pcmk
-        ? { label: `standby of ${n.name}`, to: other, ask: async () => void (await on(member(), pacemakerCommands.standby(n.name), `standby of ${n.name}`)), takeBack: async () => void (await on(member(), pacemakerCommands.unstandby(n.name), `taking back the standby of ${n.name}`)) }
-        : { label: `standby of ${n.name}`, to: other, ask: async () => void (await on(n, heartbeatCommands.standby, `hb_standby on ${n.name}`)), takeBack: async () => void (await on(n, heartbeatCommands.takeover, `hb_takeover on ${n.name}`)) };
-      return moved(r, await safeMove(env, req));
+      return moved(r, await safeMove(env, ops.standbyMove(env, n, other)));
     }
     case 'unstandby': {
       const n = node!;
-      if (pcmk) await on(member(), pacemakerCommands.unstandby(n.name), `unstandby of ${n.name}`);
+      const idle = await ops.unstandby(env, n);
       const back = a.moveBack && env.settings.moveBack && n.name === c.master.name && holder !== undefined && holder !== n.name;
       if (!back) {
-        r.message = pcmk ? `${n.name} may host resources again; nothing moved` : `${n.name}: Heartbeat R1 keeps no standby state; nothing moved`;
+        r.message = idle;
         return;
       }
       if (!health.ok) {
@@ -158,8 +153,50 @@ async function act(env: MoveEnv, a: Day2Action, node: NodeModel | undefined, hea
       const to = moveTarget(c, a.to, holder);
       return moved(r, await safeMove(env, moveTo(env, to, 'move')));
     }
-    case 'maintenance': {
-      await on(member(), pacemakerCommands.maintenance(a.on, node?.name), actionName(a));
+    case 'maintenance':
+      // checkAction refused it before on a stack without one
+      return ops.maintenance!(env, a, node, r);
+    case 'clear':
+      return ops.clear(env, r);
+  }
+}
+
+/** What the day-two actions do on one stack (moves themselves: move-back.ts). */
+interface Day2Stack {
+  /** standby of a node that holds nothing: no move; the report line */
+  standbyIdle(env: MoveEnv, n: NodeModel, holder: string | undefined): Promise<string>;
+  /** the request that moves the resources off `n` (the holder) to `other` */
+  standbyMove(env: MoveEnv, n: NodeModel, other: NodeModel): MoveRequest;
+  /** lifts the standby; the report line when nothing moves */
+  unstandby(env: MoveEnv, n: NodeModel): Promise<string>;
+  /** absent: the stack has none (refused by checkAction, see commands.ts) */
+  maintenance?(env: MoveEnv, a: Extract<Day2Action, { kind: 'maintenance' }>, node: NodeModel | undefined, r: Day2Report): Promise<void>;
+  /** removes the constraints moves leave */
+  clear(env: MoveEnv, r: Day2Report): Promise<void>;
+}
+
+const sh = (env: MoveEnv, n: NodeModel, cmd: string, what: string): Promise<string> => env.runner.sh(n, cmd, what, 30_000);
+
+/** Per stack, typed over the stack names: a third stack is one more entry. Pacemaker's tools work from any member: the master is one. */
+const DAY2: { readonly [S in Stack]: Day2Stack } = {
+  pacemaker: {
+    async standbyIdle(env, n, holder) {
+      await sh(env, env.cluster.master, pacemakerCommands.standby(n.name), `standby of ${n.name}`);
+      return `${n.name} is in standby; nothing moved (the service runs on ${holder ?? 'no twin'})`;
+    },
+    standbyMove: (env, n, other) => ({
+      label: `standby of ${n.name}`,
+      to: other,
+      ask: async () => void (await sh(env, env.cluster.master, pacemakerCommands.standby(n.name), `standby of ${n.name}`)),
+      takeBack: async () => void (await sh(env, env.cluster.master, pacemakerCommands.unstandby(n.name), `taking back the standby of ${n.name}`)),
+    }),
+    async unstandby(env, n) {
+      await sh(env, env.cluster.master, pacemakerCommands.unstandby(n.name), `unstandby of ${n.name}`);
+      return `${n.name} may host resources again; nothing moved`;
+    },
+    async maintenance(env, a, node, r) {
+      const member = env.cluster.master;
+      await sh(env, member, pacemakerCommands.maintenance(a.on, node?.name), actionName(a));
       const scope = node ? `node ${node.name}` : 'the cluster';
       if (a.on) {
         r.message = `${scope} is in maintenance: Pacemaker neither monitors nor recovers ${node ? 'the resources on it' : 'any resource'} until \`maintenance off\``;
@@ -167,33 +204,45 @@ async function act(env: MoveEnv, a: Day2Action, node: NodeModel | undefined, hea
       }
       // the cluster looks at the resources again and recovers what changed meanwhile
       const budget = await moveBudgetMs(env);
-      const settled = await env.runner.exec(member(), pacemakerCommands.settle(budget / 1000), budget + 10_000);
+      const settled = await env.runner.exec(member, pacemakerCommands.settle(budget / 1000), budget + 10_000);
       if (settled?.code !== 0) r.notes.push(`the cluster had not settled within ${Math.round(budget / 1000)} s`);
       const h = await vipHolders(env);
       r.message = `${scope} is managed again${h.length === 1 ? `; the service runs on ${h[0]}` : ''}`;
-      const mon = await env.runner.exec(member(), CRM_MON_COMMAND, 15_000);
-      const found = mon?.code === 0 ? placementOf(mon.stdout).failures : [];
+      const mon = await env.runner.exec(member, CRM_MON_COMMAND, 15_000);
+      const found = mon?.code === 0 ? placementOf(mon.stdout, GROUP_ID).failures : [];
       if (found.length) r.notes.push(`the cluster found and recovered: ${found.join('; ')} (\`crm_resource --cleanup\` clears the record)`);
-      return;
-    }
-    case 'clear': {
-      if (!pcmk) {
-        r.message = 'Heartbeat R1 leaves no move constraints: nothing to clear';
-        r.cleared = [];
-        return;
+    },
+    async clear(env, r) {
+      const member = env.cluster.master;
+      const list = parseCliConstraints(await sh(env, member, CONSTRAINTS_COMMAND, 'reading the constraints'));
+      for (const res of [...new Set(list.map((x) => x.resource))]) {
+        await sh(env, member, pacemakerCommands.clear(res), `clearing the move constraints of ${res}`);
       }
-      const list = parseCliConstraints(await on(member(), CONSTRAINTS_COMMAND, 'reading the constraints'));
-      for (const res of [...new Set(list.map((x) => x.resource))]) await on(member(), pacemakerCommands.clear(res), `clearing the move constraints of ${res}`);
-      const left = parseCliConstraints(await on(member(), CONSTRAINTS_COMMAND, 'reading the constraints'));
+      const left = parseCliConstraints(await sh(env, member, CONSTRAINTS_COMMAND, 'reading the constraints'));
       r.cleared = list.map((x) => x.id).filter((id) => !left.some((l) => l.id === id));
-      if (left.length) throw new NodeError(`constraints still there after crm_resource --clear: ${left.map((l) => l.id).join(', ')}`, { host: c.master.name });
+      if (left.length) throw new NodeError(`constraints still there after crm_resource --clear: ${left.map((l) => l.id).join(', ')}`, { host: member.name });
       // a cleared ban or preference may let the cluster move a resource: wait until it settled
-      if (list.length) await env.runner.exec(member(), pacemakerCommands.settle(60), 70_000);
-      r.message = list.length ? `removed ${list.map((x) => `${x.id} (${x.kind === 'ban' ? 'kept off' : 'pinned to'} ${x.node ?? '?'})`).join(', ')}` : 'no cli-prefer/cli-ban constraint: nothing to clear';
-      return;
-    }
-  }
-}
+      if (list.length) await env.runner.exec(member, pacemakerCommands.settle(60), 70_000);
+      r.message = list.length
+        ? `removed ${list.map((x) => `${x.id} (${x.kind === 'ban' ? 'kept off' : 'pinned to'} ${x.node ?? '?'})`).join(', ')}`
+        : 'no cli-prefer/cli-ban constraint: nothing to clear';
+    },
+  },
+  heartbeat: {
+    standbyIdle: async (_env, n) => `${n.name} holds no resources: nothing to give away (Heartbeat R1 keeps no standby state)`,
+    standbyMove: (env, n, other) => ({
+      label: `standby of ${n.name}`,
+      to: other,
+      ask: async () => void (await sh(env, n, heartbeatCommands.standby, `hb_standby on ${n.name}`)),
+      takeBack: async () => void (await sh(env, n, heartbeatCommands.takeover, `hb_takeover on ${n.name}`)),
+    }),
+    unstandby: async (_env, n) => `${n.name}: Heartbeat R1 keeps no standby state; nothing moved`,
+    async clear(_env, r) {
+      r.message = 'Heartbeat R1 leaves no move constraints: nothing to clear';
+      r.cleared = [];
+    },
+  },
+};
 
 function moved(r: Day2Report, m: MoveOutcome): void {
   r.move = m;

@@ -80,6 +80,14 @@ export function haCfMode(c: ClusterModel): string {
 
 export { clStatus, HEARTBEAT_ALIVE } from '../facts/heartbeat-status.js';
 
+/**
+ * One of Heartbeat 3's resource tools (R1, haresources): `hb_standby` gives the node's
+ * resources away, `hb_takeover` asks for them; Debian ships them in /usr/share/heartbeat.
+ * @example hbTool('hb_takeover') // runs `/usr/share/heartbeat/hb_takeover all`
+ */
+export const hbTool = (tool: 'hb_standby' | 'hb_takeover', which: 'all' | 'local' | 'foreign' = 'all'): string =>
+  `for d in /usr/share/heartbeat /usr/lib/heartbeat; do [ -x $d/${tool} ] && exec $d/${tool} ${which}; done; echo '${tool} not found' >&2; exit 127`;
+
 export function authkeysView(key: Secret): Record<string, unknown> {
   return { key };
 }

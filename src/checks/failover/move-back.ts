@@ -14,9 +14,10 @@
  * again. The outcome says which: moved, kept on the twin it ran on, or down.
  */
 import { quote } from '../../core/shell.js';
-import { child, findAll, parseXml, type XmlElement } from '../../core/xml.js';
-import { CRM_MON_COMMAND, parseCrmMon } from '../../facts/crm-mon.js';
-import type { ClusterModel, NodeModel } from '../../inventory/model.js';
+import { findAll, parseXml, type XmlElement } from '../../core/xml.js';
+import { CRM_MON_COMMAND, placementOf, type GroupPlacement } from '../../facts/crm-mon.js';
+import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
+import { hbTool } from '../../stack/heartbeat.js';
 import { GROUP_ID } from '../../stack/pacemaker.js';
 import { probe } from '../http.js';
 import { vipHolders } from './actions.js';
@@ -59,41 +60,6 @@ export interface MoveRequest {
   /** after a move that did not complete: take the request back so the service runs where it can */
   takeBack(from: NodeModel | undefined): Promise<void>;
 }
-
-/** The resource group's state from crm_mon: every member started on one node, or not. */
-export interface GroupPlacement {
-  /** the node running every member, when all run together */
-  node?: string;
-  running: boolean;
-  /** members not started */
-  stopped: string[];
-  /** nodes where a member's start (or another op) failed */
-  failedOn: string[];
-  /** those failures, e.g. "svc-apache2_start_0 on master: error" */
-  failures: string[];
-}
-
-/**
- * Reads where the group runs from `crm_mon --output-as=xml`.
- * @example placementOf(xml).node // 'master'
- */
-export function placementOf(crmMonXml: string, group = GROUP_ID): GroupPlacement {
-  const doc = parseXml(crmMonXml);
-  const res = child(doc, 'resources');
-  const g = res ? findAll(res, 'group').find((x) => x.attrs.id === group) : undefined;
-  const members = g ? findAll(g, 'resource') : [];
-  const ids = new Set(members.map((m) => m.attrs.id ?? ''));
-  const nodes = [...new Set(members.flatMap((m) => m.children.filter((c) => c.name === 'node').map((c) => c.attrs.name ?? '')))];
-  const stopped = members.filter((m) => m.attrs.active !== 'true').map((m) => m.attrs.id ?? '');
-  const st = parseCrmMon(crmMonXml);
-  const failed = st.failures.filter((f) => ids.has(opResource(f.op)));
-  const failedOn = [...new Set(failed.map((f) => f.node))];
-  const running = members.length > 0 && stopped.length === 0 && nodes.length === 1;
-  const failures = failed.map((f) => `${f.op} on ${f.node}: ${f.status}${f.exitReason ? ` (${f.exitReason})` : ''}`);
-  return { node: running ? nodes[0] : undefined, running, stopped, failedOn, failures };
-}
-
-const opResource = (op: string): string => op.split('_').slice(0, -2).join('_') || op;
 
 /** `60s`, `60`, `2min`, `90000ms` → ms (Pacemaker's interval syntax; undefined when unreadable). */
 export function durationMs(v: string | undefined): number | undefined {
@@ -159,22 +125,15 @@ interface Seen {
 }
 
 async function look(env: MoveEnv): Promise<Seen> {
-  const c = env.cluster;
   const holders = await vipHolders(env);
   const holder = holders.length === 1 ? holders[0] : undefined;
-  let failedOn: string[] = [];
-  let failures: string[] = [];
-  let on = holder;
-  if (c.stack === 'pacemaker') {
-    const r = await env.runner.exec(c.master, CRM_MON_COMMAND, 10_000) ?? await env.runner.exec(c.slave, CRM_MON_COMMAND, 10_000);
-    if (!r || r.code !== 0) return { failedOn: [], failures: [] };
-    const p = placementOf(r.stdout);
-    failedOn = p.failedOn;
-    failures = p.failures;
-    on = p.running && p.node === holder ? holder : undefined;
-  }
-  if (on && !(await answers(c))) on = undefined;
-  return { on, failedOn, failures };
+  const p = await MOVERS[env.cluster.stack].placement(env);
+  if (p === 'unreadable') return { failedOn: [], failures: [] };
+  // a stack that keeps a placement of its own must agree with the address
+  const on = p === undefined || (p.running && p.node === holder) ? holder : undefined;
+  const seen = { on, failedOn: p?.failedOn ?? [], failures: p?.failures ?? [] };
+  if (seen.on && !(await answers(env.cluster))) seen.on = undefined;
+  return seen;
 }
 
 /** One client request to the service on the VIP answers. */
@@ -202,12 +161,7 @@ async function waitFor(env: MoveEnv, ms: number, done: (s: Seen) => boolean, abo
  * @example await moveBudgetMs(env) // 260000 on the namespace lab (4 × 60 s ops + 20 s)
  */
 export async function moveBudgetMs(env: MoveEnv): Promise<number> {
-  const c = env.cluster;
-  const f = env.settings.timeoutFactor;
-  if (c.stack === 'heartbeat') return heartbeatMoveBudgetMs(c, f);
-  const r = await env.runner.exec(c.master, 'cibadmin -Q --scope resources', 15_000) ?? await env.runner.exec(c.slave, 'cibadmin -Q --scope resources', 15_000);
-  const opFactor = typeof c.vars.op_timeout_factor === 'number' ? c.vars.op_timeout_factor : 1;
-  return pacemakerMoveBudgetMs(r?.code === 0 ? r.stdout : '', f, opFactor);
+  return MOVERS[env.cluster.stack].budgetMs(env, env.settings.timeoutFactor);
 }
 
 /**
@@ -252,9 +206,8 @@ export async function safeMove(env: MoveEnv, req: MoveRequest, budget?: number):
     reasons.push(`taking the request back: ${(err as Error).message}`);
   }
   const back = await waitFor(env, budgetMs, (s) => s.on !== undefined, false);
-  if (env.cluster.stack === 'pacemaker' && back.seen.failedOn.includes(to) && back.seen.on !== to) {
-    reasons.push(`the failure on ${to} keeps the resources off it: fix its cause, then \`crm_resource --cleanup -r ${GROUP_ID}\` (nothing moves: stickiness)`);
-  }
+  const hint = MOVERS[env.cluster.stack].failureHint;
+  if (hint && back.seen.failedOn.includes(to) && back.seen.on !== to) reasons.push(hint(to));
   return out(moveVerdict(req.label, from, to, back.seen.on, false), back.seen.on, reasons);
 }
 
@@ -264,9 +217,6 @@ export const pacemakerMove = {
   clear: `crm_resource --clear -r ${GROUP_ID}`,
 };
 
-/** Heartbeat R1: the node that is to hold the resources asks for them. */
-export const heartbeatTakeover = (which = 'all'): string =>
-  `for d in /usr/share/heartbeat /usr/lib/heartbeat; do [ -x $d/hb_takeover ] && exec $d/hb_takeover ${which}; done; echo 'hb_takeover not found' >&2; exit 127`;
 
 /**
  * The move request of a stack: a cli-prefer constraint cleared afterwards (Pacemaker), or
@@ -274,21 +224,64 @@ export const heartbeatTakeover = (which = 'all'): string =>
  * @example await safeMove(env, moveTo(env, cluster.master, 'move back'))
  */
 export function moveTo(env: MoveEnv, to: NodeModel, label: string): MoveRequest {
-  const c = env.cluster;
-  if (c.stack === 'pacemaker') {
-    const clear = async (): Promise<void> => void (await env.runner.sh(c.master, pacemakerMove.clear, 'clearing the move constraint', 30_000).catch(() => env.runner.sh(c.slave, pacemakerMove.clear, 'clearing the move constraint', 30_000)));
-    return {
-      label, to,
-      ask: async () => void (await env.runner.sh(to, pacemakerMove.move(to.name), `asking Pacemaker to move ${GROUP_ID} to ${to.name}`, 30_000)),
-      settle: clear,
-      takeBack: clear,
-    };
-  }
-  return {
-    label, to,
-    ask: async () => void (await env.runner.sh(to, heartbeatTakeover(), `hb_takeover on ${to.name}`, 30_000)),
-    takeBack: async (from) => {
-      if (from) await env.runner.sh(from, heartbeatTakeover(), `hb_takeover on ${from.name}`, 30_000);
-    },
-  };
+  return MOVERS[env.cluster.stack].request(env, to, label);
 }
+
+/** How moves work on one stack: where the cluster says the group runs, a move's bound, the request. */
+interface StackMover {
+  /** the cluster's own placement of the group; undefined: the stack keeps none (the VIP tells) */
+  placement(env: MoveEnv): Promise<GroupPlacement | undefined | 'unreadable'>;
+  /** the bound of one wait of a move */
+  budgetMs(env: MoveEnv, timeoutFactor: number): Promise<number>;
+  request(env: MoveEnv, to: NodeModel, label: string): MoveRequest;
+  /** what to do when a failure recorded on `to` keeps the resources off it, if the stack records failures */
+  failureHint?(to: string): string;
+}
+
+/** Runs `command` on the master, else on the slave (a move happens while one twin may be gone). */
+const onATwin = async (env: MoveEnv, command: string, ms: number) =>
+  (await env.runner.exec(env.cluster.master, command, ms)) ?? (await env.runner.exec(env.cluster.slave, command, ms));
+
+/** Per stack, typed over the stack names: a third stack is one more entry. */
+const MOVERS: { readonly [S in Stack]: StackMover } = {
+  pacemaker: {
+    async placement(env) {
+      const r = await onATwin(env, CRM_MON_COMMAND, 10_000);
+      return r && r.code === 0 ? placementOf(r.stdout, GROUP_ID) : 'unreadable';
+    },
+    async budgetMs(env, f) {
+      const c = env.cluster;
+      const r = await onATwin(env, 'cibadmin -Q --scope resources', 15_000);
+      const opFactor = typeof c.vars.op_timeout_factor === 'number' ? c.vars.op_timeout_factor : 1;
+      return pacemakerMoveBudgetMs(r?.code === 0 ? r.stdout : '', f, opFactor);
+    },
+    request(env, to, label) {
+      const c = env.cluster;
+      const clear = async (): Promise<void> =>
+        void (await env.runner
+          .sh(c.master, pacemakerMove.clear, 'clearing the move constraint', 30_000)
+          .catch(() => env.runner.sh(c.slave, pacemakerMove.clear, 'clearing the move constraint', 30_000)));
+      return {
+        label,
+        to,
+        ask: async () => void (await env.runner.sh(to, pacemakerMove.move(to.name), `asking Pacemaker to move ${GROUP_ID} to ${to.name}`, 30_000)),
+        settle: clear,
+        takeBack: clear,
+      };
+    },
+    failureHint: (to) =>
+      `the failure on ${to} keeps the resources off it: fix its cause, then \`crm_resource --cleanup -r ${GROUP_ID}\` (nothing moves: stickiness)`,
+  },
+  heartbeat: {
+    placement: async () => undefined,
+    budgetMs: async (env, f) => heartbeatMoveBudgetMs(env.cluster, f),
+    request: (env, to, label) => ({
+      label,
+      to,
+      ask: async () => void (await env.runner.sh(to, hbTool('hb_takeover'), `hb_takeover on ${to.name}`, 30_000)),
+      takeBack: async (from) => {
+        if (from) await env.runner.sh(from, hbTool('hb_takeover'), `hb_takeover on ${from.name}`, 30_000);
+      },
+    }),
+  },
+};

@@ -4,6 +4,7 @@
  * and wait until the cluster is healthy again.
  */
 import { quote } from '../../core/shell.js';
+import type { Stack } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import { clStatus } from '../../stack/heartbeat.js';
 import { waitForClusterCommand } from '../../stack/pacemaker.js';
@@ -116,27 +117,46 @@ async function startStacks(ctx: ScenarioContext): Promise<void> {
 }
 
 async function waitMembers(ctx: ScenarioContext): Promise<void> {
-  const c = ctx.cluster;
-  if (c.stack === 'pacemaker') {
-    const names = ctx.ops.runsStack(c).map((n) => n.name);
-    await ctx.runner.sh(c.master, waitForClusterCommand(names, 150), 'waiting for every member online with quorum', 160_000);
-    return;
-  }
-  const ok = await until(async () => {
-    const status = (n: string): string => clStatus(`nodestatus ${quote(n)}`);
-    const r = await ctx.runner.exec(c.master, `${status(c.slave.name)}; ${status(c.master.name)}`, 5000);
-    return r?.stdout.split('\n').filter((l) => l.trim() === 'active').length === 2;
-  }, 120_000, 1000, ctx.signal);
-  if (!ok) throw new Error('heartbeat on the twins does not see both twins active after 120 s');
+  await REJOIN[ctx.cluster.stack].waitMembers(ctx);
 }
+
+/** How a restore sees the nodes back in the cluster, per stack (typed over the stack names). */
+interface StackRejoin {
+  /** waits until every node that runs the stack is a member again (with quorum, where the stack has one) */
+  waitMembers(ctx: ScenarioContext): Promise<void>;
+  /** how long the stack may take to move the resources back by itself once the master is back (undefined: it never does) */
+  selfFailbackMs(c: ScenarioContext['cluster']): number | undefined;
+}
+
+const REJOIN: { readonly [S in Stack]: StackRejoin } = {
+  pacemaker: {
+    async waitMembers(ctx) {
+      const names = ctx.ops.runsStack(ctx.cluster).map((n) => n.name);
+      await ctx.runner.sh(ctx.cluster.master, waitForClusterCommand(names, 150), 'waiting for every member online with quorum', 160_000);
+    },
+    // stickiness 200 > master preference 100: no automatic fail-back (docs/architecture.md)
+    selfFailbackMs: () => undefined,
+  },
+  heartbeat: {
+    async waitMembers(ctx) {
+      const c = ctx.cluster;
+      const ok = await until(async () => {
+        const status = (n: string): string => clStatus(`nodestatus ${quote(n)}`);
+        const r = await ctx.runner.exec(c.master, `${status(c.slave.name)}; ${status(c.master.name)}`, 5000);
+        return r?.stdout.split('\n').filter((l) => l.trim() === 'active').length === 2;
+      }, 120_000, 1000, ctx.signal);
+      if (!ok) throw new Error('heartbeat on the twins does not see both twins active after 120 s');
+    },
+    // auto_failback (the default) moves them back by itself once the master is back
+    selfFailbackMs: (c) => (c.vars.auto_failback !== false ? (c.timing.deadtime + 15) * 1000 : undefined),
+  },
+};
 
 /** Moves the resources back to the master in one safe move (move-back.ts); undefined when they are there. */
 async function moveBack(ctx: ScenarioContext): Promise<MoveOutcome | undefined> {
   const c = ctx.cluster;
-  // heartbeat with auto_failback moves them back by itself once the master is back
-  if (c.stack === 'heartbeat' && c.vars.auto_failback !== false) {
-    await until(async () => (await vipHolders(ctx)).join() === c.master.name, (c.timing.deadtime + 15) * 1000, 500, ctx.signal);
-  }
+  const self = REJOIN[c.stack].selfFailbackMs(c);
+  if (self !== undefined) await until(async () => (await vipHolders(ctx)).join() === c.master.name, self, 500, ctx.signal);
   const holders = await vipHolders(ctx);
   if (holders.length !== 1 || holders[0] === c.master.name) return undefined;
   // Ctrl-C during a scenario still restores: this move is not cut short by it

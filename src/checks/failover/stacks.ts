@@ -4,7 +4,7 @@
  * again, clean a node whose stack died under its resources, and move the resources.
  */
 import { quote } from '../../core/shell.js';
-import { clStatus, HEARTBEAT_ALIVE } from '../../stack/heartbeat.js';
+import { clStatus, HEARTBEAT_ALIVE, hbTool } from '../../stack/heartbeat.js';
 import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
 import { STACKS } from '../../stack/driver.js';
 import { GROUP_ID } from '../../stack/pacemaker.js';
@@ -120,7 +120,7 @@ export const heartbeatOps: StackOps = {
   // releases them, then it acquires them
   move: (_c, _from, to) => ({
     on: to,
-    command: `for d in /usr/share/heartbeat /usr/lib/heartbeat; do [ -x $d/hb_takeover ] && exec $d/hb_takeover all; done; echo 'hb_takeover not found' >&2; exit 127`,
+    command: hbTool('hb_takeover'),
   }),
 };
 

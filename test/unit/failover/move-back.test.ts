@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { durationMs, heartbeatMoveBudgetMs, moveVerdict, pacemakerMove, pacemakerMoveBudgetMs, placementOf } from '../../../src/checks/failover/move-back.js';
+import { durationMs, heartbeatMoveBudgetMs, moveVerdict, pacemakerMove, pacemakerMoveBudgetMs } from '../../../src/checks/failover/move-back.js';
+import { placementOf as placementOfGroup } from '../../../src/facts/crm-mon.js';
+
+const placementOf = (xml: string) => placementOfGroup(xml, 'ha-services');
 
 const mon = (where: string[], failures = ''): string => `<pacemaker-result api-version="2.30" request="crm_mon --output-as=xml">
   <summary><current_dc present="true" name="arbitrator" with_quorum="true"/></summary>

@@ -40,7 +40,7 @@ describe('checkAction', () => {
   it('move --to must be a twin; Heartbeat runs on the twins only', () => {
     expect(() => checkAction(c(), { kind: 'move', to: 'arbitrator' })).toThrow(InputError);
     expect(checkAction(c(), { kind: 'standby', node: 'arbitrator' })?.name).toBe('arbitrator');
-    expect(() => checkAction(c('heartbeat'), { kind: 'standby', node: 'arbitrator' })).toThrow(/twins only/);
+    expect(() => checkAction(c('heartbeat'), { kind: 'standby', node: 'arbitrator' })).toThrow(/the cluster stack runs on master, slave only \(heartbeat\)/);
   });
   it('Heartbeat has no maintenance mode: refused with the reason', () => {
     expect(unsupported(c('heartbeat'), { kind: 'maintenance', on: true })).toMatch(/does not monitor resources/);
