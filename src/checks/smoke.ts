@@ -12,6 +12,7 @@ import { GROUP_ID } from '../stack/pacemaker.js';
 import { splitBrainHint } from '../stack/drbd-safety.js';
 import { LDIRECTORD_CF } from '../stack/heartbeat.js';
 import type { Connection } from '../transport/types.js';
+import { drbdProblems, isResyncing } from './drbd.js';
 import { probe } from './http.js';
 
 export interface SmokeCheck {
@@ -191,13 +192,11 @@ export function judgeDrbd(resource: string, sides: Array<{ node: string; error?:
     if (!s.module) { bad.push(`${s.node}: no DRBD kernel module`); continue; }
     if (!st) { bad.push(`${s.node}: not up`); continue; }
     if (st.splitBrain) return { check, ok: false, detail: `SPLIT BRAIN seen by ${s.node} (${st.splitBrain}): ${splitBrainHint(resource)}` };
-    const p = st.peers[0];
-    const disk = st.disks[0] ?? 'no disk';
-    const syncing = p?.replication && /^(Sync|PausedSync)/.test(p.replication);
-    if (p?.connection === 'StandAlone') bad.push(`${s.node}: StandAlone (not trying to connect; \`drbdadm connect ${resource}\` after checking why)`);
-    else if (p && p.connection !== 'Connected' && !peerMayBeGone) bad.push(`${s.node}: peer ${p.connection}`);
-    if (disk !== 'UpToDate' && !(syncing && /Inconsistent/.test(disk))) bad.push(`${s.node}: disk ${disk}`);
-    if (syncing) notes.push(`${s.node} ${p.replication}${p.done !== undefined ? ` ${p.done}%` : ''}`);
+    for (const why of drbdProblems(st, { strictness: 'serving', peerMayBeGone })) {
+      bad.push(`${s.node}: ${why}${/StandAlone/.test(why) ? `; \`drbdadm connect ${resource}\` after checking why` : ''}`);
+    }
+    const p = st.peers.find((x) => isResyncing(x.replication));
+    if (p) notes.push(`${s.node} ${p.replication}${p.done !== undefined ? ` ${p.done}%` : ''}`);
   }
   const primaries = sides.filter((s) => s.state?.role === 'Primary').map((s) => s.node);
   if (primaries.length > 1) bad.push(`Primary on ${primaries.join(' and ')} at once`);

@@ -11,7 +11,7 @@ import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import { mapBounded } from '../../runtime/pool.js';
 import { CIB_DIR } from '../../stack/pacemaker.js';
-import { DRBD_STATUS_COMMAND } from './drbd-status.js';
+import { DRBD_STATUS_COMMAND } from '../../facts/drbd-status.js';
 import { ADDRESSES_COMMAND } from '../../facts/addresses.js';
 import { CONSTRAINTS_COMMAND } from '../../facts/cib-constraints.js';
 import { heartbeatStatusCommand } from '../../facts/heartbeat-status.js';

@@ -5,7 +5,8 @@
 import { parseDebPackages, type DebPackages } from '../../facts/dpkg.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { splitBrainHint } from '../../stack/drbd-safety.js';
-import { parseDrbdSection, type DrbdState } from './drbd-status.js';
+import { parseDrbdSection } from '../../facts/drbd-status.js';
+import { drbdProblems } from '../drbd.js';
 import { holdsAddress } from '../../facts/addresses.js';
 import { parseHeartbeatStatus } from '../../facts/heartbeat-status.js';
 import type { DriftItem } from './items.js';
@@ -50,23 +51,6 @@ export function drbdItems(c: ClusterModel, live: Live): DriftItem[] {
     if (on.length > 1) items.push({ kind: 'cluster', subject: `drbd ${res}`, message: `Primary on ${on.join(' and ')} at once (split brain)` });
   }
   return items;
-}
-
-/** What is wrong with one resource's state, as short phrases (empty: healthy). */
-export function drbdProblems(st: DrbdState): string[] {
-  const out: string[] = [];
-  const bad = st.disks.filter((d) => d !== 'UpToDate');
-  if (bad.length || !st.disks.length) out.push(`local disk ${bad.join('/') || 'unknown'}`);
-  if (!st.peers.length) out.push('no peer configured');
-  for (const p of st.peers) {
-    if (p.connection !== 'Connected') {
-      out.push(`not connected to its peer: ${p.connection}`);
-      continue;
-    }
-    if (p.replication && p.replication !== 'Established') out.push(`${p.replication}${p.done !== undefined ? ` ${p.done}%` : ''}`);
-    if (p.peerDisk && p.peerDisk !== 'UpToDate') out.push(`peer disk ${p.peerDisk}`);
-  }
-  return out;
 }
 
 /**

@@ -4,6 +4,7 @@
  * twin and answering, DRBD in sync where present, no failed actions. The smoke checks do
  * most of it; this adds what a failover test must know before it starts.
  */
+import { drbdInSync } from '../drbd.js';
 import { smoke, type SmokeCheck } from '../smoke.js';
 import { DRBD_STATUS_COMMAND, parseDrbdSection } from '../../facts/drbd-status.js';
 import type { ClusterModel, NodeModel } from '../../inventory/model.js';
@@ -79,7 +80,7 @@ async function vipHolders(c: ClusterModel, runner: NodeRunner): Promise<string[]
   return twins.filter((_, i) => has[i]).map((n) => n.name);
 }
 
-/** DRBD's state as the facts read it (8.4's /proc/drbd, 9's `drbdadm status`), for {@link drbdInSync}. */
+/** DRBD's state as the facts read it (8.4's /proc/drbd, 9's `drbdadm status`), for {@link drbdInSyncOf}. */
 export const DRBD_STATUS = DRBD_STATUS_COMMAND;
 
 async function drbdChecks(c: ClusterModel, runner: NodeRunner): Promise<SmokeCheck[]> {
@@ -87,28 +88,16 @@ async function drbdChecks(c: ClusterModel, runner: NodeRunner): Promise<SmokeChe
   const out: SmokeCheck[] = [];
   for (const n of [c.master, c.slave] as NodeModel[]) {
     const r = await runner.exec(n, DRBD_STATUS, 10_000);
-    const v = drbdInSync(r?.stdout ?? '', new Map(c.drbd.map((d) => [d.minor, d.name])));
+    const v = drbdInSyncOf(r?.stdout ?? '', new Map(c.drbd.map((d) => [d.minor, d.name])));
     out.push({ check: `DRBD on ${n.name}`, ...v });
   }
   return out;
 }
 
 /**
- * Every resource Connected with both disks UpToDate and no resync running — stricter than
- * the smoke check (which lets a resync pass): a fault is injected only on a pair in sync.
- * @example drbdInSync(DRBD_STATUS output) // { ok: true, detail: 'r0 UpToDate on both sides' }
+ * {@link drbdInSync} of src/checks/drbd.ts over the raw output of {@link DRBD_STATUS}.
+ * @example drbdInSyncOf(DRBD_STATUS output) // { ok: true, detail: 'r0 UpToDate on both sides' }
  */
-export function drbdInSync(out: string, names: Map<number, string> = new Map()): { ok: boolean; detail: string } {
-  const states = parseDrbdSection(out, names);
-  if (!states) return { ok: true, detail: 'no DRBD kernel module: not in use' };
-  if (!states.length) return { ok: false, detail: `cannot read the DRBD state: ${out.trim().split('\n').slice(-1)[0] ?? 'no output'}` };
-  const bad = states.flatMap((st) => {
-    const why = [
-      ...st.disks.filter((d) => d !== 'UpToDate').map((d) => `disk ${d}`),
-      ...st.peers.flatMap((p) => p.connection !== 'Connected' ? [`connection ${p.connection}`]
-        : [...(p.replication && p.replication !== 'Established' ? [p.replication] : []), ...(p.peerDisk && p.peerDisk !== 'UpToDate' ? [`peer-disk ${p.peerDisk}`] : [])]),
-    ];
-    return why.length ? [`${st.name}: ${why.join(', ')}`] : [];
-  });
-  return bad.length ? { ok: false, detail: `not in sync: ${bad.join('; ')}` } : { ok: true, detail: `${states.map((s) => s.name).join(', ')} UpToDate on both sides` };
+export function drbdInSyncOf(out: string, names: Map<number, string> = new Map()): { ok: boolean; detail: string } {
+  return drbdInSync(parseDrbdSection(out, names), out);
 }

@@ -11,7 +11,7 @@ import { waitForClusterCommand } from '../../stack/pacemaker.js';
 import { vipHolders } from './actions.js';
 import { moveTo, safeMove, type MoveOutcome } from './move-back.js';
 import { sleep, until } from './nodes.js';
-import { checkHealth, DRBD_STATUS, drbdInSync, waitHealthy, type Health } from './preflight.js';
+import { checkHealth, DRBD_STATUS, drbdInSyncOf, waitHealthy, type Health } from './preflight.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 
 export interface RestoreResult {
@@ -176,7 +176,7 @@ async function waitDrbdSynced(ctx: ScenarioContext, timeoutMs: number): Promise<
   let detail = '';
   const t0 = Date.now();
   const ok = await until(async () => {
-    const v = drbdInSync((await ctx.runner.exec(c.master, DRBD_STATUS, 10_000))?.stdout ?? '', names);
+    const v = drbdInSyncOf((await ctx.runner.exec(c.master, DRBD_STATUS, 10_000))?.stdout ?? '', names);
     detail = v.detail;
     return v.ok;
   }, timeoutMs, 2000, ctx.signal);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDrbdSection, parseDrbdStatus, parseProcDrbd } from '../../../src/checks/drift/drbd-status.js';
+import { parseDrbdSection, parseDrbdStatus, parseProcDrbd } from '../../../src/facts/drbd-status.js';
 import { holdsAddress } from '../../../src/facts/addresses.js';
 import { heartbeatStatusCommand, parseHeartbeatStatus } from '../../../src/facts/heartbeat-status.js';
 import { splitSections } from '../../../src/checks/drift/live.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { DriftItem } from '../../../src/checks/drift/items.js';
 import { splitSections } from '../../../src/checks/drift/live.js';
 import { pacemakerItems, unmanagedItems } from '../../../src/checks/drift/pacemaker-rules.js';
-import { drbdItems, drbdProblems, heartbeatItems, skewItems } from '../../../src/checks/drift/stack-rules.js';
+import { drbdItems, heartbeatItems, skewItems } from '../../../src/checks/drift/stack-rules.js';
+import { drbdProblems } from '../../../src/checks/drbd.js';
 import { example, fixture, liveFrom } from './helpers.js';
 
 // Fixtures were captured on the namespace lab (index 4, 10.77.4.0/24) by running the
@@ -123,7 +124,7 @@ describe('DRBD rules', () => {
     const a = section(fixture('drbd-status-standalone.txt').replace('role:Secondary', 'role:Primary'));
     const b = section(fixture('drbd84-status-syncing.txt'));
     expect(brief(drbdItems(kvm, new Map([['kvm-a', a], ['kvm-b', b]])))).toEqual([
-      'kvm-a drbd r0: not connected to its peer: StandAlone',
+      'kvm-a drbd r0: connection StandAlone (not trying to connect)',
       'kvm-a drbd r1: not up (drbdadm status does not list it)',
       'kvm-b drbd r0: SyncSource 45.12%; peer disk Inconsistent',
       'kvm-b drbd r1: not up (drbdadm status does not list it)',
@@ -132,7 +133,7 @@ describe('DRBD rules', () => {
   });
 
   it('a diskless or inconsistent local disk is a problem', () => {
-    expect(drbdProblems({ name: 'r0', role: 'Secondary', disks: ['Diskless'], peers: [{ name: 'p', connection: 'Connected', peerDisk: 'UpToDate' }] })).toEqual(['local disk Diskless']);
+    expect(drbdProblems({ name: 'r0', role: 'Secondary', disks: ['Diskless'], peers: [{ name: 'p', connection: 'Connected', peerDisk: 'UpToDate' }] })).toEqual(['disk Diskless']);
   });
 });
 
@@ -141,5 +142,21 @@ describe('package version skew', () => {
     const pkgs = (v: string) => splitSections(`@@hactl-live:packages\ncorosync\tii \t${v}\npacemaker\tii \t2.1.5-1\n@@hactl-rc:0\n`);
     const items = skewItems(new Map([['master', pkgs('3.1.7-1+deb12u2')], ['slave', pkgs('3.1.7-1+deb12u1')], ['arbitrator', pkgs('3.1.7-1+deb12u2')]]));
     expect(brief(items)).toEqual(['* corosync: versions differ: 3.1.7-1+deb12u2 on master, 3.1.7-1+deb12u1 on slave, 3.1.7-1+deb12u2 on arbitrator']);
+  });
+});
+
+describe('one DRBD judge for smoke, drift and failover-test', () => {
+  const syncTarget = { name: 'r0', role: 'Secondary', disks: ['Inconsistent'], peers: [{ name: 'p', connection: 'Connected', replication: 'SyncTarget', peerDisk: 'UpToDate', done: 40 }] };
+  const waiting = { name: 'r0', role: 'Primary', disks: ['UpToDate'], peers: [{ name: 'p', connection: 'WFConnection' }] };
+  it('in-sync (drift, preflight): a resync or a missing peer is a problem', () => {
+    expect(drbdProblems(syncTarget)).toEqual(['disk Inconsistent', 'SyncTarget 40%']);
+    expect(drbdProblems(waiting)).toEqual(['connection WFConnection']);
+  });
+  it('serving (smoke): a resync runs, a peer being waited for is not a problem; StandAlone always is', () => {
+    expect(drbdProblems(syncTarget, { strictness: 'serving' })).toEqual([]);
+    expect(drbdProblems(waiting, { strictness: 'serving' })).toEqual(['connection WFConnection']);
+    expect(drbdProblems(waiting, { strictness: 'serving', peerMayBeGone: true })).toEqual([]);
+    const alone = { ...waiting, peers: [{ name: 'p', connection: 'StandAlone' }] };
+    expect(drbdProblems(alone, { strictness: 'serving', peerMayBeGone: true })).toEqual(['connection StandAlone (not trying to connect)']);
   });
 });

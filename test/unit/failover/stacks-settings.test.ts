@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { failoverSettings } from '../../../src/checks/failover/settings.js';
 import { budgetFor } from '../../../src/checks/failover/budget.js';
 import { heartbeatOps, pacemakerOps, parseSample, watchCommand } from '../../../src/checks/failover/stacks.js';
-import { drbdInSync } from '../../../src/checks/failover/preflight.js';
+import { drbdInSyncOf as drbdInSync } from '../../../src/checks/failover/preflight.js';
 import { planScenarios } from '../../../src/checks/failover/plan.js';
 import type { Faults } from '../../../src/checks/failover/faults.js';
 import { arpMac, identifier } from '../../../src/checks/failover/identify.js';
@@ -104,11 +104,11 @@ describe('drbdInSync', () => {
     const names = new Map([[0, 'r0']]);
     expect(drbdInSync(v84(' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----'), names)).toEqual({ ok: true, detail: 'r0 UpToDate on both sides' });
     expect(drbdInSync(v84(' 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----')))
-      .toEqual({ ok: false, detail: 'not in sync: minor 0: SyncSource, peer-disk Inconsistent' });
+      .toEqual({ ok: false, detail: 'not in sync: minor 0: SyncSource, peer disk Inconsistent' });
     expect(drbdInSync(v9('r0 role:Primary\n  disk:UpToDate\n  slave role:Secondary\n    peer-disk:UpToDate')).ok).toBe(true);
     expect(drbdInSync(v9('r0 role:Primary\n  disk:UpToDate\n  slave connection:Connecting\n    peer-disk:DUnknown')).ok).toBe(false);
     // DRBD 9 shows no peer-disk for a peer it is not connected to
-    expect(drbdInSync(v9('r0 role:Primary\n  disk:UpToDate\n  slave connection:StandAlone'))).toEqual({ ok: false, detail: 'not in sync: r0: connection StandAlone' });
+    expect(drbdInSync(v9('r0 role:Primary\n  disk:UpToDate\n  slave connection:StandAlone'))).toEqual({ ok: false, detail: 'not in sync: r0: connection StandAlone (not trying to connect)' });
     expect(drbdInSync('no-drbd-module\n').ok).toBe(true);
     expect(drbdInSync('@@proc\n@@klog\n')).toMatchObject({ ok: false, detail: expect.stringMatching(/^cannot read the DRBD state/) });
   });

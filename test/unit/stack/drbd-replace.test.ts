@@ -43,7 +43,7 @@ describe('split brain from the kernel log', () => {
     expect(st.splitBrain).toBeUndefined();
     // a StandAlone resource still fails the smoke check, without claiming a split brain
     const check = judgeDrbd('r0', [{ node: 'slave', module: true, state: st }]);
-    expect(check).toMatchObject({ ok: false, detail: expect.stringMatching(/^slave: StandAlone \(not trying to connect/) });
+    expect(check).toMatchObject({ ok: false, detail: expect.stringMatching(/^slave: connection StandAlone \(not trying to connect\); `drbdadm connect r0`/) });
   });
   it('a split-brain line while the resource is Connected (resolved by hand) is not reported', () => {
     const st = state(`${proc84('Connected', 'Primary/Secondary', 'UpToDate/UpToDate')}@@klog\n${SB84}\n`);
@@ -79,7 +79,7 @@ describe('smoke verdict on a resource', () => {
     const both = state(proc84('Connected', 'Primary/Primary', 'UpToDate/UpToDate'));
     expect(judgeDrbd('r0', [{ node: 'master', module: true, state: both }, { node: 'slave', module: true, state: both }]).detail).toBe('Primary on master and slave at once');
     const outdated = state(proc84('WFConnection', 'Secondary/Unknown', 'Outdated/DUnknown'));
-    expect(judgeDrbd('r0', [{ node: 'slave', module: true, state: outdated }]).detail).toBe('slave: peer WFConnection; slave: disk Outdated');
+    expect(judgeDrbd('r0', [{ node: 'slave', module: true, state: outdated }]).detail).toBe('slave: disk Outdated; slave: connection WFConnection');
     const alone = state(proc84('WFConnection', 'Primary/Unknown', 'UpToDate/DUnknown'));
     expect(judgeDrbd('r0', [{ node: 'master', module: true, state: alone }], true)).toMatchObject({ ok: true });
     expect(judgeDrbd('r0', [{ node: 'master', module: true }, { node: 'slave', module: false }, { node: 'x', module: false, error: 'timeout' }]).detail)

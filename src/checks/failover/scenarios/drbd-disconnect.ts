@@ -10,7 +10,7 @@ import { DRBD_STATUS_COMMAND, parseDrbdSection } from '../../../facts/drbd-statu
 import type { ClusterModel } from '../../../inventory/model.js';
 import { resyncState } from '../../../stack/drbd-safety.js';
 import { sleep } from '../nodes.js';
-import { DRBD_STATUS, drbdInSync } from '../preflight.js';
+import { DRBD_STATUS, drbdInSyncOf } from '../preflight.js';
 import type { Scenario, ScenarioContext } from '../scenario.js';
 
 /** Every DRBD resource of the inventory, as drbdadm names them. */
@@ -26,7 +26,7 @@ async function drbdLine(ctx: ScenarioContext): Promise<string> {
 async function waitSynced(ctx: ScenarioContext, timeoutMs: number): Promise<number | undefined> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
-    if (drbdInSync((await ctx.runner.exec(ctx.target, DRBD_STATUS, 10_000))?.stdout ?? '').ok) return Date.now() - t0;
+    if (drbdInSyncOf((await ctx.runner.exec(ctx.target, DRBD_STATUS, 10_000))?.stdout ?? '').ok) return Date.now() - t0;
     await sleep(1000);
   }
   return undefined;
