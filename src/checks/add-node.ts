@@ -3,6 +3,7 @@ import { InputError, NodeError } from '../core/errors.js';
 import { addNodeToInventoryText, parseInventory, replaceNodeInInventoryText } from '../inventory/index.js';
 import type { ClusterModel, Role } from '../inventory/model.js';
 import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from '../facts/drbd-status.js';
+import { drbdProblems } from './drbd.js';
 import type { Connector } from '../runtime/connector.js';
 import { replaceDecision, resyncState } from '../stack/drbd-safety.js';
 import { driverOf } from '../stack/driver.js';
@@ -170,8 +171,8 @@ export async function waitForResync(
   }
 }
 
-const resyncDone = (st: DrbdState | undefined): boolean =>
-  Boolean(st && st.disks[0] === 'UpToDate' && st.peers[0]?.connection === 'Connected' && st.peers[0].peerDisk === 'UpToDate');
+/** in sync as src/checks/drbd.ts judges it (the one DRBD judge) */
+const resyncDone = (st: DrbdState | undefined): boolean => Boolean(st && !drbdProblems(st).length);
 
 /** What {@link addNode} reports on the way, for the CLI to draw. */
 export type AddNodeEvent =
