@@ -38,7 +38,7 @@ export const MAX_INVENTORY_BYTES = 1024 * 1024;
 export async function readInventoryText(file: string): Promise<string> {
   const refuse = (why: string, hint = 'pass the inventory file with -i FILE', cause?: unknown): InputError =>
     new InputError(`cannot read inventory ${file}: ${why}`, { location: file, hint }, cause === undefined ? undefined : { cause });
-  let fh;
+  let fh: Awaited<ReturnType<typeof open>>;
   try {
     fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {

@@ -34,10 +34,14 @@ function action(fact: ServiceFact, verb: 'start' | 'stop' | 'restart' | 'reload'
 export function planService(fact: ServiceFact, o: ServiceOptions): TaskPlan {
   const steps: Step[] = [];
   const why: string[] = [];
-  if (o.state === 'started' && !fact.running) (steps.push(action(fact, 'start', o)), why.push(`start ${fact.name}`));
-  if (o.state === 'stopped' && fact.running) (steps.push(action(fact, 'stop', o)), why.push(`stop ${fact.name}`));
-  if (o.state === 'restarted') (steps.push(action(fact, fact.running ? 'restart' : 'start', o)), why.push(`restart ${fact.name}`));
-  if (o.state === 'reloaded') (steps.push(action(fact, fact.running ? 'reload' : 'start', o)), why.push(`reload ${fact.name}`));
+  const add = (verb: Parameters<typeof action>[1], what: string): void => {
+    steps.push(action(fact, verb, o));
+    why.push(`${what} ${fact.name}`);
+  };
+  if (o.state === 'started' && !fact.running) add('start', 'start');
+  if (o.state === 'stopped' && fact.running) add('stop', 'stop');
+  if (o.state === 'restarted') add(fact.running ? 'restart' : 'start', 'restart');
+  if (o.state === 'reloaded') add(fact.running ? 'reload' : 'start', 'reload');
   if (o.enabled !== undefined && fact.enabled !== undefined && o.enabled !== fact.enabled) {
     const n = quote(fact.name);
     const verb = o.enabled ? 'enable' : 'disable';

@@ -127,7 +127,7 @@ function constraintItems(c: ClusterModel, live: Live): DriftItem[] {
   for (const n of [c.master, c.slave]) {
     const s = live.get(n.name)?.constraints;
     if (!s || s.rc !== 0) continue;
-    let list;
+    let list: ReturnType<typeof parseCliConstraints>;
     try {
       list = parseCliConstraints(s.out);
     } catch {
@@ -167,7 +167,7 @@ function cibItems(c: ClusterModel, live: Live): DriftItem[] {
   if (s.error !== undefined) return [{ kind: 'cluster', host: c.master.name, subject: 'cib', message: `cannot read the CIB: ${s.error}` }];
   // no desired files yet: the check-mode bootstrap names them (files missing)
   if (!s.desired) return [];
-  let plan;
+  let plan: ReturnType<typeof planCib>;
   try {
     plan = planCib(s.live, s.desired, ownedProperties(clusterProperties(c)));
   } catch (err) {
