@@ -3,10 +3,10 @@
  * the arbitrator is Heartbeat's ping node (ipfail), so a twin that loses the network does
  * not grab the IP; LVS directors run ldirectord under Heartbeat.
  */
-import { quote } from '../src/core/shell.js';
 import type { ClusterModel, HostContext, PlaybookContext } from '../src/index.js';
 import { drbdResFile } from '../src/stack/drbd.js';
 import { guestFile } from '../src/stack/guests.js';
+import { heartbeatSettled, heartbeatStatus } from '../src/facts/heartbeat-status.js';
 import { bootstrapDrbd } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import {
@@ -58,21 +58,13 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
   await twins.all(async (h) => {
     await h.service('heartbeat', { state: 'started', enabled: true });
   }, 'start heartbeat');
-  if (!ctx.check) {
-    // both twins must see each other and one of them hold the address before smoke checks
-    const limit = cluster.timing.initdead + cluster.timing.deadtime + 60;
-    await twins.all(async (h) => {
-      const peer = h.name === cluster.master.name ? cluster.slave.name : cluster.master.name;
-      h.info(`waiting for heartbeat to see ${peer} and settle the resources (up to ${limit} s)`);
-      await h.sh(
-        `end=$(( $(date +%s) + ${limit} )); until [ "$(cl_status nodestatus ${quote(peer)} 2>/dev/null)" = active ] && ` +
-          `[ "$(cl_status rscstatus 2>/dev/null)" != transition ]; do ` +
-          // on timeout, say what heartbeat reports (the run's error shows it)
-          `[ $(date +%s) -ge $end ] && { echo "peer: $(cl_status nodestatus ${quote(peer)} 2>&1), resources: $(cl_status rscstatus 2>&1)" >&2; exit 1; }; sleep 1; done`,
-        { what: `waiting for heartbeat to see ${peer}` },
-      );
-    }, 'heartbeat membership');
-  }
+  // both twins must see each other and one of them hold the address before smoke checks
+  const limit = cluster.timing.initdead + cluster.timing.deadtime + 60;
+  await twins.all(async (h) => {
+    const peer = h.name === cluster.master.name ? cluster.slave.name : cluster.master.name;
+    if (!h.check) h.info(`waiting for heartbeat to see ${peer} and settle the resources (up to ${limit} s)`);
+    await h.waitFor(heartbeatStatus([peer]), heartbeatSettled(peer), { timeoutS: limit, what: `heartbeat to see ${peer}` });
+  }, 'heartbeat membership');
   if (!cluster.stonith.enabled) ctx.warn('Heartbeat R1 runs WITHOUT FENCING: the ping node (arbitrator) and ipfail limit, but do not prevent, a split brain.');
 }
 

@@ -12,10 +12,11 @@ import { stackPackages } from '../src/stack/packages.js';
 import { cibApplyScript, describeForeign, OWNED_TAG, planCib } from '../src/stack/cib.js';
 import {
   CIB_DIR, cibView, clusterProperties, LIVE_CONFIGURATION, ownedProperties,
-  describePropertyChanges, propertyChanges, SECRET_FILE_MODE, setPropertiesCommand, waitForClusterCommand,
+  describePropertyChanges, propertyChanges, SECRET_FILE_MODE, setPropertiesCommand,
 } from '../src/stack/pacemaker.js';
 import { assertUniqueIds, declaredCheckScript, declaredError, declaredProblems } from '../src/stack/declared.js';
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
+import { CRM_MON, clusterFormed } from '../src/facts/crm-mon.js';
 import { bootstrapDrbd } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { clusterKey } from './secrets.js';
@@ -63,13 +64,11 @@ export async function bootstrapPacemaker(ctx: PlaybookContext): Promise<void> {
       : { state: 'started', start: 'setsid -f pacemakerd </dev/null >/dev/null 2>&1', status: 'pgrep -x pacemakerd' });
     if (r.changed && isTwin(h)) started = true;
   }, 'start corosync and pacemaker');
-  if (!ctx.check) {
-    await hosts.role('master').once(async (h) => {
-      const names = members(cluster).map((n) => n.name);
-      h.info(`waiting for ${names.join(', ')} to be online with quorum (Pacemaker elects a DC first: ~20 s on a fresh cluster)`);
-      await h.sh(waitForClusterCommand(names, 180), { what: 'waiting for the cluster to form' });
-    }, 'cluster formation');
-  }
+  await hosts.role('master').once(async (h) => {
+    const names = members(cluster).map((n) => n.name);
+    if (!h.check) h.info(`waiting for ${names.join(', ')} to be online with quorum (Pacemaker elects a DC first: ~20 s on a fresh cluster)`);
+    await h.waitFor(CRM_MON, clusterFormed(names), { timeoutS: 180, what: 'the cluster to form' });
+  }, 'cluster formation');
 
   // 6. Pacemaker resources: rendered, compared with the elements hactl owns in the live
   //    CIB, the owned-only patch verified on a shadow CIB and applied when they differ.

@@ -1,4 +1,5 @@
 import { child, findAll, parseXml } from '../core/xml.js';
+import type { Fact } from './fact.js';
 
 /** What `crm_mon --output-as=xml` says about the cluster, reduced to what hactl checks. */
 export interface CrmStatus {
@@ -10,6 +11,32 @@ export interface CrmStatus {
 }
 
 export const CRM_MON_COMMAND = 'crm_mon -1 --output-as=xml';
+
+/** {@link CRM_MON_COMMAND} as a fact: undefined while Pacemaker does not answer (starting, stopped). */
+export const CRM_MON: Fact<CrmStatus | undefined> = {
+  command: `${CRM_MON_COMMAND} 2>/dev/null`,
+  parse(out, code) {
+    if (code !== 0 || !out.trim()) return undefined;
+    try {
+      return parseCrmMon(out);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/**
+ * Every one of `names` online and the partition quorate: true, else what is missing.
+ * @example clusterFormed(['a', 'b'])(status) // 'waiting for: b online' or true
+ */
+export const clusterFormed =
+  (names: string[]) =>
+  (st: CrmStatus | undefined): true | string => {
+    if (!st) return 'Pacemaker does not answer yet';
+    const offline = names.filter((n) => !st.nodes.some((x) => x.name === n && x.online));
+    const why = [...(st.quorate ? [] : ['no quorum']), ...(offline.length ? [`${offline.join(', ')} not online`] : [])];
+    return why.length ? why.join(', ') : true;
+  };
 
 /** Pure parser for {@link CRM_MON_COMMAND}'s output. */
 export function parseCrmMon(xml: string): CrmStatus {

@@ -3,6 +3,7 @@
  * running daemon), framed as `key value` lines so the parser stays trivial.
  */
 import { quote } from '../core/shell.js';
+import type { Fact } from './fact.js';
 
 /**
  * `cl_status` blocks on the leftover API socket of a killed heartbeat: ask it only while
@@ -33,6 +34,21 @@ export function heartbeatStatusCommand(names: string[]): string {
   ];
   return lines.join('; ');
 }
+
+/** {@link heartbeatStatusCommand} for these names as a fact. */
+export const heartbeatStatus = (names: string[]): Fact<HeartbeatStatus> => ({
+  command: heartbeatStatusCommand(names),
+  parse: (out) => parseHeartbeatStatus(out),
+});
+
+/**
+ * Heartbeat sees `peer` active and is not moving resources: true, else what it says.
+ * @example heartbeatSettled('slave')(status) // 'peer slave: dead, resources: transition'
+ */
+export const heartbeatSettled =
+  (peer: string) =>
+  (st: HeartbeatStatus): true | string =>
+    st.nodes[peer] === 'active' && st.resources !== 'transition' ? true : `peer ${peer}: ${st.nodes[peer] ?? 'unknown'}, resources: ${st.resources}`;
 
 /** Pure parser for {@link heartbeatStatusCommand}. */
 export function parseHeartbeatStatus(out: string): HeartbeatStatus {

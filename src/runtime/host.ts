@@ -2,6 +2,7 @@ import { HactlError, NodeError } from '../core/errors.js';
 import { mask } from '../core/secret.js';
 import { quote } from '../core/shell.js';
 import { debPackagesCommand, parseDebPackages } from '../facts/dpkg.js';
+import type { Fact } from '../facts/fact.js';
 import { fileFactsCommand, parseFileFacts, type FileFact } from '../facts/file.js';
 import { parseServiceFact, serviceFactCommand, type ServiceFact } from '../facts/service.js';
 import type { ClusterModel, NodeModel } from '../inventory/model.js';
@@ -74,6 +75,27 @@ export class HostContext {
       });
     }
     return r.stdout;
+  }
+
+  /**
+   * Polls a fact until `done` says true (anything else: what it still waits for), bounded
+   * by `timeoutS`. A wait changes nothing, so in check mode it returns at once without
+   * touching the node (what it waits for does not happen in a dry run).
+   * @throws NodeError naming the host, what was awaited and the last answer
+   * @example await h.waitFor(CRM_MON, clusterFormed(['a', 'b']), { timeoutS: 180, what: 'the cluster to form' })
+   */
+  async waitFor<T>(fact: Fact<T>, done: (v: T) => true | string, o: { timeoutS: number; what: string; intervalMs?: number }): Promise<void> {
+    if (this.check) return;
+    const end = Date.now() + o.timeoutS * 1000;
+    for (;;) {
+      const r = await this.exec(fact.command);
+      const verdict = done(fact.parse(r.stdout, r.code));
+      if (verdict === true) return;
+      if (Date.now() >= end) {
+        throw new NodeError(`waited ${o.timeoutS} s for ${o.what}: ${verdict}`, { host: this.name, output: mask((r.stderr || '').trim()) || undefined });
+      }
+      await new Promise((res) => setTimeout(res, o.intervalMs ?? 1000));
+    }
   }
 
   info(message: string): void {

@@ -146,16 +146,3 @@ export function ownedProperties(p: PropertySets): Record<string, string[]> {
   return { crm_config: Object.keys(p.crm_config), rsc_defaults: Object.keys(p.rsc_defaults), op_defaults: Object.keys(p.op_defaults) };
 }
 
-/** Shell loop: waits until every member is online with a quorate DC, up to `seconds`. */
-export function waitForClusterCommand(expected: string[], seconds: number): string {
-  const online = expected.map((n) => `grep -q 'name="${n}" id="[^"]*" online="true"' "$f"`).join(' && ');
-  return [
-    `f=$(mktemp); end=$(( $(date +%s) + ${seconds} ))`,
-    `while :; do`,
-    `  crm_mon -1 --output-as=xml > "$f" 2>/dev/null || true`,
-    `  if grep -q 'with_quorum="true"' "$f" && ${online}; then rm -f "$f"; exit 0; fi`,
-    `  [ $(date +%s) -ge $end ] && { cat "$f"; rm -f "$f"; exit 1; }`,
-    `  sleep 1`,
-    `done`,
-  ].join('\n');
-}

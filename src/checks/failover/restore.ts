@@ -4,10 +4,10 @@
  * and wait until the cluster is healthy again.
  */
 import { quote } from '../../core/shell.js';
+import { CRM_MON, clusterFormed } from '../../facts/crm-mon.js';
 import type { Stack } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import { clStatus } from '../../stack/heartbeat.js';
-import { waitForClusterCommand } from '../../stack/pacemaker.js';
 import { vipHolders } from './actions.js';
 import { moveTo, safeMove, type MoveOutcome } from './move-back.js';
 import { sleep, until } from './nodes.js';
@@ -131,8 +131,14 @@ interface StackRejoin {
 const REJOIN: { readonly [S in Stack]: StackRejoin } = {
   pacemaker: {
     async waitMembers(ctx) {
-      const names = ctx.ops.runsStack(ctx.cluster).map((n) => n.name);
-      await ctx.runner.sh(ctx.cluster.master, waitForClusterCommand(names, 150), 'waiting for every member online with quorum', 160_000);
+      const formed = clusterFormed(ctx.ops.runsStack(ctx.cluster).map((n) => n.name));
+      let last: true | string = 'not read yet';
+      const ok = await until(async () => {
+        const r = await ctx.runner.exec(ctx.cluster.master, CRM_MON.command, 10_000);
+        last = formed(r ? CRM_MON.parse(r.stdout, r.code) : undefined);
+        return last === true;
+      }, 150_000, 1000, ctx.signal);
+      if (!ok) throw new Error(`not every member online with quorum after 150 s: ${last}`);
     },
     // stickiness 200 > master preference 100: no automatic fail-back (docs/architecture.md)
     selfFailbackMs: () => undefined,

@@ -105,3 +105,21 @@ describe('live sections', () => {
     expect(s).toEqual({ quorum: { out: 'Quorate: Yes\n', rc: 0 }, crm_mon: { out: 'crm_mon: Error: cluster is not available\n', rc: 102 } });
   });
 });
+
+describe('waits judge facts (HostContext.waitFor)', () => {
+  it('clusterFormed: every member online and quorate, else what is missing', async () => {
+    const { clusterFormed, CRM_MON } = await import('../../../src/facts/crm-mon.js');
+    const xml = (online: string, quorum: string) =>
+      `<pacemaker-result><summary><current_dc present="true" name="a" with_quorum="${quorum}"/></summary><nodes>` +
+      `<node name="a" id="1" online="true"/><node name="b" id="2" online="${online}"/></nodes><resources/></pacemaker-result>`;
+    expect(clusterFormed(['a', 'b'])(CRM_MON.parse(xml('true', 'true'), 0))).toBe(true);
+    expect(clusterFormed(['a', 'b'])(CRM_MON.parse(xml('false', 'false'), 0))).toBe('no quorum, b not online');
+    expect(clusterFormed(['a'])(CRM_MON.parse('', 102))).toBe('Pacemaker does not answer yet');
+  });
+  it('heartbeatSettled: the peer active and no transition', async () => {
+    const { heartbeatSettled, heartbeatStatus } = await import('../../../src/facts/heartbeat-status.js');
+    const f = heartbeatStatus(['slave']);
+    expect(heartbeatSettled('slave')(f.parse('hb running\nnode slave active\nrsc all\n', 0))).toBe(true);
+    expect(heartbeatSettled('slave')(f.parse('hb running\nnode slave dead\nrsc transition\n', 0))).toBe('peer slave: dead, resources: transition');
+  });
+});
