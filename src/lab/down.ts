@@ -111,5 +111,6 @@ function removeFiles(paths: LabPaths, s: LabState): void {
   for (const f of files) rmSync(f, { force: true });
   rmSync(paths.state, { force: true });
   if (existsSync(paths.nodesDir)) rmSync(paths.nodesDir, { recursive: true, force: true });
+  rmSync(paths.repoExtra, { recursive: true, force: true });
 }
 

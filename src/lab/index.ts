@@ -23,6 +23,7 @@ export {
   BRIDGE_ADDRESS, HOST_ADDRESS, FLOATING_IP, REPO_URL, DEFAULT_NODES,
 } from './constants.js';
 export { requireRoot, requireNamespaces } from './preflight.js';
+export { publish, buildCanary, CANARY_PACKAGE, type PublishResult } from './publish.js';
 export { whichLab, anyLabDown, anyLabStatus, anyLabExec, anyLabFault, type AnyLabOptions } from './dispatch.js';
 export type { RunResult } from './proc.js';
 export type { LabState, LabNode } from './state.js';

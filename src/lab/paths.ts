@@ -26,6 +26,8 @@ export interface LabPaths {
   /** /etc/hosts given to every node */
   hosts: string;
   repoLog: string;
+  /** debs published into this lab (`hactl lab publish`), served beside the cached repo */
+  repoExtra: string;
   nodesDir: string;
   /** one node's dir: upper/ and work/ (its disk), root/ (overlay mount point), console.log */
   node(name: string): { dir: string; upper: string; work: string; root: string; console: string };
@@ -44,6 +46,7 @@ export function labPaths(stateDir: string = defaultStateDir()): LabPaths {
     inventory: join(dir, 'inventory.yaml'),
     hosts: join(dir, 'hosts'),
     repoLog: join(dir, 'repo-server.log'),
+    repoExtra: join(dir, 'repo-extra'),
     nodesDir,
     node(name: string) {
       const d = join(nodesDir, name);

@@ -97,11 +97,17 @@ async function index(tmp: string): Promise<void> {
   writeFileSync(join(tmp, 'Packages'), packages);
 }
 
-/** Starts the lab's repo server in its netns on its bridge address (10.77.N.1:8080) and waits until it answers. */
-export async function startRepoServer(paths: Pick<LabPaths, 'repoLog'>, net: LabNet, repo: string, record: (ref: ProcRef) => void): Promise<ProcRef> {
+/**
+ * Starts the lab's repo server in its netns on its bridge address (10.77.N.1:8080) and waits
+ * until it answers. With `repoExtra`, the debs published into that dir (`hactl lab publish`)
+ * are served too, their index appended to the cached repo's.
+ */
+export async function startRepoServer(paths: Pick<LabPaths, 'repoLog'> & { repoExtra?: string }, net: LabNet, repo: string, record: (ref: ProcRef) => void): Promise<ProcRef> {
   const script = repoServerScript();
   const { bridgeAddress: address, repoPort: port } = net;
-  const args = [`--net=/run/netns/${net.netns}`, process.execPath, script, '--bind', address, '--port', String(port), '--dir', repo];
+  const extra = paths.repoExtra ? ['--extra', paths.repoExtra] : [];
+  if (paths.repoExtra) mkdirSync(paths.repoExtra, { recursive: true });
+  const args = [`--net=/run/netns/${net.netns}`, process.execPath, script, '--bind', address, '--port', String(port), '--dir', repo, ...extra];
   const pid = spawnDetached('nsenter', args, paths.repoLog);
   const ref = procRef(pid);
   if (!ref) throw new NodeError(`the lab repo server exited at once; see ${paths.repoLog}`);

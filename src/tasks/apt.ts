@@ -11,7 +11,8 @@ export interface AptOptions {
   noStart?: boolean;
 }
 
-const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends';
+/** apt-get as every hactl task runs it: no questions, the lock waited for, kept config files, no recommends. */
+export const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends';
 
 /**
  * Installs only the packages that are missing, in one apt-get call.
@@ -34,12 +35,30 @@ export function planApt(installed: DebPackages, wanted: string[], options: AptOp
         : `if ! find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null | grep -q .; then ${APT} update; fi;`;
   // `--`: a name is never read as an option (`-oDPkg::Pre-Invoke::=…` would run a command)
   const install = `${APT} install -- ${missing.map(quote).join(' ')}`;
-  const body = options.noStart
-    ? `printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d; ${install}; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc`
-    : install;
+  const body = options.noStart ? withoutStarts(install) : install;
   return {
     changed: true,
     reason: `install ${missing.join(' ')}`,
     steps: [{ command: `set -o pipefail 2>/dev/null; ${update} ${body}` }],
   };
+}
+
+/**
+ * Runs `command` with policy-rc.d 101: packages neither start nor restart their daemons
+ * (the cluster decides where a cluster-managed service runs).
+ * @example withoutStarts('apt-get -y upgrade') // "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && …"
+ */
+export function withoutStarts(command: string): string {
+  return `printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d; ${command}; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc`;
+}
+
+/**
+ * Upgrades installed packages only (`install --only-upgrade`: a name not installed is not
+ * installed by it), or everything with `all`, after refreshing the lists, with the same
+ * options and start policy as {@link planApt}'s install.
+ * @example aptUpgradeCommand(['hactl-lab-canary']) // '… update && … install --only-upgrade -- hactl-lab-canary …'
+ */
+export function aptUpgradeCommand(packages: readonly string[] | 'all'): string {
+  const what = packages === 'all' ? 'upgrade' : `install --only-upgrade -- ${packages.map(quote).join(' ')}`;
+  return `set -o pipefail 2>/dev/null; ${APT} update || exit $?; ${withoutStarts(`${APT} ${what}`)}`;
 }

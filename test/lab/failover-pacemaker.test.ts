@@ -287,4 +287,93 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     expect(back.status, back.stderr).toBe(0);
     expect(vipHolder(vip)).toBe('master');
   });
+  // issue #19, rolling upgrade: a real package (the lab's canary, built with dpkg-deb and
+  // published into this lab's repo) upgraded node by node while the prober runs
+  const canary = (): string[] => VOTERS.map((n) => ssh(STATE, n, "dpkg-query -W -f='${Version}' hactl-lab-canary").stdout.trim());
+  const records = (): string => VOTERS.map((n) => ssh(STATE, n, 'cat /var/lib/hactl/rolling-upgrade.json 2>/dev/null').stdout).join('');
+  const standbys = (): string[] => VOTERS.filter((n) => ssh(STATE, 'master', `crm_standby -N ${n} -G -q 2>/dev/null`).stdout.trim() === 'on');
+
+  it('rolling upgrade: the canary 1.0 → 1.1 on every node, downtime no more than its two switchovers', () => {
+    const t0 = Date.now();
+    const p0 = hactl(['lab', 'publish', '--canary', '1.0', '--state-dir', STATE]);
+    expect(p0.status, p0.stderr).toBe(0);
+    for (const n of VOTERS) {
+      const i = ssh(STATE, n, 'DEBIAN_FRONTEND=noninteractive apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -y -q install hactl-lab-canary >/dev/null 2>&1');
+      expect(i.status, i.stderr).toBe(0);
+    }
+    expect(canary()).toEqual(['1.0', '1.0', '1.0']);
+    const p1 = hactl(['lab', 'publish', '--canary', '1.1', '--state-dir', STATE]);
+    expect(p1.status, p1.stderr).toBe(0);
+    const plan = day2(['rolling-upgrade', '--packages', 'hactl-lab-canary', '--dry-run']);
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(plan.doc.plan).toEqual(['upgrade arbitrator', 'upgrade slave', 'switchover master → slave', 'upgrade master', 'move back slave → master']);
+    expect(plan.doc.nodes.map((n: any) => n.after['hactl-lab-canary'])).toEqual(['1.1', '1.1', '1.1']);
+    expect(canary()).toEqual(['1.0', '1.0', '1.0']); // a dry run changes nothing
+
+    const u = day2(['rolling-upgrade', '--packages', 'hactl-lab-canary']);
+    const r = u.doc;
+    console.log(`rolling upgrade 1.0 → 1.1: ${r.message}; ${r.steps.map((s: any) => `${s.step} ${sec(s.ms)}${s.outagesMs.length ? ` (outage ${s.outagesMs.map(sec).join('+')})` : ''}`).join(', ')}; ` +
+      `downtime ${sec(r.downtimeMs)} in all, ${sec(r.switchoverDowntimeMs)} during the switchovers, ${r.outages.length} outages, ${r.probes} probes; ${sec(r.totalMs)}`);
+    expect(u.status, u.stderr).toBe(0);
+    expect(r.ok).toBe(true);
+    expect(canary()).toEqual(['1.1', '1.1', '1.1']);
+    for (const n of r.nodes) expect([n.status, n.before['hactl-lab-canary'], n.after['hactl-lab-canary']]).toEqual(['upgraded', '1.0', '1.1']);
+    expect(r.probes).toBeGreaterThan(100);
+    // clients saw outages only while the service moved; compared with a plain switchover of this cluster
+    expect(r.downtimeMs).toBe(r.switchoverDowntimeMs);
+    const m = day2(['move']);
+    const back = day2(['move', '--to', 'master']);
+    expect([m.status, back.status]).toEqual([0, 0]);
+    const two = m.doc.downtimeMs + back.doc.downtimeMs;
+    console.log(`two switchovers by \`hactl move\`: ${sec(m.doc.downtimeMs)} + ${sec(back.doc.downtimeMs)}; rolling upgrade's downtime ${sec(r.downtimeMs)}; test ${sec(Date.now() - t0)}`);
+    expect(r.downtimeMs).toBeLessThanOrEqual(two * 1.5 + 2000); // the same two moves, with room for a loaded machine
+    expect(records()).toBe('');
+    expect(vipHolder(vip)).toBe('master');
+    const smoke = hactl(['smoke', '-i', INV]);
+    expect(smoke.status, smoke.stdout).toBe(0);
+  }, 900_000);
+
+  it('rolling upgrade killed (SIGKILL) after its first node, then --resume finishes it: every node 1.2, none in standby', async () => {
+    const t0 = Date.now();
+    const p = hactl(['lab', 'publish', '--canary', '1.2', '--state-dir', STATE]);
+    expect(p.status, p.stderr).toBe(0);
+    const child = spawn(process.execPath, [join(ROOT, 'bin/hactl'), 'rolling-upgrade', '-i', INV, '--packages', 'hactl-lab-canary'], { cwd: ROOT });
+    let err = '';
+    const killed = new Promise<string>((done) => {
+      child.stderr.on('data', (d) => {
+        err += d;
+        // the first node is done; kill while the next one is under way
+        if (/\] slave: standby/.test(err) && child.exitCode === null && !child.killed) {
+          child.kill('SIGKILL');
+          done(err);
+        }
+      });
+      child.on('close', () => done(err));
+    });
+    const out = await killed;
+    await new Promise((r) => child.exitCode !== null || child.signalCode ? r(undefined) : child.on('close', r));
+    expect(child.signalCode, out).toBe('SIGKILL');
+    expect(out).toMatch(/arbitrator: upgraded and back in service \(hactl-lab-canary 1\.1 → 1\.2\)/);
+    expect(canary()[2]).toBe('1.2');
+    expect(records()).toMatch(/"phase":"done"/);
+    // a new run refuses while one is recorded
+    const again = hactl(['rolling-upgrade', '-i', INV, '--packages', 'hactl-lab-canary']);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/an interrupted rolling upgrade .* is recorded on .*arbitrator \(done\).*\n?.*--resume/s);
+    const tr = Date.now();
+    const res = await hactlAsync(['rolling-upgrade', '-i', INV, '--resume', '--json']);
+    const r = JSON.parse(res.stdout);
+    console.log(`--resume after SIGKILL: ${r.message}; ${r.steps.map((s: any) => `${s.step} ${sec(s.ms)}`).join(', ')}; downtime ${sec(r.downtimeMs)} ` +
+      `(${sec(r.switchoverDowntimeMs)} in switchovers); resume ${sec(Date.now() - tr)}, test ${sec(Date.now() - t0)}`);
+    expect(res.status, res.stderr).toBe(0);
+    expect(r.resumed).toBe(true);
+    expect(r.nodes.find((n: any) => n.name === 'arbitrator').status).toBe('done before');
+    expect(r.steps.map((s: any) => s.step)).not.toContain('upgrade arbitrator');
+    expect(canary()).toEqual(['1.2', '1.2', '1.2']);
+    expect(standbys()).toEqual([]);
+    expect(records()).toBe('');
+    expect(vipHolder(vip)).toBe('master');
+    const smoke = hactl(['smoke', '-i', INV]);
+    expect(smoke.status, smoke.stdout).toBe(0);
+  }, 900_000);
 });

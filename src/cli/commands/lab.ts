@@ -11,7 +11,7 @@ import type { Stack } from '../../inventory/model.js';
 import { isStack, STACK_NAMES } from '../../stack/driver.js';
 import { anyLabDown, anyLabExec, anyLabFault, anyLabStatus, whichLab } from '../../lab/dispatch.js';
 import {
-  formatEvent, labPaths, labUp, resolveLabIndex, type LabEvent, type LabStatus,
+  CANARY_PACKAGE, formatEvent, labPaths, labUp, publish, resolveLabIndex, type LabEvent, type LabStatus,
 } from '../../lab/index.js';
 import { vmLabUp, type VmLabStatus } from '../../lab/vm/index.js';
 import { printJson } from '../output.js';
@@ -144,6 +144,25 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ sudo hactl lab exec master -- ip -br addr')
     .action(async (node: string, command: string[], o: StateOpt) => {
       process.exitCode = (await anyLabExec(node, commandArgs(command), { stateDir: o.stateDir, vm: o.vm, stdio: 'inherit' })).code;
+    });
+
+  lab.command('publish')
+    .description('serve debs from the lab\'s apt repo (nodes see them at their next apt-get update); --canary builds one')
+    .argument('[debs...]', '.deb files to publish')
+    .option('--state-dir <dir>', 'lab state dir (default $HACTL_LAB_DIR or /var/lib/hactl/lab)')
+    .option('--canary <version>', `build ${CANARY_PACKAGE} VERSION (dpkg-deb, no network) and publish it`)
+    .addHelpText('after', `
+The debs go to <state-dir>/repo-extra/, indexed with dpkg-scanpackages; the repo server
+appends that index to the cached repo's (which every lab shares and is never written).
+Every version published stays listed: apt installs the highest.
+
+Examples:
+  $ sudo hactl lab publish --canary 1.0                 # then apt-get install ${CANARY_PACKAGE} on the nodes
+  $ sudo hactl lab publish --canary 1.1                 # what hactl rolling-upgrade --packages ${CANARY_PACKAGE} upgrades to
+  $ sudo hactl lab publish ./mypkg_2.0_all.deb`)
+    .action(async (debs: string[], o: { stateDir?: string; canary?: string }) => {
+      const r = await publish({ stateDir: o.stateDir, files: debs, canary: o.canary });
+      process.stdout.write(`published in ${r.dir}: ${r.debs.join(', ')}\n`);
     });
 
   const faults: Array<['poweroff' | 'boot' | 'cut' | 'uncut', string, string]> = [
