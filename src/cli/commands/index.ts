@@ -17,6 +17,7 @@ const MODULES: Array<{ names: string[]; load: () => Promise<{ register: Register
   { names: ['drift'], load: () => import('./drift.js') },
   { names: ['history', 'rollback'], load: () => import('./history.js') },
   { names: ['standby', 'unstandby', 'maintenance', 'move', 'clear'], load: () => import('./day2.js') },
+  { names: ['remove-node', 'destroy', 'report'], load: () => import('./lifecycle.js') },
   { names: ['completion', 'man'], load: () => import('./completion.js') },
 ];
 
