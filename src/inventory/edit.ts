@@ -134,3 +134,50 @@ export function replaceNodeInInventoryText(text: string, oldName: string, repl: 
   for (const [a, b, s] of edits.sort((x, y) => y[0] - x[0])) out = out.slice(0, a) + s + out.slice(b);
   return out;
 }
+
+/**
+ * Takes the node `name` out of `nodes:` (for `hactl remove-node`): its lines go, with the
+ * comment lines indented like its keys; every other byte stays. Node ids are positions
+ * unless given, so each node after it that has no `node_id` gets its current one written
+ * in (a corosync node id belongs to one machine and must not move to another).
+ * @throws InputError when the text has no `nodes:` list or no node of that name
+ * @example removeNodeFromInventoryText(text, 'web1') // text without web1's entry
+ */
+export function removeNodeFromInventoryText(text: string, name: string): string {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  if (doc.errors.length) {
+    throw new InputError(`cannot edit the inventory: ${doc.errors[0]!.message}`, { hint: 'fix the YAML first (hactl inventory check)' });
+  }
+  const nodes = doc.get('nodes', true);
+  if (!isSeq(nodes)) throw new InputError('the inventory has no `nodes:` list', { field: 'nodes' });
+  const index = nodes.items.findIndex((n) => isMap(n) && scalarOf(n, 'name') === name);
+  if (index < 0) throw new InputError(`no node ${name} in the inventory`, { field: 'nodes' });
+  const entry = nodes.items[index] as YAMLMap;
+  if (nodes.flow || entry.flow || !entry.range) {
+    // flow lists: edit the document and re-stringify it (comment alignment may change)
+    for (const [i, n] of nodes.items.entries()) {
+      if (i > index && isMap(n) && n.get('node_id') === undefined) n.set('node_id', i + 1);
+    }
+    nodes.items.splice(index, 1);
+    return doc.toString({ lineWidth: 0 });
+  }
+  const edits: Array<[number, number, string]> = [];
+  const [start, valueEnd] = entry.range;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const keyIndent = start - lineStart;
+  const end = insertionPoint(text, Math.max(valueEnd - 1, start), keyIndent);
+  edits.push([lineStart, end < 0 ? text.length : end, '']);
+  for (const [i, n] of nodes.items.entries()) {
+    if (i <= index || !isMap(n) || n.get('node_id') !== undefined) continue;
+    // after the scalar `name:` (the last key may hold a map, e.g. ssh:)
+    const pair = n.items.find((p) => isScalar(p.key) && p.key.value === 'name');
+    const at = pair && isScalar(pair.value) && pair.value.range ? pair.value.range[1] : undefined;
+    const keyStart = pair && isScalar(pair.key) && pair.key.range ? pair.key.range[0] : undefined;
+    if (at === undefined || keyStart === undefined) throw new InputError(`cannot keep the node id of node ${i + 1} in place`, { hint: 'give every node a node_id by hand' });
+    const indent = keyStart - (text.lastIndexOf('\n', keyStart - 1) + 1);
+    edits.push([at, at, n.flow ? `, node_id: ${i + 1}` : `\n${' '.repeat(indent)}node_id: ${i + 1}`]);
+  }
+  let out = text;
+  for (const [a, b, s] of edits.sort((x, y) => y[0] - x[0])) out = out.slice(0, a) + s + out.slice(b);
+  return out;
+}

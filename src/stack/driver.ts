@@ -9,9 +9,10 @@
  */
 import { quote } from '../core/shell.js';
 import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
-import { corosyncView, members } from './corosync.js';
+import { COROSYNC_AUTHKEY, COROSYNC_CONF, corosyncView, members } from './corosync.js';
+import { AUTHKEYS, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat.js';
 import { guestPackages } from './guests.js';
-import { GROUP_ID } from './pacemaker.js';
+import { CIB_DIR, GROUP_ID } from './pacemaker.js';
 
 /** The cluster stack every voting node runs (pacemaker stack). */
 export const PACEMAKER_STACK = ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents'];
@@ -71,6 +72,44 @@ export interface StackDriver<S extends Stack = Stack> {
   switchoverHint(to: string): string;
   /** what makes the cluster forget a node that left the membership, if anything has to */
   forgetNodeCommand?(name: string): string;
+  /** shell: stops the stack on a node and keeps it from starting at boot (remove-node, destroy); idempotent */
+  readonly stopCommand: string;
+  /** shell: prints `running` or `enabled` lines while any of the stack's daemons runs or starts at boot */
+  readonly leftCommand: string;
+  /** the configuration files hactl writes for this stack on `node` (destroy removes them; report copies the non-secret ones) */
+  configFiles(c: ClusterModel, node: NodeModel): string[];
+  /** key files: never copied off a node, never printed (report notes their size only) */
+  readonly keyFiles: string[];
+  /** the stack's own state, removed by destroy (pcs cluster destroy's list for Pacemaker) */
+  readonly stateGlobs: string[];
+  /** why `node` cannot leave this cluster on this stack, beyond the twins and the vote count (undefined: it can) */
+  removalProblem(c: ClusterModel, node: NodeModel): string | undefined;
+  /** read-only commands for `hactl report`: file name in the archive → shell */
+  readonly reportCommands: Readonly<Record<string, string>>;
+}
+
+/** systemd when it runs, else the sysv script: stop now, no start at boot (quiet, always exit 0). */
+export function stopAndDisable(services: string[], sysvStop: Record<string, string> = {}): string {
+  const sysv = services.map((s) => sysvStop[s] ?? `service ${s} stop >/dev/null 2>&1`);
+  return [
+    'if [ -d /run/systemd/system ]; then',
+    `  systemctl disable --now ${services.join(' ')} >/dev/null 2>&1`,
+    'else',
+    ...sysv.map((l) => `  ${l}`),
+    ...services.map((s) => `  update-rc.d ${s} disable >/dev/null 2>&1`),
+    'fi',
+    'true',
+  ].join('\n');
+}
+
+/** Shell: `running NAME` / `enabled NAME` for each of the services. */
+export function leftOf(services: string[], processes: string[]): string {
+  return [
+    ...processes.map((p) => `pgrep -x ${p} >/dev/null && echo "running ${p}"`),
+    ...services.map((s) =>
+      `{ [ -d /run/systemd/system ] && systemctl -q is-enabled ${s} 2>/dev/null; } || ls /etc/rc[2345].d/S*${s} >/dev/null 2>&1 && echo "enabled ${s}"`),
+    'true',
+  ].join('\n');
 }
 
 const num = (v: unknown, dflt: number): number => (v === undefined || v === null || Number.isNaN(Number(v)) ? dflt : Number(v));
@@ -107,6 +146,24 @@ const pacemaker: StackDriver<'pacemaker'> = {
   switchoverHint: (to) => `\`crm_resource --move -r ${GROUP_ID} -N ${quote(to)} && crm_resource --wait; crm_resource --clear -r ${GROUP_ID}\``,
   // corosync forgets a removed node on reload; Pacemaker's node list keeps it until told
   forgetNodeCommand: (name) => `crm_node -R ${quote(name)} --force >/dev/null 2>&1 || true`,
+  // pacemaker first (it stops the resources), then corosync (the notes' graceful stop); no systemd in the namespace lab
+  stopCommand: stopAndDisable(['pacemaker', 'corosync'], {
+    pacemaker: 'pacemakerd --shutdown >/dev/null 2>&1; t=0; while pgrep -x pacemakerd >/dev/null && [ $t -lt 300 ]; do sleep 1; t=$((t+1)); done',
+    corosync: 'service corosync stop >/dev/null 2>&1; pgrep -x corosync >/dev/null && corosync-cfgtool -H --force >/dev/null 2>&1',
+  }),
+  leftCommand: leftOf(['pacemaker', 'corosync'], ['pacemakerd', 'corosync']),
+  configFiles: (c, node) => (node.role === 'realserver' ? [] : [COROSYNC_CONF, ...(node.role === 'master' ? [`${CIB_DIR}/resources.xml`, `${CIB_DIR}/constraints.xml`] : [])]),
+  keyFiles: [COROSYNC_AUTHKEY],
+  // what `pcs cluster destroy` removes besides corosync.conf and the key: the CIB and the policy engine's inputs
+  stateGlobs: ['/var/lib/pacemaker/cib/cib*', '/var/lib/pacemaker/pengine/*', '/var/lib/corosync/*'],
+  removalProblem: () => undefined,
+  reportCommands: {
+    'crm_mon.xml': 'crm_mon -1 --output-as=xml',
+    'crm_mon.txt': 'crm_mon -1 -rf',
+    'cib.xml': 'cibadmin -Q',
+    'corosync-cfgtool.txt': 'corosync-cfgtool -s',
+    'corosync-quorumtool.txt': 'corosync-quorumtool -s',
+  },
 };
 
 const heartbeat: StackDriver<'heartbeat'> = {
@@ -133,6 +190,19 @@ const heartbeat: StackDriver<'heartbeat'> = {
     `heartbeat keepalive ${t.keepalive} s, warntime ${t.warntime} s, deadtime ${t.deadtime} s, initdead ${t.initdead} s`,
   voters: () => [],
   switchoverHint: (to) => `\`/usr/share/heartbeat/hb_takeover all\` on ${to}`,
+  stopCommand: stopAndDisable(['heartbeat']),
+  leftCommand: leftOf(['heartbeat'], ['heartbeat']),
+  configFiles: (c, node) => (isTwin(node) ? [HA_CF, HARESOURCES, ...(c.lvs.length ? [LDIRECTORD_CF] : [])] : []),
+  keyFiles: [AUTHKEYS],
+  stateGlobs: ['/var/lib/heartbeat/hostcache', '/var/lib/heartbeat/delhostcache'],
+  // the arbitrator is ipfail's ping node: without it a twin that loses its network takes the address
+  removalProblem: (c, node) =>
+    node.role === 'arbitrator'
+      ? `${node.name} is Heartbeat's ping node (ipfail): without it a twin that loses its network still takes the resources over`
+      : undefined,
+  reportCommands: {
+    'cl_status.txt': `for a in hbstatus listnodes rscstatus; do echo "== cl_status $a"; timeout -k 1 5 cl_status $a 2>&1; done`,
+  },
 };
 
 /** Every stack hactl drives, by name. */

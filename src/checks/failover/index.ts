@@ -37,6 +37,11 @@ export interface FailoverTestOptions {
   log(message: string): void;
   /** called after each scenario, e.g. to print its row at once */
   onResult?(r: ScenarioResult): void;
+  /**
+   * called when a scenario fails, after its restore: the caller collects an incident report
+   * (the CLI: src/operate/report.ts) and returns its path, which the result names
+   */
+  onFailure?(r: ScenarioResult): Promise<string | undefined>;
 }
 
 /**
@@ -67,6 +72,14 @@ export async function runFailoverTest(c: ClusterModel, o: FailoverTestOptions): 
       ? { scenario: s.name, outages: [], answeredBy: [], restored: false, verdict: 'skipped', reasons: [stop], probes: [], samples: [] }
       : await runScenario(env, s, { connector: o.connector, connect: o.connect, budgetMs: o.budgetMs });
     if (!stop && !r.restored) stop = `not run: the cluster could not be restored after ${s.name}`;
+    if (r.verdict === 'fail' && o.onFailure) {
+      try {
+        const path = await o.onFailure(r);
+        if (path) r.reasons.push(`note: report written to ${path}`);
+      } catch (e) {
+        r.reasons.push(`note: no report: ${(e as Error).message}`);
+      }
+    }
     report.results.push(r);
     o.onResult?.(r);
   }

@@ -12,6 +12,7 @@ import {
 import { formatHeader } from '../../checks/failover/report.js';
 import { InputError } from '../../core/errors.js';
 import { loadInventory } from '../../inventory/index.js';
+import { collectReport } from '../../operate/report.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { labFaultsFor } from '../../lab/faults.js';
 import { Connector, sshConnect } from '../../runtime/connector.js';
@@ -27,6 +28,8 @@ interface FailoverOptions extends NodeOptions {
   yes?: boolean;
   labDir?: string;
   waitLock?: string | boolean;
+  /** --no-report: false */
+  report?: boolean;
 }
 
 const HELP = `
@@ -111,6 +114,7 @@ export function register(program: Command): void {
     .option('--restore', 'only restore the cluster (power on, plug in, start stacks, clean up, move back), e.g. after an interrupted run')
     .option('--lab-dir <dir>', 'use this lab\'s fault primitives (default: the lab whose state dir holds the inventory)')
     .option('--wait-lock [seconds]', 'if another run holds the cluster\'s run lock, wait for it (default: refuse at once)')
+    .option('--no-report', 'do not write an incident report (hactl report) when a scenario fails')
     .addHelpText('after', HELP)
     .action(async (o: FailoverOptions, cmd: Command) => {
       const debug = Boolean(cmd.optsWithGlobals().debug);
@@ -138,6 +142,10 @@ export function register(program: Command): void {
             plan, faults, settings, connector, budgetMs, signal, log,
             connect: watchConnect,
             onResult: (r) => void (o.json ? undefined : process.stdout.write(paint(r) + '\n')),
+            onFailure: o.report === false ? undefined : async (r) => {
+              log(`${r.scenario} failed: collecting a report (hactl report; --no-report skips it)`);
+              return (await collectReport(cluster, { connector, since: '1h', reason: `failover-test: scenario ${r.scenario} failed` })).path;
+            },
           });
           if (o.json) printJson(reportJson(report) as object);
           else process.stdout.write(formatReport(report).split('\n').slice(-2).join('\n'));

@@ -18,6 +18,7 @@ const MODULES: Array<{ names: string[]; load: () => Promise<{ register: Register
   { names: ['history', 'rollback'], load: () => import('./history.js') },
   { names: ['standby', 'unstandby', 'maintenance', 'move', 'clear'], load: () => import('./day2.js') },
   { names: ['rolling-upgrade'], load: () => import('./rolling-upgrade.js') },
+  { names: ['remove-node', 'destroy', 'report'], load: () => import('./lifecycle.js') },
   { names: ['completion', 'man'], load: () => import('./completion.js') },
 ];
 
