@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/inventory/index.js';
@@ -10,7 +11,7 @@ import { hactl, labMissing, ssh, TEST_LAB_INDEX } from './helpers.js';
 const missing = labMissing();
 if (missing && process.env.CI === 'true') throw new Error(`CI needs the lab tests: ${missing}`);
 
-const STATE = '/tmp/hactl-lab-add-node';
+const STATE = `/tmp/hactl-lab-add-node-${TEST_LAB_INDEX}`;
 const INV = join(STATE, 'inventory.yaml');
 
 describe.skipIf(Boolean(missing))(`add-node on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
@@ -91,5 +92,67 @@ describe.skipIf(Boolean(missing))(`add-node on the lab${missing ? ` (skipped: ${
       const d = hactl(['drift', '-i', INV]);
       expect(d.status, d.stdout + d.stderr).toBe(0);
     }
+  });
+  it('report: every node\'s files in one archive, no secret bytes (authkey, its base64/hex forms)', () => {
+    const t0 = Date.now();
+    const out = join(STATE, 'report.tar.gz');
+    const r = hactl(['report', '-i', INV, '--since', '1h', '-o', out]);
+    console.log(`report: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(out);
+    const dir = join(STATE, 'report-x');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    expect(spawnSync('tar', ['-xzf', out, '-C', dir]).status).toBe(0);
+    const [top] = readdirSync(dir);
+    expect(top).toMatch(/-report-/);
+    for (const n of ['master', 'slave', 'arbitrator', 'web1']) {
+      expect(readFileSync(join(dir, top!, n, 'crm_mon.xml'), 'utf8')).toContain('request="crm_mon -1 --output-as=xml"');
+      expect(readFileSync(join(dir, top!, n, 'etc/corosync/corosync.conf'), 'utf8')).toContain('nodelist');
+    }
+    expect(readFileSync(join(dir, top!, 'summary.txt'), 'utf8')).toContain('web1: ');
+    const key = ssh(STATE, 'master', 'cat /etc/corosync/authkey').stdout.trim();
+    expect(key.length).toBeGreaterThan(16);
+    const forms = [key, Buffer.from(key).toString('base64'), Buffer.from(key).toString('hex'), key.slice(0, 24)];
+    const files = (spawnSync('find', [join(dir, top!), '-type', 'f'], { encoding: 'utf8' }).stdout).trim().split('\n');
+    expect(files.length).toBeGreaterThan(20);
+    for (const f of files) {
+      const text = readFileSync(f, 'latin1');
+      for (const form of forms) expect(text.includes(form), `${f} holds the authkey`).toBe(false);
+    }
+  });
+
+  it('remove-node: refuses a twin and a node holding resources; removes web1 (3 voters, smoke, drift 0); a second run says not in the cluster', () => {
+    const twin = hactl(['remove-node', 'slave', '-i', INV]);
+    expect(twin.status).toBe(2);
+    expect(twin.stderr).toMatch(/one of the two twins/);
+    // the operator's op-dummy may run on web1: refused until it is moved away
+    const where = ssh(STATE, 'master', 'crm_resource --locate -r op-dummy').stdout;
+    if (/running on: web1/.test(where)) {
+      const held = hactl(['remove-node', 'web1', '-i', INV]);
+      expect(held.status, held.stdout + held.stderr).toBe(1);
+      expect(held.stderr).toMatch(/web1 holds op-dummy/);
+    }
+    const sb = ssh(STATE, 'master', 'crm_standby -N web1 -v on && crm_resource --wait --timeout=60s');
+    expect(sb.status, sb.stderr).toBe(0);
+    const t0 = Date.now();
+    const r = hactl(['remove-node', 'web1', '-i', INV]);
+    console.log(`remove-node: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const q = ssh(STATE, 'master', 'corosync-quorumtool -s').stdout;
+    expect(q).toMatch(/Expected votes:\s+3/);
+    expect(q).toMatch(/Total votes:\s+3/);
+    expect(ssh(STATE, 'master', 'crm_node -l').stdout).not.toMatch(/web1/);
+    expect(ssh(STATE, 'web1', 'pgrep -x corosync || pgrep -x pacemakerd; echo done').stdout.trim()).toBe('done');
+    const text = readFileSync(INV, 'utf8');
+    expect(text).toContain('# the twins and the arbitrator (keep this comment)');
+    expect(text).not.toMatch(/name: web1/);
+    const sm = hactl(['smoke', '-i', INV]);
+    expect(sm.status, sm.stdout + sm.stderr).toBe(0);
+    const d = hactl(['drift', '-i', INV]);
+    expect(d.status, d.stdout + d.stderr).toBe(0);
+    const again = hactl(['remove-node', 'web1', '-i', INV]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/web1 is not in cluster/);
   });
 });

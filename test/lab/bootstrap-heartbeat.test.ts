@@ -106,4 +106,29 @@ describe.skipIf(Boolean(missing))(`bootstrap: heartbeat stack on the lab${missin
     expect(ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout).toContain(`${vip}/24`);
     expect(readFileSync(join(STATE, 'inventory.yaml'), 'utf8')).toContain('stack: heartbeat');
   });
+  it('destroy: refuses without a terminal or --yes; takes everything of hactl away, data kept; a second run finds nothing; bootstrap builds it again', () => {
+    const t0 = Date.now();
+    const no = hactl(['destroy', '-i', INV]);
+    expect(no.status).toBe(2);
+    expect(no.stderr).toMatch(/--yes/);
+    const d = hactl(['destroy', '-i', INV, '--yes']);
+    expect(d.status, d.stdout + d.stderr).toBe(0);
+    expect(d.stdout).toMatch(/master: stack stopped and disabled; removed .*\/etc\/ha.d\/ha.cf/);
+    for (const n of ['master', 'slave']) {
+      const left = ssh(STATE, n, 'ls /etc/ha.d/ha.cf /etc/ha.d/authkeys /etc/ha.d/haresources 2>/dev/null; pgrep -x heartbeat; ls /var/lib/hactl/cib 2>/dev/null; true').stdout.trim();
+      expect(left, `${n} still has: ${left}`).toBe('');
+      // the copies are kept in a generation (0700), the authkeys copy private
+      expect(ssh(STATE, n, 'stat -c %a /var/lib/hactl/generations/*/files/etc/ha.d/authkeys').stdout.trim()).toBe('600');
+    }
+    expect(ssh(STATE, 'master', `ip -o -4 addr show eth0`).stdout).not.toContain(`${vip}/`);
+    const again = hactl(['destroy', '-i', INV, '--yes']);
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/nothing left of cluster/);
+    const destroySecs = (Date.now() - t0) / 1000;
+    const b = hactl(['bootstrap', '-i', INV, '--json']);
+    expect(b.status, b.stdout + b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout).smoke.ok).toBe(true);
+    console.log(`destroy ×2: ${destroySecs.toFixed(1)}s; destroy + bootstrap again: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    expect(ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout).toContain(`${vip}/24`);
+  });
 });
