@@ -5,6 +5,7 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { inventorySchema, inventoryWarnings, loadInventory, type ClusterModel } from '../../inventory/index.js';
+import { roleLabel } from '../../inventory/model.js';
 import { addInventoryOption } from '../options.js';
 import { printJson, printRawJson } from '../output.js';
 import { driverOf } from '../../stack/driver.js';
@@ -80,7 +81,7 @@ function section(title: string, lines: string[]): string[] {
  */
 export function formatModel(m: ClusterModel, warnings: string[] = [], routes?: ReadonlyMap<string, string>): string {
   const nodeRows = [['NAME', 'ROLE', 'ADDRESS', 'ID', 'SSH'], ...m.nodes.map((n) =>
-    [n.name, n.role, n.address, String(n.nodeId), `${routes?.get(n.name) ?? `${n.ssh.user}@${n.connect}:${n.ssh.port}`}${n.ssh.become ? ' (sudo)' : ''}`])];
+    [n.name, roleLabel(n.role), n.address, String(n.nodeId), `${routes?.get(n.name) ?? `${n.ssh.user}@${n.connect}:${n.ssh.port}`}${n.ssh.become ? ' (sudo)' : ''}`])];
   const out = [
     `${chalk.bold('cluster')}  ${m.name}  (stack ${m.stack}, network ${m.network.cidr} on ${m.interface})`,
     `${chalk.bold('source')}   ${m.source}`,
