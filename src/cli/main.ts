@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { HactlError, InputError } from '../core/errors.js';
 import { hactlVersion } from '../core/version.js';
 import { applyColour } from './colour.js';
+import { offerPassphrasePrompt } from './passphrase.js';
 import { jsonDocumentPrinted, printError, printJsonError } from './output.js';
 import { registerCommands } from './commands/index.js';
 
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   // before anything is printed: each stream's colour from its own TTY, NO_COLOR, FORCE_COLOR, --no-color
   applyColour(argv.slice(2));
+  offerPassphrasePrompt();
   const program = await buildProgram(argv.slice(2));
   const debug = argv.includes('--debug');
   // a command run with --json prints one JSON document on stdout, on failure too

@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { InputError } from '../core/errors.js';
-import type { ClusterModel } from '../inventory/model.js';
+import { canonicalRole, type ClusterModel, type Role } from '../inventory/model.js';
 
 /** The environment variable that stands in for `-i FILE`. */
 export const INVENTORY_ENV = 'HACTL_INVENTORY';
@@ -53,7 +53,7 @@ export const DEFAULT_CONNECT_TIMEOUT = '15';
  */
 export function addNodeFlags(cmd: Command, f: NodeFlags): Command {
   addInventoryOption(cmd);
-  if (f.limit) cmd.option('-l, --limit <nodes>', 'only these nodes: comma-separated names, roles (master, slave…) or globs (web*)');
+  if (f.limit) cmd.option('-l, --limit <nodes>', 'only these nodes: comma-separated names, roles (master, slave, promoted…) or globs (web*)');
   if (f.forks) cmd.option('-f, --forks <n>', typeof f.forks === 'string' ? f.forks : 'hosts worked on in parallel', '10');
   if (f.json) cmd.option('--json', typeof f.json === 'string' ? f.json : 'print a machine-readable summary on stdout (progress is silent)');
   if (f.quiet) cmd.option('-q, --quiet', f.quiet);
@@ -105,7 +105,7 @@ export function resolveLimit(cluster: Pick<ClusterModel, 'nodes'>, spec: string 
   const none: string[] = [];
   for (const item of items) {
     const match = cluster.nodes.filter((n) =>
-      n.name === item || n.role === item || (GLOB.test(item) && globRegExp(item).test(n.name)));
+      n.name === item || n.role === canonicalRole(item as Role) || (GLOB.test(item) && globRegExp(item).test(n.name)));
     if (!match.length) none.push(item);
     for (const n of match) picked.add(n.name);
   }

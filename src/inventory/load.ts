@@ -10,6 +10,7 @@ import { InputError, InputErrors } from '../core/errors.js';
 import { controlCharacterErrors } from './control.js';
 import type { ClusterModel } from './model.js';
 import type { RawInventory } from './raw.js';
+import { canonicalRole } from './model.js';
 import { finishModel, resolveDraft } from './resolve.js';
 import { checkSemantics } from './semantic.js';
 import { formatPath, SourceMap, type FieldPath } from './source.js';
@@ -101,6 +102,8 @@ export function parseInventory(text: string, file: string): ClusterModel {
   const fields = new Set(control.map((e) => e.details.field));
   fail([...control, ...validateSchema(data, src).filter((e) => !fields.has(e.details.field))]);
   const raw = data as RawInventory;
+  // promoted/unpromoted (Pacemaker 2.1's words) are the howtos' master/slave from here on
+  for (const n of raw.nodes) n.role = canonicalRole(n.role);
   const draft = resolveDraft(raw, file);
   fail(checkSemantics(raw, draft, src));
   return finishModel(draft);

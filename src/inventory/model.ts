@@ -7,6 +7,24 @@ import type { Secret } from '../core/secret.js';
 export type Stack = 'pacemaker' | 'heartbeat';
 export type Role = 'master' | 'slave' | 'arbitrator' | 'service' | 'director' | 'realserver';
 
+/**
+ * Pacemaker 2.1 and pcs say promoted/unpromoted where the howtos (and hactl's inventory)
+ * say master/slave: the inventory accepts them as aliases; the model keeps the howtos' roles.
+ */
+export const ROLE_ALIASES = { promoted: 'master', unpromoted: 'slave' } as const satisfies Record<string, Role>;
+export type RoleAlias = keyof typeof ROLE_ALIASES;
+
+/** A role as written in an inventory → the model's role. @example canonicalRole('promoted') // 'master' */
+export function canonicalRole(role: Role | RoleAlias): Role {
+  return (ROLE_ALIASES as Record<string, Role>)[role] ?? (role as Role);
+}
+
+/** A role with the current term beside it, for output. @example roleLabel('master') // 'master (promoted)' */
+export function roleLabel(role: Role): string {
+  const current = Object.entries(ROLE_ALIASES).find(([, r]) => r === role)?.[0];
+  return current ? `${role} (${current})` : role;
+}
+
 export interface SshSettings {
   user: string;          // default root
   port: number;          // default 22

@@ -3,7 +3,7 @@
  * defaults. Mirrors `inventorySchema`; `resolve.ts` turns it into the `ClusterModel`.
  */
 import type { SecretSource } from './secret-value.js';
-import type { Role, Stack } from './model.js';
+import type { Role, RoleAlias, Stack } from './model.js';
 
 export interface RawSsh {
   user?: string;
@@ -25,7 +25,8 @@ export interface RawNodeSsh {
 export interface RawNode {
   name: string;
   address: string;
-  role: Role;
+  /** promoted/unpromoted are replaced by master/slave right after the schema check */
+  role: Role | RoleAlias;
   node_id?: number;
   ssh?: RawNodeSsh;
   vars?: Record<string, unknown>;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { EXPLICIT_MIN_MASK, Secret } from '../core/secret.js';
+import { canonicalRole } from './model.js';
 import type {
   ClusterModel, DeclaredPacemaker, DeclaredResource, DrbdResource, FloatingIp, GuestModel, LvsService, NodeModel, RealServer, ServiceModel, SshSettings,
   StonithModel, Timing,
@@ -83,7 +84,7 @@ function resolveNode(n: RawNode, index: number, top: RawSsh | undefined, dir: st
   return {
     name: n.name,
     address: n.address,
-    role: n.role,
+    role: canonicalRole(n.role),
     // Position-based ids stay stable as long as nodes are only appended (add-node does that).
     nodeId: n.node_id ?? index + 1,
     ssh: resolveSsh(n, top, dir),

@@ -143,7 +143,7 @@ const sshDefaults = obj('ssh settings', 'SSH defaults for every node (each node 
   user: str('user name', 'Remote user (default root): letters, digits, "_", ".", "-".', { default: 'root', pattern: USER, maxLength: 32 }),
   port: port('SSH port (default 22).', { default: 22 }),
   identity: path('Private key file; relative paths are relative to the inventory file, ~ is expanded.'),
-  config: path('ssh_config(5) file to read (HostName, User, Port, IdentityFile); default ~/.ssh/config.'),
+  config: path('ssh_config(5) file, read by OpenSSH itself (ssh -G -F FILE: Include, Match, ProxyJump …); default ~/.ssh/config.'),
   known_hosts: path('known_hosts file used to verify host keys; default ~/.ssh/known_hosts.'),
   become: bool('Run commands through sudo (default: true when user is not root).'),
 });
@@ -161,8 +161,9 @@ const nodeSsh = obj('node ssh settings', 'Per-node SSH overrides of the top-leve
 const node = obj('node', 'A cluster node.', {
   name: str('host name', 'Node name; must equal `uname -n` on the node (letters, digits, "-", dots between labels).', { pattern: HOSTNAME }),
   address: ipv4('IPv4 address the cluster talks on (ring0 / ucast / DRBD), inside cluster.network.'),
-  role: str('role', 'master and slave are the twins; arbitrator is the quorum / ping node; service, director, realserver are extra roles.',
-    { enum: ['master', 'slave', 'arbitrator', 'service', 'director', 'realserver'] }),
+  role: str('role', 'master and slave are the twins (promoted and unpromoted, Pacemaker 2.1\'s terms, are accepted for them); '
+    + 'arbitrator is the quorum / ping node; service, director, realserver are extra roles.',
+    { enum: ['master', 'slave', 'arbitrator', 'service', 'director', 'realserver', 'promoted', 'unpromoted'] }),
   node_id: int('node id', 'Corosync node id (default: 1-based position in nodes:). Set it on every node or on none.', 1, 4294967294),
   ssh: nodeSsh,
   vars: freeVars('Free variables for this node, available to playbooks and templates.'),

@@ -8,7 +8,7 @@ export type ConnectFn = (node: NodeModel) => Promise<Connection>;
 export const sshConnect =
   (options: SshOptions = {}): ConnectFn =>
   (node) =>
-    SshConnection.open(resolveTarget(node), options);
+    resolveTarget(node).then((target) => SshConnection.open(target, options));
 
 /**
  * One connection per host for the whole run: opened on first use, shared by every task,

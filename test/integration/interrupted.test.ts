@@ -69,8 +69,8 @@ describe.skipIf(Boolean(missing))(`interrupted runs over real SSH${missing ? ` (
 
   it("the node's run lock is held by a process of the holder's session: busy for others, free once that connection is gone", async () => {
     const holder = (pid: number) => ({ user: 'root', host: 'orch', pid, command: 'hactl bootstrap', since: new Date().toISOString() });
-    const a = await SshConnection.open(resolveTarget(node()));
-    const b = await SshConnection.open(resolveTarget(node()));
+    const a = await SshConnection.open(await resolveTarget(node()));
+    const b = await SshConnection.open(await resolveTarget(node()));
     const held = await a.hold(nodeLockCommand(holder(1)));
     expect(held.first).toBe('LOCKED');
     const busy = await b.hold(nodeLockCommand(holder(2)));

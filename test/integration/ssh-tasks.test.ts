@@ -136,7 +136,7 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     let opened = 0;
     const connector = new Connector(async (n) => {
       opened++;
-      return SshConnection.open(resolveTarget(n));
+      return SshConnection.open(await resolveTarget(n));
     });
     const c = cluster();
     c.nodes[0] = { ...c.nodes[0]!, ...node() } as never;
@@ -158,16 +158,16 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     const base = { ...node(), role: 'master' as const, nodeId: 1, vars: {} };
     const empty = join(work, 'known_empty');
     writeFileSync(empty, '');
-    await expect(SshConnection.open(resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: empty } }))).rejects.toThrow(/unknown host key for 127.0.0.1 \(SHA256:/);
+    await expect(SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: empty } }))).rejects.toThrow(/unknown host key for 127.0.0.1 \(SHA256:/);
     const wrong = join(work, 'known_wrong');
     const otherKey = 'AAAAC3NzaC1lZDI1NTE5AAAAIBm1fake0000000000000000000000000000000000000';
     writeFileSync(wrong, `[127.0.0.1]:${sshd.port} ssh-ed25519 ${otherKey}\n`);
-    const err = await SshConnection.open(resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: wrong } })).catch((e) => e);
+    const err = await SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: wrong } })).catch((e) => e);
     expect(err).toBeInstanceOf(NodeError);
     expect(err.message).toMatch(/CHANGED/);
     expect(err.details.location).toBe(`${wrong}:1`);
     // accept-new records an unknown key, then connects
-    const c = await SshConnection.open(resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: empty } }), { acceptNewHostKeys: true });
+    const c = await SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: empty } }), { acceptNewHostKeys: true });
     expect((await c.exec('echo ok')).stdout).toBe('ok\n');
     await c.close();
     expect(readFileSync(empty, 'utf8')).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519`);
@@ -180,7 +180,7 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     writeFileSync(file, `${sshd.hostKeyLine}
 @revoked * ${type} ${key}
 `);
-    const err = await SshConnection.open(resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: file } }), { acceptNewHostKeys: true }).catch((e) => e);
+    const err = await SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: file } }), { acceptNewHostKeys: true }).catch((e) => e);
     expect(err).toBeInstanceOf(NodeError);
     expect(err.message).toMatch(/host key for 127.0.0.1 is REVOKED \(SHA256:/);
     expect(err.details.location).toBe(`${file}:2`);
@@ -193,7 +193,7 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     const file = join(work, 'known_other_type');
     const text = `# another key type for this host\n[127.0.0.1]:${sshd.port} ${type} ${key}\n`;
     writeFileSync(file, text);
-    const err = await SshConnection.open(resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: file } }), { acceptNewHostKeys: true }).catch((e) => e);
+    const err = await SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: file } }), { acceptNewHostKeys: true }).catch((e) => e);
     expect(err).toBeInstanceOf(NodeError);
     expect(err.message).toMatch(/CHANGED \(known: a ecdsa-sha2-nistp256 key; now a ssh-ed25519 key\)/);
     expect(err.details.location).toBe(`${file}:2`);
@@ -209,7 +209,7 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
   });
 
   it('a connection whose server side dies fails its command in flight and every later one (no hang, no crash)', async () => {
-    const c = await SshConnection.open(resolveTarget({ ...node(), role: 'master' as const, nodeId: 1, vars: {} }));
+    const c = await SshConnection.open(await resolveTarget({ ...node(), role: 'master' as const, nodeId: 1, vars: {} }));
     const pid = (await c.exec('echo $PPID')).stdout.trim(); // the sshd process serving this connection
     const inFlight = c.exec('sleep 60');
     const t0 = Date.now();

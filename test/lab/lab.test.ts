@@ -1,8 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
+import { loadInventory } from '../../src/inventory/index.js';
+import { SshConnection, resolveTarget } from '../../src/transport/ssh.js';
 import { HOST_PACKAGES, assignAddresses, macFor } from '../../src/lab/constants.js';
 import { ALL_HOST_PACKAGES, VM_HOST_PACKAGES } from '../../src/lab/vm/constants.js';
 import { inventoryText } from '../../src/lab/inventory.js';
@@ -137,6 +139,87 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
     expect(status.nodes.map((n) => [n.name, n.running])).toEqual(NODES.map((n) => [n, true]));
     const r = await labExec('slave', ['cat', '/etc/hostname'], { stateDir: STATE });
     expect(r).toMatchObject({ code: 0, stdout: 'slave\n' });
+  });
+
+  // issue #25: an encrypted key held by a real ssh-agent, and a node reached only through a
+  // ProxyJump bastion (the arbitrator); both through the lab's own inventory, copied
+  describe('ssh the way OpenSSH resolves it', () => {
+    const KEY = join(STATE, 'locked_key');
+    const SOCK = join(STATE, 'agent.sock');
+    let agent: ChildProcess | undefined;
+    const inventoryWith = (file: string, ssh: Record<string, string>): string => {
+      const doc = parseDocument(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
+      for (const [k, v] of Object.entries(ssh)) doc.setIn(['ssh', k], v);
+      writeFileSync(join(STATE, file), doc.toString());
+      return join(STATE, file);
+    };
+    afterAll(() => agent?.kill());
+
+    it('an encrypted key loaded into ssh-agent reaches the nodes; without the agent it is skipped, and the message says so', async () => {
+      const t0 = Date.now();
+      rmSync(KEY, { force: true });
+      rmSync(`${KEY}.pub`, { force: true });
+      spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'lab pass', '-C', 'hactl-lab-agent', '-f', KEY]);
+      const pub = readFileSync(`${KEY}.pub`, 'utf8').trim();
+      for (const n of NODES) expect(ssh(STATE, n, `echo '${pub}' >> /root/.ssh/authorized_keys`).status).toBe(0);
+      rmSync(SOCK, { force: true });
+      agent = spawn('ssh-agent', ['-D', '-a', SOCK], { stdio: 'ignore' });
+      expect(await eventually(() => existsSync(SOCK), 5000)).toBe(true);
+      const askpass = join(STATE, 'askpass');
+      writeFileSync(askpass, "#!/bin/sh\necho 'lab pass'\n", { mode: 0o700 });
+      const add = spawnSync('ssh-add', [KEY], {
+        encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: SOCK, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
+      });
+      expect(add.status, add.stderr).toBe(0);
+      const inv = inventoryWith('agent-inventory.yaml', { identity: KEY });
+      const ok = hactl(['history', '-i', inv], 120_000, { SSH_AUTH_SOCK: SOCK });
+      expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/no generations yet/);
+      const env = { ...process.env };
+      delete env.SSH_AUTH_SOCK;
+      const refused = spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), 'history', '-i', inv], { encoding: 'utf8', env, timeout: 120_000 });
+      expect(refused.status).toBe(1);
+      expect(refused.stdout + refused.stderr).toContain(`authentication failed for root@10.77.${INDEX}.11:22`);
+      expect(refused.stdout + refused.stderr).toContain(`${KEY} (encrypted, and no ssh-agent (SSH_AUTH_SOCK) nor terminal to ask its passphrase)`);
+      console.log(`ssh-agent scenario: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    });
+
+    it('a node that refuses direct SSH is reached through a ProxyJump bastion; its sshd sees the bastion\'s address', async () => {
+      const t0 = Date.now();
+      const lab = labAddresses(STATE);
+      const [master, bastion] = [lab.nodes.master!, lab.nodes.arbitrator!];
+      // only inside master's namespace: its sshd lets root in from the bastion alone
+      const restrict = `echo 'AllowUsers root@${bastion}' > /etc/ssh/sshd_config.d/hactl-test-bastion.conf && kill -HUP $(cat /run/sshd.pid)`;
+      const open = 'rm -f /etc/ssh/sshd_config.d/hactl-test-bastion.conf && kill -HUP $(cat /run/sshd.pid)';
+      writeFileSync(join(STATE, 'jump_config'), `Include ${join(STATE, 'ssh_config')}\n\nHost master ${master}\n  ProxyJump arbitrator\n`);
+      const inv = inventoryWith('jump-inventory.yaml', { config: './jump_config' });
+      expect(hactl(['lab', 'exec', 'master', '--state-dir', STATE, '--', 'sh', '-c', restrict]).status).toBe(0);
+      try {
+        expect(await eventually(() => ssh(STATE, 'master', 'true').status !== 0, 5000), 'direct ssh to master still works').toBe(true);
+        const check = hactl(['inventory', 'check', '-i', inv]);
+        expect(check.status, check.stderr).toBe(0);
+        expect(check.stdout).toMatch(new RegExp(`master .* root@${master}:22 via root@${bastion}:22\\n`));
+        expect(check.stdout).toMatch(new RegExp(`slave .* root@${lab.nodes.slave}:22\\n`));
+        const history = hactl(['history', '-i', inv], 120_000);
+        expect(history.status, history.stdout + history.stderr).toBe(0);
+        // the same connection code, asked what the target's sshd saw
+        const model = await loadInventory(inv);
+        const c = await SshConnection.open(await resolveTarget(model.nodes.find((n) => n.name === 'master')!));
+        try {
+          expect((await c.exec('echo "$SSH_CONNECTION"')).stdout).toMatch(new RegExp(`^${bastion.replace(/\./g, '\\.')} \\d+ ${master.replace(/\./g, '\\.')} 22\\n$`));
+        } finally {
+          await c.close();
+        }
+        // and the inventory without the jump fails on master alone, naming where it went
+        const direct = hactl(['history', '-i', join(STATE, 'inventory.yaml')], 120_000);
+        expect(direct.status).toBe(1);
+        expect(direct.stdout + direct.stderr).toMatch(new RegExp(`master.*authentication failed for root@${master}:22`));
+      } finally {
+        expect(hactl(['lab', 'exec', 'master', '--state-dir', STATE, '--', 'sh', '-c', open]).status).toBe(0);
+      }
+      expect(await eventually(() => ssh(STATE, 'master', 'true').status === 0, 5000)).toBe(true);
+      console.log(`ProxyJump scenario: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    });
   });
 
   it('cut isolates a node, uncut plugs it back', async () => {

@@ -11,6 +11,7 @@ import chalk from 'chalk';
 import type { Command } from 'commander';
 import { checkDrift, type DriftOptions } from '../../checks/drift/check.js';
 import { cronEntry, cronFileName, CRON_DIR, installCron } from '../../checks/drift/cron.js';
+import { driftUnits, installUnits, UNIT_DIR, unitName } from '../../checks/drift/timer.js';
 import type { DriftItem, DriftReport } from '../../checks/drift/items.js';
 import { formatText } from '../../checks/drift/report.js';
 import { checkCronSchedule } from '../../core/cron.js';
@@ -38,9 +39,11 @@ interface DriftOpts {
   fix?: boolean;
   yes?: boolean;
   installCron?: boolean;
+  installTimer?: boolean;
   every: string;
   print?: boolean;
   cronDir: string;
+  unitDir: string;
   playbook?: string;
   waitLock?: string | boolean;
 }
@@ -87,14 +90,17 @@ export function register(program: Command): void {
     .option('-y, --yes', 'with --fix: do not ask')
     .option('--wait-lock [seconds]', 'with --fix: if another run holds the cluster\'s run lock, wait for it (the check itself takes none)')
     .option('--install-cron', 'write a cron entry that runs this check (/etc/cron.d on this host)')
-    .option('--every <interval>', 'with --install-cron: 5m, 10m, 1h … or a five-field cron schedule (checked: fields and ranges)', '10m')
-    .option('--print', 'with --install-cron: print the cron entry instead of writing it')
+    .option('--install-timer', 'write a systemd timer + service that run this check instead (/etc/systemd/system on this host)')
+    .option('--every <interval>', 'with --install-cron/--install-timer: 5m, 10m, 1h … or a five-field cron schedule (checked: fields and ranges)', '10m')
+    .option('--print', 'with --install-cron/--install-timer: print the cron entry (the units) instead of writing it')
     .option('--cron-dir <dir>', 'with --install-cron: where to write it', CRON_DIR)
+    .option('--unit-dir <dir>', 'with --install-timer: where to write the units', UNIT_DIR)
     .option('--playbook <file>', 'check this TypeScript playbook\'s desired state instead of bootstrap\'s (no cluster checks)')
     .addHelpText('after', EXAMPLES)
     .action(async (o: DriftOpts, cmd: Command) => {
       const debug = Boolean(cmd.optsWithGlobals().debug);
-      if (o.installCron) return cronAction(o);
+      if (o.installCron && o.installTimer) throw new InputError('--install-cron and --install-timer: choose one', { hint: 'a cron entry or a systemd timer, not both' });
+      if (o.installCron || o.installTimer) return cronAction(o);
       // the textfile is written on every outcome: the last report, or "could not check"
       const startedAt = new Date();
       let cluster: ClusterModel | undefined;
@@ -248,7 +254,7 @@ async function cronAction(o: DriftOpts): Promise<void> {
   // a duration (10m, 1h) is checked by cronSchedule; anything else must be a valid cron schedule
   if (!/^\d+\s*(m|min|h)?$/.test(o.every.trim())) checkCronSchedule(o.every);
   const cluster = await loadInventory(o.inventory);
-  const entry = cronEntry({
+  const entryOptions = {
     cluster: cluster.name,
     inventory: resolve(o.inventory),
     every: o.every,
@@ -257,7 +263,19 @@ async function cronAction(o: DriftOpts): Promise<void> {
     user: userInfo().username,
     prometheus: o.prometheus ? resolve(o.prometheus) : undefined,
     playbook: o.playbook ? resolve(o.playbook) : undefined,
-  });
+  };
+  if (o.installTimer) {
+    const units = driftUnits(entryOptions);
+    const name = unitName(cluster.name);
+    if (o.print) {
+      process.stdout.write(`# ${name}.service\n${units.service}\n# ${name}.timer\n${units.timer}`);
+      return;
+    }
+    const files = installUnits(units, cluster.name, o.unitDir);
+    process.stdout.write(`wrote ${files.join(' and ')}; start it with:\n  systemctl daemon-reload && systemctl enable --now ${name}.timer\n`);
+    return;
+  }
+  const entry = cronEntry(entryOptions);
   if (o.print) {
     process.stdout.write(entry);
     return;

@@ -5,9 +5,12 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { inventorySchema, inventoryWarnings, loadInventory, type ClusterModel } from '../../inventory/index.js';
+import { roleLabel } from '../../inventory/model.js';
 import { addInventoryOption } from '../options.js';
 import { printJson, printRawJson } from '../output.js';
 import { driverOf } from '../../stack/driver.js';
+import { sshGMissing } from '../../transport/ssh-config.js';
+import { describeTarget, resolveTarget } from '../../transport/ssh.js';
 
 const CHECK_EXAMPLES = `
 Examples:
@@ -38,13 +41,27 @@ export function register(program: Command): void {
       const model = await loadInventory(opts.inventory);
       if (opts.json) printJson(model);
       else if (opts.quiet) for (const w of inventoryWarnings(model)) process.stderr.write(`warning: ${w}\n`);
-      else process.stdout.write(formatModel(model, inventoryWarnings(model)) + '\n');
+      else {
+        const routes = await sshRoutes(model);
+        const warnings = [...inventoryWarnings(model), ...(sshGMissing ? [sshGMissing] : [])];
+        process.stdout.write(formatModel(model, warnings, routes) + '\n');
+      }
     });
   inventory
     .command('schema')
     .description('print the inventory JSON Schema (for editors and other tools)')
     .addHelpText('after', SCHEMA_EXAMPLES)
     .action(() => printRawJson(inventorySchema));
+}
+
+/**
+ * Where each node's connection really goes, as OpenSSH resolves it (`ssh -G`: HostName,
+ * User, Port, the ProxyJump chain); a node whose ssh_config cannot be read shows why.
+ */
+async function sshRoutes(m: ClusterModel): Promise<Map<string, string>> {
+  const routes = await Promise.all(m.nodes.map(async (n) =>
+    [n.name, await resolveTarget(n).then(describeTarget, (e: Error) => `? (${e.message})`)] as const));
+  return new Map(routes);
 }
 
 /** Pads columns so rows line up; the last column is not padded. */
@@ -58,12 +75,13 @@ function section(title: string, lines: string[]): string[] {
 }
 
 /**
- * A readable summary of a resolved model, as printed by `hactl inventory check`.
+ * A readable summary of a resolved model, as printed by `hactl inventory check` (`routes`: each
+ * node's resolved SSH target, else the inventory's own user@connect:port).
  * @example process.stdout.write(formatModel(model, inventoryWarnings(model)));
  */
-export function formatModel(m: ClusterModel, warnings: string[] = []): string {
+export function formatModel(m: ClusterModel, warnings: string[] = [], routes?: ReadonlyMap<string, string>): string {
   const nodeRows = [['NAME', 'ROLE', 'ADDRESS', 'ID', 'SSH'], ...m.nodes.map((n) =>
-    [n.name, n.role, n.address, String(n.nodeId), `${n.ssh.user}@${n.connect}:${n.ssh.port}${n.ssh.become ? ' (sudo)' : ''}`])];
+    [n.name, roleLabel(n.role), n.address, String(n.nodeId), `${routes?.get(n.name) ?? `${n.ssh.user}@${n.connect}:${n.ssh.port}`}${n.ssh.become ? ' (sudo)' : ''}`])];
   const out = [
     `${chalk.bold('cluster')}  ${m.name}  (stack ${m.stack}, network ${m.network.cidr} on ${m.interface})`,
     `${chalk.bold('source')}   ${m.source}`,

@@ -22,8 +22,8 @@ describe('hactl inventory', () => {
   it('check prints a readable summary', async () => {
     const out = await run('inventory', 'check', '-i', EXAMPLES + 'example-heartbeat-xen.yaml');
     expect(out).toContain('cluster  xen-web  (stack heartbeat, network 172.16.5.0/24 on eth1)');
-    expect(out).toMatch(/NAME +ROLE +ADDRESS +ID +SSH\n +xen1 +master +172\.16\.5\.11 +1 +root@172\.16\.5\.11:2222\n/);
-    expect(out).toContain('web1  realserver  172.16.5.21  4   admin@172.16.5.21:2222 (sudo)');
+    expect(out).toMatch(/NAME +ROLE +ADDRESS +ID +SSH\n +xen1 +master \(promoted\) +172\.16\.5\.11 +1 +root@172\.16\.5\.11:2222\n/);
+    expect(out).toContain('web1  realserver          172.16.5.21  4   admin@172.16.5.21:2222 (sudo)');
     expect(out).toContain('vip  172.16.5.100/24  on eth1');
     expect(out).toContain('r1  /dev/drbd1 (minor 1)  disk /dev/sdb2  port 7789');
     expect(out).toContain('-> 172.16.5.22:80  weight 2');

@@ -164,3 +164,20 @@ describe('warnings', () => {
     expect(timingWarnings(await loadInventory(EXAMPLES + 'example-heartbeat-xen.yaml'))).toEqual([]);
   });
 });
+
+describe('promoted/unpromoted (Pacemaker 2.1\'s terms) as aliases of master/slave', () => {
+  it('resolve to the howtos\' roles; output shows both terms; --limit takes them', async () => {
+    const m = parseInventory(BASE.replace('role: master', 'role: promoted').replace('role: slave', 'role: unpromoted'), '/srv/inv/c.yaml');
+    expect([m.master.name, m.master.role, m.slave.name, m.slave.role]).toEqual(['alpha', 'master', 'beta', 'slave']);
+    const { roleLabel } = await import('../../../src/inventory/model.js');
+    expect([roleLabel('master'), roleLabel('slave'), roleLabel('arbitrator')]).toEqual(['master (promoted)', 'slave (unpromoted)', 'arbitrator']);
+    const { formatModel } = await import('../../../src/cli/commands/inventory.js');
+    expect(formatModel(m)).toMatch(/alpha +master \(promoted\) +10\.1\.0\.11/);
+    const { resolveLimit } = await import('../../../src/cli/options.js');
+    expect(resolveLimit(m, 'unpromoted')).toEqual(['beta']);
+  });
+
+  it('a third name is still refused by the schema', () => {
+    expect(() => parseInventory(BASE.replace('role: slave', 'role: secondary'), '/srv/inv/c.yaml')).toThrow(/problem/);
+  });
+});
