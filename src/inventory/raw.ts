@@ -3,7 +3,7 @@
  * defaults. Mirrors `inventorySchema`; `resolve.ts` turns it into the `ClusterModel`.
  */
 import type { SecretSource } from './secret-value.js';
-import type { Role, Stack } from './model.js';
+import type { DrbdFencing, Role, Stack } from './model.js';
 
 export interface RawSsh {
   user?: string;
@@ -64,6 +64,7 @@ export interface RawDrbd {
   protocol?: 'A' | 'B' | 'C';
   filesystem?: { type: string; mount: string; options?: string };
   initialize?: 'wipe';
+  fencing?: DrbdFencing;
 }
 
 export interface RawService {

@@ -8,10 +8,13 @@
  * registries of per-stack checks (smoke, drift, failover) keyed by the same type.
  */
 import { quote } from '../core/shell.js';
-import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
+import type { ClusterModel, DrbdFencing, NodeModel, Stack } from '../inventory/model.js';
 import { corosyncView, members } from './corosync.js';
 import { guestPackages } from './guests.js';
 import { GROUP_ID } from './pacemaker.js';
+
+/** Where Debian 12's heartbeat package keeps dopd and drbd-peer-outdater (not /usr/lib/heartbeat). */
+export const DOPD_DIR = '/usr/libexec/heartbeat';
 
 /** The cluster stack every voting node runs (pacemaker stack). */
 export const PACEMAKER_STACK = ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents'];
@@ -71,6 +74,19 @@ export interface StackDriver<S extends Stack = Stack> {
   switchoverHint(to: string): string;
   /** what makes the cluster forget a node that left the membership, if anything has to */
   forgetNodeCommand?(name: string): string;
+  /** DRBD fencing on this stack: the policy when stonith is enabled and the inventory says none, and the handlers it needs */
+  readonly drbdFencing: DrbdFencingDriver;
+}
+
+/**
+ * How a stack outdates a DRBD peer. The handler paths are those Debian 12 ships for the
+ * in-tree DRBD 8.4 module: drbd-utils' crm-fence-peer.sh (the `.9.sh` ones are for DRBD 9),
+ * heartbeat's drbd-peer-outdater in /usr/libexec/heartbeat (talking to dopd).
+ */
+export interface DrbdFencingDriver {
+  readonly byDefault: DrbdFencing;
+  /** the drbd.conf `handlers` lines, name → command */
+  readonly handlers: Readonly<Record<string, string>>;
 }
 
 const num = (v: unknown, dflt: number): number => (v === undefined || v === null || Number.isNaN(Number(v)) ? dflt : Number(v));
@@ -107,6 +123,16 @@ const pacemaker: StackDriver<'pacemaker'> = {
   switchoverHint: (to) => `\`crm_resource --move -r ${GROUP_ID} -N ${quote(to)} && crm_resource --wait; crm_resource --clear -r ${GROUP_ID}\``,
   // corosync forgets a removed node on reload; Pacemaker's node list keeps it until told
   forgetNodeCommand: (name) => `crm_node -R ${quote(name)} --force >/dev/null 2>&1 || true`,
+  // crm-fence-peer puts a location constraint "Promoted only where the data is" into the
+  // CIB; crm-unfence-peer (after the resync, or from the drbd agent's unfence_if_all_uptodate) removes it
+  drbdFencing: {
+    byDefault: 'resource-and-stonith',
+    handlers: {
+      'fence-peer': '/usr/lib/drbd/crm-fence-peer.sh',
+      'unfence-peer': '/usr/lib/drbd/crm-unfence-peer.sh',
+      'after-resync-target': '/usr/lib/drbd/crm-unfence-peer.sh',
+    },
+  },
 };
 
 const heartbeat: StackDriver<'heartbeat'> = {
@@ -133,6 +159,11 @@ const heartbeat: StackDriver<'heartbeat'> = {
     `heartbeat keepalive ${t.keepalive} s, warntime ${t.warntime} s, deadtime ${t.deadtime} s, initdead ${t.initdead} s`,
   voters: () => [],
   switchoverHint: (to) => `\`/usr/share/heartbeat/hb_takeover all\` on ${to}`,
+  // the classic howto: dopd (respawned by heartbeat, ha.cf) outdates the peer over heartbeat's links
+  drbdFencing: {
+    byDefault: 'resource-only',
+    handlers: { 'fence-peer': `${DOPD_DIR}/drbd-peer-outdater -t 5` },
+  },
 };
 
 /** Every stack hactl drives, by name. */
