@@ -78,7 +78,12 @@ export interface DrbdResource {
   filesystem?: { type: string; mount: string; options?: string };
   /** `wipe`: create-md may overwrite what the backing disk holds (default: refuse a disk that is not blank) */
   initialize?: 'wipe';
+  /** DRBD fencing as written; absent: the stack's default when stonith is enabled, else off (src/stack/drbd.ts) */
+  fencing?: DrbdFencing;
 }
+
+/** DRBD's fencing policy (drbd.conf(5), 8.4: a disk option). */
+export type DrbdFencing = 'resource-and-stonith' | 'resource-only' | 'off';
 
 export interface ServiceModel {
   name: string;          // init script / systemd unit name, e.g. apache2

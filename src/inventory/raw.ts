@@ -3,7 +3,7 @@
  * defaults. Mirrors `inventorySchema`; `resolve.ts` turns it into the `ClusterModel`.
  */
 import type { SecretSource } from './secret-value.js';
-import type { Role, RoleAlias, Stack } from './model.js';
+import type { DrbdFencing, Role, RoleAlias, Stack } from './model.js';
 
 export interface RawSsh {
   user?: string;
@@ -65,6 +65,7 @@ export interface RawDrbd {
   protocol?: 'A' | 'B' | 'C';
   filesystem?: { type: string; mount: string; options?: string };
   initialize?: 'wipe';
+  fencing?: DrbdFencing;
 }
 
 export interface RawService {

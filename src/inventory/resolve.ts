@@ -206,6 +206,7 @@ function resolveDrbd(d: RawDrbd): DrbdResource {
   };
   if (d.filesystem) out.filesystem = { ...d.filesystem };
   if (d.initialize) out.initialize = d.initialize;
+  if (d.fencing) out.fencing = d.fencing;
   return out;
 }
 

@@ -190,6 +190,11 @@ const drbd = obj('DRBD resource', 'A DRBD resource replicated between master and
   }, ['type', 'mount']),
   initialize: str('initialize', 'wipe: let bootstrap create DRBD metadata over a backing disk that is not blank (its data is lost). '
     + 'Without it a disk holding a filesystem or other data and no DRBD metadata is refused.', { enum: ['wipe'] }),
+  fencing: str('DRBD fencing',
+    'DRBD fencing policy: resource-and-stonith (Pacemaker: I/O freezes until crm-fence-peer has outdated the peer or the cluster '
+    + 'fenced it), resource-only (Pacemaker: crm-fence-peer; Heartbeat: dopd\'s drbd-peer-outdater) or off. Default: '
+    + 'resource-and-stonith on Pacemaker and resource-only on Heartbeat when cluster.stonith is enabled, else off.',
+    { enum: ['resource-and-stonith', 'resource-only', 'off'] }),
 }, ['name', 'disk']);
 
 const service = obj('service', 'A service the cluster keeps running on the active twin.', {

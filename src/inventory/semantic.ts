@@ -241,6 +241,21 @@ function checkDrbd({ m, raw, err }: Ctx): void {
     err(['drbd', i, 'port'], `duplicate DRBD port ${list[i]!.port}${defaulted}, also used by drbd[${j}]`,
       'each resource replicates on its own TCP port; set port: to a free one');
   });
+  const options = (raw.vars?.drbd_options ?? {}) as Record<string, { disk?: Record<string, unknown> }>;
+  (raw.drbd ?? []).forEach((d, i) => {
+    if (options[d.name]?.disk?.fencing !== undefined) {
+      err(['vars', 'drbd_options', d.name, 'disk', 'fencing'], `DRBD fencing of ${d.name} is set in vars.drbd_options`,
+        `set drbd[${i}].fencing instead: hactl adds the handlers the policy needs`);
+    }
+  });
+}
+
+/** The DRBD fencing policies that need what a stack lacks. */
+function checkDrbdFencing({ m, raw, err }: Ctx, refuse: (policy: string) => string | undefined): void {
+  (raw.drbd ?? []).forEach((d, i) => {
+    const why = d.fencing === undefined ? undefined : refuse(d.fencing);
+    if (why) err(['drbd', i, 'fencing'], `DRBD fencing ${d.fencing} on ${m.stack}: ${why}`, 'use resource-only, or off');
+  });
 }
 
 /** Error unless `name` is a defined DRBD resource; suggests the closest name. */
@@ -344,6 +359,9 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
     check(ctx) {
       checkHeartbeatTiming(ctx);
       checkHeartbeatStonith(ctx);
+      // dopd only outdates the peer's disk; it never waits for a node to be shot
+      checkDrbdFencing(ctx, (p) =>
+        (p === 'resource-and-stonith' ? 'dopd (drbd-peer-outdater) can only outdate the peer, not fence it' : undefined));
       if (ctx.raw.pacemaker) ctx.err(['pacemaker'], 'pacemaker: declares resources, but the stack is heartbeat', 'use stack: pacemaker, or remove pacemaker:');
     },
     timingWarnings: (t) => [
@@ -356,6 +374,9 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
       checkPacemakerLvs(ctx);
       checkCorosyncTiming(ctx);
       checkDeclared(ctx);
+      checkDrbdFencing(ctx, (p) =>
+        p === 'resource-and-stonith' && !ctx.m.stonith.enabled
+          ? 'DRBD would freeze I/O waiting for a fencing that cluster.stonith never does' : undefined);
     },
     timingWarnings: (t) => [
       ...(t.token < 1000 ? [`timing.token is ${t.token} ms: below 1000 ms a loaded network can cause spurious membership changes`] : []),

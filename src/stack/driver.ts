@@ -8,11 +8,14 @@
  * registries of per-stack checks (smoke, drift, failover) keyed by the same type.
  */
 import { quote } from '../core/shell.js';
-import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
+import type { ClusterModel, DrbdFencing, NodeModel, Stack } from '../inventory/model.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, corosyncView, members } from './corosync.js';
 import { AUTHKEYS, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat.js';
 import { guestPackages } from './guests.js';
 import { CIB_DIR, GROUP_ID } from './pacemaker.js';
+
+/** Where Debian 12's heartbeat package keeps dopd and drbd-peer-outdater (not /usr/lib/heartbeat). */
+export const DOPD_DIR = '/usr/libexec/heartbeat';
 
 /** The cluster stack every voting node runs (pacemaker stack). */
 export const PACEMAKER_STACK = ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents'];
@@ -72,6 +75,8 @@ export interface StackDriver<S extends Stack = Stack> {
   switchoverHint(to: string): string;
   /** what makes the cluster forget a node that left the membership, if anything has to */
   forgetNodeCommand?(name: string): string;
+  /** DRBD fencing on this stack: the policy when stonith is enabled and the inventory says none, and the handlers it needs */
+  readonly drbdFencing: DrbdFencingDriver;
   /** shell: stops the stack on a node and keeps it from starting at boot (remove-node, destroy); idempotent */
   readonly stopCommand: string;
   /** shell: prints `running` or `enabled` lines while any of the stack's daemons runs or starts at boot */
@@ -110,6 +115,17 @@ export function leftOf(services: string[], processes: string[]): string {
       `{ [ -d /run/systemd/system ] && systemctl -q is-enabled ${s} 2>/dev/null; } || ls /etc/rc[2345].d/S*${s} >/dev/null 2>&1 && echo "enabled ${s}"`),
     'true',
   ].join('\n');
+}
+
+/**
+ * How a stack outdates a DRBD peer. The handler paths are those Debian 12 ships for the
+ * in-tree DRBD 8.4 module: drbd-utils' crm-fence-peer.sh (the `.9.sh` ones are for DRBD 9),
+ * heartbeat's drbd-peer-outdater in /usr/libexec/heartbeat (talking to dopd).
+ */
+export interface DrbdFencingDriver {
+  readonly byDefault: DrbdFencing;
+  /** the drbd.conf `handlers` lines, name → command */
+  readonly handlers: Readonly<Record<string, string>>;
 }
 
 const num = (v: unknown, dflt: number): number => (v === undefined || v === null || Number.isNaN(Number(v)) ? dflt : Number(v));
@@ -164,6 +180,16 @@ const pacemaker: StackDriver<'pacemaker'> = {
     'corosync-cfgtool.txt': 'corosync-cfgtool -s',
     'corosync-quorumtool.txt': 'corosync-quorumtool -s',
   },
+  // crm-fence-peer puts a location constraint "Promoted only where the data is" into the
+  // CIB; crm-unfence-peer (after the resync, or from the drbd agent's unfence_if_all_uptodate) removes it
+  drbdFencing: {
+    byDefault: 'resource-and-stonith',
+    handlers: {
+      'fence-peer': '/usr/lib/drbd/crm-fence-peer.sh',
+      'unfence-peer': '/usr/lib/drbd/crm-unfence-peer.sh',
+      'after-resync-target': '/usr/lib/drbd/crm-unfence-peer.sh',
+    },
+  },
 };
 
 const heartbeat: StackDriver<'heartbeat'> = {
@@ -202,6 +228,11 @@ const heartbeat: StackDriver<'heartbeat'> = {
       : undefined,
   reportCommands: {
     'cl_status.txt': `for a in hbstatus listnodes rscstatus; do echo "== cl_status $a"; timeout -k 1 5 cl_status $a 2>&1; done`,
+  },
+  // the classic howto: dopd (respawned by heartbeat, ha.cf) outdates the peer over heartbeat's links
+  drbdFencing: {
+    byDefault: 'resource-only',
+    handlers: { 'fence-peer': `${DOPD_DIR}/drbd-peer-outdater -t 5` },
   },
 };
 

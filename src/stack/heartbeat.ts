@@ -1,6 +1,8 @@
 import { InputError } from '../core/errors.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { revealValue, type Secret } from '../core/secret.js';
+import { anyDrbdFencing } from './drbd.js';
+import { DOPD_DIR } from './driver.js';
 
 export const HA_CF = '/etc/ha.d/ha.cf';
 export const AUTHKEYS = '/etc/ha.d/authkeys';
@@ -47,6 +49,8 @@ export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<
     ping: c.arbitrator?.address ?? '',
     ipfail,
     stonith: stonithHost(c),
+    // DRBD fencing on heartbeat: dopd answers drbd-peer-outdater (the fence-peer handler)
+    dopd: anyDrbdFencing(c) ? `${DOPD_DIR}/dopd` : '',
   };
 }
 

@@ -5,6 +5,7 @@ import { parseXml } from '../core/xml.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { members } from './corosync.js';
 import { declaredView } from './declared.js';
+import { drbdFencing } from './drbd.js';
 import { guestFile } from './guests.js';
 
 /** Where the desired CIB sections are kept on the nodes (for diffs, drift and apply). */
@@ -24,7 +25,10 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
   const drbd = o.drbd ? c.drbd : [];
   const fencing =
     c.stonith.enabled && c.stonith.agent
-      ? members(c).map((n) => ({ id: `fence-${n.name}`, agent: c.stonith.agent, target: n.name, params: { ...fenceParams(c), pcmk_host_list: n.name } }))
+      ? members(c).map((n) => ({
+        id: `fence-${n.name}`, agent: c.stonith.agent, target: n.name,
+        params: { ...fenceRaceDelay(c), ...fenceParams(c), pcmk_host_list: n.name },
+      }))
       : [];
   return {
     group: GROUP_ID,
@@ -33,7 +37,8 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
     timeout_factor: opTimeoutFactor(c),
     outsiders: members(c).map((n) => n.name).filter((n) => !twins.includes(n)),
     fencing,
-    drbd: drbd.map((r) => ({ name: r.name, id: `drbd-${r.name}`, clone: `drbd-${r.name}-clone` })),
+    // with DRBD fencing the agent also removes a stale crm-fence-peer constraint once both sides are UpToDate
+    drbd: drbd.map((r) => ({ name: r.name, id: `drbd-${r.name}`, clone: `drbd-${r.name}-clone`, unfence: drbdFencing(c, r) !== 'off' })),
     filesystems: drbd
       .filter((r) => r.filesystem)
       .map((r) => ({ id: `fs-${r.name}`, device: r.device, directory: r.filesystem!.mount, fstype: r.filesystem!.type, options: r.filesystem!.options ?? '' })),
@@ -50,6 +55,20 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
       ),
     declared: declaredView(c),
   };
+}
+
+/** The random fencing delay each fence device waits before shooting (pcmk_delay_max). */
+export const FENCE_DELAY_MAX = '15s';
+
+/**
+ * Two twins that lose each other both see a dead peer and reach for the fence device at
+ * once; each device waits a random delay up to {@link FENCE_DELAY_MAX} first, so one shot
+ * lands and the other twin is gone before it fires its own. The inventory's
+ * `pcmk_delay_max`/`pcmk_delay_base` (stonith params) take its place.
+ */
+export function fenceRaceDelay(c: ClusterModel): Record<string, string> {
+  const p = c.stonith.params ?? {};
+  return 'pcmk_delay_max' in p || 'pcmk_delay_base' in p ? {} : { pcmk_delay_max: FENCE_DELAY_MAX };
 }
 
 /**

@@ -6,8 +6,9 @@
  * inventory plus its passthrough options); edits on the nodes show up as file drift.
  */
 import type { ClusterModel } from '../../inventory/model.js';
-import { drbdView } from '../../stack/drbd.js';
+import { drbdFencing, drbdView } from '../../stack/drbd.js';
 import { driverOf, type EffectiveTiming } from '../../stack/driver.js';
+import { fenceRaceDelay } from '../../stack/pacemaker.js';
 import type { DriftItem } from './items.js';
 
 /** Failover budget (s) when the inventory sets none in `vars.failover_budget`. */
@@ -33,6 +34,12 @@ export type TimingFacts = EffectiveTiming & {
   /** whether the stack monitors resources (the monitor interval then counts against the budget) */
   monitorsResources: boolean;
   drbd: DrbdTiming[];
+  /** STONITH on (cluster.stonith.enabled) */
+  stonith: boolean;
+  /** the random delay a fence device waits before it shoots (s), 0 when none */
+  fenceDelay: number;
+  /** DRBD resources whose fencing is off */
+  drbdUnfenced: string[];
 };
 
 const num = (v: unknown, dflt: number): number => (v === undefined || v === null || Number.isNaN(Number(v)) ? dflt : Number(v));
@@ -61,7 +68,19 @@ export function timingFacts(c: ClusterModel, budget?: number): TimingFacts {
     monitorInterval: c.timing.monitorInterval,
     monitorsResources: driver.monitorsResources,
     drbd,
+    stonith: c.stonith.enabled,
+    fenceDelay: c.stonith.enabled && driver.cib ? seconds(fenceRaceDelay(c).pcmk_delay_max ?? String(c.stonith.params?.pcmk_delay_max ?? 0))
+      : 0,
+    drbdUnfenced: c.drbd.filter((r) => drbdFencing(c, r) === 'off').map((r) => r.name),
   };
+}
+
+/** A Pacemaker duration (`15s`, `15`, `1500ms`, `1min`) in seconds; 0 when unreadable. */
+function seconds(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|msec|s|sec|m|min)?$/.exec(v.trim());
+  if (!m) return 0;
+  const n = Number(m[1]);
+  return m[2] === 'ms' || m[2] === 'msec' ? n / 1000 : m[2] === 'm' || m[2] === 'min' ? n * 60 : n;
 }
 
 const item = (subject: string, message: string, hint?: string): DriftItem => ({ kind: 'timing', subject, message, hint });
@@ -103,6 +122,18 @@ export function timingItems(f: TimingFacts): DriftItem[] {
     out.push(item(`drbd ${drbdSlowest.name} failover budget`,
       `DRBD ${drbdSlowest.name} notices a dead peer after ${s(drbdSecs)} (ping-int ${s(drbdSlowest.pingInt)} + ping-timeout ${s(drbdSlowest.pingTimeout)}); the survivor cannot be promoted before that, over the failover budget of ${s(f.budget)}${drbdSecs > membership.secs ? ` (and later than ${membership.layer}, ${s(membership.secs)})` : ''}`,
       `lower vars.drbd_options.${drbdSlowest.name}.net.ping-int`));
+  }
+  if (f.stonith && f.drbdUnfenced.length) {
+    const which = `DRBD ${f.drbdUnfenced.join(', ')} ${f.drbdUnfenced.length > 1 ? 'have' : 'has'}`;
+    out.push(item('drbd fencing', `STONITH is on but ${which} fencing off: a twin cut from its peer may promote over data the peer still writes`,
+      'drop `fencing: off` from drbd: (the default with STONITH is the stack\'s fencing policy)'));
+  }
+  if (f.fenceDelay > 0 && membership.secs + f.fenceDelay > f.budget) {
+    const total = s(membership.secs + f.fenceDelay);
+    out.push(item('fence delay',
+      `a dead node is noticed after ${s(membership.secs)} and fenced after up to ${s(f.fenceDelay)} more (pcmk_delay_max): ${total}, ` +
+      `over the failover budget of ${s(f.budget)}`,
+      'lower cluster.stonith.params.pcmk_delay_max or raise vars.failover_budget'));
   }
   if (f.monitorsResources && f.monitorInterval > f.budget) {
     out.push(item('monitor interval', `a failed service is noticed only after up to ${s(f.monitorInterval)} (timing.monitor_interval), over the failover budget of ${s(f.budget)}`,

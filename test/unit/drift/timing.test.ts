@@ -4,7 +4,8 @@ import { example } from './helpers.js';
 
 /** Pacemaker timing facts; detection and basis follow the token and consensus given. */
 const pcmk = (over: Partial<Extract<TimingFacts, { layer: 'corosync' }>> = {}): TimingFacts => {
-  const f = { stack: 'pacemaker', layer: 'corosync', budget: 30, tokenMs: 3000, runtimeTokenMs: 3650, consensusMs: 3600, monitorInterval: 5, monitorsResources: true, drbd: [], ...over } as const;
+  const f = { stack: 'pacemaker', layer: 'corosync', budget: 30, tokenMs: 3000, runtimeTokenMs: 3650, consensusMs: 3600, monitorInterval: 5, monitorsResources: true, drbd: [],
+    stonith: false, fenceDelay: 0, drbdUnfenced: [], ...over } as const;
   return { ...f, detectionMs: f.runtimeTokenMs + f.consensusMs, basis: `token ${f.runtimeTokenMs} + consensus ${f.consensusMs}` };
 };
 const subjects = (f: TimingFacts): string[] => timingItems(f).map((i) => i.subject);
@@ -23,13 +24,32 @@ describe('timing facts: the values hactl renders', () => {
       { name: 'r0', pingInt: 3, pingTimeout: 1, timeout: 2, connectInt: 10 },
       { name: 'r1', pingInt: 20, pingTimeout: 1, timeout: 6, connectInt: 10 },
     ]);
-    expect(subjects(f)).toEqual(['corosync consensus', 'failover budget', 'drbd r1 failover budget']);
+    expect(subjects(f)).toEqual(['corosync consensus', 'failover budget', 'drbd r1 failover budget', 'fence delay']);
   });
 
   it('heartbeat: deadtime decides, no corosync values', () => {
     const f = timingFacts(example('lab-heartbeat'));
     expect(f).toMatchObject({ stack: 'heartbeat', deadtime: 10 });
     expect(f).not.toHaveProperty('tokenMs');
+  });
+});
+
+describe('fencing rules (issue #18)', () => {
+  it('STONITH on with a DRBD resource whose fencing is off', () => {
+    const c = example('example-pacemaker-drbd-kvm', (y) => y.replace(/^( *)- name: r1 .*$/m, '$&\n$1  fencing: off'));
+    const f = timingFacts(c);
+    expect(f).toMatchObject({ stonith: true, fenceDelay: 15, drbdUnfenced: ['r1'] });
+    expect(timingItems(f).find((i) => i.subject === 'drbd fencing')?.message).toMatch(/^STONITH is on but DRBD r1 has fencing off: a twin cut from its peer may promote/);
+  });
+
+  it('detection + the fence race delay over the budget', () => {
+    expect(subjects(pcmk({ stonith: true, fenceDelay: 15 }))).toEqual([]);
+    const late = timingItems(pcmk({ stonith: true, fenceDelay: 25 }));
+    expect(late.map((i) => i.message)).toEqual([
+      'a dead node is noticed after 7.25 s and fenced after up to 25 s more (pcmk_delay_max): 32.25 s, over the failover budget of 30 s']);
+    // the inventory's own delay, in any unit Pacemaker reads
+    const c = example('example-pacemaker-drbd-kvm', (y) => y.replace(/lanplus: 1/, 'lanplus: 1\n      pcmk_delay_max: 1min'));
+    expect(timingFacts(c).fenceDelay).toBe(60);
   });
 });
 
