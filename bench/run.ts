@@ -14,19 +14,31 @@
  * removes its labs at the end (--keep leaves them). `--smoke` is the CI version: 5 light
  * nodes, one pair, and a syntax check of the converge play.
  */
-import { cpus, freemem, hostname, totalmem } from 'node:os';
+
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureAnsible } from './lib/ansible.js';
 import {
-  aptFloor, ansibleChanged, ansibleConverge, checkConvergePlay, formationFloor, freshLab, hactlConverge, hactlNoop,
-  phasesOf, planIsEmpty, readCorosyncFiles, type ConvergeEnv, type CorosyncFiles,
+  ansibleChanged,
+  ansibleConverge,
+  aptFloor,
+  type ConvergeEnv,
+  type CorosyncFiles,
+  checkConvergePlay,
+  formationFloor,
+  freshLab,
+  hactlConverge,
+  hactlNoop,
+  phasesOf,
+  planIsEmpty,
+  readCorosyncFiles,
 } from './lib/converge.js';
 import { loadAverage, timed } from './lib/exec.js';
-import { ansibleCheck, convergeAndDrift, fleetDown, fleetUp, handshakeFloor, hactlCheck, sized, type FleetEnv } from './lib/fleet.js';
+import { ansibleCheck, convergeAndDrift, type FleetEnv, fleetDown, fleetUp, hactlCheck, handshakeFloor, sized } from './lib/fleet.js';
 import { ANSIBLE_NODE_PACKAGES, HACTL, labDown, labPackages, ROOT } from './lib/labs.js';
 import { writeLabInventory } from './lib/model.js';
-import { printTable, targetsOf, type Results } from './lib/report.js';
+import { printTable, type Results, targetsOf } from './lib/report.js';
 import { median } from './lib/stats.js';
 
 interface Args {
@@ -46,7 +58,17 @@ const USAGE = `usage: npm run bench -- [--pairs N] [--light-sizes 10,50,100] [--
                       [--ansible-package ansible] [--indexes 6,7]`;
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { pairs: 3, lightSizes: [10, 50, 100], lightPairs: 1, skip: new Set(), smoke: false, out: join(ROOT, 'bench/results'), keep: false, ansiblePackage: 'ansible', indexes: [6, 7] };
+  const a: Args = {
+    pairs: 3,
+    lightSizes: [10, 50, 100],
+    lightPairs: 1,
+    skip: new Set(),
+    smoke: false,
+    out: join(ROOT, 'bench/results'),
+    keep: false,
+    ansiblePackage: 'ansible',
+    indexes: [6, 7],
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = (): string => {
@@ -60,9 +82,16 @@ function parseArgs(argv: string[]): Args {
       return n;
     };
     if (k === '--pairs') a.pairs = int(v());
-    else if (k === '--light-sizes') a.lightSizes = v().split(',').map(int).sort((x, y) => x - y);
+    else if (k === '--light-sizes')
+      a.lightSizes = v()
+        .split(',')
+        .map(int)
+        .sort((x, y) => x - y);
     else if (k === '--light-pairs') a.lightPairs = int(v());
-    else if (k === '--skip') v().split(',').forEach((s) => a.skip.add(s.trim()));
+    else if (k === '--skip')
+      v()
+        .split(',')
+        .forEach((s) => a.skip.add(s.trim()));
     else if (k === '--smoke') a.smoke = true;
     else if (k === '--out') a.out = resolve(v());
     else if (k === '--keep') a.keep = true;
@@ -147,19 +176,42 @@ async function main(): Promise<number> {
     if (args.smoke) {
       // the converge play, without a 3-node lab: syntax, and templates rendering hactl's bytes
       const dir = join(work, 'smoke-lab');
-      const fake = { index: convEnv.index, stateDir: dir, nodes: [
-        { name: 'master', address: `10.77.${convEnv.index}.11`, role: 'master' },
-        { name: 'slave', address: `10.77.${convEnv.index}.12`, role: 'slave' },
-        { name: 'arbitrator', address: `10.77.${convEnv.index}.13`, role: 'arbitrator' },
-      ], sshConfig: join(dir, 'ssh_config'), knownHosts: join(dir, 'known_hosts'), identity: join(dir, 'id_ed25519'), inventory: join(dir, 'inventory.yaml'), upSeconds: 0 };
+      const fake = {
+        index: convEnv.index,
+        stateDir: dir,
+        nodes: [
+          { name: 'master', address: `10.77.${convEnv.index}.11`, role: 'master' },
+          { name: 'slave', address: `10.77.${convEnv.index}.12`, role: 'slave' },
+          { name: 'arbitrator', address: `10.77.${convEnv.index}.13`, role: 'arbitrator' },
+        ],
+        sshConfig: join(dir, 'ssh_config'),
+        knownHosts: join(dir, 'known_hosts'),
+        identity: join(dir, 'id_ed25519'),
+        inventory: join(dir, 'inventory.yaml'),
+        upSeconds: 0,
+      };
       await writeLabInventory(fake);
       const diff = await checkConvergePlay(fake, convEnv);
-      if (diff.length) throw new Error(`bench/ansible/templates no longer render what hactl renders (update them to match templates/):\n${diff.join('\n')}`);
-      results.notes.push('smoke: converge and no-op skipped; converge.yml passed ansible-playbook --syntax-check and its templates render the same bytes as hactl\'s');
+      if (diff.length)
+        throw new Error(
+          `bench/ansible/templates no longer render what hactl renders (update them to match templates/):\n${diff.join('\n')}`,
+        );
+      results.notes.push(
+        "smoke: converge and no-op skipped; converge.yml passed ansible-playbook --syntax-check and its templates render the same bytes as hactl's",
+      );
     }
 
     if (!args.skip.has('converge') || !args.skip.has('noop')) {
-      const conv = { hactl: [] as number[], ansible: [] as number[], apt: [] as number[], formation: [] as number[], order: [] as string[], hactlProfiles: [] as Array<ReturnType<typeof phasesOf>>, equivalence: [] as string[], rssKiB: [] as number[] };
+      const conv = {
+        hactl: [] as number[],
+        ansible: [] as number[],
+        apt: [] as number[],
+        formation: [] as number[],
+        order: [] as string[],
+        hactlProfiles: [] as Array<ReturnType<typeof phasesOf>>,
+        equivalence: [] as string[],
+        rssKiB: [] as number[],
+      };
       let files: CorosyncFiles | undefined;
       if (!args.skip.has('converge')) {
         for (let p = 0; p < args.pairs; p++) {
@@ -186,7 +238,10 @@ async function main(): Promise<number> {
             conv.order.push(tool);
             const plan = await planIsEmpty(lab, convEnv);
             conv.equivalence.push(`${tool}: hactl plan bootstrap afterwards: ${plan.changed} to change`);
-            if (plan.changed) results.notes.push(`after ${tool}'s converge (pair ${p + 1}), hactl plan bootstrap still saw ${plan.changed} change(s): the two are not equivalent`);
+            if (plan.changed)
+              results.notes.push(
+                `after ${tool}'s converge (pair ${p + 1}), hactl plan bootstrap still saw ${plan.changed} change(s): the two are not equivalent`,
+              );
             files ??= await readCorosyncFiles(lab);
           }
           say(`floors ${p + 1}/${args.pairs}: apt installs alone, then formation alone, on a fresh lab`);
@@ -233,10 +288,23 @@ async function main(): Promise<number> {
       say(`  labs up in ${up.upSeconds.toFixed(1)} s, Python installed in ${up.pythonSeconds.toFixed(1)} s`);
       const conv = await convergeAndDrift(up.fleet, fleetEnv);
       say(`  light set applied by hactl run in ${conv.seconds.toFixed(1)} s; drift injected on ${conv.drifted.length} nodes`);
-      results.fleet = { nodes: max, labs: up.labs.map((l) => ({ index: l.index, nodes: l.nodes.length })), labsUpSeconds: up.upSeconds, pythonSeconds: up.pythonSeconds, convergeSeconds: conv.seconds };
+      results.fleet = {
+        nodes: max,
+        labs: up.labs.map((l) => ({ index: l.index, nodes: l.nodes.length })),
+        labsUpSeconds: up.upSeconds,
+        pythonSeconds: up.pythonSeconds,
+        convergeSeconds: conv.seconds,
+      };
       for (const size of args.lightSizes) {
         const s = sized(up.fleet, size, conv.drifted, fleetEnv.workDir);
-        const row = { nodes: size, driftedHosts: s.drifted.length, hactl: [] as number[], ansible: [] as number[], handshake: [] as number[], hactlRssKiB: [] as number[] };
+        const row = {
+          nodes: size,
+          driftedHosts: s.drifted.length,
+          hactl: [] as number[],
+          ansible: [] as number[],
+          handshake: [] as number[],
+          hactlRssKiB: [] as number[],
+        };
         for (let p = 0; p < args.lightPairs; p++) {
           row.handshake.push((await handshakeFloor(up.fleet, s, fleetEnv)).seconds);
           const order = p % 2 === 0 ? ['hactl', 'ansible'] : ['ansible', 'hactl'];
@@ -249,7 +317,9 @@ async function main(): Promise<number> {
               row.ansible.push((await ansibleCheck(up.fleet, s, fleetEnv)).seconds);
             }
           }
-          say(`drift ${size} nodes, pair ${p + 1}/${args.lightPairs}: hactl ${row.hactl.at(-1)!.toFixed(2)} s, ansible ${row.ansible.at(-1)!.toFixed(2)} s, ${size} handshakes ${row.handshake.at(-1)!.toFixed(2)} s`);
+          say(
+            `drift ${size} nodes, pair ${p + 1}/${args.lightPairs}: hactl ${row.hactl.at(-1)!.toFixed(2)} s, ansible ${row.ansible.at(-1)!.toFixed(2)} s, ${size} handshakes ${row.handshake.at(-1)!.toFixed(2)} s`,
+          );
         }
         results.drift.push(row);
       }
@@ -273,11 +343,12 @@ async function main(): Promise<number> {
   return 0;
 }
 
-
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`[bench] FAILED: ${(err as Error)?.message ?? String(err)}\n(the work dir with bench.log is kept: /tmp/hactl-bench-work-${process.pid})\n`);
+    process.stderr.write(
+      `[bench] FAILED: ${(err as Error)?.message ?? String(err)}\n(the work dir with bench.log is kept: /tmp/hactl-bench-work-${process.pid})\n`,
+    );
     process.exit(1);
   },
 );

@@ -6,8 +6,9 @@
  * Every config file is checked by its daemon's own parser on the node before it
  * replaces the old one; a second run changes nothing.
  */
-import type { Stack } from '../src/inventory/model.js';
+
 import { definePlaybook, type PlaybookContext } from '../src/index.js';
+import type { Stack } from '../src/inventory/model.js';
 import { drbdHandlers } from './drbd.js';
 import { bootstrapHeartbeat, heartbeatHandlers } from './heartbeat.js';
 import { bootstrapPacemaker, pacemakerHandlers } from './pacemaker.js';
@@ -18,14 +19,10 @@ const STACK_BOOTSTRAP: { readonly [S in Stack]: (ctx: PlaybookContext) => Promis
   heartbeat: bootstrapHeartbeat,
 };
 
-export default definePlaybook(
-  'bootstrap',
-  (ctx) => STACK_BOOTSTRAP[ctx.cluster.stack](ctx),
-  {
-    description: 'Corosync/Pacemaker (or Heartbeat) cluster with DRBD, services and guests',
-    // both stacks' handlers (a stack's tasks notify only its own) and DRBD's
-    handlers: { ...heartbeatHandlers, ...pacemakerHandlers, ...drbdHandlers },
-  },
-);
+export default definePlaybook('bootstrap', (ctx) => STACK_BOOTSTRAP[ctx.cluster.stack](ctx), {
+  description: 'Corosync/Pacemaker (or Heartbeat) cluster with DRBD, services and guests',
+  // both stacks' handlers (a stack's tasks notify only its own) and DRBD's
+  handlers: { ...heartbeatHandlers, ...pacemakerHandlers, ...drbdHandlers },
+});
 
 export type { PlaybookContext };

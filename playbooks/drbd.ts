@@ -11,11 +11,11 @@
  */
 import { NodeError } from '../src/core/errors.js';
 import { quote } from '../src/core/shell.js';
-import { drbdDiskCommand, drbdStateCommand, parseDrbdDisk, parseDrbdState, type DrbdResourceFact } from '../src/facts/drbd-disk.js';
+import { type DrbdResourceFact, drbdDiskCommand, drbdStateCommand, parseDrbdDisk, parseDrbdState } from '../src/facts/drbd-disk.js';
 import { DRBD_STATUS_COMMAND, parseDrbdSection } from '../src/facts/drbd-status.js';
 import type { DrbdResource, HostContext, HostGroup, PlaybookContext } from '../src/index.js';
 import { DRBD_KERNEL_CHECK, DRBD_MODPROBE, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
-import { metadataDecision, resyncState, syncDecision, type MetadataDecision } from '../src/stack/drbd-safety.js';
+import { type MetadataDecision, metadataDecision, resyncState, syncDecision } from '../src/stack/drbd-safety.js';
 
 /**
  * Configures DRBD on `twins` and activates it where the kernel has the module (the
@@ -34,7 +34,10 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
     if (!kernel) return;
     const r = await h.exec(drbdDiskCommand(cluster.drbd));
     const facts = parseDrbdDisk(r.stdout, cluster.drbd);
-    decisions.set(h.name, cluster.drbd.map((res, i) => metadataDecision(h.name, facts[i]!, res.initialize)));
+    decisions.set(
+      h.name,
+      cluster.drbd.map((res, i) => metadataDecision(h.name, facts[i]!, res.initialize)),
+    );
   }, 'drbd disks');
   const refusals = [...decisions.values()].flat().filter((d) => d.action === 'refuse');
   if (refusals.length) {
@@ -42,12 +45,21 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
   }
   await twins.all(async (h) => {
     // drbd-utils parses the global and common sections alone as well (rc 10 on an error)
-    await h.template('drbd/global_common.conf.hbs', '/etc/drbd.d/global_common.conf', { vars: { cluster_name: cluster.name }, validate: DRBD_VALIDATE });
+    await h.template('drbd/global_common.conf.hbs', '/etc/drbd.d/global_common.conf', {
+      vars: { cluster_name: cluster.name },
+      validate: DRBD_VALIDATE,
+    });
     for (const r of cluster.drbd) {
-      await h.template('drbd/resource.res.hbs', drbdResFile(r), { vars: drbdView(cluster, r), validate: DRBD_VALIDATE, notify: 'adjust drbd' });
+      await h.template('drbd/resource.res.hbs', drbdResFile(r), {
+        vars: drbdView(cluster, r),
+        validate: DRBD_VALIDATE,
+        notify: 'adjust drbd',
+      });
     }
     if (!kernelOf.get(h.name)) {
-      h.warn(`no DRBD kernel module on ${h.name}: DRBD is configured and validated but not activated; resources that need it are left out of the cluster`);
+      h.warn(
+        `no DRBD kernel module on ${h.name}: DRBD is configured and validated but not activated; resources that need it are left out of the cluster`,
+      );
       return;
     }
     await h.command(DRBD_MODPROBE, { unless: '[ -e /proc/drbd ]', name: 'load the DRBD kernel module' });
@@ -57,7 +69,11 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
       if (d.action === 'create') {
         if (d.destructive) h.warn(`DESTRUCTIVE: ${d.say}`);
         else h.info(d.say.slice(`${h.name}: `.length)); // what was found, as for a kept disk
-        await h.command(`drbdadm create-md --force ${quote(r.name)}`, { name: d.destructive ? `create DRBD metadata for ${r.name} over ${r.disk} (initialize: wipe)` : `create DRBD metadata for ${r.name}` });
+        await h.command(`drbdadm create-md --force ${quote(r.name)}`, {
+          name: d.destructive
+            ? `create DRBD metadata for ${r.name} over ${r.disk} (initialize: wipe)`
+            : `create DRBD metadata for ${r.name}`,
+        });
       } else if (d.action === 'keep') {
         h.info(d.say.slice(`${h.name}: `.length)); // the line is prefixed with the host already
       }
@@ -78,8 +94,10 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
     // a fresh pair must be connected before the decision: wait (bounded) for the peer
     const pending = cluster.drbd.filter((r) => fresh(master, r) && fresh(slave, r)).map((r) => quote(r.name));
     if (pending.length) {
-      await h.exec(`for r in ${pending.join(' ')}; do end=$(( $(date +%s) + 60 )); ` +
-        `until drbdadm cstate "$r" 2>/dev/null | grep -qx Connected; do [ $(date +%s) -ge $end ] && break; sleep 1; done; done`);
+      await h.exec(
+        `for r in ${pending.join(' ')}; do end=$(( $(date +%s) + 60 )); ` +
+          `until drbdadm cstate "$r" 2>/dev/null | grep -qx Connected; do [ $(date +%s) -ge $end ] && break; sleep 1; done; done`,
+      );
     }
     states.set(h.name, parseDrbdState((await h.exec(drbdStateCommand(cluster.drbd))).stdout, cluster.drbd));
   }, 'drbd state');
@@ -87,10 +105,15 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
     for (const [i, r] of cluster.drbd.entries()) {
       if (h.check) {
         // plan: predict from the metadata decisions (nothing is up in check mode)
-        if (fresh(master, r) && fresh(slave, r)) await h.command('true', { name: `DRBD ${r.name}: initial sync${r.filesystem ? ' and mkfs.' + r.filesystem.type : ''}` });
+        if (fresh(master, r) && fresh(slave, r))
+          await h.command('true', { name: `DRBD ${r.name}: initial sync${r.filesystem ? ' and mkfs.' + r.filesystem.type : ''}` });
         continue;
       }
-      const d = syncDecision(r.name, { node: master.name, fact: states.get(master.name)![i]! }, { node: slave.name, fact: states.get(slave.name)![i]! });
+      const d = syncDecision(
+        r.name,
+        { node: master.name, fact: states.get(master.name)![i]! },
+        { node: slave.name, fact: states.get(slave.name)![i]! },
+      );
       if (d.action === 'refuse') throw new NodeError(d.say, { host: h.name, hint: d.hint });
       if (d.action === 'none') {
         h.info(d.say);
@@ -131,5 +154,6 @@ const drbdIsUp = (name: string, minor: number): string =>
 /** Handlers of the DRBD phase (both stacks). */
 export const drbdHandlers = {
   // a changed resource file (e.g. a replaced peer) is applied to a running DRBD in place
-  'adjust drbd': async (h: HostContext) => void (await h.sh('if [ -e /proc/drbd ]; then drbdadm adjust all; fi', { what: 'drbdadm adjust all' })),
+  'adjust drbd': async (h: HostContext) =>
+    void (await h.sh('if [ -e /proc/drbd ]; then drbdadm adjust all; fi', { what: 'drbdadm adjust all' })),
 };

@@ -11,7 +11,10 @@ export async function bootstrapGuests({ cluster }: PlaybookContext, twins: HostG
   if (!cluster.guests.length) return;
   await twins.all(async (h) => {
     for (const g of cluster.guests) {
-      await h.template(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestFile(g), { vars: guestView(cluster, g), validate: guestValidate(g) });
+      await h.template(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestFile(g), {
+        vars: guestView(cluster, g),
+        validate: guestValidate(g),
+      });
     }
   }, 'guests');
 }

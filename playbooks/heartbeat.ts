@@ -3,19 +3,31 @@
  * the arbitrator is Heartbeat's ping node (ipfail), so a twin that loses the network does
  * not grab the IP; LVS directors run ldirectord under Heartbeat.
  */
+
+import { heartbeatSettled, heartbeatStatus } from '../src/facts/heartbeat-status.js';
 import type { ClusterModel, HostContext, PlaybookContext } from '../src/index.js';
 import { drbdResFile } from '../src/stack/drbd.js';
 import { guestFile } from '../src/stack/guests.js';
-import { heartbeatSettled, heartbeatStatus } from '../src/facts/heartbeat-status.js';
+import {
+  AUTHKEYS,
+  AUTHKEYS_VALIDATE,
+  authkeysView,
+  HA_CF,
+  HARESOURCES,
+  HARESOURCES_VALIDATE,
+  haCfMode,
+  haCfView,
+  haresourcesView,
+  IPVS_KERNEL_CHECK,
+  LDIRECTORD_CF,
+  LDIRECTORD_VALIDATE,
+  ldirectordView,
+} from '../src/stack/heartbeat.js';
+import { stackPackages } from '../src/stack/packages.js';
+import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
 import { bootstrapDrbd } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
-import {
-  AUTHKEYS, AUTHKEYS_VALIDATE, HA_CF, HARESOURCES, HARESOURCES_VALIDATE, IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE,
-  authkeysView, haCfMode, haCfView, haresourcesView, ldirectordView,
-} from '../src/stack/heartbeat.js';
-import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
 import { clusterKey } from './secrets.js';
-import { stackPackages } from '../src/stack/packages.js';
 
 export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
   const { cluster, hosts } = ctx;
@@ -36,20 +48,37 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
   if (drbd) await twins.all(async (h) => void (await h.service('drbd', { enabled: true })), 'drbd at boot');
   await bootstrapGuests(ctx, twins);
   const kvm = cluster.guests.filter((g) => g.type === 'kvm').map((g) => g.name);
-  if (kvm.length) ctx.warn(`Heartbeat starts Xen guests (xendomains) only: KVM guest(s) ${kvm.join(', ')} are defined and validated on the twins, not started by the cluster (the Pacemaker stack runs them with VirtualDomain)`);
+  if (kvm.length)
+    ctx.warn(
+      `Heartbeat starts Xen guests (xendomains) only: KVM guest(s) ${kvm.join(', ')} are defined and validated on the twins, not started by the cluster (the Pacemaker stack runs them with VirtualDomain)`,
+    );
 
   await twins.all(async (h) => {
     // Debian 12 ships it in /usr/libexec/heartbeat, older releases in /usr/lib/heartbeat
     const ipfail = (await h.exec('dpkg -L heartbeat 2>/dev/null | grep -m1 "/ipfail$"')).stdout.trim() || '/usr/libexec/heartbeat/ipfail';
     const ipvs = cluster.lvs.length > 0 && (await h.exec(IPVS_KERNEL_CHECK)).code === 0;
-    if (cluster.lvs.length && !ipvs) h.warn(`no IPVS in ${h.name}'s kernel: ldirectord.cf is rendered and validated, but ldirectord is left out of haresources`);
+    if (cluster.lvs.length && !ipvs)
+      h.warn(`no IPVS in ${h.name}'s kernel: ldirectord.cf is rendered and validated, but ldirectord is left out of haresources`);
     // with a stonith_host line, ha.cf holds the fence credentials: private, like its backups
-    await h.template('heartbeat/ha.cf.hbs', HA_CF, { vars: haCfView(cluster, h.name, ipfail), mode: haCfMode(cluster), notify: 'restart heartbeat' });
-    await h.template('heartbeat/authkeys.hbs', AUTHKEYS, { vars: authkeysView(key), mode: '0600', secret: true, validate: AUTHKEYS_VALIDATE, notify: 'restart heartbeat' });
-    await h.template('heartbeat/haresources.hbs', HARESOURCES, {
-      vars: haresourcesView(cluster, drbd, ipvs), validate: HARESOURCES_VALIDATE, notify: 'restart heartbeat',
+    await h.template('heartbeat/ha.cf.hbs', HA_CF, {
+      vars: haCfView(cluster, h.name, ipfail),
+      mode: haCfMode(cluster),
+      notify: 'restart heartbeat',
     });
-    if (cluster.lvs.length) await h.template('ldirectord/ldirectord.cf.hbs', LDIRECTORD_CF, { vars: ldirectordView(cluster), validate: LDIRECTORD_VALIDATE });
+    await h.template('heartbeat/authkeys.hbs', AUTHKEYS, {
+      vars: authkeysView(key),
+      mode: '0600',
+      secret: true,
+      validate: AUTHKEYS_VALIDATE,
+      notify: 'restart heartbeat',
+    });
+    await h.template('heartbeat/haresources.hbs', HARESOURCES, {
+      vars: haresourcesView(cluster, drbd, ipvs),
+      validate: HARESOURCES_VALIDATE,
+      notify: 'restart heartbeat',
+    });
+    if (cluster.lvs.length)
+      await h.template('ldirectord/ldirectord.cf.hbs', LDIRECTORD_CF, { vars: ldirectordView(cluster), validate: LDIRECTORD_VALIDATE });
     // Heartbeat starts the services; init must not start them on its own
     for (const s of cluster.services) await h.service(s.name, { enabled: false });
     if (cluster.lvs.length) await h.service('ldirectord', { enabled: false });
@@ -65,7 +94,8 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
     if (!h.check) h.info(`waiting for heartbeat to see ${peer} and settle the resources (up to ${limit} s)`);
     await h.waitFor(heartbeatStatus([peer]), heartbeatSettled(peer), { timeoutS: limit, what: `heartbeat to see ${peer}` });
   }, 'heartbeat membership');
-  if (!cluster.stonith.enabled) ctx.warn('Heartbeat R1 runs WITHOUT FENCING: the ping node (arbitrator) and ipfail limit, but do not prevent, a split brain.');
+  if (!cluster.stonith.enabled)
+    ctx.warn('Heartbeat R1 runs WITHOUT FENCING: the ping node (arbitrator) and ipfail limit, but do not prevent, a split brain.');
 }
 
 /** The files this playbook manages on a twin, for the up-front gather. */
@@ -84,5 +114,8 @@ function heartbeatServices(c: ClusterModel): string[] {
 /** Handlers the bootstrap playbook registers for this stack. */
 export const heartbeatHandlers = {
   'restart heartbeat': async (h: HostContext) =>
-    void (await h.sh('if [ -e /var/run/heartbeat.pid ] || pgrep -x heartbeat >/dev/null; then service heartbeat restart </dev/null >/dev/null 2>&1; fi', { what: 'restart heartbeat' })),
+    void (await h.sh(
+      'if [ -e /var/run/heartbeat.pid ] || pgrep -x heartbeat >/dev/null; then service heartbeat restart </dev/null >/dev/null 2>&1; fi',
+      { what: 'restart heartbeat' },
+    )),
 };

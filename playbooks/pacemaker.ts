@@ -4,19 +4,27 @@
  * quorum; Pacemaker moves the floating IP, the DRBD primary role, the filesystem, the
  * services and the guests to the survivor.
  */
-import { cibBeforePath, NodeError, type HostContext, type PlaybookContext } from '../src/index.js';
+
+import { CRM_MON, clusterFormed } from '../src/facts/crm-mon.js';
+import { cibBeforePath, type HostContext, NodeError, type PlaybookContext } from '../src/index.js';
+import { cibApplyScript, describeForeign, OWNED_TAG, planCib } from '../src/stack/cib.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, COROSYNC_VALIDATE, corosyncView, members } from '../src/stack/corosync.js';
+import { assertUniqueIds, declaredCheckScript, declaredError, declaredProblems } from '../src/stack/declared.js';
 import { drbdResFile } from '../src/stack/drbd.js';
 import { guestFile } from '../src/stack/guests.js';
-import { stackPackages } from '../src/stack/packages.js';
-import { cibApplyScript, describeForeign, OWNED_TAG, planCib } from '../src/stack/cib.js';
 import {
-  CIB_DIR, cibView, clusterProperties, LIVE_CONFIGURATION, ownedProperties,
-  describePropertyChanges, propertyChanges, SECRET_FILE_MODE, setPropertiesCommand,
+  CIB_DIR,
+  cibView,
+  clusterProperties,
+  describePropertyChanges,
+  LIVE_CONFIGURATION,
+  ownedProperties,
+  propertyChanges,
+  SECRET_FILE_MODE,
+  setPropertiesCommand,
 } from '../src/stack/pacemaker.js';
-import { assertUniqueIds, declaredCheckScript, declaredError, declaredProblems } from '../src/stack/declared.js';
+import { stackPackages } from '../src/stack/packages.js';
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
-import { CRM_MON, clusterFormed } from '../src/facts/crm-mon.js';
 import { bootstrapDrbd } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { clusterKey } from './secrets.js';
@@ -43,7 +51,11 @@ export async function bootstrapPacemaker(ctx: PlaybookContext): Promise<void> {
   const authkey = await clusterKey(ctx, voters, COROSYNC_KEY);
   await voters.all(async (h) => {
     await h.file(COROSYNC_AUTHKEY, { content: authkey.reveal(), mode: '0400', owner: 'root', secret: true, notify: 'reload corosync' });
-    await h.template('corosync/corosync.conf.hbs', COROSYNC_CONF, { vars: corosyncView(cluster), validate: COROSYNC_VALIDATE, notify: 'reload corosync' });
+    await h.template('corosync/corosync.conf.hbs', COROSYNC_CONF, {
+      vars: corosyncView(cluster),
+      validate: COROSYNC_VALIDATE,
+      notify: 'reload corosync',
+    });
   }, 'corosync configuration');
 
   // 3. DRBD on the twins: configured and validated everywhere; activated where the
@@ -59,14 +71,18 @@ export async function bootstrapPacemaker(ctx: PlaybookContext): Promise<void> {
     const systemd = (await h.initSystem()) === 'systemd';
     if (isTwin(h)) for (const s of cluster.services) await h.service(s.name, { enabled: false });
     await h.service('corosync', { state: 'started', enabled: true });
-    const r = await h.service('pacemaker', systemd
-      ? { state: 'started', enabled: true }
-      : { state: 'started', start: 'setsid -f pacemakerd </dev/null >/dev/null 2>&1', status: 'pgrep -x pacemakerd' });
+    const r = await h.service(
+      'pacemaker',
+      systemd
+        ? { state: 'started', enabled: true }
+        : { state: 'started', start: 'setsid -f pacemakerd </dev/null >/dev/null 2>&1', status: 'pgrep -x pacemakerd' },
+    );
     if (r.changed && isTwin(h)) started = true;
   }, 'start corosync and pacemaker');
   await hosts.role('master').once(async (h) => {
     const names = members(cluster).map((n) => n.name);
-    if (!h.check) h.info(`waiting for ${names.join(', ')} to be online with quorum (Pacemaker elects a DC first: ~20 s on a fresh cluster)`);
+    if (!h.check)
+      h.info(`waiting for ${names.join(', ')} to be online with quorum (Pacemaker elects a DC first: ~20 s on a fresh cluster)`);
     await h.waitFor(CRM_MON, clusterFormed(names), { timeoutS: 180, what: 'the cluster to form' });
   }, 'cluster formation');
 
@@ -76,10 +92,19 @@ export async function bootstrapPacemaker(ctx: PlaybookContext): Promise<void> {
   await hosts.role('master').once(async (h) => {
     const systemd = (await h.initSystem()) === 'systemd';
     const view = cibView(cluster, { drbd: drbdActive, serviceClass: systemd ? 'systemd' : 'lsb' });
-    if (cluster.drbd.length && !drbdActive) ctx.warn('DRBD-backed resources (filesystems, services and guests that declare `drbd:`) are left out of the CIB: no DRBD kernel module');
-    if (!cluster.stonith.enabled) ctx.warn('STONITH is disabled: this cluster runs WITHOUT FENCING. A node that hangs or loses only its cluster link can cause a split brain. Declare cluster.stonith in the inventory for production.');
+    if (cluster.drbd.length && !drbdActive)
+      ctx.warn(
+        'DRBD-backed resources (filesystems, services and guests that declare `drbd:`) are left out of the CIB: no DRBD kernel module',
+      );
+    if (!cluster.stonith.enabled)
+      ctx.warn(
+        'STONITH is disabled: this cluster runs WITHOUT FENCING. A node that hangs or loses only its cluster link can cause a split brain. Declare cluster.stonith in the inventory for production.',
+      );
     const props = clusterProperties(cluster);
-    const desired = { resources: h.render('pacemaker/resources.xml.hbs', view), constraints: h.render('pacemaker/constraints.xml.hbs', view) };
+    const desired = {
+      resources: h.render('pacemaker/resources.xml.hbs', view),
+      constraints: h.render('pacemaker/constraints.xml.hbs', view),
+    };
     // the inventory's own resources (pacemaker:) are checked here before anything of the
     // CIB changes: the agent installed, its parameters known, its validate-all content
     assertUniqueIds(cluster, desired.resources, desired.constraints);
@@ -89,13 +114,16 @@ export async function bootstrapPacemaker(ctx: PlaybookContext): Promise<void> {
       if (refused) throw refused;
     }
     const live = await h.exec(LIVE_CONFIGURATION);
-    if (live.code !== 0 && !h.check) throw new NodeError('cannot read the live CIB', { host: h.name, output: (live.stderr || live.stdout).trim() });
+    if (live.code !== 0 && !h.check)
+      throw new NodeError('cannot read the live CIB', { host: h.name, output: (live.stderr || live.stdout).trim() });
     const liveXml = live.code === 0 ? live.stdout : undefined;
     // only the named nvpairs, and only those that differ, are written (docs/cib.md)
     const propChanges = propertyChanges(liveXml, props);
     await h.change('cluster properties', {
       changed: propChanges.length > 0,
-      reason: propChanges.length ? `set ${propChanges.map((c) => c.name).join(', ')}` : 'the properties and defaults hactl sets have their values',
+      reason: propChanges.length
+        ? `set ${propChanges.map((c) => c.name).join(', ')}`
+        : 'the properties and defaults hactl sets have their values',
       diff: propChanges.length ? describePropertyChanges(propChanges) : undefined,
       steps: propChanges.length ? [{ command: setPropertiesCommand(propChanges) }] : [],
     });
@@ -106,15 +134,28 @@ export async function bootstrapPacemaker(ctx: PlaybookContext): Promise<void> {
     // only the elements hactl owns change (src/stack/cib.ts, docs/cib.md): the live
     // configuration is read, the owned-only patch planned here, verified on a shadow there
     const plan = planCib(liveXml, desired, ownedProperties(props));
-    if (plan.adopted.length) h.info(`adopting CIB elements an earlier hactl made (now marked as owned in the tag ${OWNED_TAG}): ${plan.adopted.join(', ')}`);
+    if (plan.adopted.length)
+      h.info(`adopting CIB elements an earlier hactl made (now marked as owned in the tag ${OWNED_TAG}): ${plan.adopted.join(', ')}`);
     if (plan.foreign.length) h.info(`left as they are, not managed by hactl: ${plan.foreign.map(describeForeign).join(', ')}`);
     const changed = plan.ops.length > 0 || plan.tag;
-    const applied = await h.change('apply the CIB (owned elements only, verified on a shadow copy first)', {
-      changed,
-      reason: plan.summary,
-      diff: changed ? plan.diff : undefined,
-      steps: changed ? [{ command: 'sh -s', stdin: cibApplyScript(plan.ops, plan.tag ? plan.owned : undefined, CIB_DIR, h.generation && cibBeforePath(h.generation)), label: 'owned-element CIB patch' }] : [],
-    }, { notify: 'wait for the cluster to settle' });
+    const applied = await h.change(
+      'apply the CIB (owned elements only, verified on a shadow copy first)',
+      {
+        changed,
+        reason: plan.summary,
+        diff: changed ? plan.diff : undefined,
+        steps: changed
+          ? [
+              {
+                command: 'sh -s',
+                stdin: cibApplyScript(plan.ops, plan.tag ? plan.owned : undefined, CIB_DIR, h.generation && cibBeforePath(h.generation)),
+                label: 'owned-element CIB patch',
+              },
+            ]
+          : [],
+      },
+      { notify: 'wait for the cluster to settle' },
+    );
     // a cluster this run started on an existing CIB (e.g. after both twins were down) starts
     // its resources now: wait for them before the smoke checks, as after an apply
     if (started && !applied.changed && !h.check) {
@@ -126,8 +167,10 @@ export async function bootstrapPacemaker(ctx: PlaybookContext): Promise<void> {
 
 /** Handlers the bootstrap playbook registers for this stack. */
 export const pacemakerHandlers = {
-  'wait for the cluster to settle': async (h: HostContext) => void (await h.sh('crm_resource --wait --timeout=180s', { what: 'waiting for Pacemaker to start the resources' })),
-  'reload corosync': async (h: HostContext) => void (await h.sh('if pgrep -x corosync >/dev/null; then corosync-cfgtool -R >/dev/null; fi', { what: 'corosync-cfgtool -R' })),
+  'wait for the cluster to settle': async (h: HostContext) =>
+    void (await h.sh('crm_resource --wait --timeout=180s', { what: 'waiting for Pacemaker to start the resources' })),
+  'reload corosync': async (h: HostContext) =>
+    void (await h.sh('if pgrep -x corosync >/dev/null; then corosync-cfgtool -R >/dev/null; fi', { what: 'corosync-cfgtool -R' })),
 };
 
 /** The files bootstrap manages on this host (Pacemaker stack), for the up-front gather. */

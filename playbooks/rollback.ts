@@ -15,19 +15,24 @@
  * Options (the CLI fills them): `to` — the run id to go back before; `generations` — per
  * host, the generations `history` read.
  */
-import { definePlaybook, NodeError, type HostContext } from '../src/index.js';
-import {
-  planRestore, parseRestoreRead, restoreReadCommand, type Generation, type RestoreFile,
-} from '../src/runtime/generation.js';
+
 import { EXPLICIT_MIN_MASK, registerSecret } from '../src/core/secret.js';
 import type { XmlElement } from '../src/core/xml.js';
+import { definePlaybook, type HostContext, NodeError } from '../src/index.js';
 import { isSecretParam } from '../src/inventory/secret-value.js';
-import { isPrivateMode } from '../src/tasks/file.js';
+import {
+  cibBeforePath,
+  type Generation,
+  parseRestoreRead,
+  planRestore,
+  type RestoreFile,
+  restoreReadCommand,
+} from '../src/runtime/generation.js';
 import { cibApplyScript, planCib, readConfiguration } from '../src/stack/cib.js';
 import { ownedSections } from '../src/stack/cib-history.js';
 import { driverOf } from '../src/stack/driver.js';
 import { CIB_DIR, clusterProperties, LIVE_CONFIGURATION, ownedProperties } from '../src/stack/pacemaker.js';
-import { cibBeforePath } from '../src/runtime/generation.js';
+import { isPrivateMode } from '../src/tasks/file.js';
 import bootstrap from './bootstrap.js';
 
 const handlers = bootstrap.handlers ?? {};
@@ -59,16 +64,31 @@ export default definePlaybook(
       // an older fence password in the kept CIB is unknown to mask(): known from here on, never shown
       registerCibCredentials(xml);
       const desired = ownedSections(xml);
-      if (!desired) return h.warn(`the CIB kept by ${run} has no hactl-owned tag: its owned elements are unknown, the CIB is left as it is`);
+      if (!desired)
+        return h.warn(`the CIB kept by ${run} has no hactl-owned tag: its owned elements are unknown, the CIB is left as it is`);
       const live = await h.sh(LIVE_CONFIGURATION, { what: 'reading the live CIB' });
       const plan = planCib(live, desired, ownedProperties(clusterProperties(cluster)));
       const changed = plan.ops.length > 0 || plan.tag;
-      await h.change(`restore the owned CIB elements kept by ${run} (verified on a shadow copy first)`, {
-        changed,
-        reason: changed ? plan.summary.replace('the inventory', `generation ${run}`) : `the CIB elements hactl owns are as ${run} found them`,
-        diff: changed ? plan.diff.replace('desired (inventory)', `generation ${run}`) : undefined,
-        steps: changed ? [{ command: 'sh -s', stdin: cibApplyScript(plan.ops, plan.tag ? plan.owned : undefined, CIB_DIR, h.generation && cibBeforePath(h.generation)), label: 'owned-element CIB patch' }] : [],
-      }, { notify: 'wait for the cluster to settle' });
+      await h.change(
+        `restore the owned CIB elements kept by ${run} (verified on a shadow copy first)`,
+        {
+          changed,
+          reason: changed
+            ? plan.summary.replace('the inventory', `generation ${run}`)
+            : `the CIB elements hactl owns are as ${run} found them`,
+          diff: changed ? plan.diff.replace('desired (inventory)', `generation ${run}`) : undefined,
+          steps: changed
+            ? [
+                {
+                  command: 'sh -s',
+                  stdin: cibApplyScript(plan.ops, plan.tag ? plan.owned : undefined, CIB_DIR, h.generation && cibBeforePath(h.generation)),
+                  label: 'owned-element CIB patch',
+                },
+              ]
+            : [],
+        },
+        { notify: 'wait for the cluster to settle' },
+      );
     }, 'pacemaker resources');
   },
   { description: 'puts back the files and owned CIB elements a generation kept (hactl rollback)', handlers },
@@ -83,9 +103,21 @@ async function restoreFile(h: HostContext, f: RestoreFile, content: string | und
     return false;
   });
   if (f.absent) return void (await h.file(f.path, { state: 'absent', notify }));
-  if (content === undefined) throw new NodeError(`the copy of ${f.path} kept by ${f.run} is missing`, { host: h.name, hint: 'hactl history -i INV shows what each generation kept' });
+  if (content === undefined)
+    throw new NodeError(`the copy of ${f.path} kept by ${f.run} is missing`, {
+      host: h.name,
+      hint: 'hactl history -i INV shows what each generation kept',
+    });
   // a private file's old content may hold a credential the inventory no longer has (so mask() cannot): no diff
-  await h.file(f.path, { content, mode: f.mode, owner: f.owner, group: f.group, validate: f.validate, secret: f.secret || isPrivateMode(f.mode), notify });
+  await h.file(f.path, {
+    content,
+    mode: f.mode,
+    owner: f.owner,
+    group: f.group,
+    validate: f.validate,
+    secret: f.secret || isPrivateMode(f.mode),
+    notify,
+  });
 }
 
 /** Registers the credential-like parameters of the kept CIB's fence devices with mask(). */

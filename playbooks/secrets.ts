@@ -4,9 +4,10 @@
  * usually already read with the others): a running cluster's key is never replaced by a
  * new one — hactl refuses, or takes the nodes' key over with --adopt-secrets.
  */
-import type { PlaybookContext } from '../src/index.js';
+
 import { Secret } from '../src/core/secret.js';
-import { decideClusterKey, loadOrCreateSecret, readSecret, storeSecret, type ClusterKeySpec } from '../src/stack/secrets.js';
+import type { PlaybookContext } from '../src/index.js';
+import { type ClusterKeySpec, decideClusterKey, loadOrCreateSecret, readSecret, storeSecret } from '../src/stack/secrets.js';
 
 export async function clusterKey(ctx: PlaybookContext, hosts: PlaybookContext['hosts'], spec: ClusterKeySpec): Promise<Secret> {
   const { cluster } = ctx;
@@ -27,8 +28,10 @@ export async function clusterKey(ctx: PlaybookContext, hosts: PlaybookContext['h
         return new Secret(d.value);
       }
       // a warning, not a log line: it is in the run summary (and --json) for the operator to see
-      ctx.warn(`adopted the ${spec.what} of ${d.from} (sha256 ${d.sha256.slice(0, 12)}…, the same on every node that has one): `
-        + `stored in ${file}`);
+      ctx.warn(
+        `adopted the ${spec.what} of ${d.from} (sha256 ${d.sha256.slice(0, 12)}…, the same on every node that has one): ` +
+          `stored in ${file}`,
+      );
       return storeSecret(cluster.secretsDir, spec.name, d.value);
   }
 }

@@ -1,7 +1,7 @@
 /** Ansible for the comparison: Debian's package, the bench's config and playbooks, recap parsing. */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchEnv, pool, timed, type Timed } from './exec.js';
+import { benchEnv, pool, type Timed, timed } from './exec.js';
 import { BENCH_DIR } from './labs.js';
 
 export const ANSIBLE_DIR = join(BENCH_DIR, 'ansible');
@@ -16,7 +16,11 @@ export async function ensureAnsible(pkg: string, log?: string): Promise<string> 
     const env = benchEnv({ DEBIAN_FRONTEND: 'noninteractive' });
     const fresh = await timed('sh', ['-c', "find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -1440 | grep -q ."]);
     if (fresh.code !== 0) await timed('apt-get', ['-q', 'update'], { env, log });
-    const r = await timed('apt-get', ['install', '-y', '-q', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=600', pkg], { env, log, timeoutMs: 900_000 });
+    const r = await timed('apt-get', ['install', '-y', '-q', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=600', pkg], {
+      env,
+      log,
+      timeoutMs: 900_000,
+    });
     if (r.code !== 0) throw new Error(`apt-get install ${pkg} failed (exit ${r.code})${log ? `; log: ${log}` : ''}`);
   }
   const v = await timed('ansible-playbook', ['--version']).catch(() => undefined);
@@ -90,6 +94,9 @@ export function parseRecap(stdout: string): Recap {
   return out;
 }
 
-export const recapFailed = (r: Recap): string[] => Object.entries(r).filter(([, v]) => v.failed || v.unreachable).map(([h]) => h);
+export const recapFailed = (r: Recap): string[] =>
+  Object.entries(r)
+    .filter(([, v]) => v.failed || v.unreachable)
+    .map(([h]) => h);
 export const recapChanged = (r: Recap): number => Object.values(r).reduce((a, v) => a + v.changed, 0);
 export const recapChangedHosts = (r: Recap): number => Object.values(r).filter((v) => v.changed > 0).length;

@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ANSIBLE_DIR, recapChanged, recapFailed, runAnsible, type AnsibleResult } from './ansible.js';
-import { pool, ssh, sshMust, timed, type Timed } from './exec.js';
-import { changedHosts, failedHosts, runHactl, type HactlRun } from './hactl.js';
-import { ansibleInventory, labUp, type Lab } from './labs.js';
+import { ANSIBLE_DIR, type AnsibleResult, recapChanged, recapFailed, runAnsible } from './ansible.js';
+import { pool, ssh, sshMust, type Timed, timed } from './exec.js';
+import { changedHosts, failedHosts, type HactlRun, runHactl } from './hactl.js';
+import { ansibleInventory, type Lab, labUp } from './labs.js';
 import { ansibleVars, compareRenders, packagesByNode } from './model.js';
 
 export interface ConvergeEnv {
@@ -38,7 +38,9 @@ export async function ansibleFilesFor(lab: Lab, workDir: string): Promise<{ inve
   const cluster = lab.nodes;
   const twins = cluster.filter((n) => isTwin(n.role));
   const master = cluster.filter((n) => n.role === 'master');
-  const inventory = ansibleInventory(join(workDir, 'converge-inventory.ini'), { cluster, twins, master }, (n) => ({ nodeid: cluster.indexOf(n) + 1 }));
+  const inventory = ansibleInventory(join(workDir, 'converge-inventory.ini'), { cluster, twins, master }, (n) => ({
+    nodeid: cluster.indexOf(n) + 1,
+  }));
   const vars = join(workDir, 'converge-vars.json');
   writeFileSync(vars, JSON.stringify(await ansibleVars(lab.inventory, ensureAuthkey(lab.stateDir)), null, 2));
   return { inventory, vars };
@@ -56,18 +58,25 @@ export async function hactlConverge(lab: Lab, e: ConvergeEnv): Promise<HactlRun>
 
 export async function hactlNoop(lab: Lab, e: ConvergeEnv): Promise<HactlRun> {
   const r = await runHactl(['bootstrap', '-i', lab.inventory, '--no-smoke'], { log: e.log, workDir: e.workDir, json: true });
-  if (r.code !== 0 || !r.json?.ok) throw new Error(`hactl bootstrap (no-op) failed (exit ${r.code}): ${failedHosts(r.json).join('; ')}; log: ${e.log}`);
+  if (r.code !== 0 || !r.json?.ok)
+    throw new Error(`hactl bootstrap (no-op) failed (exit ${r.code}): ${failedHosts(r.json).join('; ')}; log: ${e.log}`);
   return r;
 }
 
 export async function ansibleConverge(lab: Lab, e: ConvergeEnv): Promise<AnsibleResult> {
   const files = await ansibleFilesFor(lab, e.workDir);
   const r = await runAnsible({
-    playbook: join(ANSIBLE_DIR, 'converge.yml'), inventory: files.inventory, sshConfig: lab.sshConfig,
-    forks: Math.max(lab.nodes.length, 5), extraVars: files.vars, workDir: e.workDir, log: e.log,
+    playbook: join(ANSIBLE_DIR, 'converge.yml'),
+    inventory: files.inventory,
+    sshConfig: lab.sshConfig,
+    forks: Math.max(lab.nodes.length, 5),
+    extraVars: files.vars,
+    workDir: e.workDir,
+    log: e.log,
   });
   const failed = recapFailed(r.recap);
-  if (r.code !== 0 || failed.length || !Object.keys(r.recap).length) throw new Error(`ansible-playbook converge.yml failed (exit ${r.code}; ${failed.join(', ')}); log: ${e.log}`);
+  if (r.code !== 0 || failed.length || !Object.keys(r.recap).length)
+    throw new Error(`ansible-playbook converge.yml failed (exit ${r.code}; ${failed.join(', ')}); log: ${e.log}`);
   return r;
 }
 
@@ -87,11 +96,13 @@ const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommend
 export async function aptFloor(lab: Lab, e: ConvergeEnv): Promise<Timed> {
   const byNode = await packagesByNode(lab.inventory);
   const t0 = performance.now();
-  const rs = await Promise.all(lab.nodes.map((n) => {
-    const pkgs = byNode[n.name]!.join(' ');
-    const cmd = `set -e; apt-get -q update >/dev/null; printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; ${APT} install ${pkgs} >/dev/null; rm -f /usr/sbin/policy-rc.d`;
-    return ssh(lab.sshConfig, n.name, cmd, { log: e.log });
-  }));
+  const rs = await Promise.all(
+    lab.nodes.map((n) => {
+      const pkgs = byNode[n.name]!.join(' ');
+      const cmd = `set -e; apt-get -q update >/dev/null; printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; ${APT} install ${pkgs} >/dev/null; rm -f /usr/sbin/policy-rc.d`;
+      return ssh(lab.sshConfig, n.name, cmd, { log: e.log });
+    }),
+  );
   const bad = rs.find((r) => r.code !== 0);
   if (bad) throw new Error(`apt floor: an install failed (exit ${bad.code}); log: ${e.log}`);
   return { code: 0, stdout: '', stderr: '', seconds: (performance.now() - t0) / 1000 };
@@ -122,7 +133,12 @@ function formedTest(names: string[]): string {
  */
 export async function formationFloor(lab: Lab, files: CorosyncFiles, e: ConvergeEnv): Promise<Timed> {
   await pool(lab.nodes, 3, async (n) => {
-    await sshMust(lab.sshConfig, n.name, "umask 077; mkdir -p /etc/corosync; cat > /etc/corosync/authkey; chmod 400 /etc/corosync/authkey", { input: files.authkey });
+    await sshMust(
+      lab.sshConfig,
+      n.name,
+      'umask 077; mkdir -p /etc/corosync; cat > /etc/corosync/authkey; chmod 400 /etc/corosync/authkey',
+      { input: files.authkey },
+    );
     await sshMust(lab.sshConfig, n.name, 'cat > /etc/corosync/corosync.conf', { input: files.conf });
   });
   const names = lab.nodes.map((n) => n.name);
@@ -135,7 +151,9 @@ export async function formationFloor(lab: Lab, files: CorosyncFiles, e: Converge
     'done; rm -f "$f"',
   ].join('\n');
   const t0 = performance.now();
-  const rs = await Promise.all(lab.nodes.map((n) => ssh(lab.sshConfig, n.name, n.role === 'master' ? `${start}\n${wait}` : start, { log: e.log })));
+  const rs = await Promise.all(
+    lab.nodes.map((n) => ssh(lab.sshConfig, n.name, n.role === 'master' ? `${start}\n${wait}` : start, { log: e.log })),
+  );
   const seconds = (performance.now() - t0) / 1000;
   const bad = rs.find((r) => r.code !== 0);
   if (bad) throw new Error(`formation floor: the stack did not form (exit ${bad.code}); log: ${e.log}`);
@@ -144,8 +162,14 @@ export async function formationFloor(lab: Lab, files: CorosyncFiles, e: Converge
 
 /** The phases of a hactl run with their start times, from its progress lines. */
 export function phasesOf(r: HactlRun): Array<{ phase: string; start: number; seconds: number }> {
-  const marks = (r.lines ?? []).filter((l) => l.line.startsWith('── ')).map((l) => ({ phase: l.line.slice(3).replace(/ \(.*\)$/, ''), start: l.t }));
-  return marks.map((m, i) => ({ ...m, start: Number(m.start.toFixed(2)), seconds: Number(((marks[i + 1]?.start ?? r.seconds) - m.start).toFixed(2)) }));
+  const marks = (r.lines ?? [])
+    .filter((l) => l.line.startsWith('── '))
+    .map((l) => ({ phase: l.line.slice(3).replace(/ \(.*\)$/, ''), start: l.t }));
+  return marks.map((m, i) => ({
+    ...m,
+    start: Number(m.start.toFixed(2)),
+    seconds: Number(((marks[i + 1]?.start ?? r.seconds) - m.start).toFixed(2)),
+  }));
 }
 
 export const ansibleChanged = (r: AnsibleResult): number => recapChanged(r.recap);
@@ -157,7 +181,11 @@ export const ansibleChanged = (r: AnsibleResult): number => recapChanged(r.recap
  */
 export async function checkConvergePlay(lab: Lab, e: ConvergeEnv): Promise<string[]> {
   const files = await ansibleFilesFor(lab, e.workDir);
-  const r = await timed('ansible-playbook', ['--syntax-check', '-i', files.inventory, '-e', `@${files.vars}`, join(ANSIBLE_DIR, 'converge.yml')], { cwd: ANSIBLE_DIR, log: e.log });
+  const r = await timed(
+    'ansible-playbook',
+    ['--syntax-check', '-i', files.inventory, '-e', `@${files.vars}`, join(ANSIBLE_DIR, 'converge.yml')],
+    { cwd: ANSIBLE_DIR, log: e.log },
+  );
   if (r.code !== 0) throw new Error(`ansible-playbook --syntax-check converge.yml failed; log: ${e.log}`);
   return compareRenders(lab.inventory, files.inventory, files.vars, e.workDir, e.log);
 }

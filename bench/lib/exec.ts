@@ -110,7 +110,10 @@ export function ssh(config: string, node: string, command: string, o: TimedOptio
 
 export async function sshMust(config: string, node: string, command: string, o: TimedOptions = {}): Promise<Timed> {
   const r = await ssh(config, node, command, o);
-  if (r.code !== 0) throw new Error(`ssh ${node} \`${command.split('\n')[0]!.slice(0, 80)}\` failed (exit ${r.code})\n${(r.stderr || r.stdout).trim().split('\n').slice(-15).join('\n')}`);
+  if (r.code !== 0)
+    throw new Error(
+      `ssh ${node} \`${command.split('\n')[0]!.slice(0, 80)}\` failed (exit ${r.code})\n${(r.stderr || r.stdout).trim().split('\n').slice(-15).join('\n')}`,
+    );
   return r;
 }
 
@@ -129,4 +132,3 @@ export function loadAverage(): [number, number, number] {
   const [a = 0, b = 0, c = 0] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
   return [a, b, c];
 }
-

@@ -1,7 +1,7 @@
 /** hactl runs as a user types them (`node bin/hactl …`), timed, with the peak RSS recorded. */
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { benchEnv, readRss, timed, type Timed } from './exec.js';
+import { benchEnv, readRss, type Timed, timed } from './exec.js';
 import { HACTL, ROOT } from './labs.js';
 
 /** dist/bench/lib/rss-hook.js (compiled) or bench/lib/rss-hook.ts's sibling when run from source. */
@@ -25,11 +25,18 @@ export interface HactlSummary {
   hosts: Array<{ host: string; changed: number; failed: boolean; error?: string }>;
 }
 
-export async function runHactl(args: string[], o: { log?: string; timeline?: boolean; workDir: string; json?: boolean }): Promise<HactlRun> {
+export async function runHactl(
+  args: string[],
+  o: { log?: string; timeline?: boolean; workDir: string; json?: boolean },
+): Promise<HactlRun> {
   const rssFile = join(o.workDir, `rss-${process.pid}-${Date.now()}`);
   const env = benchEnv({ HACTL_BENCH_RSS_FILE: rssFile, NO_COLOR: '1', FORCE_COLOR: '0' });
   const r = await timed(process.execPath, ['--import', pathToFileURL(RSS_HOOK).href, HACTL, ...args, ...(o.json ? ['--json'] : [])], {
-    env, cwd: ROOT, log: o.log, timeline: o.timeline, timeoutMs: 1_800_000,
+    env,
+    cwd: ROOT,
+    log: o.log,
+    timeline: o.timeline,
+    timeoutMs: 1_800_000,
   });
   let json: HactlSummary | undefined;
   if (o.json) {
@@ -43,4 +50,5 @@ export async function runHactl(args: string[], o: { log?: string; timeline?: boo
 }
 
 export const changedHosts = (s: HactlSummary | undefined): number => (s ? s.hosts.filter((h) => h.changed > 0).length : NaN);
-export const failedHosts = (s: HactlSummary | undefined): string[] => (s ? s.hosts.filter((h) => h.failed).map((h) => `${h.host}: ${h.error ?? 'failed'}`) : ['no JSON summary']);
+export const failedHosts = (s: HactlSummary | undefined): string[] =>
+  s ? s.hosts.filter((h) => h.failed).map((h) => `${h.host}: ${h.error ?? 'failed'}`) : ['no JSON summary'];

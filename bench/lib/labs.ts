@@ -55,7 +55,13 @@ function hactlLab(args: string[], packages: readonly string[] | undefined, log?:
 }
 
 /** `hactl lab up --recreate` (fresh node disks); returns the lab as its state dir describes it. */
-export async function labUp(o: { index: number; stateDir: string; nodes?: string[]; packages: readonly string[]; log?: string }): Promise<Lab> {
+export async function labUp(o: {
+  index: number;
+  stateDir: string;
+  nodes?: string[];
+  packages: readonly string[];
+  log?: string;
+}): Promise<Lab> {
   mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
   const args = ['up', '--recreate', '--index', String(o.index), '--state-dir', o.stateDir];
   if (o.nodes) args.push('--nodes', o.nodes.join(','));
@@ -141,7 +147,11 @@ export function lightInventory(file: string, fleet: Fleet, nodes: LabNodeInfo[])
 }
 
 /** An Ansible INI inventory: group `light` (or the cluster groups for the converge lab). */
-export function ansibleInventory(file: string, groups: Record<string, LabNodeInfo[]>, hostVars: (n: LabNodeInfo) => Record<string, string | number> = () => ({})): string {
+export function ansibleInventory(
+  file: string,
+  groups: Record<string, LabNodeInfo[]>,
+  hostVars: (n: LabNodeInfo) => Record<string, string | number> = () => ({}),
+): string {
   const all = new Map<string, LabNodeInfo>();
   for (const list of Object.values(groups)) for (const n of list) all.set(n.name, n);
   const out: string[] = [];
@@ -149,7 +159,11 @@ export function ansibleInventory(file: string, groups: Record<string, LabNodeInf
     out.push(`[${group}]`);
     for (const n of list) {
       const vars = { ansible_host: n.address, ...hostVars(n) };
-      out.push(`${n.name} ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      out.push(
+        `${n.name} ${Object.entries(vars)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
     }
     out.push('');
   }

@@ -9,11 +9,18 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ANSIBLE_DIR } from './ansible.js';
 import { benchEnv, timed } from './exec.js';
-import { ROOT, type Lab } from './labs.js';
+import { type Lab, ROOT } from './labs.js';
 
 /* The few shapes of hactl's model the bench reads (the real types live in src/). */
-interface Node { name: string; role: string; vars: Record<string, unknown> }
-interface Cluster { nodes: Node[]; vars: Record<string, unknown> }
+interface Node {
+  name: string;
+  role: string;
+  vars: Record<string, unknown>;
+}
+interface Cluster {
+  nodes: Node[];
+  vars: Record<string, unknown>;
+}
 
 const dist = async <T>(p: string): Promise<T> => (await import(pathToFileURL(join(ROOT, 'dist/src', p)).href)) as T;
 
@@ -33,7 +40,11 @@ export async function packagesByNode(inventory: string): Promise<Record<string, 
 export async function writeLabInventory(lab: Lab): Promise<void> {
   const { inventoryText } = await dist<{ inventoryText(...a: unknown[]): string }>('lab/inventory.js');
   const { labNet } = await dist<{ labNet(i: number): unknown }>('lab/net.js');
-  const paths = { identity: join(lab.stateDir, 'id_ed25519'), sshConfig: join(lab.stateDir, 'ssh_config'), knownHosts: join(lab.stateDir, 'known_hosts') };
+  const paths = {
+    identity: join(lab.stateDir, 'id_ed25519'),
+    sshConfig: join(lab.stateDir, 'ssh_config'),
+    knownHosts: join(lab.stateDir, 'known_hosts'),
+  };
   mkdirSync(lab.stateDir, { recursive: true });
   writeFileSync(lab.inventory, inventoryText(paths, lab.inventory, 'pacemaker', lab.nodes, labNet(lab.index)));
 }
@@ -43,9 +54,16 @@ async function hactlRenders(inventory: string): Promise<Record<string, string>> 
   const cluster = await loadCluster(inventory);
   const { renderFile } = await dist<{ renderFile(src: string, data: unknown, dir?: string): string }>('render/render.js');
   const { corosyncView } = await dist<{ corosyncView(c: Cluster): Record<string, unknown> }>('stack/corosync.js');
-  const { cibView } = await dist<{ cibView(c: Cluster, o: { drbd: boolean; serviceClass: string }): Record<string, unknown> }>('stack/pacemaker.js');
+  const { cibView } = await dist<{ cibView(c: Cluster, o: { drbd: boolean; serviceClass: string }): Record<string, unknown> }>(
+    'stack/pacemaker.js',
+  );
   const master = cluster.nodes.find((n) => n.role === 'master')!;
-  const data = (view: Record<string, unknown>): Record<string, unknown> => ({ cluster, node: master, vars: { ...cluster.vars, ...master.vars }, ...view });
+  const data = (view: Record<string, unknown>): Record<string, unknown> => ({
+    cluster,
+    node: master,
+    vars: { ...cluster.vars, ...master.vars },
+    ...view,
+  });
   const cib = cibView(cluster, { drbd: false, serviceClass: 'lsb' });
   const dir = join(ROOT, 'templates');
   return {
@@ -61,12 +79,29 @@ async function hactlRenders(inventory: string): Promise<Record<string, string>> 
  * differ, with a short diff each: then bench/ansible/templates/ must follow hactl's
  * templates/ (the converge comparison is only fair while both write the same files).
  */
-export async function compareRenders(inventory: string, ansibleInventory: string, vars: string, workDir: string, log?: string): Promise<string[]> {
+export async function compareRenders(
+  inventory: string,
+  ansibleInventory: string,
+  vars: string,
+  workDir: string,
+  log?: string,
+): Promise<string[]> {
   const out = join(workDir, 'renders');
   mkdirSync(out, { recursive: true });
-  const env = benchEnv({ ANSIBLE_CONFIG: join(ANSIBLE_DIR, 'ansible.cfg'), ANSIBLE_LOCAL_TEMP: join(workDir, 'tmp'), ANSIBLE_NOCOLOR: '1' });
-  const r = await timed('ansible-playbook', ['-i', ansibleInventory, '-e', `@${vars}`, '-e', `render_dir=${out}`, join(ANSIBLE_DIR, 'render.yml')], { env, cwd: ANSIBLE_DIR, log });
-  if (r.code !== 0) throw new Error(`ansible-playbook render.yml failed (exit ${r.code})${log ? `; log: ${log}` : ''}\n${r.stdout.split('\n').slice(-15).join('\n')}`);
+  const env = benchEnv({
+    ANSIBLE_CONFIG: join(ANSIBLE_DIR, 'ansible.cfg'),
+    ANSIBLE_LOCAL_TEMP: join(workDir, 'tmp'),
+    ANSIBLE_NOCOLOR: '1',
+  });
+  const r = await timed(
+    'ansible-playbook',
+    ['-i', ansibleInventory, '-e', `@${vars}`, '-e', `render_dir=${out}`, join(ANSIBLE_DIR, 'render.yml')],
+    { env, cwd: ANSIBLE_DIR, log },
+  );
+  if (r.code !== 0)
+    throw new Error(
+      `ansible-playbook render.yml failed (exit ${r.code})${log ? `; log: ${log}` : ''}\n${r.stdout.split('\n').slice(-15).join('\n')}`,
+    );
   const want = await hactlRenders(inventory);
   const bad: string[] = [];
   for (const [name, text] of Object.entries(want)) {
@@ -75,7 +110,9 @@ export async function compareRenders(inventory: string, ansibleInventory: string
     const a = text.split('\n');
     const b = got.split('\n');
     const i = a.findIndex((l, k) => l !== b[k]);
-    bad.push(`${name}: line ${i + 1}: hactl renders ${JSON.stringify(a[i] ?? '(end)')}, bench/ansible/templates renders ${JSON.stringify(b[i] ?? '(end)')}`);
+    bad.push(
+      `${name}: line ${i + 1}: hactl renders ${JSON.stringify(a[i] ?? '(end)')}, bench/ansible/templates renders ${JSON.stringify(b[i] ?? '(end)')}`,
+    );
   }
   return bad;
 }

@@ -27,7 +27,13 @@ export interface Results {
     rssKiB: number[];
   };
   noop?: { hactl: number[]; ansible: number[]; hactlChanged: number[]; ansibleChanged: number[] };
-  fleet?: { nodes: number; labs: Array<{ index: number; nodes: number }>; labsUpSeconds: number; pythonSeconds: number; convergeSeconds: number };
+  fleet?: {
+    nodes: number;
+    labs: Array<{ index: number; nodes: number }>;
+    labsUpSeconds: number;
+    pythonSeconds: number;
+    convergeSeconds: number;
+  };
   drift: Array<{ nodes: number; driftedHosts: number; hactl: number[]; ansible: number[]; handshake: number[]; hactlRssKiB: number[] }>;
   targets?: Target[];
   totalSeconds?: number;
@@ -71,7 +77,9 @@ export function printTable(r: Results, file: string): void {
   const m = r.machine;
   w('');
   w(`hactl bench (${r.mode}) ${r.date} — ${m.cores} cores, ${m.memoryGiB} GiB, ${m.cpu}`);
-  w(`load average before ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${(m.loadAfter ?? []).map((x) => x.toFixed(2)).join(' ')}; ${r.versions.ansible ?? ''}; hactl ${r.versions.hactl ?? ''}${r.versions.commit ? ` (${r.versions.commit})` : ''}`);
+  w(
+    `load average before ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${(m.loadAfter ?? []).map((x) => x.toFixed(2)).join(' ')}; ${r.versions.ansible ?? ''}; hactl ${r.versions.hactl ?? ''}${r.versions.commit ? ` (${r.versions.commit})` : ''}`,
+  );
   w('medians of alternating A/B runs; ratio = hactl / the other column');
   w('');
   const head = [pad('step', 34), lpad('hactl', 9), lpad('ansible', 9), lpad('ratio', 7), lpad('floor', 9), lpad('vs floor', 9), '  runs'];
@@ -80,7 +88,17 @@ export function printTable(r: Results, file: string): void {
   const row = (name: string, h: number[], a: number[], floor?: number, runs = `${h.length}+${a.length}`): void => {
     const mh = median(h);
     const ma = median(a);
-    w([pad(name, 34), lpad(fmtS(mh), 9), lpad(fmtS(ma), 9), lpad(fmtR(ratio(mh, ma)), 7), lpad(fmtS(floor), 9), lpad(fmtR(ratio(mh, floor)), 9), `  ${runs}`].join(' '));
+    w(
+      [
+        pad(name, 34),
+        lpad(fmtS(mh), 9),
+        lpad(fmtS(ma), 9),
+        lpad(fmtR(ratio(mh, ma)), 7),
+        lpad(fmtS(floor), 9),
+        lpad(fmtR(ratio(mh, floor)), 9),
+        `  ${runs}`,
+      ].join(' '),
+    );
   };
   if (r.converge) {
     const c = r.converge;
@@ -96,15 +114,19 @@ export function printTable(r: Results, file: string): void {
   w('');
   if (r.converge?.hactlProfiles.length) {
     const i = r.converge.hactl.indexOf(median(r.converge.hactl) ?? NaN);
-    const prof = r.converge.hactlProfiles[i >= 0 ? i : 0] ?? [];
+    const prof = r.converge.hactlProfiles[Math.max(i, 0)] ?? [];
     w(`hactl converge phases: ${prof.map((p) => `${p.phase} ${p.seconds.toFixed(1)} s`).join(', ')}`);
   }
   const rss = r.drift.at(-1)?.hactlRssKiB ?? [];
   if (rss.length) w(`hactl peak RSS at ${r.drift.at(-1)!.nodes} nodes: ${(Math.max(...rss) / 1024).toFixed(0)} MiB`);
   if (r.cliStartSeconds !== undefined) w(`hactl CLI start (hactl --version): ${fmtS(r.cliStartSeconds)}`);
-  if (r.fleet) w(`fleet: ${r.fleet.nodes} light nodes in ${r.fleet.labs.length} lab(s), up in ${r.fleet.labsUpSeconds.toFixed(0)} s, Python for Ansible in ${r.fleet.pythonSeconds.toFixed(0)} s`);
+  if (r.fleet)
+    w(
+      `fleet: ${r.fleet.nodes} light nodes in ${r.fleet.labs.length} lab(s), up in ${r.fleet.labsUpSeconds.toFixed(0)} s, Python for Ansible in ${r.fleet.pythonSeconds.toFixed(0)} s`,
+    );
   w('');
-  for (const t of r.targets ?? []) w(`${t.met === undefined ? '?' : t.met ? '✔' : '✘'} ${pad(t.what, 52)} ${fmtR(t.value)}  (target ≤ ${t.limit})`);
+  for (const t of r.targets ?? [])
+    w(`${t.met === undefined ? '?' : t.met ? '✔' : '✘'} ${pad(t.what, 52)} ${fmtR(t.value)}  (target ≤ ${t.limit})`);
   for (const n of r.notes) w(`note: ${n}`);
   w('');
   w(`results: ${file} (bench took ${((r.totalSeconds ?? 0) / 60).toFixed(1)} min)`);

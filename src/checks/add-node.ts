@@ -1,16 +1,16 @@
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { InputError, NodeError } from '../core/errors.js';
+import { DRBD_STATUS_COMMAND, type DrbdState, parseDrbdSection } from '../facts/drbd-status.js';
 import { addNodeToInventoryText, parseInventory, replaceNodeInInventoryText } from '../inventory/index.js';
 import type { ClusterModel, Role } from '../inventory/model.js';
-import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from '../facts/drbd-status.js';
-import { drbdProblems } from './drbd.js';
 import type { Connector } from '../runtime/connector.js';
+import type { RunSummary } from '../runtime/events.js';
 import { replaceDecision, resyncState } from '../stack/drbd-safety.js';
 import { driverOf } from '../stack/driver.js';
-import type { RunSummary } from '../runtime/events.js';
+import { drbdProblems } from './drbd.js';
 import { analyseProbes } from './failover/analyse.js';
 import { Prober } from './failover/prober.js';
-import { smoke, type SmokeReport } from './smoke.js';
+import { type SmokeReport, smoke } from './smoke.js';
 
 export interface AddNodeRequest {
   name: string;
@@ -46,7 +46,9 @@ export function planAddNode(file: string, req: AddNodeRequest): AddNodePlan {
   if (req.replace) {
     const old = before.nodes.find((n) => n.name === req.replace);
     if (!old) {
-      throw new InputError(`--replace ${req.replace}: no such node in ${file}`, { hint: `nodes are ${before.nodes.map((n) => n.name).join(', ')}` });
+      throw new InputError(`--replace ${req.replace}: no such node in ${file}`, {
+        hint: `nodes are ${before.nodes.map((n) => n.name).join(', ')}`,
+      });
     }
     if (req.name === req.replace) {
       // a rebuilt machine under its old name: same address, same node id, the inventory unchanged
@@ -62,7 +64,9 @@ export function planAddNode(file: string, req: AddNodeRequest): AddNodePlan {
   } else {
     if (!req.role) throw new InputError('add-node needs --role (service, realserver, director, …) or --replace OLD');
     if (req.role === 'master' || req.role === 'slave') {
-      throw new InputError(`a cluster has one ${req.role}`, { hint: `to put a new machine in the ${req.role}'s place, use --replace ${req.role === 'master' ? before.master.name : before.slave.name}` });
+      throw new InputError(`a cluster has one ${req.role}`, {
+        hint: `to put a new machine in the ${req.role}'s place, use --replace ${req.role === 'master' ? before.master.name : before.slave.name}`,
+      });
     }
     text = addNodeToInventoryText(original, { name: req.name, address: req.address, role: req.role });
   }
@@ -117,7 +121,12 @@ export async function replacePreflight(c: ClusterModel, old: string | undefined,
   const conn = await connector.get(survivor);
   const states = parseDrbdSection((await conn.exec(DRBD_STATUS_COMMAND)).stdout, new Map(c.drbd.map((r) => [r.minor, r.name])));
   if (!states) return `no DRBD kernel module on ${survivor.name}: no resync to follow`;
-  const d = replaceDecision(old, { node: survivor.name, states }, c.drbd.map((r) => r.name), switchoverCommand(c, survivor.name));
+  const d = replaceDecision(
+    old,
+    { node: survivor.name, states },
+    c.drbd.map((r) => r.name),
+    switchoverCommand(c, survivor.name),
+  );
   if (d.action === 'refuse') throw new NodeError(d.say, { host: survivor.name, hint: d.hint });
   return d.say;
 }
@@ -217,7 +226,9 @@ export async function addNode(plan: AddNodePlan, o: AddNodeOptions): Promise<Add
   const name = plan.name;
   const vip = plan.before.floatingIps[0];
   const svc = plan.before.services.find((s) => s.check);
-  const prober = vip ? new Prober({ address: vip.address, port: svc?.check?.port ?? 22, path: svc?.check ? (svc.check.path ?? '/') : undefined }) : undefined;
+  const prober = vip
+    ? new Prober({ address: vip.address, port: svc?.check?.port ?? 22, path: svc?.check ? (svc.check.path ?? '/') : undefined })
+    : undefined;
   try {
     // a failed twin being replaced may be down: it is not required to be healthy
     requireHealthy(await smoke(plan.before, o.connector, { absent: plan.replaced ? [plan.replaced] : [] }), plan.before);
@@ -251,13 +262,23 @@ export async function addNode(plan: AddNodePlan, o: AddNodeOptions): Promise<Add
     }
     const report = await smoke(plan.after, o.connector);
     const records = (await prober?.stop()) ?? [];
-    const probes = { total: records.length, failed: records.filter((r) => !r.ok).length, longestOutageMs: analyseProbes(records).longestMs };
+    const probes = {
+      total: records.length,
+      failed: records.filter((r) => !r.ok).length,
+      longestOutageMs: analyseProbes(records).longestMs,
+    };
     return {
-      node: name, replaced: plan.replaced, seconds: (Date.now() - t0) / 1000, probes, resync, run, smoke: report, vip: vip?.address,
+      node: name,
+      replaced: plan.replaced,
+      seconds: (Date.now() - t0) / 1000,
+      probes,
+      resync,
+      run,
+      smoke: report,
+      vip: vip?.address,
       ok: report.ok && !probes.failed,
     };
   } finally {
     await prober?.stop();
   }
 }
-

@@ -60,5 +60,7 @@ export function drbdInSync(states: DrbdState[] | undefined, raw = ''): { ok: boo
     const why = drbdProblems(st);
     return why.length ? [`${st.name}: ${why.join(', ')}`] : [];
   });
-  return bad.length ? { ok: false, detail: `not in sync: ${bad.join('; ')}` } : { ok: true, detail: `${states.map((s) => s.name).join(', ')} UpToDate on both sides` };
+  return bad.length
+    ? { ok: false, detail: `not in sync: ${bad.join('; ')}` }
+    : { ok: true, detail: `${states.map((s) => s.name).join(', ')} UpToDate on both sides` };
 }

@@ -30,7 +30,10 @@ export function probe(address: string, port: number, path: string | undefined, t
     // failed probe with the reason, not a crash (the inventory refuses such paths already)
     let req: ReturnType<typeof request>;
     try {
-      req = request({ host: address, port, path, method: 'GET', timeout: timeoutMs, agent: false, headers: { connection: 'close' } }, onResponse);
+      req = request(
+        { host: address, port, path, method: 'GET', timeout: timeoutMs, agent: false, headers: { connection: 'close' } },
+        onResponse,
+      );
     } catch (err) {
       resolve(done({ ok: false, error: (err as Error).message }));
       return;

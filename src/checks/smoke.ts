@@ -2,15 +2,15 @@ import { NodeError } from '../core/errors.js';
 import { quote } from '../core/shell.js';
 import { ADDRESSES_COMMAND, holdsAddress } from '../facts/addresses.js';
 import { CRM_MON_COMMAND, parseCrmMon, parseGroups } from '../facts/crm-mon.js';
-import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from '../facts/drbd-status.js';
+import { DRBD_STATUS_COMMAND, type DrbdState, parseDrbdSection } from '../facts/drbd-status.js';
 import { heartbeatStatusCommand, parseHeartbeatStatus } from '../facts/heartbeat-status.js';
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
 import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
 import { members } from '../stack/corosync.js';
-import { GROUP_ID } from '../stack/pacemaker.js';
 import { splitBrainHint } from '../stack/drbd-safety.js';
 import { LDIRECTORD_CF } from '../stack/heartbeat.js';
+import { GROUP_ID } from '../stack/pacemaker.js';
 import type { Connection } from '../transport/types.js';
 import { drbdProblems, isResyncing } from './drbd.js';
 import { probe } from './http.js';
@@ -56,7 +56,7 @@ export function serviceUrl(address: string, check: { port: number; path?: string
   return check.path === undefined ? `tcp://${address}:${check.port}` : `http://${address}:${check.port}${check.path}`;
 }
 
-async function firstReachable(c: ClusterModel, connector: Connector, nodes: NodeModel[]) {
+async function firstReachable(_c: ClusterModel, connector: Connector, nodes: NodeModel[]) {
   const errors: string[] = [];
   for (const n of nodes) {
     try {
@@ -65,29 +65,51 @@ async function firstReachable(c: ClusterModel, connector: Connector, nodes: Node
       errors.push(`${n.name}: ${(err as Error).message}`); // try the next twin
     }
   }
-  throw new NodeError(`none of ${nodes.map((n) => n.name).join(', ')} is reachable over SSH`, { output: errors.join('\n'), hint: 'check the network, sshd and known_hosts of the twins' });
+  throw new NodeError(`none of ${nodes.map((n) => n.name).join(', ')} is reachable over SSH`, {
+    output: errors.join('\n'),
+    hint: 'check the network, sshd and known_hosts of the twins',
+  });
 }
 
 async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Set<string>): Promise<SmokeCheck[]> {
-  const { node, conn } = await firstReachable(c, connector, [c.master, c.slave].filter((n) => !absent.has(n.name)));
+  const { node, conn } = await firstReachable(
+    c,
+    connector,
+    [c.master, c.slave].filter((n) => !absent.has(n.name)),
+  );
   const [mon, q] = await Promise.all([conn.exec(CRM_MON_COMMAND), conn.exec(QUORUM_COMMAND)]);
-  if (mon.code !== 0) return [{ check: 'pacemaker', ok: false, detail: `crm_mon failed on ${node.name}: ${(mon.stderr || mon.stdout).trim().split('\n')[0]}` }];
+  if (mon.code !== 0)
+    return [
+      { check: 'pacemaker', ok: false, detail: `crm_mon failed on ${node.name}: ${(mon.stderr || mon.stdout).trim().split('\n')[0]}` },
+    ];
   const st = parseCrmMon(mon.stdout);
   const quorum = parseQuorum(q.stdout);
   const all = members(c).map((n) => n.name);
   const want = all.filter((n) => !absent.has(n));
   const offline = want.filter((n) => !st.nodes.find((x) => x.name === n && x.online));
   return [
-    { check: 'members online', ok: offline.length === 0, detail: offline.length ? `offline: ${offline.join(', ')}` : `${want.length}/${want.length} online (${want.join(', ')})` },
+    {
+      check: 'members online',
+      ok: offline.length === 0,
+      detail: offline.length ? `offline: ${offline.join(', ')}` : `${want.length}/${want.length} online (${want.join(', ')})`,
+    },
     {
       check: 'quorum',
       // an absent node may still be up (a twin about to be rebuilt): its vote is welcome, not required
-      ok: quorum.quorate && (absent.size ? quorum.totalVotes >= want.length : quorum.totalVotes === want.length) && quorum.expectedVotes === all.length,
-      detail: `${quorum.quorate ? 'quorate' : 'NOT quorate'}, ${quorum.totalVotes} of ${quorum.expectedVotes} expected votes (want ${want.length}` +
+      ok:
+        quorum.quorate &&
+        (absent.size ? quorum.totalVotes >= want.length : quorum.totalVotes === want.length) &&
+        quorum.expectedVotes === all.length,
+      detail:
+        `${quorum.quorate ? 'quorate' : 'NOT quorate'}, ${quorum.totalVotes} of ${quorum.expectedVotes} expected votes (want ${want.length}` +
         `${absent.size ? ` of ${all.length}: ${[...absent].join(', ')} absent` : ''})`,
     },
     serviceGroupCheck(c, mon.stdout, st),
-    { check: 'failed actions', ok: st.failures.length === 0, detail: st.failures.length ? st.failures.map((f) => `${f.op} on ${f.node}: ${f.status}`).join('; ') : 'none' },
+    {
+      check: 'failed actions',
+      ok: st.failures.length === 0,
+      detail: st.failures.length ? st.failures.map((f) => `${f.op} on ${f.node}: ${f.status}`).join('; ') : 'none',
+    },
     fencingCheck(c, st.resources),
   ];
 }
@@ -106,7 +128,9 @@ export function serviceGroupCheck(c: Pick<ClusterModel, 'master' | 'slave'>, crm
   return {
     check: 'resources',
     ok: groupRes.length > 0 && stopped.length === 0 && where.length === 1 && [c.master.name, c.slave.name].includes(where[0]!),
-    detail: stopped.length ? `not running: ${stopped.join(', ')}` : `${groupRes.map((r) => r.id).join(', ')} (group ${GROUP_ID}) on ${where.join(', ') || 'nowhere'}`,
+    detail: stopped.length
+      ? `not running: ${stopped.join(', ')}`
+      : `${groupRes.map((r) => r.id).join(', ')} (group ${GROUP_ID}) on ${where.join(', ') || 'nowhere'}`,
   };
 }
 
@@ -120,8 +144,10 @@ export function fencingCheck(c: Pick<ClusterModel, 'stonith'>, resources: Return
   return {
     check: 'fencing',
     ok: devices.length > 0 && stopped.length === 0,
-    detail: !devices.length ? 'enabled in the inventory, but the cluster has no STONITH device'
-      : stopped.length ? `STONITH device(s) not running: ${stopped.join(', ')}`
+    detail: !devices.length
+      ? 'enabled in the inventory, but the cluster has no STONITH device'
+      : stopped.length
+        ? `STONITH device(s) not running: ${stopped.join(', ')}`
         : `${devices.map((r) => r.id).join(', ')} started (${c.stonith.agent})`,
   };
 }
@@ -149,10 +175,19 @@ async function heartbeatChecks(c: ClusterModel, connector: Connector, absent: Se
     if (c.floatingIps.some((v) => holdsAddress(ipOut, v.address))) holders.push(n.name);
     const peerActive = st.nodes[peer] === 'active';
     const peerOk = absent.has(peer) || peerActive;
-    out.push({ check: `heartbeat on ${n.name}`, ok: st.running && peerOk, detail: `${st.running ? 'running' : 'NOT running'}, peer ${peer} ${peerActive ? 'active' : absent.has(peer) ? 'dead (absent)' : 'dead'}` });
+    out.push({
+      check: `heartbeat on ${n.name}`,
+      ok: st.running && peerOk,
+      detail: `${st.running ? 'running' : 'NOT running'}, peer ${peer} ${peerActive ? 'active' : absent.has(peer) ? 'dead (absent)' : 'dead'}`,
+    });
   }
-  out.push({ check: 'floating IP holder', ok: holders.length === 1, detail: holders.length === 1 ? `on ${holders[0]}` : holders.length ? `on BOTH ${holders.join(' and ')} (split brain)` : 'on no twin' });
-  if (c.lvs.length && holders.length === 1) out.push(await lvsCheck(c, await connector.get(holders[0] === c.master.name ? c.master : c.slave)));
+  out.push({
+    check: 'floating IP holder',
+    ok: holders.length === 1,
+    detail: holders.length === 1 ? `on ${holders[0]}` : holders.length ? `on BOTH ${holders.join(' and ')} (split brain)` : 'on no twin',
+  });
+  if (c.lvs.length && holders.length === 1)
+    out.push(await lvsCheck(c, await connector.get(holders[0] === c.master.name ? c.master : c.slave)));
   return out;
 }
 
@@ -167,30 +202,57 @@ export async function drbdChecks(c: ClusterModel, connector: Connector, absent: 
   if (!c.drbd.length) return [];
   const minors = new Map(c.drbd.map((r) => [r.minor, r.name]));
   const twins = [c.master, c.slave].filter((n) => !absent.has(n.name));
-  const seen = await Promise.all(twins.map(async (n) => {
-    try {
-      const r = await (await connector.get(n)).exec(DRBD_STATUS_COMMAND);
-      return { node: n.name, states: parseDrbdSection(r.stdout, minors) };
-    } catch (err) {
-      return { node: n.name, error: (err as Error).message.split('\n')[0] };
-    }
-  }));
+  const seen = await Promise.all(
+    twins.map(async (n) => {
+      try {
+        const r = await (await connector.get(n)).exec(DRBD_STATUS_COMMAND);
+        return { node: n.name, states: parseDrbdSection(r.stdout, minors) };
+      } catch (err) {
+        return { node: n.name, error: (err as Error).message.split('\n')[0] };
+      }
+    }),
+  );
   if (seen.every((s) => !s.error && !s.states)) {
-    return [{ check: 'drbd', ok: true, detail: `not active: no DRBD kernel module on ${twins.map((n) => n.name).join(', ')} (configured, not replicating)` }];
+    return [
+      {
+        check: 'drbd',
+        ok: true,
+        detail: `not active: no DRBD kernel module on ${twins.map((n) => n.name).join(', ')} (configured, not replicating)`,
+      },
+    ];
   }
-  return c.drbd.map((r) => judgeDrbd(r.name, seen.map((s) => ({ node: s.node, error: s.error, state: s.states?.find((x) => x.name === r.name), module: Boolean(s.states) })), absent.size > 0));
+  return c.drbd.map((r) =>
+    judgeDrbd(
+      r.name,
+      seen.map((s) => ({ node: s.node, error: s.error, state: s.states?.find((x) => x.name === r.name), module: Boolean(s.states) })),
+      absent.size > 0,
+    ),
+  );
 }
 
 /** One resource as seen by each twin (pure: the smoke check's verdict). */
-export function judgeDrbd(resource: string, sides: Array<{ node: string; error?: string; module: boolean; state?: DrbdState }>, peerMayBeGone = false): SmokeCheck {
+export function judgeDrbd(
+  resource: string,
+  sides: Array<{ node: string; error?: string; module: boolean; state?: DrbdState }>,
+  peerMayBeGone = false,
+): SmokeCheck {
   const check = `drbd ${resource}`;
   const bad: string[] = [];
   const notes: string[] = [];
   for (const s of sides) {
     const st = s.state;
-    if (s.error) { bad.push(`${s.node}: not checked (${s.error})`); continue; }
-    if (!s.module) { bad.push(`${s.node}: no DRBD kernel module`); continue; }
-    if (!st) { bad.push(`${s.node}: not up`); continue; }
+    if (s.error) {
+      bad.push(`${s.node}: not checked (${s.error})`);
+      continue;
+    }
+    if (!s.module) {
+      bad.push(`${s.node}: no DRBD kernel module`);
+      continue;
+    }
+    if (!st) {
+      bad.push(`${s.node}: not up`);
+      continue;
+    }
     if (st.splitBrain) return { check, ok: false, detail: `SPLIT BRAIN seen by ${s.node} (${st.splitBrain}): ${splitBrainHint(resource)}` };
     for (const why of drbdProblems(st, { strictness: 'serving', peerMayBeGone })) {
       bad.push(`${s.node}: ${why}${/StandAlone/.test(why) ? `; \`drbdadm connect ${resource}\` after checking why` : ''}`);
@@ -223,7 +285,11 @@ async function lvsCheck(c: ClusterModel, conn: Connection): Promise<SmokeCheck> 
       detail: `IPVS is not available in this kernel: checked the deployed ldirectord.cf instead (${missing.length ? 'missing ' + missing.join(', ') : `${c.lvs.length} virtual service(s), ${want.length} real server(s)`})`,
     };
   }
-  return { check: 'LVS (ipvsadm)', ok: missing.length === 0, detail: missing.length ? `not in ipvsadm -Ln: ${missing.join(', ')}` : `${want.length} real server(s) listed` };
+  return {
+    check: 'LVS (ipvsadm)',
+    ok: missing.length === 0,
+    detail: missing.length ? `not in ipvsadm -Ln: ${missing.join(', ')}` : `${want.length} real server(s) listed`,
+  };
 }
 
 async function vipChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {
@@ -236,14 +302,26 @@ async function vipChecks(c: ClusterModel, connector: Connector): Promise<SmokeCh
   const what = path === undefined ? 'TCP connect' : 'HTTP';
   const out: SmokeCheck[] = [];
   const local = await retry(() => probe(vip.address, port, path, 2000));
-  const localOk = local.ok ? (path === undefined ? `TCP connect to ${vip.address}:${port} in ${local.ms} ms` : `HTTP ${local.status} in ${local.ms} ms`) : '';
-  out.push({ check: 'VIP from orchestrator', ok: local.ok, detail: local.ok ? localOk : `no answer (${what}): ${local.error ?? 'HTTP ' + local.status}` });
+  const localOk = local.ok
+    ? path === undefined
+      ? `TCP connect to ${vip.address}:${port} in ${local.ms} ms`
+      : `HTTP ${local.status} in ${local.ms} ms`
+    : '';
+  out.push({
+    check: 'VIP from orchestrator',
+    ok: local.ok,
+    detail: local.ok ? localOk : `no answer (${what}): ${local.error ?? 'HTTP ' + local.status}`,
+  });
   if (c.arbitrator) {
     const conn = await connector.get(c.arbitrator);
     const r = await conn.exec(arbitratorProbe(vip.address, port, path));
     const got = r.stdout.trim();
     const ok = path === undefined ? got === 'tcp-ok' : /^[1-4]\d\d$/.test(got);
-    out.push({ check: `VIP from ${c.arbitrator.name}`, ok, detail: ok ? (path === undefined ? 'TCP connect' : `HTTP ${got}`) : `no answer (${what}: ${got || r.stderr.trim()})` });
+    out.push({
+      check: `VIP from ${c.arbitrator.name}`,
+      ok,
+      detail: ok ? (path === undefined ? 'TCP connect' : `HTTP ${got}`) : `no answer (${what}: ${got || r.stderr.trim()})`,
+    });
   }
   return out;
 }

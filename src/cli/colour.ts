@@ -9,7 +9,7 @@
  *   the stream is not a terminal → none; else what chalk detected for the terminal.
  * listr2 (colorette) reads NO_COLOR and `--no-color` itself and only draws on a terminal.
  */
-import chalk, { chalkStderr, supportsColor, supportsColorStderr, type ColorSupportLevel } from 'chalk';
+import chalk, { type ColorSupportLevel, chalkStderr, supportsColor, supportsColorStderr } from 'chalk';
 
 export { chalk, chalkStderr };
 

@@ -56,7 +56,17 @@ export function commandTree(program: Command): TreeCommand[] {
       command: cmd,
       description: cmd.description(),
       usage: help.commandUsage(cmd),
-      options: [...cmd.options.filter((o) => !o.hidden).map((o) => option(o, help)), { names: ['-h', '--help'], flags: '-h, --help', description: 'display help for command', detail: 'display help for command', takesValue: false, negate: false }],
+      options: [
+        ...cmd.options.filter((o) => !o.hidden).map((o) => option(o, help)),
+        {
+          names: ['-h', '--help'],
+          flags: '-h, --help',
+          description: 'display help for command',
+          detail: 'display help for command',
+          takesValue: false,
+          negate: false,
+        },
+      ],
       subcommands: subs.map((c) => c.name()),
       argumentChoices: cmd.registeredArguments[0]?.argChoices,
     });

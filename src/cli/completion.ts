@@ -25,10 +25,35 @@ function tables(program: Command): string {
   const opts = (t: TreeCommand): TreeOption[] => (t.path.length ? [...t.options, ...globals] : t.options);
   const key = (t: TreeCommand): string => t.path.join(' ');
   return [
-    table('_hactl_subs', '"$1"', tree.map((t) => [key(t), t.subcommands.length ? t.subcommands : (t.argumentChoices ?? [])])),
-    table('_hactl_opts', '"$1"', tree.map((t) => [key(t), opts(t).flatMap((o) => o.names)])),
-    table('_hactl_valued', '"$1"', tree.map((t) => [key(t), opts(t).filter((o) => o.takesValue).flatMap((o) => o.names)])),
-    table('_hactl_values', '"$1|$2"', tree.flatMap((t) => opts(t).filter((o) => o.choices).flatMap((o) => o.names.map((n): [string, readonly string[]] => [`${key(t)}|${n}`, o.choices!])))),
+    table(
+      '_hactl_subs',
+      '"$1"',
+      tree.map((t) => [key(t), t.subcommands.length ? t.subcommands : (t.argumentChoices ?? [])]),
+    ),
+    table(
+      '_hactl_opts',
+      '"$1"',
+      tree.map((t) => [key(t), opts(t).flatMap((o) => o.names)]),
+    ),
+    table(
+      '_hactl_valued',
+      '"$1"',
+      tree.map((t) => [
+        key(t),
+        opts(t)
+          .filter((o) => o.takesValue)
+          .flatMap((o) => o.names),
+      ]),
+    ),
+    table(
+      '_hactl_values',
+      '"$1|$2"',
+      tree.flatMap((t) =>
+        opts(t)
+          .filter((o) => o.choices)
+          .flatMap((o) => o.names.map((n): [string, readonly string[]] => [`${key(t)}|${n}`, o.choices!])),
+      ),
+    ),
   ].join('\n');
 }
 

@@ -22,7 +22,8 @@ export async function loadPlaybook(spec: string): Promise<{ playbook: Playbook; 
     return { playbook: pick(await import(pathToFileURL(builtin).href), spec), dir: resolve(here, '../../../playbooks') };
   }
   const file = resolve(spec);
-  if (!existsSync(file)) throw new InputError(`playbook not found: ${spec}`, { hint: 'give a path to a .ts file, or a built-in name such as bootstrap' });
+  if (!existsSync(file))
+    throw new InputError(`playbook not found: ${spec}`, { hint: 'give a path to a .ts file, or a built-in name such as bootstrap' });
   if (!file.endsWith('.ts')) return { playbook: pick(await import(pathToFileURL(file).href), spec), dir: dirname(file) };
   // typescript is big: load it only when a .ts playbook is actually run
   const ts = (await import('typescript')).default;
@@ -35,7 +36,9 @@ export async function loadPlaybook(spec: string): Promise<{ playbook: Playbook; 
   const syntax = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
   if (syntax) {
     const pos = syntax.file && syntax.start !== undefined ? syntax.file.getLineAndCharacterOfPosition(syntax.start) : undefined;
-    throw new InputError(ts.flattenDiagnosticMessageText(syntax.messageText, '\n'), { location: pos ? `${spec}:${pos.line + 1}:${pos.character + 1}` : spec });
+    throw new InputError(ts.flattenDiagnosticMessageText(syntax.messageText, '\n'), {
+      location: pos ? `${spec}:${pos.line + 1}:${pos.character + 1}` : spec,
+    });
   }
   const js = out.outputText.replace(/(from\s+|import\s*\(\s*)(['"])hactl\2/g, `$1$2${API_URL}$2`);
   // next to the source so its relative imports of .js/.mjs files resolve; else in /tmp
@@ -57,7 +60,9 @@ export async function loadPlaybook(spec: string): Promise<{ playbook: Playbook; 
 function pick(mod: Record<string, unknown>, spec: string): Playbook {
   const pb = mod.default ?? mod.playbook;
   if (!isPlaybook(pb)) {
-    throw new InputError(`${spec} does not export a playbook`, { hint: "use `export default definePlaybook('name', async ({ hosts }) => { … })`" });
+    throw new InputError(`${spec} does not export a playbook`, {
+      hint: "use `export default definePlaybook('name', async ({ hosts }) => { … })`",
+    });
   }
   return pb;
 }

@@ -2,9 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { HactlError, InputError } from '../core/errors.js';
 import { hactlVersion } from '../core/version.js';
 import { applyColour } from './colour.js';
-import { offerPassphrasePrompt } from './passphrase.js';
-import { jsonDocumentPrinted, printError, printJsonError } from './output.js';
 import { registerCommands } from './commands/index.js';
+import { jsonDocumentPrinted, printError, printJsonError } from './output.js';
+import { offerPassphrasePrompt } from './passphrase.js';
 
 /** Builds the commander program with the commands `args` name (all of them when none). */
 export async function buildProgram(args: string[] = []): Promise<Command> {

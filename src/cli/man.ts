@@ -10,7 +10,10 @@ import { INVENTORY_ENV } from './options.js';
 
 /** Text for a roff line: backslashes, hyphens and a leading dot or quote made literal. */
 export function roff(text: string): string {
-  return text.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/^([.'])/gm, '\\&$1');
+  return text
+    .replace(/\\/g, '\\e')
+    .replace(/-/g, '\\-')
+    .replace(/^([.'])/gm, '\\&$1');
 }
 
 function optionItem(o: TreeOption): string {
@@ -23,7 +26,10 @@ function optionItem(o: TreeOption): string {
 const ENVIRONMENT: Array<[string, string]> = [
   [INVENTORY_ENV, 'the inventory file for every command that takes -i, when -i is not given.'],
   ['NO_COLOR', 'when set (to anything but an empty string), no colours on stdout or stderr (like --no-color).'],
-  ['FORCE_COLOR', 'FORCE_COLOR=1 (2, 3: more colours) colours output that is not a terminal; 0 or false: none. NO_COLOR and --no-color win over it.'],
+  [
+    'FORCE_COLOR',
+    'FORCE_COLOR=1 (2, 3: more colours) colours output that is not a terminal; 0 or false: none. NO_COLOR and --no-color win over it.',
+  ],
   ['HACTL_LOCK_DIR', 'where run locks are kept on this machine (default $XDG_RUNTIME_DIR/hactl, else ~/.cache/hactl/locks).'],
   ['HACTL_LAB_DIR', "the practice lab's state directory (default /var/lib/hactl/lab)."],
 ];
@@ -54,11 +60,7 @@ export function manPage(program: Command, version: string): string {
     '.SH OPTIONS',
     ...top.options.map(optionItem),
     '.SH COMMANDS',
-    ...leaves.flatMap((t) => [
-      `.SS "${roff(t.usage.replace(/"/g, ''))}"`,
-      roff(t.description),
-      ...t.options.map(optionItem),
-    ]),
+    ...leaves.flatMap((t) => [`.SS "${roff(t.usage.replace(/"/g, ''))}"`, roff(t.description), ...t.options.map(optionItem)]),
     '.SH ENVIRONMENT',
     ...ENVIRONMENT.map(([name, text]) => `.TP\n.B ${name}\n${roff(text)}`),
     '.SH EXIT STATUS',

@@ -3,9 +3,9 @@
  * and checks them alike (test/unit/cli/flags.test.ts walks the tree and holds them to it):
  * a command asks only for the flags it honours.
  */
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { InputError } from '../core/errors.js';
-import { canonicalRole, type ClusterModel, type Role } from '../inventory/model.js';
+import { type ClusterModel, canonicalRole, type Role } from '../inventory/model.js';
 
 /** The environment variable that stands in for `-i FILE`. */
 export const INVENTORY_ENV = 'HACTL_INVENTORY';
@@ -19,7 +19,9 @@ export function addInventoryOption(cmd: Command): Command {
   cmd.addOption(new Option('-i, --inventory <file>', 'inventory YAML file').env(INVENTORY_ENV));
   cmd.hook('preAction', (_self, action) => {
     if (action.opts().inventory === undefined || action.opts().inventory === '') {
-      throw new InputError(`no inventory: give -i FILE or set ${INVENTORY_ENV}`, { hint: `e.g. export ${INVENTORY_ENV}=/etc/hactl/web.yaml` });
+      throw new InputError(`no inventory: give -i FILE or set ${INVENTORY_ENV}`, {
+        hint: `e.g. export ${INVENTORY_ENV}=/etc/hactl/web.yaml`,
+      });
     }
   });
   return cmd;
@@ -53,14 +55,16 @@ export const DEFAULT_CONNECT_TIMEOUT = '15';
  */
 export function addNodeFlags(cmd: Command, f: NodeFlags): Command {
   addInventoryOption(cmd);
-  if (f.limit) cmd.option('-l, --limit <nodes>', 'only these nodes: comma-separated names, roles (master, slave, promoted…) or globs (web*)');
+  if (f.limit)
+    cmd.option('-l, --limit <nodes>', 'only these nodes: comma-separated names, roles (master, slave, promoted…) or globs (web*)');
   if (f.forks) cmd.option('-f, --forks <n>', typeof f.forks === 'string' ? f.forks : 'hosts worked on in parallel', '10');
   if (f.json) cmd.option('--json', typeof f.json === 'string' ? f.json : 'print a machine-readable summary on stdout (progress is silent)');
   if (f.quiet) cmd.option('-q, --quiet', f.quiet);
   const ct = f.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
   if (typeof ct === 'string') cmd.option('--connect-timeout <seconds>', 'SSH connect timeout per node', ct);
   else cmd.option('--connect-timeout <seconds>', `SSH connect timeout per node (default: ${ct.derived})`);
-  if (f.hostkeys !== false) cmd.option('--accept-new-hostkeys', 'record unknown SSH host keys (like OpenSSH accept-new); changed keys are still refused');
+  if (f.hostkeys !== false)
+    cmd.option('--accept-new-hostkeys', 'record unknown SSH host keys (like OpenSSH accept-new); changed keys are still refused');
   if (f.checkEarly === false) return cmd;
   cmd.hook('preAction', (_self, action) => {
     const o = action.opts();
@@ -80,7 +84,8 @@ function wholeNumber(v: unknown, flag: string): number {
 export function connectTimeoutMs(o: { connectTimeout?: string }): number | undefined {
   if (o.connectTimeout === undefined) return undefined;
   const n = Number(o.connectTimeout);
-  if (!Number.isFinite(n) || n <= 0) throw new InputError(`--connect-timeout must be a positive number of seconds, got "${o.connectTimeout}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InputError(`--connect-timeout must be a positive number of seconds, got "${o.connectTimeout}"`);
   return n * 1000;
 }
 
@@ -99,13 +104,18 @@ function globRegExp(glob: string): RegExp {
  * @example resolveLimit(cluster, 'master,web*') // ['master', 'web1', 'web2']
  */
 export function resolveLimit(cluster: Pick<ClusterModel, 'nodes'>, spec: string | undefined): string[] | undefined {
-  const items = spec?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  const items =
+    spec
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? [];
   if (!items.length) return undefined;
   const picked = new Set<string>();
   const none: string[] = [];
   for (const item of items) {
-    const match = cluster.nodes.filter((n) =>
-      n.name === item || n.role === canonicalRole(item as Role) || (GLOB.test(item) && globRegExp(item).test(n.name)));
+    const match = cluster.nodes.filter(
+      (n) => n.name === item || n.role === canonicalRole(item as Role) || (GLOB.test(item) && globRegExp(item).test(n.name)),
+    );
     if (!match.length) none.push(item);
     for (const n of match) picked.add(n.name);
   }

@@ -54,7 +54,7 @@ export interface JsonError {
 /** `file:line:col`, `file:line` or `file` → its parts. */
 export function splitLocation(location: string): { file: string; line?: number; column?: number } {
   const m = /^(.*?):(\d+)(?::(\d+))?$/.exec(location);
-  if (!m || !m[1]) return { file: location };
+  if (!m?.[1]) return { file: location };
   return { file: m[1], line: Number(m[2]), ...(m[3] ? { column: Number(m[3]) } : {}) };
 }
 
@@ -66,7 +66,11 @@ export function splitLocation(location: string): { file: string; line?: number; 
  */
 export function jsonError(err: unknown): JsonError {
   if (!(err instanceof HactlError)) {
-    return { message: String((err as Error)?.message ?? err), kind: 'internal', hint: 'this is a bug in hactl: please report it with the output of --debug' };
+    return {
+      message: String((err as Error)?.message ?? err),
+      kind: 'internal',
+      hint: 'this is a bug in hactl: please report it with the output of --debug',
+    };
   }
   const d = err.details;
   const out: JsonError = { message: err.message, kind: err.kind };

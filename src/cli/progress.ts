@@ -14,7 +14,10 @@ export class ProgressView {
   /** What happened to a host before listr2 started its task (it starts them a few ticks late). */
   private readonly early = new Map<string, { error?: Error; title?: string }>();
   private listDone?: Promise<unknown>;
-  constructor(private readonly mode: 'tty' | 'lines' | 'silent', private readonly showDiffs: boolean) {}
+  constructor(
+    private readonly mode: 'tty' | 'lines' | 'silent',
+    private readonly showDiffs: boolean,
+  ) {}
 
   static auto(json: boolean, showDiffs: boolean): ProgressView {
     return new ProgressView(json ? 'silent' : process.stdout.isTTY ? 'tty' : 'lines', showDiffs);
@@ -36,7 +39,8 @@ export class ProgressView {
       case 'task:end': {
         const r = e.result;
         const tag = r.failed ? chalk.red('failed') : r.changed ? chalk.yellow(r.checkOnly ? 'would change' : 'changed') : chalk.green('ok');
-        if (this.mode === 'lines' && (r.changed || r.failed)) this.line(`${r.host.padEnd(12)} ${tag.padEnd(12)} ${r.task} — ${mask(r.failed && r.error ? indent(r.error) : r.reason)}`);
+        if (this.mode === 'lines' && (r.changed || r.failed))
+          this.line(`${r.host.padEnd(12)} ${tag.padEnd(12)} ${r.task} — ${mask(r.failed && r.error ? indent(r.error) : r.reason)}`);
         if (this.mode === 'tty' && r.failed && r.error) this.line(chalk.red(`${r.host}: ${r.task}: ${indent(mask(r.error))}`));
         if (this.mode === 'tty' && (r.changed || r.failed)) this.output(r.host, `${tag} ${r.task}`);
         if (this.showDiffs && r.diff) this.line(colourDiff(r.diff));
@@ -118,7 +122,15 @@ const indent = (s: string): string => s.replace(/\n/g, '\n      ');
 export function colourDiff(diff: string): string {
   return diff
     .split('\n')
-    .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? chalk.green(l) : l.startsWith('-') && !l.startsWith('---') ? chalk.red(l) : l.startsWith('@@') ? chalk.cyan(l) : l))
+    .map((l) =>
+      l.startsWith('+') && !l.startsWith('+++')
+        ? chalk.green(l)
+        : l.startsWith('-') && !l.startsWith('---')
+          ? chalk.red(l)
+          : l.startsWith('@@')
+            ? chalk.cyan(l)
+            : l,
+    )
     .join('\n');
 }
 
@@ -127,7 +139,9 @@ export function printSummary(s: RunSummary): void {
   const verb = s.check ? 'would change' : 'changed';
   for (const h of s.hosts) {
     const state = h.failed ? chalk.red('FAILED') : h.changed ? chalk.yellow(verb) : chalk.green('ok');
-    process.stdout.write(`${h.host.padEnd(14)} ok=${String(h.ok).padEnd(4)} ${verb}=${String(h.changed).padEnd(4)} ${state}${h.error ? ' — ' + h.error : ''}\n`);
+    process.stdout.write(
+      `${h.host.padEnd(14)} ok=${String(h.ok).padEnd(4)} ${verb}=${String(h.changed).padEnd(4)} ${state}${h.error ? ' — ' + h.error : ''}\n`,
+    );
     if (h.failed && h.hint) process.stdout.write(`${' '.repeat(15)}hint: ${mask(h.hint)}\n`);
   }
   const secs = (s.ms / 1000).toFixed(1);

@@ -4,13 +4,13 @@ import { mask } from '../core/secret.js';
 import { inventoryWarnings, loadInventory } from '../inventory/index.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { Connector, sshConnect } from '../runtime/connector.js';
-import { acquireRunLock } from '../runtime/lock.js';
 import type { RunSummary } from '../runtime/events.js';
+import { acquireRunLock } from '../runtime/lock.js';
 import type { Playbook } from '../runtime/playbook.js';
 import { runPlaybook } from '../runtime/run.js';
-import { addNodeFlags, connectTimeoutMs, resolveLimit, type NodeFlags } from './options.js';
-import { printJson, type JsonError } from './output.js';
-import { printSummary, ProgressView, recap } from './progress.js';
+import { addNodeFlags, connectTimeoutMs, type NodeFlags, resolveLimit } from './options.js';
+import { type JsonError, printJson } from './output.js';
+import { ProgressView, printSummary, recap } from './progress.js';
 
 /** Options every command that talks to nodes shares. */
 export interface NodeOptions {
@@ -37,7 +37,10 @@ export function addNodeOptions(cmd: Command, flags: boolean | (NodeFlags & { pla
   addNodeFlags(cmd, typeof flags === 'object' ? flags : { limit: true, forks: true, json: true });
   if (flags === true || (typeof flags === 'object' && flags.playbook)) {
     cmd.option('--set <key=value...>', 'pass an option to the playbook (repeatable)');
-    cmd.option('--adopt-secrets', "when this inventory's secrets dir lacks a cluster key the nodes already share, take theirs over (never printed)");
+    cmd.option(
+      '--adopt-secrets',
+      "when this inventory's secrets dir lacks a cluster key the nodes already share, take theirs over (never printed)",
+    );
   }
   return cmd;
 }
@@ -76,7 +79,12 @@ export async function runWithProgress(
   playbook: Playbook,
   o: NodeOptions,
   extra: {
-    check: boolean; dir?: string; cluster?: ClusterModel; connector?: Connector; debug?: boolean; /** the caller prints the JSON (e.g. merged with more) */ deferJson?: boolean;
+    check: boolean;
+    dir?: string;
+    cluster?: ClusterModel;
+    connector?: Connector;
+    debug?: boolean /** the caller prints the JSON (e.g. merged with more) */;
+    deferJson?: boolean;
     /** options for the playbook beyond --set (e.g. rollback's generations) */ options?: Record<string, unknown>;
   },
 ): Promise<RunSummary> {
@@ -129,7 +137,10 @@ export function summaryDoc<T extends RunSummary>(s: T): T & { error?: JsonError 
 
 /** `--wait-lock [seconds]` for the commands that change nodes (they take the run lock). */
 export function addLockOption(cmd: Command): Command {
-  return cmd.option('--wait-lock [seconds]', 'if another run holds the cluster\'s run lock, wait for it (default: refuse at once; no value: up to an hour)');
+  return cmd.option(
+    '--wait-lock [seconds]',
+    "if another run holds the cluster's run lock, wait for it (default: refuse at once; no value: up to an hour)",
+  );
 }
 
 /** --wait-lock's value in seconds (0: refuse at once). */

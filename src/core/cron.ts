@@ -8,7 +8,13 @@ import { InputError } from './errors.js';
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
-interface Field { name: string; min: number; max: number; names?: string[]; namesFrom?: number }
+interface Field {
+  name: string;
+  min: number;
+  max: number;
+  names?: string[];
+  namesFrom?: number;
+}
 const FIELDS: Field[] = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },

@@ -69,7 +69,14 @@ export function formatError(err: HactlError): string {
       const where = [d.host, d.location].filter(Boolean).join(' ');
       let s = `${where ? where + ': ' : ''}${e.message}`;
       if (d.field && !e.message.includes(d.field)) s += ` (field ${d.field})`;
-      if (d.output) s += '\n' + d.output.replace(/\s+$/, '').split('\n').map((l) => '    ' + l).join('\n');
+      if (d.output)
+        s +=
+          '\n' +
+          d.output
+            .replace(/\s+$/, '')
+            .split('\n')
+            .map((l) => '    ' + l)
+            .join('\n');
       if (d.hint) s += `\n  hint: ${d.hint}`;
       return s;
     })

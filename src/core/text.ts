@@ -6,7 +6,7 @@
 /** C0 controls (tab and newline included), DEL, C1 controls, Unicode line and paragraph separators. */
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-const NAMES: Record<number, string> = { 0: 'NUL', 9: 'tab', 10: 'newline', 13: 'carriage return', 27: 'escape', 0x7f: 'DEL' };
+const NAMES: Record<number, string> = { 0: 'NUL', 9: 'tab', 10: 'newline', 13: 'carriage return', 27: 'escape', 127: 'DEL' };
 
 /**
  * Names the first control character of `s`, or undefined when it has none.

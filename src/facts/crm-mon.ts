@@ -149,4 +149,3 @@ export function placementOf(crmMonXml: string, group: string): GroupPlacement {
   const failures = failed.map((f) => `${f.op} on ${f.node}: ${f.status}${f.exitReason ? ` (${f.exitReason})` : ''}`);
   return { node: running ? nodes[0] : undefined, running, stopped, failedOn, failures };
 }
-

@@ -11,7 +11,7 @@
  *   the kernel's view (8.4's /proc/drbd, or `drbdadm status` of DRBD 9).
  */
 import { quote } from '../core/shell.js';
-import { DRBD_STATUS_COMMAND, parseDrbdSection, type DrbdState } from './drbd-status.js';
+import { DRBD_STATUS_COMMAND, type DrbdState, parseDrbdSection } from './drbd-status.js';
 
 /** DRBD's current UUID right after `create-md`: no data generation yet (UUID_JUST_CREATED). */
 export const JUST_CREATED = '0000000000000004';
@@ -54,11 +54,14 @@ const RC = /^@@rc (\d+)\s*$/m;
 
 /** One round trip: the signatures of every resource's disks (`wipefs` with no option lists, never writes). */
 export function drbdDiskCommand(resources: readonly DrbdDiskSpec[]): string {
-  return resources.map((r) => {
-    const probe = (what: string, dev: string) => `echo ${quote(`@@${what} ${r.name}`)}; wipefs --noheadings --output TYPE -- ${quote(dev)} 2>&1; echo "@@rc $?"`;
-    const meta = metaDevice(r);
-    return [probe('disk', r.disk), ...(meta ? [probe('meta', meta)] : [])].join('; ');
-  }).join('; ');
+  return resources
+    .map((r) => {
+      const probe = (what: string, dev: string) =>
+        `echo ${quote(`@@${what} ${r.name}`)}; wipefs --noheadings --output TYPE -- ${quote(dev)} 2>&1; echo "@@rc $?"`;
+      const meta = metaDevice(r);
+      return [probe('disk', r.disk), ...(meta ? [probe('meta', meta)] : [])].join('; ');
+    })
+    .join('; ');
 }
 
 function sections(out: string): Map<string, string> {
@@ -73,7 +76,11 @@ function sections(out: string): Map<string, string> {
 /** The types wipefs listed, or one `unreadable (…)` entry when it could not read the device. */
 function wipefsTypes(block: string): string[] {
   const rc = RC.exec(block)?.[1];
-  const body = block.replace(RC, '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const body = block
+    .replace(RC, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (rc !== '0') return [`unreadable (${body[0] ?? 'wipefs failed'})`];
   return [...new Set(body)];
 }
@@ -101,9 +108,15 @@ export function drbdStateCommand(resources: readonly DrbdDiskSpec[]): string {
 
 /** `8A0C…:0000…:…:…:1:1:0:1:0:0:0:0` → its UUIDs; undefined when no line is a GI. */
 export function parseGi(text: string): DrbdGi | undefined {
-  const line = text.split('\n').map((l) => l.trim()).find((l) => /^[0-9A-F]{16}(:[0-9A-F]{16}){1,3}(:|$)/i.test(l));
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => /^[0-9A-F]{16}(:[0-9A-F]{16}){1,3}(:|$)/i.test(l));
   if (!line) return undefined;
-  const uuids = line.split(':').filter((f) => /^[0-9A-F]{16}$/i.test(f)).map((u) => u.toUpperCase());
+  const uuids = line
+    .split(':')
+    .filter((f) => /^[0-9A-F]{16}$/i.test(f))
+    .map((u) => u.toUpperCase());
   return { current: uuids[0]!, bitmap: uuids[1] ?? '0000000000000000', history: uuids.slice(2) };
 }
 

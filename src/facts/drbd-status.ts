@@ -59,7 +59,6 @@ export function parseDrbdStatus(out: string): DrbdState[] {
       peer = undefined;
       res.push(cur);
     } else if (!cur) {
-      continue;
     } else if (indent <= 2 && tokens[0]!.includes(':')) {
       if (kv.disk) cur.disks.push(kv.disk); // "disk:UpToDate" or "volume:0 disk:UpToDate"
     } else if (indent <= 2) {
@@ -96,7 +95,16 @@ export function parseProcDrbd(out: string, names: Map<number, string>): DrbdStat
       name: names.get(Number(m[1])) ?? `minor ${m[1]}`,
       role,
       disks: [disk],
-      peers: [{ name: 'peer', connection: syncing ? 'Connected' : cs, role: peerRole, peerDisk, replication: syncing ? cs : cs === 'Connected' ? 'Established' : undefined, done: syncing && done ? Number(done) : undefined }],
+      peers: [
+        {
+          name: 'peer',
+          connection: syncing ? 'Connected' : cs,
+          role: peerRole,
+          peerDisk,
+          replication: syncing ? cs : cs === 'Connected' ? 'Established' : undefined,
+          done: syncing && done ? Number(done) : undefined,
+        },
+      ],
     });
   }
   return res;

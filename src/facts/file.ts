@@ -4,7 +4,7 @@ import { quote } from '../core/shell.js';
 export interface FileFact {
   path: string;
   exists: boolean;
-  mode?: string;   // octal, e.g. "644"
+  mode?: string; // octal, e.g. "644"
   owner?: string;
   group?: string;
   sha256?: string;

@@ -48,7 +48,9 @@ export const heartbeatStatus = (names: string[]): Fact<HeartbeatStatus> => ({
 export const heartbeatSettled =
   (peer: string) =>
   (st: HeartbeatStatus): true | string =>
-    st.nodes[peer] === 'active' && st.resources !== 'transition' ? true : `peer ${peer}: ${st.nodes[peer] ?? 'unknown'}, resources: ${st.resources}`;
+    st.nodes[peer] === 'active' && st.resources !== 'transition'
+      ? true
+      : `peer ${peer}: ${st.nodes[peer] ?? 'unknown'}, resources: ${st.resources}`;
 
 /** Pure parser for {@link heartbeatStatusCommand}. */
 export function parseHeartbeatStatus(out: string): HeartbeatStatus {

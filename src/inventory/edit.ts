@@ -4,7 +4,7 @@
  * (comments, their alignment, blank lines, quoting) stays exactly as the user wrote it.
  * Re-stringifying the whole document would re-flow comment alignment.
  */
-import { isMap, isScalar, isSeq, parseDocument, stringify, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, parseDocument, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
 import { InputError } from '../core/errors.js';
 import type { Role } from './model.js';
 
@@ -31,7 +31,11 @@ export function addNodeToInventoryText(text: string, node: NewNode): string {
   const nodes = doc.get('nodes', true);
   if (!isSeq(nodes)) throw new InputError('the inventory has no `nodes:` list to add to', { field: 'nodes' });
   rejectDuplicate(nodes, node);
-  const fields: Array<[string, string | number]> = [['name', node.name], ['address', node.address], ['role', node.role]];
+  const fields: Array<[string, string | number]> = [
+    ['name', node.name],
+    ['address', node.address],
+    ['role', node.role],
+  ];
   if (node.node_id !== undefined) fields.push(['node_id', node.node_id]);
   return spliceBlockItem(text, nodes, fields) ?? restringify(doc, nodes, fields);
 }
@@ -41,7 +45,10 @@ function rejectDuplicate(nodes: YAMLSeq, node: NewNode): void {
     if (!isMap(existing)) continue;
     for (const key of ['name', 'address'] as const) {
       if (scalarOf(existing, key) === node[key]) {
-        throw new InputError(`a node with ${key} ${node[key]} is already in the inventory`, { field: 'nodes', hint: `pick another ${key}` });
+        throw new InputError(`a node with ${key} ${node[key]} is already in the inventory`, {
+          field: 'nodes',
+          hint: `pick another ${key}`,
+        });
       }
     }
   }
@@ -105,13 +112,21 @@ function scalarOf(map: YAMLMap, key: string): unknown {
  * @example
  *   replaceNodeInInventoryText(text, 'slave', { name: 'slave2', address: '10.77.0.14', node_id: 4 })
  */
-export function replaceNodeInInventoryText(text: string, oldName: string, repl: { name: string; address: string; node_id: number }): string {
+export function replaceNodeInInventoryText(
+  text: string,
+  oldName: string,
+  repl: { name: string; address: string; node_id: number },
+): string {
   const doc = parseDocument(text, { uniqueKeys: false });
   const nodes = doc.get('nodes', true);
   if (!isSeq(nodes)) throw new InputError('the inventory has no `nodes:` list', { field: 'nodes' });
   rejectDuplicate(nodes, { ...repl, role: 'service' });
   const entry = nodes.items.find((n) => isMap(n) && scalarOf(n, 'name') === oldName) as YAMLMap | undefined;
-  if (!entry) throw new InputError(`--replace names ${oldName}, which is not in the inventory`, { field: 'nodes', hint: 'give the name of the node being replaced' });
+  if (!entry)
+    throw new InputError(`--replace names ${oldName}, which is not in the inventory`, {
+      field: 'nodes',
+      hint: 'give the name of the node being replaced',
+    });
   // edits from the end of the text backwards, so earlier ranges stay valid
   const edits: Array<[number, number, string]> = [];
   const setScalar = (key: string, value: string | number): boolean => {
@@ -126,7 +141,8 @@ export function replaceNodeInInventoryText(text: string, oldName: string, repl: 
     const last = entry.items[entry.items.length - 1];
     const end = isScalar(last?.value) && last.value.range ? last.value.range[1] : undefined;
     const keyStart = isScalar(last?.key) && last.key.range ? last.key.range[0] : undefined;
-    if (end === undefined || keyStart === undefined) throw new InputError(`cannot edit the entry of ${oldName} in place`, { hint: 'edit the inventory by hand' });
+    if (end === undefined || keyStart === undefined)
+      throw new InputError(`cannot edit the entry of ${oldName} in place`, { hint: 'edit the inventory by hand' });
     const indent = keyStart - (text.lastIndexOf('\n', keyStart - 1) + 1);
     edits.push([end, end, entry.flow ? `, node_id: ${repl.node_id}` : `\n${' '.repeat(indent)}node_id: ${repl.node_id}`]);
   }
@@ -173,7 +189,8 @@ export function removeNodeFromInventoryText(text: string, name: string): string 
     const pair = n.items.find((p) => isScalar(p.key) && p.key.value === 'name');
     const at = pair && isScalar(pair.value) && pair.value.range ? pair.value.range[1] : undefined;
     const keyStart = pair && isScalar(pair.key) && pair.key.range ? pair.key.range[0] : undefined;
-    if (at === undefined || keyStart === undefined) throw new InputError(`cannot keep the node id of node ${i + 1} in place`, { hint: 'give every node a node_id by hand' });
+    if (at === undefined || keyStart === undefined)
+      throw new InputError(`cannot keep the node id of node ${i + 1} in place`, { hint: 'give every node a node_id by hand' });
     const indent = keyStart - (text.lastIndexOf('\n', keyStart - 1) + 1);
     edits.push([at, at, n.flow ? `, node_id: ${i + 1}` : `\n${' '.repeat(indent)}node_id: ${i + 1}`]);
   }

@@ -1,9 +1,10 @@
 /** The inventory: YAML file → validated, defaulted ClusterModel. */
-export type * from './model.js';
+
+export { addNodeToInventoryText, type NewNode, removeNodeFromInventoryText, replaceNodeInInventoryText } from './edit.js';
 export { loadInventory, locateField, parseInventory } from './load.js';
+export type * from './model.js';
+export type { RawInventory } from './raw.js';
+export { DEFAULT_TIMING, type DraftModel, defaultMac, expandPath, finishModel, resolveDraft } from './resolve.js';
 export { inventorySchema } from './schema.js';
 export { checkSemantics, inventoryWarnings, timingWarnings } from './semantic.js';
-export { DEFAULT_TIMING, defaultMac, expandPath, finishModel, resolveDraft, type DraftModel } from './resolve.js';
-export { addNodeToInventoryText, removeNodeFromInventoryText, replaceNodeInInventoryText, type NewNode } from './edit.js';
-export { formatPath, SourceMap, type FieldPath } from './source.js';
-export type { RawInventory } from './raw.js';
+export { type FieldPath, formatPath, SourceMap } from './source.js';

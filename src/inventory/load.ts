@@ -5,15 +5,15 @@
  */
 import { constants, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { InputError, InputErrors } from '../core/errors.js';
 import { controlCharacterErrors } from './control.js';
 import type { ClusterModel } from './model.js';
-import type { RawInventory } from './raw.js';
 import { canonicalRole } from './model.js';
+import type { RawInventory } from './raw.js';
 import { finishModel, resolveDraft } from './resolve.js';
 import { checkSemantics } from './semantic.js';
-import { formatPath, SourceMap, type FieldPath } from './source.js';
+import { type FieldPath, formatPath, SourceMap } from './source.js';
 import { validateSchema } from './validate.js';
 
 /**
@@ -154,7 +154,9 @@ function syntaxErrors(doc: Document.Parsed, src: SourceMap): InputError[] {
     return new InputError(`YAML syntax error: ${message}`, {
       location: src.at(e.pos[0]),
       ...(path.length ? { field: formatPath(path) } : {}),
-      hint: (/end with an? [\]}]/.test(message) ? 'a `[` or `{` is not closed' : SYNTAX_HINTS[e.code]) ?? 'check indentation and quote values containing `: `, `#`, `{`, `[` or starting with `*`, `&`, `!`',
+      hint:
+        (/end with an? [\]}]/.test(message) ? 'a `[` or `{` is not closed' : SYNTAX_HINTS[e.code]) ??
+        'check indentation and quote values containing `: `, `#`, `{`, `[` or starting with `*`, `&`, `!`',
     });
   });
 }
@@ -181,9 +183,13 @@ function structureErrors(doc: Document.Parsed, node: unknown, path: FieldPath, s
       first.set(key, start);
       out.push(...structureErrors(doc, pair.value, [...path, key], src));
     } else {
-      out.push(new InputError(`duplicate key \`${key}\` (first at ${src.at(prev).slice(src.file.length + 1)})`, {
-        location: src.at(start), field: formatPath([...path, key]), hint: 'remove one of them; YAML would silently keep only the last',
-      }));
+      out.push(
+        new InputError(`duplicate key \`${key}\` (first at ${src.at(prev).slice(src.file.length + 1)})`, {
+          location: src.at(start),
+          field: formatPath([...path, key]),
+          hint: 'remove one of them; YAML would silently keep only the last',
+        }),
+      );
     }
   }
   return out;

@@ -26,10 +26,10 @@ export function roleLabel(role: Role): string {
 }
 
 export interface SshSettings {
-  user: string;          // default root
-  port: number;          // default 22
-  identity?: string;     // private key path (~ expanded)
-  become: boolean;       // use sudo when user is not root (default: true when user != root)
+  user: string; // default root
+  port: number; // default 22
+  identity?: string; // private key path (~ expanded)
+  become: boolean; // use sudo when user is not root (default: true when user != root)
   /** ssh_config(5) file to read (HostName/User/Port/IdentityFile); default ~/.ssh/config */
   config?: string;
   /** known_hosts file; default ~/.ssh/known_hosts */
@@ -37,10 +37,10 @@ export interface SshSettings {
 }
 
 export interface NodeModel {
-  name: string;          // must equal `uname -n` on the node
-  address: string;       // IPv4 the cluster talks on (ring0 / ucast / drbd)
+  name: string; // must equal `uname -n` on the node
+  address: string; // IPv4 the cluster talks on (ring0 / ucast / drbd)
   role: Role;
-  nodeId: number;        // corosync nodeid, stable: explicit or 1-based position in nodes[]
+  nodeId: number; // corosync nodeid, stable: explicit or 1-based position in nodes[]
   ssh: SshSettings;
   /** the host to connect to: ssh.host alias / hostname, default = address */
   connect: string;
@@ -50,30 +50,30 @@ export interface NodeModel {
 export interface FloatingIp {
   address: string;
   prefix: number;
-  interface: string;     // NIC on the twins, default cluster.interface
-  name: string;          // resource id, e.g. "vip" or "vip2"
+  interface: string; // NIC on the twins, default cluster.interface
+  name: string; // resource id, e.g. "vip" or "vip2"
 }
 
 export interface Timing {
   // corosync (ms)
-  token: number;         // default 3000
-  consensus: number;     // default 1.2 * token
+  token: number; // default 3000
+  consensus: number; // default 1.2 * token
   // heartbeat (s)
-  keepalive: number;     // default 1
-  warntime: number;      // default 5
-  deadtime: number;      // default 10
-  initdead: number;      // default 30 (>= 2*deadtime recommended)
+  keepalive: number; // default 1
+  warntime: number; // default 5
+  deadtime: number; // default 10
+  initdead: number; // default 30 (>= 2*deadtime recommended)
   // pacemaker
   monitorInterval: number; // seconds, default 5
 }
 
 export interface DrbdResource {
-  name: string;          // r0
-  device: string;        // /dev/drbd0
-  minor: number;         // 0
-  disk: string;          // backing device on both twins, e.g. /dev/vdb
-  port: number;          // 7789
-  metaDisk: string;      // internal
+  name: string; // r0
+  device: string; // /dev/drbd0
+  minor: number; // 0
+  disk: string; // backing device on both twins, e.g. /dev/vdb
+  port: number; // 7789
+  metaDisk: string; // internal
   protocol: 'A' | 'B' | 'C';
   filesystem?: { type: string; mount: string; options?: string };
   /** `wipe`: create-md may overwrite what the backing disk holds (default: refuse a disk that is not blank) */
@@ -86,12 +86,12 @@ export interface DrbdResource {
 export type DrbdFencing = 'resource-and-stonith' | 'resource-only' | 'off';
 
 export interface ServiceModel {
-  name: string;          // init script / systemd unit name, e.g. apache2
-  package: string;       // Debian package
+  name: string; // init script / systemd unit name, e.g. apache2
+  package: string; // Debian package
   /** smoke / failover probe */
   check?: { port: number; path?: string; expect?: string };
   /** data directory on the DRBD filesystem, if any */
-  drbd?: string;         // DRBD resource name this service depends on
+  drbd?: string; // DRBD resource name this service depends on
 }
 
 export interface GuestModel {
@@ -99,20 +99,24 @@ export interface GuestModel {
   type: 'kvm' | 'xen';
   memoryMiB: number;
   vcpus: number;
-  disk: string;          // /dev/drbdN
-  drbd?: string;         // resource name backing it
+  disk: string; // /dev/drbdN
+  drbd?: string; // resource name backing it
   bridge: string;
   mac: string;
 }
 
-export interface RealServer { address: string; port: number; weight: number }
+export interface RealServer {
+  address: string;
+  port: number;
+  weight: number;
+}
 export interface LvsService {
   name: string;
-  address: string;       // virtual IP
+  address: string; // virtual IP
   port: number;
   protocol: 'tcp' | 'udp';
-  scheduler: string;     // rr, wrr, lc, wlc, ...
-  persistent?: number;   // seconds
+  scheduler: string; // rr, wrr, lc, wlc, ...
+  persistent?: number; // seconds
   forwarding: 'gate' | 'masq' | 'ipip';
   realServers: RealServer[];
   check: { type: 'http' | 'connect'; path: string; expect?: string; interval: number; timeout: number };
@@ -159,7 +163,7 @@ export interface ClusterModel {
   name: string;
   stack: Stack;
   network: { cidr: string; address: string; prefix: number };
-  interface: string;     // default eth0
+  interface: string; // default eth0
   floatingIps: FloatingIp[];
   timing: Timing;
   stonith: StonithModel;

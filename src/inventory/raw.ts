@@ -2,8 +2,9 @@
  * The inventory as written in YAML (snake_case), after schema validation and before
  * defaults. Mirrors `inventorySchema`; `resolve.ts` turns it into the `ClusterModel`.
  */
-import type { SecretSource } from './secret-value.js';
+
 import type { DrbdFencing, Role, RoleAlias, Stack } from './model.js';
+import type { SecretSource } from './secret-value.js';
 
 export interface RawSsh {
   user?: string;
@@ -115,14 +116,25 @@ type RawNv = Record<string, string | number | boolean>;
 
 export interface RawPacemaker {
   resources?: Array<{
-    id: string; agent: string; params?: Record<string, string | number | boolean | SecretSource>;
-    ops?: Array<{ name: string; interval?: string; timeout?: string; role?: string }>; meta?: RawNv;
+    id: string;
+    agent: string;
+    params?: Record<string, string | number | boolean | SecretSource>;
+    ops?: Array<{ name: string; interval?: string; timeout?: string; role?: string }>;
+    meta?: RawNv;
   }>;
   groups?: Array<{ id: string; resources: string[]; meta?: RawNv }>;
   clones?: Array<{ id: string; resource: string; promotable?: boolean; meta?: RawNv }>;
   locations?: Array<{ id: string; resource: string; node: string; score: string | number }>;
   colocations?: Array<{ id: string; resource: string; with: string; score?: string | number; role?: string; with_role?: string }>;
-  orders?: Array<{ id: string; first: string; then: string; kind?: string; first_action?: string; then_action?: string; symmetrical?: boolean }>;
+  orders?: Array<{
+    id: string;
+    first: string;
+    then: string;
+    kind?: string;
+    first_action?: string;
+    then_action?: string;
+    symmetrical?: boolean;
+  }>;
   properties?: RawNv;
   rsc_defaults?: RawNv;
   op_defaults?: RawNv;

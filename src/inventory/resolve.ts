@@ -7,12 +7,34 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { EXPLICIT_MIN_MASK, Secret } from '../core/secret.js';
+import type {
+  ClusterModel,
+  DeclaredPacemaker,
+  DeclaredResource,
+  DrbdResource,
+  FloatingIp,
+  GuestModel,
+  LvsService,
+  NodeModel,
+  RealServer,
+  ServiceModel,
+  SshSettings,
+  StonithModel,
+  Timing,
+} from './model.js';
 import { canonicalRole } from './model.js';
 import type {
-  ClusterModel, DeclaredPacemaker, DeclaredResource, DrbdResource, FloatingIp, GuestModel, LvsService, NodeModel, RealServer, ServiceModel, SshSettings,
-  StonithModel, Timing,
-} from './model.js';
-import type { RawDrbd, RawGuest, RawInventory, RawLvs, RawNode, RawPacemaker, RawRealServer, RawService, RawSsh, RawTiming } from './raw.js';
+  RawDrbd,
+  RawGuest,
+  RawInventory,
+  RawLvs,
+  RawNode,
+  RawPacemaker,
+  RawRealServer,
+  RawService,
+  RawSsh,
+  RawTiming,
+} from './raw.js';
 import { isSecretParam, isSecretSource, secretFromSource } from './secret-value.js';
 
 /** The model before master/slave/arbitrator are picked (they need the role checks first). */
@@ -20,7 +42,13 @@ export type DraftModel = Omit<ClusterModel, 'master' | 'slave' | 'arbitrator'>;
 
 /** Default timing values (see docs/inventory.md for the reasoning). */
 export const DEFAULT_TIMING: Readonly<Timing> = {
-  token: 3000, consensus: 3600, keepalive: 1, warntime: 5, deadtime: 10, initdead: 30, monitorInterval: 5,
+  token: 3000,
+  consensus: 3600,
+  keepalive: 1,
+  warntime: 5,
+  deadtime: 10,
+  initdead: 30,
+  monitorInterval: 5,
 };
 
 /**
@@ -136,11 +164,13 @@ function resolveStonith(s: RawInventory['cluster']['stonith'], source: string, d
   const out: StonithModel = { enabled: s.enabled };
   if (s.agent) out.agent = s.agent;
   if (s.params) {
-    out.params = Object.fromEntries(Object.entries(s.params).map(([k, v]) => {
-      const field = `cluster.stonith.params.${k}`;
-      if (isSecretSource(v)) return [k, secretFromSource(v, field, source, (p) => expandPath(p, dir))];
-      return [k, isSecretParam(k) ? new Secret(String(v), EXPLICIT_MIN_MASK) : String(v)];
-    }));
+    out.params = Object.fromEntries(
+      Object.entries(s.params).map(([k, v]) => {
+        const field = `cluster.stonith.params.${k}`;
+        if (isSecretSource(v)) return [k, secretFromSource(v, field, source, (p) => expandPath(p, dir))];
+        return [k, isSecretParam(k) ? new Secret(String(v), EXPLICIT_MIN_MASK) : String(v)];
+      }),
+    );
   }
   return out;
 }
@@ -153,14 +183,25 @@ function resolvePacemaker(p: RawPacemaker | undefined, source: string, dir: stri
   const resources = (p?.resources ?? []).map((r, i): DeclaredResource => {
     const parts = r.agent.split(':');
     const cls = parts[0] as DeclaredResource['class'];
-    const params = Object.fromEntries(Object.entries(r.params ?? {}).map(([k, v]) => {
-      if (isSecretSource(v)) return [k, secretFromSource(v, `pacemaker.resources[${i}].params.${k}`, source, (f) => expandPath(f, dir))];
-      return [k, isSecretParam(k) ? new Secret(String(v), EXPLICIT_MIN_MASK) : String(v)];
-    }));
+    const params = Object.fromEntries(
+      Object.entries(r.params ?? {}).map(([k, v]) => {
+        if (isSecretSource(v)) return [k, secretFromSource(v, `pacemaker.resources[${i}].params.${k}`, source, (f) => expandPath(f, dir))];
+        return [k, isSecretParam(k) ? new Secret(String(v), EXPLICIT_MIN_MASK) : String(v)];
+      }),
+    );
     return {
-      id: r.id, agent: r.agent, class: cls, ...(cls === 'ocf' ? { provider: parts[1] } : {}), type: parts[parts.length - 1] ?? '',
+      id: r.id,
+      agent: r.agent,
+      class: cls,
+      ...(cls === 'ocf' ? { provider: parts[1] } : {}),
+      type: parts[parts.length - 1] ?? '',
       params,
-      ops: (r.ops ?? []).map((o) => ({ name: o.name, interval: o.interval ?? '0s', ...(o.timeout ? { timeout: o.timeout } : {}), ...(o.role ? { role: o.role } : {}) })),
+      ops: (r.ops ?? []).map((o) => ({
+        name: o.name,
+        interval: o.interval ?? '0s',
+        ...(o.timeout ? { timeout: o.timeout } : {}),
+        ...(o.role ? { role: o.role } : {}),
+      })),
       meta: strings(r.meta),
     };
   });
@@ -170,12 +211,24 @@ function resolvePacemaker(p: RawPacemaker | undefined, source: string, dir: stri
     clones: (p?.clones ?? []).map((c) => ({ id: c.id, resource: c.resource, promotable: c.promotable ?? false, meta: strings(c.meta) })),
     locations: (p?.locations ?? []).map((l) => ({ id: l.id, resource: l.resource, node: l.node, score: String(l.score) })),
     colocations: (p?.colocations ?? []).map((c) => ({
-      id: c.id, resource: c.resource, with: c.with, score: String(c.score ?? 'INFINITY'),
-      ...(c.role ? { role: c.role } : {}), ...(c.with_role ? { withRole: c.with_role } : {}),
+      id: c.id,
+      resource: c.resource,
+      with: c.with,
+      score: String(c.score ?? 'INFINITY'),
+      ...(c.role ? { role: c.role } : {}),
+      ...(c.with_role ? { withRole: c.with_role } : {}),
     })),
     orders: (p?.orders ?? []).map((o) => {
       const firstAction = o.first_action ?? 'start';
-      return { id: o.id, first: o.first, then: o.then, kind: o.kind ?? 'Mandatory', firstAction, thenAction: o.then_action ?? firstAction, symmetrical: o.symmetrical ?? true };
+      return {
+        id: o.id,
+        first: o.first,
+        then: o.then,
+        kind: o.kind ?? 'Mandatory',
+        firstAction,
+        thenAction: o.then_action ?? firstAction,
+        symmetrical: o.symmetrical ?? true,
+      };
     }),
     properties: strings(p?.properties),
     rscDefaults: strings(p?.rsc_defaults),

@@ -28,16 +28,37 @@ const IFACE = '^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,14}$';
 /** URL path (and query): RFC 3986 characters without quotes, `;`, `$`, `!`, `*`, `(`, `)`; percent-encode the others. */
 const URL_PATH = '^/[A-Za-z0-9._~%/:@,+=-]*(\\?[A-Za-z0-9._~%/:@,+=&-]*)?$';
 
-const str = (title: string, description: string, extra: Schema = {}): Schema =>
-  ({ type: 'string', minLength: 1, title, description, ...extra });
-const int = (title: string, description: string, minimum: number, maximum?: number, extra: Schema = {}): Schema =>
-  ({ type: 'integer', minimum, ...(maximum === undefined ? {} : { maximum }), title, description, ...extra });
-const obj = (title: string, description: string, properties: Record<string, Schema>, required: string[] = []): Schema =>
-  ({ type: 'object', title, description, additionalProperties: false, ...(required.length ? { required } : {}), properties });
-const list = (title: string, description: string, items: Schema, minItems = 0): Schema =>
-  ({ type: 'array', title, description, items, ...(minItems ? { minItems } : {}) });
-const freeVars = (description: string): Schema =>
-  ({ type: 'object', title: 'variables', description, additionalProperties: true });
+const str = (title: string, description: string, extra: Schema = {}): Schema => ({
+  type: 'string',
+  minLength: 1,
+  title,
+  description,
+  ...extra,
+});
+const int = (title: string, description: string, minimum: number, maximum?: number, extra: Schema = {}): Schema => ({
+  type: 'integer',
+  minimum,
+  ...(maximum === undefined ? {} : { maximum }),
+  title,
+  description,
+  ...extra,
+});
+const obj = (title: string, description: string, properties: Record<string, Schema>, required: string[] = []): Schema => ({
+  type: 'object',
+  title,
+  description,
+  additionalProperties: false,
+  ...(required.length ? { required } : {}),
+  properties,
+});
+const list = (title: string, description: string, items: Schema, minItems = 0): Schema => ({
+  type: 'array',
+  title,
+  description,
+  items,
+  ...(minItems ? { minItems } : {}),
+});
+const freeVars = (description: string): Schema => ({ type: 'object', title: 'variables', description, additionalProperties: true });
 const ipv4 = (description: string): Schema => str('IPv4 address', description, { pattern: IPV4_PATTERN });
 const port = (description: string, extra: Schema = {}): Schema => int('port', description, 1, 65535, extra);
 /** A path on the orchestrator (never in a command line on a node): any one-line text. */
@@ -52,32 +73,56 @@ const floatingIp: Schema = {
   description: 'A virtual IP that moves with the active twin: "10.77.0.100/24" or {address, prefix, interface, name}.',
   if: { type: 'string' },
   then: str('floating IP', 'Floating IP as "address" or "address/prefix", e.g. "10.77.0.100/24".', { pattern: IPV4_OPT_PREFIX_PATTERN }),
-  else: obj('floating IP', 'Floating IP with explicit settings.', {
-    address: ipv4('The virtual IPv4 address, inside cluster.network.'),
-    prefix: int('prefix length', 'Netmask length (default: the prefix of cluster.network).', 1, 32),
-    interface: str('interface name',
-      'NIC the address is added to (default: cluster.interface): letters, digits, "_", ".", ":", "-", at most 15.',
-      { pattern: IFACE }),
-    name: str('resource name', 'Cluster resource id (default: vip, vip2, vip3, ...).', { pattern: IDENT }),
-  }, ['address']),
+  else: obj(
+    'floating IP',
+    'Floating IP with explicit settings.',
+    {
+      address: ipv4('The virtual IPv4 address, inside cluster.network.'),
+      prefix: int('prefix length', 'Netmask length (default: the prefix of cluster.network).', 1, 32),
+      interface: str(
+        'interface name',
+        'NIC the address is added to (default: cluster.interface): letters, digits, "_", ".", ":", "-", at most 15.',
+        { pattern: IFACE },
+      ),
+      name: str('resource name', 'Cluster resource id (default: vip, vip2, vip3, ...).', { pattern: IDENT }),
+    },
+    ['address'],
+  ),
 };
 
 const timing = obj('timing', 'Failure-detection timing. Corosync values in ms, heartbeat values in s.', {
   token: int('milliseconds', 'Corosync token timeout in ms, 100 to 300000 (default 3000).', 100, 300_000, { default: 3000 }),
-  consensus: int('milliseconds',
-    'Corosync consensus timeout in ms, >= 1.2 * token, at most 360000 (default round(1.2 * token)).', 120, 360_000),
+  consensus: int(
+    'milliseconds',
+    'Corosync consensus timeout in ms, >= 1.2 * token, at most 360000 (default round(1.2 * token)).',
+    120,
+    360_000,
+  ),
   keepalive: int('seconds', 'Heartbeat: seconds between heartbeats, 1 to 60 (default 1).', 1, 60, { default: 1 }),
-  warntime: int('seconds',
-    'Heartbeat: seconds of silence before a "late heartbeat" warning, < deadtime, at most 3600 (default 5).', 1, 3600,
-    { default: 5 }),
-  deadtime: int('seconds',
-    'Heartbeat: seconds of silence before the peer is declared dead, > 2 * keepalive, at most 3600 (default 10).', 1, 3600,
-    { default: 10 }),
-  initdead: int('seconds',
-    'Heartbeat: deadtime used right after start, >= deadtime, 2 * deadtime recommended, at most 7200 (default 30).', 1,
-    7200, { default: 30 }),
-  monitor_interval: int('seconds',
-    'Pacemaker: seconds between resource monitor operations, 1 to 3600 (default 5).', 1, 3600, { default: 5 }),
+  warntime: int(
+    'seconds',
+    'Heartbeat: seconds of silence before a "late heartbeat" warning, < deadtime, at most 3600 (default 5).',
+    1,
+    3600,
+    { default: 5 },
+  ),
+  deadtime: int(
+    'seconds',
+    'Heartbeat: seconds of silence before the peer is declared dead, > 2 * keepalive, at most 3600 (default 10).',
+    1,
+    3600,
+    { default: 10 },
+  ),
+  initdead: int(
+    'seconds',
+    'Heartbeat: deadtime used right after start, >= deadtime, 2 * deadtime recommended, at most 7200 (default 30).',
+    1,
+    7200,
+    { default: 30 },
+  ),
+  monitor_interval: int('seconds', 'Pacemaker: seconds between resource monitor operations, 1 to 3600 (default 5).', 1, 3600, {
+    default: 5,
+  }),
 });
 
 /**
@@ -86,56 +131,89 @@ const timing = obj('timing', 'Failure-detection timing. Corosync values in ms, h
  * Such a value is a secret (`writeOnly`: masked wherever hactl prints).
  */
 const secretSource: Schema = {
-  ...obj('secret source', 'A secret read at run time: { file: PATH } (relative to the inventory), { command: "…" } (its stdout) '
-    + 'or { env: NAME }.', {
-    file: path('File holding the secret (its content, trailing newline removed); relative to the inventory, ~ expanded.'),
-    command: str('command', 'Shell command printing the secret on stdout, e.g. "pass show ipmi/admin".'),
-    env: str('environment variable', 'Environment variable holding the secret.', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
-  }),
+  ...obj(
+    'secret source',
+    'A secret read at run time: { file: PATH } (relative to the inventory), { command: "…" } (its stdout) ' + 'or { env: NAME }.',
+    {
+      file: path('File holding the secret (its content, trailing newline removed); relative to the inventory, ~ expanded.'),
+      command: str('command', 'Shell command printing the secret on stdout, e.g. "pass show ipmi/admin".'),
+      env: str('environment variable', 'Environment variable holding the secret.', { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+    },
+  ),
   minProperties: 1,
   maxProperties: 1,
   writeOnly: true,
 };
-const secretOr = (plain: Schema): Schema =>
-  ({
-    type: [...[plain.type as string[] | string].flat(), 'object'], title: plain.title, description: plain.description,
-    if: { type: 'object' }, then: secretSource, else: plain,
-  });
+const secretOr = (plain: Schema): Schema => ({
+  type: [...[plain.type as string[] | string].flat(), 'object'],
+  title: plain.title,
+  description: plain.description,
+  if: { type: 'object' },
+  then: secretSource,
+  else: plain,
+});
 
-const stonith = obj('stonith', 'Fencing. Disabled is fine for a lab; production clusters with shared data need it.', {
-  enabled: bool('Whether fencing (STONITH) is configured.', { default: false }),
-  agent: str('fence agent',
-    'Fence agent (Pacemaker: fence_ipmilan, fence_virsh …; Heartbeat: a stonith plugin such as external/ipmi or apcmastersnmp, its ' +
-    'params positional in order): letters, digits, "_", ".", "+", "-", one "/". Required when enabled.',
-    { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.+-]*(/[A-Za-z0-9_][A-Za-z0-9_.+-]*)?$', maxLength: 64 }),
-  params: {
-    type: 'object', title: 'agent parameters',
-    description:
-      'Parameters passed to the fence agent (values become strings). Names: letters, digits, "_", "-"; values: any one line (passwords ' +
-      'may hold quotes, `&`, `<`, `$`; Heartbeat: no whitespace or `#`). Password-like ones (passwd, password, community, secret, ' +
-      'token, key) are secrets: masked in every output, and the files holding them are written 0600; any value may instead be ' +
-      '{ file }, { command } or { env }, read at run time.',
-    propertyNames: { title: 'parameter name', description: 'Fence agent parameter name: letters, digits, "_", "-", a letter or "_" first.',
-      pattern: '^[A-Za-z_][A-Za-z0-9_-]{0,63}$' },
-    additionalProperties: secretOr({
-      type: ['string', 'number', 'boolean'], title: 'parameter', description: 'Fence agent parameter value: any one line of text.',
-      pattern: TEXT,
-    }),
+const stonith = obj(
+  'stonith',
+  'Fencing. Disabled is fine for a lab; production clusters with shared data need it.',
+  {
+    enabled: bool('Whether fencing (STONITH) is configured.', { default: false }),
+    agent: str(
+      'fence agent',
+      'Fence agent (Pacemaker: fence_ipmilan, fence_virsh …; Heartbeat: a stonith plugin such as external/ipmi or apcmastersnmp, its ' +
+        'params positional in order): letters, digits, "_", ".", "+", "-", one "/". Required when enabled.',
+      { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.+-]*(/[A-Za-z0-9_][A-Za-z0-9_.+-]*)?$', maxLength: 64 },
+    ),
+    params: {
+      type: 'object',
+      title: 'agent parameters',
+      description:
+        'Parameters passed to the fence agent (values become strings). Names: letters, digits, "_", "-"; values: any one line (passwords ' +
+        'may hold quotes, `&`, `<`, `$`; Heartbeat: no whitespace or `#`). Password-like ones (passwd, password, community, secret, ' +
+        'token, key) are secrets: masked in every output, and the files holding them are written 0600; any value may instead be ' +
+        '{ file }, { command } or { env }, read at run time.',
+      propertyNames: {
+        title: 'parameter name',
+        description: 'Fence agent parameter name: letters, digits, "_", "-", a letter or "_" first.',
+        pattern: '^[A-Za-z_][A-Za-z0-9_-]{0,63}$',
+      },
+      additionalProperties: secretOr({
+        type: ['string', 'number', 'boolean'],
+        title: 'parameter',
+        description: 'Fence agent parameter value: any one line of text.',
+        pattern: TEXT,
+      }),
+    },
   },
-}, ['enabled']);
+  ['enabled'],
+);
 
-const cluster = obj('cluster', 'Cluster-wide settings.', {
-  name: str('cluster name', 'Cluster name: lowercase letters, digits and "-", starting with a letter, e.g. "lab".', { pattern: '^[a-z][a-z0-9-]*$', maxLength: 63 }),
-  stack: str('stack', 'Cluster stack: "pacemaker" (corosync + pacemaker) or "heartbeat".', { enum: ['pacemaker', 'heartbeat'] }),
-  network: str('network (CIDR)', 'The cluster network in CIDR form, e.g. "10.77.0.0/24"; node addresses and floating IPs must lie inside it.', { pattern: CIDR_PATTERN }),
-  interface: str('interface name',
-    'NIC on the twins that carries the network and the floating IPs (default eth0): letters, digits, "_", ".", ":", "-", at most 15.',
-    { default: 'eth0', pattern: IFACE }),
-  floating_ips: list('floating IPs', 'At least one floating IP, e.g. ["10.77.0.100/24"].', floatingIp, 1),
-  timing,
-  stonith,
-  secrets_dir: path('Directory for generated secrets, relative to the inventory file (default .hactl/secrets/<cluster name>).'),
-}, ['name', 'stack', 'network', 'floating_ips']);
+const cluster = obj(
+  'cluster',
+  'Cluster-wide settings.',
+  {
+    name: str('cluster name', 'Cluster name: lowercase letters, digits and "-", starting with a letter, e.g. "lab".', {
+      pattern: '^[a-z][a-z0-9-]*$',
+      maxLength: 63,
+    }),
+    stack: str('stack', 'Cluster stack: "pacemaker" (corosync + pacemaker) or "heartbeat".', { enum: ['pacemaker', 'heartbeat'] }),
+    network: str(
+      'network (CIDR)',
+      'The cluster network in CIDR form, e.g. "10.77.0.0/24"; node addresses and floating IPs must lie inside it.',
+      { pattern: CIDR_PATTERN },
+    ),
+    interface: str(
+      'interface name',
+      'NIC on the twins that carries the network and the floating IPs (default eth0): letters, digits, "_", ".", ":", "-", at most 15.',
+      { default: 'eth0', pattern: IFACE },
+    ),
+    floating_ips: list('floating IPs', 'At least one floating IP, e.g. ["10.77.0.100/24"].', floatingIp, 1),
+    timing,
+    stonith,
+    secrets_dir: path('Directory for generated secrets, relative to the inventory file (default .hactl/secrets/<cluster name>).'),
+  },
+  ['name', 'stack', 'network', 'floating_ips'],
+);
 
 const USER = '^[A-Za-z_][A-Za-z0-9_.-]*\\$?$';
 
@@ -149,115 +227,196 @@ const sshDefaults = obj('ssh settings', 'SSH defaults for every node (each node 
 });
 
 const nodeSsh = obj('node ssh settings', 'Per-node SSH overrides of the top-level ssh: settings.', {
-  host: str('host',
+  host: str(
+    'host',
     'Host name, address or ssh_config alias to connect to (default: the node address): letters, digits, "_", ".", ":", "-".',
-    { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.:-]*$', maxLength: 253 }),
+    { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.:-]*$', maxLength: 253 },
+  ),
   user: str('user name', 'Remote user for this node: letters, digits, "_", ".", "-".', { pattern: USER, maxLength: 32 }),
   port: port('SSH port for this node.'),
   identity: path('Private key file for this node; relative to the inventory file, ~ is expanded.'),
   become: bool('Run commands through sudo on this node.'),
 });
 
-const node = obj('node', 'A cluster node.', {
-  name: str('host name', 'Node name; must equal `uname -n` on the node (letters, digits, "-", dots between labels).', { pattern: HOSTNAME }),
-  address: ipv4('IPv4 address the cluster talks on (ring0 / ucast / DRBD), inside cluster.network.'),
-  role: str('role', 'master and slave are the twins (promoted and unpromoted, Pacemaker 2.1\'s terms, are accepted for them); '
-    + 'arbitrator is the quorum / ping node; service, director, realserver are extra roles.',
-    { enum: ['master', 'slave', 'arbitrator', 'service', 'director', 'realserver', 'promoted', 'unpromoted'] }),
-  node_id: int('node id', 'Corosync node id (default: 1-based position in nodes:). Set it on every node or on none.', 1, 4294967294),
-  ssh: nodeSsh,
-  vars: freeVars('Free variables for this node, available to playbooks and templates.'),
-}, ['name', 'address', 'role']);
+const node = obj(
+  'node',
+  'A cluster node.',
+  {
+    name: str('host name', 'Node name; must equal `uname -n` on the node (letters, digits, "-", dots between labels).', {
+      pattern: HOSTNAME,
+    }),
+    address: ipv4('IPv4 address the cluster talks on (ring0 / ucast / DRBD), inside cluster.network.'),
+    role: str(
+      'role',
+      "master and slave are the twins (promoted and unpromoted, Pacemaker 2.1's terms, are accepted for them); " +
+        'arbitrator is the quorum / ping node; service, director, realserver are extra roles.',
+      { enum: ['master', 'slave', 'arbitrator', 'service', 'director', 'realserver', 'promoted', 'unpromoted'] },
+    ),
+    node_id: int('node id', 'Corosync node id (default: 1-based position in nodes:). Set it on every node or on none.', 1, 4294967294),
+    ssh: nodeSsh,
+    vars: freeVars('Free variables for this node, available to playbooks and templates.'),
+  },
+  ['name', 'address', 'role'],
+);
 
-const drbd = obj('DRBD resource', 'A DRBD resource replicated between master and slave.', {
-  name: str('resource name', 'DRBD resource name, e.g. r0.', { pattern: IDENT }),
-  device: str('DRBD device', 'DRBD device, /dev/drbdN; N is the minor number (give device or minor).', { pattern: '^/dev/drbd[0-9]+$' }),
-  minor: int('minor number', 'DRBD minor number (default: taken from device).', 0, 1048575),
-  disk: str('block device',
-    'Backing block device, the same path on both twins, e.g. /dev/vdb: an absolute path of letters, digits, "_", ".", "+", ":", "-".',
-    { pattern: DEVICE_PATH }),
-  port: port('TCP port DRBD replicates on (default 7788 + minor); unique per resource.'),
-  meta_disk: str('meta-disk', 'DRBD meta-disk: "internal" or a device path such as /dev/vdc1 (default internal).',
-    { default: 'internal', pattern: '^(internal|/[A-Za-z0-9_.+:/-]*)$' }),
-  protocol: str('protocol', 'Replication protocol: A (async), B (semi-sync) or C (sync, default).', { enum: ['A', 'B', 'C'], default: 'C' }),
-  filesystem: obj('filesystem', 'Filesystem on the DRBD device, mounted on the active twin.', {
-    type: str('filesystem type', 'Filesystem type, e.g. ext4 or xfs (mkfs.TYPE must exist): lowercase letters and digits.',
-      { pattern: '^[a-z][a-z0-9]{0,15}$' }),
-    mount: str('mount point',
-      'Absolute mount point, e.g. /srv/data: letters, digits, "_", ".", "+", "-" between the "/".', { pattern: DIR_PATH }),
-    options: str('mount options', 'Mount options, e.g. noatime,data=ordered: letters, digits and "_.,=:/@+-", no spaces or quotes.',
-      { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.,=:/@+-]*$' }),
-  }, ['type', 'mount']),
-  initialize: str('initialize', 'wipe: let bootstrap create DRBD metadata over a backing disk that is not blank (its data is lost). '
-    + 'Without it a disk holding a filesystem or other data and no DRBD metadata is refused.', { enum: ['wipe'] }),
-  fencing: str('DRBD fencing',
-    'DRBD fencing policy: resource-and-stonith (Pacemaker: I/O freezes until crm-fence-peer has outdated the peer or the cluster '
-    + 'fenced it), resource-only (Pacemaker: crm-fence-peer; Heartbeat: dopd\'s drbd-peer-outdater) or off. Default: '
-    + 'resource-and-stonith on Pacemaker and resource-only on Heartbeat when cluster.stonith is enabled, else off.',
-    { enum: ['resource-and-stonith', 'resource-only', 'off'] }),
-}, ['name', 'disk']);
+const drbd = obj(
+  'DRBD resource',
+  'A DRBD resource replicated between master and slave.',
+  {
+    name: str('resource name', 'DRBD resource name, e.g. r0.', { pattern: IDENT }),
+    device: str('DRBD device', 'DRBD device, /dev/drbdN; N is the minor number (give device or minor).', { pattern: '^/dev/drbd[0-9]+$' }),
+    minor: int('minor number', 'DRBD minor number (default: taken from device).', 0, 1048575),
+    disk: str(
+      'block device',
+      'Backing block device, the same path on both twins, e.g. /dev/vdb: an absolute path of letters, digits, "_", ".", "+", ":", "-".',
+      { pattern: DEVICE_PATH },
+    ),
+    port: port('TCP port DRBD replicates on (default 7788 + minor); unique per resource.'),
+    meta_disk: str('meta-disk', 'DRBD meta-disk: "internal" or a device path such as /dev/vdc1 (default internal).', {
+      default: 'internal',
+      pattern: '^(internal|/[A-Za-z0-9_.+:/-]*)$',
+    }),
+    protocol: str('protocol', 'Replication protocol: A (async), B (semi-sync) or C (sync, default).', {
+      enum: ['A', 'B', 'C'],
+      default: 'C',
+    }),
+    filesystem: obj(
+      'filesystem',
+      'Filesystem on the DRBD device, mounted on the active twin.',
+      {
+        type: str('filesystem type', 'Filesystem type, e.g. ext4 or xfs (mkfs.TYPE must exist): lowercase letters and digits.', {
+          pattern: '^[a-z][a-z0-9]{0,15}$',
+        }),
+        mount: str('mount point', 'Absolute mount point, e.g. /srv/data: letters, digits, "_", ".", "+", "-" between the "/".', {
+          pattern: DIR_PATH,
+        }),
+        options: str('mount options', 'Mount options, e.g. noatime,data=ordered: letters, digits and "_.,=:/@+-", no spaces or quotes.', {
+          pattern: '^[A-Za-z0-9_][A-Za-z0-9_.,=:/@+-]*$',
+        }),
+      },
+      ['type', 'mount'],
+    ),
+    initialize: str(
+      'initialize',
+      'wipe: let bootstrap create DRBD metadata over a backing disk that is not blank (its data is lost). ' +
+        'Without it a disk holding a filesystem or other data and no DRBD metadata is refused.',
+      { enum: ['wipe'] },
+    ),
+    fencing: str(
+      'DRBD fencing',
+      'DRBD fencing policy: resource-and-stonith (Pacemaker: I/O freezes until crm-fence-peer has outdated the peer or the cluster ' +
+        "fenced it), resource-only (Pacemaker: crm-fence-peer; Heartbeat: dopd's drbd-peer-outdater) or off. Default: " +
+        'resource-and-stonith on Pacemaker and resource-only on Heartbeat when cluster.stonith is enabled, else off.',
+      { enum: ['resource-and-stonith', 'resource-only', 'off'] },
+    ),
+  },
+  ['name', 'disk'],
+);
 
-const service = obj('service', 'A service the cluster keeps running on the active twin.', {
-  name: str('service name', 'Init script / systemd unit name, e.g. apache2.', { pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]*$' }),
-  package: str('Debian package name',
-    'Debian package providing it (default: the service name): lowercase letters, digits, "+", "-", "." (Debian policy 5.6.1).',
-    { pattern: DEB_PACKAGE }),
-  check: obj('service check', 'Probe used by smoke and failover tests.', {
-    port: port('TCP port the service answers on, e.g. 80.'),
-    path: str('URL path',
-      'HTTP path to request, e.g. "/" or "/status?full=1" (omit for a plain TCP connect): "/" then letters, digits and "-._~%/:@,+=" ' +
-      '(and "&" after "?"); percent-encode anything else, e.g. a space as %20.',
-      { pattern: URL_PATH, maxLength: 2048 }),
-    expect: text('expected text', 'Text the HTTP response must contain ("" = any answer): any one line.'),
-  }, ['port']),
-  drbd: str('DRBD resource name', 'Name of the DRBD resource this service stores its data on.', { pattern: IDENT }),
-}, ['name']);
+const service = obj(
+  'service',
+  'A service the cluster keeps running on the active twin.',
+  {
+    name: str('service name', 'Init script / systemd unit name, e.g. apache2.', { pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]*$' }),
+    package: str(
+      'Debian package name',
+      'Debian package providing it (default: the service name): lowercase letters, digits, "+", "-", "." (Debian policy 5.6.1).',
+      { pattern: DEB_PACKAGE },
+    ),
+    check: obj(
+      'service check',
+      'Probe used by smoke and failover tests.',
+      {
+        port: port('TCP port the service answers on, e.g. 80.'),
+        path: str(
+          'URL path',
+          'HTTP path to request, e.g. "/" or "/status?full=1" (omit for a plain TCP connect): "/" then letters, digits and "-._~%/:@,+=" ' +
+            '(and "&" after "?"); percent-encode anything else, e.g. a space as %20.',
+          { pattern: URL_PATH, maxLength: 2048 },
+        ),
+        expect: text('expected text', 'Text the HTTP response must contain ("" = any answer): any one line.'),
+      },
+      ['port'],
+    ),
+    drbd: str('DRBD resource name', 'Name of the DRBD resource this service stores its data on.', { pattern: IDENT }),
+  },
+  ['name'],
+);
 
-const guest = obj('guest', 'A virtual machine run by the cluster on a DRBD-backed disk.', {
-  name: str('guest name', 'Guest (domain) name.', { pattern: '^[A-Za-z][A-Za-z0-9_.-]*$' }),
-  type: str('hypervisor', 'Hypervisor: kvm or xen.', { enum: ['kvm', 'xen'] }),
-  memory: int('MiB', 'Memory in MiB, 16 to 16777216 (16 TiB; default 512).', 16, 16_777_216, { default: 512 }),
-  vcpus: int('vCPU count', 'Virtual CPUs (default 1).', 1, 256, { default: 1 }),
-  disk: str('disk', 'Disk device of the guest, e.g. /dev/drbd1 (default: the device of its drbd resource).', { pattern: DEVICE_PATH }),
-  drbd: str('DRBD resource name', 'Name of the DRBD resource backing the disk.', { pattern: IDENT }),
-  bridge: str('bridge', 'Host bridge the guest NIC is attached to (default br0): an interface name.', { default: 'br0', pattern: IFACE }),
-  mac: str('MAC address', 'Guest MAC, e.g. "52:54:00:12:34:56" (quote it); default derived from cluster and guest name.',
-    { pattern: '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$' }),
-}, ['name', 'type']);
+const guest = obj(
+  'guest',
+  'A virtual machine run by the cluster on a DRBD-backed disk.',
+  {
+    name: str('guest name', 'Guest (domain) name.', { pattern: '^[A-Za-z][A-Za-z0-9_.-]*$' }),
+    type: str('hypervisor', 'Hypervisor: kvm or xen.', { enum: ['kvm', 'xen'] }),
+    memory: int('MiB', 'Memory in MiB, 16 to 16777216 (16 TiB; default 512).', 16, 16_777_216, { default: 512 }),
+    vcpus: int('vCPU count', 'Virtual CPUs (default 1).', 1, 256, { default: 1 }),
+    disk: str('disk', 'Disk device of the guest, e.g. /dev/drbd1 (default: the device of its drbd resource).', { pattern: DEVICE_PATH }),
+    drbd: str('DRBD resource name', 'Name of the DRBD resource backing the disk.', { pattern: IDENT }),
+    bridge: str('bridge', 'Host bridge the guest NIC is attached to (default br0): an interface name.', { default: 'br0', pattern: IFACE }),
+    mac: str('MAC address', 'Guest MAC, e.g. "52:54:00:12:34:56" (quote it); default derived from cluster and guest name.', {
+      pattern: '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$',
+    }),
+  },
+  ['name', 'type'],
+);
 
 const realServer: Schema = {
   type: ['string', 'object'],
   title: 'real server',
   description: 'A real server: "10.77.0.21:80" or {address, port, weight}.',
   if: { type: 'string' },
-  then: str('real server', 'Real server as "address" or "address:port" (port default: the virtual port).', { pattern: IPV4_OPT_PORT_PATTERN }),
-  else: obj('real server', 'Real server with explicit settings.', {
-    address: ipv4('Real server IPv4 address.'),
-    port: port('Real server port (default: the virtual port).'),
-    weight: int('weight', 'Scheduler weight (default 1; 0 = quiesced).', 0, 65535, { default: 1 }),
-  }, ['address']),
+  then: str('real server', 'Real server as "address" or "address:port" (port default: the virtual port).', {
+    pattern: IPV4_OPT_PORT_PATTERN,
+  }),
+  else: obj(
+    'real server',
+    'Real server with explicit settings.',
+    {
+      address: ipv4('Real server IPv4 address.'),
+      port: port('Real server port (default: the virtual port).'),
+      weight: int('weight', 'Scheduler weight (default 1; 0 = quiesced).', 0, 65535, { default: 1 }),
+    },
+    ['address'],
+  ),
 };
 
-const lvs = obj('LVS service', 'A load-balanced virtual service (IPVS on the directors).', {
-  name: str('LVS service name', 'Name of the virtual service, e.g. web.', { pattern: IDENT }),
-  virtual: str('virtual address', 'Virtual service as "address:port", e.g. "10.77.0.200:80".', { pattern: IPV4_PORT_PATTERN }),
-  protocol: str('protocol', 'tcp (default) or udp.', { enum: ['tcp', 'udp'], default: 'tcp' }),
-  scheduler: str('scheduler', 'IPVS scheduler: rr, wrr (default), lc, wlc, sh, dh, ... (lowercase letters and digits).',
-    { default: 'wrr', pattern: '^[a-z][a-z0-9]{0,15}$' }),
-  persistent: int('seconds', 'Client persistence timeout in seconds, 1 to 604800 (omit for none).', 1, 604_800),
-  forwarding: str('forwarding method', 'gate (direct routing, default), masq (NAT) or ipip (tunnel).', { enum: ['gate', 'masq', 'ipip'], default: 'gate' }),
-  real_servers: list('real servers', 'At least one real server.', realServer, 1),
-  check: obj('LVS check', 'Health check of each real server.', {
-    type: str('check type', 'http (default) or connect.', { enum: ['http', 'connect'], default: 'http' }),
-    path: str('URL path', 'HTTP path to request (default "/"): "/" then letters, digits and "-._~%/:@,+=" (and "&" after "?").',
-      { default: '/', pattern: URL_PATH, maxLength: 2048 }),
-    expect: { type: 'string', title: 'expected text', description:
-      'Text the HTTP response must contain: one line, no `"` or `\\` (ldirectord.cf quotes it).',
-      pattern: QUOTABLE },
-    interval: int('seconds', 'Seconds between checks, 1 to 3600 (default 5).', 1, 3600, { default: 5 }),
-    timeout: int('seconds', 'Seconds before a check fails, 1 to 3600 (default 3).', 1, 3600, { default: 3 }),
-  }),
-}, ['name', 'virtual', 'real_servers']);
+const lvs = obj(
+  'LVS service',
+  'A load-balanced virtual service (IPVS on the directors).',
+  {
+    name: str('LVS service name', 'Name of the virtual service, e.g. web.', { pattern: IDENT }),
+    virtual: str('virtual address', 'Virtual service as "address:port", e.g. "10.77.0.200:80".', { pattern: IPV4_PORT_PATTERN }),
+    protocol: str('protocol', 'tcp (default) or udp.', { enum: ['tcp', 'udp'], default: 'tcp' }),
+    scheduler: str('scheduler', 'IPVS scheduler: rr, wrr (default), lc, wlc, sh, dh, ... (lowercase letters and digits).', {
+      default: 'wrr',
+      pattern: '^[a-z][a-z0-9]{0,15}$',
+    }),
+    persistent: int('seconds', 'Client persistence timeout in seconds, 1 to 604800 (omit for none).', 1, 604_800),
+    forwarding: str('forwarding method', 'gate (direct routing, default), masq (NAT) or ipip (tunnel).', {
+      enum: ['gate', 'masq', 'ipip'],
+      default: 'gate',
+    }),
+    real_servers: list('real servers', 'At least one real server.', realServer, 1),
+    check: obj('LVS check', 'Health check of each real server.', {
+      type: str('check type', 'http (default) or connect.', { enum: ['http', 'connect'], default: 'http' }),
+      path: str('URL path', 'HTTP path to request (default "/"): "/" then letters, digits and "-._~%/:@,+=" (and "&" after "?").', {
+        default: '/',
+        pattern: URL_PATH,
+        maxLength: 2048,
+      }),
+      expect: {
+        type: 'string',
+        title: 'expected text',
+        description: 'Text the HTTP response must contain: one line, no `"` or `\\` (ldirectord.cf quotes it).',
+        pattern: QUOTABLE,
+      },
+      interval: int('seconds', 'Seconds between checks, 1 to 3600 (default 5).', 1, 3600, { default: 5 }),
+      timeout: int('seconds', 'Seconds before a check fails, 1 to 3600 (default 3).', 1, 3600, { default: 3 }),
+    }),
+  },
+  ['name', 'virtual', 'real_servers'],
+);
 
 /** An XML id (the ASCII part of XML's NCName): Pacemaker's ids, references and constraint ids. */
 const XML_ID = '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$';
@@ -269,79 +428,154 @@ const DURATION = '^[0-9]+(ms|s|m|min|h)?$';
 const SCORE = '^[+-]?([0-9]{1,9}|INFINITY)$';
 const xmlId = (title: string, description: string): Schema => str(title, description, { pattern: XML_ID });
 const nvMap = (title: string, description: string, names: string, values: Schema): Schema => ({
-  type: 'object', title, description,
+  type: 'object',
+  title,
+  description,
   propertyNames: { title: `${title.replace(/s$/, '')} name`, description: `Names: ${names}.`, pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$' },
   additionalProperties: values,
 });
-const nvValue = (title: string): Schema =>
-  ({ type: ['string', 'number', 'boolean'], title, description: `${title[0]!.toUpperCase()}${title.slice(1)}: any one line of text.`, pattern: TEXT });
+const nvValue = (title: string): Schema => ({
+  type: ['string', 'number', 'boolean'],
+  title,
+  description: `${title[0]!.toUpperCase()}${title.slice(1)}: any one line of text.`,
+  pattern: TEXT,
+});
 const score = (description: string): Schema => ({ type: ['string', 'integer'], title: 'score', description, pattern: SCORE });
 
-const pcmkOp = obj('operation', 'One operation of a resource: name, interval, timeout, role.', {
-  name: str('operation name', 'monitor, start, stop, promote, demote, notify, migrate_to, migrate_from, reload, reload-agent.',
-    { enum: ['monitor', 'start', 'stop', 'promote', 'demote', 'notify', 'migrate_to', 'migrate_from', 'reload', 'reload-agent'] }),
-  interval: str('duration', 'How often (monitor), e.g. 10s; 0 for the others (default 0).', { pattern: DURATION }),
-  timeout: str('duration', 'How long it may take, e.g. 20s, 2min.', { pattern: DURATION }),
-  role: str('role', 'Only in this role (monitors of promotable clones): Promoted or Unpromoted.', { enum: ['Promoted', 'Unpromoted', 'Started', 'Stopped'] }),
-}, ['name']);
-
-const pcmkResource = obj('declared resource', 'A Pacemaker primitive hactl creates beside its own.', {
-  id: xmlId('resource id', 'Resource id, unique in the CIB: letters, digits, "_", ".", "-", a letter or "_" first (XML NCName), at most 64.'),
-  agent: str('resource agent',
-    'class:provider:type for OCF (ocf:heartbeat:Dummy), class:type for the others (systemd:nginx, lsb:apache2, stonith:fence_ipmilan).',
-    { pattern: '^(ocf:[A-Za-z0-9_][A-Za-z0-9_.+-]*:[A-Za-z0-9_][A-Za-z0-9_.+-]*|(systemd|lsb|stonith):[A-Za-z0-9_][A-Za-z0-9_.+@-]*)$', maxLength: 128 }),
-  params: {
-    ...nvMap('agent parameters', 'Instance attributes passed to the agent; password-like names (passwd, password, secret, key, …) are ' +
-      'secrets, masked in every output; any value may instead be { file }, { command } or { env }.',
-    'letters, digits, "_", ".", "-", a letter or "_" first', secretOr(nvValue('parameter value'))),
+const pcmkOp = obj(
+  'operation',
+  'One operation of a resource: name, interval, timeout, role.',
+  {
+    name: str('operation name', 'monitor, start, stop, promote, demote, notify, migrate_to, migrate_from, reload, reload-agent.', {
+      enum: ['monitor', 'start', 'stop', 'promote', 'demote', 'notify', 'migrate_to', 'migrate_from', 'reload', 'reload-agent'],
+    }),
+    interval: str('duration', 'How often (monitor), e.g. 10s; 0 for the others (default 0).', { pattern: DURATION }),
+    timeout: str('duration', 'How long it may take, e.g. 20s, 2min.', { pattern: DURATION }),
+    role: str('role', 'Only in this role (monitors of promotable clones): Promoted or Unpromoted.', {
+      enum: ['Promoted', 'Unpromoted', 'Started', 'Stopped'],
+    }),
   },
-  ops: list('operations', 'Operations with their intervals and timeouts, e.g. [{ name: monitor, interval: 10s, timeout: 20s }].', pcmkOp),
-  meta: nvMap('meta attributes', 'Meta attributes of the resource, e.g. migration-threshold: 3, target-role: Stopped.',
-    'letters, digits, "_", ".", "-"', nvValue('meta attribute value')),
-}, ['id', 'agent']);
+  ['name'],
+);
 
-const pcmkGroup = obj('declared group', 'A group of declared resources, started in order on one node.', {
-  id: xmlId('group id', 'Group id (XML NCName), unique in the CIB.'),
-  resources: list('resource ids', 'The declared resources (ids from pacemaker.resources) in start order.', xmlId('resource id', 'A declared resource id.'), 1),
-  meta: nvMap('meta attributes', 'Meta attributes of the group.', 'letters, digits, "_", ".", "-"', nvValue('meta attribute value')),
-}, ['id', 'resources']);
+const pcmkResource = obj(
+  'declared resource',
+  'A Pacemaker primitive hactl creates beside its own.',
+  {
+    id: xmlId(
+      'resource id',
+      'Resource id, unique in the CIB: letters, digits, "_", ".", "-", a letter or "_" first (XML NCName), at most 64.',
+    ),
+    agent: str(
+      'resource agent',
+      'class:provider:type for OCF (ocf:heartbeat:Dummy), class:type for the others (systemd:nginx, lsb:apache2, stonith:fence_ipmilan).',
+      {
+        pattern: '^(ocf:[A-Za-z0-9_][A-Za-z0-9_.+-]*:[A-Za-z0-9_][A-Za-z0-9_.+-]*|(systemd|lsb|stonith):[A-Za-z0-9_][A-Za-z0-9_.+@-]*)$',
+        maxLength: 128,
+      },
+    ),
+    params: {
+      ...nvMap(
+        'agent parameters',
+        'Instance attributes passed to the agent; password-like names (passwd, password, secret, key, …) are ' +
+          'secrets, masked in every output; any value may instead be { file }, { command } or { env }.',
+        'letters, digits, "_", ".", "-", a letter or "_" first',
+        secretOr(nvValue('parameter value')),
+      ),
+    },
+    ops: list('operations', 'Operations with their intervals and timeouts, e.g. [{ name: monitor, interval: 10s, timeout: 20s }].', pcmkOp),
+    meta: nvMap(
+      'meta attributes',
+      'Meta attributes of the resource, e.g. migration-threshold: 3, target-role: Stopped.',
+      'letters, digits, "_", ".", "-"',
+      nvValue('meta attribute value'),
+    ),
+  },
+  ['id', 'agent'],
+);
 
-const pcmkClone = obj('declared clone', 'A clone (or promotable clone) of one declared resource or group.', {
-  id: xmlId('clone id', 'Clone id (XML NCName), unique in the CIB.'),
-  resource: xmlId('resource id', 'The declared resource or group it clones.'),
-  promotable: bool('A promotable clone (one Promoted instance, the others Unpromoted; default false).'),
-  meta: nvMap('meta attributes', 'Meta attributes of the clone, e.g. clone-max: 2.', 'letters, digits, "_", ".", "-"', nvValue('meta attribute value')),
-}, ['id', 'resource']);
+const pcmkGroup = obj(
+  'declared group',
+  'A group of declared resources, started in order on one node.',
+  {
+    id: xmlId('group id', 'Group id (XML NCName), unique in the CIB.'),
+    resources: list(
+      'resource ids',
+      'The declared resources (ids from pacemaker.resources) in start order.',
+      xmlId('resource id', 'A declared resource id.'),
+      1,
+    ),
+    meta: nvMap('meta attributes', 'Meta attributes of the group.', 'letters, digits, "_", ".", "-"', nvValue('meta attribute value')),
+  },
+  ['id', 'resources'],
+);
 
-const pcmkLocation = obj('location constraint', 'Where a resource may (score > 0), should not (< 0) or must never (-INFINITY) run.', {
-  id: xmlId('constraint id', 'Constraint id (XML NCName), unique in the CIB.'),
-  resource: xmlId('resource id', 'A declared resource, group or clone, or one of hactl\'s (ha-services, vip, …).'),
-  node: str('node name', 'A node of nodes:.', { pattern: HOSTNAME }),
-  score: score('Preference: a whole number, INFINITY or -INFINITY.'),
-}, ['id', 'resource', 'node', 'score']);
+const pcmkClone = obj(
+  'declared clone',
+  'A clone (or promotable clone) of one declared resource or group.',
+  {
+    id: xmlId('clone id', 'Clone id (XML NCName), unique in the CIB.'),
+    resource: xmlId('resource id', 'The declared resource or group it clones.'),
+    promotable: bool('A promotable clone (one Promoted instance, the others Unpromoted; default false).'),
+    meta: nvMap(
+      'meta attributes',
+      'Meta attributes of the clone, e.g. clone-max: 2.',
+      'letters, digits, "_", ".", "-"',
+      nvValue('meta attribute value'),
+    ),
+  },
+  ['id', 'resource'],
+);
 
-const pcmkColocation = obj('colocation constraint', 'Keeps resource where (INFINITY) or away from where (-INFINITY) `with` runs.', {
-  id: xmlId('constraint id', 'Constraint id (XML NCName), unique in the CIB.'),
-  resource: xmlId('resource id', 'The resource placed: declared, or one of hactl\'s.'),
-  with: xmlId('resource id', 'The resource it is placed with, e.g. ha-services (hactl\'s service group).'),
-  score: score('INFINITY (together, default), -INFINITY (apart) or a whole number.'),
-  role: str('role', 'Only the resource in this role (promotable clones).', { enum: ['Started', 'Promoted', 'Unpromoted'] }),
-  with_role: str('role', 'Only where `with` has this role (promotable clones).', { enum: ['Started', 'Promoted', 'Unpromoted'] }),
-}, ['id', 'resource', 'with']);
+const pcmkLocation = obj(
+  'location constraint',
+  'Where a resource may (score > 0), should not (< 0) or must never (-INFINITY) run.',
+  {
+    id: xmlId('constraint id', 'Constraint id (XML NCName), unique in the CIB.'),
+    resource: xmlId('resource id', "A declared resource, group or clone, or one of hactl's (ha-services, vip, …)."),
+    node: str('node name', 'A node of nodes:.', { pattern: HOSTNAME }),
+    score: score('Preference: a whole number, INFINITY or -INFINITY.'),
+  },
+  ['id', 'resource', 'node', 'score'],
+);
+
+const pcmkColocation = obj(
+  'colocation constraint',
+  'Keeps resource where (INFINITY) or away from where (-INFINITY) `with` runs.',
+  {
+    id: xmlId('constraint id', 'Constraint id (XML NCName), unique in the CIB.'),
+    resource: xmlId('resource id', "The resource placed: declared, or one of hactl's."),
+    with: xmlId('resource id', "The resource it is placed with, e.g. ha-services (hactl's service group)."),
+    score: score('INFINITY (together, default), -INFINITY (apart) or a whole number.'),
+    role: str('role', 'Only the resource in this role (promotable clones).', { enum: ['Started', 'Promoted', 'Unpromoted'] }),
+    with_role: str('role', 'Only where `with` has this role (promotable clones).', { enum: ['Started', 'Promoted', 'Unpromoted'] }),
+  },
+  ['id', 'resource', 'with'],
+);
 
 const pcmkAction = (d: string): Schema => str('action', d, { enum: ['start', 'stop', 'promote', 'demote'] });
-const pcmkOrder = obj('order constraint', 'Starts `then` after `first`.', {
-  id: xmlId('constraint id', 'Constraint id (XML NCName), unique in the CIB.'),
-  first: xmlId('resource id', 'The resource started first: declared, or one of hactl\'s.'),
-  then: xmlId('resource id', 'The resource started after it.'),
-  kind: str('kind', 'Mandatory (default), Optional or Serialize.', { enum: ['Mandatory', 'Optional', 'Serialize'] }),
-  first_action: pcmkAction('Action of first (default start).'),
-  then_action: pcmkAction('Action of then (default: the action of first).'),
-  symmetrical: bool('Stop in reverse order (default true).'),
-}, ['id', 'first', 'then']);
+const pcmkOrder = obj(
+  'order constraint',
+  'Starts `then` after `first`.',
+  {
+    id: xmlId('constraint id', 'Constraint id (XML NCName), unique in the CIB.'),
+    first: xmlId('resource id', "The resource started first: declared, or one of hactl's."),
+    then: xmlId('resource id', 'The resource started after it.'),
+    kind: str('kind', 'Mandatory (default), Optional or Serialize.', { enum: ['Mandatory', 'Optional', 'Serialize'] }),
+    first_action: pcmkAction('Action of first (default start).'),
+    then_action: pcmkAction('Action of then (default: the action of first).'),
+    symmetrical: bool('Stop in reverse order (default true).'),
+  },
+  ['id', 'first', 'then'],
+);
 
-const pcmkNv = (title: string, description: string): Schema => nvMap(title, description, 'letters, digits, "_", ".", "-"',
-  { type: ['string', 'number', 'boolean'], title: 'value', description: 'A value: letters, digits and "_.:/+@%,=-", no spaces or quotes.', pattern: PCMK_VALUE });
+const pcmkNv = (title: string, description: string): Schema =>
+  nvMap(title, description, 'letters, digits, "_", ".", "-"', {
+    type: ['string', 'number', 'boolean'],
+    title: 'value',
+    description: 'A value: letters, digits and "_.:/+@%,=-", no spaces or quotes.',
+    pattern: PCMK_VALUE,
+  });
 
 /** `pacemaker:`: what the cluster runs beyond hactl's built-in services and guests (docs/inventory.md). */
 const pacemaker = obj('pacemaker', 'Further Pacemaker resources, constraints, properties and defaults (stack: pacemaker only).', {
@@ -358,9 +592,12 @@ const pacemaker = obj('pacemaker', 'Further Pacemaker resources, constraints, pr
 
 /** A map rendered verbatim into a daemon's config: keys from `keys`, values matching `value` (strings) or numbers/booleans. */
 const passthrough = (title: string, description: string, keys: readonly string[], value: string, valueHint: string): Schema => ({
-  type: 'object', title, description,
+  type: 'object',
+  title,
+  description,
   propertyNames: {
-    title: title.replace(/ options$/, ' option'), description: `${title.replace(/ options$/, '')} option names: ${keys.join(', ')}.`,
+    title: title.replace(/ options$/, ' option'),
+    description: `${title.replace(/ options$/, '')} option names: ${keys.join(', ')}.`,
     enum: [...keys],
   },
   additionalProperties: { type: ['string', 'number', 'boolean'], title: 'option value', description: valueHint, pattern: value },
@@ -373,14 +610,25 @@ const COROSYNC_HINT =
 const DRBD_HINT = 'drbd.conf value: one word of letters, digits and "_.:/+@%,=-" (a letter, digit or "_" first).';
 
 const drbdOptions: Schema = {
-  type: 'object', title: 'DRBD options', description:
-    'Per DRBD resource (by name): extra net and disk options, rendered into its .res file.',
+  type: 'object',
+  title: 'DRBD options',
+  description: 'Per DRBD resource (by name): extra net and disk options, rendered into its .res file.',
   propertyNames: { title: 'DRBD resource name', description: 'Name of a DRBD resource of drbd:, e.g. r0.', pattern: IDENT },
   additionalProperties: obj('DRBD resource options', 'Extra options of one DRBD resource.', {
-    net: passthrough('DRBD net options',
-      'Options of the net section (drbd.conf(5)), e.g. ping-int: 3.', DRBD_NET_OPTIONS, DRBD_VALUE, DRBD_HINT),
-    disk: passthrough('DRBD disk options',
-      'Options of the disk section (drbd.conf(5)), e.g. on-io-error: detach.', DRBD_DISK_OPTIONS, DRBD_VALUE, DRBD_HINT),
+    net: passthrough(
+      'DRBD net options',
+      'Options of the net section (drbd.conf(5)), e.g. ping-int: 3.',
+      DRBD_NET_OPTIONS,
+      DRBD_VALUE,
+      DRBD_HINT,
+    ),
+    disk: passthrough(
+      'DRBD disk options',
+      'Options of the disk section (drbd.conf(5)), e.g. on-io-error: detach.',
+      DRBD_DISK_OPTIONS,
+      DRBD_VALUE,
+      DRBD_HINT,
+    ),
   }),
 };
 
@@ -391,18 +639,36 @@ const drbdOptions: Schema = {
 const clusterVars: Schema = {
   ...freeVars('Free variables for the whole cluster, available to playbooks and templates.'),
   properties: {
-    corosync: obj('corosync options', 'Extra corosync.conf options (corosync.conf(5), votequorum(5)), overriding hactl\'s.', {
-      totem: passthrough('corosync totem options', 'Options of the totem section, e.g. token_retransmits_before_loss_const: 10.',
-        COROSYNC_TOTEM_OPTIONS, COROSYNC_VALUE, COROSYNC_HINT),
-      quorum: passthrough('corosync quorum options', 'Options of the quorum section (votequorum(5)), e.g. wait_for_all: 1.',
-        COROSYNC_QUORUM_OPTIONS, COROSYNC_VALUE, COROSYNC_HINT),
+    corosync: obj('corosync options', "Extra corosync.conf options (corosync.conf(5), votequorum(5)), overriding hactl's.", {
+      totem: passthrough(
+        'corosync totem options',
+        'Options of the totem section, e.g. token_retransmits_before_loss_const: 10.',
+        COROSYNC_TOTEM_OPTIONS,
+        COROSYNC_VALUE,
+        COROSYNC_HINT,
+      ),
+      quorum: passthrough(
+        'corosync quorum options',
+        'Options of the quorum section (votequorum(5)), e.g. wait_for_all: 1.',
+        COROSYNC_QUORUM_OPTIONS,
+        COROSYNC_VALUE,
+        COROSYNC_HINT,
+      ),
     }),
     drbd_options: drbdOptions,
-    hypervisor_packages: list('packages', 'Debian packages installed on the twins for the guests, instead of the defaults.',
-      str('Debian package name',
-        'A Debian package name: lowercase letters, digits, "+", "-", "." (Debian policy 5.6.1).', { pattern: DEB_PACKAGE })),
-    op_timeout_factor: int('factor',
-      'Every Pacemaker operation timeout is multiplied by it (slow, emulated nodes), 1 to 10 (default 1).', 1, 10),
+    hypervisor_packages: list(
+      'packages',
+      'Debian packages installed on the twins for the guests, instead of the defaults.',
+      str('Debian package name', 'A Debian package name: lowercase letters, digits, "+", "-", "." (Debian policy 5.6.1).', {
+        pattern: DEB_PACKAGE,
+      }),
+    ),
+    op_timeout_factor: int(
+      'factor',
+      'Every Pacemaker operation timeout is multiplied by it (slow, emulated nodes), 1 to 10 (default 1).',
+      1,
+      10,
+    ),
     auto_failback: bool('Heartbeat: move the resources back to the master when it returns (default true).'),
   },
 };

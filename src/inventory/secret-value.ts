@@ -33,7 +33,9 @@ export function secretFromSource(src: SecretSource, field: string, location: str
       const v = process.env[src.env];
       if (!v) {
         throw new InputError(`${field}: the environment variable ${src.env} is not set (or empty)`, {
-          location, field, hint: `export ${src.env}=… before running hactl`,
+          location,
+          field,
+          hint: `export ${src.env}=… before running hactl`,
         });
       }
       return v;

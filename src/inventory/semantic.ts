@@ -6,9 +6,9 @@
 import type { InputError } from '../core/errors.js';
 import { isSecret } from '../core/secret.js';
 import type { ClusterModel, Stack } from './model.js';
-import { formatIpv4, inNetwork, isReservedInNetwork, parseCidr, type Cidr } from './net.js';
+import { type Cidr, formatIpv4, inNetwork, isReservedInNetwork, parseCidr } from './net.js';
 import type { RawInventory } from './raw.js';
-import { drbdMinorOf, type DraftModel } from './resolve.js';
+import { type DraftModel, drbdMinorOf } from './resolve.js';
 import type { FieldPath, SourceMap } from './source.js';
 import { suggest } from './suggest.js';
 
@@ -38,7 +38,11 @@ export function checkSemantics(raw: RawInventory, m: DraftModel, src: SourceMap)
   checkLvs(ctx, net);
   STACK_RULES[m.stack].check(ctx);
   if (m.stonith.enabled && !m.stonith.agent) {
-    ctx.err(['cluster', 'stonith'], 'stonith is enabled but no agent is given', 'add `agent: fence_...` (e.g. fence_ipmilan) or set `enabled: false`');
+    ctx.err(
+      ['cluster', 'stonith'],
+      'stonith is enabled but no agent is given',
+      'add `agent: fence_...` (e.g. fence_ipmilan) or set `enabled: false`',
+    );
   }
   return errors;
 }
@@ -54,16 +58,21 @@ function checkHeartbeatStonith({ m, err }: Ctx): void {
     const v = isSecret(value) ? value.peek() : value;
     if (v === undefined || k.startsWith('pcmk_') || /^[^\s#]+$/.test(v)) continue;
     const what = v === '' ? 'is empty' : 'holds whitespace or "#"';
-    err(['cluster', 'stonith', 'params', k], `stonith parameter ${k} ${what}: ha.cf cannot represent it`,
-      'heartbeat puts the parameters on one ha.cf line separated by spaces; use a value without whitespace or "#", or the pacemaker stack');
+    err(
+      ['cluster', 'stonith', 'params', k],
+      `stonith parameter ${k} ${what}: ha.cf cannot represent it`,
+      'heartbeat puts the parameters on one ha.cf line separated by spaces; use a value without whitespace or "#", or the pacemaker stack',
+    );
   }
 }
 
 /** Properties hactl derives from other fields, and those Pacemaker writes itself: not declarable. */
 const NOT_DECLARABLE: Record<string, string> = {
   'stonith-enabled': 'hactl sets it from cluster.stonith.enabled: set that instead',
-  'dc-version': 'Pacemaker writes it itself', 'cluster-infrastructure': 'Pacemaker writes it itself',
-  'cluster-name': 'Pacemaker writes it itself (from corosync.conf, i.e. cluster.name)', 'have-watchdog': 'Pacemaker writes it itself',
+  'dc-version': 'Pacemaker writes it itself',
+  'cluster-infrastructure': 'Pacemaker writes it itself',
+  'cluster-name': 'Pacemaker writes it itself (from corosync.conf, i.e. cluster.name)',
+  'have-watchdog': 'Pacemaker writes it itself',
   'last-lrm-refresh': 'Pacemaker writes it itself',
 };
 
@@ -84,42 +93,77 @@ function checkDeclared({ raw, m, err }: Ctx): void {
       const path: FieldPath = ['pacemaker', section, i, 'id'];
       const first = where.get(x.id);
       if (first) err(path, `duplicate id "${x.id}" (also ${fieldName(first)})`, 'every id in the CIB must be unique');
-      else if (builtin.has(x.id)) err(path, `id "${x.id}" is one of hactl's own resources`, 'pick another id; constraints may still name it');
+      else if (builtin.has(x.id))
+        err(path, `id "${x.id}" is one of hactl's own resources`, 'pick another id; constraints may still name it');
       else where.set(x.id, path);
     });
   }
   const primitives = new Set(p.resources.map((r) => r.id));
   const groups = new Set(p.groups.map((g) => g.id));
   const parent = new Map<string, string>();
-  p.groups.forEach((g, i) => g.resources.forEach((r, k) => {
-    const path: FieldPath = ['pacemaker', 'groups', i, 'resources', k];
-    if (!primitives.has(r)) err(path, `group ${g.id} names "${r}", which is not a declared resource`, hintFor(r, [...primitives]));
-    else if (parent.has(r)) err(path, `resource ${r} is already in ${parent.get(r)}`, 'a resource belongs to one group or clone at most');
-    else parent.set(r, g.id);
-  }));
+  p.groups.forEach((g, i) =>
+    g.resources.forEach((r, k) => {
+      const path: FieldPath = ['pacemaker', 'groups', i, 'resources', k];
+      if (!primitives.has(r)) err(path, `group ${g.id} names "${r}", which is not a declared resource`, hintFor(r, [...primitives]));
+      else if (parent.has(r)) err(path, `resource ${r} is already in ${parent.get(r)}`, 'a resource belongs to one group or clone at most');
+      else parent.set(r, g.id);
+    }),
+  );
   p.clones.forEach((c, i) => {
     const path: FieldPath = ['pacemaker', 'clones', i, 'resource'];
-    if (!primitives.has(c.resource) && !groups.has(c.resource)) err(path, `clone ${c.id} names "${c.resource}", which is not a declared resource or group`, hintFor(c.resource, [...primitives, ...groups]));
-    else if (parent.has(c.resource)) err(path, `${c.resource} is already in ${parent.get(c.resource)}`, 'a resource belongs to one group or clone at most');
+    if (!primitives.has(c.resource) && !groups.has(c.resource))
+      err(
+        path,
+        `clone ${c.id} names "${c.resource}", which is not a declared resource or group`,
+        hintFor(c.resource, [...primitives, ...groups]),
+      );
+    else if (parent.has(c.resource))
+      err(path, `${c.resource} is already in ${parent.get(c.resource)}`, 'a resource belongs to one group or clone at most');
     else parent.set(c.resource, c.id);
   });
   const placeable = [...builtin, ...p.resources.map((r) => r.id), ...p.groups.map((g) => g.id), ...p.clones.map((c) => c.id)];
   const ref = (path: FieldPath, id: string): void => {
     if (!placeable.includes(id)) err(path, `unknown resource "${id}"`, hintFor(id, placeable));
-    else if (parent.has(id)) err(path, `"${id}" is inside ${parent.get(id)}: constraints name the top-level resource`, `use ${parent.get(id)}`);
+    else if (parent.has(id))
+      err(path, `"${id}" is inside ${parent.get(id)}: constraints name the top-level resource`, `use ${parent.get(id)}`);
   };
   p.locations.forEach((l, i) => {
     ref(['pacemaker', 'locations', i, 'resource'], l.resource);
-    if (!m.nodes.some((n) => n.name === l.node)) err(['pacemaker', 'locations', i, 'node'], `unknown node "${l.node}"`, hintFor(l.node, m.nodes.map((n) => n.name)));
+    if (!m.nodes.some((n) => n.name === l.node))
+      err(
+        ['pacemaker', 'locations', i, 'node'],
+        `unknown node "${l.node}"`,
+        hintFor(
+          l.node,
+          m.nodes.map((n) => n.name),
+        ),
+      );
   });
-  p.colocations.forEach((c, i) => { ref(['pacemaker', 'colocations', i, 'resource'], c.resource); ref(['pacemaker', 'colocations', i, 'with'], c.with); });
-  p.orders.forEach((o, i) => { ref(['pacemaker', 'orders', i, 'first'], o.first); ref(['pacemaker', 'orders', i, 'then'], o.then); });
+  p.colocations.forEach((c, i) => {
+    ref(['pacemaker', 'colocations', i, 'resource'], c.resource);
+    ref(['pacemaker', 'colocations', i, 'with'], c.with);
+  });
+  p.orders.forEach((o, i) => {
+    ref(['pacemaker', 'orders', i, 'first'], o.first);
+    ref(['pacemaker', 'orders', i, 'then'], o.then);
+  });
   p.resources.forEach((r, i) => {
-    forDuplicates(r.ops, (o) => `${o.name}/${o.interval.replace(/s$/, '') || '0'}`, (k) =>
-      err(['pacemaker', 'resources', i, 'ops', k], `operation ${r.ops[k]!.name} with interval ${r.ops[k]!.interval} is declared twice for ${r.id}`,
-        'Pacemaker allows one operation per name and interval; give each monitor its own interval'));
+    forDuplicates(
+      r.ops,
+      (o) => `${o.name}/${o.interval.replace(/s$/, '') || '0'}`,
+      (k) =>
+        err(
+          ['pacemaker', 'resources', i, 'ops', k],
+          `operation ${r.ops[k]!.name} with interval ${r.ops[k]!.interval} is declared twice for ${r.id}`,
+          'Pacemaker allows one operation per name and interval; give each monitor its own interval',
+        ),
+    );
   });
-  for (const [key, set] of [['properties', p.properties], ['rsc_defaults', p.rscDefaults], ['op_defaults', p.opDefaults]] as const) {
+  for (const [key, set] of [
+    ['properties', p.properties],
+    ['rsc_defaults', p.rscDefaults],
+    ['op_defaults', p.opDefaults],
+  ] as const) {
     for (const name of Object.keys(set)) {
       const why = key === 'properties' ? NOT_DECLARABLE[name] : undefined;
       if (why) err(['pacemaker', key, name], `property ${name} cannot be declared: ${why}`);
@@ -147,7 +191,11 @@ const hintFor = (name: string, known: string[]): string => {
 };
 
 /** Calls `report(i, j)` for every item i whose key equals that of an earlier item j. */
-function forDuplicates<T>(items: readonly T[], key: (t: T) => string | number | undefined, report: (i: number, first: number) => void): void {
+function forDuplicates<T>(
+  items: readonly T[],
+  key: (t: T) => string | number | undefined,
+  report: (i: number, first: number) => void,
+): void {
   const seen = new Map<string | number, number>();
   items.forEach((item, i) => {
     const k = key(item);
@@ -165,22 +213,48 @@ function checkRoles({ m, err }: Ctx): void {
       err(['nodes'], `no node has role ${role}`, `exactly one node must have \`role: ${role}\``);
     }
     for (const i of idx.slice(1)) {
-      err(['nodes', i, 'role'], `more than one ${role}: nodes[${idx[0]}] (${m.nodes[idx[0]!]!.name}) is already the ${role}`,
-        role === 'arbitrator' ? 'a cluster has at most one arbitrator' : `a cluster has exactly one ${role}`);
+      err(
+        ['nodes', i, 'role'],
+        `more than one ${role}: nodes[${idx[0]}] (${m.nodes[idx[0]!]!.name}) is already the ${role}`,
+        role === 'arbitrator' ? 'a cluster has at most one arbitrator' : `a cluster has exactly one ${role}`,
+      );
     }
   }
 }
 
 function checkNodes({ m, raw, err }: Ctx): void {
-  forDuplicates(m.nodes, (n) => n.name, (i, j) =>
-    err(['nodes', i, 'name'], `duplicate node name "${m.nodes[i]!.name}" (also nodes[${j}])`, 'node names must be unique; each must equal `uname -n` of its node'));
-  forDuplicates(m.nodes, (n) => n.address, (i, j) =>
-    err(['nodes', i, 'address'], `duplicate node address ${m.nodes[i]!.address} (also nodes[${j}].address)`, 'every node needs its own address'));
-  forDuplicates(m.nodes, (n) => n.nodeId, (i, j) => {
-    const explicit = raw.nodes[i]!.node_id !== undefined;
-    err(explicit ? ['nodes', i, 'node_id'] : ['nodes', i], `duplicate node id ${m.nodes[i]!.nodeId} (also nodes[${j}])`,
-      'set node_id on every node or on none (the default is the 1-based position in nodes:)');
-  });
+  forDuplicates(
+    m.nodes,
+    (n) => n.name,
+    (i, j) =>
+      err(
+        ['nodes', i, 'name'],
+        `duplicate node name "${m.nodes[i]!.name}" (also nodes[${j}])`,
+        'node names must be unique; each must equal `uname -n` of its node',
+      ),
+  );
+  forDuplicates(
+    m.nodes,
+    (n) => n.address,
+    (i, j) =>
+      err(
+        ['nodes', i, 'address'],
+        `duplicate node address ${m.nodes[i]!.address} (also nodes[${j}].address)`,
+        'every node needs its own address',
+      ),
+  );
+  forDuplicates(
+    m.nodes,
+    (n) => n.nodeId,
+    (i, j) => {
+      const explicit = raw.nodes[i]!.node_id !== undefined;
+      err(
+        explicit ? ['nodes', i, 'node_id'] : ['nodes', i],
+        `duplicate node id ${m.nodes[i]!.nodeId} (also nodes[${j}])`,
+        'set node_id on every node or on none (the default is the 1-based position in nodes:)',
+      );
+    },
+  );
 }
 
 function checkNetwork({ m, err }: Ctx): Cidr | undefined {
@@ -193,7 +267,11 @@ function checkNetwork({ m, err }: Ctx): Cidr | undefined {
 
 function checkHostAddress(ctx: Ctx, net: Cidr, path: FieldPath, address: string, what: string): boolean {
   if (!inNetwork(address, net)) {
-    ctx.err(path, `${what} ${address} is outside cluster.network ${ctx.m.network.cidr}`, `use an address inside ${ctx.m.network.cidr}, or widen cluster.network`);
+    ctx.err(
+      path,
+      `${what} ${address} is outside cluster.network ${ctx.m.network.cidr}`,
+      `use an address inside ${ctx.m.network.cidr}, or widen cluster.network`,
+    );
     return false;
   }
   if (isReservedInNetwork(address, net)) {
@@ -212,15 +290,28 @@ function checkAddresses(ctx: Ctx, net: Cidr): void {
     if (!checkHostAddress(ctx, net, vipPath(i), f.address, 'floating IP')) return;
     const owner = m.nodes.findIndex((n) => n.address === f.address);
     if (owner >= 0) {
-      ctx.err(vipPath(i), `floating IP ${f.address} is the address of node ${m.nodes[owner]!.name} (nodes[${owner}].address)`,
-        'a floating IP must be a spare address that no node owns');
+      ctx.err(
+        vipPath(i),
+        `floating IP ${f.address} is the address of node ${m.nodes[owner]!.name} (nodes[${owner}].address)`,
+        'a floating IP must be a spare address that no node owns',
+      );
     }
   });
-  forDuplicates(m.floatingIps, (f) => f.address, (i, j) =>
-    ctx.err(vipPath(i), `duplicate floating IP ${m.floatingIps[i]!.address} (also cluster.floating_ips[${j}])`));
-  forDuplicates(m.floatingIps, (f) => f.name, (i, j) =>
-    ctx.err(['cluster', 'floating_ips', i, 'name'], `duplicate floating IP name "${m.floatingIps[i]!.name}" (also cluster.floating_ips[${j}])`,
-      'names default to vip, vip2, vip3, ... by position; pick another name'));
+  forDuplicates(
+    m.floatingIps,
+    (f) => f.address,
+    (i, j) => ctx.err(vipPath(i), `duplicate floating IP ${m.floatingIps[i]!.address} (also cluster.floating_ips[${j}])`),
+  );
+  forDuplicates(
+    m.floatingIps,
+    (f) => f.name,
+    (i, j) =>
+      ctx.err(
+        ['cluster', 'floating_ips', i, 'name'],
+        `duplicate floating IP name "${m.floatingIps[i]!.name}" (also cluster.floating_ips[${j}])`,
+        'names default to vip, vip2, vip3, ... by position; pick another name',
+      ),
+  );
 }
 
 function checkDrbd({ m, raw, err }: Ctx): void {
@@ -228,24 +319,49 @@ function checkDrbd({ m, raw, err }: Ctx): void {
     if (d.device === undefined && d.minor === undefined) {
       err(['drbd', i], `DRBD resource "${d.name}" has neither device nor minor`, 'add `device: /dev/drbdN` (N = minor number)');
     } else if (d.device !== undefined && d.minor !== undefined && drbdMinorOf(d.device) !== d.minor) {
-      err(['drbd', i, 'device'], `DRBD device ${d.device} does not match minor ${d.minor}`, `use device /dev/drbd${d.minor}, or drop minor:`);
+      err(
+        ['drbd', i, 'device'],
+        `DRBD device ${d.device} does not match minor ${d.minor}`,
+        `use device /dev/drbd${d.minor}, or drop minor:`,
+      );
     }
   });
   const list = m.drbd;
-  forDuplicates(list, (d) => d.name, (i, j) => err(['drbd', i, 'name'], `duplicate DRBD resource name "${list[i]!.name}" (also drbd[${j}])`));
-  forDuplicates(list, (d) => (d.minor >= 0 ? d.minor : undefined), (i, j) =>
-    err(['drbd', i, raw.drbd?.[i]?.minor !== undefined ? 'minor' : 'device'], `duplicate DRBD minor ${list[i]!.minor} (also drbd[${j}])`,
-      'each resource needs its own /dev/drbdN'));
-  forDuplicates(list, (d) => d.port, (i, j) => {
-    const defaulted = raw.drbd?.[i]?.port === undefined ? ` (default 7788 + minor ${list[i]!.minor})` : '';
-    err(['drbd', i, 'port'], `duplicate DRBD port ${list[i]!.port}${defaulted}, also used by drbd[${j}]`,
-      'each resource replicates on its own TCP port; set port: to a free one');
-  });
+  forDuplicates(
+    list,
+    (d) => d.name,
+    (i, j) => err(['drbd', i, 'name'], `duplicate DRBD resource name "${list[i]!.name}" (also drbd[${j}])`),
+  );
+  forDuplicates(
+    list,
+    (d) => (d.minor >= 0 ? d.minor : undefined),
+    (i, j) =>
+      err(
+        ['drbd', i, raw.drbd?.[i]?.minor !== undefined ? 'minor' : 'device'],
+        `duplicate DRBD minor ${list[i]!.minor} (also drbd[${j}])`,
+        'each resource needs its own /dev/drbdN',
+      ),
+  );
+  forDuplicates(
+    list,
+    (d) => d.port,
+    (i, j) => {
+      const defaulted = raw.drbd?.[i]?.port === undefined ? ` (default 7788 + minor ${list[i]!.minor})` : '';
+      err(
+        ['drbd', i, 'port'],
+        `duplicate DRBD port ${list[i]!.port}${defaulted}, also used by drbd[${j}]`,
+        'each resource replicates on its own TCP port; set port: to a free one',
+      );
+    },
+  );
   const options = (raw.vars?.drbd_options ?? {}) as Record<string, { disk?: Record<string, unknown> }>;
   (raw.drbd ?? []).forEach((d, i) => {
     if (options[d.name]?.disk?.fencing !== undefined) {
-      err(['vars', 'drbd_options', d.name, 'disk', 'fencing'], `DRBD fencing of ${d.name} is set in vars.drbd_options`,
-        `set drbd[${i}].fencing instead: hactl adds the handlers the policy needs`);
+      err(
+        ['vars', 'drbd_options', d.name, 'disk', 'fencing'],
+        `DRBD fencing of ${d.name} is set in vars.drbd_options`,
+        `set drbd[${i}].fencing instead: hactl adds the handlers the policy needs`,
+      );
     }
   });
 }
@@ -265,7 +381,11 @@ function checkDrbdRef(ctx: Ctx, path: FieldPath, name: string | undefined): void
   if (names.includes(name)) return;
   const near = suggest(name, names);
   const defined = `defined DRBD resources: ${names.join(', ')}`;
-  const hint = !names.length ? 'no drbd: resources are defined; add one under drbd:' : near ? `did you mean \`${near}\`? (${defined})` : defined;
+  const hint = !names.length
+    ? 'no drbd: resources are defined; add one under drbd:'
+    : near
+      ? `did you mean \`${near}\`? (${defined})`
+      : defined;
   ctx.err(path, `unknown DRBD resource "${name}"`, hint);
 }
 
@@ -273,7 +393,11 @@ function checkReferences(ctx: Ctx): void {
   const { raw, m } = ctx;
   (raw.services ?? []).forEach((s, i) => checkDrbdRef(ctx, ['services', i, 'drbd'], s.drbd));
   (raw.guests ?? []).forEach((g, i) => checkDrbdRef(ctx, ['guests', i, 'drbd'], g.drbd));
-  forDuplicates(m.services, (s) => s.name, (i, j) => ctx.err(['services', i, 'name'], `duplicate service "${m.services[i]!.name}" (also services[${j}])`));
+  forDuplicates(
+    m.services,
+    (s) => s.name,
+    (i, j) => ctx.err(['services', i, 'name'], `duplicate service "${m.services[i]!.name}" (also services[${j}])`),
+  );
 }
 
 function checkGuests(ctx: Ctx): void {
@@ -284,16 +408,35 @@ function checkGuests(ctx: Ctx): void {
     }
     const backing = m.drbd.find((d) => d.name === g.drbd);
     if (g.disk !== undefined && backing && backing.minor >= 0 && g.disk !== backing.device) {
-      err(['guests', i, 'disk'], `guest disk ${g.disk} is not the device of DRBD resource ${backing.name} (${backing.device})`,
-        `use disk: ${backing.device}, or drop disk:`);
+      err(
+        ['guests', i, 'disk'],
+        `guest disk ${g.disk} is not the device of DRBD resource ${backing.name} (${backing.device})`,
+        `use disk: ${backing.device}, or drop disk:`,
+      );
     }
     const first = parseInt(m.guests[i]!.mac.slice(0, 2), 16);
-    if (first & 1) err(['guests', i, 'mac'], `guest MAC ${m.guests[i]!.mac} is a multicast address`, 'the first octet must be even, e.g. 52:54:00:xx:xx:xx');
+    if (first & 1)
+      err(
+        ['guests', i, 'mac'],
+        `guest MAC ${m.guests[i]!.mac} is a multicast address`,
+        'the first octet must be even, e.g. 52:54:00:xx:xx:xx',
+      );
   });
-  forDuplicates(m.guests, (g) => g.name, (i, j) => err(['guests', i, 'name'], `duplicate guest "${m.guests[i]!.name}" (also guests[${j}])`));
-  forDuplicates(m.guests, (g) => g.mac, (i, j) =>
-    err(raw.guests?.[i]?.mac !== undefined ? ['guests', i, 'mac'] : ['guests', i], `duplicate guest MAC ${m.guests[i]!.mac} (also guests[${j}])`,
-      'every guest needs its own MAC'));
+  forDuplicates(
+    m.guests,
+    (g) => g.name,
+    (i, j) => err(['guests', i, 'name'], `duplicate guest "${m.guests[i]!.name}" (also guests[${j}])`),
+  );
+  forDuplicates(
+    m.guests,
+    (g) => g.mac,
+    (i, j) =>
+      err(
+        raw.guests?.[i]?.mac !== undefined ? ['guests', i, 'mac'] : ['guests', i],
+        `duplicate guest MAC ${m.guests[i]!.mac} (also guests[${j}])`,
+        'every guest needs its own MAC',
+      ),
+  );
 }
 
 function checkLvs(ctx: Ctx, net: Cidr | undefined): void {
@@ -309,12 +452,30 @@ function checkLvs(ctx: Ctx, net: Cidr | undefined): void {
       const rpath: FieldPath = ['lvs', i, 'real_servers', k, ...(isObj ? ['port'] : [])];
       if (r.port < 1 || r.port > 65535) err(rpath, `real server port ${r.port} is out of range`, 'use a port between 1 and 65535');
     });
-    forDuplicates(l.realServers, (r) => `${r.address}:${r.port}`, (k, j) =>
-      err(['lvs', i, 'real_servers', k], `duplicate real server ${l.realServers[k]!.address}:${l.realServers[k]!.port} (also real_servers[${j}])`));
+    forDuplicates(
+      l.realServers,
+      (r) => `${r.address}:${r.port}`,
+      (k, j) =>
+        err(
+          ['lvs', i, 'real_servers', k],
+          `duplicate real server ${l.realServers[k]!.address}:${l.realServers[k]!.port} (also real_servers[${j}])`,
+        ),
+    );
   });
-  forDuplicates(m.lvs, (l) => l.name, (i, j) => err(['lvs', i, 'name'], `duplicate LVS service "${m.lvs[i]!.name}" (also lvs[${j}])`));
-  forDuplicates(m.lvs, (l) => `${l.address}:${l.port}/${l.protocol}`, (i, j) =>
-    err(['lvs', i, 'virtual'], `duplicate LVS virtual service ${m.lvs[i]!.address}:${m.lvs[i]!.port}/${m.lvs[i]!.protocol} (also lvs[${j}])`));
+  forDuplicates(
+    m.lvs,
+    (l) => l.name,
+    (i, j) => err(['lvs', i, 'name'], `duplicate LVS service "${m.lvs[i]!.name}" (also lvs[${j}])`),
+  );
+  forDuplicates(
+    m.lvs,
+    (l) => `${l.address}:${l.port}/${l.protocol}`,
+    (i, j) =>
+      err(
+        ['lvs', i, 'virtual'],
+        `duplicate LVS virtual service ${m.lvs[i]!.address}:${m.lvs[i]!.port}/${m.lvs[i]!.protocol} (also lvs[${j}])`,
+      ),
+  );
 }
 
 /**
@@ -323,8 +484,11 @@ function checkLvs(ctx: Ctx, net: Cidr | undefined): void {
  */
 function checkPacemakerLvs({ m, err }: Ctx): void {
   if (!m.lvs.length) return;
-  err(['lvs'], 'lvs: is not supported with stack: pacemaker yet (hactl would not configure ldirectord)',
-    'use stack: heartbeat (ldirectord runs from haresources), or remove lvs: and manage ldirectord yourself');
+  err(
+    ['lvs'],
+    'lvs: is not supported with stack: pacemaker yet (hactl would not configure ldirectord)',
+    'use stack: heartbeat (ldirectord runs from haresources), or remove lvs: and manage ldirectord yourself',
+  );
 }
 
 const at = (k: string): FieldPath => ['cluster', 'timing', k];
@@ -332,22 +496,36 @@ const at = (k: string): FieldPath => ['cluster', 'timing', k];
 function checkHeartbeatTiming({ m, err }: Ctx): void {
   const t = m.timing;
   if (t.deadtime <= 2 * t.keepalive) {
-    err(at('deadtime'), `timing.deadtime (${t.deadtime} s) must be more than twice keepalive (${t.keepalive} s)`,
-      `raise deadtime above ${2 * t.keepalive} or lower keepalive; one lost packet must not kill a node`);
+    err(
+      at('deadtime'),
+      `timing.deadtime (${t.deadtime} s) must be more than twice keepalive (${t.keepalive} s)`,
+      `raise deadtime above ${2 * t.keepalive} or lower keepalive; one lost packet must not kill a node`,
+    );
   }
   if (t.initdead < t.deadtime) {
-    err(at('initdead'), `timing.initdead (${t.initdead} s) must be at least deadtime (${t.deadtime} s)`, `use initdead: ${2 * t.deadtime} (twice deadtime is usual)`);
+    err(
+      at('initdead'),
+      `timing.initdead (${t.initdead} s) must be at least deadtime (${t.deadtime} s)`,
+      `use initdead: ${2 * t.deadtime} (twice deadtime is usual)`,
+    );
   }
   if (t.warntime >= t.deadtime) {
-    err(at('warntime'), `timing.warntime (${t.warntime} s) must be less than deadtime (${t.deadtime} s)`, 'a warning after the node is already dead is useless');
+    err(
+      at('warntime'),
+      `timing.warntime (${t.warntime} s) must be less than deadtime (${t.deadtime} s)`,
+      'a warning after the node is already dead is useless',
+    );
   }
 }
 
 function checkCorosyncTiming({ m, err }: Ctx): void {
   const t = m.timing;
   if (t.consensus < 1.2 * t.token) {
-    err(at('consensus'), `timing.consensus (${t.consensus} ms) must be at least 1.2 * token (${Math.ceil(1.2 * t.token)} ms)`,
-      `use consensus: ${Math.ceil(1.2 * t.token)} or remove it (the default is 1.2 * token)`);
+    err(
+      at('consensus'),
+      `timing.consensus (${t.consensus} ms) must be at least 1.2 * token (${Math.ceil(1.2 * t.token)} ms)`,
+      `use consensus: ${Math.ceil(1.2 * t.token)} or remove it (the default is 1.2 * token)`,
+    );
   }
 }
 
@@ -361,12 +539,20 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
       checkHeartbeatStonith(ctx);
       // dopd only outdates the peer's disk; it never waits for a node to be shot
       checkDrbdFencing(ctx, (p) =>
-        (p === 'resource-and-stonith' ? 'dopd (drbd-peer-outdater) can only outdate the peer, not fence it' : undefined));
-      if (ctx.raw.pacemaker) ctx.err(['pacemaker'], 'pacemaker: declares resources, but the stack is heartbeat', 'use stack: pacemaker, or remove pacemaker:');
+        p === 'resource-and-stonith' ? 'dopd (drbd-peer-outdater) can only outdate the peer, not fence it' : undefined,
+      );
+      if (ctx.raw.pacemaker)
+        ctx.err(['pacemaker'], 'pacemaker: declares resources, but the stack is heartbeat', 'use stack: pacemaker, or remove pacemaker:');
     },
     timingWarnings: (t) => [
-      ...(t.deadtime < 10 ? [`timing.deadtime is ${t.deadtime} s: below 10 s a busy node can miss heartbeats and trigger a needless failover`] : []),
-      ...(t.initdead < 2 * t.deadtime ? [`timing.initdead (${t.initdead} s) is less than twice deadtime (${t.deadtime} s): a booting peer may be declared dead before its network is up`] : []),
+      ...(t.deadtime < 10
+        ? [`timing.deadtime is ${t.deadtime} s: below 10 s a busy node can miss heartbeats and trigger a needless failover`]
+        : []),
+      ...(t.initdead < 2 * t.deadtime
+        ? [
+            `timing.initdead (${t.initdead} s) is less than twice deadtime (${t.deadtime} s): a booting peer may be declared dead before its network is up`,
+          ]
+        : []),
     ],
   },
   pacemaker: {
@@ -376,11 +562,15 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
       checkDeclared(ctx);
       checkDrbdFencing(ctx, (p) =>
         p === 'resource-and-stonith' && !ctx.m.stonith.enabled
-          ? 'DRBD would freeze I/O waiting for a fencing that cluster.stonith never does' : undefined);
+          ? 'DRBD would freeze I/O waiting for a fencing that cluster.stonith never does'
+          : undefined,
+      );
     },
     timingWarnings: (t) => [
       ...(t.token < 1000 ? [`timing.token is ${t.token} ms: below 1000 ms a loaded network can cause spurious membership changes`] : []),
-      ...(t.monitorInterval < 2 ? [`timing.monitor_interval is ${t.monitorInterval} s: monitors this frequent load the nodes for little gain`] : []),
+      ...(t.monitorInterval < 2
+        ? [`timing.monitor_interval is ${t.monitorInterval} s: monitors this frequent load the nodes for little gain`]
+        : []),
     ],
   },
 };

@@ -2,7 +2,7 @@
  * Maps inventory field paths back to the YAML text, so every error can say `file:line:col`.
  * Built once per parse from the yaml Document and its LineCounter.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 import { InputError } from '../core/errors.js';
 
 /** A field path: map keys and sequence indexes, e.g. ['nodes', 1, 'address']. */
@@ -71,7 +71,10 @@ export class SourceMap {
     const path: Array<string | number> = [];
     let node: unknown = this.doc?.contents;
     for (;;) {
-      const inside = (n: unknown) => { const r = (n as Node | null)?.range; return !!r && r[0] <= offset && offset <= r[2]; };
+      const inside = (n: unknown) => {
+        const r = (n as Node | null)?.range;
+        return !!r && r[0] <= offset && offset <= r[2];
+      };
       if (isSeq(node)) {
         const i = node.items.findIndex(inside);
         if (i < 0) return path;

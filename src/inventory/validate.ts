@@ -4,7 +4,6 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { InputError } from '../core/errors.js';
-import { inventorySchema } from './schema.js';
 // precompiled by ajv from inventorySchema (`npm run gen:validator`; a unit test keeps it current)
 import precompiled from './schema-validator.generated.js';
 import type { FieldPath, SourceMap } from './source.js';
@@ -92,8 +91,12 @@ function toInputError(e: ErrorObject, root: unknown, src: SourceMap): InputError
       const key = String(p['additionalProperty']);
       const allowed = Object.keys(schema.properties ?? {});
       const near = suggest(key, allowed);
-      return src.error([...path, key], `unknown field \`${key}\` in ${what}`,
-        near ? `did you mean \`${near}\`?` : `allowed fields: ${allowed.join(', ')}`, true);
+      return src.error(
+        [...path, key],
+        `unknown field \`${key}\` in ${what}`,
+        near ? `did you mean \`${near}\`?` : `allowed fields: ${allowed.join(', ')}`,
+        true,
+      );
     }
     case 'required': {
       const key = String(p['missingProperty']);
@@ -101,13 +104,19 @@ function toInputError(e: ErrorObject, root: unknown, src: SourceMap): InputError
       return src.error([...path, key], `missing required field \`${key}\` in ${what}`, `add \`${key}:\`${desc ? ` — ${desc}` : ''}`);
     }
     case 'type':
-      return src.error(path, `${what} must be ${typeName(p['type'])}, got ${got}`,
-        path.length ? schema.description : 'an inventory is a mapping with at least cluster: and nodes: (see docs/inventory.md)');
+      return src.error(
+        path,
+        `${what} must be ${typeName(p['type'])}, got ${got}`,
+        path.length ? schema.description : 'an inventory is a mapping with at least cluster: and nodes: (see docs/inventory.md)',
+      );
     case 'enum': {
       const allowed = (p['allowedValues'] as unknown[]).map(String);
       const near = typeof e.data === 'string' ? suggest(e.data, allowed) : undefined;
-      return src.error(path, `${what} must be one of ${allowed.join(', ')}; got ${got}`,
-        near ? `did you mean \`${near}\`?` : schema.description);
+      return src.error(
+        path,
+        `${what} must be one of ${allowed.join(', ')}; got ${got}`,
+        near ? `did you mean \`${near}\`?` : schema.description,
+      );
     }
     case 'pattern':
       return src.error(path, `${got} is not a valid ${what}`, schema.description);
@@ -125,8 +134,13 @@ function toInputError(e: ErrorObject, root: unknown, src: SourceMap): InputError
 
 function typeName(t: unknown): string {
   const names: Record<string, string> = {
-    object: 'a mapping (key: value)', array: 'a list', string: 'a string', integer: 'a whole number',
-    number: 'a number', boolean: 'true or false', null: 'empty',
+    object: 'a mapping (key: value)',
+    array: 'a list',
+    string: 'a string',
+    integer: 'a whole number',
+    number: 'a number',
+    boolean: 'true or false',
+    null: 'empty',
   };
   const list = Array.isArray(t) ? t : String(t).split(',');
   return list.map((x) => names[String(x)] ?? String(x)).join(' or ');

@@ -1,7 +1,7 @@
 /** The host's apt: which Debian mirror it uses, and making sure its package lists exist. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { step, type LabListener } from './events.js';
+import { type LabListener, step } from './events.js';
 import { must } from './proc.js';
 
 const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
@@ -37,7 +37,10 @@ export function parseDeb822(text: string): Source[] {
 export function parseSourcesList(text: string): Source[] {
   const out: Source[] = [];
   for (const raw of text.split('\n')) {
-    const line = raw.replace(/#.*/, '').replace(/\[[^\]]*\]/, ' ').trim();
+    const line = raw
+      .replace(/#.*/, '')
+      .replace(/\[[^\]]*\]/, ' ')
+      .trim();
     const [type, uri, suite] = line.split(/\s+/);
     if (type === 'deb' && uri && suite) out.push({ uri, suites: [suite] });
   }
@@ -46,7 +49,11 @@ export function parseSourcesList(text: string): Source[] {
 
 function readSources(): Source[] {
   const dir = '/etc/apt/sources.list.d';
-  const files = existsSync(dir) ? readdirSync(dir).sort().map((f) => join(dir, f)) : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .sort()
+        .map((f) => join(dir, f))
+    : [];
   const out: Source[] = [];
   for (const f of ['/etc/apt/sources.list', ...files]) {
     if (!existsSync(f)) continue;

@@ -5,34 +5,63 @@
  */
 import { InputError } from '../core/errors.js';
 import type { Role } from '../inventory/model.js';
-import { labNet, type LabNet } from './net.js';
+import { type LabNet, labNet } from './net.js';
 
 /** Debian suite of the node root filesystems (and of the host the repo is computed on). */
 export const LAB_SUITE = 'bookworm';
 
 /** Packages served by the lab's local apt repository (with their dependency closure). */
 export const LAB_PACKAGES: readonly string[] = [
-  'corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents', 'heartbeat',
-  'drbd-utils', 'ldirectord', 'ipvsadm', 'apache2', 'libvirt-clients', 'libxml2-utils', 'fence-agents',
-  'psmisc', 'tree',
+  'corosync',
+  'pacemaker',
+  'pacemaker-cli-utils',
+  'resource-agents',
+  'heartbeat',
+  'drbd-utils',
+  'ldirectord',
+  'ipvsadm',
+  'apache2',
+  'libvirt-clients',
+  'libxml2-utils',
+  'fence-agents',
+  'psmisc',
+  'tree',
 ];
 
 /** Extra packages debootstrapped into the shared, read-only node root (minbase variant). */
 export const ROOTFS_PACKAGES: readonly string[] = [
-  'openssh-server', 'iproute2', 'iputils-ping', 'procps', 'psmisc', 'netbase', 'curl',
-  'ca-certificates', 'less',
+  'openssh-server',
+  'iproute2',
+  'iputils-ping',
+  'procps',
+  'psmisc',
+  'netbase',
+  'curl',
+  'ca-certificates',
+  'less',
 ];
 
 /** Debian packages the host needs to run `hactl lab` (also in lab-assets/host-packages.txt). */
 export const HOST_PACKAGES: readonly string[] = [
-  'debootstrap', 'debian-archive-keyring', 'iproute2', 'openssh-client', 'dpkg-dev',
-  'util-linux', 'apt', 'ca-certificates',
+  'debootstrap',
+  'debian-archive-keyring',
+  'iproute2',
+  'openssh-client',
+  'dpkg-dev',
+  'util-linux',
+  'apt',
+  'ca-certificates',
 ];
 
 /** Host tools checked before `lab up`; each maps to the package that ships it. */
 export const HOST_TOOLS: Readonly<Record<string, string>> = {
-  ip: 'iproute2', nsenter: 'util-linux', unshare: 'util-linux', 'ssh-keygen': 'openssh-client',
-  ssh: 'openssh-client', debootstrap: 'debootstrap', 'dpkg-scanpackages': 'dpkg-dev',
+  ip: 'iproute2',
+  nsenter: 'util-linux',
+  unshare: 'util-linux',
+  'ssh-keygen': 'openssh-client',
+  ssh: 'openssh-client',
+  debootstrap: 'debootstrap',
+  'dpkg-scanpackages': 'dpkg-dev',
   'apt-get': 'apt',
 };
 
@@ -87,9 +116,7 @@ export function roleFor(name: string): Role {
 /** Checks a node name: a hostname that also fits into the veth name `v-NAME`. */
 export function checkNodeName(name: string): void {
   if (!/^[a-z][a-z0-9-]{0,12}$/.test(name) || name.endsWith('-') || name === 'host') {
-    throw new InputError(
-      `bad lab node name "${name}": use 1-13 lowercase letters, digits or dashes, starting with a letter (not "host")`,
-    );
+    throw new InputError(`bad lab node name "${name}": use 1-13 lowercase letters, digits or dashes, starting with a letter (not "host")`);
   }
 }
 

@@ -6,15 +6,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { labDown, type LabDownOptions, type LabDownResult } from './down.js';
-import {
-  boot, cut, labExec, labStatus, poweroff, uncut, type LabExecOptions, type LabOptions, type LabStatus,
-} from './ops.js';
+import { type LabDownOptions, type LabDownResult, labDown } from './down.js';
+import { boot, cut, type LabExecOptions, type LabOptions, type LabStatus, labExec, labStatus, poweroff, uncut } from './ops.js';
 import { defaultStateDir } from './paths.js';
 import type { RunResult } from './proc.js';
 import { readStateFile } from './state.js';
 import { vmLabDown } from './vm/down.js';
-import { vmBoot, vmCut, vmExec, vmLabStatus, vmPoweroff, vmUncut, type VmLabStatus } from './vm/ops.js';
+import { type VmLabStatus, vmBoot, vmCut, vmExec, vmLabStatus, vmPoweroff, vmUncut } from './vm/ops.js';
 import { defaultVmStateDir, isVmState } from './vm/state.js';
 
 /** Which lab: a state dir, or the default dir of the namespace lab (or, with `vm`, of the VM lab). */
@@ -33,7 +31,8 @@ export function whichLab(opts: AnyLabOptions & { index?: number; force?: boolean
   // no dir, no --vm, no namespace lab there, but a VM lab in its default dir: that one
   // (`lab up --vm` then `lab poweroff master` means the VM)
   const implicit = opts.stateDir === undefined && !opts.vm && opts.index === undefined && !opts.force;
-  if (implicit && !existsSync(join(stateDir, 'state.json')) && existsSync(join(defaultVmStateDir(), 'state.json'))) stateDir = defaultVmStateDir();
+  if (implicit && !existsSync(join(stateDir, 'state.json')) && existsSync(join(defaultVmStateDir(), 'state.json')))
+    stateDir = defaultVmStateDir();
   const state = readStateFile(join(stateDir, 'state.json'));
   if (state === undefined) return { stateDir, vm: Boolean(opts.vm) };
   if (opts.vm && !isVmState(state)) throw new InputError(`${stateDir} holds a namespace lab, not a VM lab (drop --vm)`);

@@ -6,13 +6,13 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError, NodeError } from '../core/errors.js';
 import { mountsUnder, removeTree, umountUnder } from './fsutil.js';
-import { labNet, resolveLabIndex, type LabNet } from './net.js';
+import { type LabNet, labNet, resolveLabIndex } from './net.js';
 import { deleteNetns, labNetnsNames, linkUp, netnsExists, netnsPids } from './network.js';
 import { stopNode } from './node.js';
-import { labPaths, type LabPaths } from './paths.js';
-import { attempt, isAlive, killAndWait, procRef } from './proc.js';
+import { type LabPaths, labPaths } from './paths.js';
 import { requireRoot } from './preflight.js';
-import { loadState, netOf, saveState, type LabState } from './state.js';
+import { attempt, isAlive, killAndWait, procRef } from './proc.js';
+import { type LabState, loadState, netOf, saveState } from './state.js';
 
 export interface LabDownOptions {
   stateDir?: string;
@@ -42,7 +42,9 @@ export async function labDown(opts: LabDownOptions = {}): Promise<LabDownResult>
   const strays = opts.force ? await labNetnsNames(net) : [];
   if (!state && !strays.length) {
     if (netnsExists(net.netns)) {
-      throw new InputError(`no lab in ${paths.stateDir}, but lab ${net.index} is running from another state dir: pass its --state-dir, or --force`);
+      throw new InputError(
+        `no lab in ${paths.stateDir}, but lab ${net.index} is running from another state dir: pass its --state-dir, or --force`,
+      );
     }
     return { stateDir: paths.stateDir, removed: false, seconds: 0 };
   }
@@ -71,8 +73,19 @@ function downNet(state: LabState | undefined, index: number | undefined): LabNet
 
 function emptyState(paths: LabPaths, net: LabNet): LabState {
   return {
-    version: 1, index: net.index, stateDir: paths.stateDir, createdAt: '', stack: 'pacemaker', rootfs: '', repo: '',
-    netns: [], links: [], processes: [], mounts: [], dirs: [], nodes: [],
+    version: 1,
+    index: net.index,
+    stateDir: paths.stateDir,
+    createdAt: '',
+    stack: 'pacemaker',
+    rootfs: '',
+    repo: '',
+    netns: [],
+    links: [],
+    processes: [],
+    mounts: [],
+    dirs: [],
+    nodes: [],
   };
 }
 
@@ -113,4 +126,3 @@ function removeFiles(paths: LabPaths, s: LabState): void {
   if (existsSync(paths.nodesDir)) rmSync(paths.nodesDir, { recursive: true, force: true });
   rmSync(paths.repoExtra, { recursive: true, force: true });
 }
-

@@ -9,21 +9,40 @@
  *   await boot('master', { stateDir: '/tmp/lab' });
  *   await labDown({ stateDir: '/tmp/lab' });
  */
-export { labUp, type LabUpOptions, type LabUpResult } from './up.js';
-export { labDown, type LabDownOptions, type LabDownResult } from './down.js';
+
 export {
-  labStatus, labExec, poweroff, boot, cut, uncut,
-  type LabOptions, type LabExecOptions, type LabStatus, type LabNodeStatus,
-} from './ops.js';
-export { labNet, resolveLabIndex, MAX_LAB_INDEX, type LabNet } from './net.js';
-export { labPaths, defaultStateDir, defaultCacheDir, type LabPaths } from './paths.js';
-export { formatEvent, type LabEvent, type LabListener } from './events.js';
-export {
-  LAB_PACKAGES, ROOTFS_PACKAGES, HOST_PACKAGES, LAB_SUITE, LAB_NETWORK, LAB_NETNS, HOST_LINK,
-  BRIDGE_ADDRESS, HOST_ADDRESS, FLOATING_IP, REPO_URL, DEFAULT_NODES,
+  BRIDGE_ADDRESS,
+  DEFAULT_NODES,
+  FLOATING_IP,
+  HOST_ADDRESS,
+  HOST_LINK,
+  HOST_PACKAGES,
+  LAB_NETNS,
+  LAB_NETWORK,
+  LAB_PACKAGES,
+  LAB_SUITE,
+  REPO_URL,
+  ROOTFS_PACKAGES,
 } from './constants.js';
-export { requireRoot, requireNamespaces } from './preflight.js';
-export { publish, buildCanary, CANARY_PACKAGE, type PublishResult } from './publish.js';
-export { whichLab, anyLabDown, anyLabStatus, anyLabExec, anyLabFault, type AnyLabOptions } from './dispatch.js';
+export { type AnyLabOptions, anyLabDown, anyLabExec, anyLabFault, anyLabStatus, whichLab } from './dispatch.js';
+export { type LabDownOptions, type LabDownResult, labDown } from './down.js';
+export { formatEvent, type LabEvent, type LabListener } from './events.js';
+export { type LabNet, labNet, MAX_LAB_INDEX, resolveLabIndex } from './net.js';
+export {
+  boot,
+  cut,
+  type LabExecOptions,
+  type LabNodeStatus,
+  type LabOptions,
+  type LabStatus,
+  labExec,
+  labStatus,
+  poweroff,
+  uncut,
+} from './ops.js';
+export { defaultCacheDir, defaultStateDir, type LabPaths, labPaths } from './paths.js';
+export { requireNamespaces, requireRoot } from './preflight.js';
 export type { RunResult } from './proc.js';
-export type { LabState, LabNode } from './state.js';
+export { buildCanary, CANARY_PACKAGE, type PublishResult, publish } from './publish.js';
+export type { LabNode, LabState } from './state.js';
+export { type LabUpOptions, type LabUpResult, labUp } from './up.js';

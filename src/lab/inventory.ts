@@ -2,7 +2,7 @@
 import { dirname, isAbsolute, relative } from 'node:path';
 import { Document, isMap, isSeq } from 'yaml';
 import type { Stack } from '../inventory/model.js';
-import { labNet, type LabNet } from './net.js';
+import { type LabNet, labNet } from './net.js';
 import type { LabPaths } from './paths.js';
 import type { LabNode } from './state.js';
 
@@ -26,8 +26,12 @@ const APACHE = { name: 'apache2', package: 'apache2', check: { port: 80, path: '
 
 /** Renders inventory.yaml for `nodes`, to be written at `inventoryFile`. */
 export function inventoryText(
-  paths: Pick<LabPaths, 'identity' | 'sshConfig' | 'knownHosts'>, inventoryFile: string, stack: Stack,
-  nodes: ReadonlyArray<Pick<LabNode, 'name' | 'address' | 'role'>>, net: LabNet = labNet(0), extras: InventoryExtras = {},
+  paths: Pick<LabPaths, 'identity' | 'sshConfig' | 'knownHosts'>,
+  inventoryFile: string,
+  stack: Stack,
+  nodes: ReadonlyArray<Pick<LabNode, 'name' | 'address' | 'role'>>,
+  net: LabNet = labNet(0),
+  extras: InventoryExtras = {},
 ): string {
   const doc = new Document({
     cluster: {

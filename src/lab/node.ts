@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { NodeError } from '../core/errors.js';
 import type { LabNet } from './net.js';
 import { netnsPids, plugNode, removeCable, tcpOpen, unplugNode } from './network.js';
-import { nodeInitScript, type LabPaths } from './paths.js';
+import { type LabPaths, nodeInitScript } from './paths.js';
 import { childrenOf, isAlive, killAndWait, must, procRef, spawnDetached, waitFor, which } from './proc.js';
-import { netOf, type Journal, type LabNode } from './state.js';
+import { type Journal, type LabNode, netOf } from './state.js';
 
 /**
  * Writes the node's identity into its (not yet mounted) upper dir: hostname, hosts,
@@ -40,7 +40,9 @@ export async function prepareDisk(paths: LabPaths, net: LabNet, node: LabNode, c
 
 /** The host key a node's disk holds (for nodes prepared earlier). */
 export function hostKeyOf(paths: LabPaths, name: string): string {
-  const [type, blob] = readFileSync(join(paths.node(name).upper, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8').trim().split(/\s+/);
+  const [type, blob] = readFileSync(join(paths.node(name).upper, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8')
+    .trim()
+    .split(/\s+/);
   return `${type} ${blob}`;
 }
 
@@ -52,8 +54,19 @@ export async function startNode(j: Journal, node: LabNode, lower: string): Promi
   writeFileSync(d.console, `--- boot ${new Date().toISOString()}\n`, { flag: 'a' });
   const args = [
     `--net=/run/netns/${node.netns}`,
-    which('unshare') ?? 'unshare', '--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private',
-    which('bash') ?? '/bin/bash', nodeInitScript(), node.name, lower, d.dir,
+    which('unshare') ?? 'unshare',
+    '--mount',
+    '--uts',
+    '--ipc',
+    '--pid',
+    '--fork',
+    '--propagation',
+    'private',
+    which('bash') ?? '/bin/bash',
+    nodeInitScript(),
+    node.name,
+    lower,
+    d.dir,
   ];
   const pid = spawnDetached('nsenter', args, d.console);
   const launcher = procRef(pid);
@@ -71,10 +84,14 @@ export async function startNode(j: Journal, node: LabNode, lower: string): Promi
 
 /** Waits until the node's sshd accepts connections; fails early if its PID 1 died. */
 export async function waitSsh(paths: LabPaths, node: LabNode, timeoutMs = 30_000): Promise<void> {
-  const ok = await waitFor(async () => {
-    if (!isAlive(node.init)) return false;
-    return (await tcpOpen(node.address, 22, 500)) ? true : undefined;
-  }, timeoutMs, 100);
+  const ok = await waitFor(
+    async () => {
+      if (!isAlive(node.init)) return false;
+      return (await tcpOpen(node.address, 22, 500)) ? true : undefined;
+    },
+    timeoutMs,
+    100,
+  );
   if (ok !== true) {
     const why = ok === false ? 'its PID 1 exited' : `no sshd on ${node.address}:22 after ${timeoutMs / 1000}s`;
     throw new NodeError(`node ${node.name} did not come up: ${why}`, { output: consoleTail(paths.node(node.name).console) });

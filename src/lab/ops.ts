@@ -5,8 +5,8 @@ import { linkUp, netnsExists, setCable } from './network.js';
 import { startNode, stopNode, waitSsh } from './node.js';
 import { labPaths } from './paths.js';
 import { requireRoot } from './preflight.js';
-import { isAlive, run, type RunResult } from './proc.js';
-import { findNode, Journal, loadState, netOf, requireState, type LabNode } from './state.js';
+import { isAlive, type RunResult, run } from './proc.js';
+import { findNode, Journal, type LabNode, loadState, netOf, requireState } from './state.js';
 
 /** Options shared by the lab operations. */
 export interface LabOptions {
@@ -54,13 +54,23 @@ export async function labStatus(opts: LabOptions = {}): Promise<LabStatus> {
     const running = isAlive(n.init);
     const cable = running ? await linkUp(net.netns, n.veth) : undefined;
     nodes.push({
-      name: n.name, address: n.address, role: n.role, running, pid: running ? n.init?.pid : undefined,
-      cut: cable === false, inInventory: n.inInventory,
+      name: n.name,
+      address: n.address,
+      role: n.role,
+      running,
+      pid: running ? n.init?.pid : undefined,
+      cut: cable === false,
+      inInventory: n.inInventory,
     });
   }
   return {
-    stateDir: paths.stateDir, index: net.index, up: netnsExists(net.netns), stack: s.stack, inventory: s.inventory,
-    network: net.network, floatingIp: net.floatingIp,
+    stateDir: paths.stateDir,
+    index: net.index,
+    up: netnsExists(net.netns),
+    stack: s.stack,
+    inventory: s.inventory,
+    network: net.network,
+    floatingIp: net.floatingIp,
     repo: { url: net.repoUrl, dir: s.repo, running: isAlive(s.repoServer) },
     nodes,
   };
@@ -91,7 +101,9 @@ export async function labExec(node: string, argv: readonly string[], opts: LabEx
   const cmd = argv.length ? argv : ['/bin/bash', '-l'];
   const env = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    HOME: '/root', LANG: 'C.UTF-8', TERM: process.env.TERM ?? 'dumb',
+    HOME: '/root',
+    LANG: 'C.UTF-8',
+    TERM: process.env.TERM ?? 'dumb',
   };
   const args = ['-t', String(n.init.pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', '--', ...cmd];
   return run('nsenter', args, { env, stdio: opts.stdio, input: opts.input, timeoutMs: opts.timeoutMs });

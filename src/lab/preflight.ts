@@ -13,7 +13,8 @@ export function requireRoot(): void {
 
 /** Host tools the lab runs; missing ones are named with the package to install (`packages`: tool -> package). */
 export function requireTools(
-  tools: readonly string[] = Object.keys(HOST_TOOLS), packages: Readonly<Record<string, string>> = HOST_TOOLS,
+  tools: readonly string[] = Object.keys(HOST_TOOLS),
+  packages: Readonly<Record<string, string>> = HOST_TOOLS,
 ): void {
   const missing = tools.filter((t) => !which(t));
   if (missing.length) {

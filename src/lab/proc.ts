@@ -1,5 +1,5 @@
 /** Running host commands (argv arrays, never shell strings) and tracking processes by pid. */
-import { spawn, type StdioOptions } from 'node:child_process';
+import { type StdioOptions, spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { NodeError } from '../core/errors.js';
@@ -26,7 +26,13 @@ export function which(tool: string): string | undefined {
 
 /** The host environment with the sbin dirs on PATH (debootstrap, ip and dpkg need them). */
 export function hostEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const path = [...new Set([...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].filter(Boolean))];
+  const path = [
+    ...new Set(
+      [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].filter(
+        Boolean,
+      ),
+    ),
+  ];
   return { ...process.env, PATH: path.join(delimiter), ...extra };
 }
 
@@ -142,7 +148,11 @@ export function childrenOf(pid: number): number[] {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` every `stepMs` until it returns a value or `timeoutMs` passes. */
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, stepMs = 50): Promise<T | undefined> {
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  stepMs = 50,
+): Promise<T | undefined> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

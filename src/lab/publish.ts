@@ -23,10 +23,18 @@ export const CANARY_PACKAGE = 'hactl-lab-canary';
  * @example canaryControl('1.1') // 'Package: hactl-lab-canary\nVersion: 1.1\n…'
  */
 export function canaryControl(version: string): string {
-  if (!/^[0-9][A-Za-z0-9.+~-]*$/.test(version)) throw new InputError(`--canary: "${version}" is not a Debian version (digits first, then letters, digits, . + ~ -)`);
+  if (!/^[0-9][A-Za-z0-9.+~-]*$/.test(version))
+    throw new InputError(`--canary: "${version}" is not a Debian version (digits first, then letters, digits, . + ~ -)`);
   return [
-    `Package: ${CANARY_PACKAGE}`, `Version: ${version}`, 'Architecture: all', 'Maintainer: hactl lab <lab@hactl.invalid>',
-    'Priority: optional', 'Section: misc', `Description: hactl lab canary ${version}`, ' A package with one file, for rolling upgrades in the lab.', '',
+    `Package: ${CANARY_PACKAGE}`,
+    `Version: ${version}`,
+    'Architecture: all',
+    'Maintainer: hactl lab <lab@hactl.invalid>',
+    'Priority: optional',
+    'Section: misc',
+    `Description: hactl lab canary ${version}`,
+    ' A package with one file, for rolling upgrades in the lab.',
+    '',
   ].join('\n');
 }
 
@@ -70,5 +78,10 @@ export async function publish(o: { stateDir?: string; files?: string[]; canary?:
   if (o.canary) await buildCanary(o.canary, dir);
   // -m: every version stays listed (a node may still need the older one)
   writeFileSync(join(dir, 'Packages'), await must('dpkg-scanpackages', ['-m', '.', '/dev/null'], { cwd: dir }));
-  return { dir, debs: readdirSync(dir).filter((f) => f.endsWith('.deb')).sort() };
+  return {
+    dir,
+    debs: readdirSync(dir)
+      .filter((f) => f.endsWith('.deb'))
+      .sort(),
+  };
 }

@@ -70,7 +70,10 @@ const server = createServer((req, res) => {
     res.end(index);
     return done(200);
   }
-  createReadStream(locate(name)).on('error', () => res.destroy()).pipe(res).on('finish', () => done(200));
+  createReadStream(locate(name))
+    .on('error', () => res.destroy())
+    .pipe(res)
+    .on('finish', () => done(200));
 });
 
 server.listen(port, bind, () => process.stdout.write(`repo-server: serving ${dir} on http://${bind}:${port}\n`));

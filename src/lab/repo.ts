@@ -8,13 +8,13 @@ import { basename, join } from 'node:path';
 import { NodeError } from '../core/errors.js';
 import { ensureHostLists } from './apt.js';
 import { LAB_SUITE } from './constants.js';
-import { step, type LabListener } from './events.js';
+import { type LabListener, step } from './events.js';
 import { hashOf, removeStaleTmp, removeTree } from './fsutil.js';
 import type { LabNet } from './net.js';
 import { tcpOpen } from './network.js';
 import type { LabPaths } from './paths.js';
 import { repoServerScript } from './paths.js';
-import { hostEnv, killAndWait, must, procRef, run, spawnDetached, waitFor, type ProcRef } from './proc.js';
+import { hostEnv, killAndWait, must, type ProcRef, procRef, run, spawnDetached, waitFor } from './proc.js';
 
 const REPO_FORMAT = 1;
 
@@ -65,7 +65,12 @@ async function downloadFresh(tmp: string, rootfs: string, packages: readonly str
   try {
     await download(tmp, rootfs, packages);
   } catch (err) {
-    const updated = await step(emit, 'apt-get update (host)', () => run('apt-get', ['-q', '-o', 'DPkg::Lock::Timeout=600', 'update']), true);
+    const updated = await step(
+      emit,
+      'apt-get update (host)',
+      () => run('apt-get', ['-q', '-o', 'DPkg::Lock::Timeout=600', 'update']),
+      true,
+    );
     if (updated.code !== 0) throw err;
     await download(tmp, rootfs, packages);
   }
@@ -74,11 +79,18 @@ async function downloadFresh(tmp: string, rootfs: string, packages: readonly str
 async function download(tmp: string, rootfs: string, packages: readonly string[]): Promise<void> {
   mkdirSync(join(tmp, 'partial'), { recursive: true });
   const args = [
-    '-y', '-q', '--download-only', '--no-install-recommends',
-    '-o', `Dir::State::status=${join(rootfs, 'var/lib/dpkg/status')}`,
-    '-o', `Dir::Cache::archives=${tmp}`,
-    '-o', 'DPkg::Lock::Timeout=600',
-    'install', ...packages,
+    '-y',
+    '-q',
+    '--download-only',
+    '--no-install-recommends',
+    '-o',
+    `Dir::State::status=${join(rootfs, 'var/lib/dpkg/status')}`,
+    '-o',
+    `Dir::Cache::archives=${tmp}`,
+    '-o',
+    'DPkg::Lock::Timeout=600',
+    'install',
+    ...packages,
   ];
   const r = await run('apt-get', args, { env: hostEnv({ DEBIAN_FRONTEND: 'noninteractive' }) });
   if (r.code !== 0) {
@@ -102,12 +114,28 @@ async function index(tmp: string): Promise<void> {
  * until it answers. With `repoExtra`, the debs published into that dir (`hactl lab publish`)
  * are served too, their index appended to the cached repo's.
  */
-export async function startRepoServer(paths: Pick<LabPaths, 'repoLog'> & { repoExtra?: string }, net: LabNet, repo: string, record: (ref: ProcRef) => void): Promise<ProcRef> {
+export async function startRepoServer(
+  paths: Pick<LabPaths, 'repoLog'> & { repoExtra?: string },
+  net: LabNet,
+  repo: string,
+  record: (ref: ProcRef) => void,
+): Promise<ProcRef> {
   const script = repoServerScript();
   const { bridgeAddress: address, repoPort: port } = net;
   const extra = paths.repoExtra ? ['--extra', paths.repoExtra] : [];
   if (paths.repoExtra) mkdirSync(paths.repoExtra, { recursive: true });
-  const args = [`--net=/run/netns/${net.netns}`, process.execPath, script, '--bind', address, '--port', String(port), '--dir', repo, ...extra];
+  const args = [
+    `--net=/run/netns/${net.netns}`,
+    process.execPath,
+    script,
+    '--bind',
+    address,
+    '--port',
+    String(port),
+    '--dir',
+    repo,
+    ...extra,
+  ];
   const pid = spawnDetached('nsenter', args, paths.repoLog);
   const ref = procRef(pid);
   if (!ref) throw new NodeError(`the lab repo server exited at once; see ${paths.repoLog}`);

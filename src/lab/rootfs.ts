@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { NodeError } from '../core/errors.js';
 import { hostMirror } from './apt.js';
 import { LAB_SUITE, REPO_URL, ROOTFS_PACKAGES } from './constants.js';
-import { step, type LabListener } from './events.js';
+import { type LabListener, step } from './events.js';
 import { hashOf, removeStaleTmp, removeTree } from './fsutil.js';
 import { run } from './proc.js';
 
@@ -67,13 +67,17 @@ function customise(root: string): void {
   // every node gets its own host key (made on the host before boot): share none
   for (const f of readdirSync(p('etc/ssh'))) if (f.startsWith('ssh_host_')) rmSync(p('etc/ssh', f));
   mkdirSync(p('etc/ssh/sshd_config.d'), { recursive: true });
-  writeFileSync(p('etc/ssh/sshd_config.d/hactl-lab.conf'), '# hactl lab: only the per-node ed25519 host key exists\nHostKey /etc/ssh/ssh_host_ed25519_key\n');
+  writeFileSync(
+    p('etc/ssh/sshd_config.d/hactl-lab.conf'),
+    '# hactl lab: only the per-node ed25519 host key exists\nHostKey /etc/ssh/ssh_host_ed25519_key\n',
+  );
   // apt sees only the lab repo: nodes have no route to the internet
   rmSync(p('etc/apt/sources.list'), { force: true });
   for (const f of readdirSync(p('etc/apt/sources.list.d'))) rmSync(p('etc/apt/sources.list.d', f), { force: true });
   writeFileSync(p('etc/apt/sources.list.d/hactl-lab.list'), `deb [trusted=yes] ${REPO_URL} ./\n`);
   const lists = p('var/lib/apt/lists');
-  if (existsSync(lists)) for (const f of readdirSync(lists)) if (f !== 'partial' && f !== 'lock') rmSync(join(lists, f), { force: true, recursive: true });
+  if (existsSync(lists))
+    for (const f of readdirSync(lists)) if (f !== 'partial' && f !== 'lock') rmSync(join(lists, f), { force: true, recursive: true });
   // no DNS in the lab: an empty resolv.conf makes lookups fail at once instead of timing out
   rmSync(p('etc/resolv.conf'), { force: true });
   writeFileSync(p('etc/resolv.conf'), '');

@@ -51,7 +51,17 @@ export function hostsText(nodes: readonly SshNode[]): string {
 }
 
 /** Writes ssh_config and known_hosts for `nodes` (with their host keys). */
-export function writeSshFiles(paths: Pick<LabPaths, 'identity' | 'knownHosts' | 'sshConfig'>, entries: ReadonlyArray<{ node: SshNode; key: string }>): void {
-  writeFileSync(paths.sshConfig, sshConfigText(paths, entries.map((e) => e.node)), { mode: 0o644 });
+export function writeSshFiles(
+  paths: Pick<LabPaths, 'identity' | 'knownHosts' | 'sshConfig'>,
+  entries: ReadonlyArray<{ node: SshNode; key: string }>,
+): void {
+  writeFileSync(
+    paths.sshConfig,
+    sshConfigText(
+      paths,
+      entries.map((e) => e.node),
+    ),
+    { mode: 0o644 },
+  );
   writeFileSync(paths.knownHosts, knownHostsText(entries), { mode: 0o644 });
 }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError, NodeError } from '../core/errors.js';
 import type { Role, Stack } from '../inventory/model.js';
-import { labNet, type LabNet } from './net.js';
+import { type LabNet, labNet } from './net.js';
 import type { LabPaths } from './paths.js';
 import type { ProcRef } from './proc.js';
 

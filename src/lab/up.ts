@@ -3,22 +3,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { HactlError, InputError, NodeError } from '../core/errors.js';
 import type { Role, Stack } from '../inventory/model.js';
-import {
-  DEFAULT_NODES, LAB_PACKAGES, assignAddresses, checkNodeName, macFor, nodeVeth, roleFor,
-} from './constants.js';
+import { assignAddresses, checkNodeName, DEFAULT_NODES, LAB_PACKAGES, macFor, nodeVeth, roleFor } from './constants.js';
 import { labDown } from './down.js';
-import { step, type LabListener } from './events.js';
+import { type LabListener, step } from './events.js';
 import { removeTree } from './fsutil.js';
 import { inventoryText } from './inventory.js';
-import { labNet, resolveLabIndex, type LabNet } from './net.js';
+import { type LabNet, labNet, resolveLabIndex } from './net.js';
 import { createLabNetwork, netnsExists } from './network.js';
 import { hostKeyOf, prepareDisk, startNode, waitSsh } from './node.js';
-import { defaultCacheDir, labPaths, type LabPaths } from './paths.js';
+import { defaultCacheDir, type LabPaths, labPaths } from './paths.js';
 import { preflight } from './preflight.js';
 import { ensureRepo, startRepoServer } from './repo.js';
 import { ensureRootfs } from './rootfs.js';
 import { ensureClientKey, hostsText, writeSshFiles } from './ssh.js';
-import { Journal, loadState, netOf, requireState, type LabNode, type LabState } from './state.js';
+import { Journal, type LabNode, type LabState, loadState, netOf, requireState } from './state.js';
 
 export interface LabUpOptions {
   /** default: $HACTL_LAB_DIR or /var/lib/hactl/lab */
@@ -69,7 +67,17 @@ function checkNames(names: readonly string[]): void {
 
 function newNode(paths: LabPaths, net: LabNet, name: string, address: string, inInventory: boolean): LabNode {
   const dir = paths.node(name).dir;
-  return { name, address, mac: macFor(address), role: roleFor(name), netns: net.nodeNetns(name), veth: nodeVeth(name), dir, cut: false, inInventory };
+  return {
+    name,
+    address,
+    mac: macFor(address),
+    role: roleFor(name),
+    netns: net.nodeNetns(name),
+    veth: nodeVeth(name),
+    dir,
+    cut: false,
+    inInventory,
+  };
 }
 
 /**
@@ -81,7 +89,8 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   await preflight();
   const paths = labPaths(opts.stateDir);
   const seconds = (): number => (performance.now() - t0) / 1000;
-  if (opts.add && (opts.recreate || opts.nodes)) throw new InputError('--add adds one node to the running lab: use it without --recreate and --nodes');
+  if (opts.add && (opts.recreate || opts.nodes))
+    throw new InputError('--add adds one node to the running lab: use it without --recreate and --nodes');
   try {
     if (opts.add) return { ...(await addNode(paths, opts.add, opts.onEvent)), seconds: seconds() };
     checkNames(opts.nodes ?? DEFAULT_NODES); // before --recreate removes anything
@@ -100,7 +109,9 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
 async function clearOld(paths: LabPaths, net: LabNet, opts: LabUpOptions): Promise<void> {
   const existing = loadState(paths);
   if (existing && netOf(existing).index !== net.index) {
-    throw new InputError(`the lab in ${paths.stateDir} has index ${netOf(existing).index}, not ${net.index}: \`hactl lab down\` it first, or use another --state-dir`);
+    throw new InputError(
+      `the lab in ${paths.stateDir} has index ${netOf(existing).index}, not ${net.index}: \`hactl lab down\` it first, or use another --state-dir`,
+    );
   }
   if (!existing && !netnsExists(net.netns)) return;
   if (!opts.recreate) {
@@ -126,19 +137,37 @@ async function createLab(paths: LabPaths, net: LabNet, opts: LabUpOptions): Prom
   const nodes = names.map((n) => newNode(paths, net, n, addresses.get(n) ?? '', true));
   const inventory = resolve(opts.inventoryOut ?? paths.inventory);
   const state: LabState = {
-    version: 1, index: net.index, stateDir: paths.stateDir, createdAt: new Date().toISOString(), stack: opts.stack ?? 'pacemaker',
-    rootfs, repo, inventory, netns: [], links: [], processes: [], mounts: [], dirs: [], nodes,
+    version: 1,
+    index: net.index,
+    stateDir: paths.stateDir,
+    createdAt: new Date().toISOString(),
+    stack: opts.stack ?? 'pacemaker',
+    rootfs,
+    repo,
+    inventory,
+    netns: [],
+    links: [],
+    processes: [],
+    mounts: [],
+    dirs: [],
+    nodes,
   };
   const j = new Journal(paths, state);
   j.dir(paths.nodesDir);
   await step(emit, `network ${net.netns} (bridge ${net.bridgeAddress}, host veth ${net.hostAddress})`, () => createLabNetwork(j, net));
   state.repoServer = await step(emit, `apt repo server on ${net.bridgeAddress}:${net.repoPort}`, () =>
-    startRepoServer(paths, net, repo, (ref) => j.process('repo-server', ref)));
+    startRepoServer(paths, net, repo, (ref) => j.process('repo-server', ref)),
+  );
   j.save();
   const hosts = hostsText(nodes);
   writeFileSync(paths.hosts, hosts);
-  const keys = await step(emit, 'node disks and host keys', () => Promise.all(nodes.map((n) => prepareDisk(paths, net, n, clientPub, hosts))));
-  writeSshFiles(paths, nodes.map((node, i) => ({ node, key: keys[i] ?? '' })));
+  const keys = await step(emit, 'node disks and host keys', () =>
+    Promise.all(nodes.map((n) => prepareDisk(paths, net, n, clientPub, hosts))),
+  );
+  writeSshFiles(
+    paths,
+    nodes.map((node, i) => ({ node, key: keys[i] ?? '' })),
+  );
   await step(emit, `boot ${nodes.map((n) => n.name).join(', ')}`, async () => {
     for (const n of nodes) await startNode(j, n, rootfs);
     await Promise.all(nodes.map((n) => waitSsh(paths, n)));
@@ -153,9 +182,15 @@ async function addNode(paths: LabPaths, name: string, emit?: LabListener): Promi
   checkNodeName(name);
   const state = requireState(paths);
   const net = netOf(state);
-  if (!netnsExists(net.netns)) throw new NodeError(`the lab in ${paths.stateDir} is not running`, { hint: 'run `hactl lab up --recreate`' });
+  if (!netnsExists(net.netns))
+    throw new NodeError(`the lab in ${paths.stateDir} is not running`, { hint: 'run `hactl lab up --recreate`' });
   if (state.nodes.some((n) => n.name === name)) throw new InputError(`the lab already has a node "${name}"`);
-  const address = assignAddresses([name], state.nodes.map((n) => n.address), net).get(name) ?? '';
+  const address =
+    assignAddresses(
+      [name],
+      state.nodes.map((n) => n.address),
+      net,
+    ).get(name) ?? '';
   const node = newNode(paths, net, name, address, false);
   const j = new Journal(paths, state);
   state.nodes.push(node);
@@ -165,10 +200,17 @@ async function addNode(paths: LabPaths, name: string, emit?: LabListener): Promi
   const clientPub = await ensureClientKey(paths);
   await removeTree(node.dir); // a disk left by an earlier node of that name is not this node's
   const key = await prepareDisk(paths, net, node, clientPub, hosts);
-  writeSshFiles(paths, state.nodes.map((n) => ({ node: n, key: n === node ? key : hostKeyOf(paths, n.name) })));
+  writeSshFiles(
+    paths,
+    state.nodes.map((n) => ({ node: n, key: n === node ? key : hostKeyOf(paths, n.name) })),
+  );
   await step(emit, `boot ${name} (${address})`, async () => {
     await startNode(j, node, state.rootfs);
     await waitSsh(paths, node);
   });
-  return { stateDir: paths.stateDir, nodes: state.nodes.map(({ name: n, address: a, role }) => ({ name: n, address: a, role })), added: { name, address } };
+  return {
+    stateDir: paths.stateDir,
+    nodes: state.nodes.map(({ name: n, address: a, role }) => ({ name: n, address: a, role })),
+    added: { name, address },
+  };
 }

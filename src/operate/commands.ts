@@ -46,7 +46,6 @@ export const pacemakerCommands = {
   settle: (seconds: number): string => `crm_resource --wait --timeout=${Math.max(1, Math.round(seconds))}s`,
 };
 
-
 /** Heartbeat 3 (R1, haresources): the node gives its resources away / asks for them. */
 export const heartbeatCommands = {
   standby: hbTool('hb_standby'),
@@ -85,7 +84,8 @@ export function checkAction(c: ClusterModel, a: Day2Action): NodeModel | undefin
   const n = c.nodes.find((x) => x.name === name);
   if (!n) throw new InputError(`no node "${name}" in cluster ${c.name}`, { hint: `nodes: ${c.nodes.map((x) => x.name).join(', ')}` });
   const twin = n.name === c.master.name || n.name === c.slave.name;
-  if (a.kind === 'move' && !twin) throw new InputError(`--to ${name}: the resources run on the twins only (${c.master.name}, ${c.slave.name})`);
+  if (a.kind === 'move' && !twin)
+    throw new InputError(`--to ${name}: the resources run on the twins only (${c.master.name}, ${c.slave.name})`);
   const runs = driverOf(c).runsStack(c);
   if (!runs.some((x) => x.name === n.name)) {
     throw new InputError(`${actionName(a)} ${name}: the cluster stack runs on ${runs.map((x) => x.name).join(', ')} only (${c.stack})`);

@@ -9,23 +9,32 @@
  *   const report = await runDay2(cluster, { kind: 'standby', node: 'master' }, { connector, signal, onEvent: (e) => console.error(e) });
  *   console.log(report.message, report.downtimeMs);
  */
-import { NodeError } from '../core/errors.js';
-import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
-import { CRM_MON_COMMAND, placementOf } from '../facts/crm-mon.js';
-import { GROUP_ID } from '../stack/pacemaker.js';
-import type { Connector } from '../runtime/connector.js';
+
 import { vipHolders } from '../checks/failover/actions.js';
 import { analyseProbes } from '../checks/failover/analyse.js';
-import { moveBudgetMs, moveTo, safeMove, type MoveEnv, type MoveOutcome, type MoveRequest } from '../checks/failover/move-back.js';
+import { type MoveEnv, type MoveOutcome, type MoveRequest, moveBudgetMs, moveTo, safeMove } from '../checks/failover/move-back.js';
 import { NodeRunner, sleep } from '../checks/failover/nodes.js';
 import { checkHealth, type Health } from '../checks/failover/preflight.js';
 import { now, Prober } from '../checks/failover/prober.js';
 import { probeTarget } from '../checks/failover/runner.js';
 import { failoverSettings } from '../checks/failover/settings.js';
 import type { Outage } from '../checks/failover/types.js';
-import { CONSTRAINTS_COMMAND, parseCliConstraints } from '../facts/cib-constraints.js';
 import type { SmokeCheck } from '../checks/smoke.js';
-import { actionName, checkAction, heartbeatCommands, moveTarget, pacemakerCommands, refusesUnhealthy, type Day2Action } from './commands.js';
+import { NodeError } from '../core/errors.js';
+import { CONSTRAINTS_COMMAND, parseCliConstraints } from '../facts/cib-constraints.js';
+import { CRM_MON_COMMAND, placementOf } from '../facts/crm-mon.js';
+import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
+import type { Connector } from '../runtime/connector.js';
+import { GROUP_ID } from '../stack/pacemaker.js';
+import {
+  actionName,
+  checkAction,
+  type Day2Action,
+  heartbeatCommands,
+  moveTarget,
+  pacemakerCommands,
+  refusesUnhealthy,
+} from './commands.js';
 
 export type Day2Event =
   | { type: 'log'; message: string }
@@ -66,7 +75,10 @@ export interface Day2Report {
 
 /** An unhealthy cluster: refused before anything is changed. */
 export class Day2RefusedError extends NodeError {
-  constructor(what: string, readonly health: Health) {
+  constructor(
+    what: string,
+    readonly health: Health,
+  ) {
     const bad = health.checks.filter((c) => !c.ok);
     super(`the cluster is not healthy: refusing to run ${what} (${bad.map((c) => c.check).join(', ')})`, {
       output: bad.map((c) => `✘ ${c.check}: ${c.detail}`).join('\n'),
@@ -100,9 +112,25 @@ export async function runDay2(c: ClusterModel, action: Day2Action, o: Day2Option
   const startedAt = now();
   const before = (await vipHolders(env)).join(',') || undefined;
   const report: Day2Report = {
-    command: what, cluster: c.name, stack: c.stack, node: node?.name, ok: true, message: '', before, downtimeMs: 0, outages: [], probes: 0,
+    command: what,
+    cluster: c.name,
+    stack: c.stack,
+    node: node?.name,
+    ok: true,
+    message: '',
+    before,
+    downtimeMs: 0,
+    outages: [],
+    probes: 0,
     target: target.path === undefined ? `tcp://${target.address}:${target.port}` : `http://${target.address}:${target.port}${target.path}`,
-    notes: health.ok ? [] : [`the cluster was not healthy before: ${health.checks.filter((k) => !k.ok).map((k) => `${k.check}: ${k.detail}`).join('; ')}`],
+    notes: health.ok
+      ? []
+      : [
+          `the cluster was not healthy before: ${health.checks
+            .filter((k) => !k.ok)
+            .map((k) => `${k.check}: ${k.detail}`)
+            .join('; ')}`,
+        ],
     checks: health.checks,
   };
   try {
@@ -112,7 +140,11 @@ export async function runDay2(c: ClusterModel, action: Day2Action, o: Day2Option
     const records = await prober.stop();
     const a = analyseProbes(records.filter((r) => r.t >= startedAt));
     report.downtimeMs = a.longestMs;
-    report.outages = a.outages.map((x) => ({ ...x, start: Math.round(x.start - startedAt), end: x.end === undefined ? undefined : Math.round(x.end - startedAt) }));
+    report.outages = a.outages.map((x) => ({
+      ...x,
+      start: Math.round(x.start - startedAt),
+      end: x.end === undefined ? undefined : Math.round(x.end - startedAt),
+    }));
     report.probes = records.length;
     report.after = (await vipHolders(env)).join(',') || undefined;
   }
@@ -188,7 +220,8 @@ const DAY2: { readonly [S in Stack]: Day2Stack } = {
       label: `standby of ${n.name}`,
       to: other,
       ask: async () => void (await sh(env, env.cluster.master, pacemakerCommands.standby(n.name), `standby of ${n.name}`)),
-      takeBack: async () => void (await sh(env, env.cluster.master, pacemakerCommands.unstandby(n.name), `taking back the standby of ${n.name}`)),
+      takeBack: async () =>
+        void (await sh(env, env.cluster.master, pacemakerCommands.unstandby(n.name), `taking back the standby of ${n.name}`)),
     }),
     async unstandby(env, n) {
       await sh(env, env.cluster.master, pacemakerCommands.unstandby(n.name), `unstandby of ${n.name}`);
@@ -220,7 +253,10 @@ const DAY2: { readonly [S in Stack]: Day2Stack } = {
       }
       const left = parseCliConstraints(await sh(env, member, CONSTRAINTS_COMMAND, 'reading the constraints'));
       r.cleared = list.map((x) => x.id).filter((id) => !left.some((l) => l.id === id));
-      if (left.length) throw new NodeError(`constraints still there after crm_resource --clear: ${left.map((l) => l.id).join(', ')}`, { host: member.name });
+      if (left.length)
+        throw new NodeError(`constraints still there after crm_resource --clear: ${left.map((l) => l.id).join(', ')}`, {
+          host: member.name,
+        });
       // a cleared ban or preference may let the cluster move a resource: wait until it settled
       if (list.length) await env.runner.exec(member, pacemakerCommands.settle(60), 70_000);
       r.message = list.length

@@ -7,7 +7,7 @@
 import { quote } from '../core/shell.js';
 import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
-import { generationsDir, generationRef, newRunId, type GenerationMeta } from '../runtime/generation.js';
+import { type GenerationMeta, generationRef, generationsDir, newRunId } from '../runtime/generation.js';
 import { drbdResFile } from '../stack/drbd.js';
 import { driverOf } from '../stack/driver.js';
 import { guestFile } from '../stack/guests.js';
@@ -76,12 +76,14 @@ export function destroyScript(t: DestroyTargets, meta: GenerationMeta, wipe: boo
     ...t.services.map((s) => `service ${quote(s)} stop >/dev/null 2>&1 || true`),
     ...t.drbd.map((r) => `drbdadm down ${quote(r.name)} >/dev/null 2>&1 || true`),
     // Heartbeat's twins bring DRBD up at boot (drbd.service): not any more
-    ...(t.drbd.length ? ['{ [ -d /run/systemd/system ] && systemctl disable drbd; update-rc.d drbd disable; } >/dev/null 2>&1 || true'] : []),
+    ...(t.drbd.length
+      ? ['{ [ -d /run/systemd/system ] && systemctl disable drbd; update-rc.d drbd disable; } >/dev/null 2>&1 || true']
+      : []),
     ...(wipe
       ? t.drbd.flatMap((r) => [
-        `if [ -e ${quote(`/etc/drbd.d/${r.name}.res`)} ]; then yes yes | drbdadm wipe-md ${quote(r.name)} >/dev/null 2>&1 || drbdadm wipe-md --force ${quote(r.name)} >/dev/null 2>&1; fi`,
-        `[ -b ${quote(r.disk)} ] && wipefs -a ${quote(r.disk)} >/dev/null 2>&1 && echo wiped ${quote(r.name)}`,
-      ])
+          `if [ -e ${quote(`/etc/drbd.d/${r.name}.res`)} ]; then yes yes | drbdadm wipe-md ${quote(r.name)} >/dev/null 2>&1 || drbdadm wipe-md --force ${quote(r.name)} >/dev/null 2>&1; fi`,
+          `[ -b ${quote(r.disk)} ] && wipefs -a ${quote(r.disk)} >/dev/null 2>&1 && echo wiped ${quote(r.name)}`,
+        ])
       : []),
     `( umask 077; mkdir -p ${quote(`${g}/files`)} ) && chmod 700 ${quote(generationsDir())}`,
     `( umask 077; printf '%s\\n' ${quote(JSON.stringify(meta))} > ${quote(`${g}/meta.json`)} )`,
@@ -125,14 +127,27 @@ export async function destroy(c: ClusterModel, o: { connector: Connector; wipe: 
   const run = newRunId();
   const nodes = await Promise.all(
     c.nodes.map(async (n): Promise<DestroyNodeResult> => {
-      const meta: GenerationMeta = { run, time: new Date().toISOString(), inventory: '', command: o.command, playbook: 'destroy', host: n.name };
+      const meta: GenerationMeta = {
+        run,
+        time: new Date().toISOString(),
+        inventory: '',
+        command: o.command,
+        playbook: 'destroy',
+        host: n.name,
+      };
       try {
         const r = await (await o.connector.get(n)).exec(destroyScript(destroyTargets(c, n), meta, o.wipe));
         const lines = r.stdout.split('\n');
         if (r.code !== 0) return { node: n.name, changed: true, removed: [], wiped: [], error: (r.stderr || r.stdout).trim() };
         if (lines.includes('nothing')) return { node: n.name, changed: false, removed: [], wiped: [] };
         const removed = lines.filter((l) => l.startsWith('removed ')).map((l) => l.slice(8));
-        return { node: n.name, changed: true, removed, wiped: lines.filter((l) => l.startsWith('wiped ')).map((l) => l.slice(6)), backup: generationRef(meta, 1).dir };
+        return {
+          node: n.name,
+          changed: true,
+          removed,
+          wiped: lines.filter((l) => l.startsWith('wiped ')).map((l) => l.slice(6)),
+          backup: generationRef(meta, 1).dir,
+        };
       } catch (e) {
         return { node: n.name, changed: false, removed: [], wiped: [], error: (e as Error).message };
       }

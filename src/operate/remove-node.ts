@@ -7,6 +7,8 @@
  * the cluster (`crm_node --force -R`, as `pcs cluster node remove` does). docs/day-two.md.
  */
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { quorumProblem, requireHealthy } from '../checks/add-node.js';
+import { type SmokeReport, smoke } from '../checks/smoke.js';
 import { InputError, NodeError } from '../core/errors.js';
 import { CRM_MON_COMMAND, parseCrmMon } from '../facts/crm-mon.js';
 import { parseInventory, removeNodeFromInventoryText } from '../inventory/index.js';
@@ -14,8 +16,6 @@ import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
 import type { RunSummary } from '../runtime/events.js';
 import { driverOf } from '../stack/driver.js';
-import { quorumProblem, requireHealthy } from '../checks/add-node.js';
-import { smoke, type SmokeReport } from '../checks/smoke.js';
 
 export type RemovePlan =
   | { kind: 'absent'; name: string; before: ClusterModel }
@@ -64,9 +64,10 @@ export function planRemoveNode(file: string, name: string): RemovePlan {
   if (problem) {
     throw new InputError(`${name} stays in cluster ${before.name}: ${problem}`, {
       location: file,
-      hint: node.role === 'master' || node.role === 'slave'
-        ? `to retire its machine, replace it: hactl add-node NEW --replace ${name} --address ADDRESS`
-        : 'add a node (or an arbitrator) first, so the cluster keeps a majority without it',
+      hint:
+        node.role === 'master' || node.role === 'slave'
+          ? `to retire its machine, replace it: hactl add-node NEW --replace ${name} --address ADDRESS`
+          : 'add a node (or an arbitrator) first, so the cluster keeps a majority without it',
     });
   }
   return { kind: 'remove', name, node, before, after: parseInventory(text, file), text };
@@ -77,12 +78,12 @@ export function planRemoveNode(file: string, name: string): RemovePlan {
  * (stacks without a CIB: non-twins hold nothing).
  */
 export function resourcesOn(crmMonXml: string, name: string): string[] {
-  return parseCrmMon(crmMonXml).resources.filter((r) => r.active && r.nodes.includes(name)).map((r) => r.id);
+  return parseCrmMon(crmMonXml)
+    .resources.filter((r) => r.active && r.nodes.includes(name))
+    .map((r) => r.id);
 }
 
-export type RemoveEvent =
-  | { type: 'step'; message: string }
-  | { type: 'inventory'; file: string; backup: string };
+export type RemoveEvent = { type: 'step'; message: string } | { type: 'inventory'; file: string; backup: string };
 
 export interface RemoveResult {
   node: string;

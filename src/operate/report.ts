@@ -21,7 +21,14 @@ const FRAME = '@@hactl-report@@';
 
 /** The daemons whose logs a report takes (journal units, or their files under /var/log). */
 const LOG_UNITS = ['corosync', 'pacemaker', 'heartbeat', 'drbd', 'ldirectord'];
-const LOG_FILES = ['/var/log/syslog', '/var/log/messages', '/var/log/ha-log', '/var/log/ha-debug', '/var/log/corosync/corosync.log', '/var/log/pacemaker/pacemaker.log'];
+const LOG_FILES = [
+  '/var/log/syslog',
+  '/var/log/messages',
+  '/var/log/ha-log',
+  '/var/log/ha-debug',
+  '/var/log/corosync/corosync.log',
+  '/var/log/pacemaker/pacemaker.log',
+];
 
 /**
  * `--since` as journalctl takes it: `2h`, `30m`, `1d` become `-2h`…; anything else is passed as is (quoted).
@@ -35,20 +42,33 @@ export function journalSince(since: string): string {
 export function reportCommands(c: ClusterModel, node: NodeModel, since: string): Array<[string, string]> {
   const d = driverOf(c);
   const keys = new Set(Object.values(STACKS).flatMap((s) => s.keyFiles));
-  const configs = [...new Set([
-    ...Object.values(STACKS).flatMap((s) => s.configFiles(c, node)), '/etc/drbd.d/global_common.conf', ...c.drbd.map(drbdResFile),
-  ])].filter((f) => !keys.has(f));
+  const configs = [
+    ...new Set([
+      ...Object.values(STACKS).flatMap((s) => s.configFiles(c, node)),
+      '/etc/drbd.d/global_common.conf',
+      ...c.drbd.map(drbdResFile),
+    ]),
+  ].filter((f) => !keys.has(f));
   const units = LOG_UNITS.map((u) => `-u ${u}`).join(' ');
   return [
-    ['journal.txt', `if command -v journalctl >/dev/null && [ -d /run/systemd/system ]; then journalctl --no-pager -o short-iso --since ${quote(journalSince(since))} ${units}; else echo 'no journal: see logs/'; fi`],
+    [
+      'journal.txt',
+      `if command -v journalctl >/dev/null && [ -d /run/systemd/system ]; then journalctl --no-pager -o short-iso --since ${quote(journalSince(since))} ${units}; else echo 'no journal: see logs/'; fi`,
+    ],
     ...LOG_FILES.map((f): [string, string] => [`logs/${basename(f)}`, `[ -f ${f} ] && tail -c 2000000 ${f}`]),
     ...Object.entries(d.reportCommands),
     ['drbdadm-status.txt', 'drbdadm status all 2>&1'],
     ['proc-drbd.txt', 'cat /proc/drbd 2>&1'],
     ...configs.map((f): [string, string] => [`etc${f.replace(/^\/etc/, '')}`, `[ -f ${quote(f)} ] && cat ${quote(f)}`]),
-    ...[...keys].map((f): [string, string] => [`keys${f}.txt`, `if [ -e ${quote(f)} ]; then stat -c 'present, %s bytes, mode %a, owner %U (content never copied)' ${quote(f)}; else echo absent; fi`]),
+    ...[...keys].map((f): [string, string] => [
+      `keys${f}.txt`,
+      `if [ -e ${quote(f)} ]; then stat -c 'present, %s bytes, mode %a, owner %U (content never copied)' ${quote(f)}; else echo absent; fi`,
+    ]),
     ['dmesg.txt', 'dmesg 2>&1 | tail -n 300'],
-    ['hactl-generations.txt', `ls -la ${generationsDir()} 2>&1; for m in ${generationsDir()}/*/meta.json; do [ -f "$m" ] && cat "$m"; done`],
+    [
+      'hactl-generations.txt',
+      `ls -la ${generationsDir()} 2>&1; for m in ${generationsDir()}/*/meta.json; do [ -f "$m" ] && cat "$m"; done`,
+    ],
     ['uname.txt', 'uname -a; uptime; date -u'],
   ];
 }
@@ -142,9 +162,15 @@ export interface ReportResult {
  * Collects the report into `out` (default `./<cluster>-report-<time>.tar.gz`).
  * @example const r = await collectReport(cluster, { connector, since: '2h' }); r.path
  */
-export async function collectReport(c: ClusterModel, o: { connector: Connector; since?: string; out?: string; reason?: string }): Promise<ReportResult> {
+export async function collectReport(
+  c: ClusterModel,
+  o: { connector: Connector; since?: string; out?: string; reason?: string },
+): Promise<ReportResult> {
   registerReportSecrets(c);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const top = `${c.name}-report-${stamp}`;
   const out = resolve(o.out ?? `${top}.tar.gz`);
   const since = o.since ?? '2h';
@@ -179,7 +205,8 @@ export async function collectReport(c: ClusterModel, o: { connector: Connector; 
     ];
     writeFileSync(join(tmp, top, 'summary.txt'), summary.join('\n') + '\n');
     const tar = spawnSync('tar', ['-czf', out, '-C', tmp, top], { encoding: 'utf8' });
-    if (tar.status !== 0) throw new NodeError(`could not write ${out}: ${tar.stderr.trim()}`, { hint: 'check that the directory exists and is writable' });
+    if (tar.status !== 0)
+      throw new NodeError(`could not write ${out}: ${tar.stderr.trim()}`, { hint: 'check that the directory exists and is writable' });
     return { path: out, bytes: statSync(out).size, nodes };
   } finally {
     rmSync(tmp, { recursive: true, force: true });

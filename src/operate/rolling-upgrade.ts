@@ -12,6 +12,16 @@
  * not upgraded again, a node left half-way (in standby, its stack stopped) is brought
  * back first. The records go when the whole upgrade completed. See docs/day-two.md.
  */
+
+import { vipHolders } from '../checks/failover/actions.js';
+import { analyseProbes } from '../checks/failover/analyse.js';
+import { type MoveEnv, type MoveOutcome, moveBudgetMs, moveTo, safeMove } from '../checks/failover/move-back.js';
+import { NodeRunner, until } from '../checks/failover/nodes.js';
+import { checkHealth, type Health, waitHealthy } from '../checks/failover/preflight.js';
+import { now, Prober } from '../checks/failover/prober.js';
+import { probeTarget } from '../checks/failover/runner.js';
+import { failoverSettings } from '../checks/failover/settings.js';
+import type { Outage } from '../checks/failover/types.js';
 import { InputError, NodeError } from '../core/errors.js';
 import { aptSimulateCommand, parseAptSimulate } from '../facts/apt-simulate.js';
 import { BOOT_ID_COMMAND, parseBootId } from '../facts/boot-id.js';
@@ -22,18 +32,9 @@ import type { Connector } from '../runtime/connector.js';
 import { newRunId } from '../runtime/generation.js';
 import { driverOf } from '../stack/driver.js';
 import { APT, aptUpgradeCommand } from '../tasks/apt.js';
-import { vipHolders } from '../checks/failover/actions.js';
-import { analyseProbes } from '../checks/failover/analyse.js';
-import { moveBudgetMs, moveTo, safeMove, type MoveEnv, type MoveOutcome } from '../checks/failover/move-back.js';
-import { NodeRunner, until } from '../checks/failover/nodes.js';
-import { checkHealth, waitHealthy, type Health } from '../checks/failover/preflight.js';
-import { now, Prober } from '../checks/failover/prober.js';
-import { probeTarget } from '../checks/failover/runner.js';
-import { failoverSettings } from '../checks/failover/settings.js';
-import type { Outage } from '../checks/failover/types.js';
 import { Day2RefusedError } from './day2.js';
 import { CLEAR_RECORD_COMMAND, REBOOT_COMMAND, recordCommand, UPGRADE_STACKS } from './upgrade-commands.js';
-import { applyStep, nextStep, planSteps, resumeView, stepName, waitReboot, type UpgradeState, type UpgradeStep } from './upgrade-plan.js';
+import { applyStep, nextStep, planSteps, resumeView, stepName, type UpgradeState, type UpgradeStep, waitReboot } from './upgrade-plan.js';
 
 export type UpgradeEvent =
   | { type: 'log'; message: string }
@@ -111,7 +112,12 @@ export interface UpgradeReport {
 const EMPTY_DOWNTIME = { downtimeMs: 0, longestMs: 0, outages: [], switchoverDowntimeMs: 0, probes: 0 };
 
 /** The bounds of one node's waits, scaled by `vars.failover.timeout_factor` (slow labs, emulated nodes). */
-export function upgradeBudgets(c: ClusterModel, factor: number, moveMs: number, reboot: boolean): { aptMs: number; rejoinMs: number; healthyMs: number; rebootMs: number } {
+export function upgradeBudgets(
+  c: ClusterModel,
+  factor: number,
+  moveMs: number,
+  reboot: boolean,
+): { aptMs: number; rejoinMs: number; healthyMs: number; rebootMs: number } {
   const detection = driverOf(c).effectiveTiming(c).detectionMs;
   return {
     aptMs: 600_000, // the runner multiplies it by the factor
@@ -133,7 +139,11 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
   const log = (message: string): void => o.onEvent?.({ type: 'log', message });
   const env: MoveEnv = { cluster: c, runner, settings, log, signal: o.signal };
   const ops = UPGRADE_STACKS[c.stack];
-  const stackNodes = new Set(driverOf(c).runsStack(c).map((n) => n.name));
+  const stackNodes = new Set(
+    driverOf(c)
+      .runsStack(c)
+      .map((n) => n.name),
+  );
   const twins = new Set([c.master.name, c.slave.name]);
   const others = c.nodes.filter((n) => !twins.has(n.name));
 
@@ -154,19 +164,40 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
       hint: 'go on with it: `hactl rolling-upgrade -i INVENTORY --resume`',
     });
   }
-  if (o.resume && !view.run) throw new InputError('no interrupted rolling upgrade is recorded on the nodes: nothing to resume', { hint: 'start one with --packages P… or --all' });
+  if (o.resume && !view.run)
+    throw new InputError('no interrupted rolling upgrade is recorded on the nodes: nothing to resume', {
+      hint: 'start one with --packages P… or --all',
+    });
   const first = o.resume ? [...records.values()].find((r) => r?.run === view.run) : undefined;
   const packages = first ? first.packages : o.packages;
   if (!packages || (packages !== 'all' && !packages.length)) throw new InputError('rolling-upgrade needs --packages P… or --all');
   if (first && o.packages && JSON.stringify(o.packages) !== JSON.stringify(first.packages)) {
-    throw new InputError(`--resume continues run ${view.run}, which upgrades ${first.packages === 'all' ? '--all' : first.packages.join(' ')}: leave --packages/--all out`);
+    throw new InputError(
+      `--resume continues run ${view.run}, which upgrades ${first.packages === 'all' ? '--all' : first.packages.join(' ')}: leave --packages/--all out`,
+    );
   }
   const run = view.run ?? newRunId();
   const done = o.resume ? view.done : new Set<string>();
 
   const report: UpgradeReport = {
-    command: 'rolling-upgrade', cluster: c.name, stack: c.stack, run, resumed: Boolean(o.resume), dryRun: Boolean(o.dryRun), packages,
-    reboot: Boolean(o.reboot), ok: true, message: '', plan: [], nodes: [], steps: [], ...EMPTY_DOWNTIME, outages: [], target: '', totalMs: 0, notes: [],
+    command: 'rolling-upgrade',
+    cluster: c.name,
+    stack: c.stack,
+    run,
+    resumed: Boolean(o.resume),
+    dryRun: Boolean(o.dryRun),
+    packages,
+    reboot: Boolean(o.reboot),
+    ok: true,
+    message: '',
+    plan: [],
+    nodes: [],
+    steps: [],
+    ...EMPTY_DOWNTIME,
+    outages: [],
+    target: '',
+    totalMs: 0,
+    notes: [],
   };
   if (ops.noStandby) report.notes.push(ops.noStandby);
   const member = (n: NodeModel): NodeModel | undefined => c.nodes.find((x) => x !== n && stackNodes.has(x.name));
@@ -190,22 +221,34 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
   log(`refreshing the package lists (apt-get update) on ${c.nodes.map((n) => n.name).join(', ')}`);
   const before = new Map<string, Record<string, string>>();
   const pending = new Map<string, Record<string, string>>();
-  await Promise.all(c.nodes.map(async (n) => {
-    await runner.sh(n, `${APT} update`, 'apt-get update', 300_000);
-    const sim = parseAptSimulate(await runner.sh(n, aptSimulateCommand(packages), 'apt-get -s (what would change)', 120_000));
-    const names = packages === 'all' ? sim.map((p) => p.name) : packages;
-    const inst = names.length ? parseDebPackages(await runner.sh(n, debPackagesCommand(names), 'dpkg-query', 30_000)) : new Map<string, string>();
-    before.set(n.name, { ...(records.get(n.name)?.run === run ? records.get(n.name)!.before : {}), ...Object.fromEntries(inst) });
-    pending.set(n.name, Object.fromEntries(sim.filter((p) => p.from !== undefined).map((p) => [p.name, p.to])));
-  }));
+  await Promise.all(
+    c.nodes.map(async (n) => {
+      await runner.sh(n, `${APT} update`, 'apt-get update', 300_000);
+      const sim = parseAptSimulate(await runner.sh(n, aptSimulateCommand(packages), 'apt-get -s (what would change)', 120_000));
+      const names = packages === 'all' ? sim.map((p) => p.name) : packages;
+      const inst = names.length
+        ? parseDebPackages(await runner.sh(n, debPackagesCommand(names), 'dpkg-query', 30_000))
+        : new Map<string, string>();
+      before.set(n.name, { ...(records.get(n.name)?.run === run ? records.get(n.name)!.before : {}), ...Object.fromEntries(inst) });
+      pending.set(n.name, Object.fromEntries(sim.filter((p) => p.from !== undefined).map((p) => [p.name, p.to])));
+    }),
+  );
 
   let state: UpgradeState = {
-    others: others.map((n) => n.name), master: c.master.name, slave: c.slave.name, holder: health.holder, done, moveBack: settings.moveBack,
+    others: others.map((n) => n.name),
+    master: c.master.name,
+    slave: c.slave.name,
+    holder: health.holder,
+    done,
+    moveBack: settings.moveBack,
   };
   report.plan = planSteps(state).map(stepName);
   report.nodes = c.nodes.map((n) => ({
-    name: n.name, role: n.role, status: done.has(n.name) ? 'done before' : o.dryRun ? 'planned' : 'not reached',
-    before: before.get(n.name) ?? {}, after: o.dryRun ? { ...before.get(n.name), ...pending.get(n.name) } : {},
+    name: n.name,
+    role: n.role,
+    status: done.has(n.name) ? 'done before' : o.dryRun ? 'planned' : 'not reached',
+    before: before.get(n.name) ?? {},
+    after: o.dryRun ? { ...before.get(n.name), ...pending.get(n.name) } : {},
   }));
   if (o.dryRun) {
     report.message = `would run: ${report.plan.join(', ') || 'nothing (every node done)'}`;
@@ -215,7 +258,8 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
 
   // 5. the steps, with the prober running
   const target = probeTarget(c, settings.markerPath);
-  report.target = target.path === undefined ? `tcp://${target.address}:${target.port}` : `http://${target.address}:${target.port}${target.path}`;
+  report.target =
+    target.path === undefined ? `tcp://${target.address}:${target.port}` : `http://${target.address}:${target.port}${target.path}`;
   const prober = new Prober(target);
   prober.start();
   const startedAt = now();
@@ -243,7 +287,11 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
   } finally {
     const records2 = await prober.stop();
     const a = analyseProbes(records2.filter((r) => r.t >= startedAt));
-    report.outages = a.outages.map((x) => ({ ...x, start: Math.round(x.start - startedAt), end: x.end === undefined ? undefined : Math.round(x.end - startedAt) }));
+    report.outages = a.outages.map((x) => ({
+      ...x,
+      start: Math.round(x.start - startedAt),
+      end: x.end === undefined ? undefined : Math.round(x.end - startedAt),
+    }));
     report.downtimeMs = a.outages.reduce((sum, x) => sum + (x.ms ?? 0), 0);
     report.longestMs = a.longestMs;
     report.probes = records2.length;
@@ -258,7 +306,8 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
   if (report.ok) {
     await Promise.all(c.nodes.map((n) => runner.sh(n, CLEAR_RECORD_COMMAND, 'removing the rolling-upgrade record', 15_000)));
     const upgraded = report.nodes.filter((n) => n.status === 'upgraded').map((n) => n.name);
-    report.message = `rolling upgrade done: ${upgraded.length ? upgraded.join(', ') : 'no node'} upgraded${done.size ? ` (${[...done].join(', ')} in the run resumed)` : ''}; ` +
+    report.message =
+      `rolling upgrade done: ${upgraded.length ? upgraded.join(', ') : 'no node'} upgraded${done.size ? ` (${[...done].join(', ')} in the run resumed)` : ''}; ` +
       `the service runs on ${(await vipHolders(env)).join(',') || 'no twin'}`;
   }
   report.totalMs = Date.now() - t0;
@@ -273,8 +322,14 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
 
   async function runStep(step: UpgradeStep): Promise<{ ok: boolean; detail: string }> {
     if (step.kind !== 'upgrade') {
-      const m: MoveOutcome = await safeMove(env, moveTo(env, runner.node(step.to), step.kind === 'switchover' ? 'switchover' : 'move back'));
-      return { ok: m.status === 'moved' || m.status === 'already', detail: m.message + (m.reasons.length ? ` (${m.reasons.join('; ')})` : '') };
+      const m: MoveOutcome = await safeMove(
+        env,
+        moveTo(env, runner.node(step.to), step.kind === 'switchover' ? 'switchover' : 'move back'),
+      );
+      return {
+        ok: m.status === 'moved' || m.status === 'already',
+        detail: m.message + (m.reasons.length ? ` (${m.reasons.join('; ')})` : ''),
+      };
     }
     const n = runner.node(step.node);
     const nv = report.nodes.find((x) => x.name === n.name)!;
@@ -284,7 +339,9 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
     nv.after = await versions(n, Object.keys({ ...nv.before, ...pending.get(n.name) }));
     nv.status = 'upgraded';
     nv.ms = Date.now() - s0;
-    const changed = Object.keys(nv.after).filter((p) => nv.after[p] !== nv.before[p]).map((p) => `${p} ${nv.before[p] ?? '-'} → ${nv.after[p]}`);
+    const changed = Object.keys(nv.after)
+      .filter((p) => nv.after[p] !== nv.before[p])
+      .map((p) => `${p} ${nv.before[p] ?? '-'} → ${nv.after[p]}`);
     log(`${n.name}: upgraded and back in service (${changed.join(', ') || 'nothing to change'})`);
     return { ok: true, detail: changed.join(', ') || 'already current' };
   }
@@ -295,7 +352,12 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
   }
 
   async function record(n: NodeModel, phase: UpgradeRecord['phase'], was: Record<string, string>): Promise<void> {
-    await runner.sh(n, recordCommand({ run, packages: packages!, phase, at: new Date().toISOString(), before: was }), `recording ${phase}`, 15_000);
+    await runner.sh(
+      n,
+      recordCommand({ run, packages: packages!, phase, at: new Date().toISOString(), before: was }),
+      `recording ${phase}`,
+      15_000,
+    );
   }
 
   async function upgradeNode(n: NodeModel, was: Record<string, string>): Promise<void> {
@@ -317,8 +379,16 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
       log(`${n.name}: rebooting (waiting up to ${Math.round(budgets.rebootMs / 1000)} s for it to come back)`);
       await runner.fire(n, REBOOT_COMMAND, 3000);
       await o.connector.reset(n.name);
-      const back = await waitReboot(async () => parseBootId((await runner.exec(n, BOOT_ID_COMMAND, 5000))?.stdout ?? ''), id, budgets.rebootMs);
-      if (!back.ok) throw new NodeError(`did not come back from the reboot within ${Math.round(budgets.rebootMs / 1000)} s${back.sawDown ? '' : ' (it never went down)'}`, { host: n.name });
+      const back = await waitReboot(
+        async () => parseBootId((await runner.exec(n, BOOT_ID_COMMAND, 5000))?.stdout ?? ''),
+        id,
+        budgets.rebootMs,
+      );
+      if (!back.ok)
+        throw new NodeError(
+          `did not come back from the reboot within ${Math.round(budgets.rebootMs / 1000)} s${back.sawDown ? '' : ' (it never went down)'}`,
+          { host: n.name },
+        );
       log(`${n.name}: back after ${Math.round(back.ms / 1000)} s`);
       if (runs && !(await runner.test(n, ops.running, 15_000))) await runner.sh(n, ops.start, `starting the stack on ${n.name}`, 120_000);
     } else if (runs) {
@@ -337,8 +407,16 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
     const other = member(n);
     if (runs) {
       if (!(await runner.test(n, ops.running, 15_000))) await runner.sh(n, ops.start, `starting the stack on ${n.name}`, 120_000);
-      const joined = await until(async () => ops.rejoined((await runner.exec(n, ops.rejoinedCommand, 15_000))?.stdout ?? '', n.name), budgets.rejoinMs, 2000);
-      if (!joined) throw new NodeError(`did not rejoin the cluster with quorum within ${Math.round(budgets.rejoinMs / 1000)} s`, { host: n.name, hint: driverOf(c).diagnoseHint });
+      const joined = await until(
+        async () => ops.rejoined((await runner.exec(n, ops.rejoinedCommand, 15_000))?.stdout ?? '', n.name),
+        budgets.rejoinMs,
+        2000,
+      );
+      if (!joined)
+        throw new NodeError(`did not rejoin the cluster with quorum within ${Math.round(budgets.rejoinMs / 1000)} s`, {
+          host: n.name,
+          hint: driverOf(c).diagnoseHint,
+        });
       if (other && ops.unstandby) {
         log(`${n.name}: rejoined; out of standby`);
         await runner.sh(other, ops.unstandby(n.name), `unstandby of ${n.name}`, 30_000);
@@ -347,8 +425,14 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
     const h = await waitHealthy(c, o.connector, runner, {}, budgets.healthyMs);
     o.onEvent?.({ type: 'checks', health: h });
     if (!h.ok) {
-      const bad = h.checks.filter((k) => !k.ok).map((k) => `${k.check}: ${k.detail}`).join('; ');
-      throw new NodeError(`the cluster was not healthy again within ${Math.round(budgets.healthyMs / 1000)} s after ${n.name} came back (${bad})`, { host: n.name });
+      const bad = h.checks
+        .filter((k) => !k.ok)
+        .map((k) => `${k.check}: ${k.detail}`)
+        .join('; ');
+      throw new NodeError(
+        `the cluster was not healthy again within ${Math.round(budgets.healthyMs / 1000)} s after ${n.name} came back (${bad})`,
+        { host: n.name },
+      );
     }
   }
 }

@@ -3,11 +3,12 @@
  * node is kept off the resources, how its stack is stopped and started again, how it is
  * known to have rejoined. Typed over the stack names: a third stack is one more entry.
  */
+
+import { stackOps } from '../checks/failover/stacks.js';
 import { quote } from '../core/shell.js';
-import { parseCrmMon, CRM_MON_COMMAND } from '../facts/crm-mon.js';
+import { CRM_MON_COMMAND, parseCrmMon } from '../facts/crm-mon.js';
 import { UPGRADE_RECORD_PATH, type UpgradeRecord } from '../facts/upgrade-record.js';
 import type { Stack } from '../inventory/model.js';
-import { stackOps } from '../checks/failover/stacks.js';
 import { pacemakerCommands } from './commands.js';
 
 export interface UpgradeStackOps {
@@ -59,7 +60,8 @@ const pacemaker: UpgradeStackOps = {
 };
 
 const heartbeat: UpgradeStackOps = {
-  noStandby: 'Heartbeat R1 keeps no standby state: the passive twin holds no resources, and auto_failback decides whether the master takes them back when it rejoins',
+  noStandby:
+    'Heartbeat R1 keeps no standby state: the passive twin holds no resources, and auto_failback decides whether the master takes them back when it rejoins',
   stop: `service heartbeat stop </dev/null >/dev/null 2>&1; ${gone('heartbeat', 60)}`,
   start: stackOps('heartbeat').start,
   running: stackOps('heartbeat').running,

@@ -25,7 +25,7 @@ const hb = Handlebars.create();
 function strictHelper(name: string, fn: (...args: never[]) => unknown): void {
   hb.registerHelper(name, (...args: unknown[]) => {
     const params = args.slice(0, -1); // the last argument is handlebars' options object
-    const i = params.findIndex((a) => a === undefined);
+    const i = params.indexOf(undefined);
     if (i >= 0) throw new Error(`helper \`${name}\` was given an undefined value (argument ${i + 1})`);
     return (fn as (...a: unknown[]) => unknown)(...params);
   });
@@ -83,7 +83,8 @@ export function checkTemplateData(data: unknown, name: string): void {
   const seen = new WeakSet<object>();
   const refuse = (path: string, what: string): never => {
     throw new InputError(`template data ${path || '(top level)'} contains ${what}, which ${name} cannot represent`, {
-      location: name, hint: 'values written into config files are one line of printable text',
+      location: name,
+      hint: 'values written into config files are one line of printable text',
     });
   };
   const walk = (v: unknown, path: string): void => {
@@ -133,7 +134,10 @@ export function renderString(source: string, data: unknown, name: string, format
     const m = /"(.+)" not defined in .* - (\d+):(\d+)/.exec(msg) ?? /"(.+)" not defined/.exec(msg);
     throw new InputError(
       m ? `template uses \`${m[1]}\` but no such value was given` : `cannot render: ${msg.split('\n')[0]}`,
-      { location: m?.[2] ? `${name}:${m[2]}:${Number(m[3]) + 1}` : name, hint: 'add the value to the inventory or the vars passed to the template' },
+      {
+        location: m?.[2] ? `${name}:${m[2]}:${Number(m[3]) + 1}` : name,
+        hint: 'add the value to the inventory or the vars passed to the template',
+      },
       { cause: err },
     );
   }

@@ -1,6 +1,6 @@
 import type { NodeModel } from '../inventory/model.js';
+import { resolveTarget, SshConnection, type SshOptions } from '../transport/ssh.js';
 import type { Connection } from '../transport/types.js';
-import { SshConnection, resolveTarget, type SshOptions } from '../transport/ssh.js';
 
 /** Opens a connection for a node; the default is SSH, tests pass a local one. */
 export type ConnectFn = (node: NodeModel) => Promise<Connection>;

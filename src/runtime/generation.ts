@@ -80,7 +80,10 @@ export interface GenerationRef {
  * @example newRunId(new Date('2026-11-27T23:15:00Z')) // '20261127T231500Z-3fa2'
  */
 export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
 }
 
 /** sha256 of the inventory file ('' when the model was built in code). */
@@ -96,7 +99,11 @@ export function inventoryHash(c: Pick<ClusterModel, 'source'>): string {
 export function historyKeep(c: Pick<ClusterModel, 'vars' | 'source'>): number {
   const k = c.vars.history_keep ?? DEFAULT_KEEP;
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > 1000) {
-    throw new InputError('vars.history_keep must be a whole number from 1 to 1000', { location: c.source, field: 'vars.history_keep', hint: `generations kept per node; default ${DEFAULT_KEEP}` });
+    throw new InputError('vars.history_keep must be a whole number from 1 to 1000', {
+      location: c.source,
+      field: 'vars.history_keep',
+      hint: `generations kept per node; default ${DEFAULT_KEEP}`,
+    });
   }
   return k;
 }
@@ -180,13 +187,16 @@ export function parseGenerations(out: string): Generation[] {
     if (!RUN_ID.test(m.run ?? '')) continue;
     gens.push({
       ...m,
-      changes: changes.split('\n').filter(Boolean).flatMap((l) => {
-        try {
-          return [JSON.parse(l) as ChangeEntry];
-        } catch {
-          return [];
-        }
-      }),
+      changes: changes
+        .split('\n')
+        .filter(Boolean)
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as ChangeEntry];
+          } catch {
+            return [];
+          }
+        }),
       saved: saved.split('\n').filter(Boolean).map(parseSaved),
       cib: cib.trim() === 'yes',
     });
@@ -243,7 +253,9 @@ const FILE = '@@hactl-genfile@@';
 
 /** Read-only shell: the generation copies a plan restores (base64) and the CIB before, framed for {@link parseRestoreRead}. */
 export function restoreReadCommand(plan: RestorePlan): string {
-  const parts = plan.files.filter((f) => !f.absent).map((f) => `echo ${FILE} ${quote(f.path)}; base64 -w0 < ${quote(`${generationsDir()}/${f.run}/files${f.path}`)}; echo`);
+  const parts = plan.files
+    .filter((f) => !f.absent)
+    .map((f) => `echo ${FILE} ${quote(f.path)}; base64 -w0 < ${quote(`${generationsDir()}/${f.run}/files${f.path}`)}; echo`);
   if (plan.cib) parts.push(`echo ${FILE} @cib; base64 -w0 < ${quote(`${generationsDir()}/${plan.cib}/cib-before.xml`)}; echo`);
   return parts.length ? `set -e; ${parts.join('; ')}` : 'true';
 }

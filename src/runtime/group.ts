@@ -92,7 +92,10 @@ export class HostGroup {
     await this.sub(hosts).all(async (h) => {
       for (const p of h.pendingHandlers()) {
         if (this.handlers[p.handler]) h.takePending(p.handler);
-        else h.warn(`an interrupted run left the handler "${p.handler}" pending, which this playbook does not define: run the playbook that does (e.g. bootstrap)`);
+        else
+          h.warn(
+            `an interrupted run left the handler "${p.handler}" pending, which this playbook does not define: run the playbook that does (e.g. bootstrap)`,
+          );
       }
     }, 'pending handlers');
   }

@@ -3,20 +3,25 @@ import { mask } from '../core/secret.js';
 import { quote } from '../core/shell.js';
 import { debPackagesCommand, parseDebPackages } from '../facts/dpkg.js';
 import type { Fact } from '../facts/fact.js';
-import { fileFactsCommand, parseFileFacts, type FileFact } from '../facts/file.js';
-import { parseServiceFact, serviceFactCommand, type ServiceFact } from '../facts/service.js';
+import { type FileFact, fileFactsCommand, parseFileFacts } from '../facts/file.js';
+import { parseServiceFact, type ServiceFact, serviceFactCommand } from '../facts/service.js';
 import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import { renderFile } from '../render/render.js';
-import { planApt, type AptOptions } from '../tasks/apt.js';
-import { planCommand, type CommandOptions } from '../tasks/command.js';
-import { isPrivateMode, planFile, STAGE_MISMATCH, VALIDATE_FAILED, withMark, type FileOptions } from '../tasks/file.js';
+import { type AptOptions, planApt } from '../tasks/apt.js';
+import { type CommandOptions, planCommand } from '../tasks/command.js';
+import { type FileOptions, isPrivateMode, planFile, STAGE_MISMATCH, VALIDATE_FAILED, withMark } from '../tasks/file.js';
 import { planService, type ServiceOptions } from '../tasks/service.js';
 import type { TaskPlan, TaskResult } from '../tasks/types.js';
 import type { Connection, ExecOptions, ExecResult } from '../transport/types.js';
 import type { EventSink } from './events.js';
-import { generationRecordCommand, generationSaveCommand, type ChangeEntry, type GenerationRef } from './generation.js';
+import { type ChangeEntry, type GenerationRef, generationRecordCommand, generationSaveCommand } from './generation.js';
 import {
-  describePending, parsePending, pendingClearCommand, pendingMarkCommand, pendingReadCommand, type PendingHandler,
+  describePending,
+  type PendingHandler,
+  parsePending,
+  pendingClearCommand,
+  pendingMarkCommand,
+  pendingReadCommand,
 } from './pending.js';
 
 export interface Notify {
@@ -84,7 +89,11 @@ export class HostContext {
    * @throws NodeError naming the host, what was awaited and the last answer
    * @example await h.waitFor(CRM_MON, clusterFormed(['a', 'b']), { timeoutS: 180, what: 'the cluster to form' })
    */
-  async waitFor<T>(fact: Fact<T>, done: (v: T) => true | string, o: { timeoutS: number; what: string; intervalMs?: number }): Promise<void> {
+  async waitFor<T>(
+    fact: Fact<T>,
+    done: (v: T) => true | string,
+    o: { timeoutS: number; what: string; intervalMs?: number },
+  ): Promise<void> {
     if (this.check) return;
     const end = Date.now() + o.timeoutS * 1000;
     for (;;) {
@@ -92,7 +101,10 @@ export class HostContext {
       const verdict = done(fact.parse(r.stdout, r.code));
       if (verdict === true) return;
       if (Date.now() >= end) {
-        throw new NodeError(`waited ${o.timeoutS} s for ${o.what}: ${verdict}`, { host: this.name, output: mask((r.stderr || '').trim()) || undefined });
+        throw new NodeError(`waited ${o.timeoutS} s for ${o.what}: ${verdict}`, {
+          host: this.name,
+          output: mask((r.stderr || '').trim()) || undefined,
+        });
       }
       await new Promise((res) => setTimeout(res, o.intervalMs ?? 1000));
     }
@@ -119,10 +131,16 @@ export class HostContext {
    * stale (an apt install drops the file and service facts).
    * @example await h.gather({ packages: ['corosync'], files: ['/etc/corosync/corosync.conf'], services: ['corosync'] })
    */
-  async gather(what: { files?: string[]; packages?: string[]; services?: Array<string | { name: string; status?: string }> }): Promise<void> {
+  async gather(what: {
+    files?: string[];
+    packages?: string[];
+    services?: Array<string | { name: string; status?: string }>;
+  }): Promise<void> {
     const files = (what.files ?? []).filter((f) => !this.files.has(f));
     const pkgs = (what.packages ?? []).filter((p) => !this.packagesAsked.has(p));
-    const svcs = (what.services ?? []).map((x) => (typeof x === 'string' ? { name: x } : x)).filter((x) => !this.services.has(serviceKey(x.name, x.status)));
+    const svcs = (what.services ?? [])
+      .map((x) => (typeof x === 'string' ? { name: x } : x))
+      .filter((x) => !this.services.has(serviceKey(x.name, x.status)));
     const init = svcs.length > 0 && !this.init;
     const pending = this.pending === undefined;
     if (!files.length && !pkgs.length && !svcs.length && !pending) return;
@@ -167,27 +185,46 @@ export class HostContext {
 
   /** Installs the packages that are missing (one apt-get for all of them). */
   async apt(packages: string[], options: AptOptions & Notify = {}): Promise<TaskResult> {
-    return this.task(`apt ${summarise(packages)}`, options, async () => {
-      await this.gather({ packages });
-      return planApt(this.packages ?? new Map(), packages, options);
-    }, () => {
-      // installing creates config files and may start or enable services
-      packages.forEach((p) => this.packagesAsked.delete(p));
-      this.files.clear();
-      this.services.clear();
-    });
+    return this.task(
+      `apt ${summarise(packages)}`,
+      options,
+      async () => {
+        await this.gather({ packages });
+        return planApt(this.packages ?? new Map(), packages, options);
+      },
+      () => {
+        // installing creates config files and may start or enable services
+        packages.forEach((p) => this.packagesAsked.delete(p));
+        this.files.clear();
+        this.services.clear();
+      },
+    );
   }
 
   /** Manages a file's content, mode and owner; atomic, validated, backed up. */
   async file(path: string, options: FileOptions & Notify): Promise<TaskResult> {
     const entry: Partial<ChangeEntry> = { file: path, validate: options.validate, secret: options.secret || undefined, mode: options.mode };
-    return this.task(`file ${path}`, options, async (mark) => {
-      await this.gather({ files: [path] });
-      const fact = this.files.get(path)!;
-      // the generation keeps the file as it was, in the same script, just before the swap
-      const save = mark && this.generation ? generationSaveCommand(this.generation, path, isPrivateMode(options.mode) || isPrivateMode(fact.mode) || options.secret === true) : undefined;
-      return planFile(fact, path, options, [mark, save].filter(Boolean).join('\n') || undefined);
-    }, () => this.files.delete(path), true, entry);
+    return this.task(
+      `file ${path}`,
+      options,
+      async (mark) => {
+        await this.gather({ files: [path] });
+        const fact = this.files.get(path)!;
+        // the generation keeps the file as it was, in the same script, just before the swap
+        const save =
+          mark && this.generation
+            ? generationSaveCommand(
+                this.generation,
+                path,
+                isPrivateMode(options.mode) || isPrivateMode(fact.mode) || options.secret === true,
+              )
+            : undefined;
+        return planFile(fact, path, options, [mark, save].filter(Boolean).join('\n') || undefined);
+      },
+      () => this.files.delete(path),
+      true,
+      entry,
+    );
   }
 
   /** Renders a handlebars template (strict) and manages the result as a file. */
@@ -203,7 +240,11 @@ export class HostContext {
    * @example const xml = h.render('pacemaker/resources.xml.hbs', view)
    */
   render(src: string, vars: Record<string, unknown> = {}): string {
-    return renderFile(src, { cluster: this.cluster, node: this.node, vars: { ...this.cluster.vars, ...this.node.vars }, ...vars }, this.templateDir);
+    return renderFile(
+      src,
+      { cluster: this.cluster, node: this.node, vars: { ...this.cluster.vars, ...this.node.vars }, ...vars },
+      this.templateDir,
+    );
   }
 
   /**
@@ -216,10 +257,15 @@ export class HostContext {
   }
 
   async service(name: string, options: ServiceOptions & Notify): Promise<TaskResult> {
-    return this.task(`service ${name}${options.state ? ' ' + options.state : ''}`, options, async () => {
-      await this.gather({ services: [{ name, status: options.status }] });
-      return planService(this.services.get(serviceKey(name, options.status))!, options);
-    }, () => this.services.delete(serviceKey(name, options.status)));
+    return this.task(
+      `service ${name}${options.state ? ' ' + options.state : ''}`,
+      options,
+      async () => {
+        await this.gather({ services: [{ name, status: options.status }] });
+        return planService(this.services.get(serviceKey(name, options.status))!, options);
+      },
+      () => this.services.delete(serviceKey(name, options.status)),
+    );
   }
 
   /** Runs a command unless its guard (creates / unless / onlyIf) says it is done. */
@@ -264,8 +310,13 @@ export class HostContext {
     this.pending?.delete(handler);
     this.notified.add(handler);
     const result: TaskResult = {
-      task: `handler ${handler}`, host: this.name, changed: true, checkOnly: this.check, ms: 0,
-      reason: `pending handler from an interrupted run: ${p ? describePending(p) : handler}`, pending: [handler],
+      task: `handler ${handler}`,
+      host: this.name,
+      changed: true,
+      checkOnly: this.check,
+      ms: 0,
+      reason: `pending handler from an interrupted run: ${p ? describePending(p) : handler}`,
+      pending: [handler],
     };
     this.results.push(result);
     this.emit({ type: 'task:end', result });
@@ -288,7 +339,14 @@ export class HostContext {
    * (`mark`; a task that `marksItself` puts it where it belongs, e.g. before a file's swap),
    * and takes up the handlers an interrupted run left pending even when it changes nothing.
    */
-  private async task(name: string, n: Notify, plan: (mark?: string) => Promise<TaskPlan>, invalidate?: () => void, marksItself = false, entry: Partial<ChangeEntry> = {}): Promise<TaskResult> {
+  private async task(
+    name: string,
+    n: Notify,
+    plan: (mark?: string) => Promise<TaskPlan>,
+    invalidate?: () => void,
+    marksItself = false,
+    entry: Partial<ChangeEntry> = {},
+  ): Promise<TaskResult> {
     const t0 = Date.now();
     this.emit({ type: 'task:start', host: this.name, task: name });
     const base = { task: name, host: this.name };
@@ -296,8 +354,10 @@ export class HostContext {
     let result: TaskResult;
     try {
       // in the change's own first round trip: the pending handlers, then this run's generation record
-      const gen = this.generation && !this.check ? generationRecordCommand(this.generation, { task: name, ...entry, notify: handlers }) : undefined;
-      const mark = [handlers.length && !this.check ? pendingMarkCommand(handlers, name) : undefined, gen].filter(Boolean).join('\n') || undefined;
+      const gen =
+        this.generation && !this.check ? generationRecordCommand(this.generation, { task: name, ...entry, notify: handlers }) : undefined;
+      const mark =
+        [handlers.length && !this.check ? pendingMarkCommand(handlers, name) : undefined, gen].filter(Boolean).join('\n') || undefined;
       const p = await plan(mark);
       // usually read already, with the facts the plan gathered (a task that gathers none: one trip)
       if (handlers.length) await this.readPending();
@@ -308,7 +368,8 @@ export class HostContext {
       }
       const pending = handlers.map((h) => this.pending?.get(h)).filter((x): x is PendingHandler => Boolean(x));
       pending.forEach((x) => this.pending?.delete(x.handler));
-      const reason = p.changed || !pending.length ? p.reason : `pending handler from an interrupted run: ${pending.map(describePending).join(', ')}`;
+      const reason =
+        p.changed || !pending.length ? p.reason : `pending handler from an interrupted run: ${pending.map(describePending).join(', ')}`;
       const changed = p.changed || pending.length > 0;
       result = { ...base, changed, reason, diff: p.diff, checkOnly: this.check && changed, ms: Date.now() - t0 };
       if (pending.length) result.pending = pending.map((x) => x.handler);
@@ -334,12 +395,20 @@ export class HostContext {
     const output = mask((r.stderr || r.stdout).trim()).replace(/(\S*)\/\.([^/\s:]+)\.hactl-[A-Za-z0-9]{6}/g, '$1/$2 (new)');
     if (r.code === STAGE_MISMATCH) {
       const path = task.replace(/^file /, '');
-      throw new NodeError(`the new ${path} did not arrive whole on ${this.name} (connection cut mid-transfer?); the old file is untouched`, {
-        host: this.name, output, hint: 're-run: the file is sent again',
-      });
+      throw new NodeError(
+        `the new ${path} did not arrive whole on ${this.name} (connection cut mid-transfer?); the old file is untouched`,
+        {
+          host: this.name,
+          output,
+          hint: 're-run: the file is sent again',
+        },
+      );
     }
     if (r.code === VALIDATE_FAILED) {
-      throw new NodeError(`validation refused the new ${task.replace(/^file /, '')}; the old file is untouched`, { host: this.name, output });
+      throw new NodeError(`validation refused the new ${task.replace(/^file /, '')}; the old file is untouched`, {
+        host: this.name,
+        output,
+      });
     }
     throw new NodeError(`${task} failed (exit ${r.code})`, { host: this.name, output });
   }

@@ -50,7 +50,9 @@ export function me(command: string, now = new Date()): LockHolder {
 export function describeHolder(h: Partial<LockHolder>, now = new Date()): string {
   const since = h.since ? new Date(h.since) : undefined;
   const ago = since ? Math.max(0, Math.round((now.getTime() - since.getTime()) / 1000)) : undefined;
-  const when = since ? `, since ${since.toISOString().slice(11, 19)} UTC, ${ago! < 120 ? `${ago} s` : `${Math.round(ago! / 60)} min`} ago` : '';
+  const when = since
+    ? `, since ${since.toISOString().slice(11, 19)} UTC, ${ago! < 120 ? `${ago} s` : `${Math.round(ago! / 60)} min`} ago`
+    : '';
   return `${h.user ?? '?'}@${h.host ?? '?'} (pid ${h.pid ?? '?'}, \`${h.command ?? '?'}\`${when})`;
 }
 
@@ -173,7 +175,10 @@ export async function acquireRunLock(o: RunLockOptions): Promise<RunLock> {
   const holder = me(o.command);
   // two clusters of one name (the labs side by side, two customers' "web") are two locks:
   // the key is the name and the nodes' addresses
-  const addresses = o.nodes.map((n) => n.address).sort().join(',');
+  const addresses = o.nodes
+    .map((n) => n.address)
+    .sort()
+    .join(',');
   const path = localLockPath(`${o.cluster}-${createHash('sha256').update(addresses).digest('hex').slice(0, 8)}`);
   const deadline = Date.now() + (o.waitSeconds ?? 0) * 1000;
   let told = false;
@@ -184,7 +189,9 @@ export async function acquireRunLock(o: RunLockOptions): Promise<RunLock> {
       throw new NodeError(`cluster ${o.cluster} is locked by another run${busy.where}: ${describeHolder(busy.holder)}`, {
         hint: o.waitSeconds
           ? `still held after waiting ${o.waitSeconds} s`
-          : 'wait for it to finish, or add --wait-lock to wait; a lock left by a dead run is broken on its own (local: its pid is gone; on a node: with its SSH session, or after ' + LEASE_SECONDS + ' s without keep-alive)',
+          : 'wait for it to finish, or add --wait-lock to wait; a lock left by a dead run is broken on its own (local: its pid is gone; on a node: with its SSH session, or after ' +
+            LEASE_SECONDS +
+            ' s without keep-alive)',
       });
     }
     if (!told) o.notice?.(`waiting for the run lock of ${o.cluster}${busy.where}, held by ${describeHolder(busy.holder)}`);
@@ -269,7 +276,11 @@ async function lockNode(o: RunLockOptions, n: NodeModel, holder: LockHolder): Pr
     const out = (await Promise.race([h.exited, sleep(2000).then(() => undefined)]))?.output ?? '';
     return {
       kind: 'error',
-      error: new NodeError(`cannot take the run lock on ${n.name}`, { host: n.name, output: `${r.raw}\n${out}`.trim(), hint: 'the node needs flock (util-linux) and bash' }),
+      error: new NodeError(`cannot take the run lock on ${n.name}`, {
+        host: n.name,
+        output: `${r.raw}\n${out}`.trim(),
+        hint: 'the node needs flock (util-linux) and bash',
+      }),
     };
   }
 }

@@ -25,7 +25,12 @@ export interface PendingHandler {
 
 /** File name of a handler's record: "restart heartbeat" → restart-heartbeat. */
 export function pendingSlug(handler: string): string {
-  return handler.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'handler';
+  return (
+    handler
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'handler'
+  );
 }
 
 /**
@@ -37,7 +42,10 @@ export function pendingMarkCommand(handlers: string[], cause: string): string {
   const lines = [`mkdir -p ${pendingDir()}`];
   for (const h of handlers) {
     const f = quote(`${pendingDir()}/${pendingSlug(h)}`);
-    lines.push(`[ -s ${f} ] || printf '%s\\n' ${quote(h)} > ${f}`, `printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ${quote(cause)} >> ${f}`);
+    lines.push(
+      `[ -s ${f} ] || printf '%s\\n' ${quote(h)} > ${f}`,
+      `printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ${quote(cause)} >> ${f}`,
+    );
   }
   return lines.join('\n');
 }
@@ -51,7 +59,10 @@ export const pendingReadCommand = (): string => `for f in ${pendingDir()}/*; do 
 export function parsePending(out: string): Map<string, PendingHandler> {
   const found = new Map<string, PendingHandler>();
   for (const block of out.split(`${MARK}\n`).slice(1)) {
-    const [handler, ...causes] = block.split('\n').map((l) => l.trim()).filter(Boolean);
+    const [handler, ...causes] = block
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (!handler) continue;
     const had = found.get(handler);
     found.set(handler, { handler, causes: [...(had?.causes ?? []), ...causes] });

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { mask } from '../core/secret.js';
 import type { ClusterModel } from '../inventory/model.js';
-import { Connector, type ConnectFn } from './connector.js';
+import { type ConnectFn, Connector } from './connector.js';
 import type { EventSink, HostSummary, RunEvent, RunSummary } from './events.js';
 import { generationRef, historyKeep, inventoryHash, newRunId } from './generation.js';
 import { HostGroup } from './group.js';
@@ -43,17 +43,34 @@ export async function runPlaybook(playbook: Playbook, o: RunOptions): Promise<Ru
     emit(e);
   };
   const unknown = (o.limit ?? []).filter((n) => !o.cluster.nodes.some((x) => x.name === n));
-  if (unknown.length) throw new InputError(`--limit names unknown node(s): ${unknown.join(', ')}`, { hint: `nodes are ${o.cluster.nodes.map((n) => n.name).join(', ')}` });
+  if (unknown.length)
+    throw new InputError(`--limit names unknown node(s): ${unknown.join(', ')}`, {
+      hint: `nodes are ${o.cluster.nodes.map((n) => n.name).join(', ')}`,
+    });
   const nodes = o.cluster.nodes.filter((n) => !o.limit?.length || o.limit.includes(n.name));
   const connector = o.connector ?? new Connector(o.connect ?? (await import('./connector.js')).sshConnect());
   const check = o.check ?? false;
   const hosts = nodes.map(
-    (n) => new HostContext(n, o.cluster, () => connector.get(n), check, sink, o.templateDir ?? (o.cluster.source ? dirname(o.cluster.source) : undefined)),
+    (n) =>
+      new HostContext(
+        n,
+        o.cluster,
+        () => connector.get(n),
+        check,
+        sink,
+        o.templateDir ?? (o.cluster.source ? dirname(o.cluster.source) : undefined),
+      ),
   );
   // what this run replaces on a node is kept there as a generation (src/runtime/generation.ts)
   const runId = o.runId ?? newRunId();
   if (!check && !o.noHistory) {
-    const meta = { run: runId, time: new Date(t0).toISOString(), inventory: inventoryHash(o.cluster), command: mask(o.command ?? `playbook ${playbook.name}`), playbook: playbook.name };
+    const meta = {
+      run: runId,
+      time: new Date(t0).toISOString(),
+      inventory: inventoryHash(o.cluster),
+      command: mask(o.command ?? `playbook ${playbook.name}`),
+      playbook: playbook.name,
+    };
     const keep = historyKeep(o.cluster);
     for (const h of hosts) h.generation = generationRef({ ...meta, host: h.name }, keep);
   }

@@ -4,7 +4,7 @@
  * desired sections for {@link planCib} — so a rollback goes through the same owned-only,
  * shadow-verified, one-patch path as any change.
  */
-import { readConfiguration, SECTIONS, type CibSection } from './cib.js';
+import { type CibSection, readConfiguration, SECTIONS } from './cib.js';
 
 /**
  * The owned elements of `configXml`, as `<resources>…</resources>` and `<constraints>…</constraints>`

@@ -78,7 +78,10 @@ export function topLevel(sectionXml: string, section: CibSection): CibElement[] 
 
 /** Structural form: attribute order and whitespace between elements do not count (as for crm_diff). */
 export function canonical(el: XmlElement): string {
-  const attrs = Object.keys(el.attrs).sort().map((k) => `${k}=${JSON.stringify(el.attrs[k])}`).join(' ');
+  const attrs = Object.keys(el.attrs)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(el.attrs[k])}`)
+    .join(' ');
   const text = el.text.trim();
   return `<${el.name} ${attrs}>${text ? JSON.stringify(text) : ''}${el.children.map(canonical).join('')}</${el.name}>`;
 }
@@ -87,7 +90,9 @@ const esc = (v: string): string => v.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 
 /** Re-indents an element (attributes in their own order), so live and desired diff line by line. */
 export function pretty(el: XmlElement, indent = ''): string {
-  const attrs = Object.entries(el.attrs).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
+  const attrs = Object.entries(el.attrs)
+    .map(([k, v]) => ` ${k}="${esc(v)}"`)
+    .join('');
   const text = el.text.trim();
   if (!el.children.length && !text) return `${indent}<${el.name}${attrs}/>\n`;
   if (!el.children.length) return `${indent}<${el.name}${attrs}>${esc(text)}</${el.name}>\n`;
@@ -100,7 +105,8 @@ export function readConfiguration(configXml: string): { elements: CibElement[]; 
   const elements: CibElement[] = [];
   for (const section of SECTIONS) {
     const root = config.children.find((c) => c.name === section);
-    for (const el of root?.children ?? []) elements.push({ section, name: el.name, id: el.attrs.id ?? '', el, xml: configXml.slice(el.start, el.end) });
+    for (const el of root?.children ?? [])
+      elements.push({ section, name: el.name, id: el.attrs.id ?? '', el, xml: configXml.slice(el.start, el.end) });
   }
   const tag = config.children.find((c) => c.name === 'tags')?.children.find((t) => t.name === 'tag' && t.attrs.id === OWNED_TAG);
   const tagIds = tag?.children.filter((r) => r.name === 'obj_ref').map((r) => r.attrs.id ?? '');
@@ -156,7 +162,11 @@ export function foreignElements(config: XmlElement, owned: Set<string>, hactlPro
  *   planCib(live, { resources, constraints }).ops
  *   // [{ op: 'replace', section: 'resources', name: 'group', id: 'ha-services', xml: '<group id="ha-services">…' }]
  */
-export function planCib(live: string | undefined, desired: Record<CibSection, string>, hactlProperties: Record<string, string[]> = {}): CibPlan {
+export function planCib(
+  live: string | undefined,
+  desired: Record<CibSection, string>,
+  hactlProperties: Record<string, string[]> = {},
+): CibPlan {
   const want = SECTIONS.flatMap((s) => topLevel(desired[s], s));
   const wantIds = new Set(want.map((e) => e.id));
   const read = live === undefined ? { elements: [], tagIds: undefined, config: parseXml('<configuration/>') } : readConfiguration(live);
@@ -168,7 +178,8 @@ export function planCib(live: string | undefined, desired: Record<CibSection, st
   const ops: CibOp[] = [];
   // deletions first (constraints before the resources they name), then resources, then constraints
   for (const section of ['constraints', 'resources'] as const) {
-    for (const e of owned.filter((x) => x.section === section && !wantIds.has(x.id))) ops.push({ op: 'delete', section, name: e.name, id: e.id });
+    for (const e of owned.filter((x) => x.section === section && !wantIds.has(x.id)))
+      ops.push({ op: 'delete', section, name: e.name, id: e.id });
   }
   for (const w of want) {
     const have = byId.get(w.id);
@@ -185,15 +196,20 @@ export function planCib(live: string | undefined, desired: Record<CibSection, st
 
   const tagText = (ids: string[] | undefined): string =>
     ids === undefined ? '' : pretty(parseXml(`<tag id="${OWNED_TAG}">${ids.map((i) => `<obj_ref id="${esc(i)}"/>`).join('')}</tag>`));
-  const liveText = [
-    ...want.map((w) => byId.get(w.id)).filter((e): e is CibElement => Boolean(e)),
-    ...owned.filter((e) => !wantIds.has(e.id)),
-  ].map((e) => pretty(e.el)).join('') + tagText(read.tagIds);
+  const liveText =
+    [...want.map((w) => byId.get(w.id)).filter((e): e is CibElement => Boolean(e)), ...owned.filter((e) => !wantIds.has(e.id))]
+      .map((e) => pretty(e.el))
+      .join('') + tagText(read.tagIds);
   const wantText = want.map((w) => pretty(w.el)).join('') + tagText(tagWanted);
   // the desired resources hold fence credentials: masked, as every revealed secret is
-  const diff = ops.length || tag
-    ? mask(createTwoFilesPatch('live CIB (hactl-owned elements)', 'desired (inventory)', liveText, wantText, '', '', { context: 3 }).replace(/^=+\n/, '').replace(/^(---|\+\+\+) (.*?)\t$/gm, '$1 $2'))
-    : '';
+  const diff =
+    ops.length || tag
+      ? mask(
+          createTwoFilesPatch('live CIB (hactl-owned elements)', 'desired (inventory)', liveText, wantText, '', '', { context: 3 })
+            .replace(/^=+\n/, '')
+            .replace(/^(---|\+\+\+) (.*?)\t$/gm, '$1 $2'),
+        )
+      : '';
   const count = (op: CibOp['op']) => ops.filter((o) => o.op === op).length;
   const parts = [
     count('create') && `create ${count('create')}`,
@@ -203,7 +219,10 @@ export function planCib(live: string | undefined, desired: Record<CibSection, st
     tag && !adopted.length && !ops.length && `mark owned elements in tag ${OWNED_TAG}`,
   ].filter(Boolean);
   return {
-    ops, tag, adopted, owned: tagWanted,
+    ops,
+    tag,
+    adopted,
+    owned: tagWanted,
     foreign: foreignElements(read.config, new Set([...tagIds, ...wantIds]), hactlProperties),
     diff,
     summary: parts.length ? `owned CIB elements: ${parts.join(', ')}` : 'the CIB elements hactl owns match the inventory',

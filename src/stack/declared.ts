@@ -8,34 +8,48 @@
  * the script and hands the output back to {@link declaredProblems}.
  */
 import { formatError, InputError, InputErrors } from '../core/errors.js';
-import { locateField } from '../inventory/load.js';
-import { formatPath } from '../inventory/source.js';
 import { mask, revealValue } from '../core/secret.js';
 import { quote } from '../core/shell.js';
 import { parseXml } from '../core/xml.js';
+import { locateField } from '../inventory/load.js';
 import type { ClusterModel, DeclaredResource } from '../inventory/model.js';
+import { formatPath } from '../inventory/source.js';
 
-interface Nv { id: string; name: string; value: string }
+interface Nv {
+  id: string;
+  name: string;
+  value: string;
+}
 const nvs = (prefix: string, map: Record<string, string>): Nv[] =>
   Object.entries(map).map(([name, value]) => ({ id: `${prefix}-${name}`, name, value }));
 
 /** One declared primitive as resources.xml.hbs renders it (every optional field present: strict mode). */
 export interface PrimitiveView {
-  id: string; class: string; provider: string; type: string;
-  params: Nv[]; meta: Nv[];
+  id: string;
+  class: string;
+  provider: string;
+  type: string;
+  params: Nv[];
+  meta: Nv[];
   ops: Array<{ id: string; name: string; interval: string; timeout: string; role: string }>;
 }
 
 /** Pacemaker's own ids for nested elements follow pcs: `<rsc>-instance_attributes-<name>`, `<rsc>-monitor-interval-10s`. */
 function primitiveView(r: DeclaredResource): PrimitiveView {
   return {
-    id: r.id, class: r.class, provider: r.provider ?? '', type: r.type,
+    id: r.id,
+    class: r.class,
+    provider: r.provider ?? '',
+    type: r.type,
     // the real values: resources.xml is written 0600 and its diffs are masked
     params: nvs(`${r.id}-instance_attributes`, Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, revealValue(v)]))),
     meta: nvs(`${r.id}-meta_attributes`, r.meta),
     ops: r.ops.map((o) => ({
       id: `${r.id}-${o.name}-interval-${o.interval}${o.role ? `-${o.role}` : ''}`,
-      name: o.name, interval: o.interval, timeout: o.timeout ?? '', role: o.role ?? '',
+      name: o.name,
+      interval: o.interval,
+      timeout: o.timeout ?? '',
+      role: o.role ?? '',
     })),
   };
 }
@@ -48,25 +62,44 @@ function primitiveView(r: DeclaredResource): PrimitiveView {
 export function declaredView(c: ClusterModel): Record<string, unknown> {
   const p = c.pacemaker;
   const prim = new Map(p.resources.map((r) => [r.id, primitiveView(r)]));
-  const groupView = (g: (typeof p.groups)[number]) => ({ id: g.id, meta: nvs(`${g.id}-meta_attributes`, g.meta), members: g.resources.map((id) => prim.get(id)!) });
+  const groupView = (g: (typeof p.groups)[number]) => ({
+    id: g.id,
+    meta: nvs(`${g.id}-meta_attributes`, g.meta),
+    members: g.resources.map((id) => prim.get(id)!),
+  });
   const groups = new Map(p.groups.map((g) => [g.id, g]));
   const inside = new Set([...p.groups.flatMap((g) => g.resources), ...p.clones.map((cl) => cl.resource)]);
   const top: Array<Record<string, unknown>> = [];
-  const entry = (primitive: PrimitiveView | false, group: ReturnType<typeof groupView> | false, clone: Record<string, unknown> | false) => ({ primitive, group, clone });
+  const entry = (
+    primitive: PrimitiveView | false,
+    group: ReturnType<typeof groupView> | false,
+    clone: Record<string, unknown> | false,
+  ) => ({ primitive, group, clone });
   for (const r of p.resources) if (!inside.has(r.id)) top.push(entry(prim.get(r.id)!, false, false));
   for (const g of p.groups) if (!inside.has(g.id)) top.push(entry(false, groupView(g), false));
   for (const cl of p.clones) {
     const meta = { ...(cl.promotable ? { promotable: 'true' } : {}), ...cl.meta };
     const g = groups.get(cl.resource);
-    top.push(entry(false, false, {
-      id: cl.id, meta: nvs(`${cl.id}-meta_attributes`, meta),
-      primitive: g ? false : prim.get(cl.resource)!, group: g ? groupView(g) : false,
-    }));
+    top.push(
+      entry(false, false, {
+        id: cl.id,
+        meta: nvs(`${cl.id}-meta_attributes`, meta),
+        primitive: g ? false : prim.get(cl.resource)!,
+        group: g ? groupView(g) : false,
+      }),
+    );
   }
   return {
     top,
     locations: p.locations,
-    colocations: p.colocations.map((x) => ({ id: x.id, resource: x.resource, with_rsc: x.with, score: x.score, role: x.role ?? '', with_role: x.withRole ?? '' })),
+    colocations: p.colocations.map((x) => ({
+      id: x.id,
+      resource: x.resource,
+      with_rsc: x.with,
+      score: x.score,
+      role: x.role ?? '',
+      with_role: x.withRole ?? '',
+    })),
     orders: p.orders.map((o) => ({ ...o, first_action: o.firstAction, then_action: o.thenAction })),
   };
 }
@@ -103,7 +136,12 @@ export function metadataParameters(xml: string): string[] | undefined {
   if (start < 0) return undefined;
   try {
     const doc = parseXml(xml.slice(start));
-    return doc.children.find((e) => e.name === 'parameters')?.children.filter((e) => e.name === 'parameter').map((e) => e.attrs.name ?? '') ?? [];
+    return (
+      doc.children
+        .find((e) => e.name === 'parameters')
+        ?.children.filter((e) => e.name === 'parameter')
+        .map((e) => e.attrs.name ?? '') ?? []
+    );
   } catch {
     return undefined;
   }
@@ -142,8 +180,10 @@ export function declaredProblems(c: ClusterModel, output: string, host: string):
     }
     if (meta.rc !== 0) {
       out.push({
-        path: at('agent'), message: `resource agent ${r.agent} (of ${r.id}) is not installed on ${host}`,
-        output: meta.text.split('\n')[0], hint: `check the spelling (crm_resource --list-agents ${r.class}${r.provider ? `:${r.provider}` : ''}) or install the package that provides it`,
+        path: at('agent'),
+        message: `resource agent ${r.agent} (of ${r.id}) is not installed on ${host}`,
+        output: meta.text.split('\n')[0],
+        hint: `check the spelling (crm_resource --list-agents ${r.class}${r.provider ? `:${r.provider}` : ''}) or install the package that provides it`,
       });
       return;
     }
@@ -151,12 +191,21 @@ export function declaredProblems(c: ClusterModel, output: string, host: string):
     if (known && (r.class === 'ocf' || r.class === 'stonith')) {
       for (const name of Object.keys(r.params)) {
         if (known.includes(name) || ALWAYS_KNOWN(r.class, name)) continue;
-        out.push({ path: at('params', name), message: `${r.agent} has no parameter "${name}" (resource ${r.id})`, hint: `its parameters: ${known.join(', ') || 'none'}` });
+        out.push({
+          path: at('params', name),
+          message: `${r.agent} has no parameter "${name}" (resource ${r.id})`,
+          hint: `its parameters: ${known.join(', ') || 'none'}`,
+        });
       }
     }
     const v = parts.get(`${i} validate`);
     if (v && v.rc !== 0) {
-      out.push({ path: at('params'), message: `${r.agent} refuses the parameters of ${r.id} (crm_resource --validate, exit ${v.rc})`, output: v.text, hint: 'the agent\'s own validate-all said so: fix the values under params' });
+      out.push({
+        path: at('params'),
+        message: `${r.agent} refuses the parameters of ${r.id} (crm_resource --validate, exit ${v.rc})`,
+        output: v.text,
+        hint: "the agent's own validate-all said so: fix the values under params",
+      });
     }
   });
   return out;
@@ -171,9 +220,13 @@ export function assertUniqueIds(c: ClusterModel, ...xml: string[]): void {
   const seen = new Set<string>();
   for (const text of xml) {
     for (const m of text.matchAll(/\sid="([^"]*)"/g)) {
-      if (!seen.has(m[1]!)) { seen.add(m[1]!); continue; }
+      if (!seen.has(m[1]!)) {
+        seen.add(m[1]!);
+        continue;
+      }
       throw new InputError(`the CIB hactl would write holds the id "${m[1]}" twice`, {
-        location: c.source, hint: 'a declared id under pacemaker: (or one derived from it, such as <id>-instance_attributes) equals another element\'s id: rename it',
+        location: c.source,
+        hint: "a declared id under pacemaker: (or one derived from it, such as <id>-instance_attributes) equals another element's id: rename it",
       });
     }
   }
@@ -186,12 +239,21 @@ export function assertUniqueIds(c: ClusterModel, ...xml: string[]): void {
  */
 export function declaredError(c: ClusterModel, problems: DeclaredProblem[]): InputError | undefined {
   if (!problems.length) return undefined;
-  const located = new InputErrors(problems.map((p) => new InputError(p.message, {
-    location: locateField(c.source, p.path), field: formatPath(p.path),
-    ...(p.output ? { output: mask(p.output) } : {}), ...(p.hint ? { hint: p.hint } : {}),
-  })));
+  const located = new InputErrors(
+    problems.map(
+      (p) =>
+        new InputError(p.message, {
+          location: locateField(c.source, p.path),
+          field: formatPath(p.path),
+          ...(p.output ? { output: mask(p.output) } : {}),
+          ...(p.hint ? { hint: p.hint } : {}),
+        }),
+    ),
+  );
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
   return new InputError(`refused before anything was applied: ${problems[0]!.message}${more}`, {
-    location: located.errors[0]!.details.location, field: located.errors[0]!.details.field, output: formatError(located),
+    location: located.errors[0]!.details.location,
+    field: located.errors[0]!.details.field,
+    output: formatError(located),
   });
 }

@@ -11,7 +11,7 @@
  *   Any other combination is refused with what each side has, or needs nothing (a twin is
  *   UpToDate: DRBD syncs the other from it by itself).
  */
-import { JUST_CREATED, type DrbdDiskFact, type DrbdResourceFact } from '../facts/drbd-disk.js';
+import { type DrbdDiskFact, type DrbdResourceFact, JUST_CREATED } from '../facts/drbd-disk.js';
 import type { DrbdState } from '../facts/drbd-status.js';
 
 export type MetadataDecision =
@@ -27,21 +27,31 @@ export type MetadataDecision =
 export function metadataDecision(node: string, f: DrbdDiskFact, initialize?: 'wipe'): MetadataDecision {
   const unreadable = f.signatures.find((t) => t.startsWith('unreadable'));
   if (unreadable) {
-    return { action: 'refuse', say: `${node}: cannot tell what ${f.disk} (DRBD ${f.resource}) holds: ${unreadable}`, hint: 'check that the disk exists on that node and is the one the inventory names' };
+    return {
+      action: 'refuse',
+      say: `${node}: cannot tell what ${f.disk} (DRBD ${f.resource}) holds: ${unreadable}`,
+      hint: 'check that the disk exists on that node and is the one the inventory names',
+    };
   }
   if (f.metadata) {
     const also = f.signatures.length ? ` (with ${f.signatures.join(', ')} on it)` : '';
     return { action: 'keep', say: `${node}: ${f.disk} has DRBD metadata for ${f.resource}${also}: kept, no create-md` };
   }
-  if (!f.signatures.length) return { action: 'create', say: `${node}: ${f.disk} is blank: creating DRBD metadata for ${f.resource}`, destructive: false };
+  if (!f.signatures.length)
+    return { action: 'create', say: `${node}: ${f.disk} is blank: creating DRBD metadata for ${f.resource}`, destructive: false };
   const what = f.signatures.join(', ');
   if (initialize === 'wipe') {
-    return { action: 'create', say: `${node}: ${f.disk} holds ${what}; drbd ${f.resource} says initialize: wipe: creating DRBD metadata over it`, destructive: true };
+    return {
+      action: 'create',
+      say: `${node}: ${f.disk} holds ${what}; drbd ${f.resource} says initialize: wipe: creating DRBD metadata over it`,
+      destructive: true,
+    };
   }
   return {
     action: 'refuse',
     say: `${node}: ${f.disk} (DRBD ${f.resource}) holds ${what} and no DRBD metadata: refusing to create metadata over it`,
-    hint: `if that data may go, set \`initialize: wipe\` on drbd ${f.resource} in the inventory; if it is the data to replicate, ` +
+    hint:
+      `if that data may go, set \`initialize: wipe\` on drbd ${f.resource} in the inventory; if it is the data to replicate, ` +
       'copy it onto the DRBD device once the resource exists on a blank disk',
   };
 }
@@ -64,7 +74,11 @@ const describe = (node: string, f: DrbdResourceFact): string => {
  * Inconsistent with just-created metadata). A resource where either twin is UpToDate
  * needs no initial sync: DRBD brings the other side up to date from it.
  */
-export function syncDecision(resource: string, master: { node: string; fact: DrbdResourceFact }, slave: { node: string; fact: DrbdResourceFact }): SyncDecision {
+export function syncDecision(
+  resource: string,
+  master: { node: string; fact: DrbdResourceFact },
+  slave: { node: string; fact: DrbdResourceFact },
+): SyncDecision {
   const both = [master, slave];
   const upToDate = both.filter((s) => s.fact.state?.disks[0] === 'UpToDate');
   const summary = both.map((s) => describe(s.node, s.fact)).join('; ');
@@ -73,7 +87,11 @@ export function syncDecision(resource: string, master: { node: string; fact: Drb
   }
   const fresh = both.every((s) => s.fact.gi?.current === JUST_CREATED && s.fact.state?.disks[0] === 'Inconsistent');
   const connected = master.fact.state?.peers[0]?.connection === 'Connected' && master.fact.state.peers[0].peerDisk === 'Inconsistent';
-  if (fresh && connected) return { action: 'initial-sync', say: `DRBD ${resource}: both twins have just-created metadata and are connected: initial sync from ${master.node}` };
+  if (fresh && connected)
+    return {
+      action: 'initial-sync',
+      say: `DRBD ${resource}: both twins have just-created metadata and are connected: initial sync from ${master.node}`,
+    };
   return {
     action: 'refuse',
     say: `DRBD ${resource}: refusing the initial sync (it overwrites ${slave.node}) — ${summary}`,
@@ -93,9 +111,11 @@ export function syncDecision(resource: string, master: { node: string; fact: Drb
  *   splitBrainHint('r0') // 'pick the twin whose changes since the split may go; there: drbdadm disconnect r0; …'
  */
 export function splitBrainHint(resource: string): string {
-  return `DRBD stopped replicating ${resource} and waits for a human: pick the twin whose writes since the split may be thrown away, ` +
+  return (
+    `DRBD stopped replicating ${resource} and waits for a human: pick the twin whose writes since the split may be thrown away, ` +
     `and on it run \`drbdadm disconnect ${resource}; drbdadm secondary ${resource}; drbdadm connect --discard-my-data ${resource}\`, ` +
-    `then on the other twin \`drbdadm connect ${resource}\` (it resyncs the first from itself)`;
+    `then on the other twin \`drbdadm connect ${resource}\` (it resyncs the first from itself)`
+  );
 }
 
 export type ReplaceDecision = { action: 'allow'; say: string } | { action: 'refuse'; say: string; hint: string };
@@ -127,7 +147,7 @@ export function replaceDecision(
         hint: `switch over first, so that ${survivor.node} serves: ${switchover}; then run add-node --replace ${old} again`,
       };
     }
-    if (!st || st.role !== 'Primary' || st.disks[0] !== 'UpToDate') {
+    if (st?.role !== 'Primary' || st.disks[0] !== 'UpToDate') {
       const what = st ? `${st.role}, disk ${st.disks[0] ?? 'none'}, peer ${peer?.connection ?? 'none'}` : 'not up';
       return {
         action: 'refuse',
@@ -136,7 +156,10 @@ export function replaceDecision(
       };
     }
   }
-  return { action: 'allow', say: `${survivor.node} is Primary with UpToDate data for ${resources.join(', ')}: ${old}'s replacement syncs from it` };
+  return {
+    action: 'allow',
+    say: `${survivor.node} is Primary with UpToDate data for ${resources.join(', ')}: ${old}'s replacement syncs from it`,
+  };
 }
 
 /** `SyncSource 42.5%`, `peer WFConnection`, … as a progress phrase. */

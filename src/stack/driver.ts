@@ -10,8 +10,8 @@
 import { quote } from '../core/shell.js';
 import type { ClusterModel, DrbdFencing, NodeModel, Stack } from '../inventory/model.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, corosyncView, members } from './corosync.js';
-import { AUTHKEYS, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat.js';
 import { guestPackages } from './guests.js';
+import { AUTHKEYS, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat.js';
 import { CIB_DIR, GROUP_ID } from './pacemaker.js';
 
 /** Where Debian 12's heartbeat package keeps dopd and drbd-peer-outdater (not /usr/lib/heartbeat). */
@@ -111,8 +111,10 @@ export function stopAndDisable(services: string[], sysvStop: Record<string, stri
 export function leftOf(services: string[], processes: string[]): string {
   return [
     ...processes.map((p) => `pgrep -x ${p} >/dev/null && echo "running ${p}"`),
-    ...services.map((s) =>
-      `{ [ -d /run/systemd/system ] && systemctl -q is-enabled ${s} 2>/dev/null; } || ls /etc/rc[2345].d/S*${s} >/dev/null 2>&1 && echo "enabled ${s}"`),
+    ...services.map(
+      (s) =>
+        `{ [ -d /run/systemd/system ] && systemctl -q is-enabled ${s} 2>/dev/null; } || ls /etc/rc[2345].d/S*${s} >/dev/null 2>&1 && echo "enabled ${s}"`,
+    ),
     'true',
   ].join('\n');
 }
@@ -147,7 +149,11 @@ const pacemaker: StackDriver<'pacemaker'> = {
     const runtimeTokenMs = tokenMs + extraNodes * num(totem.token_coefficient, TOKEN_COEFFICIENT_MS);
     const consensusMs = num(totem.consensus, c.timing.consensus);
     return {
-      stack: 'pacemaker', layer: 'corosync', tokenMs, runtimeTokenMs, consensusMs,
+      stack: 'pacemaker',
+      layer: 'corosync',
+      tokenMs,
+      runtimeTokenMs,
+      consensusMs,
       detectionMs: runtimeTokenMs + consensusMs,
       basis: `token ${runtimeTokenMs} + consensus ${consensusMs}`,
     };
@@ -159,16 +165,21 @@ const pacemaker: StackDriver<'pacemaker'> = {
   cib: true,
   timingSummary: ({ timing: t }) => `corosync token ${t.token} ms, consensus ${t.consensus} ms; monitor every ${t.monitorInterval} s`,
   voters: (c) => members(c),
-  switchoverHint: (to) => `\`crm_resource --move -r ${GROUP_ID} -N ${quote(to)} && crm_resource --wait; crm_resource --clear -r ${GROUP_ID}\``,
+  switchoverHint: (to) =>
+    `\`crm_resource --move -r ${GROUP_ID} -N ${quote(to)} && crm_resource --wait; crm_resource --clear -r ${GROUP_ID}\``,
   // corosync forgets a removed node on reload; Pacemaker's node list keeps it until told
   forgetNodeCommand: (name) => `crm_node -R ${quote(name)} --force >/dev/null 2>&1 || true`,
   // pacemaker first (it stops the resources), then corosync (the notes' graceful stop); no systemd in the namespace lab
   stopCommand: stopAndDisable(['pacemaker', 'corosync'], {
-    pacemaker: 'pacemakerd --shutdown >/dev/null 2>&1; t=0; while pgrep -x pacemakerd >/dev/null && [ $t -lt 300 ]; do sleep 1; t=$((t+1)); done',
+    pacemaker:
+      'pacemakerd --shutdown >/dev/null 2>&1; t=0; while pgrep -x pacemakerd >/dev/null && [ $t -lt 300 ]; do sleep 1; t=$((t+1)); done',
     corosync: 'service corosync stop >/dev/null 2>&1; pgrep -x corosync >/dev/null && corosync-cfgtool -H --force >/dev/null 2>&1',
   }),
   leftCommand: leftOf(['pacemaker', 'corosync'], ['pacemakerd', 'corosync']),
-  configFiles: (c, node) => (node.role === 'realserver' ? [] : [COROSYNC_CONF, ...(node.role === 'master' ? [`${CIB_DIR}/resources.xml`, `${CIB_DIR}/constraints.xml`] : [])]),
+  configFiles: (_c, node) =>
+    node.role === 'realserver'
+      ? []
+      : [COROSYNC_CONF, ...(node.role === 'master' ? [`${CIB_DIR}/resources.xml`, `${CIB_DIR}/constraints.xml`] : [])],
   keyFiles: [COROSYNC_AUTHKEY],
   // what `pcs cluster destroy` removes besides corosync.conf and the key: the CIB and the policy engine's inputs
   stateGlobs: ['/var/lib/pacemaker/cib/cib*', '/var/lib/pacemaker/pengine/*', '/var/lib/corosync/*'],
@@ -198,13 +209,20 @@ const heartbeat: StackDriver<'heartbeat'> = {
   packages(c, node) {
     if (!isTwin(node)) return [];
     return [
-      'heartbeat', 'resource-agents', ...c.services.map((s) => s.package), ...twinExtras(c),
-      ...(c.lvs.length ? ['ldirectord', 'ipvsadm'] : []), ...guestPackages(c),
+      'heartbeat',
+      'resource-agents',
+      ...c.services.map((s) => s.package),
+      ...twinExtras(c),
+      ...(c.lvs.length ? ['ldirectord', 'ipvsadm'] : []),
+      ...guestPackages(c),
     ];
   },
   effectiveTiming: (c) => ({
-    stack: 'heartbeat', layer: 'heartbeat', deadtime: c.timing.deadtime,
-    detectionMs: c.timing.deadtime * 1000, basis: `deadtime ${c.timing.deadtime * 1000}`,
+    stack: 'heartbeat',
+    layer: 'heartbeat',
+    deadtime: c.timing.deadtime,
+    detectionMs: c.timing.deadtime * 1000,
+    basis: `deadtime ${c.timing.deadtime * 1000}`,
   }),
   clusterKeySecret: 'heartbeat-authkey',
   membershipDaemon: 'heartbeat',
@@ -222,7 +240,7 @@ const heartbeat: StackDriver<'heartbeat'> = {
   keyFiles: [AUTHKEYS],
   stateGlobs: ['/var/lib/heartbeat/hostcache', '/var/lib/heartbeat/delhostcache'],
   // the arbitrator is ipfail's ping node: without it a twin that loses its network takes the address
-  removalProblem: (c, node) =>
+  removalProblem: (_c, node) =>
     node.role === 'arbitrator'
       ? `${node.name} is Heartbeat's ping node (ipfail): without it a twin that loses its network still takes the resources over`
       : undefined,

@@ -1,6 +1,6 @@
 import { InputError } from '../core/errors.js';
-import type { ClusterModel } from '../inventory/model.js';
 import { revealValue, type Secret } from '../core/secret.js';
+import type { ClusterModel } from '../inventory/model.js';
 import { anyDrbdFencing } from './drbd.js';
 import { DOPD_DIR } from './driver.js';
 
@@ -64,7 +64,9 @@ export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<
 export function stonithHost(c: ClusterModel): false | { type: string; params: string } {
   const s = c.stonith;
   if (!s.enabled || !s.agent) return false;
-  const entries = Object.entries(s.params ?? {}).filter(([k]) => !k.startsWith('pcmk_')).map(([k, v]) => [k, revealValue(v)] as const);
+  const entries = Object.entries(s.params ?? {})
+    .filter(([k]) => !k.startsWith('pcmk_'))
+    .map(([k, v]) => [k, revealValue(v)] as const);
   // the inventory check refuses these already (semantic.ts); a model built in code is checked here.
   // The message names the parameter, never its value (it may be a password).
   const bad = entries.find(([, v]) => !/^[^\s#]+$/.test(v));
@@ -79,7 +81,7 @@ export function stonithHost(c: ClusterModel): false | { type: string; params: st
 /** ha.cf's mode: 0600 when its stonith_host line carries parameters (they hold the fence credentials). */
 export function haCfMode(c: ClusterModel): string {
   const s = stonithHost(c);
-  return s && s.params ? '0600' : '0644';
+  return s !== false && s.params ? '0600' : '0644';
 }
 
 export { clStatus, HEARTBEAT_ALIVE } from '../facts/heartbeat-status.js';

@@ -26,26 +26,34 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
   const fencing =
     c.stonith.enabled && c.stonith.agent
       ? members(c).map((n) => ({
-        id: `fence-${n.name}`, agent: c.stonith.agent, target: n.name,
-        params: { ...fenceRaceDelay(c), ...fenceParams(c), pcmk_host_list: n.name },
-      }))
+          id: `fence-${n.name}`,
+          agent: c.stonith.agent,
+          target: n.name,
+          params: { ...fenceRaceDelay(c), ...fenceParams(c), pcmk_host_list: n.name },
+        }))
       : [];
   return {
     group: GROUP_ID,
     master: c.master.name,
     monitor: c.timing.monitorInterval,
     timeout_factor: opTimeoutFactor(c),
-    outsiders: members(c).map((n) => n.name).filter((n) => !twins.includes(n)),
+    outsiders: members(c)
+      .map((n) => n.name)
+      .filter((n) => !twins.includes(n)),
     fencing,
     // with DRBD fencing the agent also removes a stale crm-fence-peer constraint once both sides are UpToDate
     drbd: drbd.map((r) => ({ name: r.name, id: `drbd-${r.name}`, clone: `drbd-${r.name}-clone`, unfence: drbdFencing(c, r) !== 'off' })),
     filesystems: drbd
       .filter((r) => r.filesystem)
-      .map((r) => ({ id: `fs-${r.name}`, device: r.device, directory: r.filesystem!.mount, fstype: r.filesystem!.type, options: r.filesystem!.options ?? '' })),
+      .map((r) => ({
+        id: `fs-${r.name}`,
+        device: r.device,
+        directory: r.filesystem!.mount,
+        fstype: r.filesystem!.type,
+        options: r.filesystem!.options ?? '',
+      })),
     vips: c.floatingIps.map((v) => ({ id: v.name, address: v.address, prefix: v.prefix, interface: v.interface })),
-    services: c.services
-      .filter((s) => o.drbd || !s.drbd)
-      .map((s) => ({ id: `svc-${s.name}`, class: o.serviceClass, type: s.name })),
+    services: c.services.filter((s) => o.drbd || !s.drbd).map((s) => ({ id: `svc-${s.name}`, class: o.serviceClass, type: s.name })),
     guests: c.guests
       .filter((g) => o.drbd || !g.drbd)
       .map((g) =>
@@ -91,13 +99,20 @@ export const SECRET_FILE_MODE = '0600';
 export function opTimeoutFactor(c: ClusterModel): number {
   const f = c.vars.op_timeout_factor ?? 1;
   if (typeof f !== 'number' || !Number.isInteger(f) || f < 1 || f > 10) {
-    throw new InputError('vars.op_timeout_factor must be a whole number from 1 to 10', { location: c.source, field: 'vars.op_timeout_factor' });
+    throw new InputError('vars.op_timeout_factor must be a whole number from 1 to 10', {
+      location: c.source,
+      field: 'vars.op_timeout_factor',
+    });
   }
   return f;
 }
 
 /** The property sets hactl writes nvpairs into, one `crm_attribute --type` each. */
-export type PropertySets = { crm_config: Record<string, string>; rsc_defaults: Record<string, string>; op_defaults: Record<string, string> };
+export type PropertySets = {
+  crm_config: Record<string, string>;
+  rsc_defaults: Record<string, string>;
+  op_defaults: Record<string, string>;
+};
 
 /**
  * Cluster properties (crm_config) and resource/operation defaults hactl sets: its own, with
@@ -122,10 +137,17 @@ export function clusterProperties(c: ClusterModel): PropertySets {
 }
 
 const entries = (p: PropertySets): Array<[keyof PropertySets, string, string]> =>
-  (['crm_config', 'rsc_defaults', 'op_defaults'] as const).flatMap((set) => Object.entries(p[set]).map(([k, v]): [keyof PropertySets, string, string] => [set, k, v]));
+  (['crm_config', 'rsc_defaults', 'op_defaults'] as const).flatMap((set) =>
+    Object.entries(p[set]).map(([k, v]): [keyof PropertySets, string, string] => [set, k, v]),
+  );
 
 /** One property that differs from the live CIB: `from` undefined when it is not set there. */
-export interface PropertyChange { set: keyof PropertySets; name: string; from?: string; to: string }
+export interface PropertyChange {
+  set: keyof PropertySets;
+  name: string;
+  from?: string;
+  to: string;
+}
 
 /**
  * The properties whose live value differs, from `cibadmin -Q --scope configuration` (or all
@@ -164,4 +186,3 @@ export const LIVE_CONFIGURATION = 'cibadmin -Q --scope configuration';
 export function ownedProperties(p: PropertySets): Record<string, string[]> {
   return { crm_config: Object.keys(p.crm_config), rsc_defaults: Object.keys(p.rsc_defaults), op_defaults: Object.keys(p.op_defaults) };
 }
-

@@ -52,7 +52,8 @@ export function readSecret(dir: string, name: string): Secret | undefined {
   // an empty key would give every node an empty (and identical-to-anyone) secret
   if (value.length < 16) {
     throw new InputError(`secret ${file} is empty or too short (${value.length} characters)`, {
-      location: file, hint: 'restore it from a backup or from the secrets dir of the workstation that bootstrapped the cluster',
+      location: file,
+      hint: 'restore it from a backup or from the secrets dir of the workstation that bootstrapped the cluster',
     });
   }
   return new Secret(value);
@@ -127,8 +128,9 @@ export function decideClusterKey(
     const why = `${spec.nodePath} already exists on ${list}, but this inventory's secrets dir has no ${spec.name}`;
     throw new InputError(`${why}: hactl refuses to replace the running cluster's ${spec.what}`, {
       location: file,
-      hint: `copy the secrets dir from the workstation (or inventory directory) that bootstrapped the cluster to ${o.dir}, `
-        + "or re-run with --adopt-secrets to take over the nodes' key",
+      hint:
+        `copy the secrets dir from the workstation (or inventory directory) that bootstrapped the cluster to ${o.dir}, ` +
+        "or re-run with --adopt-secrets to take over the nodes' key",
     });
   }
   const hashes = new Set(having.map((n) => n.fact.sha256));

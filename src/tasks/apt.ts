@@ -12,7 +12,8 @@ export interface AptOptions {
 }
 
 /** apt-get as every hactl task runs it: no questions, the lock waited for, kept config files, no recommends. */
-export const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends';
+export const APT =
+  'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends';
 
 /**
  * Installs only the packages that are missing, in one apt-get call.

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import { dirname, basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { quote } from '../core/shell.js';
 import { mask } from '../core/secret.js';
+import { quote } from '../core/shell.js';
 import type { FileFact } from '../facts/file.js';
 import { noop, type Step, type TaskPlan } from './types.js';
 
 export interface FileOptions {
   /** the whole content; omit to manage only mode/owner of an existing file */
   content?: string;
-  mode?: string;   // octal, e.g. "0644" or "600"
+  mode?: string; // octal, e.g. "0644" or "600"
   owner?: string;
   group?: string;
   state?: 'present' | 'absent';
@@ -120,7 +120,9 @@ export function planFile(fact: FileFact, path: string, o: FileOptions, mark?: st
   // content is right (or not managed): fix metadata in place
   if (o.mode && normMode(o.mode) !== fact.mode) {
     // a backup of the readable version would keep what the new mode hides
-    const bak = isPrivateMode(o.mode) ? `; if [ -e ${quote(path + '.hactl-bak')} ]; then chmod go-rwx ${quote(path + '.hactl-bak')}; fi` : '';
+    const bak = isPrivateMode(o.mode)
+      ? `; if [ -e ${quote(path + '.hactl-bak')} ]; then chmod go-rwx ${quote(path + '.hactl-bak')}; fi`
+      : '';
     steps.push({ command: `chmod ${normMode(o.mode)} ${quote(path)}${bak}` });
     why.push(`mode ${fact.mode} → ${normMode(o.mode)}`);
   }

@@ -45,7 +45,9 @@ export function planService(fact: ServiceFact, o: ServiceOptions): TaskPlan {
   if (o.enabled !== undefined && fact.enabled !== undefined && o.enabled !== fact.enabled) {
     const n = quote(fact.name);
     const verb = o.enabled ? 'enable' : 'disable';
-    steps.push({ command: fact.init === 'systemd' ? `systemctl ${verb} ${n}` : `update-rc.d ${n} ${o.enabled ? 'defaults' : 'disable'} >/dev/null` });
+    steps.push({
+      command: fact.init === 'systemd' ? `systemctl ${verb} ${n}` : `update-rc.d ${n} ${o.enabled ? 'defaults' : 'disable'} >/dev/null`,
+    });
     why.push(`${verb} ${fact.name}`);
   }
   if (steps.length === 0) {

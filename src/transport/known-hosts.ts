@@ -25,7 +25,10 @@ export interface KnownHostsSource {
 }
 
 function globMatch(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'i').test(name);
 }
 
@@ -127,7 +130,13 @@ export function checkHostKey(sources: KnownHostsSource[], names: string[], keyBl
  * client offers so the server shows a key we know, as OpenSSH does.
  */
 export function knownKeyTypes(sources: KnownHostsSource[], names: string[]): string[] {
-  return [...new Set(entriesFor(sources, names).filter((e) => e.marker === '').map((e) => e.type))];
+  return [
+    ...new Set(
+      entriesFor(sources, names)
+        .filter((e) => e.marker === '')
+        .map((e) => e.type),
+    ),
+  ];
 }
 
 /** ssh2's host-key algorithm names for the known key types, the known ones first. */

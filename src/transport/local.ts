@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import type { Connection, ExecOptions, ExecResult, Held } from './types.js';
 import { quote } from '../core/shell.js';
+import type { Connection, ExecOptions, ExecResult, Held } from './types.js';
 
 /**
  * Runs commands on this machine through `sh -c`. For unit tests and for the orchestrator's

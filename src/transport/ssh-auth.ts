@@ -63,7 +63,11 @@ function pubBlob(file: string): Buffer | undefined {
  * @example authOrder({ agent: true, identities: [{ file: 'a', encrypted: true }], canAsk: true })
  *   // { steps: [{ kind: 'agent' }], skipped: [{ file: 'a', why: 'encrypted; the agent was tried instead' }] }
  */
-export function authOrder(input: { agent: boolean; identities: IdentityInfo[]; canAsk: boolean }): Pick<AuthTried, 'skipped'> & { steps: AuthStep[] } {
+export function authOrder(input: {
+  agent: boolean;
+  identities: IdentityInfo[];
+  canAsk: boolean;
+}): Pick<AuthTried, 'skipped'> & { steps: AuthStep[] } {
   const steps: AuthStep[] = input.agent ? [{ kind: 'agent' }] : [];
   const skipped: AuthTried['skipped'] = [];
   for (const id of input.identities) {
@@ -94,7 +98,11 @@ export function setPassphrasePrompt(p: PassphrasePrompt | undefined): void {
  * the IdentityFiles.
  */
 class NotedAgent extends OpenSSHAgent {
-  constructor(socket: string, private readonly tried: AuthTried, private readonly only: Buffer[] | undefined) {
+  constructor(
+    socket: string,
+    private readonly tried: AuthTried,
+    private readonly only: Buffer[] | undefined,
+  ) {
     super(socket);
   }
 
@@ -104,7 +112,9 @@ class NotedAgent extends OpenSSHAgent {
         this.tried.agent = { keys: 0, error: err?.message ?? 'no answer' };
         return cb(undefined, []);
       }
-      const parsed = keys.map((k) => utils.parseKey(k as never)).filter((k): k is ssh2.ParsedKey => !(k instanceof Error) && !Array.isArray(k));
+      const parsed = keys
+        .map((k) => utils.parseKey(k as never))
+        .filter((k): k is ssh2.ParsedKey => !(k instanceof Error) && !Array.isArray(k));
       const offered = this.only ? parsed.filter((k) => this.only!.some((b) => b.equals(k.getPublicSSH()))) : parsed;
       this.tried.agent = { keys: offered.length };
       cb(undefined, offered);
@@ -116,12 +126,10 @@ class NotedAgent extends OpenSSHAgent {
  * The ssh2 `authHandler` for a user and the key files: the steps of `authOrder`, one after
  * the other on the same connection; `tried` fills in as they go.
  */
-export function authHandler(input: {
-  user: string;
-  identities: string[];
-  identitiesOnly: boolean;
-  agentSocket: string | undefined;
-}): { handler: ssh2.AuthHandlerMiddleware; tried: AuthTried } {
+export function authHandler(input: { user: string; identities: string[]; identitiesOnly: boolean; agentSocket: string | undefined }): {
+  handler: ssh2.AuthHandlerMiddleware;
+  tried: AuthTried;
+} {
   const infos = input.identities.map(inspectIdentity);
   const { steps, skipped } = authOrder({ agent: Boolean(input.agentSocket), identities: infos, canAsk: Boolean(prompt) });
   const tried: AuthTried = { files: [], skipped };
@@ -129,7 +137,10 @@ export function authHandler(input: {
   let next = 0;
   const handler = (left: ssh2.AuthenticationType[], partial: boolean, cb: (next: ssh2.AuthenticationType | false) => void): void => {
     const step = steps[next++];
-    if (!step) return cb(false);
+    if (!step) {
+      cb(false);
+      return;
+    }
     if (step.kind === 'agent') {
       cb({ type: 'agent', username: input.user, agent: new NotedAgent(input.agentSocket!, tried, only) } as never);
       return;
@@ -157,7 +168,9 @@ export function authHandler(input: {
 /** "agent: 2 keys; files: ~/.ssh/id_ed25519; skipped: ~/.ssh/id_rsa (encrypted; …)" */
 export function describeTried(t: AuthTried): string {
   const parts = [
-    t.agent ? `agent: ${t.agent.keys} key${t.agent.keys === 1 ? '' : 's'}${t.agent.error ? ` (${t.agent.error})` : ''}` : 'no ssh-agent (SSH_AUTH_SOCK unset)',
+    t.agent
+      ? `agent: ${t.agent.keys} key${t.agent.keys === 1 ? '' : 's'}${t.agent.error ? ` (${t.agent.error})` : ''}`
+      : 'no ssh-agent (SSH_AUTH_SOCK unset)',
     `files: ${t.files.length ? t.files.join(', ') : 'none'}`,
     ...(t.skipped.length ? [`skipped: ${t.skipped.map((s) => `${s.file} (${s.why})`).join(', ')}`] : []),
   ];

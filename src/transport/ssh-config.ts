@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { quote } from '../core/shell.js';
 
@@ -25,7 +25,10 @@ export function expandHome(p: string): string {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'i');
 }
 
@@ -189,17 +192,29 @@ function runSshG(args: string[]): Promise<{ code: number | null; stdout: string;
 export function effectiveSsh(q: SshQuery): Promise<{ effective: SshEffective; via: 'ssh -G' | 'parser' }> {
   // an inventory's ssh config that does not exist is no config, as before (`ssh -F` would refuse it)
   const config = q.config ? (existsSync(expandHome(q.config)) ? expandHome(q.config) : '/dev/null') : undefined;
-  const args = ['-G', ...(config ? ['-F', config] : []), ...(q.user ? ['-l', q.user] : []), ...(q.port ? ['-p', String(q.port)] : []), '--', q.host];
+  const args = [
+    '-G',
+    ...(config ? ['-F', config] : []),
+    ...(q.user ? ['-l', q.user] : []),
+    ...(q.port ? ['-p', String(q.port)] : []),
+    '--',
+    q.host,
+  ];
   const key = args.join('\0');
   let p = cache.get(key);
   if (!p) {
     p = runSshG(args).then((r) => {
       if (r.missing) {
-        sshGMissing = 'ssh (OpenSSH client) is not installed: ssh_config read by hactl\'s own parser (Host blocks only; no Include, Match, ProxyJump)';
+        sshGMissing =
+          "ssh (OpenSSH client) is not installed: ssh_config read by hactl's own parser (Host blocks only; no Include, Match, ProxyJump)";
         return { effective: fallbackEffective(q, config), via: 'parser' as const };
       }
       if (r.code !== 0) {
-        const said = r.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^Pseudo-terminal/.test(l)).join('; ');
+        const said = r.stderr
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !/^Pseudo-terminal/.test(l))
+          .join('; ');
         throw new Error(`ssh -G ${q.host}${config ? ` -F ${config}` : ''} failed: ${said || `exit ${r.code}`}`);
       }
       return { effective: parseSshG(r.stdout), via: 'ssh -G' as const };
@@ -237,11 +252,15 @@ export interface JumpHop {
  * @example parseProxyJump('admin@bastion:2222,inner') // [{ host: 'bastion', user: 'admin', port: 2222 }, { host: 'inner' }]
  */
 export function parseProxyJump(value: string): JumpHop[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean).map((spec) => {
-    const m = /^(?:ssh:\/\/)?(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::(\d+))?$/.exec(spec);
-    if (!m) throw new Error(`bad ProxyJump hop "${spec}" (expected [user@]host[:port])`);
-    return { host: m[2]!.replace(/^\[(.*)\]$/, '$1'), ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}) };
-  });
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((spec) => {
+      const m = /^(?:ssh:\/\/)?(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::(\d+))?$/.exec(spec);
+      if (!m) throw new Error(`bad ProxyJump hop "${spec}" (expected [user@]host[:port])`);
+      return { host: m[2]!.replace(/^\[(.*)\]$/, '$1'), ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}) };
+    });
 }
 
 /**
@@ -254,5 +273,6 @@ export function proxyCommandLine(command: string, t: { host: string; port: numbe
   // the values come from the inventory and ssh_config: data, quoted unless plainly a name
   const q = (v: string): string => (/^[\w.:@-]+$/.test(v) ? v : quote(v));
   return command.replace(/%([%hprn])/g, (_, c: string) =>
-    c === '%' ? '%' : c === 'h' ? q(t.host) : c === 'p' ? String(t.port) : c === 'r' ? q(t.user) : q(t.name));
+    c === '%' ? '%' : c === 'h' ? q(t.host) : c === 'p' ? String(t.port) : c === 'r' ? q(t.user) : q(t.name),
+  );
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Duplex, Readable } from 'node:stream';
@@ -7,16 +7,29 @@ import { NodeError } from '../core/errors.js';
 import { quote } from '../core/shell.js';
 import type { NodeModel } from '../inventory/model.js';
 import {
-  appendKnownHost, checkHostKey, fingerprint, hostKeyAlgorithms, keyType, knownHostsName, knownKeyTypes, readKnownHosts,
+  appendKnownHost,
+  checkHostKey,
+  fingerprint,
   type HostKeyVerdict,
+  hostKeyAlgorithms,
+  keyType,
+  knownHostsName,
+  knownKeyTypes,
+  readKnownHosts,
 } from './known-hosts.js';
-import { describeTried, authHandler } from './ssh-auth.js';
-import { effectiveSsh, expandHome, sshGMissing, parseProxyJump, proxyCommandLine, readSshConfig } from './ssh-config.js';
+import { authHandler, describeTried } from './ssh-auth.js';
+import { effectiveSsh, expandHome, parseProxyJump, proxyCommandLine, readSshConfig, sshGMissing } from './ssh-config.js';
 import type { Connection, ExecOptions, ExecResult, Held } from './types.js';
 
 /** ssh2's default host-key algorithms (it never offers host certificates). */
 const SERVER_HOST_KEY_ALGORITHMS = [
-  'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
 ];
 
 export interface SshOptions {
@@ -86,22 +99,28 @@ interface HostQuery {
  * @example const t = await resolveTarget(node); // t.host, t.port, t.jump?.host
  */
 export function resolveTarget(node: NodeModel): Promise<SshTarget> {
-  return resolveHost({
-    name: node.name,
-    host: node.connect,
-    config: node.ssh.config,
-    ...(node.ssh.user !== 'root' ? { user: node.ssh.user } : {}),
-    ...(node.ssh.port !== 22 ? { port: node.ssh.port } : {}),
-    ...(node.ssh.identity ? { identity: node.ssh.identity } : {}),
-    ...(node.ssh.knownHosts ? { knownHosts: node.ssh.knownHosts } : {}),
-    defaultUser: node.ssh.user,
-    become: node.ssh.become,
-  }, 0);
+  return resolveHost(
+    {
+      name: node.name,
+      host: node.connect,
+      config: node.ssh.config,
+      ...(node.ssh.user !== 'root' ? { user: node.ssh.user } : {}),
+      ...(node.ssh.port !== 22 ? { port: node.ssh.port } : {}),
+      ...(node.ssh.identity ? { identity: node.ssh.identity } : {}),
+      ...(node.ssh.knownHosts ? { knownHosts: node.ssh.knownHosts } : {}),
+      defaultUser: node.ssh.user,
+      become: node.ssh.become,
+    },
+    0,
+  );
 }
 
 async function resolveHost(q: HostQuery, depth: number, noJump = false): Promise<SshTarget> {
   const { effective: e, via } = await effectiveSsh({
-    host: q.host, ...(q.config ? { config: q.config } : {}), ...(q.user ? { user: q.user } : {}), ...(q.port ? { port: q.port } : {}),
+    host: q.host,
+    ...(q.config ? { config: q.config } : {}),
+    ...(q.user ? { user: q.user } : {}),
+    ...(q.port ? { port: q.port } : {}),
   }).catch((err: Error) => {
     throw new NodeError(err.message, { host: q.name, hint: 'fix the ssh_config (`ssh -G` reads it as ssh would)' }, { cause: err });
   });
@@ -110,9 +129,10 @@ async function resolveHost(q: HostQuery, depth: number, noJump = false): Promise
   if (!q.user && q.defaultUser && e.user === userInfo().username) user = readSshConfig(q.config, q.host).user ?? q.defaultUser;
   const identities = (q.identity ? [expandHome(q.identity)] : e.identityFiles).filter((f) => existsSync(f));
   const userFiles = e.userKnownHostsFiles.length ? e.userKnownHostsFiles : ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'].map(expandHome);
-  const known = q.knownHosts && q.defaultUser
-    ? { knownHosts: expandHome(q.knownHosts), moreKnownHosts: [] }
-    : { knownHosts: userFiles[0]!, moreKnownHosts: [...userFiles.slice(1), ...(q.knownHosts ? [expandHome(q.knownHosts)] : [])] };
+  const known =
+    q.knownHosts && q.defaultUser
+      ? { knownHosts: expandHome(q.knownHosts), moreKnownHosts: [] }
+      : { knownHosts: userFiles[0]!, moreKnownHosts: [...userFiles.slice(1), ...(q.knownHosts ? [expandHome(q.knownHosts)] : [])] };
   const target: SshTarget = {
     name: q.name,
     host: e.hostName || q.host,
@@ -129,13 +149,23 @@ async function resolveHost(q: HostQuery, depth: number, noJump = false): Promise
   };
   if (noJump) return target;
   if (e.proxyJump) {
-    if (depth + 1 > MAX_HOPS) throw new NodeError(`more than ${MAX_HOPS} ProxyJump hops to reach ${q.host} (a loop in ssh_config?)`, { host: q.name });
+    if (depth + 1 > MAX_HOPS)
+      throw new NodeError(`more than ${MAX_HOPS} ProxyJump hops to reach ${q.host} (a loop in ssh_config?)`, { host: q.name });
     let prev: SshTarget | undefined;
     for (const [i, hop] of parseProxyJump(e.proxyJump).entries()) {
-      const t = await resolveHost({
-        name: hop.host, host: hop.host, config: q.config, ...(hop.user ? { user: hop.user } : {}), ...(hop.port ? { port: hop.port } : {}),
-        ...(q.knownHosts ? { knownHosts: q.knownHosts } : {}), become: false,
-      }, depth + 1 + i, i > 0);
+      const t = await resolveHost(
+        {
+          name: hop.host,
+          host: hop.host,
+          config: q.config,
+          ...(hop.user ? { user: hop.user } : {}),
+          ...(hop.port ? { port: hop.port } : {}),
+          ...(q.knownHosts ? { knownHosts: q.knownHosts } : {}),
+          become: false,
+        },
+        depth + 1 + i,
+        i > 0,
+      );
       if (prev) t.jump = prev;
       prev = t;
     }
@@ -173,27 +203,32 @@ export function hostKeyRefusal(target: SshTarget, verdict: HostKeyVerdict, key: 
       return undefined;
     case 'revoked':
       return new NodeError(`host key for ${target.host} is REVOKED (${fp})`, {
-        host, location: verdict.at,
+        host,
+        location: verdict.at,
         hint: 'a @revoked line lists this key: the host must get a new key; hactl never connects with a revoked one',
       });
     case 'changed': {
       const type = verdict.type === keyType(key) ? '' : ` (known: a ${verdict.type} key; now a ${keyType(key)} key)`;
       return new NodeError(`host key for ${target.host} has CHANGED${type} (now ${fp})`, {
-        host, location: verdict.at,
+        host,
+        location: verdict.at,
         hint: `someone may be intercepting the connection, or the host was reinstalled; check the fingerprint, then: ${remove(verdict.at)}`,
       });
     }
     case 'needs-certificate':
     case 'certificate':
       return new NodeError(`host ${target.host} must be verified by its host certificate (@cert-authority), which hactl cannot check`, {
-        host, ...(verdict.at ? { location: verdict.at } : {}),
-        hint: 'hactl\'s SSH library (ssh2) does not negotiate host certificates; add the host\'s plain key to known_hosts '
-          + `(compare \`ssh-keyscan -p ${target.port} ${target.host}\` with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host)`,
+        host,
+        ...(verdict.at ? { location: verdict.at } : {}),
+        hint:
+          "hactl's SSH library (ssh2) does not negotiate host certificates; add the host's plain key to known_hosts " +
+          `(compare \`ssh-keyscan -p ${target.port} ${target.host}\` with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host)`,
       });
     case 'unknown':
       if (acceptNew) return undefined;
       return new NodeError(`unknown host key for ${target.host} (${fp})`, {
-        host, hint: `verify the fingerprint, then re-run with --accept-new-hostkeys or add it to ${target.knownHosts}`,
+        host,
+        hint: `verify the fingerprint, then re-run with --accept-new-hostkeys or add it to ${target.knownHosts}`,
       });
   }
 }
@@ -254,7 +289,12 @@ export class SshConnection implements Connection {
     // several keys shows the one we know instead of looking changed
     const serverHostKey = hostKeyAlgorithms(knownKeyTypes(readKnownHosts(files), names), SERVER_HOST_KEY_ALGORITHMS);
     const agent = process.env.SSH_AUTH_SOCK || undefined;
-    const auth = authHandler({ user: target.user, identities: target.identities, identitiesOnly: target.identitiesOnly === true, agentSocket: agent });
+    const auth = authHandler({
+      user: target.user,
+      identities: target.identities,
+      identitiesOnly: target.identitiesOnly === true,
+      agentSocket: agent,
+    });
     const where = describeTarget(target);
     // the way there: a jump host's forwarded channel, a proxy command's stdio, or a TCP socket of ssh2's own
     let jump: SshConnection | undefined;
@@ -265,9 +305,14 @@ export class SshConnection implements Connection {
       if (target.jump) {
         jump = await SshConnection.open(target.jump, { ...options, onCommand: undefined }).catch((err: unknown) => {
           const e = err as NodeError;
-          throw new NodeError(`cannot reach jump host ${target.jump!.name} for ${target.name}: ${e.message}`, {
-            host: target.name, ...(e.details?.hint ? { hint: e.details.hint } : {}),
-          }, { cause: err });
+          throw new NodeError(
+            `cannot reach jump host ${target.jump!.name} for ${target.name}: ${e.message}`,
+            {
+              host: target.name,
+              ...(e.details?.hint ? { hint: e.details.hint } : {}),
+            },
+            { cause: err },
+          );
         });
         sock = await jump.forward(target.host, target.port);
       } else if (target.proxyCommand) {
@@ -296,7 +341,9 @@ export class SshConnection implements Connection {
       const failed = /authentication/i.test(msg);
       const proxyNote = proxy && proxyErr.trim() ? ` (proxy command said: ${proxyErr.trim().split('\n').pop()})` : '';
       throw new NodeError(
-        failed ? `authentication failed for ${where} (tried ${describeTried(auth.tried)})` : `cannot connect to ${target.host}:${target.port}${describeRoute(target)}: ${msg}${proxyNote}`,
+        failed
+          ? `authentication failed for ${where} (tried ${describeTried(auth.tried)})`
+          : `cannot connect to ${target.host}:${target.port}${describeRoute(target)}: ${msg}${proxyNote}`,
         {
           host: target.name,
           hint: failed
@@ -321,9 +368,16 @@ export class SshConnection implements Connection {
     return new Promise((resolve, reject) => {
       client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
         if (err) {
-          reject(new NodeError(`jump host ${this.target.name} cannot open a channel to ${host}:${port}: ${err.message}`, {
-            host: this.host, hint: 'the jump host\'s sshd must allow TCP forwarding (AllowTcpForwarding) and reach the target',
-          }, { cause: err }));
+          reject(
+            new NodeError(
+              `jump host ${this.target.name} cannot open a channel to ${host}:${port}: ${err.message}`,
+              {
+                host: this.host,
+                hint: "the jump host's sshd must allow TCP forwarding (AllowTcpForwarding) and reach the target",
+              },
+              { cause: err },
+            ),
+          );
         } else resolve(channel as unknown as Duplex);
       });
     });
@@ -340,7 +394,8 @@ export class SshConnection implements Connection {
     let full = this.wrap(command);
     if (options.timeoutMs) full = `timeout -k 2 ${Math.ceil(options.timeoutMs / 1000)} sh -c ${quote(full)}`;
     this.options.onCommand?.(this.host, command);
-    const stdin = stalledForTests(command, options.stdin) ??
+    const stdin =
+      stalledForTests(command, options.stdin) ??
       (options.stdin === undefined ? undefined : typeof options.stdin === 'string' ? options.stdin : Readable.from([options.stdin]));
     try {
       const r = await Promise.race([this.ssh.execCommand(full, { stdin, noTrim: true }), this.gone]);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +77,7 @@ export default definePlaybook('site', async ({ hosts, options }) => {
     expect(bad.stderr).toMatch(/--limit selects no node with "nope"/);
   });
 
-  it('drift --playbook: your playbook\'s desired state, read-only, exit 0 clean / 2 drift with the host and a diff', () => {
+  it("drift --playbook: your playbook's desired state, read-only, exit 0 clean / 2 drift with the host and a diff", () => {
     expect(hactl(['run', '-i', inv, book]).status).toBe(0);
     const clean = hactl(['drift', '-i', inv, '--playbook', book, '--json']);
     expect(clean.status, clean.stderr).toBe(0);

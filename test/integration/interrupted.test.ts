@@ -6,7 +6,7 @@ import { Connector, sshConnect } from '../../src/runtime/connector.js';
 import { nodeLockCommand, parseNodeLock } from '../../src/runtime/lock.js';
 import { definePlaybook } from '../../src/runtime/playbook.js';
 import { runPlaybook } from '../../src/runtime/run.js';
-import { SshConnection, resolveTarget } from '../../src/transport/ssh.js';
+import { resolveTarget, SshConnection } from '../../src/transport/ssh.js';
 import { testCluster } from '../helpers/model.js';
 import { sshdMissing, startSshd, type TestSshd } from '../helpers/sshd.js';
 
@@ -29,7 +29,12 @@ describe.skipIf(Boolean(missing))(`interrupted runs over real SSH${missing ? ` (
   let sshd: TestSshd;
   let work: string;
   const node = () => ({
-    name: 'local', address: '127.0.0.1', connect: '127.0.0.1', role: 'master' as const, nodeId: 1, vars: {},
+    name: 'local',
+    address: '127.0.0.1',
+    connect: '127.0.0.1',
+    role: 'master' as const,
+    nodeId: 1,
+    vars: {},
     ssh: { user: 'root', port: sshd.port, identity: sshd.clientKey, knownHosts: sshd.knownHosts, config: '/nonexistent', become: false },
   });
   beforeAll(async () => {
@@ -50,9 +55,13 @@ describe.skipIf(Boolean(missing))(`interrupted runs over real SSH${missing ? ` (
     const content = 'deadtime 10\n'.repeat(1000);
     process.env.HACTL_TEST_STALL_STREAM = `${path}:4096`; // 4 KiB arrive, then the stream hangs
     const connector = new Connector(sshConnect());
-    const book = definePlaybook('t', async ({ hosts }) => hosts.all(async (h) => void (await h.file(path, { content, notify: 'restart' }))), {
-      handlers: { restart: async () => undefined },
-    });
+    const book = definePlaybook(
+      't',
+      async ({ hosts }) => hosts.all(async (h) => void (await h.file(path, { content, notify: 'restart' }))),
+      {
+        handlers: { restart: async () => undefined },
+      },
+    );
     const run = runPlaybook(book, { cluster: testCluster([node()]), connector });
     const staged = () => readdirSync(work).filter((f) => f.startsWith('.ha.cf.hactl-'));
     expect(await until(() => staged().some((f) => statSync(join(work, f)).size === 4096), 45_000)).toBe(true);

@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeError } from '../../src/core/errors.js';
 import { Secret } from '../../src/core/secret.js';
 import { Connector } from '../../src/runtime/connector.js';
+import type { RunEvent } from '../../src/runtime/events.js';
 import { definePlaybook } from '../../src/runtime/playbook.js';
 import { runPlaybook } from '../../src/runtime/run.js';
-import type { RunEvent } from '../../src/runtime/events.js';
-import { SshConnection, resolveTarget } from '../../src/transport/ssh.js';
+import { resolveTarget, SshConnection } from '../../src/transport/ssh.js';
 import { testCluster } from '../helpers/model.js';
 import { sshdMissing, startSshd, type TestSshd } from '../helpers/sshd.js';
 
@@ -28,11 +28,14 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
   });
   const cluster = () => testCluster([node()]);
   const run = async (body: Parameters<typeof definePlaybook>[1], check = false, events: RunEvent[] = []) =>
-    runPlaybook(definePlaybook('t', body, { handlers: { 'say hi': async (h) => void (await h.sh(`echo hi >> ${join(work, 'handler.log')}`)) } }), {
-      cluster: cluster(),
-      check,
-      events: (e) => events.push(e),
-    });
+    runPlaybook(
+      definePlaybook('t', body, { handlers: { 'say hi': async (h) => void (await h.sh(`echo hi >> ${join(work, 'handler.log')}`)) } }),
+      {
+        cluster: cluster(),
+        check,
+        events: (e) => events.push(e),
+      },
+    );
 
   beforeAll(async () => {
     sshd = await startSshd();
@@ -80,7 +83,10 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     const path = join(work, 'c.conf');
     writeFileSync(path, 'good\n');
     const s = await run(async ({ hosts }) =>
-      hosts.all(async (h) => void (await h.file(path, { content: 'bad\n', validate: `grep -q good %s || { echo "line 1: expected good" ; exit 3; }` }))),
+      hosts.all(
+        async (h) =>
+          void (await h.file(path, { content: 'bad\n', validate: `grep -q good %s || { echo "line 1: expected good" ; exit 3; }` })),
+      ),
     );
     expect(s.ok).toBe(false);
     expect(s.hosts[0]!.error).toMatch(/validation refused/);
@@ -96,7 +102,11 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     writeFileSync(tpl, 'auth 1\n1 sha1 {{secret key}}\n');
     const key = new Secret('s3cr3t-value-xyz');
     const events: RunEvent[] = [];
-    const s = await run(async ({ hosts }) => hosts.all(async (h) => void (await h.template(tpl, path, { vars: { key }, mode: '0600', secret: true }))), false, events);
+    const s = await run(
+      async ({ hosts }) => hosts.all(async (h) => void (await h.template(tpl, path, { vars: { key }, mode: '0600', secret: true }))),
+      false,
+      events,
+    );
     expect(s.ok).toBe(true);
     expect(readFileSync(path, 'utf8')).toContain('s3cr3t-value-xyz');
     expect(JSON.stringify(events)).not.toContain('s3cr3t-value-xyz');
@@ -116,7 +126,10 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
   it('service: starts a sysv service once, then reports it running', async () => {
     const script = '/etc/init.d/hactl-itest';
     const flag = join(work, 'svc.running');
-    writeFileSync(script, `#!/bin/sh\ncase "$1" in start) touch ${flag};; stop) rm -f ${flag};; status) test -e ${flag};; restart) touch ${flag};; esac\n`);
+    writeFileSync(
+      script,
+      `#!/bin/sh\ncase "$1" in start) touch ${flag};; stop) rm -f ${flag};; status) test -e ${flag};; restart) touch ${flag};; esac\n`,
+    );
     chmodSync(script, 0o755);
     try {
       const body = async ({ hosts }: { hosts: import('../../src/runtime/group.js').HostGroup }) =>
@@ -158,7 +171,9 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     const base = { ...node(), role: 'master' as const, nodeId: 1, vars: {} };
     const empty = join(work, 'known_empty');
     writeFileSync(empty, '');
-    await expect(SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: empty } }))).rejects.toThrow(/unknown host key for 127.0.0.1 \(SHA256:/);
+    await expect(SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: empty } }))).rejects.toThrow(
+      /unknown host key for 127.0.0.1 \(SHA256:/,
+    );
     const wrong = join(work, 'known_wrong');
     const otherKey = 'AAAAC3NzaC1lZDI1NTE5AAAAIBm1fake0000000000000000000000000000000000000';
     writeFileSync(wrong, `[127.0.0.1]:${sshd.port} ssh-ed25519 ${otherKey}\n`);
@@ -167,7 +182,9 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     expect(err.message).toMatch(/CHANGED/);
     expect(err.details.location).toBe(`${wrong}:1`);
     // accept-new records an unknown key, then connects
-    const c = await SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: empty } }), { acceptNewHostKeys: true });
+    const c = await SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: empty } }), {
+      acceptNewHostKeys: true,
+    });
     expect((await c.exec('echo ok')).stdout).toBe('ok\n');
     await c.close();
     expect(readFileSync(empty, 'utf8')).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519`);
@@ -177,10 +194,15 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     const base = { ...node(), role: 'master' as const, nodeId: 1, vars: {} };
     const file = join(work, 'known_revoked');
     const [, type, key] = sshd.hostKeyLine.split(' ');
-    writeFileSync(file, `${sshd.hostKeyLine}
+    writeFileSync(
+      file,
+      `${sshd.hostKeyLine}
 @revoked * ${type} ${key}
-`);
-    const err = await SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: file } }), { acceptNewHostKeys: true }).catch((e) => e);
+`,
+    );
+    const err = await SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: file } }), {
+      acceptNewHostKeys: true,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(NodeError);
     expect(err.message).toMatch(/host key for 127.0.0.1 is REVOKED \(SHA256:/);
     expect(err.details.location).toBe(`${file}:2`);
@@ -193,7 +215,9 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     const file = join(work, 'known_other_type');
     const text = `# another key type for this host\n[127.0.0.1]:${sshd.port} ${type} ${key}\n`;
     writeFileSync(file, text);
-    const err = await SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: file } }), { acceptNewHostKeys: true }).catch((e) => e);
+    const err = await SshConnection.open(await resolveTarget({ ...base, ssh: { ...base.ssh, knownHosts: file } }), {
+      acceptNewHostKeys: true,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(NodeError);
     expect(err.message).toMatch(/CHANGED \(known: a ecdsa-sha2-nistp256 key; now a ssh-ed25519 key\)/);
     expect(err.details.location).toBe(`${file}:2`);
@@ -203,7 +227,10 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
 
   it('an unreachable host fails that host only, with a clear message', async () => {
     const c = testCluster([node(), { ...node(), name: 'ghost', connect: '127.0.0.1', ssh: { ...node().ssh, port: 1 } }]);
-    const s = await runPlaybook(definePlaybook('x', async ({ hosts }) => hosts.all(async (h) => void (await h.command('true')))), { cluster: c });
+    const s = await runPlaybook(
+      definePlaybook('x', async ({ hosts }) => hosts.all(async (h) => void (await h.command('true')))),
+      { cluster: c },
+    );
     expect(s.hosts.find((h) => h.host === 'local')!.failed).toBe(false);
     expect(s.hosts.find((h) => h.host === 'ghost')!.error).toMatch(/cannot connect to 127.0.0.1:1/);
   });

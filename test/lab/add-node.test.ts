@@ -18,11 +18,16 @@ describe.skipIf(Boolean(missing))(`add-node on the lab${missing ? ` (skipped: ${
   let original = '';
   let address = '';
   let operators = '';
-  const theirs = (): string => ssh(STATE, 'master', [
-    `cibadmin -Q --xpath "//resources/primitive[@id='op-dummy']"`,
-    `cibadmin -Q --xpath "//constraints/rsc_location[@id='op-dummy-not-arbitrator']"`,
-    `cibadmin -Q --xpath "//crm_config//nvpair[@name='operator-note']"`,
-  ].join(' && ')).stdout;
+  const theirs = (): string =>
+    ssh(
+      STATE,
+      'master',
+      [
+        `cibadmin -Q --xpath "//resources/primitive[@id='op-dummy']"`,
+        `cibadmin -Q --xpath "//constraints/rsc_location[@id='op-dummy-not-arbitrator']"`,
+        `cibadmin -Q --xpath "//crm_config//nvpair[@name='operator-note']"`,
+      ].join(' && '),
+    ).stdout;
   beforeAll(() => {
     expect(hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE]).status).toBe(0);
     // a user's comment that must survive the edit
@@ -31,12 +36,16 @@ describe.skipIf(Boolean(missing))(`add-node on the lab${missing ? ` (skipped: ${
     const b = hactl(['bootstrap', '-i', INV]);
     expect(b.status, b.stdout + b.stderr).toBe(0);
     // what an operator adds with Pacemaker's own tools: add-node must leave it as it is
-    const op = ssh(STATE, 'master', [
-      `cibadmin --create --scope resources --xml-text '<primitive id="op-dummy" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="op-dummy-monitor" name="monitor" interval="10s" timeout="20s"/></operations></primitive>'`,
-      `cibadmin --create --scope constraints --xml-text '<rsc_location id="op-dummy-not-arbitrator" rsc="op-dummy" node="arbitrator" score="-INFINITY"/>'`,
-      'crm_attribute --type crm_config --name operator-note --update kept-by-hactl',
-      'crm_resource --wait --timeout=60s',
-    ].join(' && '));
+    const op = ssh(
+      STATE,
+      'master',
+      [
+        `cibadmin --create --scope resources --xml-text '<primitive id="op-dummy" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="op-dummy-monitor" name="monitor" interval="10s" timeout="20s"/></operations></primitive>'`,
+        `cibadmin --create --scope constraints --xml-text '<rsc_location id="op-dummy-not-arbitrator" rsc="op-dummy" node="arbitrator" score="-INFINITY"/>'`,
+        'crm_attribute --type crm_config --name operator-note --update kept-by-hactl',
+        'crm_resource --wait --timeout=60s',
+      ].join(' && '),
+    );
     expect(op.status, op.stderr).toBe(0);
     operators = theirs();
     expect(operators).toMatch(/op-dummy-monitor[\s\S]*op-dummy-not-arbitrator[\s\S]*kept-by-hactl/);
@@ -93,7 +102,7 @@ describe.skipIf(Boolean(missing))(`add-node on the lab${missing ? ` (skipped: ${
       expect(d.status, d.stdout + d.stderr).toBe(0);
     }
   });
-  it('report: every node\'s files in one archive, no secret bytes (authkey, its base64/hex forms)', () => {
+  it("report: every node's files in one archive, no secret bytes (authkey, its base64/hex forms)", () => {
     const t0 = Date.now();
     const out = join(STATE, 'report.tar.gz');
     const r = hactl(['report', '-i', INV, '--since', '1h', '-o', out]);
@@ -114,7 +123,9 @@ describe.skipIf(Boolean(missing))(`add-node on the lab${missing ? ` (skipped: ${
     const key = ssh(STATE, 'master', 'cat /etc/corosync/authkey').stdout.trim();
     expect(key.length).toBeGreaterThan(16);
     const forms = [key, Buffer.from(key).toString('base64'), Buffer.from(key).toString('hex'), key.slice(0, 24)];
-    const files = (spawnSync('find', [join(dir, top!), '-type', 'f'], { encoding: 'utf8' }).stdout).trim().split('\n');
+    const files = spawnSync('find', [join(dir, top!), '-type', 'f'], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n');
     expect(files.length).toBeGreaterThan(20);
     for (const f of files) {
       const text = readFileSync(f, 'latin1');

@@ -32,7 +32,9 @@ describe.skipIf(Boolean(missing))(`README set-up on a bare Debian 12 root${missi
     const out = `${r.stdout}\n${r.stderr}`;
     const lines = out.split('\n');
     const marker = (prefix: string): string | undefined => lines.find((l) => l.startsWith(`BARE: ${prefix}`));
-    console.log(`bare-root set-up: ${((Date.now() - started) / 1000).toFixed(1)} s\n${lines.filter((l) => /^(BARE|setup):/.test(l)).join('\n')}`);
+    console.log(
+      `bare-root set-up: ${((Date.now() - started) / 1000).toFixed(1)} s\n${lines.filter((l) => /^(BARE|setup):/.test(l)).join('\n')}`,
+    );
     expect(r.status, out).toBe(0);
     // the root really was bare: the packages setup.sh must install were not there
     expect(marker('before:'), out).toMatch(/openssh-server=(un|missing)|no packages found matching openssh-server/);

@@ -22,13 +22,23 @@ describe.skipIf(Boolean(missing))(`bench smoke${missing ? ` (skipped: ${missing}
   });
 
   it('builds and runs the bench end to end on 5 light nodes: table, JSON, both tools agree on the drift', () => {
-    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'bench/tsconfig.json')], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'bench/tsconfig.json')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
 
     const index = process.env.HACTL_BENCH_LAB_INDEX ?? '6';
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist/bench/run.js'), '--smoke', '--out', OUT, '--ansible-package', 'ansible-core', '--indexes', index], {
-      cwd: ROOT, encoding: 'utf8', timeout: 600_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist/bench/run.js'), '--smoke', '--out', OUT, '--ansible-package', 'ansible-core', '--indexes', index],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 600_000,
+      },
+    );
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/drift 5 light nodes \(check mode\)/);
     expect(r.stdout).toMatch(/hactl \/ ansible --check/);
@@ -50,7 +60,10 @@ describe.skipIf(Boolean(missing))(`bench smoke${missing ? ` (skipped: ${missing}
       expect(d[k][0]).toBeGreaterThan(0);
     }
     expect(d.hactlRssKiB[0]).toBeGreaterThan(10_000);
-    expect(res.targets.map((t: { what: string }) => t.what)).toEqual(['drift 5 nodes: hactl / ansible --check', 'drift 5 nodes: hactl / 5 ssh handshakes']);
+    expect(res.targets.map((t: { what: string }) => t.what)).toEqual([
+      'drift 5 nodes: hactl / ansible --check',
+      'drift 5 nodes: hactl / 5 ssh handshakes',
+    ]);
     expect(res.notes.join('\n')).toMatch(/syntax-check/);
     // the labs are gone
     expect(ipOut('netns', 'list')).not.toMatch(new RegExp(`hactl-l${index}-b00`));

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { probe } from '../../src/checks/http.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { LDIRECTORD_VALIDATE } from '../../src/stack/heartbeat.js';
@@ -48,7 +48,12 @@ describe.skipIf(Boolean(missing))(`bootstrap: heartbeat stack on the lab${missin
   it('LVS without IPVS (namespace lab): ldirectord.cf rendered, validated and checked, with a clear notice', () => {
     const doc = parseDocument(readFileSync(INV, 'utf8'));
     const net = vip.split('.').slice(0, 3).join('.');
-    doc.setIn(['lvs'], doc.createNode([{ name: 'web', virtual: `${net}.200:80`, real_servers: [`${net}.13:80`], check: { type: 'http', path: '/', expect: 'It works' } }]));
+    doc.setIn(
+      ['lvs'],
+      doc.createNode([
+        { name: 'web', virtual: `${net}.200:80`, real_servers: [`${net}.13:80`], check: { type: 'http', path: '/', expect: 'It works' } },
+      ]),
+    );
     const lvs = join(STATE, 'lvs.yaml');
     writeFileSync(lvs, doc.toString());
     const r = hactl(['bootstrap', '-i', lvs, '--json']);
@@ -102,7 +107,8 @@ describe.skipIf(Boolean(missing))(`bootstrap: heartbeat stack on the lab${missin
     const r = hactl(['bootstrap', '-i', INV, '--json']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const end = Date.now() + 60_000;
-    while (Date.now() < end && !ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout.includes(`${vip}/`)) await new Promise((res) => setTimeout(res, 500));
+    while (Date.now() < end && !ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout.includes(`${vip}/`))
+      await new Promise((res) => setTimeout(res, 500));
     expect(ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout).toContain(`${vip}/24`);
     expect(readFileSync(join(STATE, 'inventory.yaml'), 'utf8')).toContain('stack: heartbeat');
   });
@@ -115,7 +121,11 @@ describe.skipIf(Boolean(missing))(`bootstrap: heartbeat stack on the lab${missin
     expect(d.status, d.stdout + d.stderr).toBe(0);
     expect(d.stdout).toMatch(/master: stack stopped and disabled; removed .*\/etc\/ha.d\/ha.cf/);
     for (const n of ['master', 'slave']) {
-      const left = ssh(STATE, n, 'ls /etc/ha.d/ha.cf /etc/ha.d/authkeys /etc/ha.d/haresources 2>/dev/null; pgrep -x heartbeat; ls /var/lib/hactl/cib 2>/dev/null; true').stdout.trim();
+      const left = ssh(
+        STATE,
+        n,
+        'ls /etc/ha.d/ha.cf /etc/ha.d/authkeys /etc/ha.d/haresources 2>/dev/null; pgrep -x heartbeat; ls /var/lib/hactl/cib 2>/dev/null; true',
+      ).stdout.trim();
       expect(left, `${n} still has: ${left}`).toBe('');
       // the copies are kept in a generation (0700), the authkeys copy private
       expect(ssh(STATE, n, 'stat -c %a /var/lib/hactl/generations/*/files/etc/ha.d/authkeys').stdout.trim()).toBe('600');

@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { probe } from '../../src/checks/http.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { DRBD_VALIDATE } from '../../src/stack/drbd.js';
-import { hactl, labMissing, ssh, TEST_LAB_INDEX, labAddresses } from './helpers.js';
+import { hactl, labAddresses, labMissing, ssh, TEST_LAB_INDEX } from './helpers.js';
 
 // `hactl bootstrap` of the Corosync/Pacemaker stack on three real lab nodes: installs
 // packages over SSH from the lab repo, validates every file with the daemons' parsers,
@@ -72,7 +72,9 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     console.log(`no-op re-run: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     expect(again.status, again.stderr).toBe(0);
     const summary = json(again.stdout);
-    const changed = summary.hosts.flatMap((h: any) => h.tasks.filter((t: any) => t.changed).map((t: any) => `${h.host}: ${t.task}: ${t.reason}`));
+    const changed = summary.hosts.flatMap((h: any) =>
+      h.tasks.filter((t: any) => t.changed).map((t: any) => `${h.host}: ${t.task}: ${t.reason}`),
+    );
     expect(changed).toEqual([]);
     const plan = hactl(['plan', '-i', INV, 'bootstrap']);
     expect(plan.status, plan.stderr).toBe(0);
@@ -112,17 +114,23 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     expect(r.status).toBe(1);
     expect(r.stderr + r.stdout).toMatch(/validation refused the new \/etc\/drbd.d\/r0.res/);
     expect(ssh(STATE, 'master', 'test -e /etc/drbd.d/r0.res; echo $?').stdout.trim()).toBe('1');
-    const good = variant('good-drbd', (d) => d.setIn(['drbd'], d.createNode([{ name: 'r0', device: '/dev/drbd0', disk: '/dev/vdb', port: 7789 }])));
+    const good = variant('good-drbd', (d) =>
+      d.setIn(['drbd'], d.createNode([{ name: 'r0', device: '/dev/drbd0', disk: '/dev/vdb', port: 7789 }])),
+    );
     const ok = hactl(['bootstrap', '-i', good, '--no-smoke']);
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout + ok.stderr).toMatch(/no DRBD kernel module on master/);
     expect(ssh(STATE, 'slave', 'drbdadm dump r0 >/dev/null && echo parsed').stdout.trim()).toBe('parsed');
   });
 
-  it('every rendered template of the example inventories passes the daemons\' own parsers', () => {
+  it("every rendered template of the example inventories passes the daemons' own parsers", () => {
     const golden = (f: string) => readFileSync(join(process.cwd(), 'test/fixtures/golden', f), 'utf8');
     const send = (name: string, text: string) => {
-      const r = ssh(STATE, 'master', `mkdir -p /tmp/golden && echo ${Buffer.from(text).toString('base64')} | base64 -d > /tmp/golden/${name}`);
+      const r = ssh(
+        STATE,
+        'master',
+        `mkdir -p /tmp/golden && echo ${Buffer.from(text).toString('base64')} | base64 -d > /tmp/golden/${name}`,
+      );
       expect(r.status, r.stderr).toBe(0);
     };
     const check = (cmd: string) => {
@@ -147,35 +155,59 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
       const out = ssh(STATE, 'master', `crm_verify -V -x /tmp/golden/cib${v}.xml 2>&1`).stdout;
       expect(out, out).not.toMatch(/Errors found|error:/i);
     }
-    check('DEBIAN_FRONTEND=noninteractive apt-get install -y -q libvirt-clients libxml2-utils >/dev/null 2>&1; virt-xml-validate /tmp/golden/guest-kvm-mail domain');
+    check(
+      'DEBIAN_FRONTEND=noninteractive apt-get install -y -q libvirt-clients libxml2-utils >/dev/null 2>&1; virt-xml-validate /tmp/golden/guest-kvm-mail domain',
+    );
   });
 
   it('declared resources (pacemaker:): a typo in the agent or a bad param is refused before anything is applied; a Dummy colocated with ha-services starts where the group runs; a second run changes nothing', () => {
     const t0 = Date.now();
-    const declare = (name: string) => variant(name, (d) => d.setIn(['pacemaker'], d.createNode({
-      resources: [{ id: 'extra-dummy', agent: 'ocf:heartbeat:Dummy', params: { fake: 'declared <&> "value"' }, ops: [{ name: 'monitor', interval: '10s', timeout: '20s' }] }],
-      colocations: [{ id: 'col-extra-dummy-with-services', resource: 'extra-dummy', with: 'ha-services' }],
-      orders: [{ id: 'ord-services-then-extra-dummy', first: 'ha-services', then: 'extra-dummy' }],
-      rsc_defaults: { 'migration-threshold': 3 },
-    })));
+    const declare = (name: string) =>
+      variant(name, (d) =>
+        d.setIn(
+          ['pacemaker'],
+          d.createNode({
+            resources: [
+              {
+                id: 'extra-dummy',
+                agent: 'ocf:heartbeat:Dummy',
+                params: { fake: 'declared <&> "value"' },
+                ops: [{ name: 'monitor', interval: '10s', timeout: '20s' }],
+              },
+            ],
+            colocations: [{ id: 'col-extra-dummy-with-services', resource: 'extra-dummy', with: 'ha-services' }],
+            orders: [{ id: 'ord-services-then-extra-dummy', first: 'ha-services', then: 'extra-dummy' }],
+            rsc_defaults: { 'migration-threshold': 3 },
+          }),
+        ),
+      );
     const cib = () => ssh(STATE, 'master', 'cibadmin -Q --scope configuration').stdout;
     const before = cib();
     expect(before).toContain('<resources>');
 
     // one refused run, two resources: a typo in the agent, and an unknown param plus a value validate-all refuses
-    const refusedFile = variant('declared-refused', (d) => d.setIn(['pacemaker'], d.createNode({
-      resources: [
-        { id: 'extra-dummy', agent: 'ocf:heartbeat:Dumy', ops: [{ name: 'monitor', interval: '10s', timeout: '20s' }] },
-        { id: 'extra-dummy2', agent: 'ocf:heartbeat:Dummy', params: { state: '/nonexistent/dir/state', fakke: '1' } },
-      ],
-      colocations: [{ id: 'col-extra-dummy-with-services', resource: 'extra-dummy', with: 'ha-services' }],
-      rsc_defaults: { 'migration-threshold': 3 },
-    })));
+    const refusedFile = variant('declared-refused', (d) =>
+      d.setIn(
+        ['pacemaker'],
+        d.createNode({
+          resources: [
+            { id: 'extra-dummy', agent: 'ocf:heartbeat:Dumy', ops: [{ name: 'monitor', interval: '10s', timeout: '20s' }] },
+            { id: 'extra-dummy2', agent: 'ocf:heartbeat:Dummy', params: { state: '/nonexistent/dir/state', fakke: '1' } },
+          ],
+          colocations: [{ id: 'col-extra-dummy-with-services', resource: 'extra-dummy', with: 'ha-services' }],
+          rsc_defaults: { 'migration-threshold': 3 },
+        }),
+      ),
+    );
     const refused = hactl(['bootstrap', '-i', refusedFile, '--no-smoke']);
     const said = refused.stdout + refused.stderr;
     expect(refused.status, said).toBe(1);
-    expect(said).toMatch(/declared-refused\.yaml:\d+:\d+: resource agent ocf:heartbeat:Dumy \(of extra-dummy\) is not installed on master \(field pacemaker\.resources\[0\]\.agent\)/);
-    expect(said).toMatch(/ocf:heartbeat:Dummy has no parameter "fakke" \(resource extra-dummy2\) \(field pacemaker\.resources\[1\]\.params\.fakke\)/);
+    expect(said).toMatch(
+      /declared-refused\.yaml:\d+:\d+: resource agent ocf:heartbeat:Dumy \(of extra-dummy\) is not installed on master \(field pacemaker\.resources\[0\]\.agent\)/,
+    );
+    expect(said).toMatch(
+      /ocf:heartbeat:Dummy has no parameter "fakke" \(resource extra-dummy2\) \(field pacemaker\.resources\[1\]\.params\.fakke\)/,
+    );
     expect(said).toMatch(/State file "\/nonexistent\/dir\/state" is not writable/); // the agent's validate-all
     expect(cib()).toBe(before); // nothing applied: the configuration, compared as XML text
 
@@ -183,7 +215,9 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     const plan = hactl(['plan', '-i', good, 'bootstrap']);
     expect(plan.status, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/^\+<primitive id="extra-dummy" class="ocf" provider="heartbeat" type="Dummy">$/m);
-    expect(plan.stdout).toMatch(/^\+<rsc_colocation id="col-extra-dummy-with-services" rsc="extra-dummy" with-rsc="ha-services" score="INFINITY"\/>$/m);
+    expect(plan.stdout).toMatch(
+      /^\+<rsc_colocation id="col-extra-dummy-with-services" rsc="extra-dummy" with-rsc="ha-services" score="INFINITY"\/>$/m,
+    );
     expect(plan.stdout).toMatch(/^rsc_defaults: migration-threshold \(not set\) → 3$/m);
     console.log(`plan with a declared resource:\n${plan.stdout}`);
     const r = hactl(['bootstrap', '-i', good, '--no-smoke', '--json']);
@@ -192,9 +226,13 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     expect(where('extra-dummy')).toBe('resource extra-dummy is running on: master');
     expect(where('ha-services')).toMatch(/is running on: master/);
     expect(ssh(STATE, 'master', `cibadmin -Q --xpath "//tag[@id='hactl-owned']/obj_ref[@id='extra-dummy']"`).status).toBe(0);
-    expect(ssh(STATE, 'master', `cibadmin -Q --xpath "//nvpair[@name='fake']"`).stdout).toContain('value="declared &lt;&amp;&gt; &quot;value&quot;"');
+    expect(ssh(STATE, 'master', `cibadmin -Q --xpath "//nvpair[@name='fake']"`).stdout).toContain(
+      'value="declared &lt;&amp;&gt; &quot;value&quot;"',
+    );
     const again = json(hactl(['bootstrap', '-i', good, '--json', '--no-smoke']).stdout);
-    const changed = again.hosts.flatMap((h: any) => h.tasks.filter((t: any) => t.changed).map((t: any) => `${h.host}: ${t.task}: ${t.reason}`));
+    const changed = again.hosts.flatMap((h: any) =>
+      h.tasks.filter((t: any) => t.changed).map((t: any) => `${h.host}: ${t.task}: ${t.reason}`),
+    );
     expect(changed).toEqual([]);
     console.log(`declared-resources scenario: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../src/inventory/index.js';
-import { eventually, hactl, labAddresses, labMissing, ssh, type Result, TEST_LAB_INDEX } from './helpers.js';
+import { eventually, hactl, labAddresses, labMissing, type Result, ssh, TEST_LAB_INDEX } from './helpers.js';
 
 // `hactl drift` on a bootstrapped Pacemaker lab: clean after bootstrap (exit 0), then each
 // injected drift found with exit 2 and named precisely in text and JSON, an unreachable
@@ -16,8 +16,13 @@ const NODES = ['master', 'slave', 'arbitrator'];
 const TWINS = ['master', 'slave'];
 const MARKER = '/run/hactl-drift-test.marker';
 const MANAGED = [
-  '/etc/corosync/corosync.conf', '/etc/corosync/authkey', '/var/lib/hactl/cib/resources.xml', '/var/lib/hactl/cib/constraints.xml',
-  '/etc/ha.d/ha.cf', '/etc/ha.d/authkeys', '/etc/ha.d/haresources',
+  '/etc/corosync/corosync.conf',
+  '/etc/corosync/authkey',
+  '/var/lib/hactl/cib/resources.xml',
+  '/var/lib/hactl/cib/constraints.xml',
+  '/etc/ha.d/ha.cf',
+  '/etc/ha.d/authkeys',
+  '/etc/ha.d/haresources',
 ].join(' ');
 
 interface Drift {
@@ -96,7 +101,10 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     expect(boot.status, boot.stdout + boot.stderr).toBe(0);
   });
   afterAll(() => {
-    if (times.length) console.log(`drift runs (text): ${times.map((t) => (t / 1000).toFixed(1)).join(', ')} s; median ${(times.sort((a, b) => a - b)[Math.floor(times.length / 2)]! / 1000).toFixed(1)} s`);
+    if (times.length)
+      console.log(
+        `drift runs (text): ${times.map((t) => (t / 1000).toFixed(1)).join(', ')} s; median ${(times.sort((a, b) => a - b)[Math.floor(times.length / 2)]! / 1000).toFixed(1)} s`,
+      );
     hactl(['lab', 'down', '--state-dir', STATE]);
   });
 
@@ -109,19 +117,26 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     expect([quiet.status, quiet.stdout, quiet.stderr]).toEqual([0, '', '']);
   });
 
-  it('an operator\'s Dummy primitive, location constraint and property: bootstrap and drift --fix leave them byte for byte; drift lists them as not managed (exit 0)', () => {
+  it("an operator's Dummy primitive, location constraint and property: bootstrap and drift --fix leave them byte for byte; drift lists them as not managed (exit 0)", () => {
     // what an operator adds with Pacemaker's own tools, beside hactl's elements
-    onNode('master', [
-      `cibadmin --create --scope resources --xml-text '<primitive id="op-dummy" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="op-dummy-monitor" name="monitor" interval="10s" timeout="20s"/></operations></primitive>'`,
-      `cibadmin --create --scope constraints --xml-text '<rsc_location id="op-dummy-not-arbitrator" rsc="op-dummy" node="arbitrator" score="-INFINITY"/>'`,
-      'crm_attribute --type crm_config --name operator-note --update kept-by-hactl',
-      'crm_resource --wait --timeout=60s',
-    ].join(' && '));
-    const theirs = (): string => onNode('master', [
-      `cibadmin -Q --xpath "//resources/primitive[@id='op-dummy']"`,
-      `cibadmin -Q --xpath "//constraints/rsc_location[@id='op-dummy-not-arbitrator']"`,
-      `cibadmin -Q --xpath "//crm_config//nvpair[@name='operator-note']"`,
-    ].join(' && ')).stdout;
+    onNode(
+      'master',
+      [
+        `cibadmin --create --scope resources --xml-text '<primitive id="op-dummy" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="op-dummy-monitor" name="monitor" interval="10s" timeout="20s"/></operations></primitive>'`,
+        `cibadmin --create --scope constraints --xml-text '<rsc_location id="op-dummy-not-arbitrator" rsc="op-dummy" node="arbitrator" score="-INFINITY"/>'`,
+        'crm_attribute --type crm_config --name operator-note --update kept-by-hactl',
+        'crm_resource --wait --timeout=60s',
+      ].join(' && '),
+    );
+    const theirs = (): string =>
+      onNode(
+        'master',
+        [
+          `cibadmin -Q --xpath "//resources/primitive[@id='op-dummy']"`,
+          `cibadmin -Q --xpath "//constraints/rsc_location[@id='op-dummy-not-arbitrator']"`,
+          `cibadmin -Q --xpath "//crm_config//nvpair[@name='operator-note']"`,
+        ].join(' && '),
+      ).stdout;
     const before = theirs();
     expect(before).toMatch(/op-dummy-monitor[\s\S]*op-dummy-not-arbitrator[\s\S]*kept-by-hactl/);
 
@@ -132,13 +147,17 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
       { section: 'constraints', kind: 'rsc_location', id: 'op-dummy-not-arbitrator' },
       { section: 'crm_config', kind: 'property', id: 'cib-bootstrap-options-operator-note', detail: 'operator-note=kept-by-hactl' },
     ]);
-    expect(d.text).toMatch(/^not managed by hactl \(left as they are\): 3\n {2}\* +primitive op-dummy \(resources\)\n {2}\* +rsc_location op-dummy-not-arbitrator \(constraints\)\n {2}\* +property operator-note=kept-by-hactl \(crm_config\)$/m);
+    expect(d.text).toMatch(
+      /^not managed by hactl \(left as they are\): 3\n {2}\* +primitive op-dummy \(resources\)\n {2}\* +rsc_location op-dummy-not-arbitrator \(constraints\)\n {2}\* +property operator-note=kept-by-hactl \(crm_config\)$/m,
+    );
     console.log(`drift with the operator's additions:\n${d.text}`);
 
     // bootstrap: nothing of hactl's changed, so nothing to do; the operator's three named, untouched
     const boot = hactl(['bootstrap', '-i', INV, '--no-smoke']);
     expect(boot.status, boot.stdout + boot.stderr).toBe(0);
-    expect(boot.stdout + boot.stderr).toMatch(/left as they are, not managed by hactl: primitive op-dummy \(resources\), rsc_location op-dummy-not-arbitrator \(constraints\), property operator-note=kept-by-hactl \(crm_config\)/);
+    expect(boot.stdout + boot.stderr).toMatch(
+      /left as they are, not managed by hactl: primitive op-dummy \(resources\), rsc_location op-dummy-not-arbitrator \(constraints\), property operator-note=kept-by-hactl \(crm_config\)/,
+    );
     expect(theirs()).toBe(before);
 
     // an owned element edited by hand: drift (exit 2) with the owned-element diff only
@@ -147,7 +166,9 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     expect(owned.status, owned.text).toBe(2);
     expect(named(owned)).toEqual(['cluster master cib']);
     const diff = owned.json.items[0].diff as string;
-    expect(diff).toMatch(/^-\s+<nvpair id="vip-cidr_netmask" name="cidr_netmask" value="16"\/>\n\+\s+<nvpair id="vip-cidr_netmask" name="cidr_netmask" value="24"\/>$/m);
+    expect(diff).toMatch(
+      /^-\s+<nvpair id="vip-cidr_netmask" name="cidr_netmask" value="16"\/>\n\+\s+<nvpair id="vip-cidr_netmask" name="cidr_netmask" value="24"\/>$/m,
+    );
     expect(diff).not.toMatch(/op-dummy|operator-note/);
     const plan = hactl(['plan', '-i', INV, 'bootstrap']);
     expect(plan.status, plan.stderr).toBe(0);
@@ -162,13 +183,16 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     expect(onNode('master', `cibadmin -Q --xpath "//nvpair[@id='vip-cidr_netmask']"`).stdout).toContain('value="24"');
 
     // the operator takes their elements back out; the rest of this file expects a bare cluster
-    onNode('master', [
-      `cibadmin --delete --xml-text '<rsc_location id="op-dummy-not-arbitrator"/>'`,
-      'crm_resource --resource op-dummy --set-parameter target-role --meta --parameter-value Stopped && crm_resource --wait --timeout=60s',
-      `cibadmin --delete --xml-text '<primitive id="op-dummy"/>'`,
-      'crm_attribute --type crm_config --name operator-note --delete',
-      'crm_resource --wait --timeout=60s',
-    ].join(' && '));
+    onNode(
+      'master',
+      [
+        `cibadmin --delete --xml-text '<rsc_location id="op-dummy-not-arbitrator"/>'`,
+        'crm_resource --resource op-dummy --set-parameter target-role --meta --parameter-value Stopped && crm_resource --wait --timeout=60s',
+        `cibadmin --delete --xml-text '<primitive id="op-dummy"/>'`,
+        'crm_attribute --type crm_config --name operator-note --delete',
+        'crm_resource --wait --timeout=60s',
+      ].join(' && '),
+    );
     expect(drift().status).toBe(0);
   });
 
@@ -179,11 +203,20 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     const d = readOnly(() => drift());
     expect(d.status, d.text).toBe(2);
     expect(named(d)).toEqual(['cluster master cib']);
-    expect(d.text).toMatch(/master +cib: CIB elements made by an earlier hactl are not marked as owned yet \(\d+; the next bootstrap adopts them\)/);
+    expect(d.text).toMatch(
+      /master +cib: CIB elements made by an earlier hactl are not marked as owned yet \(\d+; the next bootstrap adopts them\)/,
+    );
     const boot = hactl(['bootstrap', '-i', INV, '--no-smoke']);
     expect(boot.status, boot.stdout + boot.stderr).toBe(0);
-    expect(boot.stdout + boot.stderr).toMatch(/adopting CIB elements an earlier hactl made \(now marked as owned in the tag hactl-owned\): ha-services, loc-ha-services-prefers-master/);
-    console.log(`bootstrap on a CIB without the tag:\n${(boot.stdout + boot.stderr).split('\n').filter((l) => /adopting|apply the CIB/.test(l)).join('\n')}`);
+    expect(boot.stdout + boot.stderr).toMatch(
+      /adopting CIB elements an earlier hactl made \(now marked as owned in the tag hactl-owned\): ha-services, loc-ha-services-prefers-master/,
+    );
+    console.log(
+      `bootstrap on a CIB without the tag:\n${(boot.stdout + boot.stderr)
+        .split('\n')
+        .filter((l) => /adopting|apply the CIB/.test(l))
+        .join('\n')}`,
+    );
     expect(config()).toBe(before); // adoption writes the tag only
     expect(onNode('master', `cibadmin -Q --xpath "//tag[@id='hactl-owned']/obj_ref[@id='ha-services']"`).stdout).toContain('ha-services');
     expect(drift().status).toBe(0);
@@ -212,7 +245,10 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
   });
 
   it('a stopped service: pacemaker on the arbitrator', async () => {
-    onNode('arbitrator', 'kill -TERM $(pgrep -x pacemakerd); for i in $(seq 60); do pgrep -x pacemakerd >/dev/null || exit 0; sleep 0.5; done; exit 1');
+    onNode(
+      'arbitrator',
+      'kill -TERM $(pgrep -x pacemakerd); for i in $(seq 60); do pgrep -x pacemakerd >/dev/null || exit 0; sleep 0.5; done; exit 1',
+    );
     expect(await eventually(() => seenOffline('arbitrator'), 30_000)).toBe(true);
     const d = readOnly(() => drift());
     expect(d.status, d.text).toBe(2);
@@ -239,9 +275,15 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     // cli-prefer-vip is not hactl's: a leftover to clear, not a change to hactl's CIB elements
     expect(named(d)).toEqual(['cluster * cli-prefer-vip', 'cluster * ha-services']);
     const pref = d.json.items.find((i: any) => i.subject === 'cli-prefer-vip');
-    expect(pref).toMatchObject({ message: 'leftover `crm_resource --move`: vip is pinned to slave (score INFINITY)', hint: 'crm_resource --clear -r vip' });
+    expect(pref).toMatchObject({
+      message: 'leftover `crm_resource --move`: vip is pinned to slave (score INFINITY)',
+      hint: 'crm_resource --clear -r vip',
+    });
     expect(d.text).toMatch(/\* +cli-prefer-vip: leftover `crm_resource --move`: vip is pinned to slave/);
-    onNode('master', 'crm_resource --clear -r vip && crm_resource --move -r ha-services -N master && crm_resource --wait --timeout=60s && crm_resource --clear -r ha-services');
+    onNode(
+      'master',
+      'crm_resource --clear -r vip && crm_resource --move -r ha-services -N master && crm_resource --wait --timeout=60s && crm_resource --clear -r ha-services',
+    );
     expect(drift().status).toBe(0);
   });
 
@@ -252,7 +294,9 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     expect(readFileSync(prom, 'utf8')).toMatch(/^hactl_drift_items\{cluster="lab",kind="files"\} 0$/m);
     const cron = hactl(['drift', '-i', INV, '--install-cron', '--every', '5m', '--print']);
     expect(cron.status, cron.stderr).toBe(0);
-    expect(cron.stdout).toMatch(new RegExp(`^\\*/5 \\* \\* \\* \\* root flock -n /run/lock/hactl-drift-lab.lock \\S+ \\S+/bin/hactl drift -i ${INV} --quiet$`, 'm'));
+    expect(cron.stdout).toMatch(
+      new RegExp(`^\\*/5 \\* \\* \\* \\* root flock -n /run/lock/hactl-drift-lab.lock \\S+ \\S+/bin/hactl drift -i ${INV} --quiet$`, 'm'),
+    );
   });
 
   it('an unreachable node: exit 1 naming it (text, JSON and stderr), the rest still checked', async () => {
@@ -264,7 +308,9 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
       expect(await eventually(() => seenOffline('slave'), 30_000)).toBe(true);
       const d = drift('--connect-timeout', '3');
       expect(d.status, d.text).toBe(1);
-      expect(d.json.errors).toEqual([expect.objectContaining({ host: 'slave', message: expect.stringContaining(`cannot connect to ${slave}:22`) })]);
+      expect(d.json.errors).toEqual([
+        expect.objectContaining({ host: 'slave', message: expect.stringContaining(`cannot connect to ${slave}:22`) }),
+      ]);
       expect(d.text).toMatch(/COULD NOT CHECK slave/);
       expect(d.stderr).toMatch(/slave: could not check: cannot connect/);
       expect(named(d)).toEqual(['cluster slave pacemaker node']); // the master's view of it

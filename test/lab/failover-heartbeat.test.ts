@@ -42,7 +42,14 @@ describe.skipIf(Boolean(missing))(`failover-test: heartbeat stack on the lab${mi
     const fenced = /^stonith_host \* external\/fence_lab \S+ \d+$/m.test(ssh(STATE, 'master', 'cat /etc/ha.d/ha.cf').stdout);
     const r = hactl(['failover-test', '-i', INV, '--yes', '--json', '--scenario', 'kill-stack,cut-link']);
     const report = JSON.parse(r.stdout);
-    console.log(report.results.map((x: any) => `  ${x.scenario.padEnd(11)} ${x.verdict} detection ${sec(x.detectionMs)} downtime ${sec(x.downtimeMs)} budget ${sec(x.budget?.ms)} ended on ${x.after}${x.splitBrain ? ' SPLIT BRAIN' : ''}`).join('\n'));
+    console.log(
+      report.results
+        .map(
+          (x: any) =>
+            `  ${x.scenario.padEnd(11)} ${x.verdict} detection ${sec(x.detectionMs)} downtime ${sec(x.downtimeMs)} budget ${sec(x.budget?.ms)} ended on ${x.after}${x.splitBrain ? ' SPLIT BRAIN' : ''}`,
+        )
+        .join('\n'),
+    );
     const by = Object.fromEntries(report.results.map((x: any) => [x.scenario, x]));
     for (const x of report.results) {
       expect(x.restored, `${x.scenario}: ${x.reasons}`).toBe(true);
@@ -66,7 +73,8 @@ describe.skipIf(Boolean(missing))(`failover-test: heartbeat stack on the lab${mi
   // issue #19, day two (docs/day-two.md): Heartbeat R1's hand-over with hb_standby / hb_takeover
   it('day two: standby of the master hands the service to the slave, unstandby takes it back; maintenance is refused with the reason', () => {
     const vip = labAddresses(STATE).vip;
-    const holder = (): string => ['master', 'slave'].filter((n) => ssh(STATE, n, `ip -o -4 addr show | grep -qF ' ${vip}/'`).status === 0).join(',');
+    const holder = (): string =>
+      ['master', 'slave'].filter((n) => ssh(STATE, n, `ip -o -4 addr show | grep -qF ' ${vip}/'`).status === 0).join(',');
     const day2 = (args: string[]): { status: number | null; doc: any; stderr: string } => {
       const r = hactl([...args, '-i', INV, '--json']);
       return { status: r.status, doc: JSON.parse(r.stdout), stderr: r.stderr };

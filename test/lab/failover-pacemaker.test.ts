@@ -24,7 +24,10 @@ const sec = (ms: number | undefined): string => (ms === undefined ? '-' : `${(ms
 /** One line per scenario for the test log: the measured figures. */
 function figures(report: any): string {
   return report.results
-    .map((r: any) => `  ${r.scenario.padEnd(16)} ${r.verdict.padEnd(5)} detection ${sec(r.detectionMs)} downtime ${sec(r.downtimeMs)} budget ${sec(r.budget?.ms)} ended on ${r.after} probes ${r.probes.length}`)
+    .map(
+      (r: any) =>
+        `  ${r.scenario.padEnd(16)} ${r.verdict.padEnd(5)} detection ${sec(r.detectionMs)} downtime ${sec(r.downtimeMs)} budget ${sec(r.budget?.ms)} ended on ${r.after} probes ${r.probes.length}`,
+    )
     .join('\n');
 }
 
@@ -43,7 +46,14 @@ function hactlAsync(args: string[]): Promise<{ status: number | null; stdout: st
 const VOTERS = ['master', 'slave', 'arbitrator'];
 /** sha256 of corosync.conf on each voter and of the desired CIB sections on the master. */
 const fileSums = (): string =>
-  VOTERS.map((n) => ssh(STATE, n, `sha256sum /etc/corosync/corosync.conf${n === 'master' ? ' /var/lib/hactl/cib/resources.xml /var/lib/hactl/cib/constraints.xml' : ''}`).stdout).join('');
+  VOTERS.map(
+    (n) =>
+      ssh(
+        STATE,
+        n,
+        `sha256sum /etc/corosync/corosync.conf${n === 'master' ? ' /var/lib/hactl/cib/resources.xml /var/lib/hactl/cib/constraints.xml' : ''}`,
+      ).stdout,
+  ).join('');
 /** The CIB elements hactl owns (and the tag), structurally (attribute order and whitespace do not count). */
 function ownedCib(): string[] {
   const { elements, tagIds } = readConfiguration(ssh(STATE, 'master', 'cibadmin -Q --scope configuration').stdout);
@@ -69,7 +79,9 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
   it('pre-flight refuses a degraded cluster and names what is wrong; --restore heals it', async () => {
     // the arbitrator's stack goes away: still quorate (2 of 3), but not healthy
     ssh(STATE, 'arbitrator', "pkill -9 -x pacemakerd; pkill -9 -f '^/usr/lib/pacemaker/'; pkill -9 -x corosync; true");
-    expect(await eventually(() => /OFFLINE: \[ arbitrator \]|offline.*arbitrator/i.test(ssh(STATE, 'master', 'crm_mon -1').stdout), 30_000)).toBe(true);
+    expect(
+      await eventually(() => /OFFLINE: \[ arbitrator \]|offline.*arbitrator/i.test(ssh(STATE, 'master', 'crm_mon -1').stdout), 30_000),
+    ).toBe(true);
     const r = hactl(['failover-test', '-i', INV, '--yes']);
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toMatch(/the cluster is not healthy: refusing to inject faults/);
@@ -128,7 +140,7 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     expect(vipHolder(vip)).toBe('master');
   });
 
-  it('history and rollback: a corosync timing, an owned resource op and a declared resource\'s params changed through the inventory, then rolled back without an outage', async () => {
+  it("history and rollback: a corosync timing, an owned resource op and a declared resource's params changed through the inventory, then rolled back without an outage", async () => {
     const t0 = Date.now();
     const original = readFileSync(INV, 'utf8');
     expect(original).toMatch(/token: 1000/);
@@ -182,7 +194,9 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
       expect(ssh(STATE, 'master', 'crm_resource -r extra-dummy -g fake').stdout.trim()).toBe('before');
       const probes = await prober.stop();
       const a = analyseProbes(probes);
-      console.log(`rollback: ${(rollbackMs / 1000).toFixed(1)}s, history: ${(historyMs / 1000).toFixed(1)}s; prober: ${probes.length} probes, ${probes.filter((p) => !p.ok).length} failed, longest outage ${a.longestMs} ms; test ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      console.log(
+        `rollback: ${(rollbackMs / 1000).toFixed(1)}s, history: ${(historyMs / 1000).toFixed(1)}s; prober: ${probes.length} probes, ${probes.filter((p) => !p.ok).length} failed, longest outage ${a.longestMs} ms; test ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+      );
       expect(probes.length).toBeGreaterThan(50);
       expect(probes.filter((p) => !p.ok)).toEqual([]);
       // the rollback kept a generation of its own (it can be undone), listed first; the change after it
@@ -203,7 +217,11 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     const r = hactl([...args, '-i', INV, '--json']);
     return { status: r.status, doc: JSON.parse(r.stdout), stderr: r.stderr };
   };
-  const cliConstraints = (): string => ssh(STATE, 'master', 'cibadmin -Q --scope constraints').stdout.split('\n').filter((l) => /id="cli-(prefer|ban)-/.test(l)).join('\n');
+  const cliConstraints = (): string =>
+    ssh(STATE, 'master', 'cibadmin -Q --scope constraints')
+      .stdout.split('\n')
+      .filter((l) => /id="cli-(prefer|ban)-/.test(l))
+      .join('\n');
 
   it('day two: standby of the master moves the service to the slave and unstandby back, each with its downtime', () => {
     const s = day2(['standby', 'master']);
@@ -263,7 +281,9 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     try {
       const r = hactl(['failover-test', '-i', INV, '--yes', '--json', '--scenario', 'poweroff']);
       const ks = json(r.stdout).results[0];
-      console.log(`move back blocked: ${ks.verdict}, restored ${ks.restored}, restore downtime ${sec(ks.restoreDowntimeMs)}: ${ks.reasons.join(' | ')}`);
+      console.log(
+        `move back blocked: ${ks.verdict}, restored ${ks.restored}, restore downtime ${sec(ks.restoreDowntimeMs)}: ${ks.reasons.join(' | ')}`,
+      );
       expect(r.status).toBe(1);
       expect(ks.restored).toBe(false);
       expect(ks.reasons.join('\n')).toMatch(/move back failed, service kept on slave/);
@@ -276,12 +296,21 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
       expect(vipHolder(vip)).toBe('slave');
       const m = day2(['move', '--to', 'master']);
       expect(m.status).toBe(1);
-      expect(m.doc).toMatchObject({ ok: false, message: 'move failed, service kept on slave', after: 'slave', move: { status: 'kept', on: 'slave' } });
+      expect(m.doc).toMatchObject({
+        ok: false,
+        message: 'move failed, service kept on slave',
+        after: 'slave',
+        move: { status: 'kept', on: 'slave' },
+      });
       console.log(`move --to master blocked: downtime ${sec(m.doc.downtimeMs)} in ${sec(m.doc.move.ms)}: ${m.doc.notes.join(' | ')}`);
       expect(vipHolder(vip)).toBe('slave');
       expect(cliConstraints()).toBe('');
     } finally {
-      ssh(STATE, 'master', 'rm -f /etc/apache2/conf-enabled/zz-hactl-broken.conf; crm_resource --cleanup >/dev/null; crm_resource --wait --timeout=60s');
+      ssh(
+        STATE,
+        'master',
+        'rm -f /etc/apache2/conf-enabled/zz-hactl-broken.conf; crm_resource --cleanup >/dev/null; crm_resource --wait --timeout=60s',
+      );
     }
     const back = day2(['move', '--to', 'master']);
     expect(back.status, back.stderr).toBe(0);
@@ -291,7 +320,8 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
   // published into this lab's repo) upgraded node by node while the prober runs
   const canary = (): string[] => VOTERS.map((n) => ssh(STATE, n, "dpkg-query -W -f='${Version}' hactl-lab-canary").stdout.trim());
   const records = (): string => VOTERS.map((n) => ssh(STATE, n, 'cat /var/lib/hactl/rolling-upgrade.json 2>/dev/null').stdout).join('');
-  const standbys = (): string[] => VOTERS.filter((n) => ssh(STATE, 'master', `crm_standby -N ${n} -G -q 2>/dev/null`).stdout.trim() === 'on');
+  const standbys = (): string[] =>
+    VOTERS.filter((n) => ssh(STATE, 'master', `crm_standby -N ${n} -G -q 2>/dev/null`).stdout.trim() === 'on');
 
   // One run covers both proofs (CI time): the upgrade is killed after its first node and
   // --resume finishes it; the resumed run holds both switchovers, and clients must see
@@ -301,7 +331,11 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     const p0 = hactl(['lab', 'publish', '--canary', '1.0', '--state-dir', STATE]);
     expect(p0.status, p0.stderr).toBe(0);
     for (const n of VOTERS) {
-      const i = ssh(STATE, n, 'DEBIAN_FRONTEND=noninteractive apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -y -q install hactl-lab-canary >/dev/null 2>&1');
+      const i = ssh(
+        STATE,
+        n,
+        'DEBIAN_FRONTEND=noninteractive apt-get -q update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get -y -q install hactl-lab-canary >/dev/null 2>&1',
+      );
       expect(i.status, i.stderr).toBe(0);
     }
     expect(canary()).toEqual(['1.0', '1.0', '1.0']);
@@ -309,11 +343,19 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     expect(p1.status, p1.stderr).toBe(0);
     const plan = day2(['rolling-upgrade', '--packages', 'hactl-lab-canary', '--dry-run']);
     expect(plan.status, plan.stderr).toBe(0);
-    expect(plan.doc.plan).toEqual(['upgrade arbitrator', 'upgrade slave', 'switchover master → slave', 'upgrade master', 'move back slave → master']);
+    expect(plan.doc.plan).toEqual([
+      'upgrade arbitrator',
+      'upgrade slave',
+      'switchover master → slave',
+      'upgrade master',
+      'move back slave → master',
+    ]);
     expect(plan.doc.nodes.map((n: any) => n.after['hactl-lab-canary'])).toEqual(['1.1', '1.1', '1.1']);
     expect(canary()).toEqual(['1.0', '1.0', '1.0']); // a dry run changes nothing
 
-    const child = spawn(process.execPath, [join(ROOT, 'bin/hactl'), 'rolling-upgrade', '-i', INV, '--packages', 'hactl-lab-canary'], { cwd: ROOT });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/hactl'), 'rolling-upgrade', '-i', INV, '--packages', 'hactl-lab-canary'], {
+      cwd: ROOT,
+    });
     let err = '';
     const killed = new Promise<string>((done) => {
       child.stderr.on('data', (d) => {
@@ -327,7 +369,7 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
       child.on('close', () => done(err));
     });
     const out = await killed;
-    await new Promise((r) => child.exitCode !== null || child.signalCode ? r(undefined) : child.on('close', r));
+    await new Promise((r) => (child.exitCode !== null || child.signalCode ? r(undefined) : child.on('close', r)));
     expect(child.signalCode, out).toBe('SIGKILL');
     expect(out).toMatch(/arbitrator: upgraded and back in service \(hactl-lab-canary 1\.0 → 1\.1\)/);
     expect(canary()[2]).toBe('1.1');
@@ -339,15 +381,20 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     const tr = Date.now();
     const res = await hactlAsync(['rolling-upgrade', '-i', INV, '--resume', '--json']);
     const r = JSON.parse(res.stdout);
-    console.log(`--resume after SIGKILL: ${r.message}; ${r.steps.map((s: any) => `${s.step} ${sec(s.ms)}${s.outagesMs.length ? ` (outage ${s.outagesMs.map(sec).join('+')})` : ''}`).join(', ')}; ` +
-      `downtime ${sec(r.downtimeMs)} (${sec(r.switchoverDowntimeMs)} in switchovers), ${r.probes} probes; resume ${sec(Date.now() - tr)}, test ${sec(Date.now() - t0)}`);
+    console.log(
+      `--resume after SIGKILL: ${r.message}; ${r.steps.map((s: any) => `${s.step} ${sec(s.ms)}${s.outagesMs.length ? ` (outage ${s.outagesMs.map(sec).join('+')})` : ''}`).join(', ')}; ` +
+        `downtime ${sec(r.downtimeMs)} (${sec(r.switchoverDowntimeMs)} in switchovers), ${r.probes} probes; resume ${sec(Date.now() - tr)}, test ${sec(Date.now() - t0)}`,
+    );
     expect(res.status, res.stderr).toBe(0);
     expect(r.resumed).toBe(true);
     expect(r.nodes.find((n: any) => n.name === 'arbitrator').status).toBe('done before');
     const steps = r.steps.map((s: any) => s.step);
     expect(steps).not.toContain('upgrade arbitrator');
-    expect(steps).toEqual(expect.arrayContaining(['upgrade slave', 'switchover master → slave', 'upgrade master', 'move back slave → master']));
-    for (const n of r.nodes.filter((x: any) => x.name !== 'arbitrator')) expect([n.status, n.before['hactl-lab-canary'], n.after['hactl-lab-canary']]).toEqual(['upgraded', '1.0', '1.1']);
+    expect(steps).toEqual(
+      expect.arrayContaining(['upgrade slave', 'switchover master → slave', 'upgrade master', 'move back slave → master']),
+    );
+    for (const n of r.nodes.filter((x: any) => x.name !== 'arbitrator'))
+      expect([n.status, n.before['hactl-lab-canary'], n.after['hactl-lab-canary']]).toEqual(['upgraded', '1.0', '1.1']);
     expect(r.probes).toBeGreaterThan(50);
     // clients saw outages only while the service moved: no more than the two switchovers
     expect(r.downtimeMs).toBe(r.switchoverDowntimeMs);

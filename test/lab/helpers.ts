@@ -1,5 +1,5 @@
 /** Helpers for the lab tests: capability probe, the built CLI, ssh with the lab config, a lab's addresses. */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,17 @@ export function labMissing(): string | undefined {
 /** Why the VM lab tests cannot run here (root, qemu, image tools, a build), or undefined when they can. */
 export function vmLabMissing(): string | undefined {
   if (process.getuid?.() !== 0) return 'the VM lab needs root';
-  for (const tool of ['qemu-system-x86_64', 'qemu-img', 'mkfs.ext4', 'debootstrap', 'dpkg-scanpackages', 'ip', 'ssh', 'ssh-keygen', 'nsenter']) {
+  for (const tool of [
+    'qemu-system-x86_64',
+    'qemu-img',
+    'mkfs.ext4',
+    'debootstrap',
+    'dpkg-scanpackages',
+    'ip',
+    'ssh',
+    'ssh-keygen',
+    'nsenter',
+  ]) {
     const r = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { env: { ...process.env, PATH: SBIN_PATH } });
     if (r.status !== 0) return `${tool} is not installed (apt-get install $(cat lab-assets/host-packages.txt))`;
   }
@@ -39,7 +49,12 @@ export type Result = SpawnSyncReturns<string>;
 
 /** Runs the built CLI (`node bin/hactl …`), with `env` added to this process's environment. */
 export function hactl(args: string[], timeoutMs = 900_000, env: Record<string, string> = {}): Result {
-  return spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
+  return spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, ...env },
+  });
 }
 
 /**

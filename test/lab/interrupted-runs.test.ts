@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { eventually, hactl, labMissing, ROOT, ssh, TEST_LAB_INDEX } from './helpers.js';
 
 // Issue #24, interrupted runs never leave half-applied state, on the Heartbeat stack (the
@@ -31,12 +31,17 @@ const runningDeadtime = (n: string): string => ssh(STATE, n, 'timeout 3 cl_statu
 const pendingOn = (n: string): string => ssh(STATE, n, `cat ${PENDING}/* 2>/dev/null; true`).stdout;
 
 /** hactl in the background, its output collected. */
-function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
+function start(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
   const child = spawn(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => void (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => void (out += b.toString()));
-  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((res) => child.on('close', (code, signal) => res({ code, signal, out })));
+  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((res) =>
+    child.on('close', (code, signal) => res({ code, signal, out })),
+  );
   return { child, done };
 }
 
@@ -69,12 +74,18 @@ describe.skipIf(Boolean(missing))(`interrupted runs on the lab${missing ? ` (ski
     expect(d.status, d.stdout + d.stderr).toBe(2);
     const items = JSON.parse(d.stdout).items.map((i: any) => `${i.kind} ${i.host} ${i.subject}: ${i.message}`);
     console.log(`drift after the kill:\n  ${items.join('\n  ')}`);
-    expect(items).toContainEqual(expect.stringMatching(/^services master pending handler: restart heartbeat: never ran after file \/etc\/ha.d\/ha.cf changed at /));
-    expect(items).toContainEqual('cluster master running heartbeat deadtime: heartbeat runs with deadtime 10 s, /etc/ha.d/ha.cf says 12 s: the file was changed without a restart');
+    expect(items).toContainEqual(
+      expect.stringMatching(/^services master pending handler: restart heartbeat: never ran after file \/etc\/ha.d\/ha.cf changed at /),
+    );
+    expect(items).toContainEqual(
+      'cluster master running heartbeat deadtime: heartbeat runs with deadtime 10 s, /etc/ha.d/ha.cf says 12 s: the file was changed without a restart',
+    );
     expect(items).toContainEqual(expect.stringMatching(/^files slave \/etc\/ha.d\/ha.cf: content differs/));
     const text = hactl(['drift', '-i', INV]).stdout;
     expect(text).toMatch(/hint: re-run `hactl bootstrap`/);
-    expect(hactl(['plan', '-i', INV, 'bootstrap']).stdout).toMatch(/master +would change file \/etc\/ha.d\/ha.cf — pending handler from an interrupted run: restart heartbeat/);
+    expect(hactl(['plan', '-i', INV, 'bootstrap']).stdout).toMatch(
+      /master +would change file \/etc\/ha.d\/ha.cf — pending handler from an interrupted run: restart heartbeat/,
+    );
 
     // the killed run's local lock names a dead pid: broken, said so, and the run goes on
     const again = hactl(['bootstrap', '-i', INV, '--json', '--no-smoke']);
@@ -108,7 +119,9 @@ describe.skipIf(Boolean(missing))(`interrupted runs on the lab${missing ? ` (ski
     // the stream ends early instead (EOF mid-file, the connection alive): hactl says what happened
     const eof = hactl(['bootstrap', '-i', INV, '--forks', '1', '--no-smoke'], 300_000, { HACTL_TEST_STALL_STREAM: `${HA_CF}:64:eof` });
     expect(eof.status).toBe(1);
-    expect(eof.stdout + eof.stderr).toMatch(/the new \/etc\/ha.d\/ha.cf did not arrive whole on master \(connection cut mid-transfer\?\); the old file is untouched/);
+    expect(eof.stdout + eof.stderr).toMatch(
+      /the new \/etc\/ha.d\/ha.cf did not arrive whole on master \(connection cut mid-transfer\?\); the old file is untouched/,
+    );
     expect(eof.stdout + eof.stderr).toMatch(/staged copy has 64 of \d+ bytes/);
     expect(fileDeadtime('master')).toBe('12');
     expect(pendingOn('master')).toBe('');
@@ -124,11 +137,17 @@ describe.skipIf(Boolean(missing))(`interrupted runs on the lab${missing ? ` (ski
     const second = hactl(['bootstrap', '-i', INV, '--no-smoke']);
     const refusedIn = Date.now() - t;
     expect(second.status).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`cluster lab is locked by another run: root@\\S+ \\(pid ${first.child.pid}, \`hactl bootstrap -i \\S+ --no-smoke\`, since \\d\\d:\\d\\d:\\d\\d UTC`));
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `cluster lab is locked by another run: root@\\S+ \\(pid ${first.child.pid}, \`hactl bootstrap -i \\S+ --no-smoke\`, since \\d\\d:\\d\\d:\\d\\d UTC`,
+      ),
+    );
     // another orchestrator (its own local lock dir): the nodes' flock refuses it
     const other = hactl(['bootstrap', '-i', INV, '--no-smoke'], 300_000, { HACTL_LOCK_DIR: join(STATE, 'other-orchestrator') });
     expect(other.status).toBe(1);
-    expect(other.stderr).toMatch(new RegExp(`cluster lab is locked by another run on master: root@\\S+ \\(pid ${first.child.pid}, \`hactl bootstrap`));
+    expect(other.stderr).toMatch(
+      new RegExp(`cluster lab is locked by another run on master: root@\\S+ \\(pid ${first.child.pid}, \`hactl bootstrap`),
+    );
     // read-only commands take no lock
     expect(hactl(['plan', '-i', INV, 'bootstrap']).status).toBe(0);
 

@@ -1,20 +1,18 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
 import { loadInventory } from '../../src/inventory/index.js';
-import { SshConnection, resolveTarget } from '../../src/transport/ssh.js';
-import { HOST_PACKAGES, assignAddresses, macFor } from '../../src/lab/constants.js';
-import { ALL_HOST_PACKAGES, VM_HOST_PACKAGES } from '../../src/lab/vm/constants.js';
+import { assignAddresses, HOST_PACKAGES, macFor } from '../../src/lab/constants.js';
+import { labExec, labStatus } from '../../src/lab/index.js';
 import { inventoryText } from '../../src/lab/inventory.js';
-import { MAX_LAB_INDEX, labNet, resolveLabIndex } from '../../src/lab/net.js';
+import { labNet, MAX_LAB_INDEX, resolveLabIndex } from '../../src/lab/net.js';
 import { labPaths } from '../../src/lab/paths.js';
 import type { LabNode, LabState } from '../../src/lab/state.js';
-import { labExec, labStatus } from '../../src/lab/index.js';
-import {
-  ROOT, TEST_LAB_INDEX, eventually, hactl, ipOut, labAddresses, labMissing, pingFrom, running, ssh,
-} from './helpers.js';
+import { ALL_HOST_PACKAGES, VM_HOST_PACKAGES } from '../../src/lab/vm/constants.js';
+import { resolveTarget, SshConnection } from '../../src/transport/ssh.js';
+import { eventually, hactl, ipOut, labAddresses, labMissing, pingFrom, ROOT, running, ssh, TEST_LAB_INDEX } from './helpers.js';
 
 // The lab needs root and Linux namespaces. Elsewhere these tests skip; in CI they must run.
 const missing = labMissing();
@@ -41,7 +39,11 @@ describe('lab files', () => {
   it('gives master/slave/arbitrator fixed addresses and other nodes the next free ones', () => {
     const a = assignAddresses(['web', 'master', 'slave', 'arbitrator', 'db'], []);
     expect(Object.fromEntries(a)).toEqual({
-      master: '10.77.0.11', slave: '10.77.0.12', arbitrator: '10.77.0.13', web: '10.77.0.14', db: '10.77.0.15',
+      master: '10.77.0.11',
+      slave: '10.77.0.12',
+      arbitrator: '10.77.0.13',
+      web: '10.77.0.14',
+      db: '10.77.0.15',
     });
     expect(assignAddresses(['x'], ['10.77.0.14']).get('x')).toBe('10.77.0.15');
   });
@@ -49,7 +51,10 @@ describe('lab files', () => {
   it('writes the inventory format with paths relative to the inventory', () => {
     const paths = labPaths('/tmp/somewhere');
     const node = (name: string, address: string, role: LabNode['role']) => ({ name, address, role }) as LabNode;
-    const text = inventoryText(paths, paths.inventory, 'heartbeat', [node('master', '10.77.0.11', 'master'), node('web', '10.77.0.14', 'service')]);
+    const text = inventoryText(paths, paths.inventory, 'heartbeat', [
+      node('master', '10.77.0.11', 'master'),
+      node('web', '10.77.0.14', 'service'),
+    ]);
     const inv = parse(text);
     expect(text.startsWith('# written by `hactl lab up`')).toBe(true);
     expect(inv.cluster).toMatchObject({ name: 'lab', stack: 'heartbeat', network: '10.77.0.0/24', floating_ips: ['10.77.0.100/24'] });
@@ -61,8 +66,13 @@ describe('lab files', () => {
 
   it('keeps lab 0 on the historical names; lab N gets its own names, network and MACs', () => {
     expect(labNet(0)).toMatchObject({
-      netns: 'hactl-lab', hostLink: 'hactl-host', network: '10.77.0.0/24', bridgeAddress: '10.77.0.1',
-      hostAddress: '10.77.0.2', floatingIp: '10.77.0.100/24', repoUrl: 'http://10.77.0.1:8080',
+      netns: 'hactl-lab',
+      hostLink: 'hactl-host',
+      network: '10.77.0.0/24',
+      bridgeAddress: '10.77.0.1',
+      hostAddress: '10.77.0.2',
+      floatingIp: '10.77.0.100/24',
+      repoUrl: 'http://10.77.0.1:8080',
     });
     expect(labNet(0).nodeNetns('master')).toBe('hactl-lab-master');
     const l3 = labNet(3);
@@ -80,9 +90,10 @@ describe('lab files', () => {
 describe('lab without root', () => {
   it('says so in one line and exits 2', () => {
     const args = [join(ROOT, 'bin/hactl'), 'lab', 'up', '--state-dir', '/tmp/hactl-lab-nonroot'];
-    const r = process.getuid?.() === 0
-      ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...args], { encoding: 'utf8' })
-      : spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const r =
+      process.getuid?.() === 0
+        ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...args], { encoding: 'utf8' })
+        : spawnSync(process.execPath, args, { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/needs root/);
@@ -168,7 +179,8 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
       const askpass = join(STATE, 'askpass');
       writeFileSync(askpass, "#!/bin/sh\necho 'lab pass'\n", { mode: 0o700 });
       const add = spawnSync('ssh-add', [KEY], {
-        encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: SOCK, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
+        encoding: 'utf8',
+        env: { ...process.env, SSH_AUTH_SOCK: SOCK, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
       });
       expect(add.status, add.stderr).toBe(0);
       const inv = inventoryWith('agent-inventory.yaml', { identity: KEY });
@@ -177,14 +189,20 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
       expect(ok.stdout).toMatch(/no generations yet/);
       const env = { ...process.env };
       delete env.SSH_AUTH_SOCK;
-      const refused = spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), 'history', '-i', inv], { encoding: 'utf8', env, timeout: 120_000 });
+      const refused = spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), 'history', '-i', inv], {
+        encoding: 'utf8',
+        env,
+        timeout: 120_000,
+      });
       expect(refused.status).toBe(1);
       expect(refused.stdout + refused.stderr).toContain(`authentication failed for root@10.77.${INDEX}.11:22`);
-      expect(refused.stdout + refused.stderr).toContain(`${KEY} (encrypted, and no ssh-agent (SSH_AUTH_SOCK) nor terminal to ask its passphrase)`);
+      expect(refused.stdout + refused.stderr).toContain(
+        `${KEY} (encrypted, and no ssh-agent (SSH_AUTH_SOCK) nor terminal to ask its passphrase)`,
+      );
       console.log(`ssh-agent scenario: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     });
 
-    it('a node that refuses direct SSH is reached through a ProxyJump bastion; its sshd sees the bastion\'s address', async () => {
+    it("a node that refuses direct SSH is reached through a ProxyJump bastion; its sshd sees the bastion's address", async () => {
       const t0 = Date.now();
       const lab = labAddresses(STATE);
       const [master, bastion] = [lab.nodes.master!, lab.nodes.arbitrator!];
@@ -206,7 +224,9 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
         const model = await loadInventory(inv);
         const c = await SshConnection.open(await resolveTarget(model.nodes.find((n) => n.name === 'master')!));
         try {
-          expect((await c.exec('echo "$SSH_CONNECTION"')).stdout).toMatch(new RegExp(`^${bastion.replace(/\./g, '\\.')} \\d+ ${master.replace(/\./g, '\\.')} 22\\n$`));
+          expect((await c.exec('echo "$SSH_CONNECTION"')).stdout).toMatch(
+            new RegExp(`^${bastion.replace(/\./g, '\\.')} \\d+ ${master.replace(/\./g, '\\.')} 22\\n$`),
+          );
         } finally {
           await c.close();
         }
@@ -263,7 +283,10 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
       const [a, b] = [labAddresses(STATE), labAddresses(OTHER_STATE)];
       expect(b.network).toBe(`10.77.${OTHER}.0/24`);
       expect(b.nodes.master).not.toBe(a.nodes.master);
-      for (const [dir, lab] of [[STATE, a], [OTHER_STATE, b]] as const) {
+      for (const [dir, lab] of [
+        [STATE, a],
+        [OTHER_STATE, b],
+      ] as const) {
         for (const n of NODES) {
           const r = ssh(dir, n, 'uname -n; hostname -I');
           expect(r.status, r.stderr).toBe(0);
@@ -295,7 +318,9 @@ describe.skipIf(Boolean(missing))(`hactl lab (real nodes in namespaces)${missing
     expect(r.status, r.stderr).toBe(0);
     console.log(`lab down: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     // only this lab's names: other labs (other indexes) may run on this machine
-    const netns = ipOut('netns', 'list').split('\n').map((l) => l.split(' ')[0]);
+    const netns = ipOut('netns', 'list')
+      .split('\n')
+      .map((l) => l.split(' ')[0]);
     expect(netns.filter((n) => lab.netns.includes(n ?? ''))).toEqual([]);
     expect(ipOut('-o', 'link')).not.toMatch(new RegExp(`: ${lab.hostLink}[@:]`));
     const mounts = readFileSync('/proc/mounts', 'utf8');

@@ -12,7 +12,12 @@ import { ROOT } from './helpers.js';
 // installs (~30 s).
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
-interface Packed { filename: string; size: number; unpackedSize: number; files: Array<{ path: string }> }
+interface Packed {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: Array<{ path: string }>;
+}
 
 describe('the npm package', () => {
   let work: string;
@@ -26,7 +31,8 @@ describe('the npm package', () => {
     // node_modules is the repository's (the dev dependencies prepack needs)
     const checkout = join(work, 'checkout');
     const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
-      .split('\0').filter((f) => f && existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).isFile());
+      .split('\0')
+      .filter((f) => f && existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).isFile());
     for (const f of files) {
       mkdirSync(dirname(join(checkout, f)), { recursive: true });
       copyFileSync(join(ROOT, f), join(checkout, f));
@@ -37,10 +43,15 @@ describe('the npm package', () => {
     const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: checkout, encoding: 'utf8' });
     expect(pack.status, pack.stderr).toBe(0);
     packed = (JSON.parse(pack.stdout) as Packed[])[0]!;
-    console.log(`npm pack: ${packed.filename} ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed.files.length} files`);
+    console.log(
+      `npm pack: ${packed.filename} ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed.files.length} files`,
+    );
 
     const prefix = join(work, 'prefix');
-    const install = spawnSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', join(work, packed.filename)], { cwd: work, encoding: 'utf8' });
+    const install = spawnSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', join(work, packed.filename)], {
+      cwd: work,
+      encoding: 'utf8',
+    });
     expect(install.status, `${install.stdout}\n${install.stderr}`).toBe(0);
     const du = spawnSync('du', ['-sk', join(prefix, 'node_modules')], { encoding: 'utf8' }).stdout.split('\t')[0];
     console.log(`npm install --prefix: ${(Number(du) / 1024).toFixed(1)} MiB in node_modules, dependencies included`);
@@ -58,11 +69,27 @@ describe('the npm package', () => {
 
   it('ships the built CLI, the runtime files, LICENSE and CHANGELOG, and no source maps or bench build', () => {
     const paths = packed.files.map((f) => f.path);
-    for (const p of ['bin/hactl', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/playbooks/bootstrap.js',
-      'templates', 'inventory/lab.yaml', 'LICENSE', 'CHANGELOG.md', 'README.md', 'package.json']) {
-      expect(paths.some((x) => x === p || x.startsWith(`${p}/`)), p).toBe(true);
+    for (const p of [
+      'bin/hactl',
+      'dist/src/cli/main.js',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/playbooks/bootstrap.js',
+      'templates',
+      'inventory/lab.yaml',
+      'LICENSE',
+      'CHANGELOG.md',
+      'README.md',
+      'package.json',
+    ]) {
+      expect(
+        paths.some((x) => x === p || x.startsWith(`${p}/`)),
+        p,
+      ).toBe(true);
     }
-    expect(paths.filter((p) => p.endsWith('.map') || p.startsWith('dist/bench') || p.startsWith('test/') || p.startsWith('src/'))).toEqual([]);
+    expect(paths.filter((p) => p.endsWith('.map') || p.startsWith('dist/bench') || p.startsWith('test/') || p.startsWith('src/'))).toEqual(
+      [],
+    );
   });
 
   it('the installed hactl --version prints its own version, not the npm project it runs in', () => {

@@ -7,7 +7,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { VM_NET } from '../../src/lab/vm/constants.js';
 
-export interface RealServer { name: string; netns: string; address: string; pid?: number }
+export interface RealServer {
+  name: string;
+  netns: string;
+  address: string;
+  pid?: number;
+}
 
 const ip = (...args: string[]): void => {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
@@ -31,7 +36,12 @@ export function startRealServers(servers: RealServer[], vip: string): void {
     ip('netns', 'add', rs.netns);
     ip('-n', VM_NET.netns, 'link', 'add', bridgeEnd, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', rs.netns);
     ip('-n', VM_NET.netns, 'link', 'set', bridgeEnd, 'master', 'br0', 'up');
-    for (const [k, v] of [['all/arp_ignore', '1'], ['all/arp_announce', '2'], ['eth0/arp_ignore', '1'], ['eth0/arp_announce', '2']]) {
+    for (const [k, v] of [
+      ['all/arp_ignore', '1'],
+      ['all/arp_announce', '2'],
+      ['eth0/arp_ignore', '1'],
+      ['eth0/arp_announce', '2'],
+    ]) {
       inNs(rs.netns, 'sysctl', '-qw', `net.ipv4.conf.${k.replace('/', '.')}=${v}`);
     }
     ip('-n', rs.netns, 'addr', 'add', `${rs.address}/${VM_NET.prefix}`, 'dev', 'eth0');
@@ -66,13 +76,16 @@ export function stopHttp(rs: RealServer): void {
 export function removeRealServers(servers: RealServer[]): void {
   for (const rs of servers) {
     stopHttp(rs);
-    spawnSync('ip', ['netns', 'pids', rs.netns], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean).forEach((p) => {
-      try {
-        process.kill(Number(p), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    });
+    spawnSync('ip', ['netns', 'pids', rs.netns], { encoding: 'utf8' })
+      .stdout?.split('\n')
+      .filter(Boolean)
+      .forEach((p) => {
+        try {
+          process.kill(Number(p), 'SIGKILL');
+        } catch {
+          // gone
+        }
+      });
     spawnSync('ip', ['netns', 'del', rs.netns]);
   }
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { hactl, labMissing, ssh, TEST_LAB_INDEX, type Result } from './helpers.js';
+import { hactl, labMissing, type Result, ssh, TEST_LAB_INDEX } from './helpers.js';
 
 // Secrets on a fenced Pacemaker lab (one lab up, one bootstrap): the fence password never
 // shows in bootstrap/plan/drift/inventory-check output and sits in 0600 files (backups
@@ -75,7 +75,11 @@ describe.skipIf(Boolean(missing))(`secrets on a fenced lab${missing ? ` (skipped
     expect(boot.status, all(boot)).toBe(0);
     expect(all(boot)).not.toContain(PASSWORD);
     const modes = onNode('master', `stat -c '%n %a' ${CIB}/resources.xml ${CIB}/constraints.xml ${CIB}/resources.xml.hactl-bak`);
-    expect(modes.trim().split('\n')).toEqual([`${CIB}/resources.xml 600`, `${CIB}/constraints.xml 600`, `${CIB}/resources.xml.hactl-bak 600`]);
+    expect(modes.trim().split('\n')).toEqual([
+      `${CIB}/resources.xml 600`,
+      `${CIB}/constraints.xml 600`,
+      `${CIB}/resources.xml.hactl-bak 600`,
+    ]);
     // the backup is the old copy (one nvpair per fence device)
     expect(Number(onNode('master', `grep -c old-${PASSWORD} ${CIB}/resources.xml.hactl-bak`))).toBeGreaterThan(0);
   });
@@ -97,7 +101,9 @@ describe.skipIf(Boolean(missing))(`secrets on a fenced lab${missing ? ` (skipped
     console.log(`refusal in ${Date.now() - t0} ms`);
     expect(r.status, all(r)).toBe(2);
     console.log(r.stderr.trim());
-    expect(r.stderr).toMatch(/\/etc\/corosync\/authkey already exists on master \(sha256 [0-9a-f]{12}…\), slave .*arbitrator .*hactl refuses to replace the running cluster's corosync authkey/);
+    expect(r.stderr).toMatch(
+      /\/etc\/corosync\/authkey already exists on master \(sha256 [0-9a-f]{12}…\), slave .*arbitrator .*hactl refuses to replace the running cluster's corosync authkey/,
+    );
     expect(r.stderr).toMatch(/hint: copy the secrets dir .* --adopt-secrets/);
     expect(existsSync(join(MOVED_DIR, '.hactl/secrets/lab/corosync-authkey'))).toBe(false);
     expect(authkeySums()).toEqual(before);
@@ -115,7 +121,9 @@ describe.skipIf(Boolean(missing))(`secrets on a fenced lab${missing ? ` (skipped
     expect(r.stderr + r.stdout).not.toMatch(/handler: (reload|restart)/);
     const adopted = summary.warnings.find((w: string) => w.includes('adopted'));
     console.log(adopted);
-    expect(adopted).toMatch(/^adopted the corosync authkey of master \(sha256 [0-9a-f]{12}…, the same on every node that has one\): stored in /);
+    expect(adopted).toMatch(
+      /^adopted the corosync authkey of master \(sha256 [0-9a-f]{12}…, the same on every node that has one\): stored in /,
+    );
     const dir = join(MOVED_DIR, '.hactl/secrets/lab');
     const local = readFileSync(join(dir, 'corosync-authkey'), 'utf8').trim();
     expect(createHash('sha256').update(local).digest('hex')).toBe(before[0]);

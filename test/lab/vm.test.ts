@@ -2,19 +2,19 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
-import { labExec } from '../../src/lab/index.js';
-import { vmPaths } from '../../src/lab/vm/state.js';
-import { qemuArgs } from '../../src/lab/vm/qemu.js';
-import { vmInventoryText } from '../../src/lab/vm/up.js';
-import type { VmImage } from '../../src/lab/vm/image.js';
-import type { VmLabState, VmNode } from '../../src/lab/vm/state.js';
-import { anyLabStatus } from '../../src/lab/dispatch.js';
 import { probe } from '../../src/checks/http.js';
-import { VM_NET } from '../../src/lab/vm/constants.js';
-import { guestValidate } from '../../src/stack/guests.js';
 import type { GuestModel } from '../../src/inventory/model.js';
+import { anyLabStatus } from '../../src/lab/dispatch.js';
+import { labExec } from '../../src/lab/index.js';
+import { VM_NET } from '../../src/lab/vm/constants.js';
+import type { VmImage } from '../../src/lab/vm/image.js';
+import { qemuArgs } from '../../src/lab/vm/qemu.js';
+import type { VmLabState, VmNode } from '../../src/lab/vm/state.js';
+import { vmPaths } from '../../src/lab/vm/state.js';
+import { vmInventoryText } from '../../src/lab/vm/up.js';
+import { guestValidate } from '../../src/stack/guests.js';
+import { eventually, hactl, ipOut, labAddresses, ssh as labSsh, running, vmLabMissing } from './helpers.js';
 import { realServers, removeRealServers, startHttp, startRealServers, stopHttp } from './realservers.js';
-import { eventually, hactl, ipOut, labAddresses, running, ssh as labSsh, vmLabMissing } from './helpers.js';
 
 // The VM lab: three Debian VMs under qemu (TCG here), for DRBD and IPVS, which the
 // namespace lab's shared kernel lacks. Needs root and qemu; elsewhere these tests skip,
@@ -31,8 +31,15 @@ const ssh = (dir: string, node: string, command: string) => labSsh(dir, node, co
 const pingFrom = (dir: string, from: string, target: string) => ssh(dir, from, `ping -c1 -W2 ${target} >/dev/null 2>&1`).status;
 
 describe('VM lab files', () => {
-  const node = (name: string, dataDisk: boolean): VmNode =>
-    ({ name, address: '10.78.0.11', mac: '52:54:00:78:00:0b', role: 'master', tap: `t-${name}`, dataDisk, cut: false });
+  const node = (name: string, dataDisk: boolean): VmNode => ({
+    name,
+    address: '10.78.0.11',
+    mac: '52:54:00:78:00:0b',
+    role: 'master',
+    tap: `t-${name}`,
+    dataDisk,
+    cut: false,
+  });
   const image: VmImage = { dir: '/img', root: '/img/root.img', kernel: '/img/vmlinuz', initrd: '/img/initrd.img', repo: '/img/repo' };
 
   it('writes an inventory with DRBD r0 on /dev/vdb holding apache2, VIP 10.78.0.100, slow-node timing and a data check', () => {
@@ -40,7 +47,11 @@ describe('VM lab files', () => {
     const inv = parse(vmInventoryText(paths, paths.inventory, 'pacemaker', [node('master', true)]));
     expect(inv.cluster.timing).toEqual({ token: 3000, monitor_interval: 20 });
     expect(inv.vars.op_timeout_factor).toBe(3);
-    expect(inv.vars.failover).toMatchObject({ timeout_factor: 3, data_write: expect.stringContaining('/srv/data/'), data_check: expect.stringContaining('sha256sum') });
+    expect(inv.vars.failover).toMatchObject({
+      timeout_factor: 3,
+      data_write: expect.stringContaining('/srv/data/'),
+      data_check: expect.stringContaining('sha256sum'),
+    });
     expect(inv.cluster).toMatchObject({ network: '10.78.0.0/24', floating_ips: ['10.78.0.100/24'], interface: 'eth0' });
     expect(inv.drbd).toEqual([{ name: 'r0', device: '/dev/drbd0', disk: '/dev/vdb', filesystem: { type: 'ext4', mount: '/srv/data' } }]);
     expect(inv.services[0]).toMatchObject({ name: 'apache2', drbd: 'r0' });
@@ -83,14 +94,20 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
 
   it('every VM answers ssh with its own name, host keys checked strictly', () => {
     expect(readFileSync(join(STATE, 'ssh_config'), 'utf8')).toMatch(/StrictHostKeyChecking yes/);
-    const keys = readFileSync(join(STATE, 'known_hosts'), 'utf8').trim().split('\n').map((l) => l.split(' ')[2]);
+    const keys = readFileSync(join(STATE, 'known_hosts'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[2]);
     expect(new Set(keys).size).toBe(NODES.length); // a key of its own per VM
     for (const n of NODES) expect(on(n, 'uname -n').trim()).toBe(n);
   });
 
   it('twins have /dev/vdb and /dev/vdc and a loadable DRBD; the arbitrator has no data disk', () => {
     for (const twin of ['master', 'slave']) {
-      expect(on(twin, 'blockdev --getsize64 /dev/vdb /dev/vdc').trim().split('\n')).toEqual([String(256 * 1024 * 1024), String(64 * 1024 * 1024)]);
+      expect(on(twin, 'blockdev --getsize64 /dev/vdb /dev/vdc').trim().split('\n')).toEqual([
+        String(256 * 1024 * 1024),
+        String(64 * 1024 * 1024),
+      ]);
       expect(on(twin, 'modprobe drbd && cat /proc/drbd')).toMatch(/^version: 8\.4\./m);
     }
     expect(ssh(STATE, 'arbitrator', 'test -e /dev/vdb').status).not.toBe(0);
@@ -144,150 +161,220 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
   // Under TCG on a 2-core machine this file takes ~17 min on a quiet machine (both
   // stacks); HACTL_VM_CLUSTER=0 skips the cluster parts on a user's run, never in CI.
   const cluster = VM_CLUSTER ? it : it.skip;
-  cluster('bootstrap: DRBD create-md, initial sync with progress, promotable clone, Filesystem on the master, apache2 and the VIP; arbitrator holds no data', () => {
-    const t0 = Date.now();
-    const r = hactl(['bootstrap', '-i', join(STATE, 'inventory.yaml')], 1_500_000);
-    const out = r.stdout + r.stderr;
-    console.log(`bootstrap on the VM lab: ${((Date.now() - t0) / 1000).toFixed(1)}s; ${/both sides UpToDate [\d.]+s after the initial sync started/.exec(out)?.[0] ?? 'no sync line'}`);
-    expect(r.status, out).toBe(0);
-    expect(out).toMatch(/create DRBD metadata for r0/);
-    // progress lines while the sync runs; a 256 MiB sync can finish during mkfs (it overlaps), then only the end is shown
-    expect(out).toMatch(/DRBD r0 initial sync: [\d.]+%|DRBD r0: both sides UpToDate/);
-    expect(out).toMatch(/smoke checks passed/);
-    expect(on('master', 'findmnt -n -o SOURCE /srv/data').trim()).toBe('/dev/drbd0');
-    expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/);
-    expect(on('slave', 'cat /proc/drbd')).toMatch(/ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
-    expect(on('master', 'crm_mon -1 -r')).toMatch(/Promoted: \[ master \][\s\S]*fs-r0\s.*Started master[\s\S]*vip\s.*Started master[\s\S]*svc-apache2\s.*Started master/);
-    // the arbitrator votes only: no DRBD resource, no data disk, nothing mounted
-    expect(on('arbitrator', 'ls /etc/drbd.d; findmnt -n /srv/data || echo no-mount; test -e /dev/vdb || echo no-disk')).toMatch(/^global_common\.conf\nno-mount\nno-disk\n$/);
-  }, 1_500_000);
+  cluster(
+    'bootstrap: DRBD create-md, initial sync with progress, promotable clone, Filesystem on the master, apache2 and the VIP; arbitrator holds no data',
+    () => {
+      const t0 = Date.now();
+      const r = hactl(['bootstrap', '-i', join(STATE, 'inventory.yaml')], 1_500_000);
+      const out = r.stdout + r.stderr;
+      console.log(
+        `bootstrap on the VM lab: ${((Date.now() - t0) / 1000).toFixed(1)}s; ${/both sides UpToDate [\d.]+s after the initial sync started/.exec(out)?.[0] ?? 'no sync line'}`,
+      );
+      expect(r.status, out).toBe(0);
+      expect(out).toMatch(/create DRBD metadata for r0/);
+      // progress lines while the sync runs; a 256 MiB sync can finish during mkfs (it overlaps), then only the end is shown
+      expect(out).toMatch(/DRBD r0 initial sync: [\d.]+%|DRBD r0: both sides UpToDate/);
+      expect(out).toMatch(/smoke checks passed/);
+      expect(on('master', 'findmnt -n -o SOURCE /srv/data').trim()).toBe('/dev/drbd0');
+      expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/);
+      expect(on('slave', 'cat /proc/drbd')).toMatch(/ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
+      expect(on('master', 'crm_mon -1 -r')).toMatch(
+        /Promoted: \[ master \][\s\S]*fs-r0\s.*Started master[\s\S]*vip\s.*Started master[\s\S]*svc-apache2\s.*Started master/,
+      );
+      // the arbitrator votes only: no DRBD resource, no data disk, nothing mounted
+      expect(on('arbitrator', 'ls /etc/drbd.d; findmnt -n /srv/data || echo no-mount; test -e /dev/vdb || echo no-disk')).toMatch(
+        /^global_common\.conf\nno-mount\nno-disk\n$/,
+      );
+    },
+    1_500_000,
+  );
 
-  cluster('a second bootstrap changes nothing', () => {
-    const t0 = Date.now();
-    const r = hactl(['bootstrap', '-i', join(STATE, 'inventory.yaml')], 900_000);
-    console.log(`second bootstrap: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/bootstrap: no changes/);
-  }, 900_000);
+  cluster(
+    'a second bootstrap changes nothing',
+    () => {
+      const t0 = Date.now();
+      const r = hactl(['bootstrap', '-i', join(STATE, 'inventory.yaml')], 900_000);
+      console.log(`second bootstrap: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/bootstrap: no changes/);
+    },
+    900_000,
+  );
 
   // DRBD data safety: every destructive step is decided from DRBD's and the disk's own state
-  cluster('a backing disk that holds a filesystem and no DRBD metadata is refused before any change; the filesystem is intact', () => {
-    on('master', 'mkfs.ext4 -q -F /dev/vdc && mkdir -p /mnt/precious && mount /dev/vdc /mnt/precious && echo precious > /mnt/precious/f && umount /mnt/precious');
-    const doc = parseDocument(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
-    doc.addIn(['drbd'], doc.createNode({ name: 'r1', device: '/dev/drbd1', disk: '/dev/vdc' }));
-    const inv = join(STATE, 'with-r1.yaml');
-    writeFileSync(inv, doc.toString());
-    const r = hactl(['bootstrap', '-i', inv, '--no-smoke'], 900_000);
-    const out = r.stdout + r.stderr;
-    console.log(`bootstrap over an ext4 disk: exit ${r.status}\n${out.split('\n').filter((l) => /refus|holds|DRBD/.test(l)).join('\n')}`);
-    expect(r.status, out).toBe(1);
-    expect(out).toMatch(/master: \/dev\/vdc \(DRBD r1\) holds ext4 and no DRBD metadata: refusing to create metadata over it/);
-    expect(out).toMatch(/initialize: wipe/);
-    // refused before any DRBD change: no resource file, no metadata, the filesystem and its file intact
-    expect(ssh(STATE, 'master', 'test -e /etc/drbd.d/r1.res').status).not.toBe(0);
-    expect(on('master', 'wipefs --noheadings --output TYPE /dev/vdc').trim()).toBe('ext4');
-    expect(on('master', 'mount -o ro /dev/vdc /mnt/precious && cat /mnt/precious/f; umount /mnt/precious').trim()).toBe('precious');
-    expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/);
-    on('master', 'wipefs -q -a /dev/vdc');
-  }, 900_000);
+  cluster(
+    'a backing disk that holds a filesystem and no DRBD metadata is refused before any change; the filesystem is intact',
+    () => {
+      on(
+        'master',
+        'mkfs.ext4 -q -F /dev/vdc && mkdir -p /mnt/precious && mount /dev/vdc /mnt/precious && echo precious > /mnt/precious/f && umount /mnt/precious',
+      );
+      const doc = parseDocument(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
+      doc.addIn(['drbd'], doc.createNode({ name: 'r1', device: '/dev/drbd1', disk: '/dev/vdc' }));
+      const inv = join(STATE, 'with-r1.yaml');
+      writeFileSync(inv, doc.toString());
+      const r = hactl(['bootstrap', '-i', inv, '--no-smoke'], 900_000);
+      const out = r.stdout + r.stderr;
+      console.log(
+        `bootstrap over an ext4 disk: exit ${r.status}\n${out
+          .split('\n')
+          .filter((l) => /refus|holds|DRBD/.test(l))
+          .join('\n')}`,
+      );
+      expect(r.status, out).toBe(1);
+      expect(out).toMatch(/master: \/dev\/vdc \(DRBD r1\) holds ext4 and no DRBD metadata: refusing to create metadata over it/);
+      expect(out).toMatch(/initialize: wipe/);
+      // refused before any DRBD change: no resource file, no metadata, the filesystem and its file intact
+      expect(ssh(STATE, 'master', 'test -e /etc/drbd.d/r1.res').status).not.toBe(0);
+      expect(on('master', 'wipefs --noheadings --output TYPE /dev/vdc').trim()).toBe('ext4');
+      expect(on('master', 'mount -o ro /dev/vdc /mnt/precious && cat /mnt/precious/f; umount /mnt/precious').trim()).toBe('precious');
+      expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/);
+      on('master', 'wipefs -q -a /dev/vdc');
+    },
+    900_000,
+  );
 
-  cluster('roots reinstalled on kept data disks (markers gone, DRBD down): bootstrap keeps the metadata and the data', () => {
-    on('master', 'dd if=/dev/urandom of=/srv/data/keep.bin bs=1M count=4 status=none && sha256sum /srv/data/keep.bin > /root/keep.sha256 && sync');
-    // as after reinstalling both twins' roots: the cluster stack stopped, DRBD down, hactl's state gone
-    for (const twin of ['slave', 'master']) on(twin, 'systemctl stop pacemaker corosync && drbdadm down all; rm -rf /var/lib/hactl');
-    expect(on('master', 'cat /proc/drbd')).not.toMatch(/^ *0: cs:/m);
-    const t0 = Date.now();
-    const r = hactl(['bootstrap', '-i', join(STATE, 'inventory.yaml')], 1_500_000);
-    const out = r.stdout + r.stderr;
-    console.log(`bootstrap over kept DRBD disks: ${((Date.now() - t0) / 1000).toFixed(1)}s\n${out.split('\n').filter((l) => /DRBD|drbd/.test(l)).join('\n')}`);
-    expect(r.status, out).toBe(0);
-    // the task names of the destructive steps (the phase header "drbd initial sync" and "no initial sync" are not)
-    expect(out).not.toMatch(/create DRBD metadata|DRBD r0: initial sync|mkfs\./);
-    expect(out).toMatch(/master: \/dev\/vdb has DRBD metadata for r0( \(with [^)]*\))?: kept, no create-md/);
-    expect(out).toMatch(/slave: \/dev\/vdb has DRBD metadata for r0\b.*: kept, no create-md/);
-    expect(out).toMatch(/DRBD r0: master and slave UpToDate, no initial sync|DRBD r0: (master|slave) UpToDate, no initial sync/);
-    expect(out).toMatch(/smoke checks passed/);
-    expect(on('master', 'sha256sum --quiet -c /root/keep.sha256 && echo same').trim()).toBe('same');
-  }, 1_500_000);
+  cluster(
+    'roots reinstalled on kept data disks (markers gone, DRBD down): bootstrap keeps the metadata and the data',
+    () => {
+      on(
+        'master',
+        'dd if=/dev/urandom of=/srv/data/keep.bin bs=1M count=4 status=none && sha256sum /srv/data/keep.bin > /root/keep.sha256 && sync',
+      );
+      // as after reinstalling both twins' roots: the cluster stack stopped, DRBD down, hactl's state gone
+      for (const twin of ['slave', 'master']) on(twin, 'systemctl stop pacemaker corosync && drbdadm down all; rm -rf /var/lib/hactl');
+      expect(on('master', 'cat /proc/drbd')).not.toMatch(/^ *0: cs:/m);
+      const t0 = Date.now();
+      const r = hactl(['bootstrap', '-i', join(STATE, 'inventory.yaml')], 1_500_000);
+      const out = r.stdout + r.stderr;
+      console.log(
+        `bootstrap over kept DRBD disks: ${((Date.now() - t0) / 1000).toFixed(1)}s\n${out
+          .split('\n')
+          .filter((l) => /DRBD|drbd/.test(l))
+          .join('\n')}`,
+      );
+      expect(r.status, out).toBe(0);
+      // the task names of the destructive steps (the phase header "drbd initial sync" and "no initial sync" are not)
+      expect(out).not.toMatch(/create DRBD metadata|DRBD r0: initial sync|mkfs\./);
+      expect(out).toMatch(/master: \/dev\/vdb has DRBD metadata for r0( \(with [^)]*\))?: kept, no create-md/);
+      expect(out).toMatch(/slave: \/dev\/vdb has DRBD metadata for r0\b.*: kept, no create-md/);
+      expect(out).toMatch(/DRBD r0: master and slave UpToDate, no initial sync|DRBD r0: (master|slave) UpToDate, no initial sync/);
+      expect(out).toMatch(/smoke checks passed/);
+      expect(on('master', 'sha256sum --quiet -c /root/keep.sha256 && echo same').trim()).toBe('same');
+    },
+    1_500_000,
+  );
 
   // a twin's replacement: the current Primary is refused; a blank slave is synced in full
   // from the master while the master serves (the failover test below then lands on it)
   const addressOf = (node: string): string =>
-    (parse(readFileSync(join(STATE, 'inventory.yaml'), 'utf8')).nodes as Array<{ name: string; address: string }>).find((n) => n.name === node)!.address;
-  cluster('add-node --replace of the current Primary is refused and changes nothing', () => {
-    const inv = join(STATE, 'inventory.yaml');
-    const before = readFileSync(inv, 'utf8');
-    const r = hactl(['add-node', 'master', '--replace', 'master', '--address', addressOf('master'), '-i', inv], 600_000);
-    const out = r.stdout + r.stderr;
-    console.log(`add-node --replace master: exit ${r.status}\n${out.split('\n').filter((l) => /Primary|switch|refus/.test(l)).join('\n')}`);
-    expect(r.status, out).toBe(1);
-    expect(out).toMatch(/master is Primary of DRBD r0 \(it serves the data slave replicates\): it is not replaced in place/);
-    expect(out).toMatch(/switch over first, so that slave serves: `crm_resource --move -r ha-services -N slave/);
-    expect(readFileSync(inv, 'utf8')).toBe(before);
-    expect(existsSync(`${inv}.hactl-bak`)).toBe(false);
-    expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/);
-  }, 600_000);
+    (parse(readFileSync(join(STATE, 'inventory.yaml'), 'utf8')).nodes as Array<{ name: string; address: string }>).find(
+      (n) => n.name === node,
+    )!.address;
+  cluster(
+    'add-node --replace of the current Primary is refused and changes nothing',
+    () => {
+      const inv = join(STATE, 'inventory.yaml');
+      const before = readFileSync(inv, 'utf8');
+      const r = hactl(['add-node', 'master', '--replace', 'master', '--address', addressOf('master'), '-i', inv], 600_000);
+      const out = r.stdout + r.stderr;
+      console.log(
+        `add-node --replace master: exit ${r.status}\n${out
+          .split('\n')
+          .filter((l) => /Primary|switch|refus/.test(l))
+          .join('\n')}`,
+      );
+      expect(r.status, out).toBe(1);
+      expect(out).toMatch(/master is Primary of DRBD r0 \(it serves the data slave replicates\): it is not replaced in place/);
+      expect(out).toMatch(/switch over first, so that slave serves: `crm_resource --move -r ha-services -N slave/);
+      expect(readFileSync(inv, 'utf8')).toBe(before);
+      expect(existsSync(`${inv}.hactl-bak`)).toBe(false);
+      expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/);
+    },
+    600_000,
+  );
 
-  cluster('add-node --replace of a blank slave: full resync from the master while it serves, 0 failed probes, the same data on both twins', () => {
-    const inv = join(STATE, 'inventory.yaml');
-    // a new machine under the old name: stack stopped, DRBD down, the data disk blank,
-    // hactl's, corosync's and pacemaker's state gone (packages and host keys kept)
-    on('slave', 'systemctl stop pacemaker corosync; drbdadm down all; wipefs -q -a /dev/vdb && dd if=/dev/zero of=/dev/vdb bs=1M count=16 status=none && ' +
-      'rm -rf /var/lib/hactl /etc/drbd.d/r0.res /etc/corosync/corosync.conf /etc/corosync/authkey /var/lib/pacemaker/cib/*');
-    expect(on('slave', 'wipefs --noheadings /dev/vdb').trim()).toBe('');
-    expect(on('master', 'cat /proc/drbd')).toMatch(/ro:Primary\/Unknown ds:UpToDate\/DUnknown/);
-    const t0 = Date.now();
-    const r = hactl(['add-node', 'slave', '--replace', 'slave', '--address', addressOf('slave'), '-i', inv], 1_500_000);
-    const out = r.stdout + r.stderr;
-    const secs = ((Date.now() - t0) / 1000).toFixed(1);
-    console.log(`add-node --replace slave on the VM lab: ${secs}s\n${out.split('\n').filter((l) => /DRBD|drbd|prober|joined|replac/.test(l)).join('\n')}`);
-    expect(r.status, out).toBe(0);
-    expect(out).toMatch(/master is Primary with UpToDate data for r0: slave's replacement syncs from it/);
-    expect(out).toMatch(/slave: \/dev\/vdb is blank: creating DRBD metadata for r0/);
-    expect(out).not.toMatch(/DRBD r0: initial sync|mkfs\./);
-    expect(out).toMatch(/DRBD r0 UpToDate on both twins [\d.]+s after bootstrap/);
-    expect(out).toMatch(/prober on [\d.]+: \d+ probes, 0 failed/);
-    expect(out).toMatch(/smoke checks passed/);
-    expect(on('master', 'crm_mon -1 -r')).toMatch(/Promoted: \[ master \][\s\S]*Unpromoted: \[ slave \]/);
-    // the same data on both twins: the DRBD device on the master (frozen for the read) and
-    // the slave's backing disk over the same length (internal metadata sits at its end)
-    expect(on('master', 'sha256sum --quiet -c /root/keep.sha256 && echo same').trim()).toBe('same');
-    const size = on('master', 'blockdev --getsize64 /dev/drbd0').trim();
-    let sums: string[] = [];
-    try {
-      on('master', 'sync && fsfreeze -f /srv/data');
-      sums = ['master:/dev/drbd0', 'slave:/dev/vdb'].map((at) => {
-        const [node, dev] = at.split(':') as [string, string];
-        // O_DIRECT: the slave's page cache of /dev/vdb may still hold what was read before
-        // DRBD wrote the synced blocks under it (DRBD keeps the disk open: never dropped)
-        return on(node, `dd if=${dev} iflag=direct,count_bytes bs=1M count=${size} status=none | sha256sum`).split(' ')[0]!;
-      });
-    } finally {
-      ssh(STATE, 'master', 'fsfreeze -u /srv/data');
-    }
-    console.log(`data after the replacement: ${size} bytes, sha256 ${sums.join(' / ')}`);
-    expect(sums[0]).toMatch(/^[0-9a-f]{64}$/);
-    expect(sums[1]).toBe(sums[0]);
-  }, 1_500_000);
+  cluster(
+    'add-node --replace of a blank slave: full resync from the master while it serves, 0 failed probes, the same data on both twins',
+    () => {
+      const inv = join(STATE, 'inventory.yaml');
+      // a new machine under the old name: stack stopped, DRBD down, the data disk blank,
+      // hactl's, corosync's and pacemaker's state gone (packages and host keys kept)
+      on(
+        'slave',
+        'systemctl stop pacemaker corosync; drbdadm down all; wipefs -q -a /dev/vdb && dd if=/dev/zero of=/dev/vdb bs=1M count=16 status=none && ' +
+          'rm -rf /var/lib/hactl /etc/drbd.d/r0.res /etc/corosync/corosync.conf /etc/corosync/authkey /var/lib/pacemaker/cib/*',
+      );
+      expect(on('slave', 'wipefs --noheadings /dev/vdb').trim()).toBe('');
+      expect(on('master', 'cat /proc/drbd')).toMatch(/ro:Primary\/Unknown ds:UpToDate\/DUnknown/);
+      const t0 = Date.now();
+      const r = hactl(['add-node', 'slave', '--replace', 'slave', '--address', addressOf('slave'), '-i', inv], 1_500_000);
+      const out = r.stdout + r.stderr;
+      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      console.log(
+        `add-node --replace slave on the VM lab: ${secs}s\n${out
+          .split('\n')
+          .filter((l) => /DRBD|drbd|prober|joined|replac/.test(l))
+          .join('\n')}`,
+      );
+      expect(r.status, out).toBe(0);
+      expect(out).toMatch(/master is Primary with UpToDate data for r0: slave's replacement syncs from it/);
+      expect(out).toMatch(/slave: \/dev\/vdb is blank: creating DRBD metadata for r0/);
+      expect(out).not.toMatch(/DRBD r0: initial sync|mkfs\./);
+      expect(out).toMatch(/DRBD r0 UpToDate on both twins [\d.]+s after bootstrap/);
+      expect(out).toMatch(/prober on [\d.]+: \d+ probes, 0 failed/);
+      expect(out).toMatch(/smoke checks passed/);
+      expect(on('master', 'crm_mon -1 -r')).toMatch(/Promoted: \[ master \][\s\S]*Unpromoted: \[ slave \]/);
+      // the same data on both twins: the DRBD device on the master (frozen for the read) and
+      // the slave's backing disk over the same length (internal metadata sits at its end)
+      expect(on('master', 'sha256sum --quiet -c /root/keep.sha256 && echo same').trim()).toBe('same');
+      const size = on('master', 'blockdev --getsize64 /dev/drbd0').trim();
+      let sums: string[] = [];
+      try {
+        on('master', 'sync && fsfreeze -f /srv/data');
+        sums = ['master:/dev/drbd0', 'slave:/dev/vdb'].map((at) => {
+          const [node, dev] = at.split(':') as [string, string];
+          // O_DIRECT: the slave's page cache of /dev/vdb may still hold what was read before
+          // DRBD wrote the synced blocks under it (DRBD keeps the disk open: never dropped)
+          return on(node, `dd if=${dev} iflag=direct,count_bytes bs=1M count=${size} status=none | sha256sum`).split(' ')[0]!;
+        });
+      } finally {
+        ssh(STATE, 'master', 'fsfreeze -u /srv/data');
+      }
+      console.log(`data after the replacement: ${size} bytes, sha256 ${sums.join(' / ')}`);
+      expect(sums[0]).toMatch(/^[0-9a-f]{64}$/);
+      expect(sums[1]).toBe(sums[0]);
+    },
+    1_500_000,
+  );
 
-  cluster('failover-test poweroff: the slave takes over, the data written before the power-off is intact, DRBD resyncs', () => {
-    const t0 = Date.now();
-    // text report (--json holds every probe: megabytes on a slow run). --budget: the verdict
-    // judges the move, the data and the restore; the TCG downtime is printed, not judged
-    const r = hactl(['failover-test', '-i', join(STATE, 'inventory.yaml'), '--scenario', 'poweroff', '--yes', '--budget', '240'], 1_500_000);
-    const row = r.stdout.split('\n').find((l) => l.startsWith('poweroff ')) ?? '';
-    const [, target, detection, downtime, , ended, restored, verdict] =
-      /^poweroff\s+(\S+)\s+(\S+(?: s)?)\s+(\S+(?: s)?)\s+(\S+(?: s)?)\s+(\S+)\s+(\S+)\s+(\S+)/.exec(row) ?? [];
-    console.log(`failover-test poweroff on the VM lab: downtime ${downtime}, detection ${detection}, ended on ${ended}, restored ${restored}, ${verdict}; whole run ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stdout}`);
-    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect([target, ended, restored, verdict]).toEqual(['master', 'slave', 'yes', 'PASS']);
-    expect(downtime).toMatch(/^[\d.]+ s$/);
-    expect(r.stdout).toMatch(/data check: the same before the fault, on slave and after the restore/);
-    // restored: back on the master, DRBD resynced
-    expect(on('master', 'findmnt -n -o SOURCE /srv/data').trim()).toBe('/dev/drbd0');
-    expect(on('slave', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
-    expect(on('master', 'sha256sum --quiet -c /srv/data/hactl-failover.bin.sha256 && echo ok').trim()).toBe('ok');
-  }, 1_500_000);
+  cluster(
+    'failover-test poweroff: the slave takes over, the data written before the power-off is intact, DRBD resyncs',
+    () => {
+      const t0 = Date.now();
+      // text report (--json holds every probe: megabytes on a slow run). --budget: the verdict
+      // judges the move, the data and the restore; the TCG downtime is printed, not judged
+      const r = hactl(
+        ['failover-test', '-i', join(STATE, 'inventory.yaml'), '--scenario', 'poweroff', '--yes', '--budget', '240'],
+        1_500_000,
+      );
+      const row = r.stdout.split('\n').find((l) => l.startsWith('poweroff ')) ?? '';
+      const [, target, detection, downtime, , ended, restored, verdict] =
+        /^poweroff\s+(\S+)\s+(\S+(?: s)?)\s+(\S+(?: s)?)\s+(\S+(?: s)?)\s+(\S+)\s+(\S+)\s+(\S+)/.exec(row) ?? [];
+      console.log(
+        `failover-test poweroff on the VM lab: downtime ${downtime}, detection ${detection}, ended on ${ended}, restored ${restored}, ${verdict}; whole run ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stdout}`,
+      );
+      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect([target, ended, restored, verdict]).toEqual(['master', 'slave', 'yes', 'PASS']);
+      expect(downtime).toMatch(/^[\d.]+ s$/);
+      expect(r.stdout).toMatch(/data check: the same before the fault, on slave and after the restore/);
+      // restored: back on the master, DRBD resynced
+      expect(on('master', 'findmnt -n -o SOURCE /srv/data').trim()).toBe('/dev/drbd0');
+      expect(on('slave', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
+      expect(on('master', 'sha256sum --quiet -c /srv/data/hactl-failover.bin.sha256 && echo ok').trim()).toBe('ok');
+    },
+    1_500_000,
+  );
 
   it('lab down leaves no netns, link, process or disk behind', () => {
     const state = readState();
@@ -297,7 +384,9 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
     const r = hactl(['lab', 'down', '--state-dir', STATE]);
     expect(r.status, r.stderr).toBe(0);
     console.log(`lab down --vm: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    const netns = ipOut('netns', 'list').split('\n').map((l) => l.split(' ')[0]);
+    const netns = ipOut('netns', 'list')
+      .split('\n')
+      .map((l) => l.split(' ')[0]);
     expect(netns.filter((n) => state.netns.includes(n ?? ''))).toEqual([]);
     expect(ipOut('-o', 'link')).not.toMatch(/: hactl-vmhost[@:]/);
     expect(pids.filter(running)).toEqual([]);
@@ -311,119 +400,151 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
 // definition libvirt validates on the twins, its disk on DRBD r1 (/dev/vdc). A fresh VM
 // lab (the stack is chosen at `lab up`); the real servers are netns the test plugs into
 // the VM lab's bridge.
-describe.skipIf(Boolean(missing) || !VM_CLUSTER)(`heartbeat on the VM lab: drbddisk, LVS through ldirectord, a KVM guest on DRBD${VM_CLUSTER ? '' : ' (skipped: HACTL_VM_CLUSTER=0)'}`, () => {
-  const LVS_VIP = VM_NET.address(200);
-  const servers = realServers(2);
-  const inventory = join(STATE, 'heartbeat.yaml');
-  const on = (node: string, command: string): string => {
-    const r = ssh(STATE, node, command);
-    expect(r.status, `${node}: ${command}\n${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
-  /** who answered `n` requests through the LVS virtual IP (failed requests count as "error") */
-  const through = async (n: number): Promise<Record<string, number>> => {
-    const seen: Record<string, number> = {};
-    for (let i = 0; i < n; i++) {
-      const r = await probe(LVS_VIP, 80, '/', 5000);
-      const who = /real server (\S+)/.exec(r.body ?? '')?.[1] ?? `error ${r.error ?? r.status}`;
-      seen[who] = (seen[who] ?? 0) + 1;
-    }
-    return seen;
-  };
-  const ipvsTable = () => on('master', 'ipvsadm -Ln');
+describe.skipIf(Boolean(missing) || !VM_CLUSTER)(
+  `heartbeat on the VM lab: drbddisk, LVS through ldirectord, a KVM guest on DRBD${VM_CLUSTER ? '' : ' (skipped: HACTL_VM_CLUSTER=0)'}`,
+  () => {
+    const LVS_VIP = VM_NET.address(200);
+    const servers = realServers(2);
+    const inventory = join(STATE, 'heartbeat.yaml');
+    const on = (node: string, command: string): string => {
+      const r = ssh(STATE, node, command);
+      expect(r.status, `${node}: ${command}\n${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
+    /** who answered `n` requests through the LVS virtual IP (failed requests count as "error") */
+    const through = async (n: number): Promise<Record<string, number>> => {
+      const seen: Record<string, number> = {};
+      for (let i = 0; i < n; i++) {
+        const r = await probe(LVS_VIP, 80, '/', 5000);
+        const who = /real server (\S+)/.exec(r.body ?? '')?.[1] ?? `error ${r.error ?? r.status}`;
+        seen[who] = (seen[who] ?? 0) + 1;
+      }
+      return seen;
+    };
+    const ipvsTable = () => on('master', 'ipvsadm -Ln');
 
-  beforeAll(() => {
-    const t0 = Date.now();
-    const own = existsSync(join(STATE, 'state.json'));
-    const r = hactl(['lab', 'up', '--vm', '--stack', 'heartbeat', ...(own ? ['--recreate'] : []), '--state-dir', STATE]);
-    expect(r.status, r.stderr).toBe(0);
-    console.log(`lab up --vm --stack heartbeat: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    startRealServers(servers, LVS_VIP);
-    // the lab's inventory plus a guest's DRBD resource, the guest and the LVS service
-    const doc = parseDocument(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
-    doc.addIn(['drbd'], doc.createNode({ name: 'r1', device: '/dev/drbd1', disk: '/dev/vdc' }));
-    doc.setIn(['guests'], doc.createNode([{ name: 'web-vm', type: 'kvm', drbd: 'r1', memory: 256, bridge: 'br0', mac: '52:54:00:78:01:01' }]));
-    // the validators only (libvirt-clients, libxml2-utils are in the image): no nested guest runs here
-    doc.setIn(['vars', 'hypervisor_packages'], doc.createNode(['libvirt-clients', 'libxml2-utils']));
-    doc.setIn(['lvs'], doc.createNode([{
-      name: 'web', virtual: `${LVS_VIP}:80`, scheduler: 'rr', forwarding: 'gate',
-      real_servers: servers.map((rs) => `${rs.address}:80`),
-      check: { type: 'http', path: '/', expect: 'real server', interval: 2, timeout: 2 },
-    }]));
-    writeFileSync(inventory, doc.toString());
-  });
+    beforeAll(() => {
+      const t0 = Date.now();
+      const own = existsSync(join(STATE, 'state.json'));
+      const r = hactl(['lab', 'up', '--vm', '--stack', 'heartbeat', ...(own ? ['--recreate'] : []), '--state-dir', STATE]);
+      expect(r.status, r.stderr).toBe(0);
+      console.log(`lab up --vm --stack heartbeat: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      startRealServers(servers, LVS_VIP);
+      // the lab's inventory plus a guest's DRBD resource, the guest and the LVS service
+      const doc = parseDocument(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
+      doc.addIn(['drbd'], doc.createNode({ name: 'r1', device: '/dev/drbd1', disk: '/dev/vdc' }));
+      doc.setIn(
+        ['guests'],
+        doc.createNode([{ name: 'web-vm', type: 'kvm', drbd: 'r1', memory: 256, bridge: 'br0', mac: '52:54:00:78:01:01' }]),
+      );
+      // the validators only (libvirt-clients, libxml2-utils are in the image): no nested guest runs here
+      doc.setIn(['vars', 'hypervisor_packages'], doc.createNode(['libvirt-clients', 'libxml2-utils']));
+      doc.setIn(
+        ['lvs'],
+        doc.createNode([
+          {
+            name: 'web',
+            virtual: `${LVS_VIP}:80`,
+            scheduler: 'rr',
+            forwarding: 'gate',
+            real_servers: servers.map((rs) => `${rs.address}:80`),
+            check: { type: 'http', path: '/', expect: 'real server', interval: 2, timeout: 2 },
+          },
+        ]),
+      );
+      writeFileSync(inventory, doc.toString());
+    });
 
-  afterAll(() => {
-    removeRealServers(servers);
-    if (existsSync(join(STATE, 'state.json'))) hactl(['lab', 'down', '--state-dir', STATE]);
-  });
+    afterAll(() => {
+      removeRealServers(servers);
+      if (existsSync(join(STATE, 'state.json'))) hactl(['lab', 'down', '--state-dir', STATE]);
+    });
 
-  it('bootstrap: DRBD r0 and r1 synced, haresources with drbddisk + Filesystem and the LVS address, ldirectord, smoke passed', () => {
-    const t0 = Date.now();
-    const r = hactl(['bootstrap', '-i', inventory], 1_500_000);
-    const out = r.stdout + r.stderr;
-    console.log(`heartbeat bootstrap on the VM lab: ${((Date.now() - t0) / 1000).toFixed(1)}s; ${out.match(/DRBD r\d: both sides UpToDate [\d.]+s after the initial sync started/g)?.join('; ') ?? 'no sync line'}`);
-    expect(r.status, out).toBe(0);
-    expect(out).toMatch(/create DRBD metadata for r0[\s\S]*create DRBD metadata for r1/);
-    expect(out).toMatch(/smoke checks passed/);
-    expect(out).toMatch(/LVS \(ipvsadm\)\s+2 real server\(s\) listed/);
-    expect(on('master', 'cat /etc/ha.d/haresources')).toMatch(
-      /^master IPaddr2::10\.78\.0\.100\/24\/eth0 IPaddr2::10\.78\.0\.200\/24\/eth0 drbddisk::r0 Filesystem::\/dev\/drbd0::\/srv\/data::ext4 drbddisk::r1 ldirectord::ldirectord\.cf apache2$/m);
-    expect(on('master', 'findmnt -n -o SOURCE /srv/data').trim()).toBe('/dev/drbd0');
-    const drbd = on('slave', 'cat /proc/drbd');
-    expect(drbd).toMatch(/0: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
-    expect(drbd).toMatch(/1: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
-    for (const twin of ['master', 'slave']) expect(on(twin, 'systemctl is-enabled drbd heartbeat').split('\n').slice(0, 2)).toEqual(['enabled', 'enabled']);
-  }, 1_500_000);
+    it('bootstrap: DRBD r0 and r1 synced, haresources with drbddisk + Filesystem and the LVS address, ldirectord, smoke passed', () => {
+      const t0 = Date.now();
+      const r = hactl(['bootstrap', '-i', inventory], 1_500_000);
+      const out = r.stdout + r.stderr;
+      console.log(
+        `heartbeat bootstrap on the VM lab: ${((Date.now() - t0) / 1000).toFixed(1)}s; ${out.match(/DRBD r\d: both sides UpToDate [\d.]+s after the initial sync started/g)?.join('; ') ?? 'no sync line'}`,
+      );
+      expect(r.status, out).toBe(0);
+      expect(out).toMatch(/create DRBD metadata for r0[\s\S]*create DRBD metadata for r1/);
+      expect(out).toMatch(/smoke checks passed/);
+      expect(out).toMatch(/LVS \(ipvsadm\)\s+2 real server\(s\) listed/);
+      expect(on('master', 'cat /etc/ha.d/haresources')).toMatch(
+        /^master IPaddr2::10\.78\.0\.100\/24\/eth0 IPaddr2::10\.78\.0\.200\/24\/eth0 drbddisk::r0 Filesystem::\/dev\/drbd0::\/srv\/data::ext4 drbddisk::r1 ldirectord::ldirectord\.cf apache2$/m,
+      );
+      expect(on('master', 'findmnt -n -o SOURCE /srv/data').trim()).toBe('/dev/drbd0');
+      const drbd = on('slave', 'cat /proc/drbd');
+      expect(drbd).toMatch(/0: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
+      expect(drbd).toMatch(/1: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
+      for (const twin of ['master', 'slave'])
+        expect(on(twin, 'systemctl is-enabled drbd heartbeat').split('\n').slice(0, 2)).toEqual(['enabled', 'enabled']);
+    }, 1_500_000);
 
-  it('the KVM guest: its definition is on both twins, validated by libvirt, its disk the DRBD device /dev/drbd1', () => {
-    for (const twin of ['master', 'slave']) {
-      const xml = on(twin, 'cat /etc/hactl/guests/web-vm.xml');
-      expect(xml).toContain("<source dev='/dev/drbd1'/>");
-      expect(on(twin, 'test -b /dev/drbd1 && virt-xml-validate /etc/hactl/guests/web-vm.xml domain && virsh -q -c test:///default define /etc/hactl/guests/web-vm.xml && echo ok')).toMatch(/ok\n$/);
-    }
-    // what the bootstrap's validator refuses beyond the schema: no memory, which libvirt's
-    // schema accepts and its domain parser does not
-    const zero = "sed \"s|<memory unit='MiB'>[0-9]*</memory>|<memory unit='MiB'>0</memory>|\" /etc/hactl/guests/web-vm.xml > /tmp/zero.xml";
-    const validator = guestValidate({ type: 'kvm' } as GuestModel).split('%s').join('/tmp/zero.xml');
-    const bad = ssh(STATE, 'slave', `${zero}; virt-xml-validate /tmp/zero.xml domain >/dev/null && echo schema-ok; { ${validator}; } 2>&1`);
-    expect(bad.stdout).toMatch(/^schema-ok\n[\s\S]*Memory size must be specified/);
-    expect(bad.status).not.toBe(0);
-  });
+    it('the KVM guest: its definition is on both twins, validated by libvirt, its disk the DRBD device /dev/drbd1', () => {
+      for (const twin of ['master', 'slave']) {
+        const xml = on(twin, 'cat /etc/hactl/guests/web-vm.xml');
+        expect(xml).toContain("<source dev='/dev/drbd1'/>");
+        expect(
+          on(
+            twin,
+            'test -b /dev/drbd1 && virt-xml-validate /etc/hactl/guests/web-vm.xml domain && virsh -q -c test:///default define /etc/hactl/guests/web-vm.xml && echo ok',
+          ),
+        ).toMatch(/ok\n$/);
+      }
+      // what the bootstrap's validator refuses beyond the schema: no memory, which libvirt's
+      // schema accepts and its domain parser does not
+      const zero =
+        "sed \"s|<memory unit='MiB'>[0-9]*</memory>|<memory unit='MiB'>0</memory>|\" /etc/hactl/guests/web-vm.xml > /tmp/zero.xml";
+      const validator = guestValidate({ type: 'kvm' } as GuestModel)
+        .split('%s')
+        .join('/tmp/zero.xml');
+      const bad = ssh(
+        STATE,
+        'slave',
+        `${zero}; virt-xml-validate /tmp/zero.xml domain >/dev/null && echo schema-ok; { ${validator}; } 2>&1`,
+      );
+      expect(bad.stdout).toMatch(/^schema-ok\n[\s\S]*Memory size must be specified/);
+      expect(bad.status).not.toBe(0);
+    });
 
-  it('LVS end to end: requests through the virtual IP reach both real servers; a failed one is taken out, and back when it recovers', async () => {
-    const table = ipvsTable();
-    expect(table).toContain(`TCP  ${LVS_VIP}:80 rr`);
-    for (const rs of servers) expect(table).toMatch(new RegExp(`-> ${rs.address.replace(/\./g, '\\.')}:80\\s+Route`));
-    const before = await through(8);
-    console.log(`LVS, both real servers up: ${JSON.stringify(before)}`);
-    expect(Object.keys(before).sort()).toEqual(['rs1', 'rs2']);
-    stopHttp(servers[1]!);
-    const t0 = Date.now();
-    const out = await eventually(() => !ipvsTable().includes(`${servers[1]!.address}:80`), 60_000);
-    console.log(`LVS: rs2 failed, taken out of the IPVS table after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    expect(out).toBe(true);
-    expect(await through(6)).toEqual({ rs1: 6 });
-    startHttp(servers[1]!);
-    expect(await eventually(() => ipvsTable().includes(`${servers[1]!.address}:80`), 60_000)).toBe(true);
-    expect(Object.keys(await through(8)).sort()).toEqual(['rs1', 'rs2']);
-  }, 300_000);
+    it('LVS end to end: requests through the virtual IP reach both real servers; a failed one is taken out, and back when it recovers', async () => {
+      const table = ipvsTable();
+      expect(table).toContain(`TCP  ${LVS_VIP}:80 rr`);
+      for (const rs of servers) expect(table).toMatch(new RegExp(`-> ${rs.address.replace(/\./g, '\\.')}:80\\s+Route`));
+      const before = await through(8);
+      console.log(`LVS, both real servers up: ${JSON.stringify(before)}`);
+      expect(Object.keys(before).sort()).toEqual(['rs1', 'rs2']);
+      stopHttp(servers[1]!);
+      const t0 = Date.now();
+      const out = await eventually(() => !ipvsTable().includes(`${servers[1]!.address}:80`), 60_000);
+      console.log(`LVS: rs2 failed, taken out of the IPVS table after ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      expect(out).toBe(true);
+      expect(await through(6)).toEqual({ rs1: 6 });
+      startHttp(servers[1]!);
+      expect(await eventually(() => ipvsTable().includes(`${servers[1]!.address}:80`), 60_000)).toBe(true);
+      expect(Object.keys(await through(8)).sort()).toEqual(['rs1', 'rs2']);
+    }, 300_000);
 
-  it('failover-test drbd-disconnect: nothing moves, clients see no outage, the data written while alone is resynced (measured)', () => {
-    const r = hactl(['failover-test', '-i', inventory, '--scenario', 'drbd-disconnect', '--yes'], 900_000);
-    const resync = /DRBD resynced in [\d.]+ s/.exec(r.stdout + r.stderr)?.[0];
-    console.log(`failover-test drbd-disconnect on the VM lab (heartbeat): ${resync ?? 'no resync line'}\n${r.stdout}`);
-    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/^drbd-disconnect\s+master\s+-\s+[\d.]+ s\s+\S+ s\s+master\s+yes\s+PASS/m);
-    expect(resync).toBeDefined();
-    expect(on('slave', 'cat /proc/drbd')).toMatch(/0: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate[\s\S]*1: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
-  }, 900_000);
+    it('failover-test drbd-disconnect: nothing moves, clients see no outage, the data written while alone is resynced (measured)', () => {
+      const r = hactl(['failover-test', '-i', inventory, '--scenario', 'drbd-disconnect', '--yes'], 900_000);
+      const resync = /DRBD resynced in [\d.]+ s/.exec(r.stdout + r.stderr)?.[0];
+      console.log(`failover-test drbd-disconnect on the VM lab (heartbeat): ${resync ?? 'no resync line'}\n${r.stdout}`);
+      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/^drbd-disconnect\s+master\s+-\s+[\d.]+ s\s+\S+ s\s+master\s+yes\s+PASS/m);
+      expect(resync).toBeDefined();
+      expect(on('slave', 'cat /proc/drbd')).toMatch(
+        /0: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate[\s\S]*1: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/,
+      );
+    }, 900_000);
 
-  it('a second bootstrap changes nothing', () => {
-    const t0 = Date.now();
-    const r = hactl(['bootstrap', '-i', inventory], 900_000);
-    console.log(`second heartbeat bootstrap: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/bootstrap: no changes/);
-  }, 900_000);
-});
+    it('a second bootstrap changes nothing', () => {
+      const t0 = Date.now();
+      const r = hactl(['bootstrap', '-i', inventory], 900_000);
+      console.log(`second heartbeat bootstrap: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/bootstrap: no changes/);
+    }, 900_000);
+  },
+);

@@ -24,7 +24,7 @@ const LAYERS: Record<string, number> = {
   'src/checks': 6,
   'src/lab': 6,
   'src/operate': 7,
-  'playbooks': 7,
+  playbooks: 7,
   'src/cli': 8,
   'src/index.ts': 8,
 };
@@ -88,14 +88,15 @@ describe('module boundaries', () => {
     expect(layerOf(join(ROOT, 'playbooks/bootstrap.ts'))).toBe('playbooks');
   });
 
-  it('only src/stack/ decides by the stack\'s name: everything else asks the driver or a table typed over the names', () => {
+  it("only src/stack/ decides by the stack's name: everything else asks the driver or a table typed over the names", () => {
     const found: string[] = [];
     for (const file of [...tsFiles(join(ROOT, 'src')), ...tsFiles(join(ROOT, 'playbooks'))]) {
       if (layerOf(file) === 'src/stack' || file.endsWith('.generated.ts')) continue;
       readFileSync(file, 'utf8')
         .split('\n')
         .forEach((line, i) => {
-          if (/\bstack\s*[!=]==?\s*['"]|['"](pacemaker|heartbeat)['"]\s*[!=]==?\s*\w*\.?stack\b/.test(line)) found.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
+          if (/\bstack\s*[!=]==?\s*['"]|['"](pacemaker|heartbeat)['"]\s*[!=]==?\s*\w*\.?stack\b/.test(line))
+            found.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
         });
     }
     expect(found).toEqual([]);

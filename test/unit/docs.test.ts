@@ -12,7 +12,8 @@ const names = new Set(tracked.map((f) => basename(f)));
 const docs = ['README.md', ...tracked.filter((f) => f.startsWith('docs/') && f.endsWith('.md'))];
 const FILE = /^[\w./{},*-]+\.(ts|md|yaml|yml|sh|hbs|json|mjs|txt|res|conf)$/;
 /** Placeholders (DATE.json, FILE.yaml) and files on nodes or made at run time, not in the repo. */
-const notRepoFile = (t: string): boolean => /[A-Z]{3,}\./.test(t) || t.startsWith('/') || t.startsWith('~') || t.includes('*') || t.includes('{');
+const notRepoFile = (t: string): boolean =>
+  /[A-Z]{3,}\./.test(t) || t.startsWith('/') || t.startsWith('~') || t.includes('*') || t.includes('{');
 
 /** Paths named in backticks or as markdown link targets. */
 function namedFiles(text: string): string[] {

@@ -55,7 +55,9 @@ describe('DRBD fencing', () => {
     expect(cib).toContain('<nvpair id="drbd-r0-unfence" name="unfence_if_all_uptodate" value="true"/>');
     const off = res({ fencing: 'off' });
     expect(off).not.toMatch(/fencing|fence-peer/);
-    expect(renderFile('pacemaker/resources.xml.hbs', cibView(load({ fencing: 'off' }), { drbd: true, serviceClass: 'systemd' }))).not.toContain('unfence');
+    expect(
+      renderFile('pacemaker/resources.xml.hbs', cibView(load({ fencing: 'off' }), { drbd: true, serviceClass: 'systemd' })),
+    ).not.toContain('unfence');
   });
 
   it('Heartbeat: drbd-peer-outdater as fence-peer and dopd respawned with its apiauth in ha.cf (Debian 12 paths)', () => {
@@ -77,21 +79,28 @@ describe('DRBD fencing', () => {
       return 'accepted';
     };
     expect(problem({ stack: 'heartbeat', fencing: 'resource-and-stonith' })).toMatch(
-      /:17:62: DRBD fencing resource-and-stonith on heartbeat: dopd \(drbd-peer-outdater\) can only outdate the peer.*\(field drbd\[0\]\.fencing\)/);
+      /:17:62: DRBD fencing resource-and-stonith on heartbeat: dopd \(drbd-peer-outdater\) can only outdate the peer.*\(field drbd\[0\]\.fencing\)/,
+    );
     expect(problem({ stonith: false, fencing: 'resource-and-stonith' })).toMatch(/never does \(field drbd\[0\]\.fencing\)/);
     expect(problem({ extra: 'vars:\n  drbd_options:\n    r0:\n      disk:\n        fencing: resource-only\n' })).toMatch(
-      /\(field vars\.drbd_options\.r0\.disk\.fencing\)\n  hint: set drbd\[0\]\.fencing instead/);
+      /\(field vars\.drbd_options\.r0\.disk\.fencing\)\n {2}hint: set drbd\[0\]\.fencing instead/,
+    );
   });
 });
 
 describe('fence races', () => {
-  const devices = (params?: string) => cibView(load({ params }), { drbd: true, serviceClass: 'systemd' }).fencing as Array<{ id: string; params: Record<string, string> }>;
+  const devices = (params?: string) =>
+    cibView(load({ params }), { drbd: true, serviceClass: 'systemd' }).fencing as Array<{ id: string; params: Record<string, string> }>;
 
   it('every fence device waits a random delay (pcmk_delay_max), so two twins cut apart never shoot each other', () => {
-    expect(devices().map((d) => [d.id, d.params.pcmk_delay_max])).toEqual([['fence-alpha', '15s'], ['fence-beta', '15s'], ['fence-gamma', '15s']]);
+    expect(devices().map((d) => [d.id, d.params.pcmk_delay_max])).toEqual([
+      ['fence-alpha', '15s'],
+      ['fence-beta', '15s'],
+      ['fence-gamma', '15s'],
+    ]);
   });
 
-  it('the inventory\'s own delay takes its place', () => {
+  it("the inventory's own delay takes its place", () => {
     expect(devices('      pcmk_delay_max: 5s\n').map((d) => d.params.pcmk_delay_max)).toEqual(['5s', '5s', '5s']);
     expect(devices('      pcmk_delay_base: 3s\n')[0]!.params).not.toHaveProperty('pcmk_delay_max');
   });

@@ -30,8 +30,18 @@ const file = join(dir, 'inv.yaml');
 
 describe('fence credentials are secrets', () => {
   it.each([
-    ['passwd', true], ['password', true], ['snmp_priv_passwd', true], ['community', true], ['secret', true], ['key', true],
-    ['api_token', true], ['ipaddr', false], ['login', false], ['key_file', false], ['passwd_script', false], ['pcmk_host_list', false],
+    ['passwd', true],
+    ['password', true],
+    ['snmp_priv_passwd', true],
+    ['community', true],
+    ['secret', true],
+    ['key', true],
+    ['api_token', true],
+    ['ipaddr', false],
+    ['login', false],
+    ['key_file', false],
+    ['passwd_script', false],
+    ['pcmk_host_list', false],
   ])('%s → secret: %s', (name, want) => expect(isSecretParam(name)).toBe(want));
 
   it('a password-like param is *** in `inventory check` text and JSON; the others stay readable', () => {
@@ -50,7 +60,10 @@ describe('fence credentials are secrets', () => {
     expect(fenceParams(m).passwd).toBe('p<w&rd-9');
     const xml = renderFile('pacemaker/resources.xml.hbs', cibView(m, { drbd: false, serviceClass: 'systemd' }));
     expect(xml).toMatch(/name="passwd" value="p(<|&lt;)w(&|&amp;)rd-9"/);
-    const plan = planFile({ path: '/var/lib/hactl/cib/resources.xml', exists: false }, '/var/lib/hactl/cib/resources.xml', { content: xml, mode: '0600' });
+    const plan = planFile({ path: '/var/lib/hactl/cib/resources.xml', exists: false }, '/var/lib/hactl/cib/resources.xml', {
+      content: xml,
+      mode: '0600',
+    });
     expect(plan.diff).toContain('value="***"');
     expect(plan.diff).not.toMatch(/p<w|p&lt;w/);
   });
@@ -71,9 +84,12 @@ describe('secret values from a file, a command or the environment', () => {
     const marker = join(dir, 'ran');
     writeFileSync(join(dir, 'pw.txt'), 'From-File-Pw\n');
     process.env.HACTL_TEST_FENCE_PW = 'From-Env-Pw';
-    const m = parseInventory(inventory(
-      `      passwd: { file: pw.txt }\n      community: { env: HACTL_TEST_FENCE_PW }\n      secret: { command: "touch ${marker}; echo From-Cmd-Pw" }`,
-    ), file);
+    const m = parseInventory(
+      inventory(
+        `      passwd: { file: pw.txt }\n      community: { env: HACTL_TEST_FENCE_PW }\n      secret: { command: "touch ${marker}; echo From-Cmd-Pw" }`,
+      ),
+      file,
+    );
     expect(JSON.stringify(m.stonith.params)).toBe('{"passwd":"***","community":"***","secret":"***"}');
     expect(existsSync(marker)).toBe(false);
     expect(fenceParams(m)).toEqual({ passwd: 'From-File-Pw', community: 'From-Env-Pw', secret: 'From-Cmd-Pw' });
@@ -82,7 +98,10 @@ describe('secret values from a file, a command or the environment', () => {
   });
   it('a missing source is an input error naming the field, never a value', () => {
     delete process.env.HACTL_TEST_NOPE;
-    const m = parseInventory(inventory('      passwd: { env: HACTL_TEST_NOPE }\n      community: { file: nope.txt }\n      secret: { command: "exit 3" }'), file);
+    const m = parseInventory(
+      inventory('      passwd: { env: HACTL_TEST_NOPE }\n      community: { file: nope.txt }\n      secret: { command: "exit 3" }'),
+      file,
+    );
     expect(() => fenceParams(m)).toThrow(/cluster.stonith.params.passwd: the environment variable HACTL_TEST_NOPE is not set/);
     const only = (k: string) => () => (m.stonith.params![k] as { reveal(): string }).reveal();
     expect(only('community')).toThrow(/cluster.stonith.params.community: cannot read .*nope.txt: ENOENT/);

@@ -24,7 +24,8 @@ describe('templates (golden)', async () => {
     await expect(renderFile('corosync/corosync.conf.hbs', corosyncView(lab))).toMatchFileSnapshot(golden('corosync-lab.conf'));
   });
   it('drbd resource and global_common', async () => {
-    for (const r of pcmk.drbd) await expect(renderFile('drbd/resource.res.hbs', drbdView(pcmk, r))).toMatchFileSnapshot(golden(`${r.name}.res`));
+    for (const r of pcmk.drbd)
+      await expect(renderFile('drbd/resource.res.hbs', drbdView(pcmk, r))).toMatchFileSnapshot(golden(`${r.name}.res`));
     await expect(renderFile('drbd/global_common.conf.hbs', { cluster_name: pcmk.name })).toMatchFileSnapshot(golden('global_common.conf'));
   });
   it('pacemaker resources and constraints, with and without DRBD', async () => {
@@ -34,37 +35,61 @@ describe('templates (golden)', async () => {
       await expect(renderFile('pacemaker/constraints.xml.hbs', v)).toMatchFileSnapshot(golden(`constraints${drbd ? '' : '-nodrbd'}.xml`));
     }
   });
-  it('pacemaker: declared resources, a clone, constraints (inventory pacemaker:) after hactl\'s own', async () => {
+  it("pacemaker: declared resources, a clone, constraints (inventory pacemaker:) after hactl's own", async () => {
     const declared = await loadInventory('test/fixtures/inventory/good-declared.yaml');
     const v = cibView(declared, { drbd: true, serviceClass: 'systemd' });
     await expect(renderFile('pacemaker/resources.xml.hbs', v)).toMatchFileSnapshot(golden('resources-declared.xml'));
     await expect(renderFile('pacemaker/constraints.xml.hbs', v)).toMatchFileSnapshot(golden('constraints-declared.xml'));
   });
   it('declared values are data: XML-escaped in attributes, never markup', () => {
-    const base = { ...pcmk, pacemaker: { ...pcmk.pacemaker, resources: [{
-      id: 'x', agent: 'ocf:heartbeat:Dummy', class: 'ocf' as const, provider: 'heartbeat', type: 'Dummy',
-      params: { fake: '"/><primitive id="evil' }, ops: [], meta: { note: 'a<b & c' },
-    }] } };
+    const base = {
+      ...pcmk,
+      pacemaker: {
+        ...pcmk.pacemaker,
+        resources: [
+          {
+            id: 'x',
+            agent: 'ocf:heartbeat:Dummy',
+            class: 'ocf' as const,
+            provider: 'heartbeat',
+            type: 'Dummy',
+            params: { fake: '"/><primitive id="evil' },
+            ops: [],
+            meta: { note: 'a<b & c' },
+          },
+        ],
+      },
+    };
     const out = renderFile('pacemaker/resources.xml.hbs', cibView(base, { drbd: true, serviceClass: 'systemd' }));
     expect(out).toContain('value="&quot;/&gt;&lt;primitive id&#x3D;&quot;evil"');
     expect(out).toContain('value="a&lt;b &amp; c"');
     expect(out).not.toContain('id="evil');
   });
   it('guests: KVM domain XML and Xen domU cfg', async () => {
-    for (const g of pcmk.guests) await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(pcmk, g))).toMatchFileSnapshot(golden(`guest-${g.type}-${g.name}`));
-    for (const g of hb.guests) await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(hb, g))).toMatchFileSnapshot(golden(`guest-${g.type}-${g.name}`));
+    for (const g of pcmk.guests)
+      await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(pcmk, g))).toMatchFileSnapshot(
+        golden(`guest-${g.type}-${g.name}`),
+      );
+    for (const g of hb.guests)
+      await expect(renderFile(`${g.type}/${g.type === 'kvm' ? 'domain.xml' : 'domu.cfg'}.hbs`, guestView(hb, g))).toMatchFileSnapshot(
+        golden(`guest-${g.type}-${g.name}`),
+      );
   });
   it('heartbeat ha.cf, haresources, authkeys; ldirectord.cf', async () => {
-    await expect(renderFile('heartbeat/ha.cf.hbs', haCfView(hb, hb.master.name, '/usr/lib/heartbeat/ipfail'))).toMatchFileSnapshot(golden('ha.cf'));
+    await expect(renderFile('heartbeat/ha.cf.hbs', haCfView(hb, hb.master.name, '/usr/lib/heartbeat/ipfail'))).toMatchFileSnapshot(
+      golden('ha.cf'),
+    );
     await expect(renderFile('heartbeat/haresources.hbs', haresourcesView(hb, true))).toMatchFileSnapshot(golden('haresources'));
     await expect(renderFile('heartbeat/haresources.hbs', haresourcesView(hb, false))).toMatchFileSnapshot(golden('haresources-nodrbd'));
     const authkeys = renderFile('heartbeat/authkeys.hbs', authkeysView(new Secret('0123456789abcdef')));
     expect(authkeys).toBe('auth 1\n1 sha1 0123456789abcdef\n');
     const withLvs = [pcmk, hb].find((c) => c.lvs.length);
-    if (withLvs) await expect(renderFile('ldirectord/ldirectord.cf.hbs', ldirectordView(withLvs))).toMatchFileSnapshot(golden('ldirectord.cf'));
+    if (withLvs)
+      await expect(renderFile('ldirectord/ldirectord.cf.hbs', ldirectordView(withLvs))).toMatchFileSnapshot(golden('ldirectord.cf'));
   });
   it('haresources: an LVS virtual address is brought up before ldirectord, once, and not without IPVS', () => {
-    const line = (c: typeof hb, ipvs: boolean) => renderFile('heartbeat/haresources.hbs', haresourcesView(c, true, ipvs)).split('\n')[1] ?? '';
+    const line = (c: typeof hb, ipvs: boolean) =>
+      renderFile('heartbeat/haresources.hbs', haresourcesView(c, true, ipvs)).split('\n')[1] ?? '';
     expect(line(hb, true)).toMatch(/IPaddr2::172\.16\.5\.200\/24\/eth1 drbddisk::r0 .* ldirectord::ldirectord\.cf /);
     expect(line(hb, false)).not.toMatch(/172\.16\.5\.200|ldirectord/);
     // an LVS service on a floating IP already held by the cluster is not added twice
@@ -82,12 +107,17 @@ describe('templates (golden)', async () => {
     if (hb.arbitrator) expect(out).toContain(`ping ${hb.arbitrator.address}`);
   });
   it('ha.cf fences with cluster.stonith: the agent as an external plugin, parameters positional, pcmk_* left out', () => {
-    const fenced = { ...hb, stonith: { enabled: true, agent: 'fence_lab', params: { ipaddr: '10.77.5.2', ipport: '1229', pcmk_reboot_action: 'off' } } };
+    const fenced = {
+      ...hb,
+      stonith: { enabled: true, agent: 'fence_lab', params: { ipaddr: '10.77.5.2', ipport: '1229', pcmk_reboot_action: 'off' } },
+    };
     const out = renderFile('heartbeat/ha.cf.hbs', haCfView(fenced, hb.master.name, '/usr/lib/heartbeat/ipfail'));
     expect(out).toMatch(/^stonith_host \* external\/fence_lab 10\.77\.5\.2 1229$/m);
     expect(out.indexOf('stonith_host')).toBeLessThan(out.indexOf('crm no'));
     const plugin = { ...hb, stonith: { enabled: true, agent: 'external/ipmi', params: { hostname: 'slave', ipaddr: '10.0.0.9' } } };
-    expect(renderFile('heartbeat/ha.cf.hbs', haCfView(plugin, hb.master.name, 'x'))).toContain('stonith_host * external/ipmi slave 10.0.0.9\n');
+    expect(renderFile('heartbeat/ha.cf.hbs', haCfView(plugin, hb.master.name, 'x'))).toContain(
+      'stonith_host * external/ipmi slave 10.0.0.9\n',
+    );
     const unfenced = { ...hb, stonith: { enabled: false } };
     expect(renderFile('heartbeat/ha.cf.hbs', haCfView(unfenced, hb.master.name, 'x'))).not.toContain('stonith_host');
   });

@@ -12,13 +12,13 @@ import type { Connector } from '../../runtime/connector.js';
 import type { RunSummary } from '../../runtime/events.js';
 import type { Playbook } from '../../runtime/playbook.js';
 import { runPlaybook } from '../../runtime/run.js';
+import type { ForeignElement } from '../../stack/cib.js';
 import { driverOf } from '../../stack/driver.js';
 import { itemsFromRun } from './from-run.js';
-import type { ForeignElement } from '../../stack/cib.js';
-import { buildReport, mergeErrors, mergeItems, type CheckError, type DriftItem, type DriftReport } from './items.js';
-import { readLive, type HostSections } from './live.js';
-import { corosyncRunningItems, drbdRunningItems, heartbeatRunningItems } from './running.js';
+import { buildReport, type CheckError, type DriftItem, type DriftReport, mergeErrors, mergeItems } from './items.js';
+import { type HostSections, readLive } from './live.js';
 import { pacemakerItems, unmanagedItems } from './pacemaker-rules.js';
+import { corosyncRunningItems, drbdRunningItems, heartbeatRunningItems } from './running.js';
 import { drbdItems, heartbeatItems, skewItems } from './stack-rules.js';
 import { timingFacts, timingItems } from './timing.js';
 
@@ -66,7 +66,7 @@ export function missingSecrets(c: ClusterModel): CheckError[] {
     .filter((name) => !existsSync(join(c.secretsDir, name)))
     .map((name) => ({
       message: `the cluster secret ${join(c.secretsDir, name)} does not exist, so the keys on the nodes cannot be compared`,
-      hint: 'run drift with the secrets dir bootstrap used (cluster.secrets_dir), or take the nodes\' key over with `hactl bootstrap --adopt-secrets`',
+      hint: "run drift with the secrets dir bootstrap used (cluster.secrets_dir), or take the nodes' key over with `hactl bootstrap --adopt-secrets`",
     }));
 }
 
@@ -86,7 +86,14 @@ export async function checkDrift(c: ClusterModel, o: DriftOptions): Promise<Drif
     const run = await runCheckMode(c, o);
     const fromRun = itemsOf(run);
     const notes = run instanceof Error ? [] : run.warnings;
-    return buildReport({ cluster: c, items: mergeItems(fromRun.items, [], []), errors: mergeErrors([], fromRun.errors, []), notes, checkedAt, ms: Date.now() - t0 });
+    return buildReport({
+      cluster: c,
+      items: mergeItems(fromRun.items, [], []),
+      errors: mergeErrors([], fromRun.errors, []),
+      notes,
+      checkedAt,
+      ms: Date.now() - t0,
+    });
   }
   const secretErrors = missingSecrets(c);
   const [run, live] = await Promise.all([
@@ -120,7 +127,11 @@ function runningItems(sections: Map<string, HostSections>): DriftItem[] {
 }
 
 function itemsOf(run: RunSummary | Error | undefined): { items: DriftItem[]; errors: CheckError[] } {
-  if (run instanceof Error) return { items: [], errors: [{ message: `the check-mode bootstrap stopped: ${run.message}`, hint: (run as HactlError).details?.hint }] };
+  if (run instanceof Error)
+    return {
+      items: [],
+      errors: [{ message: `the check-mode bootstrap stopped: ${run.message}`, hint: (run as HactlError).details?.hint }],
+    };
   return run ? itemsFromRun(run) : { items: [], errors: [] };
 }
 
@@ -130,6 +141,12 @@ function itemsOf(run: RunSummary | Error | undefined): { items: DriftItem[]; err
  * `options.drift` tells the playbook who runs it.
  */
 function runCheckMode(c: ClusterModel, o: DriftOptions): Promise<RunSummary | Error> {
-  return runPlaybook(o.playbook, { cluster: c, connector: o.connector, check: true, forks: o.forks, templateDir: o.templateDir, options: { drift: true } })
-    .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  return runPlaybook(o.playbook, {
+    cluster: c,
+    connector: o.connector,
+    check: true,
+    forks: o.forks,
+    templateDir: o.templateDir,
+    options: { drift: true },
+  }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
 }

@@ -21,7 +21,8 @@ export function cronSchedule(every: string): string {
   const e = every.trim();
   if (/^\S+(\s+\S+){4}$/.test(e)) return e;
   const m = /^(\d+)\s*(m|min|h)?$/.exec(e);
-  const bad = (why: string) => new InputError(`--every ${every}: ${why}`, { hint: 'use minutes (5m, 10m, 30m), hours (1h, 2h) or a cron schedule ("*/10 * * * *")' });
+  const bad = (why: string) =>
+    new InputError(`--every ${every}: ${why}`, { hint: 'use minutes (5m, 10m, 30m), hours (1h, 2h) or a cron schedule ("*/10 * * * *")' });
   if (!m) throw bad('not a duration');
   const n = Number(m[1]);
   if (m[2] === 'h') {
@@ -64,7 +65,16 @@ const cronQuote = (s: string): string => quote(s).replace(/%/g, '\\%');
  */
 export function cronEntry(o: CronEntryOptions): string {
   const name = cronFileName(o.cluster);
-  const args = [o.node, o.hactl, 'drift', '-i', o.inventory, '--quiet', ...(o.playbook ? ['--playbook', o.playbook] : []), ...(o.prometheus ? ['--prometheus', o.prometheus] : [])];
+  const args = [
+    o.node,
+    o.hactl,
+    'drift',
+    '-i',
+    o.inventory,
+    '--quiet',
+    ...(o.playbook ? ['--playbook', o.playbook] : []),
+    ...(o.prometheus ? ['--prometheus', o.prometheus] : []),
+  ];
   return [
     `# hactl drift for cluster ${o.cluster}: read-only checks; written by \`hactl drift --install-cron\`.`,
     '# Output (and so a cron mail) only on trouble. Exit codes: 0 no drift, 2 drift, 1 could not check.',
@@ -83,7 +93,10 @@ export function cronEntry(o: CronEntryOptions): string {
  *   installCron(cronEntry({ … }), 'lab') // '/etc/cron.d/hactl-drift-lab'
  */
 export function installCron(content: string, cluster: string, dir = CRON_DIR): string {
-  if (!existsSync(dir)) throw new InputError(`${dir} does not exist`, { hint: 'is cron installed on this host? (apt-get install cron), or print the line with --print' });
+  if (!existsSync(dir))
+    throw new InputError(`${dir} does not exist`, {
+      hint: 'is cron installed on this host? (apt-get install cron), or print the line with --print',
+    });
   const file = join(dir, cronFileName(cluster));
   const tmp = join(dir, `.${cronFileName(cluster)}.tmp`);
   try {
@@ -91,7 +104,10 @@ export function installCron(content: string, cluster: string, dir = CRON_DIR): s
     chmodSync(tmp, 0o644); // cron ignores group/other-writable files; the umask must not decide
     renameSync(tmp, file);
   } catch (err) {
-    throw new NodeError(`cannot write ${file}: ${(err as Error).message}`, { location: file, hint: 'writing /etc/cron.d needs root; or print the line with --print and install it yourself' });
+    throw new NodeError(`cannot write ${file}: ${(err as Error).message}`, {
+      location: file,
+      hint: 'writing /etc/cron.d needs root; or print the line with --print and install it yourself',
+    });
   }
   return file;
 }

@@ -55,7 +55,10 @@ function classifyChange(t: TaskResult): DriftItem[] {
   const host = t.host;
   if (t.task.startsWith('file ')) return [fileItem(t)];
   if (t.task.startsWith('apt ')) {
-    const pkgs = t.reason.replace(/^install\s+/, '').split(/\s+/).filter(Boolean);
+    const pkgs = t.reason
+      .replace(/^install\s+/, '')
+      .split(/\s+/)
+      .filter(Boolean);
     return pkgs.map((p) => ({ kind: 'packages', host, subject: p, message: 'not installed' }));
   }
   if (t.task.startsWith('service ')) {
@@ -72,7 +75,11 @@ function fileItem(t: TaskResult): DriftItem {
   if (t.reason.startsWith('remove ')) return { ...base, message: 'exists and should not' };
   if (t.reason.startsWith('update ')) {
     const secret = t.diff?.includes('(secret content');
-    return { ...base, message: secret ? 'content differs from the inventory (secret: not shown)' : 'content differs from the inventory', diff: t.diff };
+    return {
+      ...base,
+      message: secret ? 'content differs from the inventory (secret: not shown)' : 'content differs from the inventory',
+      diff: t.diff,
+    };
   }
   // "PATH: mode 644 → 400, owner a:b → root:root"
   const parts: string[] = [];
@@ -101,12 +108,24 @@ function serviceMessage(name: string, reason: string): string {
 function commandItem(t: TaskResult): DriftItem {
   const name = t.task;
   if (/\bCIB\b/.test(name)) {
-    return { kind: 'cluster', host: t.host, subject: 'cib', message: `the CIB elements hactl owns differ from what it applies (${t.reason.replace(/^owned CIB elements: /, '')})`, diff: t.diff };
+    return {
+      kind: 'cluster',
+      host: t.host,
+      subject: 'cib',
+      message: `the CIB elements hactl owns differ from what it applies (${t.reason.replace(/^owned CIB elements: /, '')})`,
+      diff: t.diff,
+    };
   }
   if (name === 'cluster properties') {
-    return { kind: 'cluster', host: t.host, subject: 'cluster properties', message: 'cluster properties (stonith-enabled, no-quorum-policy, stickiness …) differ from what hactl sets' };
+    return {
+      kind: 'cluster',
+      host: t.host,
+      subject: 'cluster properties',
+      message: 'cluster properties (stonith-enabled, no-quorum-policy, stickiness …) differ from what hactl sets',
+    };
   }
-  if (/DRBD/.test(name)) return { kind: 'cluster', host: t.host, subject: `drbd: ${name}`, message: `DRBD not set up: bootstrap would ${lowerFirst(name)}` };
+  if (/DRBD/.test(name))
+    return { kind: 'cluster', host: t.host, subject: `drbd: ${name}`, message: `DRBD not set up: bootstrap would ${lowerFirst(name)}` };
   return { kind: 'cluster', host: t.host, subject: name, message: `bootstrap would run: ${name}` };
 }
 
@@ -114,8 +133,10 @@ const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
 
 /** A short hint for the usual reasons a node cannot be checked. */
 export function hintFor(error: string): string | undefined {
-  if (/authentication failed/i.test(error)) return 'check the ssh identity in the inventory and the node\'s authorized_keys';
-  if (/host key/i.test(error)) return 'verify the host key; drift never accepts new keys (run `hactl bootstrap --accept-new-hostkeys` once)';
-  if (/cannot connect|timed out|ECONNREFUSED|EHOSTUNREACH|connection lost/i.test(error)) return 'the node is down or unreachable: check it, its sshd and the network path';
+  if (/authentication failed/i.test(error)) return "check the ssh identity in the inventory and the node's authorized_keys";
+  if (/host key/i.test(error))
+    return 'verify the host key; drift never accepts new keys (run `hactl bootstrap --accept-new-hostkeys` once)';
+  if (/cannot connect|timed out|ECONNREFUSED|EHOSTUNREACH|connection lost/i.test(error))
+    return 'the node is down or unreachable: check it, its sshd and the network path';
   return undefined;
 }

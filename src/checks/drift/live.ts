@@ -4,26 +4,35 @@
  * Nothing in it writes: no temp files, no modprobe, no redirection except to stdout —
  * a unit test holds every generated script to that.
  */
-import { debPackagesCommand } from '../../facts/dpkg.js';
+
+import { ADDRESSES_COMMAND } from '../../facts/addresses.js';
+import { CONSTRAINTS_COMMAND } from '../../facts/cib-constraints.js';
 import { CRM_MON_COMMAND } from '../../facts/crm-mon.js';
+import { debPackagesCommand } from '../../facts/dpkg.js';
+import { DRBD_STATUS_COMMAND } from '../../facts/drbd-status.js';
+import { heartbeatStatusCommand } from '../../facts/heartbeat-status.js';
 import { QUORUM_COMMAND } from '../../facts/quorum.js';
 import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import { mapBounded } from '../../runtime/pool.js';
 import { CIB_DIR } from '../../stack/pacemaker.js';
-import { DRBD_STATUS_COMMAND } from '../../facts/drbd-status.js';
-import { ADDRESSES_COMMAND } from '../../facts/addresses.js';
-import { CONSTRAINTS_COMMAND } from '../../facts/cib-constraints.js';
-import { heartbeatStatusCommand } from '../../facts/heartbeat-status.js';
-import { COROSYNC_RUNNING_COMMAND, DRBD_RUNNING_COMMAND, HEARTBEAT_RUNNING_COMMAND } from './running.js';
 import { hintFor } from './from-run.js';
 import type { CheckError } from './items.js';
 import { expectedPackages } from './packages.js';
+import { COROSYNC_RUNNING_COMMAND, DRBD_RUNNING_COMMAND, HEARTBEAT_RUNNING_COMMAND } from './running.js';
 
 export type SectionName =
-  | 'quorum' | 'crm_mon' | 'constraints' | 'cib'
-  | 'packages' | 'drbd' | 'heartbeat' | 'addresses'
-  | 'running-corosync' | 'running-heartbeat' | 'running-drbd';
+  | 'quorum'
+  | 'crm_mon'
+  | 'constraints'
+  | 'cib'
+  | 'packages'
+  | 'drbd'
+  | 'heartbeat'
+  | 'addresses'
+  | 'running-corosync'
+  | 'running-heartbeat'
+  | 'running-drbd';
 
 export interface Section {
   out: string;
@@ -53,7 +62,12 @@ const STACK_SECTIONS: { readonly [S in Stack]: (c: ClusterModel, n: NodeModel) =
     if (n.role === 'realserver') return [];
     return [
       ['quorum', QUORUM_COMMAND],
-      ...(isTwin(n) ? ([['crm_mon', CRM_MON_COMMAND], ['constraints', CONSTRAINTS_COMMAND]] as [SectionName, string][]) : []),
+      ...(isTwin(n)
+        ? ([
+            ['crm_mon', CRM_MON_COMMAND],
+            ['constraints', CONSTRAINTS_COMMAND],
+          ] as [SectionName, string][])
+        : []),
       ...(n.role === 'master' ? ([['cib', CIB_SECTION_COMMAND]] as [SectionName, string][]) : []),
       ['running-corosync', COROSYNC_RUNNING_COMMAND],
     ];
@@ -61,7 +75,11 @@ const STACK_SECTIONS: { readonly [S in Stack]: (c: ClusterModel, n: NodeModel) =
   heartbeat(c, n) {
     if (!isTwin(n)) return [];
     const names = [c.master.name, c.slave.name, ...(c.arbitrator ? [c.arbitrator.address] : [])];
-    return [['heartbeat', heartbeatStatusCommand(names)], ['addresses', ADDRESSES_COMMAND], ['running-heartbeat', HEARTBEAT_RUNNING_COMMAND]];
+    return [
+      ['heartbeat', heartbeatStatusCommand(names)],
+      ['addresses', ADDRESSES_COMMAND],
+      ['running-heartbeat', HEARTBEAT_RUNNING_COMMAND],
+    ];
   },
 };
 
@@ -105,7 +123,11 @@ export function splitSections(stdout: string): HostSections {
  * Runs {@link liveScript} on every node, in parallel, over the run's shared connections.
  * A node that cannot be reached is a CheckError, not a thrown error: the others are still read.
  */
-export async function readLive(c: ClusterModel, connector: Connector, forks = 10): Promise<{ sections: Map<string, HostSections>; errors: CheckError[] }> {
+export async function readLive(
+  c: ClusterModel,
+  connector: Connector,
+  forks = 10,
+): Promise<{ sections: Map<string, HostSections>; errors: CheckError[] }> {
   const sections = new Map<string, HostSections>();
   const errors: CheckError[] = [];
   const nodes = c.nodes.filter((n) => liveSections(c, n).length);

@@ -4,16 +4,16 @@
  * it applies (the elements it does not own are listed apart: unmanagedItems).
  * Input: the sections each host answered (live.ts); output: drift items.
  */
-import { parseCrmMon, type CrmStatus } from '../../facts/crm-mon.js';
+
+import { parseCliConstraints } from '../../facts/cib-constraints.js';
+import { type CrmStatus, parseCrmMon, parseFailCounts, parseGroups, resourceOfOp } from '../../facts/crm-mon.js';
 import { parseQuorum } from '../../facts/quorum.js';
 import type { ClusterModel } from '../../inventory/model.js';
+import { type CibSection, type ForeignElement, OWNED_TAG, planCib } from '../../stack/cib.js';
 import { members } from '../../stack/corosync.js';
-import { OWNED_TAG, planCib, type CibSection, type ForeignElement } from '../../stack/cib.js';
 import { clusterProperties, GROUP_ID, ownedProperties } from '../../stack/pacemaker.js';
 import type { DriftItem } from './items.js';
 import type { HostSections } from './live.js';
-import { parseCliConstraints } from '../../facts/cib-constraints.js';
-import { parseFailCounts, parseGroups, resourceOfOp } from '../../facts/crm-mon.js';
 
 type Live = Map<string, HostSections>;
 const firstLine = (s: string): string => s.trim().split('\n')[0] ?? '';
@@ -27,7 +27,11 @@ export function pacemakerItems(c: ClusterModel, live: Live): DriftItem[] {
     const answered = [c.master, c.slave].filter((n) => live.get(n.name)?.crm_mon);
     if (answered.length) {
       const why = firstLine(live.get(answered[0]!.name)!.crm_mon!.out);
-      items.push({ kind: 'cluster', subject: 'pacemaker', message: `Pacemaker does not answer on ${answered.map((n) => n.name).join(' or ')}: ${why}` });
+      items.push({
+        kind: 'cluster',
+        subject: 'pacemaker',
+        message: `Pacemaker does not answer on ${answered.map((n) => n.name).join(' or ')}: ${why}`,
+      });
     }
   }
   return items;
@@ -37,7 +41,7 @@ export function pacemakerItems(c: ClusterModel, live: Live): DriftItem[] {
 function crmView(c: ClusterModel, live: Live): { host: string; xml: string; status: CrmStatus } | undefined {
   for (const n of [c.master, c.slave]) {
     const s = live.get(n.name)?.crm_mon;
-    if (!s || s.rc !== 0) continue;
+    if (s?.rc !== 0) continue;
     try {
       return { host: n.name, xml: s.out, status: parseCrmMon(s.out) };
     } catch {
@@ -53,11 +57,22 @@ function quorumItems(c: ClusterModel, live: Live): DriftItem[] {
     const s = live.get(n.name)?.quorum;
     if (!s) continue;
     if (!/Quorate:/.test(s.out)) {
-      items.push({ kind: 'cluster', host: n.name, subject: 'quorum', message: `corosync does not answer: ${firstLine(s.out) || `exit ${s.rc}`}` });
+      items.push({
+        kind: 'cluster',
+        host: n.name,
+        subject: 'quorum',
+        message: `corosync does not answer: ${firstLine(s.out) || `exit ${s.rc}`}`,
+      });
       continue;
     }
     const q = parseQuorum(s.out);
-    if (!q.quorate) items.push({ kind: 'cluster', host: n.name, subject: 'quorum', message: `quorum lost: ${q.totalVotes} of ${q.expectedVotes} expected votes` });
+    if (!q.quorate)
+      items.push({
+        kind: 'cluster',
+        host: n.name,
+        subject: 'quorum',
+        message: `quorum lost: ${q.totalVotes} of ${q.expectedVotes} expected votes`,
+      });
   }
   return items;
 }
@@ -84,7 +99,12 @@ function resourceItems(c: ClusterModel, seenFrom: string, xml: string, st: CrmSt
     const base = { kind: 'cluster' as const, subject: r.id };
     if (r.failed) items.push({ ...base, message: `failed (${r.role || 'unknown role'})`, hint: `crm_resource --cleanup -r ${r.id}` });
     else if (!r.active) items.push({ ...base, message: `not running (seen from ${seenFrom})` });
-    if (!r.managed) items.push({ ...base, message: 'unmanaged: the cluster neither monitors nor moves it', hint: `crm_resource --meta -r ${r.id} -d is-managed` });
+    if (!r.managed)
+      items.push({
+        ...base,
+        message: 'unmanaged: the cluster neither monitors nor moves it',
+        hint: `crm_resource --meta -r ${r.id} -d is-managed`,
+      });
   }
   const group = ours.filter((r) => groups.get(r.id) === GROUP_ID && r.active);
   const where = [...new Set(group.flatMap((r) => r.nodes))];
@@ -118,7 +138,9 @@ function failureItems(xml: string, st: CrmStatus): DriftItem[] {
     kind: 'cluster' as const,
     host: e.node,
     subject: e.rsc,
-    message: [e.count !== undefined ? `failcount ${e.count}` : '', e.ops.length ? `failed ${e.ops.join('; ')}` : ''].filter(Boolean).join(', '),
+    message: [e.count !== undefined ? `failcount ${e.count}` : '', e.ops.length ? `failed ${e.ops.join('; ')}` : '']
+      .filter(Boolean)
+      .join(', '),
     hint: `find the cause, then: crm_resource --cleanup -r ${e.rsc} -N ${e.node}`,
   }));
 }
@@ -126,7 +148,7 @@ function failureItems(xml: string, st: CrmStatus): DriftItem[] {
 function constraintItems(c: ClusterModel, live: Live): DriftItem[] {
   for (const n of [c.master, c.slave]) {
     const s = live.get(n.name)?.constraints;
-    if (!s || s.rc !== 0) continue;
+    if (s?.rc !== 0) continue;
     let list: ReturnType<typeof parseCliConstraints>;
     try {
       list = parseCliConstraints(s.out);
@@ -136,9 +158,10 @@ function constraintItems(c: ClusterModel, live: Live): DriftItem[] {
     return list.map((k) => ({
       kind: 'cluster' as const,
       subject: k.id,
-      message: k.kind === 'prefer'
-        ? `leftover \`crm_resource --move\`: ${k.resource} is pinned to ${k.node ?? '?'} (score ${k.score ?? '?'})${k.expires ? ` until ${k.expires}` : ''}`
-        : `leftover \`crm_resource --ban\`: ${k.resource} is kept off ${k.node ?? '?'}${k.expires ? ` until ${k.expires}` : ''}`,
+      message:
+        k.kind === 'prefer'
+          ? `leftover \`crm_resource --move\`: ${k.resource} is pinned to ${k.node ?? '?'} (score ${k.score ?? '?'})${k.expires ? ` until ${k.expires}` : ''}`
+          : `leftover \`crm_resource --ban\`: ${k.resource} is kept off ${k.node ?? '?'}${k.expires ? ` until ${k.expires}` : ''}`,
       hint: `crm_resource --clear -r ${k.resource}`,
     }));
   }
@@ -179,7 +202,16 @@ function cibItems(c: ClusterModel, live: Live): DriftItem[] {
     : plan.adopted.length
       ? `CIB elements made by an earlier hactl are not marked as owned yet (${plan.adopted.length}; the next bootstrap adopts them)`
       : `the tag ${OWNED_TAG} does not list what hactl owns`;
-  return [{ kind: 'cluster', host: c.master.name, subject: 'cib', message, diff: plan.diff, hint: 'hactl bootstrap (or drift --fix) applies the owned elements only' }];
+  return [
+    {
+      kind: 'cluster',
+      host: c.master.name,
+      subject: 'cib',
+      message,
+      diff: plan.diff,
+      hint: 'hactl bootstrap (or drift --fix) applies the owned elements only',
+    },
+  ];
 }
 
 /**

@@ -15,14 +15,22 @@ export interface TextOptions {
 }
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
-const indent = (text: string, by: string): string => text.replace(/\n$/, '').split('\n').map((l) => by + l).join('\n');
+const indent = (text: string, by: string): string =>
+  text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => by + l)
+    .join('\n');
 
 /** The first line: what was checked and the verdict. */
 export function headline(r: DriftReport): string {
   const what = `hactl drift: cluster ${r.cluster} (${r.stack}, ${r.nodes.length} nodes) in ${secs(r.ms)}`;
-  const kinds = DRIFT_KINDS.filter((k) => r.counts[k]).map((k) => `${k} ${r.counts[k]}`).join(', ');
+  const kinds = DRIFT_KINDS.filter((k) => r.counts[k])
+    .map((k) => `${k} ${r.counts[k]}`)
+    .join(', ');
   const drift = r.items.length ? `${r.items.length} drift item${r.items.length === 1 ? '' : 's'} (${kinds})` : 'no drift';
-  if (r.status === 'error') return `${what}: COULD NOT CHECK ${r.errors.map((e) => e.host ?? 'the cluster').join(', ')}; ${drift} on the rest`;
+  if (r.status === 'error')
+    return `${what}: COULD NOT CHECK ${r.errors.map((e) => e.host ?? 'the cluster').join(', ')}; ${drift} on the rest`;
   return `${what}: ${drift}`;
 }
 
@@ -79,15 +87,35 @@ const label = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"
  */
 export function prometheusText(r: DriftReport): string {
   const c = `cluster="${label(r.cluster)}"`;
-  const metric = (name: string, help: string, samples: string[]): string[] => [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...samples];
-  return [
-    ...metric('hactl_drift_items', 'Drift items found by the last hactl drift run, by kind.', DRIFT_KINDS.map((k) => `hactl_drift_items{${c},kind="${k}"} ${r.counts[k]}`)),
-    ...metric('hactl_drift_check_ok', '1 when the last run could check every node, 0 when it could not (exit code 1).', [`hactl_drift_check_ok{${c}} ${r.errors.length ? 0 : 1}`]),
-    ...metric('hactl_drift_unreachable_nodes', 'Nodes (or prerequisites) the last run could not check.', [`hactl_drift_unreachable_nodes{${c}} ${r.errors.length}`]),
-    ...metric('hactl_drift_exit_code', 'Exit code of the last run: 0 clean, 2 drift, 1 could not check.', [`hactl_drift_exit_code{${c}} ${r.exitCode}`]),
-    ...metric('hactl_drift_last_check_timestamp_seconds', 'Unix time the last run started.', [`hactl_drift_last_check_timestamp_seconds{${c}} ${Math.floor(Date.parse(r.checkedAt) / 1000)}`]),
-    ...metric('hactl_drift_check_duration_seconds', 'How long the last run took.', [`hactl_drift_check_duration_seconds{${c}} ${(r.ms / 1000).toFixed(3)}`]),
-  ].join('\n') + '\n';
+  const metric = (name: string, help: string, samples: string[]): string[] => [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} gauge`,
+    ...samples,
+  ];
+  return (
+    [
+      ...metric(
+        'hactl_drift_items',
+        'Drift items found by the last hactl drift run, by kind.',
+        DRIFT_KINDS.map((k) => `hactl_drift_items{${c},kind="${k}"} ${r.counts[k]}`),
+      ),
+      ...metric('hactl_drift_check_ok', '1 when the last run could check every node, 0 when it could not (exit code 1).', [
+        `hactl_drift_check_ok{${c}} ${r.errors.length ? 0 : 1}`,
+      ]),
+      ...metric('hactl_drift_unreachable_nodes', 'Nodes (or prerequisites) the last run could not check.', [
+        `hactl_drift_unreachable_nodes{${c}} ${r.errors.length}`,
+      ]),
+      ...metric('hactl_drift_exit_code', 'Exit code of the last run: 0 clean, 2 drift, 1 could not check.', [
+        `hactl_drift_exit_code{${c}} ${r.exitCode}`,
+      ]),
+      ...metric('hactl_drift_last_check_timestamp_seconds', 'Unix time the last run started.', [
+        `hactl_drift_last_check_timestamp_seconds{${c}} ${Math.floor(Date.parse(r.checkedAt) / 1000)}`,
+      ]),
+      ...metric('hactl_drift_check_duration_seconds', 'How long the last run took.', [
+        `hactl_drift_check_duration_seconds{${c}} ${(r.ms / 1000).toFixed(3)}`,
+      ]),
+    ].join('\n') + '\n'
+  );
 }
 
 /**

@@ -26,7 +26,8 @@ export const COROSYNC_RUNNING_COMMAND = [
 ].join('\n');
 
 /** Read-only: what `drbdadm adjust` would do (dry run), where the kernel has DRBD. */
-export const DRBD_RUNNING_COMMAND = 'if [ -e /proc/drbd ]; then timeout -k 1 10 drbdadm -d adjust all 2>&1; echo "@@rc $?"; else echo no-drbd-module; fi';
+export const DRBD_RUNNING_COMMAND =
+  'if [ -e /proc/drbd ]; then timeout -k 1 10 drbdadm -d adjust all 2>&1; echo "@@rc $?"; else echo no-drbd-module; fi';
 
 /** Heartbeat times: "10" (seconds), "500ms", "2s" → milliseconds. */
 export function hbMillis(v: string): number | undefined {
@@ -57,7 +58,9 @@ export function heartbeatRunningItems(host: string, out: string): DriftItem[] {
     const [rm, fm] = [r === undefined ? undefined : hbMillis(r), f === undefined ? undefined : hbMillis(f)];
     if (rm === undefined || fm === undefined || rm === fm) continue;
     items.push({
-      kind: 'cluster', host, subject: `running heartbeat ${p}`,
+      kind: 'cluster',
+      host,
+      subject: `running heartbeat ${p}`,
       message: `heartbeat runs with ${p} ${fmtHb(rm)}, ${HA_CF} says ${fmtHb(fm)}: the file was changed without a restart`,
       hint: 'hactl bootstrap restarts heartbeat when it changes ha.cf (or runs a restart left pending); after a hand edit: service heartbeat restart',
     });
@@ -98,7 +101,9 @@ export function corosyncRunningItems(host: string, out: string): DriftItem[] {
     const r = run.get(`totem.${key}`);
     if (r === undefined || r === value) continue;
     items.push({
-      kind: 'cluster', host, subject: `running corosync totem.${key}`,
+      kind: 'cluster',
+      host,
+      subject: `running corosync totem.${key}`,
       message: `corosync runs with totem.${key} ${r}, ${COROSYNC_CONF} says ${value}: the file was changed without a reload`,
       hint: 'hactl bootstrap reloads corosync when it changes corosync.conf (or runs a reload left pending); after a hand edit: corosync-cfgtool -R',
     });
@@ -110,12 +115,20 @@ export function corosyncRunningItems(host: string, out: string): DriftItem[] {
 export function drbdRunningItems(host: string, out: string): DriftItem[] {
   if (out.includes('no-drbd-module')) return [];
   const rc = /@@rc (\d+)/.exec(out)?.[1];
-  const cmds = out.replace(/@@rc \d+\s*$/, '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const cmds = out
+    .replace(/@@rc \d+\s*$/, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (rc === '124') return [{ kind: 'cluster', host, subject: 'running drbd', message: 'drbdadm -d adjust all timed out after 10 s' }];
   if (!cmds.length) return [];
-  return [{
-    kind: 'cluster', host, subject: 'running drbd',
-    message: `the kernel's DRBD settings differ from the resource files: adjust would run ${cmds.length} command(s): ${cmds.slice(0, 3).join('; ')}${cmds.length > 3 ? ' …' : ''}`,
-    hint: 'hactl bootstrap adjusts DRBD when it changes a resource file (or runs an adjust left pending); after a hand edit: drbdadm adjust all',
-  }];
+  return [
+    {
+      kind: 'cluster',
+      host,
+      subject: 'running drbd',
+      message: `the kernel's DRBD settings differ from the resource files: adjust would run ${cmds.length} command(s): ${cmds.slice(0, 3).join('; ')}${cmds.length > 3 ? ' …' : ''}`,
+      hint: 'hactl bootstrap adjusts DRBD when it changes a resource file (or runs an adjust left pending); after a hand edit: drbdadm adjust all',
+    },
+  ];
 }

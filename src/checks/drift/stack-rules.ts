@@ -2,13 +2,14 @@
  * Pure rules for the other live layers: DRBD replication (where the kernel has DRBD),
  * Heartbeat's peers and who holds the floating IP, and package version skew.
  */
-import { parseDebPackages, type DebPackages } from '../../facts/dpkg.js';
+
+import { holdsAddress } from '../../facts/addresses.js';
+import { type DebPackages, parseDebPackages } from '../../facts/dpkg.js';
+import { parseDrbdSection } from '../../facts/drbd-status.js';
+import { parseHeartbeatStatus } from '../../facts/heartbeat-status.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { splitBrainHint } from '../../stack/drbd-safety.js';
-import { parseDrbdSection } from '../../facts/drbd-status.js';
 import { drbdProblems } from '../drbd.js';
-import { holdsAddress } from '../../facts/addresses.js';
-import { parseHeartbeatStatus } from '../../facts/heartbeat-status.js';
 import type { DriftItem } from './items.js';
 import type { HostSections } from './live.js';
 import { versionSkew } from './packages.js';
@@ -44,11 +45,17 @@ export function drbdItems(c: ClusterModel, live: Live): DriftItem[] {
         continue;
       }
       const problems = drbdProblems(st);
-      if (problems.length) items.push({ ...base, message: problems.join('; '), hint: problems.some((p) => /StandAlone/.test(p)) ? `check for a split brain, then drbdadm connect ${r.name}` : undefined });
+      if (problems.length)
+        items.push({
+          ...base,
+          message: problems.join('; '),
+          hint: problems.some((p) => /StandAlone/.test(p)) ? `check for a split brain, then drbdadm connect ${r.name}` : undefined,
+        });
     }
   }
   for (const [res, on] of primaries) {
-    if (on.length > 1) items.push({ kind: 'cluster', subject: `drbd ${res}`, message: `Primary on ${on.join(' and ')} at once (split brain)` });
+    if (on.length > 1)
+      items.push({ kind: 'cluster', subject: `drbd ${res}`, message: `Primary on ${on.join(' and ')} at once (split brain)` });
   }
   return items;
 }
@@ -72,10 +79,16 @@ export function heartbeatItems(c: ClusterModel, live: Live): DriftItem[] {
     }
     const peer = twins.find((t) => t.name !== n.name)!;
     const ps = st.nodes[peer.name] ?? 'unknown';
-    if (ps !== 'active' && ps !== 'up') items.push({ ...base, subject: `peer ${peer.name}`, message: `Heartbeat sees its peer ${peer.name} as ${ps}` });
+    if (ps !== 'active' && ps !== 'up')
+      items.push({ ...base, subject: `peer ${peer.name}`, message: `Heartbeat sees its peer ${peer.name} as ${ps}` });
     if (c.arbitrator) {
       const ping = st.nodes[c.arbitrator.address] ?? 'unknown';
-      if (ping === 'dead' || ping === 'unknown') items.push({ ...base, subject: `ping ${c.arbitrator.address}`, message: `Heartbeat sees the ping node ${c.arbitrator.address} (${c.arbitrator.name}) as ${ping}` });
+      if (ping === 'dead' || ping === 'unknown')
+        items.push({
+          ...base,
+          subject: `ping ${c.arbitrator.address}`,
+          message: `Heartbeat sees the ping node ${c.arbitrator.address} (${c.arbitrator.name}) as ${ping}`,
+        });
     }
     if (s.addresses && c.floatingIps.some((v) => holdsAddress(s.addresses!.out, v.address))) holders.push(n.name);
   }
@@ -90,7 +103,9 @@ function holderItems(c: ClusterModel, holders: string[]): DriftItem[] {
   if (holders.length === 0) return [{ ...base, message: `no twin holds ${vips}` }];
   if (holders.length > 1) return [{ ...base, message: `both twins hold ${vips} (split brain)` }];
   if (holders[0] !== c.master.name && c.vars.auto_failback !== false) {
-    return [{ ...base, message: `${vips} is on ${holders[0]}, not on ${c.master.name}, the inventory's master, although auto_failback is on` }];
+    return [
+      { ...base, message: `${vips} is on ${holders[0]}, not on ${c.master.name}, the inventory's master, although auto_failback is on` },
+    ];
   }
   return [];
 }

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, NodeError } from '../../core/errors.js';
-import { cronFileName, cronSchedule, type CronEntryOptions } from './cron.js';
+import { type CronEntryOptions, cronFileName, cronSchedule } from './cron.js';
 
 export const UNIT_DIR = '/etc/systemd/system';
 
@@ -24,26 +24,47 @@ const DOW = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 export function onCalendar(every: string): string {
   const fields = cronSchedule(every).split(/\s+/);
   const bad = (why: string): InputError =>
-    new InputError(`--every ${every}: ${why} for a systemd timer`, { hint: 'use a duration (10m, 1h) or numbers, *, */N, ranges and lists; or --install-cron' });
+    new InputError(`--every ${every}: ${why} for a systemd timer`, {
+      hint: 'use a duration (10m, 1h) or numbers, *, */N, ranges and lists; or --install-cron',
+    });
   if (fields.some((f) => /[A-Za-z]/.test(f))) throw bad('month and day names cannot be converted');
-  if (fields[2] !== '*' && fields[4] !== '*') throw bad('a day of month and a day of week together mean "either" in cron, "both" in systemd');
+  if (fields[2] !== '*' && fields[4] !== '*')
+    throw bad('a day of month and a day of week together mean "either" in cron, "both" in systemd');
   const conv = (f: string, first: number): string =>
-    f.split(',').map((part) => {
-      const [range, step] = part.split('/');
-      const r = range === '*' ? (step ? String(first) : '*') : range!.replace('-', '..');
-      return step ? `${r}/${step}` : r;
-    }).join(',');
+    f
+      .split(',')
+      .map((part) => {
+        const [range, step] = part.split('/');
+        const r = range === '*' ? (step ? String(first) : '*') : range!.replace('-', '..');
+        return step ? `${r}/${step}` : r;
+      })
+      .join(',');
   const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];
-  const days = dow === '*' ? '' : `${dow.split(',').map((p) => {
-    if (p.includes('/')) throw bad('a step in the day of week cannot be converted');
-    return p.split('-').map((d) => DOW[Number(d)] ?? (() => { throw bad(`day of week ${d}`); })()).join('..');
-  }).join(',')} `;
+  const days =
+    dow === '*'
+      ? ''
+      : `${dow
+          .split(',')
+          .map((p) => {
+            if (p.includes('/')) throw bad('a step in the day of week cannot be converted');
+            return p
+              .split('-')
+              .map(
+                (d) =>
+                  DOW[Number(d)] ??
+                  (() => {
+                    throw bad(`day of week ${d}`);
+                  })(),
+              )
+              .join('..');
+          })
+          .join(',')} `;
   return `${days}*-${conv(month, 1)}-${conv(dom, 1)} ${conv(hour, 0)}:${conv(minute, 0)}:00`;
 }
 
 /** An ExecStart= argument: bare when plain, else double-quoted; `%` and `$` escaped for systemd. */
 function unitArg(s: string): string {
-  const q = /^[A-Za-z0-9_.\/:@=+,-]+$/.test(s) ? s : `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const q = /^[A-Za-z0-9_./:@=+,-]+$/.test(s) ? s : `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   return q.replace(/%/g, '%%').replace(/\$/g, '$$$$');
 }
 
@@ -56,8 +77,16 @@ export const unitName = (cluster: string): string => cronFileName(cluster);
  */
 export function driftUnits(o: CronEntryOptions): { service: string; timer: string } {
   const name = unitName(o.cluster);
-  const args = [o.node, o.hactl, 'drift', '-i', o.inventory, '--quiet', ...(o.playbook ? ['--playbook', o.playbook] : []),
-    ...(o.prometheus ? ['--prometheus', o.prometheus] : [])];
+  const args = [
+    o.node,
+    o.hactl,
+    'drift',
+    '-i',
+    o.inventory,
+    '--quiet',
+    ...(o.playbook ? ['--playbook', o.playbook] : []),
+    ...(o.prometheus ? ['--prometheus', o.prometheus] : []),
+  ];
   const service = [
     `# hactl drift for cluster ${o.cluster}: read-only checks; written by \`hactl drift --install-timer\`.`,
     '# Exit codes: 0 no drift, 2 drift, 1 could not check (both failures show in systemctl --failed).',
@@ -91,7 +120,8 @@ export function driftUnits(o: CronEntryOptions): { service: string; timer: strin
 
 /** Writes both units into DIR (mode 0644, atomically each); returns their paths. */
 export function installUnits(units: { service: string; timer: string }, cluster: string, dir = UNIT_DIR): string[] {
-  if (!existsSync(dir)) throw new InputError(`${dir} does not exist`, { hint: 'is this host run by systemd? or print the units with --print' });
+  if (!existsSync(dir))
+    throw new InputError(`${dir} does not exist`, { hint: 'is this host run by systemd? or print the units with --print' });
   return (['service', 'timer'] as const).map((kind) => {
     const file = join(dir, `${unitName(cluster)}.${kind}`);
     const tmp = join(dir, `.${unitName(cluster)}.${kind}.tmp`);
@@ -100,7 +130,10 @@ export function installUnits(units: { service: string; timer: string }, cluster:
       chmodSync(tmp, 0o644);
       renameSync(tmp, file);
     } catch (err) {
-      throw new NodeError(`cannot write ${file}: ${(err as Error).message}`, { location: file, hint: `writing ${dir} needs root; or print the units with --print` });
+      throw new NodeError(`cannot write ${file}: ${(err as Error).message}`, {
+        location: file,
+        hint: `writing ${dir} needs root; or print the units with --print`,
+      });
     }
     return file;
   });

@@ -69,8 +69,8 @@ export function timingFacts(c: ClusterModel, budget?: number): TimingFacts {
     monitorsResources: driver.monitorsResources,
     drbd,
     stonith: c.stonith.enabled,
-    fenceDelay: c.stonith.enabled && driver.cib ? seconds(fenceRaceDelay(c).pcmk_delay_max ?? String(c.stonith.params?.pcmk_delay_max ?? 0))
-      : 0,
+    fenceDelay:
+      c.stonith.enabled && driver.cib ? seconds(fenceRaceDelay(c).pcmk_delay_max ?? String(c.stonith.params?.pcmk_delay_max ?? 0)) : 0,
     drbdUnfenced: c.drbd.filter((r) => drbdFencing(c, r) === 'off').map((r) => r.name),
   };
 }
@@ -96,15 +96,23 @@ const s = (x: number): string => `${Number(x.toFixed(2))} s`;
 export function timingItems(f: TimingFacts): DriftItem[] {
   const out: DriftItem[] = [];
   if (f.layer === 'corosync' && f.consensusMs < 1.2 * f.tokenMs) {
-    out.push(item('corosync consensus',
-      `consensus ${f.consensusMs} ms is below 1.2 × token (${f.tokenMs} ms): corosync.conf(5) requires at least that, and \`corosync -t\` does not catch it`,
-      `set cluster.timing.consensus ≥ ${Math.ceil(1.2 * f.tokenMs)} (or the same key in vars.corosync.totem)`));
+    out.push(
+      item(
+        'corosync consensus',
+        `consensus ${f.consensusMs} ms is below 1.2 × token (${f.tokenMs} ms): corosync.conf(5) requires at least that, and \`corosync -t\` does not catch it`,
+        `set cluster.timing.consensus ≥ ${Math.ceil(1.2 * f.tokenMs)} (or the same key in vars.corosync.totem)`,
+      ),
+    );
   }
   for (const d of f.drbd) {
     if (d.timeout >= d.pingInt || d.timeout >= d.connectInt) {
-      out.push(item(`drbd ${d.name} timeout`,
-        `DRBD ${d.name}: timeout ${s(d.timeout)} must be lower than ping-int (${s(d.pingInt)}) and connect-int (${s(d.connectInt)})`,
-        `lower vars.drbd_options.${d.name}.net.timeout (tenths of a second) or raise ping-int`));
+      out.push(
+        item(
+          `drbd ${d.name} timeout`,
+          `DRBD ${d.name}: timeout ${s(d.timeout)} must be lower than ping-int (${s(d.pingInt)}) and connect-int (${s(d.connectInt)})`,
+          `lower vars.drbd_options.${d.name}.net.timeout (tenths of a second) or raise ping-int`,
+        ),
+      );
     }
   }
   const membership = {
@@ -115,29 +123,52 @@ export function timingItems(f: TimingFacts): DriftItem[] {
   const drbdSlowest = [...f.drbd].sort((a, b) => b.pingInt + b.pingTimeout - (a.pingInt + a.pingTimeout))[0];
   const drbdSecs = drbdSlowest ? drbdSlowest.pingInt + drbdSlowest.pingTimeout : 0;
   if (membership.secs > f.budget) {
-    out.push(item('failover budget', `${membership.layer} notices a dead node after ${s(membership.secs)} (${membership.how}), over the failover budget of ${s(f.budget)}`,
-      'lower the timeouts or raise vars.failover_budget'));
+    out.push(
+      item(
+        'failover budget',
+        `${membership.layer} notices a dead node after ${s(membership.secs)} (${membership.how}), over the failover budget of ${s(f.budget)}`,
+        'lower the timeouts or raise vars.failover_budget',
+      ),
+    );
   }
   if (drbdSlowest && drbdSecs > f.budget) {
-    out.push(item(`drbd ${drbdSlowest.name} failover budget`,
-      `DRBD ${drbdSlowest.name} notices a dead peer after ${s(drbdSecs)} (ping-int ${s(drbdSlowest.pingInt)} + ping-timeout ${s(drbdSlowest.pingTimeout)}); the survivor cannot be promoted before that, over the failover budget of ${s(f.budget)}${drbdSecs > membership.secs ? ` (and later than ${membership.layer}, ${s(membership.secs)})` : ''}`,
-      `lower vars.drbd_options.${drbdSlowest.name}.net.ping-int`));
+    out.push(
+      item(
+        `drbd ${drbdSlowest.name} failover budget`,
+        `DRBD ${drbdSlowest.name} notices a dead peer after ${s(drbdSecs)} (ping-int ${s(drbdSlowest.pingInt)} + ping-timeout ${s(drbdSlowest.pingTimeout)}); the survivor cannot be promoted before that, over the failover budget of ${s(f.budget)}${drbdSecs > membership.secs ? ` (and later than ${membership.layer}, ${s(membership.secs)})` : ''}`,
+        `lower vars.drbd_options.${drbdSlowest.name}.net.ping-int`,
+      ),
+    );
   }
   if (f.stonith && f.drbdUnfenced.length) {
     const which = `DRBD ${f.drbdUnfenced.join(', ')} ${f.drbdUnfenced.length > 1 ? 'have' : 'has'}`;
-    out.push(item('drbd fencing', `STONITH is on but ${which} fencing off: a twin cut from its peer may promote over data the peer still writes`,
-      'drop `fencing: off` from drbd: (the default with STONITH is the stack\'s fencing policy)'));
+    out.push(
+      item(
+        'drbd fencing',
+        `STONITH is on but ${which} fencing off: a twin cut from its peer may promote over data the peer still writes`,
+        "drop `fencing: off` from drbd: (the default with STONITH is the stack's fencing policy)",
+      ),
+    );
   }
   if (f.fenceDelay > 0 && membership.secs + f.fenceDelay > f.budget) {
     const total = s(membership.secs + f.fenceDelay);
-    out.push(item('fence delay',
-      `a dead node is noticed after ${s(membership.secs)} and fenced after up to ${s(f.fenceDelay)} more (pcmk_delay_max): ${total}, ` +
-      `over the failover budget of ${s(f.budget)}`,
-      'lower cluster.stonith.params.pcmk_delay_max or raise vars.failover_budget'));
+    out.push(
+      item(
+        'fence delay',
+        `a dead node is noticed after ${s(membership.secs)} and fenced after up to ${s(f.fenceDelay)} more (pcmk_delay_max): ${total}, ` +
+          `over the failover budget of ${s(f.budget)}`,
+        'lower cluster.stonith.params.pcmk_delay_max or raise vars.failover_budget',
+      ),
+    );
   }
   if (f.monitorsResources && f.monitorInterval > f.budget) {
-    out.push(item('monitor interval', `a failed service is noticed only after up to ${s(f.monitorInterval)} (timing.monitor_interval), over the failover budget of ${s(f.budget)}`,
-      'lower cluster.timing.monitor_interval'));
+    out.push(
+      item(
+        'monitor interval',
+        `a failed service is noticed only after up to ${s(f.monitorInterval)} (timing.monitor_interval), over the failover budget of ${s(f.budget)}`,
+        'lower cluster.timing.monitor_interval',
+      ),
+    );
   }
   return out;
 }

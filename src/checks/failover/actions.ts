@@ -1,9 +1,9 @@
 /** Small cluster actions shared by scenarios and restore: where the VIP is, moving it. */
 import { NodeError } from '../../core/errors.js';
+import { holdsAddressCommand } from '../../facts/addresses.js';
 import type { NodeModel } from '../../inventory/model.js';
 import { until } from './nodes.js';
 import type { FailoverEnv } from './scenario.js';
-import { holdsAddressCommand } from '../../facts/addresses.js';
 
 /**
  * Twins holding the VIP now (unreachable twins count as not holding it).
@@ -18,11 +18,20 @@ export async function vipHolders(env: Pick<FailoverEnv, 'cluster' | 'runner'>): 
 }
 
 /** Waits until `node` alone holds the VIP. */
-export async function waitHolder(env: Pick<FailoverEnv, 'cluster' | 'runner' | 'signal'>, node: NodeModel, timeoutMs: number): Promise<boolean> {
-  return until(async () => {
-    const h = await vipHolders(env);
-    return h.length === 1 && h[0] === node.name;
-  }, timeoutMs, 300, env.signal);
+export async function waitHolder(
+  env: Pick<FailoverEnv, 'cluster' | 'runner' | 'signal'>,
+  node: NodeModel,
+  timeoutMs: number,
+): Promise<boolean> {
+  return until(
+    async () => {
+      const h = await vipHolders(env);
+      return h.length === 1 && h[0] === node.name;
+    },
+    timeoutMs,
+    300,
+    env.signal,
+  );
 }
 
 /**

@@ -79,7 +79,10 @@ export function findSplitBrain(samples: readonly NodeSample[], pollMs: number, m
   let best: typeof run;
   for (const s of [...samples].sort((a, b) => a.t - b.t)) {
     latest.set(s.node, s);
-    const holders = [...latest.values()].filter((x) => x.reachable && x.vip && s.t - x.t <= staleMs).map((x) => x.node).sort();
+    const holders = [...latest.values()]
+      .filter((x) => x.reachable && x.vip && s.t - x.t <= staleMs)
+      .map((x) => x.node)
+      .sort();
     if (holders.length < 2) {
       run = undefined;
       continue;

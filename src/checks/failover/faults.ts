@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { InputError, NodeError } from '../../core/errors.js';
 import { quote } from '../../core/shell.js';
 import type { ClusterModel, NodeModel } from '../../inventory/model.js';
-import { sleep, until, type NodeRunner } from './nodes.js';
+import { type NodeRunner, sleep, until } from './nodes.js';
 import type { FailoverSettings } from './settings.js';
 
 export interface Faults {
@@ -43,7 +43,9 @@ export class RemoteFaults implements Faults {
     private readonly runner: NodeRunner,
     private readonly settings: FailoverSettings,
   ) {
-    this.noPower = settings.power ? undefined : 'no power commands: declare vars.failover.power { off, on } (IPMI, PDU, hypervisor) in the inventory';
+    this.noPower = settings.power
+      ? undefined
+      : 'no power commands: declare vars.failover.power { off, on } (IPMI, PDU, hypervisor) in the inventory';
   }
 
   async cut(node: NodeModel): Promise<void> {
@@ -62,7 +64,10 @@ export class RemoteFaults implements Faults {
     if (wait > 0) await sleep(wait);
     this.cutUntil.delete(node.name);
     if (!(await until(() => this.runner.test(node, 'true', 3000), 60_000, 1000))) {
-      throw new NodeError(`the link did not come back within 60 s after the undo timer`, { host: node.name, hint: `check ${this.cluster.interface} on the node's console` });
+      throw new NodeError(`the link did not come back within 60 s after the undo timer`, {
+        host: node.name,
+        hint: `check ${this.cluster.interface} on the node's console`,
+      });
     }
   }
 

@@ -14,10 +14,10 @@
  */
 import type { ClusterModel } from '../../inventory/model.js';
 import type { ConnectFn, Connector } from '../../runtime/connector.js';
-import { RemoteFaults, type Faults } from './faults.js';
+import { type Faults, RemoteFaults } from './faults.js';
 import { NodeRunner } from './nodes.js';
 import type { ScenarioPlan } from './plan.js';
-import { restore, type RestoreResult } from './restore.js';
+import { type RestoreResult, restore } from './restore.js';
 import { probeTarget, runScenario } from './runner.js';
 import type { FailoverEnv } from './scenario.js';
 import type { FailoverSettings } from './settings.js';
@@ -59,10 +59,25 @@ export function faultsFor(c: ClusterModel, runner: NodeRunner, settings: Failove
  */
 export async function runFailoverTest(c: ClusterModel, o: FailoverTestOptions): Promise<FailoverReport> {
   const runner = new NodeRunner(c, o.connector);
-  const env: FailoverEnv = { cluster: c, ops: stackOps(c.stack), runner, faults: o.faults, settings: o.settings, fencing: c.stonith.enabled, log: o.log, signal: o.signal };
+  const env: FailoverEnv = {
+    cluster: c,
+    ops: stackOps(c.stack),
+    runner,
+    faults: o.faults,
+    settings: o.settings,
+    fencing: c.stonith.enabled,
+    log: o.log,
+    signal: o.signal,
+  };
   const target = probeTarget(c, o.settings.markerPath);
   const report: FailoverReport = {
-    cluster: c.name, stack: c.stack, vantage: 'orchestrator', fencing: c.stonith.enabled, startedAt: new Date().toISOString(), ok: true, results: [],
+    cluster: c.name,
+    stack: c.stack,
+    vantage: 'orchestrator',
+    fencing: c.stonith.enabled,
+    startedAt: new Date().toISOString(),
+    ok: true,
+    results: [],
     target: target.path === undefined ? `tcp://${target.address}:${target.port}` : `http://${target.address}:${target.port}${target.path}`,
   };
   let stop: string | undefined;
@@ -84,11 +99,21 @@ export async function runFailoverTest(c: ClusterModel, o: FailoverTestOptions): 
     o.onResult?.(r);
   }
   for (const k of o.plan.skipped) {
-    const r: ScenarioResult = { scenario: k.name, outages: [], answeredBy: [], restored: true, verdict: 'skipped', reasons: [k.reason], probes: [], samples: [] };
+    const r: ScenarioResult = {
+      scenario: k.name,
+      outages: [],
+      answeredBy: [],
+      restored: true,
+      verdict: 'skipped',
+      reasons: [k.reason],
+      probes: [],
+      samples: [],
+    };
     report.results.push(r);
     o.onResult?.(r);
   }
-  report.ok = !o.signal.aborted && report.results.every((r) => r.verdict !== 'fail') && report.results.some((r) => r.verdict === 'pass') && !stop;
+  report.ok =
+    !o.signal.aborted && report.results.every((r) => r.verdict !== 'fail') && report.results.some((r) => r.verdict === 'pass') && !stop;
   return report;
 }
 
@@ -97,22 +122,34 @@ export async function runFailoverTest(c: ClusterModel, o: FailoverTestOptions): 
  * resources back, wait until healthy. For a cluster an interrupted run left behind.
  * @example (await restoreCluster(cluster, { faults, settings, connector, signal, log: console.error })).ok
  */
-export async function restoreCluster(c: ClusterModel, o: Pick<FailoverTestOptions, 'faults' | 'settings' | 'connector' | 'signal' | 'log'>): Promise<RestoreResult> {
+export async function restoreCluster(
+  c: ClusterModel,
+  o: Pick<FailoverTestOptions, 'faults' | 'settings' | 'connector' | 'signal' | 'log'>,
+): Promise<RestoreResult> {
   const runner = new NodeRunner(c, o.connector);
-  const env: FailoverEnv = { cluster: c, ops: stackOps(c.stack), runner, faults: o.faults, settings: o.settings, fencing: c.stonith.enabled, log: o.log, signal: o.signal };
+  const env: FailoverEnv = {
+    cluster: c,
+    ops: stackOps(c.stack),
+    runner,
+    faults: o.faults,
+    settings: o.settings,
+    fencing: c.stonith.enabled,
+    log: o.log,
+    signal: o.signal,
+  };
   return restore({ ...env, active: c.master, passive: c.slave, target: c.master }, undefined, o.connector);
 }
 
-export { planScenarios, preflight, UnhealthyClusterError, whyNot, type ScenarioPlan } from './plan.js';
-export { failoverSettings, type FailoverSettings } from './settings.js';
-export { SCENARIOS, pickScenarios } from './scenarios/index.js';
-export { Prober, type ProbeTarget, type ProberOptions } from './prober.js';
 export { analyseProbes, findSplitBrain } from './analyse.js';
 export { budgetFor, detectionMs } from './budget.js';
-export { checkHealth, waitHealthy, type Health } from './preflight.js';
-export type { RestoreResult } from './restore.js';
-export { formatReport, reportJson, formatResult } from './report.js';
+export { type Faults, RemoteFaults } from './faults.js';
 export { NodeRunner } from './nodes.js';
-export { RemoteFaults, type Faults } from './faults.js';
+export { planScenarios, preflight, type ScenarioPlan, UnhealthyClusterError, whyNot } from './plan.js';
+export { checkHealth, type Health, waitHealthy } from './preflight.js';
+export { Prober, type ProberOptions, type ProbeTarget } from './prober.js';
+export { formatReport, formatResult, reportJson } from './report.js';
+export type { RestoreResult } from './restore.js';
+export type { FailoverEnv, Scenario, ScenarioContext } from './scenario.js';
+export { pickScenarios, SCENARIOS } from './scenarios/index.js';
+export { type FailoverSettings, failoverSettings } from './settings.js';
 export type * from './types.js';
-export type { Scenario, ScenarioContext, FailoverEnv } from './scenario.js';

@@ -37,13 +37,19 @@ export function judge(i: JudgeInput): { verdict: Verdict; reasons: string[] } {
   if (i.aborted) reasons.push('interrupted (Ctrl-C)');
   if (i.injectError) reasons.push(`the fault could not be injected: ${i.injectError}`);
   if (i.splitBrain) {
-    const why = i.fencing ? '' : ': without fencing the node kept its resources while the other twin took them over; configure STONITH (cluster.stonith)';
+    const why = i.fencing
+      ? ''
+      : ': without fencing the node kept its resources while the other twin took them over; configure STONITH (cluster.stonith)';
     reasons.push(`SPLIT BRAIN: ${i.splitBrain.reason}${why}`);
   }
   const want = i.expect === 'move' ? i.passive : i.active;
   if (!i.splitBrain && !i.injectError && i.after !== want) {
     const where = i.after ? `on ${i.after}` : 'on no single twin';
-    reasons.push(i.expect === 'move' ? `the resources did not move to ${want}: ${where}` : `the resources moved (${where}): nothing should have moved from ${want}`);
+    reasons.push(
+      i.expect === 'move'
+        ? `the resources did not move to ${want}: ${where}`
+        : `the resources moved (${where}): nothing should have moved from ${want}`,
+    );
   }
   const open = i.analysis.outages.find((o) => o.end === undefined);
   if (open) reasons.push(`the service did not answer again (${open.failed} failed probes from the fault on)`);

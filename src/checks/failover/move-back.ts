@@ -15,7 +15,7 @@
  */
 import { quote } from '../../core/shell.js';
 import { findAll, parseXml, type XmlElement } from '../../core/xml.js';
-import { CRM_MON_COMMAND, placementOf, type GroupPlacement } from '../../facts/crm-mon.js';
+import { CRM_MON_COMMAND, type GroupPlacement, placementOf } from '../../facts/crm-mon.js';
 import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
 import { hbTool } from '../../stack/heartbeat.js';
 import { GROUP_ID } from '../../stack/pacemaker.js';
@@ -89,9 +89,15 @@ export function pacemakerMoveBudgetMs(resourcesXml: string, timeoutFactor: numbe
   }
   const g = doc && (doc.attrs.id === group && doc.name === 'group' ? doc : findAll(doc, 'group').find((x) => x.attrs.id === group));
   const opsOf = (el: XmlElement, names: string[]): number =>
-    findAll(el, 'op').filter((o) => names.includes(o.attrs.name ?? '')).reduce((sum, o) => sum + (durationMs(o.attrs.timeout) ?? 20_000), 0);
+    findAll(el, 'op')
+      .filter((o) => names.includes(o.attrs.name ?? ''))
+      .reduce((sum, o) => sum + (durationMs(o.attrs.timeout) ?? 20_000), 0);
   const groupMs = g ? opsOf(g, ['start', 'stop']) : 0;
-  const drbdMs = doc ? findAll(doc, 'primitive').filter((p) => p.attrs.type === 'drbd').reduce((s, p) => s + opsOf(p, ['promote', 'demote']), 0) : 0;
+  const drbdMs = doc
+    ? findAll(doc, 'primitive')
+        .filter((p) => p.attrs.type === 'drbd')
+        .reduce((s, p) => s + opsOf(p, ['promote', 'demote']), 0)
+    : 0;
   const base = groupMs > 0 ? groupMs + drbdMs : 2 * 60_000 * opFactor;
   return base + SLACK_MS * timeoutFactor;
 }
@@ -101,7 +107,10 @@ export function pacemakerMoveBudgetMs(resourcesXml: string, timeoutFactor: numbe
  * deadtime + 20 s per haresources entry, plus slack, × `timeoutFactor`.
  * @example heartbeatMoveBudgetMs(cluster) // 10 + 20×3 + 20 = 90 s for a VIP, an apache2 and a DRBD disk
  */
-export function heartbeatMoveBudgetMs(c: Pick<ClusterModel, 'timing' | 'floatingIps' | 'services' | 'drbd'>, timeoutFactor: number): number {
+export function heartbeatMoveBudgetMs(
+  c: Pick<ClusterModel, 'timing' | 'floatingIps' | 'services' | 'drbd'>,
+  timeoutFactor: number,
+): number {
   const entries = c.floatingIps.length + c.services.length + c.drbd.length * 2;
   return (c.timing.deadtime * 1000 + 20_000 * entries + SLACK_MS) * timeoutFactor;
 }
@@ -110,7 +119,13 @@ export function heartbeatMoveBudgetMs(c: Pick<ClusterModel, 'timing' | 'floating
  * The verdict of a move from where the service runs after it (pure).
  * @example moveVerdict('move back', 'slave', 'master', 'slave', true) // { status: 'kept', message: 'move back failed, service kept on slave' }
  */
-export function moveVerdict(label: string, from: string | undefined, to: string, on: string | undefined, completed: boolean): { status: MoveStatus; message: string } {
+export function moveVerdict(
+  label: string,
+  from: string | undefined,
+  to: string,
+  on: string | undefined,
+  completed: boolean,
+): { status: MoveStatus; message: string } {
   if (completed && on === to) return { status: 'moved', message: `${label}: ${from ?? 'nowhere'} → ${to}` };
   if (on === to) return { status: 'moved', message: `${label}: ${from ?? 'nowhere'} → ${to} (late, after the request was taken back)` };
   if (on) return { status: 'kept', message: `${label} failed, service kept on ${on}` };
@@ -178,8 +193,15 @@ export async function safeMove(env: MoveEnv, req: MoveRequest, budget?: number):
   const before = await look(env);
   const from = before.on;
   const to = req.to.name;
-  const out = (v: { status: MoveStatus; message: string }, on: string | undefined, reasons: string[]): MoveOutcome =>
-    ({ ...v, from, to, on, budgetMs, ms: Date.now() - t0, reasons });
+  const out = (v: { status: MoveStatus; message: string }, on: string | undefined, reasons: string[]): MoveOutcome => ({
+    ...v,
+    from,
+    to,
+    on,
+    budgetMs,
+    ms: Date.now() - t0,
+    reasons,
+  });
   if (from === to) return out({ status: 'already', message: `${req.label}: the service already runs on ${to}` }, to, []);
   const reasons: string[] = [];
   env.log(`${req.label}: ${from ?? 'nowhere'} → ${to} (waiting up to ${Math.round(budgetMs / 1000)} s)`);
@@ -190,13 +212,16 @@ export async function safeMove(env: MoveEnv, req: MoveRequest, budget?: number):
   }
   // a failure on the target ends the wait; failures seen before the move do not count
   const failedBefore = new Set(before.failedOn);
-  const w = reasons.length ? { ok: false, seen: before } : await waitFor(env, budgetMs, (s) => s.on === to || (s.failedOn.includes(to) && !failedBefore.has(to)));
+  const w = reasons.length
+    ? { ok: false, seen: before }
+    : await waitFor(env, budgetMs, (s) => s.on === to || (s.failedOn.includes(to) && !failedBefore.has(to)));
   if (w.seen.on === to) {
     await req.settle?.().catch((err: Error) => env.log(`${req.label}: after the move: ${err.message}`));
     return out(moveVerdict(req.label, from, to, to, true), to, reasons);
   }
   if (env.signal.aborted) reasons.push('interrupted (Ctrl-C)');
-  else if (w.seen.failedOn.includes(to)) reasons.push(`failed on ${to}: ${w.seen.failures.filter((f) => !before.failures.includes(f)).join('; ') || 'see crm_mon'}`);
+  else if (w.seen.failedOn.includes(to))
+    reasons.push(`failed on ${to}: ${w.seen.failures.filter((f) => !before.failures.includes(f)).join('; ') || 'see crm_mon'}`);
   else if (!reasons.length) reasons.push(`not running on ${to} within ${Math.round(budgetMs / 1000)} s`);
   env.log(`${req.label} did not complete (${reasons.join('; ')}): taking the request back so the service runs where it can`);
   const fromNode = from ? env.runner.node(from) : undefined;
@@ -216,7 +241,6 @@ export const pacemakerMove = {
   move: (to: string): string => `crm_resource --move -r ${GROUP_ID} -N ${quote(to)}`,
   clear: `crm_resource --clear -r ${GROUP_ID}`,
 };
-
 
 /**
  * The move request of a stack: a cli-prefer constraint cleared afterwards (Pacemaker), or
@@ -264,7 +288,8 @@ const MOVERS: { readonly [S in Stack]: StackMover } = {
       return {
         label,
         to,
-        ask: async () => void (await env.runner.sh(to, pacemakerMove.move(to.name), `asking Pacemaker to move ${GROUP_ID} to ${to.name}`, 30_000)),
+        ask: async () =>
+          void (await env.runner.sh(to, pacemakerMove.move(to.name), `asking Pacemaker to move ${GROUP_ID} to ${to.name}`, 30_000)),
         settle: clear,
         takeBack: clear,
       };

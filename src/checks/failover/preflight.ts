@@ -4,13 +4,14 @@
  * twin and answering, DRBD in sync where present, no failed actions. The smoke checks do
  * most of it; this adds what a failover test must know before it starts.
  */
-import { drbdInSync } from '../drbd.js';
-import { smoke, type SmokeCheck } from '../smoke.js';
+
+import { holdsAddressCommand } from '../../facts/addresses.js';
 import { DRBD_STATUS_COMMAND, parseDrbdSection } from '../../facts/drbd-status.js';
 import type { ClusterModel, NodeModel } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
-import { until, type NodeRunner } from './nodes.js';
-import { holdsAddressCommand } from '../../facts/addresses.js';
+import { drbdInSync } from '../drbd.js';
+import { type SmokeCheck, smoke } from '../smoke.js';
+import { type NodeRunner, until } from './nodes.js';
 
 export interface Health {
   ok: boolean;
@@ -34,7 +35,13 @@ export interface HealthOptions {
 export async function checkHealth(c: ClusterModel, connector: Connector, runner: NodeRunner, o: HealthOptions = {}): Promise<Health> {
   const reach = await Promise.all(c.nodes.map(async (n) => ({ n, ok: await runner.test(n, 'true', 8000) })));
   const down = reach.filter((r) => !r.ok).map((r) => r.n.name);
-  const checks: SmokeCheck[] = [{ check: 'nodes reachable', ok: down.length === 0, detail: down.length ? `no SSH answer from ${down.join(', ')}` : `${c.nodes.length}/${c.nodes.length}` }];
+  const checks: SmokeCheck[] = [
+    {
+      check: 'nodes reachable',
+      ok: down.length === 0,
+      detail: down.length ? `no SSH answer from ${down.join(', ')}` : `${c.nodes.length}/${c.nodes.length}`,
+    },
+  ];
   if (down.length) return { ok: false, checks };
   const [sm, holders, drbd] = await Promise.all([smokeChecks(c, connector), vipHolders(c, runner), drbdChecks(c, runner)]);
   checks.push(...sm, ...drbd);
@@ -44,7 +51,10 @@ export async function checkHealth(c: ClusterModel, connector: Connector, runner:
   checks.push({
     check: 'resources where expected',
     ok: placed,
-    detail: holders.length > 1 ? `the VIP is on BOTH ${where} (split brain)` : `VIP on ${where}${o.expectOn ? ` (expected on ${o.expectOn})` : ''}`,
+    detail:
+      holders.length > 1
+        ? `the VIP is on BOTH ${where} (split brain)`
+        : `VIP on ${where}${o.expectOn ? ` (expected on ${o.expectOn})` : ''}`,
   });
   return { ok: checks.every((k) => k.ok), checks, holder };
 }
@@ -53,7 +63,14 @@ export async function checkHealth(c: ClusterModel, connector: Connector, runner:
  * Polls {@link checkHealth} until it passes or `timeoutMs` passes; returns the last result.
  * @example (await waitHealthy(cluster, connector, runner, { expectOn: 'master' }, 120_000)).ok
  */
-export async function waitHealthy(c: ClusterModel, connector: Connector, runner: NodeRunner, o: HealthOptions, timeoutMs: number, signal?: AbortSignal): Promise<Health> {
+export async function waitHealthy(
+  c: ClusterModel,
+  connector: Connector,
+  runner: NodeRunner,
+  o: HealthOptions,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Health> {
   let last: Health = { ok: false, checks: [] };
   await until(async () => (last = await checkHealth(c, connector, runner, o)).ok, timeoutMs, 2000, signal);
   return last;
@@ -62,7 +79,10 @@ export async function waitHealthy(c: ClusterModel, connector: Connector, runner:
 /** The smoke checks, bounded: a node that stops answering half-way must not hold the test up. */
 async function smokeChecks(c: ClusterModel, connector: Connector, timeoutMs = 45_000): Promise<SmokeCheck[]> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<SmokeCheck[]>((r) => (timer = setTimeout(() => r([{ check: 'smoke checks', ok: false, detail: `no result within ${timeoutMs / 1000} s` }]), timeoutMs)));
+  const late = new Promise<SmokeCheck[]>(
+    (r) =>
+      (timer = setTimeout(() => r([{ check: 'smoke checks', ok: false, detail: `no result within ${timeoutMs / 1000} s` }]), timeoutMs)),
+  );
   try {
     return await Promise.race([smoke(c, connector).then((s) => s.checks), late]);
   } catch (err) {

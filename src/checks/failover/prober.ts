@@ -3,7 +3,7 @@
  * its start time, duration, result and (when it can be told) the node that answered.
  * Reusable on its own, e.g. to prove a node can be added without an outage.
  */
-import { probe, type ProbeResult } from '../http.js';
+import { type ProbeResult, probe } from '../http.js';
 import type { ProbeRecord } from './types.js';
 
 /** What to probe: HTTP GET `path` on address:port, or a bare TCP connect when `path` is undefined. */

@@ -18,7 +18,9 @@ const COLUMNS: Array<[string, number, (r: ScenarioResult) => string]> = [
 ];
 
 export function formatHeader(): string {
-  return COLUMNS.map(([h, w]) => h.padEnd(w)).join(' ').trimEnd();
+  return COLUMNS.map(([h, w]) => h.padEnd(w))
+    .join(' ')
+    .trimEnd();
 }
 
 /**
@@ -26,12 +28,18 @@ export function formatHeader(): string {
  * @example formatResult(result) // 'kill-stack       master      2.3 s      4.1 s     10.2 s   slave      yes       PASS'
  */
 export function formatResult(r: ScenarioResult): string {
-  const row = COLUMNS.map(([, w, f]) => f(r).padEnd(w)).join(' ').trimEnd();
+  const row = COLUMNS.map(([, w, f]) => f(r).padEnd(w))
+    .join(' ')
+    .trimEnd();
   const lines = [row];
   if (r.outages.length > 1) lines.push(`    outages: ${r.outages.map((o) => sec(o.ms)).join(', ')} (total ${sec(r.totalDowntimeMs)})`);
-  if (r.verdict !== 'skipped' && r.outages.length) lines.push(`    clients saw: ${[...new Set(r.outages.flatMap((o) => o.errors))].join(', ')}; answered by: ${r.answeredBy.join(' → ') || 'unknown'}`);
+  if (r.verdict !== 'skipped' && r.outages.length)
+    lines.push(
+      `    clients saw: ${[...new Set(r.outages.flatMap((o) => o.errors))].join(', ')}; answered by: ${r.answeredBy.join(' → ') || 'unknown'}`,
+    );
   const restoreCost = r.restoreDowntimeMs ? `; the restore (moving back) cost clients ${sec(r.restoreDowntimeMs)}` : '';
-  if (r.takeoverMs !== undefined) lines.push(`    VIP ${r.after ? `on ${r.after}` : 'taken over'} after ${sec(r.takeoverMs)}${restoreCost}`);
+  if (r.takeoverMs !== undefined)
+    lines.push(`    VIP ${r.after ? `on ${r.after}` : 'taken over'} after ${sec(r.takeoverMs)}${restoreCost}`);
   for (const reason of r.reasons) lines.push(`    ${r.verdict === 'fail' && !reason.startsWith('note:') ? '✘ ' : ''}${reason}`);
   return lines.join('\n');
 }
@@ -64,7 +72,11 @@ export function reportJson(rep: FailoverReport): unknown {
       return {
         ...r,
         faultAt: r.faultAt === undefined ? undefined : new Date(r.faultAt).toISOString(),
-        outages: r.outages.map((o) => ({ ...o, start: Math.round(o.start - at), end: o.end === undefined ? undefined : Math.round(o.end - at) })),
+        outages: r.outages.map((o) => ({
+          ...o,
+          start: Math.round(o.start - at),
+          end: o.end === undefined ? undefined : Math.round(o.end - at),
+        })),
         splitBrain: r.splitBrain ? { ...r.splitBrain, since: Math.round(r.splitBrain.since - at) } : undefined,
         probes: r.probes.map((p: ProbeRecord) => rel(p)),
         samples: r.samples.map((s: NodeSample) => rel(s)),

@@ -9,9 +9,9 @@ import type { Stack } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import { clStatus } from '../../stack/heartbeat.js';
 import { vipHolders } from './actions.js';
-import { moveTo, safeMove, type MoveOutcome } from './move-back.js';
+import { type MoveOutcome, moveTo, safeMove } from './move-back.js';
 import { sleep, until } from './nodes.js';
-import { checkHealth, DRBD_STATUS, drbdInSyncOf, waitHealthy, type Health } from './preflight.js';
+import { checkHealth, DRBD_STATUS, drbdInSyncOf, type Health, waitHealthy } from './preflight.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
 
 export interface RestoreResult {
@@ -29,7 +29,12 @@ export interface RestoreResult {
  * back from a partition), so an unhealthy result is repaired again, up to three times.
  * @example const r = await restore(ctx, killStack, connector); if (!r.ok) console.log(r.notes);
  */
-export async function restore(ctx: ScenarioContext, scenario: Scenario | undefined, connector: Connector, timeoutMs = 180_000): Promise<RestoreResult> {
+export async function restore(
+  ctx: ScenarioContext,
+  scenario: Scenario | undefined,
+  connector: Connector,
+  timeoutMs = 180_000,
+): Promise<RestoreResult> {
   const notes: string[] = [];
   const step = async (what: string, fn: () => Promise<void>): Promise<void> => {
     try {
@@ -39,7 +44,9 @@ export async function restore(ctx: ScenarioContext, scenario: Scenario | undefin
     }
   };
   if (scenario) await step(`undoing ${scenario.name}`, () => scenario.undo(ctx));
-  else for (const n of ctx.cluster.nodes) await step(`reconnecting ${n.name}`, async () => void ((await ctx.faults.isOn(n)) && (await ctx.faults.uncut(n))));
+  else
+    for (const n of ctx.cluster.nodes)
+      await step(`reconnecting ${n.name}`, async () => void ((await ctx.faults.isOn(n)) && (await ctx.faults.uncut(n))));
   const expectOn = ctx.settings.moveBack ? ctx.cluster.master.name : undefined;
   const end = Date.now() + timeoutMs;
   let health: Health = { ok: false, checks: [] };
@@ -50,7 +57,8 @@ export async function restore(ctx: ScenarioContext, scenario: Scenario | undefin
     await step('starting the cluster stack', () => startStacks(ctx));
     await step('waiting for the members', () => waitMembers(ctx));
     await step('releasing a VIP held twice', () => cureDoubleVip(ctx));
-    if (ctx.ops.cleanup) await step('clearing fail-counts', async () => void (await ctx.runner.exec(ctx.cluster.master, ctx.ops.cleanup!, 90_000)));
+    if (ctx.ops.cleanup)
+      await step('clearing fail-counts', async () => void (await ctx.runner.exec(ctx.cluster.master, ctx.ops.cleanup!, 90_000)));
     // one move back per restore: a move back that failed left the service where it runs,
     // and trying again would only cost clients another outage (issue #19)
     if (ctx.settings.moveBack && moved?.status !== 'kept' && moved?.status !== 'down') {
@@ -66,7 +74,14 @@ export async function restore(ctx: ScenarioContext, scenario: Scenario | undefin
         break;
       }
     }
-    health = await waitHealthy(ctx.cluster, connector, ctx.runner, { expectOn }, Math.max(10_000, Math.min(60_000, end - Date.now())), ctx.signal);
+    health = await waitHealthy(
+      ctx.cluster,
+      connector,
+      ctx.runner,
+      { expectOn },
+      Math.max(10_000, Math.min(60_000, end - Date.now())),
+      ctx.signal,
+    );
     // healthy twice, 5 s apart: a peer may still restart itself after a partition healed
     if (health.ok) health = await sleep(5000).then(() => checkHealth(ctx.cluster, connector, ctx.runner, { expectOn }));
   }
@@ -75,7 +90,11 @@ export async function restore(ctx: ScenarioContext, scenario: Scenario | undefin
   return { ok: health.ok && movedBack, notes: health.ok && movedBack ? [] : notes, health, moveBack: moved };
 }
 
-const failing = (h: Health): string => h.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`).join('; ');
+const failing = (h: Health): string =>
+  h.checks
+    .filter((c) => !c.ok)
+    .map((c) => `${c.check}: ${c.detail}`)
+    .join('; ');
 
 /**
  * Both twins hold the VIP with their stacks running (a partition healed without fencing):
@@ -98,7 +117,12 @@ async function powerOn(ctx: ScenarioContext): Promise<void> {
     ctx.log(`powering ${n.name} on`);
     await ctx.faults.poweron(n);
   }
-  const all = await until(async () => (await Promise.all(ctx.cluster.nodes.map((n) => ctx.runner.test(n, 'true', 3000)))).every(Boolean), 120_000, 1000, ctx.signal);
+  const all = await until(
+    async () => (await Promise.all(ctx.cluster.nodes.map((n) => ctx.runner.test(n, 'true', 3000)))).every(Boolean),
+    120_000,
+    1000,
+    ctx.signal,
+  );
   if (!all) throw new Error('not every node answers SSH after 120 s');
 }
 
@@ -133,11 +157,16 @@ const REJOIN: { readonly [S in Stack]: StackRejoin } = {
     async waitMembers(ctx) {
       const formed = clusterFormed(ctx.ops.runsStack(ctx.cluster).map((n) => n.name));
       let last: true | string = 'not read yet';
-      const ok = await until(async () => {
-        const r = await ctx.runner.exec(ctx.cluster.master, CRM_MON.command, 10_000);
-        last = formed(r ? CRM_MON.parse(r.stdout, r.code) : undefined);
-        return last === true;
-      }, 150_000, 1000, ctx.signal);
+      const ok = await until(
+        async () => {
+          const r = await ctx.runner.exec(ctx.cluster.master, CRM_MON.command, 10_000);
+          last = formed(r ? CRM_MON.parse(r.stdout, r.code) : undefined);
+          return last === true;
+        },
+        150_000,
+        1000,
+        ctx.signal,
+      );
       if (!ok) throw new Error(`not every member online with quorum after 150 s: ${last}`);
     },
     // stickiness 200 > master preference 100: no automatic fail-back (docs/architecture.md)
@@ -146,11 +175,16 @@ const REJOIN: { readonly [S in Stack]: StackRejoin } = {
   heartbeat: {
     async waitMembers(ctx) {
       const c = ctx.cluster;
-      const ok = await until(async () => {
-        const status = (n: string): string => clStatus(`nodestatus ${quote(n)}`);
-        const r = await ctx.runner.exec(c.master, `${status(c.slave.name)}; ${status(c.master.name)}`, 5000);
-        return r?.stdout.split('\n').filter((l) => l.trim() === 'active').length === 2;
-      }, 120_000, 1000, ctx.signal);
+      const ok = await until(
+        async () => {
+          const status = (n: string): string => clStatus(`nodestatus ${quote(n)}`);
+          const r = await ctx.runner.exec(c.master, `${status(c.slave.name)}; ${status(c.master.name)}`, 5000);
+          return r?.stdout.split('\n').filter((l) => l.trim() === 'active').length === 2;
+        },
+        120_000,
+        1000,
+        ctx.signal,
+      );
       if (!ok) throw new Error('heartbeat on the twins does not see both twins active after 120 s');
     },
     // auto_failback (the default) moves them back by itself once the master is back
@@ -181,12 +215,16 @@ async function waitDrbdSynced(ctx: ScenarioContext, timeoutMs: number): Promise<
   const names = new Map(c.drbd.map((d) => [d.minor, d.name]));
   let detail = '';
   const t0 = Date.now();
-  const ok = await until(async () => {
-    const v = drbdInSyncOf((await ctx.runner.exec(c.master, DRBD_STATUS, 10_000))?.stdout ?? '', names);
-    detail = v.detail;
-    return v.ok;
-  }, timeoutMs, 2000, ctx.signal);
+  const ok = await until(
+    async () => {
+      const v = drbdInSyncOf((await ctx.runner.exec(c.master, DRBD_STATUS, 10_000))?.stdout ?? '', names);
+      detail = v.detail;
+      return v.ok;
+    },
+    timeoutMs,
+    2000,
+    ctx.signal,
+  );
   if (!ok) throw new Error(`DRBD not in sync after ${Math.round(timeoutMs / 1000)} s (${detail}); moving back anyway`);
   if (Date.now() - t0 > 2000) ctx.log(`DRBD in sync ${((Date.now() - t0) / 1000).toFixed(1)} s after the members were back: ${detail}`);
 }
-

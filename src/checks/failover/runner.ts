@@ -5,17 +5,17 @@
  */
 import { quote } from '../../core/shell.js';
 import type { ClusterModel } from '../../inventory/model.js';
-import { Connector, type ConnectFn } from '../../runtime/connector.js';
+import { type ConnectFn, Connector } from '../../runtime/connector.js';
 import { vipHolders } from './actions.js';
 import { alternatingAnswers, analyseProbes, detectionOf, findSplitBrain, stableSince, takeoverOf } from './analyse.js';
 import { budgetFor } from './budget.js';
 import { identifier } from './identify.js';
 import { judge } from './judge.js';
 import { NodeRunner, sleep } from './nodes.js';
-import { now, Prober, type ProbeTarget } from './prober.js';
 import { checkHealth, type Health } from './preflight.js';
-import { restore, type RestoreResult } from './restore.js';
-import { targetOf, type FailoverEnv, type Scenario, type ScenarioContext } from './scenario.js';
+import { now, Prober, type ProbeTarget } from './prober.js';
+import { type RestoreResult, restore } from './restore.js';
+import { type FailoverEnv, type Scenario, type ScenarioContext, targetOf } from './scenario.js';
 import type { Budget, ProbeRecord, ScenarioResult, SplitBrain } from './types.js';
 import { Watcher } from './watcher.js';
 
@@ -56,24 +56,56 @@ async function twinMacs(env: FailoverEnv): Promise<Map<string, string>> {
  */
 export async function runScenario(env: FailoverEnv, scenario: Scenario, o: RunScenarioOptions): Promise<ScenarioResult> {
   const c = env.cluster;
-  const base: ScenarioResult = { scenario: scenario.name, outages: [], answeredBy: [], restored: false, verdict: 'fail', reasons: [], probes: [], samples: [] };
+  const base: ScenarioResult = {
+    scenario: scenario.name,
+    outages: [],
+    answeredBy: [],
+    restored: false,
+    verdict: 'fail',
+    reasons: [],
+    probes: [],
+    samples: [],
+  };
   const ready = await healthyBefore(env, o.connector);
-  if (!ready.ok) return { ...base, reasons: [`the cluster is not healthy before the scenario: ${ready.checks.filter((k) => !k.ok).map((k) => `${k.check}: ${k.detail}`).join('; ')}`] };
+  if (!ready.ok)
+    return {
+      ...base,
+      reasons: [
+        `the cluster is not healthy before the scenario: ${ready.checks
+          .filter((k) => !k.ok)
+          .map((k) => `${k.check}: ${k.detail}`)
+          .join('; ')}`,
+      ],
+    };
   const holders = await vipHolders(env);
-  if (holders.length !== 1) return { ...base, reasons: [`the resources are not on exactly one twin before the scenario (VIP on ${holders.join(', ') || 'none'})`] };
+  if (holders.length !== 1)
+    return { ...base, reasons: [`the resources are not on exactly one twin before the scenario (VIP on ${holders.join(', ') || 'none'})`] };
   const active = holders[0] === c.master.name ? c.master : c.slave;
-  const ctx: ScenarioContext = { ...env, active, passive: active === c.master ? c.slave : c.master, target: targetOf(scenario, c, active)! };
+  const ctx: ScenarioContext = {
+    ...env,
+    active,
+    passive: active === c.master ? c.slave : c.master,
+    target: targetOf(scenario, c, active)!,
+  };
   const budget = budgetFor(scenario.budget, c, o.budgetMs);
   const dataBefore = await writeData(ctx, active.name);
 
   const watchConnector = new Connector(o.connect);
   const slow = env.settings.timeoutFactor;
   const watcher = new Watcher(c, new NodeRunner(c, watchConnector), env.ops, [c.master, c.slave], {
-    extra: (n) => scenario.watch?.(ctx, n), pollMs: 300 * slow, timeoutMs: 1500 * slow,
+    extra: (n) => scenario.watch?.(ctx, n),
+    pollMs: 300 * slow,
+    timeoutMs: 1500 * slow,
   });
   const target = probeTarget(c, env.settings.markerPath);
   const macs = await twinMacs(env);
-  const identify = identifier({ vip: target.address, nodes: c.nodes.map((n) => n.name), macs, marker: Boolean(env.settings.markerPath), holder: () => watcher.soleHolder() });
+  const identify = identifier({
+    vip: target.address,
+    nodes: c.nodes.map((n) => n.name),
+    macs,
+    marker: Boolean(env.settings.markerPath),
+    holder: () => watcher.soleHolder(),
+  });
   const prober = new Prober(target, { identify });
   watcher.start();
   prober.start();
@@ -94,7 +126,16 @@ export async function runScenario(env: FailoverEnv, scenario: Scenario, o: RunSc
     await watchConnector.closeAll();
   }
   const dataAfter = m.restore.ok ? await dataCheck(ctx, m.restore.health.holder ?? c.master.name) : undefined;
-  return conclude(ctx, scenario, budget, { ...m, restore: m.restore, restoreAt: m.restoreAt }, prober.records, watcher, dataBefore, dataAfter);
+  return conclude(
+    ctx,
+    scenario,
+    budget,
+    { ...m, restore: m.restore, restoreAt: m.restoreAt },
+    prober.records,
+    watcher,
+    dataBefore,
+    dataAfter,
+  );
 }
 
 /** The declared data write (if any) then the data check, where the resources are. */
@@ -136,8 +177,14 @@ async function measure(ctx: ScenarioContext, scenario: Scenario, prober: Prober,
 
 /** Analysis and verdict of one scenario's measurements. */
 function conclude(
-  ctx: ScenarioContext, scenario: Scenario, budget: Budget, m: Measured & { restore: RestoreResult; restoreAt: number },
-  probes: ProbeRecord[], watcher: Watcher, dataBefore?: string, dataAfter?: string,
+  ctx: ScenarioContext,
+  scenario: Scenario,
+  budget: Budget,
+  m: Measured & { restore: RestoreResult; restoreAt: number },
+  probes: ProbeRecord[],
+  watcher: Watcher,
+  dataBefore?: string,
+  dataAfter?: string,
 ): ScenarioResult {
   const { faultAt, restoreAt } = m;
   const samples = watcher.samples;
@@ -145,30 +192,72 @@ function conclude(
   const analysis = analyseProbes(window.filter((p) => p.t >= faultAt));
   const twoAnswer = scenario.expect === 'move' ? alternatingAnswers(window, faultAt) : undefined;
   const split: SplitBrain | undefined =
-    m.settled.split ?? findSplitBrain(samples.filter((x) => x.t >= faultAt && x.t < restoreAt), watcher.pollMs) ?? m.bothHold ??
-    (twoAnswer ? { reason: `clients were answered by ${twoAnswer.join(' and ')} in turn`, nodes: twoAnswer, since: faultAt, ms: 0 } : undefined);
-  const dataIntact = dataBefore === undefined ? undefined
-    : !dataBefore.startsWith('data write failed') && dataBefore === dataAfter && (m.dataSurvivor === undefined || m.dataSurvivor === dataBefore);
-  const dataNote = dataBefore === undefined ? undefined
-    : dataIntact ? `data check: the same before the fault${m.dataSurvivor !== undefined ? `, on ${m.after}` : ''} and after the restore`
-      : `before: ${short(dataBefore)}; ${m.dataSurvivor !== undefined ? `on ${m.after}: ${short(m.dataSurvivor)}; ` : ''}after the restore: ${short(dataAfter)}`;
+    m.settled.split ??
+    findSplitBrain(
+      samples.filter((x) => x.t >= faultAt && x.t < restoreAt),
+      watcher.pollMs,
+    ) ??
+    m.bothHold ??
+    (twoAnswer
+      ? { reason: `clients were answered by ${twoAnswer.join(' and ')} in turn`, nodes: twoAnswer, since: faultAt, ms: 0 }
+      : undefined);
+  const dataIntact =
+    dataBefore === undefined
+      ? undefined
+      : !dataBefore.startsWith('data write failed') &&
+        dataBefore === dataAfter &&
+        (m.dataSurvivor === undefined || m.dataSurvivor === dataBefore);
+  const dataNote =
+    dataBefore === undefined
+      ? undefined
+      : dataIntact
+        ? `data check: the same before the fault${m.dataSurvivor !== undefined ? `, on ${m.after}` : ''} and after the restore`
+        : `before: ${short(dataBefore)}; ${m.dataSurvivor !== undefined ? `on ${m.after}: ${short(m.dataSurvivor)}; ` : ''}after the restore: ${short(dataAfter)}`;
   const v = judge({
-    scenario: scenario.name, expect: scenario.expect, active: ctx.active.name, passive: ctx.passive.name, after: m.after, analysis, budget,
-    splitBrain: split, timedOut: m.settled.timedOut, injectError: m.injectError, aborted: ctx.signal.aborted,
-    restored: m.restore.ok, restoreNotes: m.restore.notes, dataIntact, findings: scenario.judge?.(samples, ctx, faultAt) ?? [], fencing: ctx.fencing,
+    scenario: scenario.name,
+    expect: scenario.expect,
+    active: ctx.active.name,
+    passive: ctx.passive.name,
+    after: m.after,
+    analysis,
+    budget,
+    splitBrain: split,
+    timedOut: m.settled.timedOut,
+    injectError: m.injectError,
+    aborted: ctx.signal.aborted,
+    restored: m.restore.ok,
+    restoreNotes: m.restore.notes,
+    dataIntact,
+    findings: scenario.judge?.(samples, ctx, faultAt) ?? [],
+    fencing: ctx.fencing,
   });
   const preFault = analyseProbes(window.filter((p) => p.t < faultAt)).outages.length > 0;
   const detect = scenario.detect ?? ((s, x, t) => detectionOf(s, x.target.name, t));
   return {
-    scenario: scenario.name, target: ctx.target.name, before: ctx.active.name, after: m.after, faultAt,
+    scenario: scenario.name,
+    target: ctx.target.name,
+    before: ctx.active.name,
+    after: m.after,
+    faultAt,
     detectionMs: detect(samples, ctx, faultAt),
     takeoverMs: scenario.expect === 'move' ? takeoverOf(samples, ctx.passive.name, faultAt) : undefined,
-    downtimeMs: analysis.longestMs, totalDowntimeMs: analysis.totalMs, outages: analysis.outages, answeredBy: analysis.answeredBy,
-    splitBrain: split, budget, restored: m.restore.ok,
+    downtimeMs: analysis.longestMs,
+    totalDowntimeMs: analysis.totalMs,
+    outages: analysis.outages,
+    answeredBy: analysis.answeredBy,
+    splitBrain: split,
+    budget,
+    restored: m.restore.ok,
     restoreDowntimeMs: analyseProbes(probes.filter((p) => p.t >= restoreAt)).longestMs,
-    dataIntact, verdict: v.verdict,
-    reasons: [...v.reasons, ...(preFault ? ['note: the service already failed probes before the fault'] : []), ...(dataNote ? [`${dataIntact ? 'note' : 'data'}: ${dataNote}`] : [])],
-    probes, samples,
+    dataIntact,
+    verdict: v.verdict,
+    reasons: [
+      ...v.reasons,
+      ...(preFault ? ['note: the service already failed probes before the fault'] : []),
+      ...(dataNote ? [`${dataIntact ? 'note' : 'data'}: ${dataNote}`] : []),
+    ],
+    probes,
+    samples,
   };
 }
 
@@ -181,7 +270,14 @@ interface Settled {
  * Waits until the fault has played out: the VIP on the twin the scenario expects and the
  * service answering for 2 s; or a split brain lasting 3 s; or a timeout (3 × budget, ≥ 30 s).
  */
-async function settle(ctx: ScenarioContext, s: Scenario, prober: Prober, watcher: Watcher, faultAt: number, budget: Budget): Promise<Settled> {
+async function settle(
+  ctx: ScenarioContext,
+  s: Scenario,
+  prober: Prober,
+  watcher: Watcher,
+  faultAt: number,
+  budget: Budget,
+): Promise<Settled> {
   const observe = s.observeMs?.(ctx.cluster) ?? 0;
   const limit = Math.max(30_000, budget.ms * 3) + observe;
   const want = s.expect === 'move' ? ctx.passive.name : ctx.active.name;
@@ -189,7 +285,10 @@ async function settle(ctx: ScenarioContext, s: Scenario, prober: Prober, watcher
     await sleep(200);
     const t = now();
     if (ctx.signal.aborted) return { timedOut: false };
-    const split = findSplitBrain(watcher.samples.filter((x) => x.t >= faultAt), watcher.pollMs);
+    const split = findSplitBrain(
+      watcher.samples.filter((x) => x.t >= faultAt),
+      watcher.pollMs,
+    );
     if (split && split.ms >= 3000) return { timedOut: false, split };
     if (t - faultAt >= observe && watcher.soleHolder() === want && stableSince(prober.records, t, 2000)) return { timedOut: false };
     if (t - faultAt > limit) return { timedOut: true };
@@ -217,10 +316,16 @@ async function bothHold(env: FailoverEnv, faultAt: number): Promise<SplitBrain |
   const holders = await vipHolders(env);
   if (holders.length < 2) return undefined;
   const t = now();
-  return { reason: `the VIP was configured on ${holders.join(' and ')} when the fault had played out`, nodes: holders, since: t, ms: Math.round(t - faultAt) };
+  return {
+    reason: `the VIP was configured on ${holders.join(' and ')} when the fault had played out`,
+    nodes: holders,
+    since: t,
+    ms: Math.round(t - faultAt),
+  };
 }
 
-const short = (out: string | undefined): string => (out === undefined ? 'not run' : out.trim().split('\n').slice(-1)[0]?.slice(0, 120) || '(empty)');
+const short = (out: string | undefined): string =>
+  out === undefined ? 'not run' : out.trim().split('\n').slice(-1)[0]?.slice(0, 120) || '(empty)';
 
 /** Output of the inventory's data check on `node` (undefined when none is declared or it failed). */
 async function dataCheck(ctx: ScenarioContext, node: string): Promise<string | undefined> {

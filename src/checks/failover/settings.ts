@@ -65,14 +65,18 @@ export function failoverSettings(c: ClusterModel): FailoverSettings {
     if (typeof f[k] !== 'string' || !f[k]) throw bad(k, 'a non-empty string');
     return f[k];
   };
-  if (f.data_write !== undefined && f.data_check === undefined) throw bad('data_check', 'declared with data_write (the check that reads what was written)');
+  if (f.data_write !== undefined && f.data_check === undefined)
+    throw bad('data_check', 'declared with data_write (the check that reads what was written)');
   if (f.move_back !== undefined && typeof f.move_back !== 'boolean') throw bad('move_back', 'true or false');
-  if (f.timeout_factor !== undefined && (typeof f.timeout_factor !== 'number' || f.timeout_factor < 1 || f.timeout_factor > 10)) throw bad('timeout_factor', 'a number from 1 to 10');
-  if (f.cut_seconds !== undefined && (typeof f.cut_seconds !== 'number' || f.cut_seconds < 5)) throw bad('cut_seconds', 'a number of seconds ≥ 5');
+  if (f.timeout_factor !== undefined && (typeof f.timeout_factor !== 'number' || f.timeout_factor < 1 || f.timeout_factor > 10))
+    throw bad('timeout_factor', 'a number from 1 to 10');
+  if (f.cut_seconds !== undefined && (typeof f.cut_seconds !== 'number' || f.cut_seconds < 5))
+    throw bad('cut_seconds', 'a number of seconds ≥ 5');
   let power: FailoverSettings['power'];
   if (f.power !== undefined) {
     const p = f.power as Record<string, unknown>;
-    if (typeof p !== 'object' || p === null || typeof p.off !== 'string' || typeof p.on !== 'string') throw bad('power', '{ off: COMMAND, on: COMMAND }');
+    if (typeof p !== 'object' || p === null || typeof p.off !== 'string' || typeof p.on !== 'string')
+      throw bad('power', '{ off: COMMAND, on: COMMAND }');
     power = { off: p.off, on: p.on };
   }
   return {

@@ -4,13 +4,13 @@
  * again, clean a node whose stack died under its resources, and move the resources.
  */
 import { quote } from '../../core/shell.js';
-import { clStatus, HEARTBEAT_ALIVE, hbTool } from '../../stack/heartbeat.js';
-import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
-import { STACKS } from '../../stack/driver.js';
-import { GROUP_ID } from '../../stack/pacemaker.js';
-import type { NodeSample } from './types.js';
 import { holdsAddressCommand } from '../../facts/addresses.js';
 import { parseQuorum, quorumMembers } from '../../facts/quorum.js';
+import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
+import { STACKS } from '../../stack/driver.js';
+import { clStatus, HEARTBEAT_ALIVE, hbTool } from '../../stack/heartbeat.js';
+import { GROUP_ID } from '../../stack/pacemaker.js';
+import type { NodeSample } from './types.js';
 
 /** A cluster tool that may hang on a dying daemon: TERM after 1 s, KILL 1 s later. */
 const BOUND = 'timeout -k 1 1';
@@ -81,8 +81,12 @@ export const pacemakerOps: StackOps = {
   ].join('\n'),
   reset: (c) =>
     [
-      'pkill -9 -x pacemakerd', "pkill -9 -f '^/usr/lib/pacemaker/pacemaker-'", 'pkill -9 -x corosync',
-      ...releaseVips(c), ...stopServices(c), 'true',
+      'pkill -9 -x pacemakerd',
+      "pkill -9 -f '^/usr/lib/pacemaker/pacemaker-'",
+      'pkill -9 -x corosync',
+      ...releaseVips(c),
+      ...stopServices(c),
+      'true',
     ].join('; '),
   cleanup: 'crm_resource --cleanup >/dev/null 2>&1; crm_resource --wait --timeout=60s >/dev/null 2>&1; true',
   // a temporary preference moves the group; cleared at once, stickiness keeps it there

@@ -7,7 +7,7 @@
 import type { ClusterModel, NodeModel } from '../../inventory/model.js';
 import type { NodeRunner } from './nodes.js';
 import { now } from './prober.js';
-import { parseSample, watchCommand, type StackOps } from './stacks.js';
+import { parseSample, type StackOps, watchCommand } from './stacks.js';
 import type { NodeSample } from './types.js';
 
 export interface WatcherOptions {
@@ -81,7 +81,10 @@ export class Watcher {
 
   /** Reachable nodes whose newest sample has the VIP. */
   holders(): string[] {
-    return this.nodes.map((n) => this.latest(n.name)).filter((s) => s?.reachable && s.vip).map((s) => s!.node);
+    return this.nodes
+      .map((n) => this.latest(n.name))
+      .filter((s) => s?.reachable && s.vip)
+      .map((s) => s!.node);
   }
 
   /** The one node holding the VIP now, if exactly one does. */

@@ -1,10 +1,10 @@
 import chalk from 'chalk';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { addNode, planAddNode, type AddNodeEvent } from '../../checks/add-node.js';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type AddNodeEvent, addNode, planAddNode } from '../../checks/add-node.js';
 import type { Role } from '../../inventory/model.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printJson } from '../output.js';
-import { addLockOption, addNodeOptions, connectorFor, runWithProgress, withRunLock, type NodeOptions } from '../run-common.js';
+import { addLockOption, addNodeOptions, connectorFor, type NodeOptions, runWithProgress, withRunLock } from '../run-common.js';
 import { printSmoke } from './bootstrap.js';
 
 const ROLES = ['service', 'realserver', 'director', 'arbitrator'];
@@ -31,17 +31,19 @@ interface AddNodeOptions extends NodeOptions {
 
 /** `hactl add-node NAME`: inventory edit, provisioning and join, with a prober on the VIP. */
 export function register(program: Command): void {
-  addLockOption(addNodeOptions(
-    program
-      .command('add-node')
-      .argument('<name>', "the new node's name (must equal its `uname -n`)")
-      .description('grow a running cluster (or replace a twin) without downtime: inventory, packages, keys, configs, join')
-      .requiredOption('--address <ip>', "the new node's address on the cluster network")
-      .addOption(roleOption())
-      .option('--replace <old>', "the new node takes OLD's role and place (a failed twin's replacement)"),
-    // every member gets the new nodelist: no --limit
-    { forks: true, json: true },
-  ))
+  addLockOption(
+    addNodeOptions(
+      program
+        .command('add-node')
+        .argument('<name>', "the new node's name (must equal its `uname -n`)")
+        .description('grow a running cluster (or replace a twin) without downtime: inventory, packages, keys, configs, join')
+        .requiredOption('--address <ip>', "the new node's address on the cluster network")
+        .addOption(roleOption())
+        .option('--replace <old>', "the new node takes OLD's role and place (a failed twin's replacement)"),
+      // every member gets the new nodelist: no --limit
+      { forks: true, json: true },
+    ),
+  )
     .addHelpText(
       'after',
       `
@@ -88,7 +90,9 @@ Examples:
           else {
             printSmoke(r.smoke);
             const p = r.probes;
-            const line = `prober on ${vip ?? 'no VIP'}: ${p.total} probes, ${p.failed} failed` + (p.failed ? `, longest outage ${p.longestOutageMs} ms` : '');
+            const line =
+              `prober on ${vip ?? 'no VIP'}: ${p.total} probes, ${p.failed} failed` +
+              (p.failed ? `, longest outage ${p.longestOutageMs} ms` : '');
             say(`${p.failed ? chalk.red(line) : chalk.green(line)}\n${name} joined in ${r.seconds.toFixed(1)}s`);
           }
           if (!ok) process.exitCode = 1;

@@ -1,24 +1,34 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { smoke, type SmokeReport } from '../../checks/smoke.js';
+import { type SmokeReport, smoke } from '../../checks/smoke.js';
 import { loadInventory } from '../../inventory/index.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printJson } from '../output.js';
-import { addLockOption, addNodeOptions, connectorFor, runWithProgress, summaryDoc, withRunLock, type NodeOptions } from '../run-common.js';
+import { addLockOption, addNodeOptions, connectorFor, type NodeOptions, runWithProgress, summaryDoc, withRunLock } from '../run-common.js';
 
 export function printSmoke(r: SmokeReport): void {
   for (const k of r.checks) process.stdout.write(`  ${k.ok ? chalk.green('✔') : chalk.red('✘')} ${k.check.padEnd(24)} ${k.detail}\n`);
-  process.stdout.write(r.ok ? chalk.green(`smoke checks passed${r.vip ? `: the service answers at ${r.vip}` : ''}\n`) : chalk.red('smoke checks FAILED\n'));
+  process.stdout.write(
+    r.ok ? chalk.green(`smoke checks passed${r.vip ? `: the service answers at ${r.vip}` : ''}\n`) : chalk.red('smoke checks FAILED\n'),
+  );
 }
 
 /** `hactl bootstrap` and `hactl smoke`. */
 export function register(program: Command): void {
-  addLockOption(addNodeOptions(
-    program
-      .command('bootstrap')
-      .description('build the cluster the inventory describes: packages, validated configs, stack, resources, smoke checks'),
-    { limit: true, forks: true, json: true, quiet: 'no progress; print the summary and smoke checks only when something failed', playbook: true },
-  ))
+  addLockOption(
+    addNodeOptions(
+      program
+        .command('bootstrap')
+        .description('build the cluster the inventory describes: packages, validated configs, stack, resources, smoke checks'),
+      {
+        limit: true,
+        forks: true,
+        json: true,
+        quiet: 'no progress; print the summary and smoke checks only when something failed',
+        playbook: true,
+      },
+    ),
+  )
     .option('--check', 'plan only (same as `hactl plan -i FILE bootstrap`)')
     .option('--no-smoke', 'skip the smoke checks at the end')
     .addHelpText(
@@ -57,10 +67,13 @@ Examples:
     });
 
   // smoke checks the whole cluster at once: it offers no --limit or --forks
-  addNodeOptions(program.command('smoke').description('check a running cluster: members, quorum, resources, failed actions, the VIP answering'), {
-    json: 'print the checks as JSON on stdout',
-    quiet: 'print nothing when every check passes',
-  })
+  addNodeOptions(
+    program.command('smoke').description('check a running cluster: members, quorum, resources, failed actions, the VIP answering'),
+    {
+      json: 'print the checks as JSON on stdout',
+      quiet: 'print nothing when every check passes',
+    },
+  )
     .addHelpText('after', '\nExamples:\n  $ hactl smoke -i inventory.yaml\n  $ hactl smoke -i inventory.yaml --json')
     .action(async (o: NodeOptions, cmd: Command) => {
       const cluster = await loadInventory(o.inventory);

@@ -40,11 +40,19 @@ export function clusterLabel(inventory: string, textfile: string): string {
  * @example writePrometheusFile(file, uncheckedReport({ inventory, label: 'web', error, startedAt }))
  */
 export function uncheckedReport(o: {
-  inventory: string; cluster?: ClusterModel; label: string; error: unknown; startedAt: Date;
+  inventory: string;
+  cluster?: ClusterModel;
+  label: string;
+  error: unknown;
+  startedAt: Date;
 }): DriftReport {
   const e = o.error;
   const d = e instanceof HactlError ? e.details : {};
-  const error = { ...(d.host ? { host: d.host } : {}), message: mask(String((e as Error)?.message ?? e)), ...(d.hint ? { hint: d.hint } : {}) };
+  const error = {
+    ...(d.host ? { host: d.host } : {}),
+    message: mask(String((e as Error)?.message ?? e)),
+    ...(d.hint ? { hint: d.hint } : {}),
+  };
   return {
     cluster: o.cluster?.name ?? o.label,
     stack: o.cluster?.stack ?? '',

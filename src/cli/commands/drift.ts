@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { checkDrift, type DriftOptions } from '../../checks/drift/check.js';
-import { cronEntry, cronFileName, CRON_DIR, installCron } from '../../checks/drift/cron.js';
-import { driftUnits, installUnits, UNIT_DIR, unitName } from '../../checks/drift/timer.js';
+import { CRON_DIR, cronEntry, cronFileName, installCron } from '../../checks/drift/cron.js';
 import type { DriftItem, DriftReport } from '../../checks/drift/items.js';
 import { formatText } from '../../checks/drift/report.js';
+import { driftUnits, installUnits, UNIT_DIR, unitName } from '../../checks/drift/timer.js';
 import { checkCronSchedule } from '../../core/cron.js';
 import { HactlError, InputError, NodeError } from '../../core/errors.js';
 import { loadInventory } from '../../inventory/index.js';
@@ -21,9 +21,9 @@ import type { ClusterModel } from '../../inventory/model.js';
 import { Connector, sshConnect } from '../../runtime/connector.js';
 import type { RunSummary } from '../../runtime/events.js';
 import { loadPlaybook } from '../load-playbook.js';
-import { printError, printJson, printJsonError, type JsonError } from '../output.js';
-import { colourDiff } from '../progress.js';
 import { addNodeFlags, connectTimeoutMs } from '../options.js';
+import { type JsonError, printError, printJson, printJsonError } from '../output.js';
+import { colourDiff } from '../progress.js';
 import { runWithProgress, summaryDoc, withRunLock } from '../run-common.js';
 import { clusterLabel, uncheckedReport, writeTextfile } from './drift-textfile.js';
 
@@ -74,32 +74,40 @@ checks and timing rules are left out: drift for any fleet, cluster or not.`;
 /** `hactl drift`. */
 export function register(program: Command): void {
   // drift compares the nodes with each other and the cluster as a whole: no --limit
-  addNodeFlags(program
-    .command('drift')
-    .description('read-only drift checks (files, packages, services, cluster state, timing) for cron and monitoring'), {
-    forks: 'hosts checked in parallel',
-    json: 'print the report as JSON on stdout',
-    quiet: 'print nothing when there is no drift (cron mails only on trouble)',
-    connectTimeout: '10',
-    // a bad value still writes the --prometheus textfile (check_ok 0): checked in the action
-    checkEarly: false,
-  })
+  addNodeFlags(
+    program
+      .command('drift')
+      .description('read-only drift checks (files, packages, services, cluster state, timing) for cron and monitoring'),
+    {
+      forks: 'hosts checked in parallel',
+      json: 'print the report as JSON on stdout',
+      quiet: 'print nothing when there is no drift (cron mails only on trouble)',
+      connectTimeout: '10',
+      // a bad value still writes the --prometheus textfile (check_ok 0): checked in the action
+      checkEarly: false,
+    },
+  )
     .option('--prometheus <file>', 'also write a node-exporter textfile (drift items per kind, last check time)')
     .option('--budget <seconds>', 'failover budget for the timing rules (default: vars.failover_budget, else 30)')
     .option('--fix', 'after the check, converge with `hactl bootstrap` (asks first)')
     .option('-y, --yes', 'with --fix: do not ask')
-    .option('--wait-lock [seconds]', 'with --fix: if another run holds the cluster\'s run lock, wait for it (the check itself takes none)')
+    .option('--wait-lock [seconds]', "with --fix: if another run holds the cluster's run lock, wait for it (the check itself takes none)")
     .option('--install-cron', 'write a cron entry that runs this check (/etc/cron.d on this host)')
     .option('--install-timer', 'write a systemd timer + service that run this check instead (/etc/systemd/system on this host)')
-    .option('--every <interval>', 'with --install-cron/--install-timer: 5m, 10m, 1h … or a five-field cron schedule (checked: fields and ranges)', '10m')
+    .option(
+      '--every <interval>',
+      'with --install-cron/--install-timer: 5m, 10m, 1h … or a five-field cron schedule (checked: fields and ranges)',
+      '10m',
+    )
     .option('--print', 'with --install-cron/--install-timer: print the cron entry (the units) instead of writing it')
     .option('--cron-dir <dir>', 'with --install-cron: where to write it', CRON_DIR)
     .option('--unit-dir <dir>', 'with --install-timer: where to write the units', UNIT_DIR)
-    .option('--playbook <file>', 'check this TypeScript playbook\'s desired state instead of bootstrap\'s (no cluster checks)')
+    .option('--playbook <file>', "check this TypeScript playbook's desired state instead of bootstrap's (no cluster checks)")
     .addHelpText('after', EXAMPLES)
     .action(async (o: DriftOpts, cmd: Command) => {
       const debug = Boolean(cmd.optsWithGlobals().debug);
-      if (o.installCron && o.installTimer) throw new InputError('--install-cron and --install-timer: choose one', { hint: 'a cron entry or a systemd timer, not both' });
+      if (o.installCron && o.installTimer)
+        throw new InputError('--install-cron and --install-timer: choose one', { hint: 'a cron entry or a systemd timer, not both' });
       if (o.installCron || o.installTimer) return cronAction(o);
       // the textfile is written on every outcome: the last report, or "could not check"
       const startedAt = new Date();
@@ -142,7 +150,9 @@ async function driftAction(cluster: ClusterModel, o: DriftOpts, debug: boolean, 
     }),
   );
   const opts: DriftOptions = {
-    playbook, templateDir: dir, connector,
+    playbook,
+    templateDir: dir,
+    connector,
     forks: Math.floor(positive(o.forks, '--forks')),
     budget: o.budget === undefined ? undefined : positive(o.budget, '--budget'),
     cluster: o.playbook === undefined,
@@ -191,7 +201,13 @@ function show(r: DriftReport, o: DriftOpts): void {
 export function driftError(r: DriftReport): JsonError | undefined {
   const [first, ...more] = r.errors;
   if (!first) return undefined;
-  if (!more.length) return { message: `could not check: ${first.message}`, kind: 'node', ...(first.host ? { host: first.host } : {}), ...(first.hint ? { hint: first.hint } : {}) };
+  if (!more.length)
+    return {
+      message: `could not check: ${first.message}`,
+      kind: 'node',
+      ...(first.host ? { host: first.host } : {}),
+      ...(first.hint ? { hint: first.hint } : {}),
+    };
   const hosts = [...new Set(r.errors.map((e) => e.host ?? 'the cluster'))];
   return { message: `could not check: ${r.errors.length} problems (${hosts.join(', ')}), each in errors`, kind: 'node' };
 }
@@ -206,7 +222,12 @@ export function fixable(i: DriftItem): boolean {
 }
 
 /** Says what bootstrap would converge, asks, runs it, and checks again (undefined: not run). */
-async function fix(cluster: ClusterModel, before: DriftReport, opts: DriftOptions, o: DriftOpts): Promise<{ summary: RunSummary; report: DriftReport } | undefined> {
+async function fix(
+  cluster: ClusterModel,
+  before: DriftReport,
+  opts: DriftOptions,
+  o: DriftOpts,
+): Promise<{ summary: RunSummary; report: DriftReport } | undefined> {
   const can = before.items.filter(fixable);
   const cannot = before.items.filter((i) => !fixable(i));
   const say = (s: string) => process.stderr.write(s + '\n');
@@ -217,16 +238,28 @@ async function fix(cluster: ClusterModel, before: DriftReport, opts: DriftOption
   }
   say(`--fix: \`${tool}\` converges ${can.length} item(s): ${[...new Set(can.map((i) => i.subject))].join(', ')}`);
   // some of these are consequences (a node offline because its pacemaker was stopped) and go too
-  if (cannot.length) say(`       it does not touch ${cannot.length} other(s), which may need an operator: ${[...new Set(cannot.map((i) => i.subject))].join(', ')}`);
+  if (cannot.length)
+    say(
+      `       it does not touch ${cannot.length} other(s), which may need an operator: ${[...new Set(cannot.map((i) => i.subject))].join(', ')}`,
+    );
   if (!o.yes && !(await confirm(`Run \`${tool}\` on the nodes now? [y/N] `))) {
     say('not fixed: nothing was changed');
     return undefined;
   }
   // only the fix takes the run lock: the check before it is read-only
   const summary = await withRunLock(cluster, opts.connector, o, () =>
-    runWithProgress(opts.playbook, { inventory: cluster.source, forks: String(opts.forks ?? 10), json: o.json }, {
-      check: false, dir: opts.templateDir, cluster, connector: opts.connector, deferJson: true,
-    }));
+    runWithProgress(
+      opts.playbook,
+      { inventory: cluster.source, forks: String(opts.forks ?? 10), json: o.json },
+      {
+        check: false,
+        dir: opts.templateDir,
+        cluster,
+        connector: opts.connector,
+        deferJson: true,
+      },
+    ),
+  );
   const report = await checkDrift(cluster, opts);
   if (!o.json) {
     process.stdout.write('after --fix:\n');
@@ -237,7 +270,9 @@ async function fix(cluster: ClusterModel, before: DriftReport, opts: DriftOption
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) {
-    throw new InputError('--fix changes the nodes and asks first, but stdin is not a terminal', { hint: 'add --yes to converge without asking' });
+    throw new InputError('--fix changes the nodes and asks first, but stdin is not a terminal', {
+      hint: 'add --yes to converge without asking',
+    });
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -272,7 +307,9 @@ async function cronAction(o: DriftOpts): Promise<void> {
       return;
     }
     const files = installUnits(units, cluster.name, o.unitDir);
-    process.stdout.write(`wrote ${files.join(' and ')}; start it with:\n  systemctl daemon-reload && systemctl enable --now ${name}.timer\n`);
+    process.stdout.write(
+      `wrote ${files.join(' and ')}; start it with:\n  systemctl daemon-reload && systemctl enable --now ${name}.timer\n`,
+    );
     return;
   }
   const entry = cronEntry(entryOptions);
@@ -281,5 +318,7 @@ async function cronAction(o: DriftOpts): Promise<void> {
     return;
   }
   const file = installCron(entry, cluster.name, o.cronDir);
-  process.stdout.write(`wrote ${file} (${cronFileName(cluster.name)}): drift runs ${o.every === '10m' ? 'every 10 minutes' : `on "${o.every}"`}\n${entry}`);
+  process.stdout.write(
+    `wrote ${file} (${cronFileName(cluster.name)}): drift runs ${o.every === '10m' ? 'every 10 minutes' : `on "${o.every}"`}\n${entry}`,
+  );
 }

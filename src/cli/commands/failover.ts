@@ -6,20 +6,31 @@ import { createInterface } from 'node:readline/promises';
 import chalk, { chalkStderr } from 'chalk';
 import type { Command } from 'commander';
 import {
-  failoverSettings, faultsFor, restoreCluster, formatReport, formatResult, NodeRunner, planScenarios, preflight, reportJson, runFailoverTest, SCENARIOS,
-  type ScenarioPlan, type ScenarioResult,
+  failoverSettings,
+  faultsFor,
+  formatReport,
+  formatResult,
+  NodeRunner,
+  planScenarios,
+  preflight,
+  reportJson,
+  restoreCluster,
+  runFailoverTest,
+  SCENARIOS,
+  type ScenarioPlan,
+  type ScenarioResult,
 } from '../../checks/failover/index.js';
 import { formatHeader } from '../../checks/failover/report.js';
 import { InputError } from '../../core/errors.js';
 import { loadInventory } from '../../inventory/index.js';
-import { collectReport } from '../../operate/report.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { labFaultsFor } from '../../lab/faults.js';
+import { collectReport } from '../../operate/report.js';
 import { Connector, sshConnect } from '../../runtime/connector.js';
-import { printJson } from '../output.js';
 import { interruptible } from '../interrupt.js';
-import { connectTimeoutMs, addNodeFlags } from '../options.js';
-import { withRunLock, type NodeOptions } from '../run-common.js';
+import { addNodeFlags, connectTimeoutMs } from '../options.js';
+import { printJson } from '../output.js';
+import { type NodeOptions, withRunLock } from '../run-common.js';
 
 interface FailoverOptions extends NodeOptions {
   restore?: boolean;
@@ -61,10 +72,14 @@ function parseBudget(v: string | undefined): number | undefined {
 /** Asks for the cluster's name before faults are injected (not needed with --yes). */
 async function confirm(c: ClusterModel, plan: ScenarioPlan, faultsKind: string): Promise<void> {
   if (!process.stdin.isTTY) {
-    throw new InputError('failover-test injects real faults and needs a confirmation: stdin is not a terminal', { hint: 'pass --yes to run without asking' });
+    throw new InputError('failover-test injects real faults and needs a confirmation: stdin is not a terminal', {
+      hint: 'pass --yes to run without asking',
+    });
   }
   const lines = [
-    chalkStderr.bold(`failover-test will break cluster ${c.name} on purpose (${c.nodes.map((n) => n.name).join(', ')}; faults via ${faultsKind}):`),
+    chalkStderr.bold(
+      `failover-test will break cluster ${c.name} on purpose (${c.nodes.map((n) => n.name).join(', ')}; faults via ${faultsKind}):`,
+    ),
     ...plan.run.map((s) => `  - ${s.name}: ${s.summary}`),
     'Each fault is undone and the cluster restored afterwards; clients WILL see outages.',
   ];
@@ -86,7 +101,8 @@ async function restoreOnly(c: ClusterModel, o: Parameters<typeof restoreCluster>
   const r = await restoreCluster(c, o);
   if (!r.ok) process.exitCode = 1;
   if (json) return printJson({ restored: r.ok, notes: r.notes, checks: r.health.checks });
-  for (const k of r.health.checks) process.stdout.write(`  ${k.ok ? chalk.green('✔') : chalk.red('✘')} ${k.check.padEnd(26)} ${k.detail}\n`);
+  for (const k of r.health.checks)
+    process.stdout.write(`  ${k.ok ? chalk.green('✔') : chalk.red('✘')} ${k.check.padEnd(26)} ${k.detail}\n`);
   for (const n of r.notes) process.stdout.write(chalk.red(`  ${n}\n`));
   process.stdout.write(r.ok ? chalk.green('restored: the cluster is healthy\n') : chalk.red('NOT restored\n'));
 }
@@ -102,9 +118,7 @@ const paint = (r: ScenarioResult): string => {
  */
 export function register(program: Command): void {
   // the faults and probes concern the whole cluster: no --limit or --forks
-  addNodeFlags(program
-    .command('failover-test')
-    .description('inject real faults, measure the downtime clients see, restore the cluster'), {
+  addNodeFlags(program.command('failover-test').description('inject real faults, measure the downtime clients see, restore the cluster'), {
     json: 'print one JSON document with every probe (progress goes to stderr)',
     connectTimeout: { derived: '5 s × the timing factor' },
   })
@@ -112,8 +126,8 @@ export function register(program: Command): void {
     .option('--budget <seconds>', 'downtime budget for every scenario (default: derived from the configured timeouts)')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--restore', 'only restore the cluster (power on, plug in, start stacks, clean up, move back), e.g. after an interrupted run')
-    .option('--lab-dir <dir>', 'use this lab\'s fault primitives (default: the lab whose state dir holds the inventory)')
-    .option('--wait-lock [seconds]', 'if another run holds the cluster\'s run lock, wait for it (default: refuse at once)')
+    .option('--lab-dir <dir>', "use this lab's fault primitives (default: the lab whose state dir holds the inventory)")
+    .option('--wait-lock [seconds]', "if another run holds the cluster's run lock, wait for it (default: refuse at once)")
     .option('--no-report', 'do not write an incident report (hactl report) when a scenario fails')
     .addHelpText('after', HELP)
     .action(async (o: FailoverOptions, cmd: Command) => {
@@ -122,15 +136,25 @@ export function register(program: Command): void {
       const settings = failoverSettings(cluster);
       const budgetMs = parseBudget(o.budget);
       const onCommand = debug ? (h: string, c: string) => void process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined;
-      const connect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: connectTimeoutMs(o) ?? 5000 * settings.timeoutFactor, onCommand });
+      const connect = sshConnect({
+        acceptNewHostKeys: o.acceptNewHostkeys,
+        connectTimeoutMs: connectTimeoutMs(o) ?? 5000 * settings.timeoutFactor,
+        onCommand,
+      });
       const watchConnect = sshConnect({ acceptNewHostKeys: o.acceptNewHostkeys, connectTimeoutMs: 3000 * settings.timeoutFactor });
       const connector = new Connector(connect);
-      const { signal, release } = interruptible('interrupted: restoring the cluster before exiting (Ctrl-C again to quit at once)', 'interrupted twice: exiting WITHOUT restoring; check the cluster (hactl smoke)');
+      const { signal, release } = interruptible(
+        'interrupted: restoring the cluster before exiting (Ctrl-C again to quit at once)',
+        'interrupted twice: exiting WITHOUT restoring; check the cluster (hactl smoke)',
+      );
       try {
         await withRunLock(cluster, connector, o, async () => {
           const runner = new NodeRunner(cluster, connector);
           const faults = faultsFor(cluster, runner, settings, labFaultsFor(cluster, o.labDir));
-          const names = (o.scenario ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+          const names = (o.scenario ?? [])
+            .flatMap((s) => s.split(','))
+            .map((s) => s.trim())
+            .filter(Boolean);
           const log = (m: string): void => void process.stderr.write(chalkStderr.dim(`[failover] ${m}\n`));
           if (o.restore) return void (await restoreOnly(cluster, { faults, settings, connector, signal, log }, Boolean(o.json)));
           const plan = planScenarios(cluster, names, faults, settings);
@@ -139,13 +163,24 @@ export function register(program: Command): void {
           if (!o.yes) await confirm(cluster, plan, faults.kind);
           if (!o.json) process.stdout.write(chalk.bold(formatHeader()) + '\n');
           const report = await runFailoverTest(cluster, {
-            plan, faults, settings, connector, budgetMs, signal, log,
+            plan,
+            faults,
+            settings,
+            connector,
+            budgetMs,
+            signal,
+            log,
             connect: watchConnect,
             onResult: (r) => void (o.json ? undefined : process.stdout.write(paint(r) + '\n')),
-            onFailure: o.report === false ? undefined : async (r) => {
-              log(`${r.scenario} failed: collecting a report (hactl report; --no-report skips it)`);
-              return (await collectReport(cluster, { connector, since: '1h', reason: `failover-test: scenario ${r.scenario} failed` })).path;
-            },
+            onFailure:
+              o.report === false
+                ? undefined
+                : async (r) => {
+                    log(`${r.scenario} failed: collecting a report (hactl report; --no-report skips it)`);
+                    return (
+                      await collectReport(cluster, { connector, since: '1h', reason: `failover-test: scenario ${r.scenario} failed` })
+                    ).path;
+                  },
           });
           if (o.json) printJson(reportJson(report) as object);
           else process.stdout.write(formatReport(report).split('\n').slice(-2).join('\n'));

@@ -5,19 +5,27 @@
  */
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { smoke, type SmokeReport } from '../../checks/smoke.js';
+import { type SmokeReport, smoke } from '../../checks/smoke.js';
 import { InputError, NodeError } from '../../core/errors.js';
 import { mask } from '../../core/secret.js';
 import { loadInventory } from '../../inventory/index.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
-import { describeChange, historyReadCommand, inventoryHash, parseGenerations, planRestore, RUN_ID, type Generation } from '../../runtime/generation.js';
+import {
+  describeChange,
+  type Generation,
+  historyReadCommand,
+  inventoryHash,
+  parseGenerations,
+  planRestore,
+  RUN_ID,
+} from '../../runtime/generation.js';
 import { mapBounded } from '../../runtime/pool.js';
 import { loadPlaybook } from '../load-playbook.js';
-import { printJson } from '../output.js';
-import { printSmoke } from './bootstrap.js';
 import { addNodeFlags } from '../options.js';
-import { addLockOption, connectorFor, forksOf, runWithProgress, summaryDoc, withRunLock, type NodeOptions } from '../run-common.js';
+import { printJson } from '../output.js';
+import { addLockOption, connectorFor, forksOf, type NodeOptions, runWithProgress, summaryDoc, withRunLock } from '../run-common.js';
+import { printSmoke } from './bootstrap.js';
 
 /** One run as `history` shows it: the generations it kept, merged over the nodes. */
 export interface HistoryEntry {
@@ -43,8 +51,20 @@ export function mergeHistory(byHost: Record<string, Generation[]>): HistoryEntry
   const runs = new Map<string, HistoryEntry>();
   for (const [host, gens] of Object.entries(byHost)) {
     for (const g of gens) {
-      const e = runs.get(g.run) ?? { run: g.run, time: g.time, inventory: g.inventory, command: g.command, playbook: g.playbook, hosts: [] };
-      e.hosts.push({ host, changes: g.changes.map(describeChange), files: g.saved.map((s) => ({ path: s.path, absent: s.absent })), cib: g.cib });
+      const e = runs.get(g.run) ?? {
+        run: g.run,
+        time: g.time,
+        inventory: g.inventory,
+        command: g.command,
+        playbook: g.playbook,
+        hosts: [],
+      };
+      e.hosts.push({
+        host,
+        changes: g.changes.map(describeChange),
+        files: g.saved.map((s) => ({ path: s.path, absent: s.absent })),
+        cib: g.cib,
+      });
       runs.set(g.run, e);
     }
   }
@@ -68,7 +88,10 @@ export async function readHistory(cluster: ClusterModel, connector: Connector, f
   const ordered = Object.fromEntries(cluster.nodes.filter((n) => byHost[n.name]).map((n) => [n.name, byHost[n.name]!]));
   errors.sort((a, b) => cluster.nodes.findIndex((n) => n.name === a.host) - cluster.nodes.findIndex((n) => n.name === b.host));
   if (errors.length === cluster.nodes.length) {
-    throw new NodeError('no node answered: cannot read the history', { output: errors.map((e) => `${e.host}: ${e.message}`).join('\n'), hint: 'check the nodes are up and reachable over SSH (hactl smoke -i INV)' });
+    throw new NodeError('no node answered: cannot read the history', {
+      output: errors.map((e) => `${e.host}: ${e.message}`).join('\n'),
+      hint: 'check the nodes are up and reachable over SSH (hactl smoke -i INV)',
+    });
   }
   return { byHost: ordered, entries: mergeHistory(ordered), errors };
 }
@@ -91,14 +114,20 @@ function printHistory(h: HistoryRead, current: string): void {
 
 /** The run to go back before: `--to`, else the newest run. Unknown ids name the known ones. */
 export function resolveTarget(entries: HistoryEntry[], to: string | undefined): string {
-  if (!entries.length) throw new InputError('nothing to roll back: no node has a generation yet', { hint: 'a run that changes something on a node keeps one there (hactl history -i INV)' });
+  if (!entries.length)
+    throw new InputError('nothing to roll back: no node has a generation yet', {
+      hint: 'a run that changes something on a node keeps one there (hactl history -i INV)',
+    });
   if (to === undefined) return entries[0]!.run;
   if (entries.some((e) => e.run === to)) return to;
   const known = entries.map((e) => e.run);
   const shown = known.length > 8 ? `${known.slice(0, 8).join(', ')} … (${known.length} in all)` : known.join(', ');
-  throw new InputError(`unknown run id "${to}"${RUN_ID.test(to) ? '' : ' (run ids look like 20261127T231500Z-3fa2)'}; the generations kept are: ${shown}`, {
-    hint: 'hactl history -i INV lists them, newest first',
-  });
+  throw new InputError(
+    `unknown run id "${to}"${RUN_ID.test(to) ? '' : ' (run ids look like 20261127T231500Z-3fa2)'}; the generations kept are: ${shown}`,
+    {
+      hint: 'hactl history -i INV lists them, newest first',
+    },
+  );
 }
 
 interface RollbackOptions extends NodeOptions {
@@ -109,7 +138,10 @@ interface RollbackOptions extends NodeOptions {
 }
 
 export function register(program: Command): void {
-  addNodeFlags(program.command('history').description('list the generations the runs kept on the nodes: run id, time, inventory hash, what changed'), { forks: true, json: true })
+  addNodeFlags(
+    program.command('history').description('list the generations the runs kept on the nodes: run id, time, inventory hash, what changed'),
+    { forks: true, json: true },
+  )
     .addHelpText(
       'after',
       `
@@ -137,10 +169,14 @@ Examples:
       }
     });
 
-  addLockOption(addNodeFlags(
-    program.command('rollback').description('go back to the state before a run: its files and owned CIB elements, validated and reloaded, then smoke checks'),
-    { forks: true, json: true },
-  ))
+  addLockOption(
+    addNodeFlags(
+      program
+        .command('rollback')
+        .description('go back to the state before a run: its files and owned CIB elements, validated and reloaded, then smoke checks'),
+      { forks: true, json: true },
+    ),
+  )
     .option('--to <run>', 'the run to undo, with every later one (default: the newest run); see hactl history')
     .option('--check', 'show what the rollback would change, with diffs; change nothing')
     .option('--no-smoke', 'skip the smoke checks at the end')
@@ -175,11 +211,21 @@ Examples:
         const { summary, report, to, runs } = await locked(async () => {
           // read under the lock: no run can add a generation between reading and restoring
           const h = await readHistory(cluster, connector, forksOf(o));
-          if (h.errors.length) throw new NodeError(`cannot read the generations of ${h.errors.map((e) => e.host).join(', ')}: refusing a partial rollback`, { output: h.errors.map((e) => `${e.host}: ${e.message}`).join('\n') });
+          if (h.errors.length)
+            throw new NodeError(`cannot read the generations of ${h.errors.map((e) => e.host).join(', ')}: refusing a partial rollback`, {
+              output: h.errors.map((e) => `${e.host}: ${e.message}`).join('\n'),
+            });
           const to = resolveTarget(h.entries, o.to);
           const runs = [...new Set(Object.values(h.byHost).flatMap((g) => planRestore(g, to).runs))].sort();
           if (!o.json) process.stderr.write(`rolling back to before ${to} (undoing ${runs.join(', ')})\n`);
-          const summary = await runWithProgress(playbook, o, { check: Boolean(o.check), dir, cluster, connector, deferJson: true, options: { to, generations: h.byHost } });
+          const summary = await runWithProgress(playbook, o, {
+            check: Boolean(o.check),
+            dir,
+            cluster,
+            connector,
+            deferJson: true,
+            options: { to, generations: h.byHost },
+          });
           const report: SmokeReport | undefined = summary.ok && !o.check && o.smoke ? await smoke(cluster, connector) : undefined;
           return { summary, report, to, runs };
         });

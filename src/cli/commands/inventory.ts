@@ -4,13 +4,13 @@
  */
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { inventorySchema, inventoryWarnings, loadInventory, type ClusterModel } from '../../inventory/index.js';
+import { type ClusterModel, inventorySchema, inventoryWarnings, loadInventory } from '../../inventory/index.js';
 import { roleLabel } from '../../inventory/model.js';
+import { driverOf } from '../../stack/driver.js';
+import { describeTarget, resolveTarget } from '../../transport/ssh.js';
+import { sshGMissing } from '../../transport/ssh-config.js';
 import { addInventoryOption } from '../options.js';
 import { printJson, printRawJson } from '../output.js';
-import { driverOf } from '../../stack/driver.js';
-import { sshGMissing } from '../../transport/ssh-config.js';
-import { describeTarget, resolveTarget } from '../../transport/ssh.js';
 
 const CHECK_EXAMPLES = `
 Examples:
@@ -31,9 +31,7 @@ Examples:
  */
 export function register(program: Command): void {
   const inventory = program.command('inventory').description('validate inventories and print their schema');
-  addInventoryOption(inventory
-    .command('check')
-    .description('validate an inventory and print the resolved cluster model'))
+  addInventoryOption(inventory.command('check').description('validate an inventory and print the resolved cluster model'))
     .option('--json', 'print the resolved model as JSON')
     .option('-q, --quiet', 'print nothing when the inventory is valid (warnings go to stderr)')
     .addHelpText('after', CHECK_EXAMPLES)
@@ -59,8 +57,9 @@ export function register(program: Command): void {
  * User, Port, the ProxyJump chain); a node whose ssh_config cannot be read shows why.
  */
 async function sshRoutes(m: ClusterModel): Promise<Map<string, string>> {
-  const routes = await Promise.all(m.nodes.map(async (n) =>
-    [n.name, await resolveTarget(n).then(describeTarget, (e: Error) => `? (${e.message})`)] as const));
+  const routes = await Promise.all(
+    m.nodes.map(async (n) => [n.name, await resolveTarget(n).then(describeTarget, (e: Error) => `? (${e.message})`)] as const),
+  );
   return new Map(routes);
 }
 
@@ -80,8 +79,16 @@ function section(title: string, lines: string[]): string[] {
  * @example process.stdout.write(formatModel(model, inventoryWarnings(model)));
  */
 export function formatModel(m: ClusterModel, warnings: string[] = [], routes?: ReadonlyMap<string, string>): string {
-  const nodeRows = [['NAME', 'ROLE', 'ADDRESS', 'ID', 'SSH'], ...m.nodes.map((n) =>
-    [n.name, roleLabel(n.role), n.address, String(n.nodeId), `${routes?.get(n.name) ?? `${n.ssh.user}@${n.connect}:${n.ssh.port}`}${n.ssh.become ? ' (sudo)' : ''}`])];
+  const nodeRows = [
+    ['NAME', 'ROLE', 'ADDRESS', 'ID', 'SSH'],
+    ...m.nodes.map((n) => [
+      n.name,
+      roleLabel(n.role),
+      n.address,
+      String(n.nodeId),
+      `${routes?.get(n.name) ?? `${n.ssh.user}@${n.connect}:${n.ssh.port}`}${n.ssh.become ? ' (sudo)' : ''}`,
+    ]),
+  ];
   const out = [
     `${chalk.bold('cluster')}  ${m.name}  (stack ${m.stack}, network ${m.network.cidr} on ${m.interface})`,
     `${chalk.bold('source')}   ${m.source}`,
@@ -90,15 +97,25 @@ export function formatModel(m: ClusterModel, warnings: string[] = [], routes?: R
     ...section('floating IPs', table(m.floatingIps.map((f) => [f.name, `${f.address}/${f.prefix}`, `on ${f.interface}`]))),
     ...section('DRBD', m.drbd.map(formatDrbd)),
     ...section('services', m.services.map(formatService)),
-    ...section('guests', m.guests.map((g) =>
-      `  ${g.name}  ${g.type}  ${g.memoryMiB} MiB  ${g.vcpus} vCPU  disk ${g.disk}${g.drbd ? ` (${g.drbd})` : ''}  bridge ${g.bridge}  mac ${g.mac}`)),
+    ...section(
+      'guests',
+      m.guests.map(
+        (g) =>
+          `  ${g.name}  ${g.type}  ${g.memoryMiB} MiB  ${g.vcpus} vCPU  disk ${g.disk}${g.drbd ? ` (${g.drbd})` : ''}  bridge ${g.bridge}  mac ${g.mac}`,
+      ),
+    ),
     ...section('LVS', m.lvs.flatMap(formatLvs)),
     ...section('pacemaker (declared)', formatDeclared(m.pacemaker)),
     ...section('timing', [formatTiming(m)]),
-    ...section('stonith', [m.stonith.enabled
-      ? `  ${m.stonith.agent ?? '?'}${m.stonith.params ? ` (params: ${Object.keys(m.stonith.params).join(', ')})` : ''}`
-      : '  disabled']),
-    ...section('warnings', warnings.map((w) => chalk.yellow(`  ! ${w}`))),
+    ...section('stonith', [
+      m.stonith.enabled
+        ? `  ${m.stonith.agent ?? '?'}${m.stonith.params ? ` (params: ${Object.keys(m.stonith.params).join(', ')})` : ''}`
+        : '  disabled',
+    ]),
+    ...section(
+      'warnings',
+      warnings.map((w) => chalk.yellow(`  ! ${w}`)),
+    ),
     '',
     chalk.green(`inventory ${m.source} is valid`),
   ];
@@ -107,20 +124,34 @@ export function formatModel(m: ClusterModel, warnings: string[] = [], routes?: R
 
 /** `pacemaker:` as one line per element: `extra-dummy  ocf:heartbeat:Dummy  (params: fake; ops: monitor/10s)`. */
 function formatDeclared(p: ClusterModel['pacemaker']): string[] {
-  const nv = (label: string, map: Record<string, string>): string[] => (Object.keys(map).length ? [`  ${label}: ${Object.entries(map).map(([k, v]) => `${k}=${v}`).join(', ')}`] : []);
+  const nv = (label: string, map: Record<string, string>): string[] =>
+    Object.keys(map).length
+      ? [
+          `  ${label}: ${Object.entries(map)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}`,
+        ]
+      : [];
   return [
-    ...p.resources.map((r) => `  ${r.id}  ${r.agent}${Object.keys(r.params).length ? `  params: ${Object.keys(r.params).join(', ')}` : ''}${r.ops.length ? `  ops: ${r.ops.map((o) => `${o.name}/${o.interval}`).join(', ')}` : ''}`),
+    ...p.resources.map(
+      (r) =>
+        `  ${r.id}  ${r.agent}${Object.keys(r.params).length ? `  params: ${Object.keys(r.params).join(', ')}` : ''}${r.ops.length ? `  ops: ${r.ops.map((o) => `${o.name}/${o.interval}`).join(', ')}` : ''}`,
+    ),
     ...p.groups.map((g) => `  ${g.id}  group of ${g.resources.join(', ')}`),
     ...p.clones.map((c) => `  ${c.id}  ${c.promotable ? 'promotable clone' : 'clone'} of ${c.resource}`),
     ...p.locations.map((l) => `  ${l.id}  ${l.resource} on ${l.node}: ${l.score}`),
     ...p.colocations.map((c) => `  ${c.id}  ${c.resource} with ${c.with}: ${c.score}`),
     ...p.orders.map((o) => `  ${o.id}  ${o.first} (${o.firstAction}) then ${o.then} (${o.thenAction}), ${o.kind}`),
-    ...nv('properties', p.properties), ...nv('rsc_defaults', p.rscDefaults), ...nv('op_defaults', p.opDefaults),
+    ...nv('properties', p.properties),
+    ...nv('rsc_defaults', p.rscDefaults),
+    ...nv('op_defaults', p.opDefaults),
   ];
 }
 
 function formatDrbd(d: ClusterModel['drbd'][number]): string {
-  const fs = d.filesystem ? `  ${d.filesystem.type} on ${d.filesystem.mount}${d.filesystem.options ? ` (${d.filesystem.options})` : ''}` : '';
+  const fs = d.filesystem
+    ? `  ${d.filesystem.type} on ${d.filesystem.mount}${d.filesystem.options ? ` (${d.filesystem.options})` : ''}`
+    : '';
   return `  ${d.name}  ${d.device} (minor ${d.minor})  disk ${d.disk}  port ${d.port}  protocol ${d.protocol}  meta-disk ${d.metaDisk}${fs}`;
 }
 

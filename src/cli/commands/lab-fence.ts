@@ -39,9 +39,17 @@ export function registerFence(lab: Command): void {
     .action(async (o: FenceCliOptions) => {
       const s = await fenceUp({ stateDir: o.stateDir, inventory: o.inventory });
       if (o.json) return printJson(s);
-      process.stdout.write(`${chalk.green('fence device up')} on ${s.address} (log ${s.log}); fence_lab installed on ${s.installed?.join(', ')}\n`);
-      const stanza = `  stonith: ${JSON.stringify(s.stonith).replace(/"([a-z_]+)":/g, '$1: ').replace(/,/g, ', ')}\n`;
-      process.stdout.write(o.inventory ? `  inventory: cluster.stonith set; run \`hactl bootstrap\` to apply it\n` : `  add to the inventory under cluster:\n${stanza}`);
+      process.stdout.write(
+        `${chalk.green('fence device up')} on ${s.address} (log ${s.log}); fence_lab installed on ${s.installed?.join(', ')}\n`,
+      );
+      const stanza = `  stonith: ${JSON.stringify(s.stonith)
+        .replace(/"([a-z_]+)":/g, '$1: ')
+        .replace(/,/g, ', ')}\n`;
+      process.stdout.write(
+        o.inventory
+          ? `  inventory: cluster.stonith set; run \`hactl bootstrap\` to apply it\n`
+          : `  add to the inventory under cluster:\n${stanza}`,
+      );
     });
 
   common(fence.command('down'))
@@ -56,6 +64,8 @@ export function registerFence(lab: Command): void {
     .action((o: FenceCliOptions) => {
       const s = fenceStatus({ stateDir: o.stateDir });
       if (o.json) return printJson(s);
-      process.stdout.write(s.running ? `fence device running on ${s.address} (pid ${s.pid}, log ${s.log})\n` : 'fence device not running\n');
+      process.stdout.write(
+        s.running ? `fence device running on ${s.address} (pid ${s.pid}, log ${s.log})\n` : 'fence device not running\n',
+      );
     });
 }

@@ -5,15 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import chalk, { chalkStderr } from 'chalk';
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { InputError, NodeError } from '../../core/errors.js';
 import type { Stack } from '../../inventory/model.js';
-import { isStack, STACK_NAMES } from '../../stack/driver.js';
 import { anyLabDown, anyLabExec, anyLabFault, anyLabStatus, whichLab } from '../../lab/dispatch.js';
-import {
-  CANARY_PACKAGE, formatEvent, labPaths, labUp, publish, resolveLabIndex, type LabEvent, type LabStatus,
-} from '../../lab/index.js';
-import { vmLabUp, type VmLabStatus } from '../../lab/vm/index.js';
+import { CANARY_PACKAGE, formatEvent, type LabEvent, type LabStatus, labPaths, labUp, publish, resolveLabIndex } from '../../lab/index.js';
+import { type VmLabStatus, vmLabUp } from '../../lab/vm/index.js';
+import { isStack, STACK_NAMES } from '../../stack/driver.js';
 import { printJson } from '../output.js';
 import { registerFence } from './lab-fence.js';
 
@@ -54,7 +52,10 @@ function onEvent(e: LabEvent): void {
 }
 
 function parseNodes(list: string | undefined): string[] | undefined {
-  return list?.split(',').map((s) => s.trim()).filter(Boolean);
+  return list
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Commander passes a `--` through when options precede the node; the command starts after it. */
@@ -81,9 +82,16 @@ export function register(program: Command): void {
     .command('lab')
     .description('a local practice cluster of Debian nodes in Linux namespaces, or qemu VMs with --vm (needs root)')
     .enablePositionalOptions();
-  const stateOpt = (c: Command): Command => c
-    .option('--state-dir <dir>', 'lab state dir (default $HACTL_LAB_DIR or /var/lib/hactl/lab; with --vm $HACTL_VMLAB_DIR or /var/lib/hactl/vmlab)')
-    .option('--vm', 'the VM lab (qemu VMs: DRBD, IPVS, systemd); later commands find it by its state dir, or without --vm when no namespace lab is up');
+  const stateOpt = (c: Command): Command =>
+    c
+      .option(
+        '--state-dir <dir>',
+        'lab state dir (default $HACTL_LAB_DIR or /var/lib/hactl/lab; with --vm $HACTL_VMLAB_DIR or /var/lib/hactl/vmlab)',
+      )
+      .option(
+        '--vm',
+        'the VM lab (qemu VMs: DRBD, IPVS, systemd); later commands find it by its state dir, or without --vm when no namespace lab is up',
+      );
 
   stateOpt(lab.command('up'))
     .description('create the lab and wait until every node accepts SSH')
@@ -97,15 +105,23 @@ export function register(program: Command): void {
     .action(async (o: UpOpts) => {
       if (o.vm) return upVm(o);
       const r = await labUp({
-        stateDir: o.stateDir, index: parseIndex(o.index), nodes: parseNodes(o.nodes), add: o.add, recreate: o.recreate,
-        inventoryOut: o.inventoryOut, stack: parseStack(o.stack), onEvent,
+        stateDir: o.stateDir,
+        index: parseIndex(o.index),
+        nodes: parseNodes(o.nodes),
+        add: o.add,
+        recreate: o.recreate,
+        inventoryOut: o.inventoryOut,
+        stack: parseStack(o.stack),
+        onEvent,
       });
       const paths = labPaths(r.stateDir);
       if (r.added) {
         process.stdout.write(`${chalk.green('added')} ${r.added.name} ${r.added.address}  (ssh -F ${paths.sshConfig} ${r.added.name})\n`);
         return;
       }
-      process.stdout.write(`${chalk.green('lab up')} in ${r.seconds.toFixed(1)}s: ${r.nodes.map((n) => `${n.name} ${n.address}`).join(', ')}\n`);
+      process.stdout.write(
+        `${chalk.green('lab up')} in ${r.seconds.toFixed(1)}s: ${r.nodes.map((n) => `${n.name} ${n.address}`).join(', ')}\n`,
+      );
       process.stdout.write(`  inventory  ${r.inventory}\n  ssh        ssh -F ${paths.sshConfig} ${r.nodes[0]?.name ?? 'NODE'}\n`);
     });
 
@@ -146,12 +162,15 @@ export function register(program: Command): void {
       process.exitCode = (await anyLabExec(node, commandArgs(command), { stateDir: o.stateDir, vm: o.vm, stdio: 'inherit' })).code;
     });
 
-  lab.command('publish')
-    .description('serve debs from the lab\'s apt repo (nodes see them at their next apt-get update); --canary builds one')
+  lab
+    .command('publish')
+    .description("serve debs from the lab's apt repo (nodes see them at their next apt-get update); --canary builds one")
     .argument('[debs...]', '.deb files to publish')
     .option('--state-dir <dir>', 'lab state dir (default $HACTL_LAB_DIR or /var/lib/hactl/lab)')
     .option('--canary <version>', `build ${CANARY_PACKAGE} VERSION (dpkg-deb, no network) and publish it`)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The debs go to <state-dir>/repo-extra/, indexed with dpkg-scanpackages; the repo server
 appends that index to the cached repo's (which every lab shares and is never written).
 Every version published stays listed: apt installs the highest.
@@ -159,7 +178,8 @@ Every version published stays listed: apt installs the highest.
 Examples:
   $ sudo hactl lab publish --canary 1.0                 # then apt-get install ${CANARY_PACKAGE} on the nodes
   $ sudo hactl lab publish --canary 1.1                 # what hactl rolling-upgrade --packages ${CANARY_PACKAGE} upgrades to
-  $ sudo hactl lab publish ./mypkg_2.0_all.deb`)
+  $ sudo hactl lab publish ./mypkg_2.0_all.deb`,
+    )
     .action(async (debs: string[], o: { stateDir?: string; canary?: string }) => {
       const r = await publish({ stateDir: o.stateDir, files: debs, canary: o.canary });
       process.stdout.write(`published in ${r.dir}: ${r.debs.join(', ')}\n`);
@@ -168,8 +188,8 @@ Examples:
   const faults: Array<['poweroff' | 'boot' | 'cut' | 'uncut', string, string]> = [
     ['poweroff', 'hard power-off: kill the node (a VM: its qemu) at once; its disk is kept', 'powered off'],
     ['boot', 'power a node on again on its kept disk; waits for SSH', 'booted'],
-    ['cut', 'pull the node\'s network cable (processes keep running)', 'cable cut'],
-    ['uncut', 'plug the node\'s cable back in', 'cable plugged in'],
+    ['cut', "pull the node's network cable (processes keep running)", 'cable cut'],
+    ['uncut', "plug the node's cable back in", 'cable plugged in'],
   ];
   registerFence(lab);
   for (const [name, description, done] of faults) {
@@ -186,9 +206,18 @@ Examples:
 
 /** `lab up --vm`: the namespace lab's node options do not apply to the fixed three VMs. */
 async function upVm(o: UpOpts): Promise<void> {
-  if (o.nodes || o.add || o.index !== undefined) throw new InputError('--vm makes master, slave and arbitrator: --nodes, --add and --index are for the namespace lab');
-  const r = await vmLabUp({ stateDir: o.stateDir, recreate: o.recreate, inventoryOut: o.inventoryOut, stack: parseStack(o.stack), onEvent });
-  process.stdout.write(`${chalk.green('VM lab up')} in ${r.seconds.toFixed(1)}s (boot ${r.bootSeconds.toFixed(1)}s, ${r.accel}): ${r.nodes.map((n) => `${n.name} ${n.address}`).join(', ')}\n`);
+  if (o.nodes || o.add || o.index !== undefined)
+    throw new InputError('--vm makes master, slave and arbitrator: --nodes, --add and --index are for the namespace lab');
+  const r = await vmLabUp({
+    stateDir: o.stateDir,
+    recreate: o.recreate,
+    inventoryOut: o.inventoryOut,
+    stack: parseStack(o.stack),
+    onEvent,
+  });
+  process.stdout.write(
+    `${chalk.green('VM lab up')} in ${r.seconds.toFixed(1)}s (boot ${r.bootSeconds.toFixed(1)}s, ${r.accel}): ${r.nodes.map((n) => `${n.name} ${n.address}`).join(', ')}\n`,
+  );
   process.stdout.write(`  inventory  ${r.inventory}\n  ssh        ssh -F ${labPaths(r.stateDir).sshConfig} master\n`);
 }
 
@@ -204,7 +233,8 @@ function interactive(cmd: string, args: string[]): Promise<number> {
 function formatStatus(s: LabStatus | VmLabStatus): string {
   if (!s.nodes.length) return `no lab in ${s.stateDir}\n`;
   const what = 'kind' in s ? `VM lab (${s.accel})` : `lab ${s.index ?? 0}`;
-  const head = `${what} in ${s.stateDir}: ${s.up ? chalk.green('up') : chalk.red('network down')} (${s.network})` +
+  const head =
+    `${what} in ${s.stateDir}: ${s.up ? chalk.green('up') : chalk.red('network down')} (${s.network})` +
     `, stack ${s.stack}, repo ${s.repo?.running ? 'serving' : chalk.red('not serving')} (${s.repo?.url})`;
   const rows = s.nodes.map((n) => {
     const st = !n.running ? chalk.red('off') : n.cut ? chalk.yellow('cut') : chalk.green('running');

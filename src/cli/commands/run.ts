@@ -1,17 +1,19 @@
 import type { Command } from 'commander';
-import { loadPlaybook } from '../load-playbook.js';
 import { loadInventory } from '../../inventory/index.js';
-import { addLockOption, addNodeOptions, connectorFor, runWithProgress, withRunLock, type NodeOptions } from '../run-common.js';
+import { loadPlaybook } from '../load-playbook.js';
+import { addLockOption, addNodeOptions, connectorFor, type NodeOptions, runWithProgress, withRunLock } from '../run-common.js';
 
 /** `hactl run` and `hactl plan`: a playbook applied, or only planned with diffs. */
 export function register(program: Command): void {
-  addLockOption(addNodeOptions(
-    program
-      .command('run')
-      .argument('<playbook>', 'a .ts/.js playbook file, or a built-in name (bootstrap)')
-      .description('apply a playbook to the inventory\'s nodes'),
-    { limit: true, forks: true, json: true, quiet: 'no progress; print the summary only when a host failed', playbook: true },
-  ))
+  addLockOption(
+    addNodeOptions(
+      program
+        .command('run')
+        .argument('<playbook>', 'a .ts/.js playbook file, or a built-in name (bootstrap)')
+        .description("apply a playbook to the inventory's nodes"),
+      { limit: true, forks: true, json: true, quiet: 'no progress; print the summary only when a host failed', playbook: true },
+    ),
+  )
     .option('--check', 'plan only: report what would change, with diffs, and change nothing')
     .addHelpText(
       'after',

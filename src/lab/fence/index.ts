@@ -17,9 +17,9 @@ import { parseDocument } from 'yaml';
 import { NodeError } from '../../core/errors.js';
 import { tcpOpen } from '../network.js';
 import { labExec } from '../ops.js';
-import { labPaths, type LabPaths } from '../paths.js';
+import { type LabPaths, labPaths } from '../paths.js';
 import { requireRoot } from '../preflight.js';
-import { isAlive, killAndWait, procRef, spawnDetached, waitFor, type ProcRef } from '../proc.js';
+import { isAlive, killAndWait, type ProcRef, procRef, spawnDetached, waitFor } from '../proc.js';
 import { Journal, netOf, requireState } from '../state.js';
 import { FENCE_PORT } from './protocol.js';
 
@@ -47,7 +47,11 @@ interface FenceRecord extends ProcRef {
   port: number;
 }
 
-const files = (p: LabPaths) => ({ key: join(p.stateDir, 'fence.key'), record: join(p.stateDir, 'fence.json'), log: join(p.stateDir, 'fence.log') });
+const files = (p: LabPaths) => ({
+  key: join(p.stateDir, 'fence.key'),
+  record: join(p.stateDir, 'fence.json'),
+  log: join(p.stateDir, 'fence.log'),
+});
 
 /** The package root: the dir holding lab-assets/fence_lab. */
 function packageRoot(): string {
@@ -124,7 +128,10 @@ async function install(node: string, stateDir: string, agent: string, key: strin
     const r = await labExec(node, ['sh', '-c', script], { stateDir, input });
     if (r.code !== 0) throw new NodeError(`installing fence_lab failed: ${r.stderr.trim()}`, { host: node });
   };
-  await put('mkdir -p /etc/hactl /usr/lib/stonith/plugins/external && cat > /usr/sbin/fence_lab && chmod 755 /usr/sbin/fence_lab && ln -sf /usr/sbin/fence_lab /usr/lib/stonith/plugins/external/fence_lab', agent);
+  await put(
+    'mkdir -p /etc/hactl /usr/lib/stonith/plugins/external && cat > /usr/sbin/fence_lab && chmod 755 /usr/sbin/fence_lab && ln -sf /usr/sbin/fence_lab /usr/lib/stonith/plugins/external/fence_lab',
+    agent,
+  );
   await put('umask 077 && cat > /etc/hactl/fence_lab.key', key);
   await put('cat > /etc/hactl/fence_lab.conf', conf);
 }

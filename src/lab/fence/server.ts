@@ -6,11 +6,12 @@
  *   node server.js --state-dir DIR --bind 10.77.N.2 --port 1229 --key-file DIR/fence.key
  * Requests run one at a time (a node is never booted and killed at once).
  */
+
+import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
 import { boot, labStatus, poweroff } from '../ops.js';
-import { fenceAnswer, parseFenceRequest, type FenceRequest } from './protocol.js';
+import { type FenceRequest, fenceAnswer, parseFenceRequest } from './protocol.js';
 
 function arg(name: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,7 +5,7 @@
  * root" panic within a second or two (TCG: ~2.5 s), a useless one not within the timeout.
  * The verdict is cached per host kernel, qemu and image.
  */
-import { constants, accessSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InputError } from '../../core/errors.js';
@@ -21,9 +21,7 @@ const PROBE_MS = 10_000;
 
 /** qemu arguments selecting the accelerator (TCG: one thread, a big translation cache). */
 export function accelArgs(accel: Accel): string[] {
-  return accel === 'kvm'
-    ? ['-accel', 'kvm', '-cpu', 'host']
-    : ['-accel', 'tcg,thread=single,tb-size=256', '-cpu', 'max,la57=off'];
+  return accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=single,tb-size=256', '-cpu', 'max,la57=off'];
 }
 
 /**
@@ -52,7 +50,11 @@ export async function chooseAccel(image: VmImage, cacheDir: string, emit?: LabLi
   const accel: Accel = (await kvmBoots(image)) ? 'kvm' : 'tcg';
   const seconds = (performance.now() - t0) / 1000;
   writeFileSync(file, JSON.stringify({ key, accel }) + '\n');
-  emit?.({ phase: 'done', step: `KVM probe: ${accel === 'kvm' ? 'KVM works' : 'KVM cannot boot a stock kernel here (fails or too slow), using TCG'}`, seconds });
+  emit?.({
+    phase: 'done',
+    step: `KVM probe: ${accel === 'kvm' ? 'KVM works' : 'KVM cannot boot a stock kernel here (fails or too slow), using TCG'}`,
+    seconds,
+  });
   return accel;
 }
 
@@ -85,10 +87,26 @@ async function kvmBoots(image: VmImage): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'hactl-kvm-probe-'));
   const log = join(dir, 'serial.log');
   try {
-    await run('qemu-system-x86_64', [
-      ...accelArgs('kvm'), '-m', '256', '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-      '-serial', `file:${log}`, '-kernel', image.kernel, '-append', 'console=ttyS0 panic=-1',
-    ], { timeoutMs: PROBE_MS });
+    await run(
+      'qemu-system-x86_64',
+      [
+        ...accelArgs('kvm'),
+        '-m',
+        '256',
+        '-nodefaults',
+        '-no-user-config',
+        '-display',
+        'none',
+        '-no-reboot',
+        '-serial',
+        `file:${log}`,
+        '-kernel',
+        image.kernel,
+        '-append',
+        'console=ttyS0 panic=-1',
+      ],
+      { timeoutMs: PROBE_MS },
+    );
     const out = existsSync(log) ? readFileSync(log, 'utf8') : '';
     return /VFS: Unable to mount root|Kernel panic/.test(out);
   } finally {

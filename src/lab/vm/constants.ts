@@ -19,7 +19,14 @@ export const VM_NODES: ReadonlyArray<{ name: string; role: Role; id: number; dat
  * eth0's address. zstd: initramfs-tools compresses with it and falls back noisily without it.
  */
 export const VM_BASE_PACKAGES: readonly string[] = [
-  ...ROOTFS_PACKAGES, 'linux-image-amd64', 'systemd-sysv', 'udev', 'dbus', 'kmod', 'e2fsprogs', 'zstd',
+  ...ROOTFS_PACKAGES,
+  'linux-image-amd64',
+  'systemd-sysv',
+  'udev',
+  'dbus',
+  'kmod',
+  'e2fsprogs',
+  'zstd',
 ];
 
 /**
@@ -34,9 +41,17 @@ export const VM_HOST_PACKAGES: readonly string[] = ['qemu-system-x86', 'qemu-uti
 
 /** Host tools checked before `lab up --vm`; each maps to the package that ships it. */
 export const VM_HOST_TOOLS: Readonly<Record<string, string>> = {
-  'qemu-system-x86_64': 'qemu-system-x86', 'qemu-img': 'qemu-utils', 'mkfs.ext4': 'e2fsprogs',
-  ip: 'iproute2', nsenter: 'util-linux', ssh: 'openssh-client', 'ssh-keygen': 'openssh-client',
-  debootstrap: 'debootstrap', 'dpkg-scanpackages': 'dpkg-dev', 'apt-get': 'apt', chroot: 'coreutils',
+  'qemu-system-x86_64': 'qemu-system-x86',
+  'qemu-img': 'qemu-utils',
+  'mkfs.ext4': 'e2fsprogs',
+  ip: 'iproute2',
+  nsenter: 'util-linux',
+  ssh: 'openssh-client',
+  'ssh-keygen': 'openssh-client',
+  debootstrap: 'debootstrap',
+  'dpkg-scanpackages': 'dpkg-dev',
+  'apt-get': 'apt',
+  chroot: 'coreutils',
 };
 
 /** Guest RAM (MiB): the recipe measured ~0.7–1.1 GB used per VM with the HA stack running. */

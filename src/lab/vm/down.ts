@@ -13,7 +13,7 @@ import { requireRoot } from '../preflight.js';
 import { attempt, isAlive, killAndWait, procRef } from '../proc.js';
 import { saveState } from '../state.js';
 import { VM_NET } from './constants.js';
-import { loadVmState, vmPaths, type VmLabState, type VmPaths } from './state.js';
+import { loadVmState, type VmLabState, type VmPaths, vmPaths } from './state.js';
 
 export interface VmLabDownOptions {
   /** default: $HACTL_VMLAB_DIR or /var/lib/hactl/vmlab */
@@ -59,8 +59,21 @@ export async function vmLabDown(opts: VmLabDownOptions = {}): Promise<VmLabDownR
 
 function emptyState(paths: VmPaths): VmLabState {
   return {
-    version: 1, kind: 'vm', stateDir: paths.stateDir, createdAt: '', stack: 'pacemaker', image: '', accel: 'tcg',
-    memoryMiB: 0, netns: [], links: [], processes: [], mounts: [], dirs: [], files: [], nodes: [],
+    version: 1,
+    kind: 'vm',
+    stateDir: paths.stateDir,
+    createdAt: '',
+    stack: 'pacemaker',
+    image: '',
+    accel: 'tcg',
+    memoryMiB: 0,
+    netns: [],
+    links: [],
+    processes: [],
+    mounts: [],
+    dirs: [],
+    files: [],
+    nodes: [],
   };
 }
 

@@ -6,12 +6,23 @@
  * that every VM's qcow2 overlay uses read-only as its backing file.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { NodeError } from '../../core/errors.js';
 import { ensureHostLists } from '../apt.js';
 import { LAB_SUITE } from '../constants.js';
-import { step, type LabListener } from '../events.js';
+import { type LabListener, step } from '../events.js';
 import { hashOf, removeStaleTmp, removeTree, umountUnder } from '../fsutil.js';
 import { labAsset } from '../paths.js';
 import { attempt, hostEnv, must } from '../proc.js';
@@ -42,10 +53,19 @@ export function imageFiles(dir: string): VmImage {
 
 /** Where the image is cached (it may not exist yet): the key covers packages and build scripts. */
 export function vmImageDir(cacheDir: string): string {
-  const assets = ASSETS.map((a) => createHash('sha256').update(readFileSync(labAsset(a))).digest('hex'));
+  const assets = ASSETS.map((a) =>
+    createHash('sha256')
+      .update(readFileSync(labAsset(a)))
+      .digest('hex'),
+  );
   const key = hashOf({
-    suite: LAB_SUITE, base: [...VM_BASE_PACKAGES].sort(), ha: [...VM_IMAGE_PACKAGES].sort(),
-    repo: VM_NET.repoUrl, size: VM_ROOT_SIZE, assets, format: IMAGE_FORMAT,
+    suite: LAB_SUITE,
+    base: [...VM_BASE_PACKAGES].sort(),
+    ha: [...VM_IMAGE_PACKAGES].sort(),
+    repo: VM_NET.repoUrl,
+    size: VM_ROOT_SIZE,
+    assets,
+    format: IMAGE_FORMAT,
   });
   return join(cacheDir, `vmimage-${LAB_SUITE}-${key}`);
 }
@@ -74,13 +94,24 @@ async function build(tmp: string, log: string, emit?: LabListener): Promise<void
   const root = join(tmp, 'root');
   const img = imageFiles(tmp);
   await ensureHostLists(LAB_SUITE, emit);
-  await step(emit, `debootstrap ${LAB_SUITE} (VM image: kernel, systemd, sshd)`, () =>
-    debootstrap(root, log, { suite: LAB_SUITE, packages: VM_BASE_PACKAGES }), true);
+  await step(
+    emit,
+    `debootstrap ${LAB_SUITE} (VM image: kernel, systemd, sshd)`,
+    () => debootstrap(root, log, { suite: LAB_SUITE, packages: VM_BASE_PACKAGES }),
+    true,
+  );
   // the closure is computed against the fresh root, so the repo holds exactly what it lacks
-  await fillRepo(img.repo, root, VM_IMAGE_PACKAGES, `VM image: download the HA stack (${VM_IMAGE_PACKAGES.length} packages + dependencies)`, emit);
+  await fillRepo(
+    img.repo,
+    root,
+    VM_IMAGE_PACKAGES,
+    `VM image: download the HA stack (${VM_IMAGE_PACKAGES.length} packages + dependencies)`,
+    emit,
+  );
   await step(emit, 'VM image: install the HA stack', () => installFromRepo(root, img.repo), true);
   await step(emit, 'VM image: configure', () =>
-    must('bash', [labAsset('vm-image-setup.sh'), root, VM_NET.repoUrl, labAsset('vm-identity.sh')]));
+    must('bash', [labAsset('vm-image-setup.sh'), root, VM_NET.repoUrl, labAsset('vm-identity.sh')]),
+  );
   await step(emit, 'VM image: mkfs.ext4', () => makeImage(root, img), true);
   await removeTree(root);
   writeFileSync(join(tmp, MARKER), JSON.stringify({ base: VM_BASE_PACKAGES, ha: VM_IMAGE_PACKAGES }) + '\n');

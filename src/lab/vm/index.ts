@@ -9,13 +9,20 @@
  *   await vmBoot('master', { stateDir: '/tmp/vmlab' });
  *   await vmLabDown({ stateDir: '/tmp/vmlab' });
  */
-export { vmLabUp, vmInventoryText, type VmLabUpOptions, type VmLabUpResult } from './up.js';
-export { vmLabDown, type VmLabDownOptions, type VmLabDownResult } from './down.js';
-export { vmLabStatus, vmExec, vmPoweroff, vmBoot, vmCut, vmUncut, type VmLabStatus } from './ops.js';
-export { defaultVmStateDir, vmPaths, isVmState, type VmPaths, type VmLabState, type VmNode } from './state.js';
-export { ensureVmImage, vmImageDir, type VmImage } from './image.js';
-export { chooseAccel, type Accel } from './accel.js';
+
+export { type Accel, chooseAccel } from './accel.js';
 export {
-  VM_NET, VM_NODES, VM_BASE_PACKAGES, VM_IMAGE_PACKAGES, VM_HOST_PACKAGES, ALL_HOST_PACKAGES, VM_MEMORY_MIB,
+  ALL_HOST_PACKAGES,
+  VM_BASE_PACKAGES,
   VM_DATA_DISK_MIB,
+  VM_HOST_PACKAGES,
+  VM_IMAGE_PACKAGES,
+  VM_MEMORY_MIB,
+  VM_NET,
+  VM_NODES,
 } from './constants.js';
+export { type VmLabDownOptions, type VmLabDownResult, vmLabDown } from './down.js';
+export { ensureVmImage, type VmImage, vmImageDir } from './image.js';
+export { type VmLabStatus, vmBoot, vmCut, vmExec, vmLabStatus, vmPoweroff, vmUncut } from './ops.js';
+export { defaultVmStateDir, isVmState, type VmLabState, type VmNode, type VmPaths, vmPaths } from './state.js';
+export { type VmLabUpOptions, type VmLabUpResult, vmInventoryText, vmLabUp } from './up.js';

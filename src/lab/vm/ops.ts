@@ -4,13 +4,13 @@ import { cmd } from '../../core/shell.js';
 import { linkUp, netnsExists } from '../network.js';
 import type { LabExecOptions, LabNodeStatus, LabOptions, LabStatus } from '../ops.js';
 import { requireRoot } from '../preflight.js';
-import { isAlive, run, type RunResult } from '../proc.js';
+import { isAlive, type RunResult, run } from '../proc.js';
 import { Journal } from '../state.js';
 import { VM_BOOT_TIMEOUT_MS, VM_NET } from './constants.js';
 import { imageFiles } from './image.js';
 import { setTap } from './network.js';
 import { startVm, stopVm, waitVmSsh } from './qemu.js';
-import { findVm, loadVmState, requireVmState, vmPaths, type VmLabState, type VmNode, type VmPaths } from './state.js';
+import { findVm, loadVmState, requireVmState, type VmLabState, type VmNode, type VmPaths, vmPaths } from './state.js';
 
 /** What `lab status` reports for a VM lab: the namespace lab's status plus the accelerator. */
 export interface VmLabStatus extends LabStatus {
@@ -29,13 +29,24 @@ export async function vmLabStatus(opts: LabOptions = {}): Promise<VmLabStatus> {
     const running = isAlive(n.qemu);
     const cable = running ? await linkUp(VM_NET.netns, n.tap) : undefined;
     nodes.push({
-      name: n.name, address: n.address, role: n.role, running, pid: running ? n.qemu?.pid : undefined,
-      cut: cable === false, inInventory: true,
+      name: n.name,
+      address: n.address,
+      role: n.role,
+      running,
+      pid: running ? n.qemu?.pid : undefined,
+      cut: cable === false,
+      inInventory: true,
     });
   }
   return {
-    kind: 'vm', stateDir: paths.stateDir, up: netnsExists(VM_NET.netns), stack: s.stack, inventory: s.inventory,
-    network: VM_NET.network, floatingIp: VM_NET.floatingIp, accel: s.accel,
+    kind: 'vm',
+    stateDir: paths.stateDir,
+    up: netnsExists(VM_NET.netns),
+    stack: s.stack,
+    inventory: s.inventory,
+    network: VM_NET.network,
+    floatingIp: VM_NET.floatingIp,
+    accel: s.accel,
     repo: { url: VM_NET.repoUrl, dir: imageFiles(s.image).repo, running: isAlive(s.repoServer) },
     nodes,
   };

@@ -27,7 +27,10 @@ export async function prepareVm(files: VmFiles, image: VmImage, node: VmNode, cl
   mkdirSync(files.identity, { recursive: true, mode: 0o700 });
   await must('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', image.root, '-F', 'raw', files.overlay]);
   if (node.dataDisk) {
-    for (const [file, mib] of [[files.data, VM_DATA_DISK_MIB], [files.guestData, VM_GUEST_DISK_MIB]] as const) {
+    for (const [file, mib] of [
+      [files.data, VM_DATA_DISK_MIB],
+      [files.guestData, VM_GUEST_DISK_MIB],
+    ] as const) {
       writeFileSync(file, '');
       truncateSync(file, mib * 1024 * 1024);
     }
@@ -59,18 +62,39 @@ export function qemuArgs(state: Pick<VmLabState, 'accel' | 'memoryMiB'>, image: 
     for (const f of [files.data, files.guestData]) disks.push(`file=${esc(f)},if=virtio,format=raw,cache=writeback`);
   }
   return [
-    '-name', node.name, '-machine', 'q35', ...accelArgs(state.accel), '-m', String(state.memoryMiB), '-smp', '1',
-    '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none',
-    '-serial', `file:${esc(files.console)}`,
-    '-kernel', image.kernel, '-initrd', image.initrd,
+    '-name',
+    node.name,
+    '-machine',
+    'q35',
+    ...accelArgs(state.accel),
+    '-m',
+    String(state.memoryMiB),
+    '-smp',
+    '1',
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    `file:${esc(files.console)}`,
+    '-kernel',
+    image.kernel,
+    '-initrd',
+    image.initrd,
     // net.ifnames=0: the NIC is eth0, as the inventory says; quiet: every console byte is
     // an emulated UART write (warnings and panics still show)
-    '-append', 'root=/dev/vda rw console=ttyS0 net.ifnames=0 quiet mitigations=off',
+    '-append',
+    'root=/dev/vda rw console=ttyS0 net.ifnames=0 quiet mitigations=off',
     ...disks.flatMap((d) => ['-drive', d]),
-    '-netdev', `tap,id=n0,ifname=${node.tap},script=no,downscript=no`,
-    '-device', `virtio-net-pci,netdev=n0,mac=${node.mac}`,
+    '-netdev',
+    `tap,id=n0,ifname=${node.tap},script=no,downscript=no`,
+    '-device',
+    `virtio-net-pci,netdev=n0,mac=${node.mac}`,
     // sshd and DRBD want entropy at boot; without it the guest waits for it
-    '-device', 'virtio-rng-pci',
+    '-device',
+    'virtio-rng-pci',
     ...IDENTITY.flatMap((f) => ['-fw_cfg', `name=opt/hactl/${f},file=${esc(join(files.identity, f))}`]),
   ];
 }
@@ -96,12 +120,16 @@ export async function startVm(j: Journal<VmLabState, VmPaths>, image: VmImage, n
 
 /** Waits until the VM's sshd accepts connections; fails early when its qemu is gone or its kernel panicked. */
 export async function waitVmSsh(files: VmFiles, node: VmNode, timeoutMs: number): Promise<void> {
-  const ok = await waitFor(async () => {
-    if (!isAlive(node.qemu)) return 'its qemu exited';
-    // no panic=-1 reboot loop: a guest `reboot` must stay a reboot, so look for the panic
-    if (tail(files.console, 40).includes('Kernel panic')) return 'its kernel panicked';
-    return (await sshBanner(node.address, 5000)) ? true : undefined;
-  }, timeoutMs, 1000);
+  const ok = await waitFor(
+    async () => {
+      if (!isAlive(node.qemu)) return 'its qemu exited';
+      // no panic=-1 reboot loop: a guest `reboot` must stay a reboot, so look for the panic
+      if (tail(files.console, 40).includes('Kernel panic')) return 'its kernel panicked';
+      return (await sshBanner(node.address, 5000)) ? true : undefined;
+    },
+    timeoutMs,
+    1000,
+  );
   if (ok !== true) {
     const why = ok ?? `no sshd on ${node.address}:22 after ${timeoutMs / 1000}s`;
     throw new NodeError(`VM ${node.name} did not come up: ${why}`, { output: `${tail(files.qemuLog, 5)}\n${tail(files.console)}`.trim() });

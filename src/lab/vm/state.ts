@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { InputError, NodeError } from '../../core/errors.js';
 import type { Role, Stack } from '../../inventory/model.js';
 import type { ProcRef } from '../proc.js';
-import { readStateFile, type Recorded } from '../state.js';
+import { type Recorded, readStateFile } from '../state.js';
 
 /** Default state dir of the VM lab: $HACTL_VMLAB_DIR, else /var/lib/hactl/vmlab. */
 export function defaultVmStateDir(): string {
@@ -58,8 +58,13 @@ export function vmPaths(stateDir: string = defaultVmStateDir()): VmPaths {
     vm(name: string): VmFiles {
       const d = join(vmsDir, name);
       return {
-        dir: d, overlay: join(d, 'root.qcow2'), data: join(d, 'data.img'), guestData: join(d, 'guest.img'), identity: join(d, 'identity'),
-        console: join(d, 'console.log'), qemuLog: join(d, 'qemu.log'),
+        dir: d,
+        overlay: join(d, 'root.qcow2'),
+        data: join(d, 'data.img'),
+        guestData: join(d, 'guest.img'),
+        identity: join(d, 'identity'),
+        console: join(d, 'console.log'),
+        qemuLog: join(d, 'qemu.log'),
       };
     },
   };

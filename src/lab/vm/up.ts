@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { HactlError, InputError } from '../../core/errors.js';
 import type { Role, Stack } from '../../inventory/model.js';
-import { step, type LabListener } from '../events.js';
+import { type LabListener, step } from '../events.js';
 import { removeTree } from '../fsutil.js';
 import { inventoryText } from '../inventory.js';
 import { createLabNetwork, netnsExists } from '../network.js';
@@ -12,15 +12,13 @@ import { requireRoot, requireTools } from '../preflight.js';
 import { startRepoServer } from '../repo.js';
 import { ensureClientKey, hostsText, writeSshFiles } from '../ssh.js';
 import { Journal } from '../state.js';
-import { chooseAccel, type Accel } from './accel.js';
-import {
-  VM_BOOT_TIMEOUT_MS, VM_HOST_TOOLS, VM_MEMORY_MIB, VM_NET, VM_NODES, vmMac, vmTap,
-} from './constants.js';
+import { type Accel, chooseAccel } from './accel.js';
+import { VM_BOOT_TIMEOUT_MS, VM_HOST_TOOLS, VM_MEMORY_MIB, VM_NET, VM_NODES, vmMac, vmTap } from './constants.js';
 import { vmLabDown } from './down.js';
 import { ensureVmImage, type VmImage } from './image.js';
 import { addTap } from './network.js';
 import { prepareVm, startVm, waitVmSsh } from './qemu.js';
-import { loadVmState, vmPaths, type VmLabState, type VmNode, type VmPaths } from './state.js';
+import { loadVmState, type VmLabState, type VmNode, type VmPaths, vmPaths } from './state.js';
 
 export interface VmLabUpOptions {
   /** default: $HACTL_VMLAB_DIR or /var/lib/hactl/vmlab */
@@ -99,9 +97,22 @@ async function createVmLab(paths: VmPaths, opts: VmLabUpOptions): Promise<Omit<V
   const nodes = newNodes();
   const inventory = resolve(opts.inventoryOut ?? paths.inventory);
   const state: VmLabState = {
-    version: 1, kind: 'vm', stateDir: paths.stateDir, createdAt: new Date().toISOString(), stack: opts.stack ?? 'pacemaker',
-    image: image.dir, accel, memoryMiB: opts.memoryMiB ?? VM_MEMORY_MIB, inventory,
-    netns: [], links: [], processes: [], mounts: [], dirs: [], files: [paths.sshConfig, paths.knownHosts, paths.repoLog], nodes,
+    version: 1,
+    kind: 'vm',
+    stateDir: paths.stateDir,
+    createdAt: new Date().toISOString(),
+    stack: opts.stack ?? 'pacemaker',
+    image: image.dir,
+    accel,
+    memoryMiB: opts.memoryMiB ?? VM_MEMORY_MIB,
+    inventory,
+    netns: [],
+    links: [],
+    processes: [],
+    mounts: [],
+    dirs: [],
+    files: [paths.sshConfig, paths.knownHosts, paths.repoLog],
+    nodes,
   };
   const j = new Journal(paths, state);
   j.dir(paths.vmsDir);
@@ -110,26 +121,39 @@ async function createVmLab(paths: VmPaths, opts: VmLabUpOptions): Promise<Omit<V
     for (const n of nodes) await addTap(j, n);
   });
   state.repoServer = await step(emit, `apt repo server on ${VM_NET.bridgeAddress}:${VM_NET.repoPort}`, () =>
-    startRepoServer(paths, VM_NET, image.repo, (ref) => j.process('repo-server', ref)));
+    startRepoServer(paths, VM_NET, image.repo, (ref) => j.process('repo-server', ref)),
+  );
   j.save();
   const hosts = hostsText(nodes);
   const keys = await step(emit, 'VM disks and host keys', () =>
-    Promise.all(nodes.map((n) => prepareVm(paths.vm(n.name), image, n, clientPub, hosts))));
-  writeSshFiles(paths, nodes.map((node, i) => ({ node, key: keys[i] ?? '' })));
+    Promise.all(nodes.map((n) => prepareVm(paths.vm(n.name), image, n, clientPub, hosts))),
+  );
+  writeSshFiles(
+    paths,
+    nodes.map((node, i) => ({ node, key: keys[i] ?? '' })),
+  );
   const bootSeconds = await step(emit, `boot ${nodes.map((n) => n.name).join(', ')} (${accel})`, () => bootAll(j, image, emit), true);
   mkdirSync(dirname(inventory), { recursive: true });
   writeFileSync(inventory, vmInventoryText(paths, inventory, state.stack, nodes));
-  return { stateDir: paths.stateDir, inventory, accel, nodes: nodes.map(({ name, address, role }) => ({ name, address, role })), bootSeconds };
+  return {
+    stateDir: paths.stateDir,
+    inventory,
+    accel,
+    nodes: nodes.map(({ name, address, role }) => ({ name, address, role })),
+    bootSeconds,
+  };
 }
 
 /** Starts every VM, then waits for each one's sshd, reporting each as it comes up. Returns the seconds taken. */
 async function bootAll(j: Journal<VmLabState, VmPaths>, image: VmImage, emit?: LabListener): Promise<number> {
   const t0 = performance.now();
   for (const n of j.state.nodes) await startVm(j, image, n);
-  await Promise.all(j.state.nodes.map(async (n) => {
-    await waitVmSsh(j.paths.vm(n.name), n, VM_BOOT_TIMEOUT_MS);
-    emit?.({ phase: 'done', step: `${n.name} (${n.address}) answers on port 22`, seconds: (performance.now() - t0) / 1000 });
-  }));
+  await Promise.all(
+    j.state.nodes.map(async (n) => {
+      await waitVmSsh(j.paths.vm(n.name), n, VM_BOOT_TIMEOUT_MS);
+      emit?.({ phase: 'done', step: `${n.name} (${n.address}) answers on port 22`, seconds: (performance.now() - t0) / 1000 });
+    }),
+  );
   return (performance.now() - t0) / 1000;
 }
 
@@ -147,7 +171,7 @@ export const VM_DATA_FILE = '/srv/data/hactl-failover.bin';
  */
 export const VM_VARS = [
   'vars:',
-  '  # emulated CPUs: a resource agent\'s monitor takes 5-20 s under TCG; 3 x the operation timeouts',
+  "  # emulated CPUs: a resource agent's monitor takes 5-20 s under TCG; 3 x the operation timeouts",
   '  op_timeout_factor: 3',
   '  failover:',
   '    timeout_factor: 3   # SSH answers, watcher polls, restore and recovery budget x 3',
@@ -167,7 +191,8 @@ export function vmInventoryText(paths: VmPaths, file: string, stack: Stack, node
     token: 3000,
     drbd: [{ name: 'r0', device: '/dev/drbd0', disk: '/dev/vdb', filesystem: { type: 'ext4', mount: '/srv/data' } }],
     services: [{ name: 'apache2', package: 'apache2', check: { port: 80, path: '/' }, drbd: 'r0' }],
-  }).replace('# written by `hactl lab up`', '# written by `hactl lab up --vm`')
+  })
+    .replace('# written by `hactl lab up`', '# written by `hactl lab up --vm`')
     // monitors every 20 s, not 5: each OCF agent run costs seconds of emulated CPU
     .replace('timing: { token: 3000 }', `timing: { token: 3000, monitor_interval: ${VM_MONITOR_INTERVAL} }`);
   return `${text.trimEnd()}\n${VM_VARS}\n`;

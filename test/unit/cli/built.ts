@@ -4,7 +4,7 @@
  * dist/, so the first test file to need it rebuilds when any source is newer (one build
  * at a time: the test files run in parallel workers).
  */
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,7 +29,8 @@ const mtime = (p: string): number => {
     return 0;
   }
 };
-const stale = (): boolean => mtime(MAIN) < Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'playbooks')), mtime(join(ROOT, 'package.json')));
+const stale = (): boolean =>
+  mtime(MAIN) < Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'playbooks')), mtime(join(ROOT, 'package.json')));
 const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** Builds dist/ with tsc when it is missing or older than the sources. */
@@ -47,7 +48,10 @@ export function ensureBuilt(): void {
   }
   try {
     if (!stale()) return; // another worker built it while this one waited
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`the build failed:\n${r.stdout}${r.stderr}`);
   } finally {
     rmdirSync(LOCK);
@@ -58,17 +62,30 @@ export function ensureBuilt(): void {
 export function hactl(args: string[], env: Record<string, string> = {}, cwd = ROOT): SpawnSyncReturns<string> {
   const base = { ...process.env };
   for (const k of ['NO_COLOR', 'FORCE_COLOR', 'npm_package_version', 'HACTL_INVENTORY']) delete base[k];
-  return spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
+  return spawnSync(process.execPath, [join(ROOT, 'bin/hactl'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...base, ...env },
+    timeout: 60_000,
+  });
 }
 
-export interface Ran { status: number | null; stdout: string; stderr: string }
+export interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** `hactl()` without blocking the worker, so several runs can go side by side. */
 export function hactlAsync(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<Ran> {
   const base = { ...process.env };
   for (const k of ['NO_COLOR', 'FORCE_COLOR', 'npm_package_version', 'HACTL_INVENTORY']) delete base[k];
   return new Promise((done, fail) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(ROOT, 'bin/hactl'), ...args], {
+      cwd,
+      env: { ...base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => void (stdout += d.toString('utf8')));
@@ -86,12 +103,15 @@ export function hactlAsync(args: string[], env: Record<string, string> = {}, cwd
 export function unreachableCluster(prefix: string, cluster: string): { dir: string; inventory: string; env: () => Record<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const inventory = join(dir, `${cluster}.yaml`);
-  writeFileSync(inventory, `cluster: { name: ${cluster}, stack: pacemaker, network: 127.0.0.0/8, floating_ips: [127.0.0.100/8] }
+  writeFileSync(
+    inventory,
+    `cluster: { name: ${cluster}, stack: pacemaker, network: 127.0.0.0/8, floating_ips: [127.0.0.100/8] }
 ssh: { user: root, port: 1, config: /nonexistent, known_hosts: ${join(dir, 'known_hosts')} }
 nodes:
   - { name: one, address: 127.0.0.1, role: master }
   - { name: two, address: 127.0.0.2, role: slave }
   - { name: arb, address: 127.0.0.3, role: arbitrator }
-`);
+`,
+  );
   return { dir, inventory, env: () => ({ HACTL_LOCK_DIR: join(dir, 'locks'), HACTL_NODE_STATE_DIR: join(dir, 'node-state') }) };
 }

@@ -81,7 +81,10 @@ describe('the built CLI under FORCE_COLOR=1', { timeout: 60_000 }, () => {
 const script = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 describe.skipIf(!script)('each stream follows its own terminal (under script(1))', { timeout: 60_000 }, () => {
   const onTerminal = (cmd: string) =>
-    spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, TERM: 'xterm-256color', NO_COLOR: '', FORCE_COLOR: '' } });
+    spawnSync('script', ['-qec', cmd, '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...process.env, TERM: 'xterm-256color', NO_COLOR: '', FORCE_COLOR: '' },
+    });
   const node = `'${process.execPath}' '${join(ROOT, 'bin/hactl')}'`;
   const clean = `env -u NO_COLOR -u FORCE_COLOR -u CI`;
 
@@ -97,15 +100,21 @@ describe.skipIf(!script)('each stream follows its own terminal (under script(1))
   });
   it('the live view (listr2) on a terminal: no colour with NO_COLOR, --no-color or FORCE_COLOR=0, and it ends when no host answers', () => {
     const inv = join(dir, 'unreachable.yaml');
-    writeFileSync(inv, `cluster: { name: t, stack: pacemaker, network: 127.0.0.0/8, floating_ips: [127.0.0.100/8] }
+    writeFileSync(
+      inv,
+      `cluster: { name: t, stack: pacemaker, network: 127.0.0.0/8, floating_ips: [127.0.0.100/8] }
 ssh: { user: root, port: 1, config: /nonexistent, known_hosts: ${join(dir, 'known_hosts')} }
 nodes:
   - { name: one, address: 127.0.0.1, role: master }
   - { name: two, address: 127.0.0.2, role: slave }
-`);
+`,
+    );
     const plan = `${node} plan -i '${inv}' bootstrap`;
     for (const cmd of [`env -u FORCE_COLOR NO_COLOR=1 ${plan}`, `${clean} ${plan} --no-color`, `env -u NO_COLOR FORCE_COLOR=0 ${plan}`]) {
-      const r = spawnSync('script', ['-qec', `HACTL_LOCK_DIR='${dir}/locks' timeout 30 ${cmd}`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, TERM: 'xterm-256color' } });
+      const r = spawnSync('script', ['-qec', `HACTL_LOCK_DIR='${dir}/locks' timeout 30 ${cmd}`, '/dev/null'], {
+        encoding: 'utf8',
+        env: { ...process.env, TERM: 'xterm-256color' },
+      });
       expect(r.stdout).toContain('all 2 hosts failed (one, two): nothing could be checked');
       expect(r.stdout).not.toMatch(/\x1b\[[0-9;]*m/); // cursor movements, but no colour
     }

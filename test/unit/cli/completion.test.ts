@@ -111,7 +111,10 @@ describe('hactl man', () => {
     if (spawnSync('man', ['--version']).status !== 0) return;
     const file = join(dir, 'hactl.1');
     writeFileSync(file, page);
-    const r = spawnSync('man', ['--warnings', '-l', file], { encoding: 'utf8', env: { ...process.env, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '100' } });
+    const r = spawnSync('man', ['--warnings', '-l', file], {
+      encoding: 'utf8',
+      env: { ...process.env, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '100' },
+    });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('HACTL_INVENTORY');

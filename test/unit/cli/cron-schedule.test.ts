@@ -15,7 +15,14 @@ const problem = (s: string): string | undefined => {
 
 describe('checkCronSchedule (--every)', () => {
   it.each([
-    '*/10 * * * *', '0 * * * *', '30 2 * * 0', '0 9 * * 7', '0 9 * * mon-fri', '0 9 * JAN,Jul 1-5', '0-30/5 8-18 1,15 * *', '59 23 31 12 6',
+    '*/10 * * * *',
+    '0 * * * *',
+    '30 2 * * 0',
+    '0 9 * * 7',
+    '0 9 * * mon-fri',
+    '0 9 * JAN,Jul 1-5',
+    '0-30/5 8-18 1,15 * *',
+    '59 23 31 12 6',
     '  */5   *  *  *  *  ',
   ])('takes %j', (s) => expect(problem(s)).toBeUndefined());
 

@@ -8,7 +8,8 @@ import { ensureBuilt, hactlAsync, unreachableCluster } from './built.js';
 
 // `hactl drift --prometheus FILE` writes the textfile whatever happens, so a stale
 // check_ok 1 never outlives a run that could not check.
-const sample = (text: string, metric: string): string | undefined => new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'm').exec(text)?.slice(1).join(' ');
+const sample = (text: string, metric: string): string | undefined =>
+  new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'm').exec(text)?.slice(1).join(' ');
 
 describe('drift --prometheus on every outcome (the built CLI)', { timeout: 90_000 }, () => {
   let dir: string;
@@ -97,8 +98,19 @@ describe('the textfile of a run that could not check', () => {
     }
   });
   it('is one error, exit 1, nothing found', () => {
-    const r = uncheckedReport({ inventory: 'web.yaml', label: 'web', error: new NodeError('boom', { host: 'one', hint: 'h' }), startedAt: new Date(0) });
-    expect(r).toMatchObject({ cluster: 'web', status: 'error', exitCode: 1, items: [], errors: [{ host: 'one', message: 'boom', hint: 'h' }] });
+    const r = uncheckedReport({
+      inventory: 'web.yaml',
+      label: 'web',
+      error: new NodeError('boom', { host: 'one', hint: 'h' }),
+      startedAt: new Date(0),
+    });
+    expect(r).toMatchObject({
+      cluster: 'web',
+      status: 'error',
+      exitCode: 1,
+      items: [],
+      errors: [{ host: 'one', message: 'boom', hint: 'h' }],
+    });
     expect(Object.values(r.counts).every((n) => n === 0)).toBe(true);
   });
 });

@@ -20,7 +20,9 @@ const FILE_ONLY = ['inventory check'];
 
 describe('flag consistency (the commander tree)', () => {
   it('finds the commands that take an inventory', () => {
-    expect(withFlag('--inventory').map(name)).toEqual(expect.arrayContaining(['inventory check', 'run', 'plan', 'bootstrap', 'smoke', 'add-node', 'failover-test', 'drift']));
+    expect(withFlag('--inventory').map(name)).toEqual(
+      expect.arrayContaining(['inventory check', 'run', 'plan', 'bootstrap', 'smoke', 'add-node', 'failover-test', 'drift']),
+    );
   });
 
   // a destination whose kind is the command's own: rollback --to RUN, move --to NODE
@@ -39,18 +41,24 @@ describe('flag consistency (the commander tree)', () => {
     }
     // one short name means one flag
     const shorts = new Map<string, string>();
-    for (const t of tree) for (const o of t.options) for (const s of o.names.filter((n) => /^-[^-]$/.test(n))) {
-      const long = o.names.find((n) => n.startsWith('--'))!;
-      expect(`${s} ${shorts.get(s) ?? long}`).toBe(`${s} ${long}`);
-      shorts.set(s, long);
-    }
+    for (const t of tree)
+      for (const o of t.options)
+        for (const s of o.names.filter((n) => /^-[^-]$/.test(n))) {
+          const long = o.names.find((n) => n.startsWith('--'))!;
+          expect(`${s} ${shorts.get(s) ?? long}`).toBe(`${s} ${long}`);
+          shorts.set(s, long);
+        }
   });
 
   it('every command with --inventory takes -i or $HACTL_INVENTORY, says so in --help, and has --json', () => {
     for (const t of withFlag('--inventory')) {
       const i = t.options.find((o) => o.names.includes('--inventory'))!;
-      expect({ command: name(t), names: i.names, env: i.env, mandatory: t.command.options.find((o) => o.long === '--inventory')!.mandatory })
-        .toEqual({ command: name(t), names: ['-i', '--inventory'], env: 'HACTL_INVENTORY', mandatory: false });
+      expect({
+        command: name(t),
+        names: i.names,
+        env: i.env,
+        mandatory: t.command.options.find((o) => o.long === '--inventory')!.mandatory,
+      }).toEqual({ command: name(t), names: ['-i', '--inventory'], env: 'HACTL_INVENTORY', mandatory: false });
       expect(t.command.helpInformation()).toContain('HACTL_INVENTORY');
       expect([name(t), has(t, '--json')]).toEqual([name(t), true]);
     }
@@ -64,7 +72,8 @@ describe('flag consistency (the commander tree)', () => {
   });
 
   it('--limit and --forks only where a run selects or parallelises nodes', () => {
-    for (const long of ['--limit', '--forks']) for (const t of withFlag(long)) expect([name(t), has(t, '--inventory')]).toEqual([name(t), true]);
+    for (const long of ['--limit', '--forks'])
+      for (const t of withFlag(long)) expect([name(t), has(t, '--inventory')]).toEqual([name(t), true]);
     // smoke and failover-test judge the whole cluster at once; drift compares the nodes
     expect(withFlag('--limit').map(name).sort()).toEqual(['bootstrap', 'plan', 'run']);
     expect(has(leaves.find((t) => name(t) === 'smoke')!, '--forks')).toBe(false);
@@ -72,7 +81,15 @@ describe('flag consistency (the commander tree)', () => {
 });
 
 describe('--limit: names, roles, globs', () => {
-  const cluster = { nodes: [{ name: 'master', role: 'master' }, { name: 'slave', role: 'slave' }, { name: 'web1', role: 'service' }, { name: 'web2', role: 'service' }, { name: 'arb', role: 'arbitrator' }] } as Parameters<typeof resolveLimit>[0];
+  const cluster = {
+    nodes: [
+      { name: 'master', role: 'master' },
+      { name: 'slave', role: 'slave' },
+      { name: 'web1', role: 'service' },
+      { name: 'web2', role: 'service' },
+      { name: 'arb', role: 'arbitrator' },
+    ],
+  } as Parameters<typeof resolveLimit>[0];
   it('selects in inventory order', () => {
     expect(resolveLimit(cluster, undefined)).toBeUndefined();
     expect(resolveLimit(cluster, ' ')).toBeUndefined();
@@ -87,7 +104,9 @@ describe('--limit: names, roles, globs', () => {
     try {
       resolveLimit(cluster, 'nosuch');
     } catch (e) {
-      expect((e as { details: { hint: string } }).details.hint).toMatch(/nodes are master, slave, web1, web2, arb; roles master, slave, service, arbitrator/);
+      expect((e as { details: { hint: string } }).details.hint).toMatch(
+        /nodes are master, slave, web1, web2, arb; roles master, slave, service, arbitrator/,
+      );
     }
   });
 });
@@ -115,7 +134,11 @@ describe('shared flags on the built CLI', () => {
     expect(flagWins.status).toBe(0);
     for (const t of withFlag('--inventory')) {
       const r = await hactlAsync(argv(t), { HACTL_INVENTORY: '' });
-      expect({ command: name(t), status: r.status, stderr: r.stderr }).toMatchObject({ command: name(t), status: 2, stderr: expect.stringContaining('no inventory: give -i FILE or set HACTL_INVENTORY') });
+      expect({ command: name(t), status: r.status, stderr: r.stderr }).toMatchObject({
+        command: name(t),
+        status: 2,
+        stderr: expect.stringContaining('no inventory: give -i FILE or set HACTL_INVENTORY'),
+      });
     }
   }, 120_000);
 
@@ -124,13 +147,28 @@ describe('shared flags on the built CLI', () => {
     expect([r.status, r.stdout]).toEqual([0, '']);
   });
 
-  for (const [flag, bad, says] of [['--limit', 'nosuch', '--limit selects no node'], ['--forks', '0', '--forks must be'], ['--connect-timeout', '0', '--connect-timeout must be']] as const) {
+  for (const [flag, bad, says] of [
+    ['--limit', 'nosuch', '--limit selects no node'],
+    ['--forks', '0', '--forks must be'],
+    ['--connect-timeout', '0', '--connect-timeout must be'],
+  ] as const) {
     it(`every command offering ${flag} reads it: a bad value is refused before any node is asked`, async () => {
       const offering = withFlag(flag);
       expect(offering.length).toBeGreaterThan(0);
-      const runs = await Promise.all(offering.map((t) => hactlAsync([...argv(t), '-i', c.inventory, flag, bad, '--yes'].filter((a) => a !== '--yes' || has(t, '--yes')), c.env())));
+      const runs = await Promise.all(
+        offering.map((t) =>
+          hactlAsync(
+            [...argv(t), '-i', c.inventory, flag, bad, '--yes'].filter((a) => a !== '--yes' || has(t, '--yes')),
+            c.env(),
+          ),
+        ),
+      );
       offering.forEach((t, k) => {
-        expect({ command: name(t), status: runs[k]!.status, stderr: runs[k]!.stderr }).toMatchObject({ command: name(t), status: 2, stderr: expect.stringContaining(says) });
+        expect({ command: name(t), status: runs[k]!.status, stderr: runs[k]!.stderr }).toMatchObject({
+          command: name(t),
+          status: 2,
+          stderr: expect.stringContaining(says),
+        });
       });
     }, 120_000);
   }

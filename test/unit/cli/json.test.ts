@@ -15,15 +15,34 @@ describe('the error object of a --json document', () => {
     expect(splitLocation('/etc/hactl/web.yaml')).toEqual({ file: '/etc/hactl/web.yaml' });
   });
   it('names file, line, host, field and hint', () => {
-    expect(jsonError(new InputError('bad port', { location: 'inv.yaml:7:9', field: 'ssh.port', hint: '1–65535' })))
-      .toEqual({ message: 'bad port', kind: 'input', file: 'inv.yaml', line: 7, column: 9, field: 'ssh.port', hint: '1–65535' });
-    expect(jsonError(new NodeError('cannot connect', { host: 'master', hint: 'check sshd' }))).toEqual({ message: 'cannot connect', kind: 'node', host: 'master', hint: 'check sshd' });
+    expect(jsonError(new InputError('bad port', { location: 'inv.yaml:7:9', field: 'ssh.port', hint: '1–65535' }))).toEqual({
+      message: 'bad port',
+      kind: 'input',
+      file: 'inv.yaml',
+      line: 7,
+      column: 9,
+      field: 'ssh.port',
+      hint: '1–65535',
+    });
+    expect(jsonError(new NodeError('cannot connect', { host: 'master', hint: 'check sshd' }))).toEqual({
+      message: 'cannot connect',
+      kind: 'node',
+      host: 'master',
+      hint: 'check sshd',
+    });
     expect(jsonError(new TypeError('x is undefined'))).toMatchObject({ message: 'x is undefined', kind: 'internal' });
   });
   it('several problems: each in problems, the common file at the top; one problem is the error itself', () => {
     const a = new InputError('a', { location: 'inv.yaml:1:1' });
     const b = new InputError('b', { location: 'inv.yaml:2:1' });
-    expect(jsonError(new InputErrors([a, b]))).toMatchObject({ message: '2 problems found', file: 'inv.yaml', problems: [{ message: 'a', line: 1 }, { message: 'b', line: 2 }] });
+    expect(jsonError(new InputErrors([a, b]))).toMatchObject({
+      message: '2 problems found',
+      file: 'inv.yaml',
+      problems: [
+        { message: 'a', line: 1 },
+        { message: 'b', line: 2 },
+      ],
+    });
     expect(jsonError(new InputErrors([b]))).toMatchObject({ message: 'b', file: 'inv.yaml', line: 2, problems: [{ message: 'b' }] });
   });
 });
@@ -69,7 +88,12 @@ describe('--json on failure (the built CLI)', { timeout: 90_000 }, () => {
       expect(doc).toEqual({
         version: VERSION,
         ok: false,
-        error: { message: `cannot read inventory ${missing()}: no such file`, kind: 'input', file: missing(), hint: 'pass the inventory file with -i FILE' },
+        error: {
+          message: `cannot read inventory ${missing()}: no such file`,
+          kind: 'input',
+          file: missing(),
+          hint: 'pass the inventory file with -i FILE',
+        },
       });
       expect(r.stderr).toContain(`cannot read inventory ${missing()}`);
     });
@@ -80,13 +104,24 @@ describe('--json on failure (the built CLI)', { timeout: 90_000 }, () => {
     writeFileSync(bad, 'cluster: { name: x\n');
     const r = await hactlAsync(['inventory', 'check', '-i', bad, '--json']);
     expect(r.status).toBe(2);
-    expect(JSON.parse(r.stdout).error).toMatchObject({ kind: 'input', file: bad, line: 2, column: 1, field: 'cluster.name', hint: expect.any(String) });
+    expect(JSON.parse(r.stdout).error).toMatchObject({
+      kind: 'input',
+      file: bad,
+      line: 2,
+      column: 1,
+      field: 'cluster.name',
+      hint: expect.any(String),
+    });
   });
 
   it('an argument error (no -i): one document too', async () => {
     const r = await hactlAsync(['smoke', '--json']);
     expect(r.status).toBe(2);
-    expect(JSON.parse(r.stdout)).toMatchObject({ version: VERSION, ok: false, error: { kind: 'input', message: 'no inventory: give -i FILE or set HACTL_INVENTORY' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      version: VERSION,
+      ok: false,
+      error: { kind: 'input', message: 'no inventory: give -i FILE or set HACTL_INVENTORY' },
+    });
   });
 
   it('smoke and failover-test when no node answers: one document with the error', async () => {
@@ -95,9 +130,17 @@ describe('--json on failure (the built CLI)', { timeout: 90_000 }, () => {
       hactlAsync(['failover-test', '-i', unreachable, '--json', '--yes'], env()),
     ]);
     expect(smoke.status).toBe(1);
-    expect(JSON.parse(smoke.stdout)).toMatchObject({ version: VERSION, ok: false, error: { kind: 'node', message: 'none of one, two is reachable over SSH', output: expect.stringContaining('ECONNREFUSED') } });
+    expect(JSON.parse(smoke.stdout)).toMatchObject({
+      version: VERSION,
+      ok: false,
+      error: { kind: 'node', message: 'none of one, two is reachable over SSH', output: expect.stringContaining('ECONNREFUSED') },
+    });
     expect(failover.status).toBe(1);
-    expect(JSON.parse(failover.stdout)).toMatchObject({ version: VERSION, ok: false, error: { kind: 'node', message: expect.stringContaining('not healthy') } });
+    expect(JSON.parse(failover.stdout)).toMatchObject({
+      version: VERSION,
+      ok: false,
+      error: { kind: 'node', message: expect.stringContaining('not healthy') },
+    });
   });
 
   it('history and rollback when no node answers: one document with the error', async () => {
@@ -107,7 +150,11 @@ describe('--json on failure (the built CLI)', { timeout: 90_000 }, () => {
     ]);
     for (const r of [history, rollback]) {
       expect(r.status).toBe(1);
-      expect(JSON.parse(r.stdout)).toMatchObject({ version: VERSION, ok: false, error: { kind: 'node', message: 'no node answered: cannot read the history', output: expect.stringContaining('one: ') } });
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        version: VERSION,
+        ok: false,
+        error: { kind: 'node', message: 'no node answered: cannot read the history', output: expect.stringContaining('one: ') },
+      });
     }
   });
 
@@ -122,7 +169,11 @@ describe('--json on failure (the built CLI)', { timeout: 90_000 }, () => {
     expect(d.errors.map((e: { host?: string }) => e.host)).toEqual(expect.arrayContaining(['one', 'two', 'arb']));
     expect(plan.status).toBe(1);
     const p = JSON.parse(plan.stdout);
-    expect(p).toMatchObject({ version: VERSION, ok: false, error: { kind: 'node', message: 'all 3 hosts failed (one, two, arb): nothing could be checked', hint: expect.any(String) } });
+    expect(p).toMatchObject({
+      version: VERSION,
+      ok: false,
+      error: { kind: 'node', message: 'all 3 hosts failed (one, two, arb): nothing could be checked', hint: expect.any(String) },
+    });
     expect(p.hosts).toHaveLength(3);
   });
 });

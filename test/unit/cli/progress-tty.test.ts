@@ -8,7 +8,12 @@ import type { RunSummary } from '../../../src/runtime/events.js';
 afterEach(() => vi.restoreAllMocks());
 
 const summary = (failed: boolean): RunSummary => ({
-  playbook: 'site', check: true, ok: !failed, changed: 0, ms: 1, warnings: [],
+  playbook: 'site',
+  check: true,
+  ok: !failed,
+  changed: 0,
+  ms: 1,
+  warnings: [],
   hosts: ['one', 'two'].map((host) => ({ host, ok: 0, changed: 0, failed, tasks: [], ...(failed ? { error: 'refused' } : {}) })),
 });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NodeError } from '../../../src/core/errors.js';
 import { recap } from '../../../src/cli/progress.js';
 import { runWithProgress } from '../../../src/cli/run-common.js';
+import { NodeError } from '../../../src/core/errors.js';
 import { Connector } from '../../../src/runtime/connector.js';
 import type { HostSummary, RunSummary } from '../../../src/runtime/events.js';
 import { definePlaybook } from '../../../src/runtime/playbook.js';
@@ -18,7 +18,11 @@ const refusing = (only?: string) =>
 const site = definePlaybook('site', async ({ hosts }) => {
   await hosts.all(async (h) => void (await h.command('true', { creates: '/' })));
 });
-const cluster = testCluster([{ name: 'master', address: '10.9.0.1' }, { name: 'slave', address: '10.9.0.2' }, { name: 'arb', address: '10.9.0.3' }]);
+const cluster = testCluster([
+  { name: 'master', address: '10.9.0.1' },
+  { name: 'slave', address: '10.9.0.2' },
+  { name: 'arb', address: '10.9.0.3' },
+]);
 
 /** Runs the playbook as `hactl run`/`plan` does and returns what it printed (no colours). */
 async function printed(check: boolean, connector: Connector): Promise<string> {
@@ -44,7 +48,8 @@ describe('the recap after hosts failed to connect', () => {
     const last = out.trimEnd().split('\n').at(-1)!;
     expect(last).toMatch(/^✘ site: all 3 hosts failed \(master, slave, arb\): nothing could be checked \(\d+\.\ds\)$/);
     expect(out).not.toContain('nothing to do');
-    for (const n of ['master', 'slave', 'arb']) expect(out).toMatch(new RegExp(`${n} +ok=0 +would change=0 +FAILED — cannot connect to .*\\n +hint: ${HINT(n)}\\n`));
+    for (const n of ['master', 'slave', 'arb'])
+      expect(out).toMatch(new RegExp(`${n} +ok=0 +would change=0 +FAILED — cannot connect to .*\\n +hint: ${HINT(n)}\\n`));
     expect(process.exitCode).toBe(1);
   });
 
@@ -64,9 +69,23 @@ describe('the recap after hosts failed to connect', () => {
 });
 
 describe('recap', () => {
-  const host = (name: string, o: Partial<HostSummary> = {}): HostSummary => ({ host: name, ok: 0, changed: 0, failed: false, tasks: [], ...o });
-  const summary = (hosts: HostSummary[], check = false): RunSummary =>
-    ({ playbook: 'p', check, ok: hosts.every((h) => !h.failed), changed: hosts.reduce((a, h) => a + h.changed, 0), ms: 0, hosts, warnings: [] });
+  const host = (name: string, o: Partial<HostSummary> = {}): HostSummary => ({
+    host: name,
+    ok: 0,
+    changed: 0,
+    failed: false,
+    tasks: [],
+    ...o,
+  });
+  const summary = (hosts: HostSummary[], check = false): RunSummary => ({
+    playbook: 'p',
+    check,
+    ok: hosts.every((h) => !h.failed),
+    changed: hosts.reduce((a, h) => a + h.changed, 0),
+    ms: 0,
+    hosts,
+    warnings: [],
+  });
   it('all fine: the changes, as before', () => {
     expect(recap(summary([host('a')], true))).toBe('nothing to do');
     expect(recap(summary([host('a')]))).toBe('no changes');
@@ -74,7 +93,9 @@ describe('recap', () => {
   });
   it('failures first, with what changed before or elsewhere', () => {
     expect(recap(summary([host('a', { failed: true })]))).toBe('the only host failed (a): nothing was changed');
-    expect(recap(summary([host('a', { failed: true, changed: 1 }), host('b', { failed: true })]))).toBe('all 2 hosts failed (a, b): 1 changed before that');
+    expect(recap(summary([host('a', { failed: true, changed: 1 }), host('b', { failed: true })]))).toBe(
+      'all 2 hosts failed (a, b): 1 changed before that',
+    );
     expect(recap(summary([host('a', { changed: 3 }), host('b', { failed: true })], true))).toBe('1 of 2 hosts failed (b); 3 would change');
     expect(recap(summary([host('a'), host('b', { failed: true })]))).toBe('1 of 2 hosts failed (b); no changes on the others');
   });

@@ -29,7 +29,11 @@ function labWithSecret() {
 
 describe('checkDrift', () => {
   it('live checks and the playbook share the connections; a clean cluster exits 0', async () => {
-    const files: Record<string, string> = { master: 'pacemaker-master-ok.txt', slave: 'pacemaker-slave-ok.txt', arbitrator: 'pacemaker-arbitrator-ok.txt' };
+    const files: Record<string, string> = {
+      master: 'pacemaker-master-ok.txt',
+      slave: 'pacemaker-slave-ok.txt',
+      arbitrator: 'pacemaker-arbitrator-ok.txt',
+    };
     const connector = new Connector(async (n) => canned(n.name, fixture(files[n.name]!)));
     let ran = false;
     const playbook = definePlaybook('bootstrap', async ({ check, options }) => void (ran = check && options.drift === true));
@@ -59,7 +63,9 @@ describe('checkDrift', () => {
     expect(r.exitCode).toBe(1);
     expect(r.errors.map((e) => e.host ?? e.message)).toEqual([
       'the check-mode bootstrap stopped: template corosync.conf.hbs: unknown variable',
-      'master', 'slave', 'arbitrator',
+      'master',
+      'slave',
+      'arbitrator',
     ]);
     expect(r.errors[1]!.hint).toMatch(/down or unreachable/);
   });

@@ -24,18 +24,29 @@ describe('--every → cron schedule', () => {
 });
 
 describe('the cron entry', () => {
-  const base = { cluster: 'web-prod', inventory: '/etc/hactl/web prod.yaml', every: '10m', node: '/usr/bin/node', hactl: '/opt/hactl/bin/hactl', user: 'root' };
+  const base = {
+    cluster: 'web-prod',
+    inventory: '/etc/hactl/web prod.yaml',
+    every: '10m',
+    node: '/usr/bin/node',
+    hactl: '/opt/hactl/bin/hactl',
+    user: 'root',
+  };
 
   it('one line, quiet, absolute paths quoted for sh, one run at a time', () => {
     const text = cronEntry(base);
     const line = text.split('\n').find((l) => /^\*\/10 /.test(l));
-    expect(line).toBe("*/10 * * * * root flock -n /run/lock/hactl-drift-web-prod.lock /usr/bin/node /opt/hactl/bin/hactl drift -i '/etc/hactl/web prod.yaml' --quiet");
+    expect(line).toBe(
+      "*/10 * * * * root flock -n /run/lock/hactl-drift-web-prod.lock /usr/bin/node /opt/hactl/bin/hactl drift -i '/etc/hactl/web prod.yaml' --quiet",
+    );
     expect(text).toMatch(/^SHELL=\/bin\/sh$/m);
     expect(text.endsWith('\n')).toBe(true); // cron ignores a last line without a newline
   });
 
   it('passes --prometheus through and escapes % (cron would turn it into a newline)', () => {
-    const line = cronEntry({ ...base, prometheus: '/var/lib/node-exporter/drift%1.prom' }).split('\n').at(-2)!;
+    const line = cronEntry({ ...base, prometheus: '/var/lib/node-exporter/drift%1.prom' })
+      .split('\n')
+      .at(-2)!;
     // cron drops the backslash before handing the line to sh, which then sees a plain %
     expect(line.endsWith('--quiet --prometheus /var/lib/node-exporter/drift\\%1.prom')).toBe(true);
   });

@@ -1,9 +1,9 @@
 /** Shared fixtures for the drift unit tests: example inventories and captured node output. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type HostSections, splitSections } from '../../../src/checks/drift/live.js';
 import { parseInventory } from '../../../src/inventory/index.js';
 import type { ClusterModel } from '../../../src/inventory/model.js';
-import { splitSections, type HostSections } from '../../../src/checks/drift/live.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../../inventory/', import.meta.url));
@@ -12,7 +12,10 @@ const EXAMPLES = fileURLToPath(new URL('../../../inventory/', import.meta.url));
 export const fixture = (name: string): string => readFileSync(FIXTURES + name, 'utf8');
 
 /** One of the example inventories in inventory/, as a model. */
-export function example(name: 'lab' | 'lab-heartbeat' | 'example-pacemaker-drbd-kvm' | 'example-heartbeat-xen', edit?: (yaml: string) => string): ClusterModel {
+export function example(
+  name: 'lab' | 'lab-heartbeat' | 'example-pacemaker-drbd-kvm' | 'example-heartbeat-xen',
+  edit?: (yaml: string) => string,
+): ClusterModel {
   const file = `${EXAMPLES}${name}.yaml`;
   const text = readFileSync(file, 'utf8');
   return parseInventory(edit ? edit(text) : text, file);

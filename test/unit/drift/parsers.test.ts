@@ -1,33 +1,63 @@
 import { describe, expect, it } from 'vitest';
-import { parseDrbdSection, parseDrbdStatus, parseProcDrbd } from '../../../src/facts/drbd-status.js';
-import { holdsAddress } from '../../../src/facts/addresses.js';
-import { heartbeatStatusCommand, parseHeartbeatStatus } from '../../../src/facts/heartbeat-status.js';
 import { splitSections } from '../../../src/checks/drift/live.js';
+import { holdsAddress } from '../../../src/facts/addresses.js';
 import { parseCliConstraints } from '../../../src/facts/cib-constraints.js';
 import { parseFailCounts, parseGroups, resourceOfOp } from '../../../src/facts/crm-mon.js';
+import { parseDrbdSection, parseDrbdStatus, parseProcDrbd } from '../../../src/facts/drbd-status.js';
+import { heartbeatStatusCommand, parseHeartbeatStatus } from '../../../src/facts/heartbeat-status.js';
 import { fixture } from './helpers.js';
 
 describe('drbdadm status', () => {
   it('reads DRBD 9 output: roles, volumes, peers (connection omitted = Connected)', () => {
     const [r0, r1] = parseDrbdStatus(fixture('drbd9-status-ok.txt'));
-    expect(r0).toEqual({ name: 'r0', role: 'Primary', disks: ['UpToDate'], peers: [{ name: 'slave', connection: 'Connected', role: 'Secondary', peerDisk: 'UpToDate', replication: undefined }] });
+    expect(r0).toEqual({
+      name: 'r0',
+      role: 'Primary',
+      disks: ['UpToDate'],
+      peers: [{ name: 'slave', connection: 'Connected', role: 'Secondary', peerDisk: 'UpToDate', replication: undefined }],
+    });
     expect(r1!.disks).toEqual(['UpToDate']);
     expect(r1!.peers[0]).toMatchObject({ replication: 'Established', peerDisk: 'UpToDate' });
   });
 
   it('reads the 8.4 kernel through drbd-utils 9: peer named "peer", resync progress', () => {
     const [r0] = parseDrbdStatus(fixture('drbd84-status-syncing.txt'));
-    expect(r0!.peers[0]).toEqual({ name: 'peer', connection: 'Connected', role: 'Secondary', peerDisk: 'Inconsistent', replication: 'SyncSource', done: 45.12 });
+    expect(r0!.peers[0]).toEqual({
+      name: 'peer',
+      connection: 'Connected',
+      role: 'Secondary',
+      peerDisk: 'Inconsistent',
+      replication: 'SyncSource',
+      done: 45.12,
+    });
   });
 
   it('reads a disconnected resource and skips error lines', () => {
     const states = parseDrbdStatus('r9: No such resource\n' + fixture('drbd-status-standalone.txt'));
-    expect(states).toEqual([{ name: 'r0', role: 'Secondary', disks: ['UpToDate'], peers: [{ name: 'peer', connection: 'StandAlone', role: undefined }] }]);
+    expect(states).toEqual([
+      { name: 'r0', role: 'Secondary', disks: ['UpToDate'], peers: [{ name: 'peer', connection: 'StandAlone', role: undefined }] },
+    ]);
   });
 
   it('falls back to /proc/drbd (8.4), mapping minors to the inventory names', () => {
-    const states = parseProcDrbd(fixture('proc-drbd-84.txt'), new Map([[0, 'r0'], [1, 'r1']]));
-    expect(states.map((s) => [s.name, s.role, s.disks[0], s.peers[0]!.connection, s.peers[0]!.replication, s.peers[0]!.peerDisk, s.peers[0]!.done])).toEqual([
+    const states = parseProcDrbd(
+      fixture('proc-drbd-84.txt'),
+      new Map([
+        [0, 'r0'],
+        [1, 'r1'],
+      ]),
+    );
+    expect(
+      states.map((s) => [
+        s.name,
+        s.role,
+        s.disks[0],
+        s.peers[0]!.connection,
+        s.peers[0]!.replication,
+        s.peers[0]!.peerDisk,
+        s.peers[0]!.done,
+      ]),
+    ).toEqual([
       ['r0', 'Primary', 'UpToDate', 'Connected', 'Established', 'UpToDate', undefined],
       ['r1', 'Primary', 'UpToDate', 'Connected', 'SyncSource', 'Inconsistent', 16],
       ['minor 2', 'Primary', 'UpToDate', 'WFConnection', undefined, 'DUnknown', undefined],
@@ -41,7 +71,7 @@ describe('drbdadm status', () => {
   });
 });
 
-describe('cl_status (captured on the lab\'s heartbeat stack)', () => {
+describe("cl_status (captured on the lab's heartbeat stack)", () => {
   it('reads running state, peers, the ping node and resource status', () => {
     expect(parseHeartbeatStatus(fixture('heartbeat-master-peer-dead.txt').split('@@hactl-live:heartbeat\n')[1]!)).toEqual({
       running: true,
@@ -68,7 +98,9 @@ describe('Pacemaker state', () => {
   <rsc_location id="loc-ha-services-prefers-master" rsc="ha-services" node="master" score="100"/>
   <rsc_location id="cli-prefer-vip" rsc="vip" role="Started" node="slave" score="INFINITY"/>
 </constraints>`;
-    expect(parseCliConstraints(xml)).toEqual([{ id: 'cli-prefer-vip', resource: 'vip', kind: 'prefer', node: 'slave', score: 'INFINITY', expires: undefined }]);
+    expect(parseCliConstraints(xml)).toEqual([
+      { id: 'cli-prefer-vip', resource: 'vip', kind: 'prefer', node: 'slave', score: 'INFINITY', expires: undefined },
+    ]);
   });
 
   it('reads --ban and --lifetime constraints (node and end date inside a rule)', () => {
@@ -83,14 +115,24 @@ describe('Pacemaker state', () => {
 </constraints>`;
     expect(parseCliConstraints(xml)).toEqual([
       { id: 'cli-ban-vip-on-master', resource: 'vip', kind: 'ban', node: 'master', score: '-INFINITY', expires: undefined },
-      { id: 'cli-prefer-ha-services', resource: 'ha-services', kind: 'prefer', node: 'slave', score: 'INFINITY', expires: '2026-11-23 10:00:00 +00:00' },
+      {
+        id: 'cli-prefer-ha-services',
+        resource: 'ha-services',
+        kind: 'prefer',
+        node: 'slave',
+        score: 'INFINITY',
+        expires: '2026-11-23 10:00:00 +00:00',
+      },
     ]);
   });
 
   it('reads fail counts and groups from crm_mon XML (captured after apache2 was stopped by hand)', () => {
     const xml = fixture('crm-mon-failcount.xml');
     expect(parseFailCounts(xml)).toEqual([{ resource: 'svc-apache2', node: 'master', count: 1, lastFailure: 'Sun Nov 22 21:04:34 2026' }]);
-    expect([...parseGroups(xml)]).toEqual([['vip', 'ha-services'], ['svc-apache2', 'ha-services']]);
+    expect([...parseGroups(xml)]).toEqual([
+      ['vip', 'ha-services'],
+      ['svc-apache2', 'ha-services'],
+    ]);
   });
 
   it('names the resource of an operation key, underscores and all', () => {
@@ -101,8 +143,13 @@ describe('Pacemaker state', () => {
 
 describe('live sections', () => {
   it('splits one round trip back into sections with their exit status', () => {
-    const s = splitSections("@@hactl-live:quorum\nQuorate: Yes\n@@hactl-rc:0\n@@hactl-live:crm_mon\ncrm_mon: Error: cluster is not available\n@@hactl-rc:102\n");
-    expect(s).toEqual({ quorum: { out: 'Quorate: Yes\n', rc: 0 }, crm_mon: { out: 'crm_mon: Error: cluster is not available\n', rc: 102 } });
+    const s = splitSections(
+      '@@hactl-live:quorum\nQuorate: Yes\n@@hactl-rc:0\n@@hactl-live:crm_mon\ncrm_mon: Error: cluster is not available\n@@hactl-rc:102\n',
+    );
+    expect(s).toEqual({
+      quorum: { out: 'Quorate: Yes\n', rc: 0 },
+      crm_mon: { out: 'crm_mon: Error: cluster is not available\n', rc: 102 },
+    });
   });
 });
 
@@ -120,6 +167,8 @@ describe('waits judge facts (HostContext.waitFor)', () => {
     const { heartbeatSettled, heartbeatStatus } = await import('../../../src/facts/heartbeat-status.js');
     const f = heartbeatStatus(['slave']);
     expect(heartbeatSettled('slave')(f.parse('hb running\nnode slave active\nrsc all\n', 0))).toBe(true);
-    expect(heartbeatSettled('slave')(f.parse('hb running\nnode slave dead\nrsc transition\n', 0))).toBe('peer slave: dead, resources: transition');
+    expect(heartbeatSettled('slave')(f.parse('hb running\nnode slave dead\nrsc transition\n', 0))).toBe(
+      'peer slave: dead, resources: transition',
+    );
   });
 });

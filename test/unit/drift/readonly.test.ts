@@ -6,10 +6,31 @@ import { example } from './helpers.js';
 // to a deny-list of writing commands and to "redirect only to /dev/null or another fd".
 // (`drbdadm -d adjust` is adjust's dry run: it prints the commands and runs none.)
 const WRITERS = [
-  /\bmktemp\b/, /\bmodprobe\b/, /\brm\s/, /\bmv\s/, /\bcp\s/, /\bchmod\b/, /\bchown\b/, /\btee\b/, /\btouch\b/, /\bmkdir\b/,
-  /\bdd\s/, /\bsed\s+-i/, /\bapt(-get)?\s/, /\bdpkg\s+-[iPr]/, /\bcrm_resource\b/, /\bcrm_attribute\b/, /\bcrm_shadow\b/,
-  /\bcibadmin\s+(?!-Q\b)/, /\bdrbdadm\s+(?!status\b|-d adjust\b)/, /\bsystemctl\s+(?!is-)/, /\bservice\s+\S+\s+(start|stop|restart|reload)/,
-  /\bcorosync-cfgtool\b/, /\bupdate-rc\.d\b/, /\bln\s/, /\bip\s+(?!-o -4 addr show)/,
+  /\bmktemp\b/,
+  /\bmodprobe\b/,
+  /\brm\s/,
+  /\bmv\s/,
+  /\bcp\s/,
+  /\bchmod\b/,
+  /\bchown\b/,
+  /\btee\b/,
+  /\btouch\b/,
+  /\bmkdir\b/,
+  /\bdd\s/,
+  /\bsed\s+-i/,
+  /\bapt(-get)?\s/,
+  /\bdpkg\s+-[iPr]/,
+  /\bcrm_resource\b/,
+  /\bcrm_attribute\b/,
+  /\bcrm_shadow\b/,
+  /\bcibadmin\s+(?!-Q\b)/,
+  /\bdrbdadm\s+(?!status\b|-d adjust\b)/,
+  /\bsystemctl\s+(?!is-)/,
+  /\bservice\s+\S+\s+(start|stop|restart|reload)/,
+  /\bcorosync-cfgtool\b/,
+  /\bupdate-rc\.d\b/,
+  /\bln\s/,
+  /\bip\s+(?!-o -4 addr show)/,
 ];
 
 const redirects = (script: string): string[] =>

@@ -2,17 +2,33 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildReport, mergeItems, type CheckError, type DriftItem } from '../../../src/checks/drift/items.js';
+import { buildReport, type CheckError, type DriftItem, mergeItems } from '../../../src/checks/drift/items.js';
 import { formatText, headline, prometheusText, writePrometheusFile } from '../../../src/checks/drift/report.js';
 import { NodeError } from '../../../src/core/errors.js';
 
-const cluster = { name: 'lab', stack: 'pacemaker', source: '/tmp/lab/inventory.yaml', nodes: [{ name: 'master' }, { name: 'slave' }, { name: 'arbitrator' }] };
+const cluster = {
+  name: 'lab',
+  stack: 'pacemaker',
+  source: '/tmp/lab/inventory.yaml',
+  nodes: [{ name: 'master' }, { name: 'slave' }, { name: 'arbitrator' }],
+};
 const report = (items: DriftItem[], errors: CheckError[] = []) =>
   buildReport({ cluster, items: mergeItems(items), errors, notes: [], checkedAt: new Date('2026-11-22T21:00:00Z'), ms: 3210 });
 
 const ITEMS: DriftItem[] = [
-  { kind: 'files', host: 'slave', subject: '/etc/corosync/corosync.conf', message: 'content differs from the inventory', diff: '--- a\n+++ b\n@@ -1 +1 @@\n-token: 2000\n+token: 1000\n' },
-  { kind: 'cluster', subject: 'cli-prefer-vip', message: 'leftover `crm_resource --move`: vip is pinned to slave (score INFINITY)', hint: 'crm_resource --clear -r vip' },
+  {
+    kind: 'files',
+    host: 'slave',
+    subject: '/etc/corosync/corosync.conf',
+    message: 'content differs from the inventory',
+    diff: '--- a\n+++ b\n@@ -1 +1 @@\n-token: 2000\n+token: 1000\n',
+  },
+  {
+    kind: 'cluster',
+    subject: 'cli-prefer-vip',
+    message: 'leftover `crm_resource --move`: vip is pinned to slave (score INFINITY)',
+    hint: 'crm_resource --clear -r vip',
+  },
 ];
 
 describe('text report', () => {
@@ -20,22 +36,29 @@ describe('text report', () => {
     expect(formatText(report([]))).toBe('hactl drift: cluster lab (pacemaker, 3 nodes) in 3.2s: no drift\n');
   });
 
-  it('an operator\'s CIB elements: listed as not managed, still no drift (exit 0)', () => {
+  it("an operator's CIB elements: listed as not managed, still no drift (exit 0)", () => {
     const r = buildReport({
-      cluster, items: [], errors: [], notes: [], checkedAt: new Date('2026-11-22T21:00:00Z'), ms: 3210,
+      cluster,
+      items: [],
+      errors: [],
+      notes: [],
+      checkedAt: new Date('2026-11-22T21:00:00Z'),
+      ms: 3210,
       unmanaged: [
         { section: 'resources', kind: 'primitive', id: 'op-dummy' },
         { section: 'crm_config', kind: 'property', id: 'cib-bootstrap-options-operator-note', detail: 'operator-note=x' },
       ],
     });
     expect(r.exitCode).toBe(0);
-    expect(formatText(r)).toBe([
-      'hactl drift: cluster lab (pacemaker, 3 nodes) in 3.2s: no drift',
-      'not managed by hactl (left as they are): 2',
-      '  *       primitive op-dummy (resources)',
-      '  *       property operator-note=x (crm_config)',
-      '',
-    ].join('\n'));
+    expect(formatText(r)).toBe(
+      [
+        'hactl drift: cluster lab (pacemaker, 3 nodes) in 3.2s: no drift',
+        'not managed by hactl (left as they are): 2',
+        '  *       primitive op-dummy (resources)',
+        '  *       property operator-note=x (crm_config)',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('drift: grouped by kind, host column, diff indented, hints', () => {
@@ -58,9 +81,20 @@ describe('text report', () => {
   });
 
   it('could not check: names the node in the headline and in its own section', () => {
-    const r = report([], [{ host: 'slave', message: 'cannot connect to 10.77.0.12:22: Timed out while waiting for handshake', hint: 'the node is down or unreachable' }]);
+    const r = report(
+      [],
+      [
+        {
+          host: 'slave',
+          message: 'cannot connect to 10.77.0.12:22: Timed out while waiting for handshake',
+          hint: 'the node is down or unreachable',
+        },
+      ],
+    );
     expect(headline(r)).toBe('hactl drift: cluster lab (pacemaker, 3 nodes) in 3.2s: COULD NOT CHECK slave; no drift on the rest');
-    expect(formatText(r)).toContain('could not check\n  slave   cannot connect to 10.77.0.12:22: Timed out while waiting for handshake\n          hint: the node is down or unreachable\n');
+    expect(formatText(r)).toContain(
+      'could not check\n  slave   cannot connect to 10.77.0.12:22: Timed out while waiting for handshake\n          hint: the node is down or unreachable\n',
+    );
   });
 
   it('a painter colours the diff only', () => {
@@ -111,7 +145,26 @@ describe('Prometheus textfile', () => {
 describe('JSON', () => {
   it('is the report itself: stable keys for machines', () => {
     const r = JSON.parse(JSON.stringify(report(ITEMS)));
-    expect(Object.keys(r)).toEqual(['cluster', 'stack', 'inventory', 'nodes', 'checkedAt', 'ms', 'status', 'exitCode', 'counts', 'items', 'errors', 'notes', 'unmanaged']);
-    expect(r.items[1]).toEqual({ kind: 'cluster', subject: 'cli-prefer-vip', message: expect.any(String), hint: 'crm_resource --clear -r vip' });
+    expect(Object.keys(r)).toEqual([
+      'cluster',
+      'stack',
+      'inventory',
+      'nodes',
+      'checkedAt',
+      'ms',
+      'status',
+      'exitCode',
+      'counts',
+      'items',
+      'errors',
+      'notes',
+      'unmanaged',
+    ]);
+    expect(r.items[1]).toEqual({
+      kind: 'cluster',
+      subject: 'cli-prefer-vip',
+      message: expect.any(String),
+      hint: 'crm_resource --clear -r vip',
+    });
   });
 });

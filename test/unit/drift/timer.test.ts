@@ -35,7 +35,9 @@ describe('drift as a systemd timer', () => {
 
   it('writes a oneshot service and its timer that systemd-analyze verify accepts; arguments quoted for systemd', () => {
     const units = driftUnits({ ...opts, prometheus: '/var/lib/node_exporter/hactl.prom' });
-    expect(units.service).toContain(`ExecStart=${process.execPath} ${HACTL} drift -i "/etc/hactl/my lab%%.yaml" --quiet --prometheus /var/lib/node_exporter/hactl.prom`);
+    expect(units.service).toContain(
+      `ExecStart=${process.execPath} ${HACTL} drift -i "/etc/hactl/my lab%%.yaml" --quiet --prometheus /var/lib/node_exporter/hactl.prom`,
+    );
     expect(units.timer).toContain('OnCalendar=*-*-* *:0/10:00\nUnit=hactl-drift-lab.service');
     const files = installUnits(units, 'lab', dir);
     expect(files).toEqual([join(dir, 'hactl-drift-lab.service'), join(dir, 'hactl-drift-lab.timer')]);

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { timingFacts, timingItems, type TimingFacts } from '../../../src/checks/drift/timing.js';
+import { type TimingFacts, timingFacts, timingItems } from '../../../src/checks/drift/timing.js';
 import { example } from './helpers.js';
 
 /** Pacemaker timing facts; detection and basis follow the token and consensus given. */
 const pcmk = (over: Partial<Extract<TimingFacts, { layer: 'corosync' }>> = {}): TimingFacts => {
-  const f = { stack: 'pacemaker', layer: 'corosync', budget: 30, tokenMs: 3000, runtimeTokenMs: 3650, consensusMs: 3600, monitorInterval: 5, monitorsResources: true, drbd: [],
-    stonith: false, fenceDelay: 0, drbdUnfenced: [], ...over } as const;
+  const f = {
+    stack: 'pacemaker',
+    layer: 'corosync',
+    budget: 30,
+    tokenMs: 3000,
+    runtimeTokenMs: 3650,
+    consensusMs: 3600,
+    monitorInterval: 5,
+    monitorsResources: true,
+    drbd: [],
+    stonith: false,
+    fenceDelay: 0,
+    drbdUnfenced: [],
+    ...over,
+  } as const;
   return { ...f, detectionMs: f.runtimeTokenMs + f.consensusMs, basis: `token ${f.runtimeTokenMs} + consensus ${f.consensusMs}` };
 };
 const subjects = (f: TimingFacts): string[] => timingItems(f).map((i) => i.subject);
@@ -17,7 +30,11 @@ describe('timing facts: the values hactl renders', () => {
 
   it('takes vars.corosync.totem passthrough over the inventory timing, and DRBD options over the template', () => {
     const c = example('example-pacemaker-drbd-kvm', (y) =>
-      y.replace(/^vars:\n/m, 'vars:\n  failover_budget: 12\n  corosync: { totem: { token: 9000 } }\n  drbd_options: { r1: { net: { ping-int: 20, timeout: 60 } } }\n'));
+      y.replace(
+        /^vars:\n/m,
+        'vars:\n  failover_budget: 12\n  corosync: { totem: { token: 9000 } }\n  drbd_options: { r1: { net: { ping-int: 20, timeout: 60 } } }\n',
+      ),
+    );
     const f = timingFacts(c);
     expect(f).toMatchObject({ budget: 12, tokenMs: 9000, runtimeTokenMs: 9650, consensusMs: 6000 });
     expect(f.drbd).toEqual([
@@ -39,14 +56,17 @@ describe('fencing rules (issue #18)', () => {
     const c = example('example-pacemaker-drbd-kvm', (y) => y.replace(/^( *)- name: r1 .*$/m, '$&\n$1  fencing: off'));
     const f = timingFacts(c);
     expect(f).toMatchObject({ stonith: true, fenceDelay: 15, drbdUnfenced: ['r1'] });
-    expect(timingItems(f).find((i) => i.subject === 'drbd fencing')?.message).toMatch(/^STONITH is on but DRBD r1 has fencing off: a twin cut from its peer may promote/);
+    expect(timingItems(f).find((i) => i.subject === 'drbd fencing')?.message).toMatch(
+      /^STONITH is on but DRBD r1 has fencing off: a twin cut from its peer may promote/,
+    );
   });
 
   it('detection + the fence race delay over the budget', () => {
     expect(subjects(pcmk({ stonith: true, fenceDelay: 15 }))).toEqual([]);
     const late = timingItems(pcmk({ stonith: true, fenceDelay: 25 }));
     expect(late.map((i) => i.message)).toEqual([
-      'a dead node is noticed after 7.25 s and fenced after up to 25 s more (pcmk_delay_max): 32.25 s, over the failover budget of 30 s']);
+      'a dead node is noticed after 7.25 s and fenced after up to 25 s more (pcmk_delay_max): 32.25 s, over the failover budget of 30 s',
+    ]);
     // the inventory's own delay, in any unit Pacemaker reads
     const c = example('example-pacemaker-drbd-kvm', (y) => y.replace(/lanplus: 1/, 'lanplus: 1\n      pcmk_delay_max: 1min'));
     expect(timingFacts(c).fenceDelay).toBe(60);
@@ -83,7 +103,19 @@ describe('timing rules', () => {
   });
 
   it('heartbeat deadtime and the monitor interval against the budget', () => {
-    expect(subjects({ stack: 'heartbeat', layer: 'heartbeat', budget: 8, deadtime: 10, detectionMs: 10_000, basis: 'deadtime 10000', monitorInterval: 5, monitorsResources: false, drbd: [] })).toEqual(['failover budget']);
+    expect(
+      subjects({
+        stack: 'heartbeat',
+        layer: 'heartbeat',
+        budget: 8,
+        deadtime: 10,
+        detectionMs: 10_000,
+        basis: 'deadtime 10000',
+        monitorInterval: 5,
+        monitorsResources: false,
+        drbd: [],
+      }),
+    ).toEqual(['failover budget']);
     expect(subjects(pcmk({ monitorInterval: 60 }))).toEqual(['monitor interval']);
   });
 });

@@ -49,18 +49,33 @@ describe('fact parsers (captured output)', () => {
   it('file facts: present with content, absent', () => {
     const out = `@@hactl-file@@ /etc/a\n600 root root 6\nabc123\n${Buffer.from('hello\n').toString('base64')}\n@@hactl-file@@ /etc/b\nABSENT\n`;
     const m = parseFileFacts(out);
-    expect(m.get('/etc/a')).toEqual({ path: '/etc/a', exists: true, mode: '600', owner: 'root', group: 'root', sha256: 'abc123', content: 'hello\n' });
+    expect(m.get('/etc/a')).toEqual({
+      path: '/etc/a',
+      exists: true,
+      mode: '600',
+      owner: 'root',
+      group: 'root',
+      sha256: 'abc123',
+      content: 'hello\n',
+    });
     expect(m.get('/etc/b')).toEqual({ path: '/etc/b', exists: false });
   });
   it('service facts', () => {
-    expect(parseServiceFact('corosync', 'init=sysv\nrunning=1\nenabled=0\n')).toEqual({ name: 'corosync', init: 'sysv', running: true, enabled: false });
+    expect(parseServiceFact('corosync', 'init=sysv\nrunning=1\nenabled=0\n')).toEqual({
+      name: 'corosync',
+      init: 'sysv',
+      running: true,
+      enabled: false,
+    });
     expect(parseServiceFact('x', 'init=systemd\nrunning=0\nenabled=1\n').init).toBe('systemd');
   });
 });
 
 describe('templates are strict', () => {
   it('an unknown variable is an error with template:line', () => {
-    expect(() => renderString('totem {\n  cluster_name: {{clustr}}\n}\n', { cluster: 'x' }, 'corosync.conf.hbs')).toThrow(/template uses `clustr`/);
+    expect(() => renderString('totem {\n  cluster_name: {{clustr}}\n}\n', { cluster: 'x' }, 'corosync.conf.hbs')).toThrow(
+      /template uses `clustr`/,
+    );
     try {
       renderString('a\n{{nope}}', {}, 't.hbs');
     } catch (e) {
@@ -93,4 +108,3 @@ Host !bastion *
     expect(resolveSshConfig(cfg, 'other').user).toBe('fallback');
   });
 });
-

@@ -1,17 +1,24 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import rollback from '../../../playbooks/rollback.js';
 import { mergeHistory, resolveTarget } from '../../../src/cli/commands/history.js';
 import { Connector } from '../../../src/runtime/connector.js';
 import {
-  generationsDir, historyKeep, historyReadCommand, newRunId, parseGenerations, planRestore, RUN_ID, type Generation,
+  type Generation,
+  generationsDir,
+  historyKeep,
+  historyReadCommand,
+  newRunId,
+  parseGenerations,
+  planRestore,
+  RUN_ID,
 } from '../../../src/runtime/generation.js';
 import { definePlaybook } from '../../../src/runtime/playbook.js';
 import { runPlaybook } from '../../../src/runtime/run.js';
-import { ownedSections } from '../../../src/stack/cib-history.js';
 import { planCib } from '../../../src/stack/cib.js';
+import { ownedSections } from '../../../src/stack/cib-history.js';
 import { LocalConnection } from '../../../src/transport/local.js';
 import { testCluster } from '../../helpers/model.js';
 import { useNodeStateDir } from '../../helpers/node-state.js';
@@ -32,15 +39,20 @@ const local = new LocalConnection('local');
 
 /** A playbook that writes app.conf (validated), a private key and, when asked, extra.conf. */
 const book = (n: number, withExtra = false) =>
-  definePlaybook('site', async ({ hosts }) => {
-    await hosts.all(async (h) => {
-      await h.file(conf, { content: `value ${n}\n`, validate: 'grep -q "^value" %s', notify: 'my handler' });
-      await h.file(key, { content: `secret-${n}\n`, mode: '0600', secret: true });
-      if (withExtra) await h.file(extra, { content: 'new\n' });
-    });
-  }, { handlers: { 'my handler': async () => undefined } });
+  definePlaybook(
+    'site',
+    async ({ hosts }) => {
+      await hosts.all(async (h) => {
+        await h.file(conf, { content: `value ${n}\n`, validate: 'grep -q "^value" %s', notify: 'my handler' });
+        await h.file(key, { content: `secret-${n}\n`, mode: '0600', secret: true });
+        if (withExtra) await h.file(extra, { content: 'new\n' });
+      });
+    },
+    { handlers: { 'my handler': async () => undefined } },
+  );
 
-const cluster = (keep?: number) => testCluster([{ name: 'n1' }], { stack: 'heartbeat', source: inv, vars: keep ? { history_keep: keep } : {} });
+const cluster = (keep?: number) =>
+  testCluster([{ name: 'n1' }], { stack: 'heartbeat', source: inv, vars: keep ? { history_keep: keep } : {} });
 const id = (i: number): string => `20261127T2300${String(i).padStart(2, '0')}Z-000${i % 10}`;
 
 async function generations(): Promise<Generation[]> {
@@ -94,7 +106,10 @@ describe('generations', () => {
     const warnings: string[] = [];
     const to = resolveTarget(mergeHistory({ n1: await generations() }), id(2));
     const s = await runPlaybook(rollback, {
-      cluster: cluster(), connector: connector(), runId: id(5), options: { to, generations: { n1: await generations() } },
+      cluster: cluster(),
+      connector: connector(),
+      runId: id(5),
+      options: { to, generations: { n1: await generations() } },
       events: (e) => void (e.type === 'log' && e.level === 'warn' && warnings.push(e.message)),
     });
     expect(s.ok, JSON.stringify(s.hosts[0]?.error)).toBe(true);
@@ -119,13 +134,18 @@ describe('generations', () => {
     const gens = await generations();
     // tamper with the kept copy so the validator refuses it
     writeFileSync(join(generationsDir(), id(5), 'files', conf), 'garbage\n');
-    const s = await runPlaybook(rollback, { cluster: cluster(), connector: connector(), runId: id(6), options: { to: id(5), generations: { n1: gens } } });
+    const s = await runPlaybook(rollback, {
+      cluster: cluster(),
+      connector: connector(),
+      runId: id(6),
+      options: { to: id(5), generations: { n1: gens } },
+    });
     expect(s.ok).toBe(false);
     expect(s.hosts[0]!.error).toMatch(/validation refused the new .*app\.conf; the old file is untouched/);
     expect(readFileSync(conf, 'utf8')).toBe('value 1\n');
   });
 
-  it('keeps the newest N generations per node (vars.history_keep), this run\'s always', async () => {
+  it("keeps the newest N generations per node (vars.history_keep), this run's always", async () => {
     for (let i = 10; i < 16; i++) await runPlaybook(book(i), { cluster: cluster(3), connector: connector(), runId: id(i) });
     expect(readdirSync(generationsDir()).sort()).toEqual([id(13), id(14), id(15)]);
     // a run whose id sorts before the kept ones (a clock set back) still keeps its own
@@ -134,26 +154,53 @@ describe('generations', () => {
   }, 60_000);
 
   it('an unknown run id names the ones that exist', () => {
-    const entries = mergeHistory({ n1: [{ run: id(1), time: '', inventory: '', command: '', playbook: '', host: 'n1', changes: [], saved: [], cib: false }] });
-    expect(() => resolveTarget(entries, 'nope')).toThrow(`unknown run id "nope" (run ids look like 20261127T231500Z-3fa2); the generations kept are: ${id(1)}`);
+    const entries = mergeHistory({
+      n1: [{ run: id(1), time: '', inventory: '', command: '', playbook: '', host: 'n1', changes: [], saved: [], cib: false }],
+    });
+    expect(() => resolveTarget(entries, 'nope')).toThrow(
+      `unknown run id "nope" (run ids look like 20261127T231500Z-3fa2); the generations kept are: ${id(1)}`,
+    );
     expect(resolveTarget(entries, undefined)).toBe(id(1));
     expect(() => resolveTarget([], undefined)).toThrow(/nothing to roll back/);
   });
 });
 
 describe('planRestore and the owned CIB of a generation', () => {
-  const gen = (run: string, saved: Generation['saved'], cib = false): Generation =>
-    ({ run, time: '', inventory: '', command: '', playbook: '', host: 'm', changes: saved.map((s) => ({ task: `file ${s.path}`, file: s.path, notify: ['reload corosync'] })), saved, cib });
+  const gen = (run: string, saved: Generation['saved'], cib = false): Generation => ({
+    run,
+    time: '',
+    inventory: '',
+    command: '',
+    playbook: '',
+    host: 'm',
+    changes: saved.map((s) => ({ task: `file ${s.path}`, file: s.path, notify: ['reload corosync'] })),
+    saved,
+    cib,
+  });
 
   it('undoes every generation from the run on; per file the oldest copy wins', () => {
     const gens = [
       gen(id(1), [{ path: '/a', absent: false, mode: '644' }], true),
-      gen(id(2), [{ path: '/a', absent: false, mode: '644' }, { path: '/b', absent: true }], true),
-      gen(id(3), [{ path: '/b', absent: false, mode: '600' }, { path: '/c', absent: false, mode: '644' }]),
+      gen(
+        id(2),
+        [
+          { path: '/a', absent: false, mode: '644' },
+          { path: '/b', absent: true },
+        ],
+        true,
+      ),
+      gen(id(3), [
+        { path: '/b', absent: false, mode: '600' },
+        { path: '/c', absent: false, mode: '644' },
+      ]),
     ];
     const p = planRestore(gens, id(2));
     expect(p.runs).toEqual([id(2), id(3)]);
-    expect(p.files.map((f) => [f.path, f.run, f.absent])).toEqual([['/a', id(2), false], ['/b', id(2), true], ['/c', id(3), false]]);
+    expect(p.files.map((f) => [f.path, f.run, f.absent])).toEqual([
+      ['/a', id(2), false],
+      ['/b', id(2), true],
+      ['/c', id(3), false],
+    ]);
     expect(p.files[0]!.notify).toEqual(['reload corosync']);
     expect(p.cib).toBe(id(2));
     expect(planRestore(gens, id(3)).cib).toBeUndefined();

@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classifyTask } from '../../../src/checks/drift/from-run.js';
 import { Connector } from '../../../src/runtime/connector.js';
 import { HostContext } from '../../../src/runtime/host.js';
-import { definePlaybook } from '../../../src/runtime/playbook.js';
 import { describePending, parsePending, pendingMarkCommand, pendingSlug } from '../../../src/runtime/pending.js';
+import { definePlaybook } from '../../../src/runtime/playbook.js';
 import { runPlaybook } from '../../../src/runtime/run.js';
 import { STAGE_MISMATCH, writeScript } from '../../../src/tasks/file.js';
 import { LocalConnection } from '../../../src/transport/local.js';
@@ -56,7 +56,9 @@ describe('the file write checks the staged copy before the swap', () => {
 describe('pending records', () => {
   it('parse, name and describe', () => {
     expect(pendingSlug('reload corosync')).toBe('reload-corosync');
-    const p = parsePending('@@hactl-pending@@\nrestart heartbeat\n2026-11-27T16:59:57Z file /etc/ha.d/ha.cf\n@@hactl-pending@@\nadjust drbd\n');
+    const p = parsePending(
+      '@@hactl-pending@@\nrestart heartbeat\n2026-11-27T16:59:57Z file /etc/ha.d/ha.cf\n@@hactl-pending@@\nadjust drbd\n',
+    );
     expect([...p.keys()]).toEqual(['restart heartbeat', 'adjust drbd']);
     expect(describePending(p.get('restart heartbeat')!)).toBe('restart heartbeat (after file /etc/ha.d/ha.cf at 2026-11-27T16:59:57Z)');
     expect(parsePending('')).toEqual(new Map());
@@ -64,12 +66,19 @@ describe('pending records', () => {
 
   it('drift: a pending handler is an item of its own (with what made it pending); with a real change, both', () => {
     const base = { task: 'file /etc/ha.d/ha.cf', host: 'slave', changed: true, ms: 0, pending: ['restart heartbeat'] };
-    const only = classifyTask({ ...base, reason: 'pending handler from an interrupted run: restart heartbeat (after file /etc/ha.d/ha.cf at 2026-11-27T16:59:57Z)' });
-    expect(only).toEqual([expect.objectContaining({
-      kind: 'services', host: 'slave', subject: 'pending handler: restart heartbeat',
-      message: expect.stringMatching(/never ran after file \/etc\/ha.d\/ha.cf changed at 2026-11-27T16:59:57Z/),
-      hint: expect.stringMatching(/hactl bootstrap/),
-    })]);
+    const only = classifyTask({
+      ...base,
+      reason: 'pending handler from an interrupted run: restart heartbeat (after file /etc/ha.d/ha.cf at 2026-11-27T16:59:57Z)',
+    });
+    expect(only).toEqual([
+      expect.objectContaining({
+        kind: 'services',
+        host: 'slave',
+        subject: 'pending handler: restart heartbeat',
+        message: expect.stringMatching(/never ran after file \/etc\/ha.d\/ha.cf changed at 2026-11-27T16:59:57Z/),
+        hint: expect.stringMatching(/hactl bootstrap/),
+      }),
+    ]);
     const both = classifyTask({ ...base, reason: 'update /etc/ha.d/ha.cf', diff: '--- a\n+++ b\n' });
     expect(both.map((i) => i.kind)).toEqual(['services', 'files']);
   });
@@ -140,7 +149,8 @@ describe('reading the pending records costs no round trip of its own', () => {
   it('a notifying file task on a fresh host: one trip for facts and records, one for the write', async () => {
     const local = new LocalConnection('local');
     const calls: string[] = [];
-    const conn = async () => ({ ...local, host: 'local', exec: (c: string, o?: object) => (calls.push(c), local.exec(c, o)) }) as unknown as LocalConnection;
+    const conn = async () =>
+      ({ ...local, host: 'local', exec: (c: string, o?: object) => (calls.push(c), local.exec(c, o)) }) as unknown as LocalConnection;
     const cluster = testCluster([{ name: 'local' }]);
     const h = new HostContext(cluster.nodes[0]!, cluster, conn, false, () => undefined);
     const r = await h.file(join(dir, 'trips.cf'), { content: 'x\n', notify: 'reload it' });

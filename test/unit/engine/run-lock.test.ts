@@ -4,14 +4,27 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Connector } from '../../../src/runtime/connector.js';
 import {
-  acquireRunLock, describeHolder, localLockPath, me, nodeLockCommand, parseNodeLock, releaseLocalLock, tryLocalLock,
+  acquireRunLock,
+  describeHolder,
+  localLockPath,
+  me,
+  nodeLockCommand,
+  parseNodeLock,
+  releaseLocalLock,
+  tryLocalLock,
 } from '../../../src/runtime/lock.js';
 import { LocalConnection } from '../../../src/transport/local.js';
 import { testCluster } from '../../helpers/model.js';
 
 // The run lock (issue #24): two changing runs of one cluster never interleave; a lock left
 // by a dead run does not block forever.
-const holder = (pid: number, command = 'hactl bootstrap -i lab.yaml') => ({ user: 'root', host: hostname(), pid, command, since: '2026-11-27T16:59:01.000Z' });
+const holder = (pid: number, command = 'hactl bootstrap -i lab.yaml') => ({
+  user: 'root',
+  host: hostname(),
+  pid,
+  command,
+  since: '2026-11-27T16:59:01.000Z',
+});
 
 describe('the local lock file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hactl-lock-'));
@@ -56,7 +69,7 @@ describe('the local lock file', () => {
   });
 });
 
-describe('the node lock (flock held by a process of the run\'s session)', () => {
+describe("the node lock (flock held by a process of the run's session)", () => {
   let state: string;
   let saved: Record<string, string | undefined>;
   beforeEach(() => {
@@ -65,7 +78,10 @@ describe('the node lock (flock held by a process of the run\'s session)', () => 
     process.env.HACTL_NODE_STATE_DIR = state;
   });
   afterEach(() => {
-    for (const [k, v] of [['HACTL_NODE_STATE_DIR', saved.s], ['HACTL_LOCK_DIR', saved.l]] as const) {
+    for (const [k, v] of [
+      ['HACTL_NODE_STATE_DIR', saved.s],
+      ['HACTL_LOCK_DIR', saved.l],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -101,15 +117,24 @@ describe('the node lock (flock held by a process of the run\'s session)', () => 
     process.env.HACTL_LOCK_DIR = join(state, 'orch-a');
     const first = await acquireRunLock({ cluster: 'test', nodes: cluster.nodes, connector, command: 'hactl bootstrap' });
     process.env.HACTL_LOCK_DIR = join(state, 'orch-b');
-    await expect(acquireRunLock({ cluster: 'test', nodes: cluster.nodes, connector, command: 'hactl run x.ts' }))
-      .rejects.toThrow(new RegExp(`cluster test is locked by another run on one: \\S+@\\S+ \\(pid ${process.pid}, \`hactl bootstrap\``));
+    await expect(acquireRunLock({ cluster: 'test', nodes: cluster.nodes, connector, command: 'hactl run x.ts' })).rejects.toThrow(
+      new RegExp(`cluster test is locked by another run on one: \\S+@\\S+ \\(pid ${process.pid}, \`hactl bootstrap\``),
+    );
     // the same orchestrator: refused by the local lock already
     process.env.HACTL_LOCK_DIR = join(state, 'orch-a');
-    await expect(acquireRunLock({ cluster: 'test', nodes: cluster.nodes, connector, command: 'hactl run x.ts' })).rejects.toThrow(/locked by another run: \S+@/);
+    await expect(acquireRunLock({ cluster: 'test', nodes: cluster.nodes, connector, command: 'hactl run x.ts' })).rejects.toThrow(
+      /locked by another run: \S+@/,
+    );
     await first.release();
     process.env.HACTL_LOCK_DIR = join(state, 'orch-b');
     const notices: string[] = [];
-    const second = await acquireRunLock({ cluster: 'test', nodes: cluster.nodes, connector, command: 'hactl run x.ts', notice: (m) => notices.push(m) });
+    const second = await acquireRunLock({
+      cluster: 'test',
+      nodes: cluster.nodes,
+      connector,
+      command: 'hactl run x.ts',
+      notice: (m) => notices.push(m),
+    });
     await second.release();
     expect(notices).toEqual([]);
   });
@@ -123,7 +148,14 @@ describe('the node lock (flock held by a process of the run\'s session)', () => 
     process.env.HACTL_LOCK_DIR = join(state, 'orch-b');
     const notices: string[] = [];
     const t0 = Date.now();
-    const second = await acquireRunLock({ cluster: 'test', nodes: cluster.nodes, connector, command: 'hactl run', waitSeconds: 20, notice: (m) => notices.push(m) });
+    const second = await acquireRunLock({
+      cluster: 'test',
+      nodes: cluster.nodes,
+      connector,
+      command: 'hactl run',
+      waitSeconds: 20,
+      notice: (m) => notices.push(m),
+    });
     expect(Date.now() - t0).toBeGreaterThan(1000);
     expect(notices[0]).toMatch(/^waiting for the run lock of test on one, held by \S+@\S+ \(pid /);
     await second.release();

@@ -31,7 +31,9 @@ function check(plan: TaskPlan, e: Expect): void {
 }
 
 describe('apt', () => {
-  it.each(cases.apt!)('$name', (c) => check(planApt(new Map(Object.entries(c.installed as object)), c.wanted as string[], c.options), c.expect));
+  it.each(cases.apt!)('$name', (c) =>
+    check(planApt(new Map(Object.entries(c.installed as object)), c.wanted as string[], c.options), c.expect),
+  );
 });
 describe('service', () => {
   it.each(cases.service!)('$name', (c) => check(planService(c.fact as never, c.options as never), c.expect));

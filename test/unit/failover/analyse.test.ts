@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { alternatingAnswers, analyseProbes, detectionOf, findSplitBrain, stableSince, takeoverOf } from '../../../src/checks/failover/analyse.js';
+import {
+  alternatingAnswers,
+  analyseProbes,
+  detectionOf,
+  findSplitBrain,
+  stableSince,
+  takeoverOf,
+} from '../../../src/checks/failover/analyse.js';
 import type { NodeSample, ProbeRecord } from '../../../src/checks/failover/types.js';
 
 const ok = (t: number, node = 'master'): ProbeRecord => ({ t, ms: 2, ok: true, status: 200, node });
 const bad = (t: number, error = 'connect ECONNREFUSED 10.77.0.100:80'): ProbeRecord => ({ t, ms: 1, ok: false, error });
-const sample = (t: number, node: string, o: Partial<NodeSample> = {}): NodeSample => ({ t, node, reachable: true, vip: false, stack: true, members: ['master', 'slave', 'arbitrator'], extra: {}, ...o });
+const sample = (t: number, node: string, o: Partial<NodeSample> = {}): NodeSample => ({
+  t,
+  node,
+  reachable: true,
+  vip: false,
+  stack: true,
+  members: ['master', 'slave', 'arbitrator'],
+  extra: {},
+  ...o,
+});
 
 describe('analyseProbes', () => {
   it('measures each outage from the first failed probe to the first good one after it', () => {
@@ -47,10 +63,14 @@ describe('stableSince', () => {
 describe('findSplitBrain', () => {
   it('finds the VIP on two twins at the same time, even when their polls do not line up', () => {
     const s = [
-      sample(0, 'master', { vip: true }), sample(0, 'slave'),
-      sample(300, 'master', { vip: true }), sample(450, 'slave', { vip: true }),
-      sample(600, 'master', { vip: true }), sample(1050, 'slave', { vip: true }),
-      sample(900, 'master', { vip: true }), sample(1200, 'master', { vip: true }),
+      sample(0, 'master', { vip: true }),
+      sample(0, 'slave'),
+      sample(300, 'master', { vip: true }),
+      sample(450, 'slave', { vip: true }),
+      sample(600, 'master', { vip: true }),
+      sample(1050, 'slave', { vip: true }),
+      sample(900, 'master', { vip: true }),
+      sample(1200, 'master', { vip: true }),
     ];
     const sb = findSplitBrain(s, 300)!;
     expect(sb.nodes).toEqual(['master', 'slave']);
@@ -60,12 +80,25 @@ describe('findSplitBrain', () => {
   });
 
   it('ignores a planned move caught half-way, unreachable holders and stale polls', () => {
-    const move = [sample(0, 'master', { vip: true }), sample(100, 'slave', { vip: true }), sample(300, 'master'), sample(400, 'slave', { vip: true }), sample(700, 'slave', { vip: true })];
+    const move = [
+      sample(0, 'master', { vip: true }),
+      sample(100, 'slave', { vip: true }),
+      sample(300, 'master'),
+      sample(400, 'slave', { vip: true }),
+      sample(700, 'slave', { vip: true }),
+    ];
     expect(findSplitBrain(move, 300)).toBeUndefined();
-    const cut = [0, 300, 600, 900].flatMap((t) => [sample(t, 'master', { vip: true, reachable: false }), sample(t, 'slave', { vip: true })]);
+    const cut = [0, 300, 600, 900].flatMap((t) => [
+      sample(t, 'master', { vip: true, reachable: false }),
+      sample(t, 'slave', { vip: true }),
+    ]);
     expect(findSplitBrain(cut, 300)).toBeUndefined();
     // the master's last poll is 3 s old: it says nothing about now
-    const stale = [sample(0, 'master', { vip: true }), sample(100, 'master', { vip: true }), ...[3000, 3300, 3600].map((t) => sample(t, 'slave', { vip: true }))];
+    const stale = [
+      sample(0, 'master', { vip: true }),
+      sample(100, 'master', { vip: true }),
+      ...[3000, 3300, 3600].map((t) => sample(t, 'slave', { vip: true })),
+    ];
     expect(findSplitBrain(stale, 300)).toBeUndefined();
   });
 });
@@ -90,6 +123,12 @@ describe('detection and takeover', () => {
     expect(takeoverOf(s, 'slave', 0)).toBe(3100);
     expect(detectionOf(s, 'arbitrator', 0)).toBeUndefined();
     // a node that was never a member (Heartbeat's ping node): no detection figure
-    expect(detectionOf([sample(-100, 'slave', { members: ['slave', 'master'] }), sample(100, 'slave', { members: ['slave', 'master'] })], 'arbitrator', 0)).toBeUndefined();
+    expect(
+      detectionOf(
+        [sample(-100, 'slave', { members: ['slave', 'master'] }), sample(100, 'slave', { members: ['slave', 'master'] })],
+        'arbitrator',
+        0,
+      ),
+    ).toBeUndefined();
   });
 });

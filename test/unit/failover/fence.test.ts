@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,10 @@ import { fenceAnswer, parseFenceRequest } from '../../../src/lab/fence/protocol.
 // and cluster-glue's external plugin calls (Heartbeat).
 const AGENT = resolve('lab-assets/fence_lab');
 const KEY = 'test-key-123';
-const power = new Map([['master', true], ['slave', false]]);
+const power = new Map([
+  ['master', true],
+  ['slave', false],
+]);
 const seen: string[] = [];
 let server: Server;
 let port = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyseProbes } from '../../../src/checks/failover/analyse.js';
 import { budgetFor, detectionMs } from '../../../src/checks/failover/budget.js';
-import { judge, type JudgeInput } from '../../../src/checks/failover/judge.js';
+import { type JudgeInput, judge } from '../../../src/checks/failover/judge.js';
 import type { ClusterModel } from '../../../src/inventory/model.js';
 
 const cluster = (o: Partial<ClusterModel> = {}): ClusterModel =>
@@ -33,9 +33,22 @@ describe('budgetFor', () => {
 });
 
 const base = (o: Partial<JudgeInput> = {}): JudgeInput => ({
-  scenario: 'kill-stack', expect: 'move', active: 'master', passive: 'slave', after: 'slave',
-  analysis: analyseProbes([{ t: 0, ms: 1, ok: false, error: 'timeout' }, { t: 4000, ms: 2, ok: true }]),
-  budget: { ms: 7200, basis: 'x' }, timedOut: false, restored: true, restoreNotes: [], findings: [], fencing: true, ...o,
+  scenario: 'kill-stack',
+  expect: 'move',
+  active: 'master',
+  passive: 'slave',
+  after: 'slave',
+  analysis: analyseProbes([
+    { t: 0, ms: 1, ok: false, error: 'timeout' },
+    { t: 4000, ms: 2, ok: true },
+  ]),
+  budget: { ms: 7200, basis: 'x' },
+  timedOut: false,
+  restored: true,
+  restoreNotes: [],
+  findings: [],
+  fencing: true,
+  ...o,
 });
 
 describe('judge', () => {
@@ -43,7 +56,12 @@ describe('judge', () => {
     expect(judge(base())).toEqual({ verdict: 'pass', reasons: [] });
   });
   it('split brain is a failure, never a pass, and says why', () => {
-    const r = judge(base({ fencing: false, splitBrain: { reason: 'the VIP was configured on master and slave', nodes: ['master', 'slave'], since: 0, ms: 3000 } }));
+    const r = judge(
+      base({
+        fencing: false,
+        splitBrain: { reason: 'the VIP was configured on master and slave', nodes: ['master', 'slave'], since: 0, ms: 3000 },
+      }),
+    );
     expect(r.verdict).toBe('fail');
     expect(r.reasons[0]).toMatch(/^SPLIT BRAIN: the VIP was configured on master and slave: without fencing/);
   });

@@ -8,7 +8,11 @@ import { testCluster } from '../../helpers/model.js';
 describe('labStateDirFor: which lab an inventory belongs to (its fault primitives)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hactl-labstate-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const nodes = [{ name: 'master', address: '10.78.0.11' }, { name: 'slave', address: '10.78.0.12' }, { name: 'arbitrator', address: '10.78.0.13' }];
+  const nodes = [
+    { name: 'master', address: '10.78.0.11' },
+    { name: 'slave', address: '10.78.0.12' },
+    { name: 'arbitrator', address: '10.78.0.13' },
+  ];
   writeFileSync(join(dir, 'state.json'), JSON.stringify({ inventory: join(dir, 'inventory.yaml'), nodes }));
   const at = (file: string, n = nodes) => testCluster(n, { source: join(dir, file) });
 

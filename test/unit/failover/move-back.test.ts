@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { durationMs, heartbeatMoveBudgetMs, moveVerdict, pacemakerMove, pacemakerMoveBudgetMs } from '../../../src/checks/failover/move-back.js';
+import {
+  durationMs,
+  heartbeatMoveBudgetMs,
+  moveVerdict,
+  pacemakerMove,
+  pacemakerMoveBudgetMs,
+} from '../../../src/checks/failover/move-back.js';
 import { placementOf as placementOfGroup } from '../../../src/facts/crm-mon.js';
 
 const placementOf = (xml: string) => placementOfGroup(xml, 'ha-services');
@@ -15,7 +21,8 @@ const mon = (where: string[], failures = ''): string => `<pacemaker-result api-v
   </resources>
   ${failures}
 </pacemaker-result>`;
-const failed = '<failures><failure op_key="svc-apache2_start_0" node="master" exitstatus="error" exitreason="" exitcode="1" call="21" status="complete" task="start"/></failures>';
+const failed =
+  '<failures><failure op_key="svc-apache2_start_0" node="master" exitstatus="error" exitreason="" exitcode="1" call="21" status="complete" task="start"/></failures>';
 
 describe('placementOf (crm_mon XML)', () => {
   it('the group together on one node is running there', () => {
@@ -41,8 +48,11 @@ describe('move bounds follow the op timeouts and the slowness factor', () => {
     expect(pacemakerMoveBudgetMs(group('180s', '3min'), 3)).toBe(4 * 180_000 + 60_000); // the VM lab: op_timeout_factor 3 in the CIB
   });
   it('DRBD promote and demote count; an unreadable CIB falls back to the template defaults × op factor', () => {
-    const drbd = '<primitive id="drbd-r0" type="drbd"><operations><op name="promote" timeout="90s"/><op name="demote" timeout="90s"/><op name="start" timeout="240s"/></operations></primitive>';
-    expect(pacemakerMoveBudgetMs(group('60s', '60s').replace('<resources>', `<resources><clone id="c">${drbd}</clone>`), 1)).toBe(260_000 + 180_000);
+    const drbd =
+      '<primitive id="drbd-r0" type="drbd"><operations><op name="promote" timeout="90s"/><op name="demote" timeout="90s"/><op name="start" timeout="240s"/></operations></primitive>';
+    expect(pacemakerMoveBudgetMs(group('60s', '60s').replace('<resources>', `<resources><clone id="c">${drbd}</clone>`), 1)).toBe(
+      260_000 + 180_000,
+    );
     expect(pacemakerMoveBudgetMs('', 2, 3)).toBe(2 * 60_000 * 3 + 40_000);
   });
   it('Heartbeat: deadtime + 20 s per haresources entry + 20 s, × timeout_factor', () => {
@@ -51,16 +61,28 @@ describe('move bounds follow the op timeouts and the slowness factor', () => {
     expect(heartbeatMoveBudgetMs(c, 3)).toBe(210_000);
   });
   it('durations in Pacemaker syntax', () => {
-    expect([durationMs('60s'), durationMs('60'), durationMs('2min'), durationMs('1500ms'), durationMs('1h'), durationMs('x')]).toEqual([60_000, 60_000, 120_000, 1500, 3_600_000, undefined]);
+    expect([durationMs('60s'), durationMs('60'), durationMs('2min'), durationMs('1500ms'), durationMs('1h'), durationMs('x')]).toEqual([
+      60_000,
+      60_000,
+      120_000,
+      1500,
+      3_600_000,
+      undefined,
+    ]);
   });
 });
 
 describe('moveVerdict: the move completes, or the service is kept where it runs, and the report says which', () => {
-  it('moved', () => expect(moveVerdict('move', 'master', 'slave', 'slave', true)).toEqual({ status: 'moved', message: 'move: master → slave' }));
+  it('moved', () =>
+    expect(moveVerdict('move', 'master', 'slave', 'slave', true)).toEqual({ status: 'moved', message: 'move: master → slave' }));
   it('kept on the twin it ran on', () =>
-    expect(moveVerdict('move back', 'slave', 'master', 'slave', false)).toEqual({ status: 'kept', message: 'move back failed, service kept on slave' }));
+    expect(moveVerdict('move back', 'slave', 'master', 'slave', false)).toEqual({
+      status: 'kept',
+      message: 'move back failed, service kept on slave',
+    }));
   it('down is said loudly', () => expect(moveVerdict('move back', 'slave', 'master', undefined, false).status).toBe('down'));
-  it('late arrival after the take-back still counts as moved', () => expect(moveVerdict('move', 'master', 'slave', 'slave', false).status).toBe('moved'));
+  it('late arrival after the take-back still counts as moved', () =>
+    expect(moveVerdict('move', 'master', 'slave', 'slave', false).status).toBe('moved'));
   it('the constraint commands', () => {
     expect(pacemakerMove.move('slave')).toBe('crm_resource --move -r ha-services -N slave');
     expect(pacemakerMove.clear).toBe('crm_resource --clear -r ha-services');

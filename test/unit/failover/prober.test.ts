@@ -9,7 +9,7 @@ import { Prober } from '../../../src/checks/failover/prober.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function serve(port: number, body: string): Promise<Server> {
-  const s = createServer((req, res) => res.end(body));
+  const s = createServer((_req, res) => res.end(body));
   return new Promise((resolve) => s.listen(port, '127.0.0.1', () => resolve(s)));
 }
 const stop = (s: Server): Promise<void> => new Promise((r) => (s.closeAllConnections(), s.close(() => r())));

@@ -1,31 +1,71 @@
 import { describe, expect, it } from 'vitest';
-import { failoverSettings } from '../../../src/checks/failover/settings.js';
 import { budgetFor } from '../../../src/checks/failover/budget.js';
-import { heartbeatOps, pacemakerOps, parseSample, watchCommand } from '../../../src/checks/failover/stacks.js';
-import { drbdInSyncOf as drbdInSync } from '../../../src/checks/failover/preflight.js';
-import { planScenarios } from '../../../src/checks/failover/plan.js';
 import type { Faults } from '../../../src/checks/failover/faults.js';
 import { arpMac, identifier } from '../../../src/checks/failover/identify.js';
+import { planScenarios } from '../../../src/checks/failover/plan.js';
+import { drbdInSyncOf as drbdInSync } from '../../../src/checks/failover/preflight.js';
+import { failoverSettings } from '../../../src/checks/failover/settings.js';
+import { heartbeatOps, pacemakerOps, parseSample, watchCommand } from '../../../src/checks/failover/stacks.js';
 import { InputError } from '../../../src/core/errors.js';
 import type { ClusterModel, NodeModel } from '../../../src/inventory/model.js';
 
-const node = (name: string, role: NodeModel['role']): NodeModel => ({ name, role, address: '10.77.0.1', nodeId: 1, ssh: {} as NodeModel['ssh'], connect: name, vars: {} });
+const node = (name: string, role: NodeModel['role']): NodeModel => ({
+  name,
+  role,
+  address: '10.77.0.1',
+  nodeId: 1,
+  ssh: {} as NodeModel['ssh'],
+  connect: name,
+  vars: {},
+});
 const master = node('master', 'master');
 const slave = node('slave', 'slave');
 const c = (o: Partial<ClusterModel> = {}): ClusterModel =>
   ({
-    name: 'lab', stack: 'pacemaker', source: '/x/inventory.yaml', interface: 'eth0', vars: {}, stonith: { enabled: false },
+    name: 'lab',
+    stack: 'pacemaker',
+    source: '/x/inventory.yaml',
+    interface: 'eth0',
+    vars: {},
+    stonith: { enabled: false },
     floatingIps: [{ address: '10.77.0.100', prefix: 24, interface: 'eth0', name: 'vip' }],
     services: [{ name: 'apache2', package: 'apache2', check: { port: 80, path: '/' } }],
-    nodes: [master, slave, node('arbitrator', 'arbitrator')], master, slave, arbitrator: node('arbitrator', 'arbitrator'), drbd: [], guests: [], lvs: [],
+    nodes: [master, slave, node('arbitrator', 'arbitrator')],
+    master,
+    slave,
+    arbitrator: node('arbitrator', 'arbitrator'),
+    drbd: [],
+    guests: [],
+    lvs: [],
     ...o,
   }) as ClusterModel;
 
 describe('parseSample', () => {
   it('reads VIP, stack, quorum and the membership list of corosync-quorumtool -s', () => {
-    const out = ['vip=1', 'stack=1', 'Quorum information', 'Node ID:          1', 'Quorate:          Yes', '', 'Membership information', '----------------------',
-      '    Nodeid      Votes Name', '         1          1 master (local)', '         3          1 arbitrator', 'x:fail=2'].join('\n');
-    expect(parseSample(out, 'master', 5)).toEqual({ t: 5, node: 'master', reachable: true, vip: true, stack: true, quorate: true, members: ['master', 'arbitrator'], extra: { fail: '2' } });
+    const out = [
+      'vip=1',
+      'stack=1',
+      'Quorum information',
+      'Node ID:          1',
+      'Quorate:          Yes',
+      '',
+      'Membership information',
+      '----------------------',
+      '    Nodeid      Votes Name',
+      '         1          1 master (local)',
+      '         3          1 arbitrator',
+      'x:fail=2',
+    ].join('\n');
+    expect(parseSample(out, 'master', 5)).toEqual({
+      t: 5,
+      node: 'master',
+      reachable: true,
+      vip: true,
+      stack: true,
+      quorate: true,
+      members: ['master', 'arbitrator'],
+      extra: { fail: '2' },
+    });
   });
   it('reads heartbeat node states', () => {
     const s = parseSample('vip=0\nstack=1\nhbnode slave active\nhbnode master dead\n', 'slave', 0);
@@ -54,22 +94,52 @@ describe('stack commands', () => {
 
 describe('failoverSettings', () => {
   it('defaults, and every field read from vars.failover', () => {
-    expect(failoverSettings(c())).toEqual({ moveBack: true, cutSeconds: 60, serviceProcess: 'apache2', dataCheck: undefined, markerPath: undefined, power: undefined, timeoutFactor: 1 });
-    const s = failoverSettings(c({ vars: { failover: { move_back: false, data_check: 'sha256sum /srv/x', marker_path: '/n.txt', power: { off: 'a {node}', on: 'b' }, cut_seconds: 30 } } }));
-    expect(s).toMatchObject({ moveBack: false, dataCheck: 'sha256sum /srv/x', markerPath: '/n.txt', power: { off: 'a {node}', on: 'b' }, cutSeconds: 30 });
+    expect(failoverSettings(c())).toEqual({
+      moveBack: true,
+      cutSeconds: 60,
+      serviceProcess: 'apache2',
+      dataCheck: undefined,
+      markerPath: undefined,
+      power: undefined,
+      timeoutFactor: 1,
+    });
+    const s = failoverSettings(
+      c({
+        vars: {
+          failover: {
+            move_back: false,
+            data_check: 'sha256sum /srv/x',
+            marker_path: '/n.txt',
+            power: { off: 'a {node}', on: 'b' },
+            cut_seconds: 30,
+          },
+        },
+      }),
+    );
+    expect(s).toMatchObject({
+      moveBack: false,
+      dataCheck: 'sha256sum /srv/x',
+      markerPath: '/n.txt',
+      power: { off: 'a {node}', on: 'b' },
+      cutSeconds: 30,
+    });
   });
   it('data_write (with its data_check) and timeout_factor, which scales the recovery budget', () => {
     const s = failoverSettings(c({ vars: { failover: { data_write: 'w', data_check: 'r', timeout_factor: 3 } } }));
     expect(s).toMatchObject({ dataWrite: 'w', dataCheck: 'r', timeoutFactor: 3 });
     expect(() => failoverSettings(c({ vars: { failover: { data_write: 'w' } } }))).toThrow(/data_check/);
-    expect(() => failoverSettings(c({ vars: { failover: { timeout_factor: 0 } } }))).toThrow(/timeout_factor must be a number from 1 to 10/);
+    expect(() => failoverSettings(c({ vars: { failover: { timeout_factor: 0 } } }))).toThrow(
+      /timeout_factor must be a number from 1 to 10/,
+    );
     const timing = { token: 3000, consensus: 3600 } as ClusterModel['timing'];
     const slow = budgetFor('node-loss', c({ timing, vars: { failover: { timeout_factor: 3 } } }));
     expect(slow.ms - budgetFor('node-loss', c({ timing })).ms).toBe(10_000);
     expect(slow.basis).toContain('recovery 15000');
   });
   it('refuses a wrong type or an unknown key, naming the field', () => {
-    expect(() => failoverSettings(c({ vars: { failover: { move_back: 'yes' } } }))).toThrow(/vars.failover.move_back must be true or false/);
+    expect(() => failoverSettings(c({ vars: { failover: { move_back: 'yes' } } }))).toThrow(
+      /vars.failover.move_back must be true or false/,
+    );
     expect(() => failoverSettings(c({ vars: { failover: { movee_back: true } } }))).toThrow(InputError);
     expect(() => failoverSettings(c({ vars: { failover: { power: { off: 'x' } } } }))).toThrow(/power must be/);
   });
@@ -86,36 +156,53 @@ describe('planScenarios', () => {
       { name: 'poweroff', reason: 'no power commands' },
       { name: 'drbd-disconnect', reason: 'the inventory declares no DRBD resource' },
     ]);
-    const drbd = [{ name: 'r0', device: '/dev/drbd0', disk: '/dev/vdb', filesystem: { type: 'ext4', mount: '/srv/data' } }] as unknown as ClusterModel['drbd'];
+    const drbd = [
+      { name: 'r0', device: '/dev/drbd0', disk: '/dev/vdb', filesystem: { type: 'ext4', mount: '/srv/data' } },
+    ] as unknown as ClusterModel['drbd'];
     expect(planScenarios(c({ drbd }), ['drbd-disconnect'], lab, failoverSettings(c())).run.map((s) => s.name)).toEqual(['drbd-disconnect']);
   });
   it('a named scenario that cannot run, or an unknown one, is an input error', () => {
-    expect(() => planScenarios(c(), ['poweroff'], remote, failoverSettings(c()))).toThrow(/scenario poweroff cannot run on cluster lab: no power commands/);
+    expect(() => planScenarios(c(), ['poweroff'], remote, failoverSettings(c()))).toThrow(
+      /scenario poweroff cannot run on cluster lab: no power commands/,
+    );
     expect(() => planScenarios(c(), ['kill-it'], lab, failoverSettings(c()))).toThrow(/unknown scenario "kill-it"/);
-    expect(planScenarios(c(), ['cut-link', 'switchover'], lab, failoverSettings(c())).run.map((s) => s.name)).toEqual(['switchover', 'cut-link']);
+    expect(planScenarios(c(), ['cut-link', 'switchover'], lab, failoverSettings(c())).run.map((s) => s.name)).toEqual([
+      'switchover',
+      'cut-link',
+    ]);
   });
 });
 
 describe('drbdInSync', () => {
   // the output of DRBD_STATUS (the facts' command): 8.4 answers through /proc/drbd
-  const v84 = (line: string) => `'status' not supported for kernel module version 8.4\n@@proc\nversion: 8.4.11 (api:1/proto:86-101)\n${line}\n@@klog\n`;
+  const v84 = (line: string) =>
+    `'status' not supported for kernel module version 8.4\n@@proc\nversion: 8.4.11 (api:1/proto:86-101)\n${line}\n@@klog\n`;
   const v9 = (text: string) => `${text}\n@@proc\nversion: 9.2.4\n@@klog\n`;
   it('reads DRBD 8.4 /proc/drbd and DRBD 9 drbdadm status', () => {
     const names = new Map([[0, 'r0']]);
-    expect(drbdInSync(v84(' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----'), names)).toEqual({ ok: true, detail: 'r0 UpToDate on both sides' });
-    expect(drbdInSync(v84(' 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----')))
-      .toEqual({ ok: false, detail: 'not in sync: minor 0: SyncSource, peer disk Inconsistent' });
+    expect(drbdInSync(v84(' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----'), names)).toEqual({
+      ok: true,
+      detail: 'r0 UpToDate on both sides',
+    });
+    expect(drbdInSync(v84(' 0: cs:SyncSource ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----'))).toEqual({
+      ok: false,
+      detail: 'not in sync: minor 0: SyncSource, peer disk Inconsistent',
+    });
     expect(drbdInSync(v9('r0 role:Primary\n  disk:UpToDate\n  slave role:Secondary\n    peer-disk:UpToDate')).ok).toBe(true);
     expect(drbdInSync(v9('r0 role:Primary\n  disk:UpToDate\n  slave connection:Connecting\n    peer-disk:DUnknown')).ok).toBe(false);
     // DRBD 9 shows no peer-disk for a peer it is not connected to
-    expect(drbdInSync(v9('r0 role:Primary\n  disk:UpToDate\n  slave connection:StandAlone'))).toEqual({ ok: false, detail: 'not in sync: r0: connection StandAlone (not trying to connect)' });
+    expect(drbdInSync(v9('r0 role:Primary\n  disk:UpToDate\n  slave connection:StandAlone'))).toEqual({
+      ok: false,
+      detail: 'not in sync: r0: connection StandAlone (not trying to connect)',
+    });
     expect(drbdInSync('no-drbd-module\n').ok).toBe(true);
     expect(drbdInSync('@@proc\n@@klog\n')).toMatchObject({ ok: false, detail: expect.stringMatching(/^cannot read the DRBD state/) });
   });
 });
 
 describe('who answered', () => {
-  const arp = 'IP address       HW type     Flags       HW address            Mask     Device\n10.77.0.100      0x1         0x2         02:77:00:00:00:0c     *        hactl-host\n';
+  const arp =
+    'IP address       HW type     Flags       HW address            Mask     Device\n10.77.0.100      0x1         0x2         02:77:00:00:00:0c     *        hactl-host\n';
   it('reads the ARP entry of the VIP and maps the MAC to a twin', () => {
     expect(arpMac('10.77.0.100', arp)).toBe('02:77:00:00:00:0c');
     expect(arpMac('10.77.0.99', arp)).toBeUndefined();

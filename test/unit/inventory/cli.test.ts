@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InputError, InputErrors } from '../../../src/core/errors.js';
 import { register } from '../../../src/cli/commands/inventory.js';
+import { InputError, InputErrors } from '../../../src/core/errors.js';
 import { hactlVersion } from '../../../src/core/version.js';
 import { inventorySchema, loadInventory } from '../../../src/inventory/index.js';
 import { EXAMPLES, FIXTURES } from './helpers.js';

@@ -21,13 +21,20 @@ describe('addNodeToInventoryText', () => {
     const out = addNodeToInventoryText(text, { ...node, address: '172.16.5.23', node_id: 9 });
     const comments = (t: string) => t.split('\n').filter((l) => l.includes('#'));
     expect(comments(out)).toEqual(comments(text));
-    expect(out).toContain('    ssh:\n      user: admin\n  - name: extra\n    address: 172.16.5.23\n    role: service\n    node_id: 9\n\ndrbd:');
+    expect(out).toContain(
+      '    ssh:\n      user: admin\n  - name: extra\n    address: 172.16.5.23\n    role: service\n    node_id: 9\n\ndrbd:',
+    );
   });
 
   it('gives the new node the next position-based id and leaves existing ids alone', () => {
     const text = readFileSync(EXAMPLES + 'lab.yaml', 'utf8');
     const m = parseInventory(addNodeToInventoryText(text, node), 'lab.yaml');
-    expect(m.nodes.map((n) => [n.name, n.nodeId])).toEqual([['master', 1], ['slave', 2], ['arbitrator', 3], ['extra', 4]]);
+    expect(m.nodes.map((n) => [n.name, n.nodeId])).toEqual([
+      ['master', 1],
+      ['slave', 2],
+      ['arbitrator', 3],
+      ['extra', 4],
+    ]);
   });
 
   it('follows the flow style of the existing entries', () => {
@@ -40,17 +47,23 @@ describe('addNodeToInventoryText', () => {
   it('keeps comment lines that belong to the last node with it', () => {
     const text = 'nodes:\n- name: a\n  role: master   # c\n  # about a\n\n# other\nvars: {}\n';
     expect(addNodeToInventoryText(text, node)).toBe(
-      'nodes:\n- name: a\n  role: master   # c\n  # about a\n- name: extra\n  address: 10.77.0.14\n  role: service\n\n# other\nvars: {}\n');
+      'nodes:\n- name: a\n  role: master   # c\n  # about a\n- name: extra\n  address: 10.77.0.14\n  role: service\n\n# other\nvars: {}\n',
+    );
   });
 
   it('handles a file without a final newline and CRLF line ends', () => {
-    expect(addNodeToInventoryText('nodes:\n  - name: a', node)).toBe('nodes:\n  - name: a\n  - name: extra\n    address: 10.77.0.14\n    role: service\n');
-    expect(addNodeToInventoryText('nodes:\r\n  - name: a\r\n', node)).toBe('nodes:\r\n  - name: a\r\n  - name: extra\r\n    address: 10.77.0.14\r\n    role: service\r\n');
+    expect(addNodeToInventoryText('nodes:\n  - name: a', node)).toBe(
+      'nodes:\n  - name: a\n  - name: extra\n    address: 10.77.0.14\n    role: service\n',
+    );
+    expect(addNodeToInventoryText('nodes:\r\n  - name: a\r\n', node)).toBe(
+      'nodes:\r\n  - name: a\r\n  - name: extra\r\n    address: 10.77.0.14\r\n    role: service\r\n',
+    );
   });
 
   it('falls back to the Document API for flow lists', () => {
-    expect(addNodeToInventoryText('# keep\nnodes: [ { name: a } ]\n', node))
-      .toBe('# keep\nnodes: [ { name: a }, { name: extra, address: 10.77.0.14, role: service } ]\n');
+    expect(addNodeToInventoryText('# keep\nnodes: [ { name: a } ]\n', node)).toBe(
+      '# keep\nnodes: [ { name: a }, { name: extra, address: 10.77.0.14, role: service } ]\n',
+    );
   });
 
   it('refuses duplicates, a missing nodes list and broken YAML', () => {
@@ -75,12 +88,20 @@ describe('replaceNodeInInventoryText', async () => {
 `;
   it('changes name and address in place, adds node_id, keeps comments', () => {
     const out = replaceNodeInInventoryText(block, 'slave', { name: 'slave2', address: '10.77.0.14', node_id: 4 });
-    expect(out).toBe(block.replace('name: slave    #', 'name: slave2    #').replace('10.77.0.12\n    role: slave', '10.77.0.14\n    role: slave\n    node_id: 4'));
+    expect(out).toBe(
+      block
+        .replace('name: slave    #', 'name: slave2    #')
+        .replace('10.77.0.12\n    role: slave', '10.77.0.14\n    role: slave\n    node_id: 4'),
+    );
   });
   it('works on flow entries and refuses unknown or duplicate names', () => {
     const out = replaceNodeInInventoryText(block, 'arbitrator', { name: 'arb2', address: '10.77.0.15', node_id: 5 });
     expect(out).toContain('- { name: arb2, address: 10.77.0.15, role: arbitrator, node_id: 5 }');
-    expect(() => replaceNodeInInventoryText(block, 'ghost', { name: 'x', address: '10.77.0.20', node_id: 9 })).toThrow(/ghost, which is not in the inventory/);
-    expect(() => replaceNodeInInventoryText(block, 'slave', { name: 'master', address: '10.77.0.20', node_id: 9 })).toThrow(/already in the inventory/);
+    expect(() => replaceNodeInInventoryText(block, 'ghost', { name: 'x', address: '10.77.0.20', node_id: 9 })).toThrow(
+      /ghost, which is not in the inventory/,
+    );
+    expect(() => replaceNodeInInventoryText(block, 'slave', { name: 'master', address: '10.77.0.20', node_id: 9 })).toThrow(
+      /already in the inventory/,
+    );
   });
 });

@@ -6,7 +6,12 @@ import { parseInventory } from '../../../src/inventory/index.js';
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/inventory/', import.meta.url));
 export const EXAMPLES = fileURLToPath(new URL('../../../inventory/', import.meta.url));
 
-export interface Problem { location?: string; field?: string; message: string; hint?: string }
+export interface Problem {
+  location?: string;
+  field?: string;
+  message: string;
+  hint?: string;
+}
 
 /** Parses a fixture (named by its file name in messages) and returns its problems. */
 export function problemsOf(name: string): Problem[] {

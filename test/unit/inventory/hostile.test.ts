@@ -11,7 +11,7 @@ import { revealValue } from '../../../src/core/secret.js';
 import { findAll, parseXml } from '../../../src/core/xml.js';
 import { loadInventory, parseInventory } from '../../../src/inventory/index.js';
 import type { ClusterModel } from '../../../src/inventory/model.js';
-import { formatPath, type FieldPath } from '../../../src/inventory/source.js';
+import { type FieldPath, formatPath } from '../../../src/inventory/source.js';
 import { renderFile, renderString } from '../../../src/render/render.js';
 import { guestView } from '../../../src/stack/guests.js';
 import { haCfView, ldirectordView } from '../../../src/stack/heartbeat.js';
@@ -61,8 +61,21 @@ it('the base inventory is valid', () => {
 
 /** Hostile variants of a valid value: appended commands, a new line, an option, XML, a second word. */
 const variants = (v: string, words = false): string[] => [
-  `${v}; touch /tmp/pwned`, `${v}$(touch /tmp/pwned)`, `${v}\`touch /tmp/pwned\``, `${v}|sh`, `${v}&id`, `${v}>x`,
-  `${v}\nrespawn root /bin/sh`, `${v}\r`, `${v}\u0000`, `-o${v}`, `--${v}`, `${v}"<&>`, `${v}{`, `${v}}`, `${v}#`,
+  `${v}; touch /tmp/pwned`,
+  `${v}$(touch /tmp/pwned)`,
+  `${v}\`touch /tmp/pwned\``,
+  `${v}|sh`,
+  `${v}&id`,
+  `${v}>x`,
+  `${v}\nrespawn root /bin/sh`,
+  `${v}\r`,
+  `${v}\u0000`,
+  `-o${v}`,
+  `--${v}`,
+  `${v}"<&>`,
+  `${v}{`,
+  `${v}}`,
+  `${v}#`,
   ...(words ? [] : [`${v} ${v}`]),
 ];
 
@@ -114,20 +127,25 @@ describe('syntax fields refuse shell syntax, newlines, options and XML (inventor
     });
   }
 
-  it('the issue\'s cases, with the messages users see', () => {
+  it("the issue's cases, with the messages users see", () => {
     const msg = (path: FieldPath, v: unknown): string => {
       const e = expectRefused(variant(path, v), path);
       return `${e.details.location}: ${e.message} | ${e.details.hint}`;
     };
     expect(msg(['services', 0, 'check', 'path'], '/;touch${IFS}/tmp/pwned;#')).toMatch(
-      /^hostile\.yaml:29:\d+: "\/;touch\$\{IFS\}\/tmp\/pwned;#" is not a valid URL path \| HTTP path to request/);
+      /^hostile\.yaml:29:\d+: "\/;touch\$\{IFS\}\/tmp\/pwned;#" is not a valid URL path \| HTTP path to request/,
+    );
     expect(msg(['services', 0, 'check', 'path'], '/a b')).toMatch(/"\/a b" is not a valid URL path \| .*percent-encode anything else/);
     expect(msg(['services', 0, 'package'], '-oDPkg::Pre-Invoke::=touch /tmp/pwned')).toMatch(
-      /"-oDPkg::Pre-Invoke::=touch \/tmp\/pwned" is not a valid Debian package name \| .*Debian policy 5\.6\.1/);
+      /"-oDPkg::Pre-Invoke::=touch \/tmp\/pwned" is not a valid Debian package name \| .*Debian policy 5\.6\.1/,
+    );
     expect(msg(['cluster', 'stonith', 'agent'], 'fence_lab\nrespawn root /bin/sh')).toMatch(
-      /^hostile\.yaml:13:\d+: value contains a newline \(U\+000A\) \| inventory values are one line of printable text/);
+      /^hostile\.yaml:13:\d+: value contains a newline \(U\+000A\) \| inventory values are one line of printable text/,
+    );
     expect(msg(['lvs', 0, 'scheduler'], 'wrr\n\tcheckcommand=/bin/sh')).toMatch(/value contains a newline/);
-    expect(msg(['drbd', 0, 'filesystem', 'type'], 'ext4 -E root_owner')).toMatch(/is not a valid filesystem type \| .*lowercase letters and digits/);
+    expect(msg(['drbd', 0, 'filesystem', 'type'], 'ext4 -E root_owner')).toMatch(
+      /is not a valid filesystem type \| .*lowercase letters and digits/,
+    );
     expect(msg(['cluster', 'timing', 'token'], 1e23)).toMatch(/milliseconds must be <= 300000, got 1e\+23/);
   });
 });
@@ -165,21 +183,37 @@ describe('keys of maps rendered into config files', () => {
 
 describe('numbers have sane ranges', () => {
   const cases: Array<[FieldPath, number]> = [
-    [['cluster', 'timing', 'token'], 1e23], [['cluster', 'timing', 'consensus'], 1e23], [['cluster', 'timing', 'monitor_interval'], 1e9],
-    [['cluster', 'timing', 'keepalive'], 1e9], [['cluster', 'timing', 'deadtime'], 1e9], [['cluster', 'timing', 'warntime'], 1e9],
-    [['cluster', 'timing', 'initdead'], 1e9], [['guests', 0, 'memory'], 1e23], [['guests', 0, 'vcpus'], 1e5],
-    [['lvs', 0, 'persistent'], 1e12], [['lvs', 0, 'check', 'interval'], 1e9], [['lvs', 0, 'check', 'timeout'], 1e9],
-    [['drbd', 0, 'port'], 70000], [['nodes', 0, 'node_id'], 1e23], [['vars', 'op_timeout_factor'], 1e6],
-    [['cluster', 'timing', 'token'], -1], [['services', 0, 'check', 'port'], 0],
+    [['cluster', 'timing', 'token'], 1e23],
+    [['cluster', 'timing', 'consensus'], 1e23],
+    [['cluster', 'timing', 'monitor_interval'], 1e9],
+    [['cluster', 'timing', 'keepalive'], 1e9],
+    [['cluster', 'timing', 'deadtime'], 1e9],
+    [['cluster', 'timing', 'warntime'], 1e9],
+    [['cluster', 'timing', 'initdead'], 1e9],
+    [['guests', 0, 'memory'], 1e23],
+    [['guests', 0, 'vcpus'], 1e5],
+    [['lvs', 0, 'persistent'], 1e12],
+    [['lvs', 0, 'check', 'interval'], 1e9],
+    [['lvs', 0, 'check', 'timeout'], 1e9],
+    [['drbd', 0, 'port'], 70000],
+    [['nodes', 0, 'node_id'], 1e23],
+    [['vars', 'op_timeout_factor'], 1e6],
+    [['cluster', 'timing', 'token'], -1],
+    [['services', 0, 'check', 'port'], 0],
   ];
   for (const [path, n] of cases) it(`${formatPath(path)}: ${n}`, () => expectRefused(variant(path, n), path));
 });
 
 describe('no string anywhere holds a control character, free vars included', () => {
   const cases: Array<[FieldPath, string]> = [
-    [['vars', 'note'], 'a\nb'], [['nodes', 0, 'vars', 'motd'], 'a\u0000b'], [['vars', 'deep', 'list', 0], 'x\ry'],
-    [['cluster', 'stonith', 'params', 'password'], 'x\nrespawn root /bin/sh'], [['services', 0, 'check', 'expect'], 'a\u2028b'],
-    [['lvs', 0, 'check', 'expect'], 'a\tb'], [['cluster', 'secrets_dir'], '/tmp/a\nb'], [['ssh', 'identity'], 'id\u001b[0m'],
+    [['vars', 'note'], 'a\nb'],
+    [['nodes', 0, 'vars', 'motd'], 'a\u0000b'],
+    [['vars', 'deep', 'list', 0], 'x\ry'],
+    [['cluster', 'stonith', 'params', 'password'], 'x\nrespawn root /bin/sh'],
+    [['services', 0, 'check', 'expect'], 'a\u2028b'],
+    [['lvs', 0, 'check', 'expect'], 'a\tb'],
+    [['cluster', 'secrets_dir'], '/tmp/a\nb'],
+    [['ssh', 'identity'], 'id\u001b[0m'],
   ];
   for (const [path, v] of cases) it(`${formatPath(path)}: ${JSON.stringify(v)}`, () => expectRefused(variant(path, v), path));
 
@@ -201,7 +235,9 @@ describe('data fields are accepted and rendered escaped for their format', () =>
     expect(revealValue(m.stonith.params!['password']!)).toBe(PASSWORD); // a Secret in the model: masked when printed
     const xml = renderFile('pacemaker/resources.xml.hbs', cibView(m, { drbd: true, serviceClass: 'systemd' }));
     expect(xml).toContain('name="password" value="p&quot;a&amp;&lt;s&gt;&#x27;$(touch /tmp/pwned)&#x60;touch /tmp/pwned&#x60;;&#x3D;#"/>');
-    const values = findAll(parseXml(xml), 'nvpair').filter((n) => n.attrs['name'] === 'password').map((n) => n.attrs['value']);
+    const values = findAll(parseXml(xml), 'nvpair')
+      .filter((n) => n.attrs['name'] === 'password')
+      .map((n) => n.attrs['value']);
     expect(values).toEqual([PASSWORD, PASSWORD, PASSWORD]); // one fence device per member
     expect(findAll(parseXml(xml), 'nvpair').some((n) => n.attrs['id']?.includes('evil'))).toBe(false);
   });
@@ -209,9 +245,16 @@ describe('data fields are accepted and rendered escaped for their format', () =>
   it('heartbeat: a password without whitespace goes into ha.cf as one word; one with a space or "#" is refused', () => {
     const ok = model(variant(['cluster', 'stonith', 'params', 'password'], `p"a&<s>'$(id)`, 'heartbeat'));
     const cf = renderFile('heartbeat/ha.cf.hbs', haCfView(ok, ok.master.name, '/usr/lib/heartbeat/ipfail'));
-    expect(cf.split('\n').filter((l) => l.startsWith('stonith_host'))).toEqual([`stonith_host * external/fence_ipmilan 10.9.0.250 admin p"a&<s>'$(id)`]);
+    expect(cf.split('\n').filter((l) => l.startsWith('stonith_host'))).toEqual([
+      `stonith_host * external/fence_ipmilan 10.9.0.250 admin p"a&<s>'$(id)`,
+    ]);
     for (const bad of ['two words', 'a#b', '']) {
-      const e = expectRefused(variant(['cluster', 'stonith', 'params', 'password'], bad, 'heartbeat'), ['cluster', 'stonith', 'params', 'password']);
+      const e = expectRefused(variant(['cluster', 'stonith', 'params', 'password'], bad, 'heartbeat'), [
+        'cluster',
+        'stonith',
+        'params',
+        'password',
+      ]);
       expect(e.message).toMatch(/^stonith parameter password (holds whitespace or "#"|is empty): ha\.cf cannot represent it$/);
     }
   });
@@ -230,7 +273,9 @@ describe('data fields are accepted and rendered escaped for their format', () =>
 
   it('templates refuse data with a control character, whatever the format', () => {
     expect(() => renderString('a = {{x}}\n', { x: 'a\nb' }, 'x.conf.hbs')).toThrow(InputError);
-    expect(() => renderString('<a v="{{x}}"/>', { list: [{ y: 'a\u0000' }], x: 1 }, 'x.xml.hbs')).toThrow(/template data list\[0\]\.y contains a NUL/);
+    expect(() => renderString('<a v="{{x}}"/>', { list: [{ y: 'a\u0000' }], x: 1 }, 'x.xml.hbs')).toThrow(
+      /template data list\[0\]\.y contains a NUL/,
+    );
     expect(renderString('<a v="{{x}}"/>', { x: `"'&<>` }, 'x.xml.hbs')).toBe('<a v="&quot;&#x27;&amp;&lt;&gt;"/>');
     expect(renderString('v={{x}}', { x: `"'&<>` }, 'x.conf.hbs')).toBe(`v="'&<>`);
   });
@@ -247,11 +292,20 @@ describe('command lines quote inventory values (defence in depth, for models bui
   const dir = mkdtempSync(join(tmpdir(), 'hactl-hostile-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('smoke\'s probe from the arbitrator passes a hostile path to curl as one URL argument', () => {
+  it("smoke's probe from the arbitrator passes a hostile path to curl as one URL argument", () => {
     const marker = join(dir, 'pwned');
     writeFileSync(join(dir, 'curl'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${dir}/args\nprintf 200\n`, { mode: 0o755 });
-    for (const path of [`/;touch${'${IFS}'}${marker};#`, `/$(touch ${marker})`, `/\`touch ${marker}\``, '/a b', `/' ; touch ${marker} ; '`]) {
-      const r = spawnSync('sh', ['-c', arbitratorProbe('10.9.0.100', 80, path)], { env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8' });
+    for (const path of [
+      `/;touch${'${IFS}'}${marker};#`,
+      `/$(touch ${marker})`,
+      `/\`touch ${marker}\``,
+      '/a b',
+      `/' ; touch ${marker} ; '`,
+    ]) {
+      const r = spawnSync('sh', ['-c', arbitratorProbe('10.9.0.100', 80, path)], {
+        env: { PATH: `${dir}:/usr/bin:/bin` },
+        encoding: 'utf8',
+      });
       expect(r.stdout).toBe('200');
       expect(readFileSync(join(dir, 'args'), 'utf8').split('\n').slice(-3, -1)).toEqual(['--', `http://10.9.0.100:80${path}`]);
       expect(existsSync(marker)).toBe(false);
@@ -259,7 +313,7 @@ describe('command lines quote inventory values (defence in depth, for models bui
   });
 });
 
-it('the orchestrator\'s HTTP probe reports a path node cannot send (`/a b`) as a failed probe, never a crash', async () => {
+it("the orchestrator's HTTP probe reports a path node cannot send (`/a b`) as a failed probe, never a crash", async () => {
   const r = await probe('127.0.0.1', 9, '/a b', 500);
   expect(r).toMatchObject({ ok: false, error: 'Request path contains unescaped characters' });
 });
@@ -288,6 +342,8 @@ describe('inventory files: only regular files of at most 1 MiB, refused before r
   it('a file over 1 MiB (a 50 MB inventory took 2 GB of memory)', async () => {
     const big = join(dir, 'big.yaml');
     writeFileSync(big, BASE + `# ${'x'.repeat(1024 * 1024)}\n`);
-    expect(await refusal(big)).toMatch(/^cannot read inventory .*big\.yaml: \d+ bytes is more than the 1048576 \(1 MiB\) an inventory may have$/);
+    expect(await refusal(big)).toMatch(
+      /^cannot read inventory .*big\.yaml: \d+ bytes is more than the 1048576 \(1 MiB\) an inventory may have$/,
+    );
   });
 });

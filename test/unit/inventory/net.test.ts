@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { formatPath } from '../../../src/inventory/index.js';
 import { formatIpv4, inNetwork, isReservedInNetwork, parseCidr, parseIpv4 } from '../../../src/inventory/net.js';
 import { levenshtein, suggest } from '../../../src/inventory/suggest.js';
-import { formatPath } from '../../../src/inventory/index.js';
 
 describe('IPv4 helpers', () => {
   it('parses and formats addresses', () => {

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { InputErrors } from '../../../src/core/errors.js';
-import { defaultMac, inventoryWarnings, parseInventory, timingWarnings, type ClusterModel } from '../../../src/inventory/index.js';
+import { type ClusterModel, defaultMac, inventoryWarnings, parseInventory, timingWarnings } from '../../../src/inventory/index.js';
 import { EXAMPLES } from './helpers.js';
 
 const BASE = `
@@ -25,7 +25,12 @@ describe('defaults', () => {
     expect(m.stonith).toEqual({ enabled: false });
     expect(m.floatingIps).toEqual([{ address: '10.1.0.100', prefix: 24, interface: 'eth0', name: 'vip' }]);
     expect(m.master).toEqual({
-      name: 'alpha', address: '10.1.0.11', role: 'master', nodeId: 1, connect: '10.1.0.11', vars: {},
+      name: 'alpha',
+      address: '10.1.0.11',
+      role: 'master',
+      nodeId: 1,
+      connect: '10.1.0.11',
+      vars: {},
       ssh: { user: 'root', port: 22, become: false },
     });
     expect(m.slave.nodeId).toBe(2);
@@ -40,7 +45,10 @@ describe('defaults', () => {
   });
 
   it('names floating IPs vip, vip2, ... and keeps explicit settings', () => {
-    const m = parseInventory(BASE.replace('[10.1.0.100]', '[10.1.0.100/16, { address: 10.1.0.101, interface: eth1 }, { address: 10.1.0.102, name: web }]'), 'x.yaml');
+    const m = parseInventory(
+      BASE.replace('[10.1.0.100]', '[10.1.0.100/16, { address: 10.1.0.101, interface: eth1 }, { address: 10.1.0.102, name: web }]'),
+      'x.yaml',
+    );
     expect(m.floatingIps).toEqual([
       { address: '10.1.0.100', prefix: 16, interface: 'eth0', name: 'vip' },
       { address: '10.1.0.101', prefix: 24, interface: 'eth1', name: 'vip2' },
@@ -49,7 +57,9 @@ describe('defaults', () => {
   });
 
   it('merges ssh settings: top level, then node; resolves paths; become when not root', () => {
-    const text = BASE.replace(/nodes:[\s\S]*$/, '') + `
+    const text =
+      BASE.replace(/nodes:[\s\S]*$/, '') +
+      `
 ssh: { user: admin, port: 2222, identity: keys/id, config: ~/cfg, known_hosts: ../kh }
 nodes:
   - { name: alpha, address: 10.1.0.11, role: master, ssh: { host: alpha.example, identity: /abs/key } }
@@ -58,8 +68,14 @@ nodes:
 `;
     const m = parseInventory(text, '/srv/inv/c.yaml');
     const common = { config: `${homedir()}/cfg`, knownHosts: '/srv/kh' };
-    expect(m.nodes[0]).toMatchObject({ connect: 'alpha.example', ssh: { user: 'admin', port: 2222, become: true, identity: '/abs/key', ...common } });
-    expect(m.nodes[1]).toMatchObject({ connect: '10.1.0.12', ssh: { user: 'root', port: 22, become: false, identity: '/srv/inv/keys/id', ...common } });
+    expect(m.nodes[0]).toMatchObject({
+      connect: 'alpha.example',
+      ssh: { user: 'admin', port: 2222, become: true, identity: '/abs/key', ...common },
+    });
+    expect(m.nodes[1]).toMatchObject({
+      connect: '10.1.0.12',
+      ssh: { user: 'root', port: 22, become: false, identity: '/srv/inv/keys/id', ...common },
+    });
     expect(m.nodes[2]).toMatchObject({ nodeId: 7, ssh: { user: 'admin', become: false } });
     expect(m.arbitrator?.name).toBe('gamma');
   });
@@ -80,12 +96,30 @@ guests:
   - { name: vm2, type: xen, disk: /dev/vg/vm2, mac: "00:16:3E:AA:BB:CC", memory: 1024, vcpus: 2, bridge: xenbr0 }
 `);
     expect(m.drbd).toEqual([
-      { name: 'r0', device: '/dev/drbd0', minor: 0, disk: '/dev/vdb', port: 7788, metaDisk: 'internal', protocol: 'C', filesystem: { type: 'ext4', mount: '/srv' } },
+      {
+        name: 'r0',
+        device: '/dev/drbd0',
+        minor: 0,
+        disk: '/dev/vdb',
+        port: 7788,
+        metaDisk: 'internal',
+        protocol: 'C',
+        filesystem: { type: 'ext4', mount: '/srv' },
+      },
       { name: 'r1', device: '/dev/drbd3', minor: 3, disk: '/dev/vdc', port: 7791, metaDisk: '/dev/vdd', protocol: 'A' },
     ]);
     expect(m.services).toEqual([{ name: 'apache2', package: 'apache2', drbd: 'r0' }]);
     expect(m.guests).toEqual([
-      { name: 'vm1', type: 'kvm', memoryMiB: 512, vcpus: 1, disk: '/dev/drbd3', drbd: 'r1', bridge: 'br0', mac: defaultMac('t', 'vm1', 'kvm') },
+      {
+        name: 'vm1',
+        type: 'kvm',
+        memoryMiB: 512,
+        vcpus: 1,
+        disk: '/dev/drbd3',
+        drbd: 'r1',
+        bridge: 'br0',
+        mac: defaultMac('t', 'vm1', 'kvm'),
+      },
       { name: 'vm2', type: 'xen', memoryMiB: 1024, vcpus: 2, disk: '/dev/vg/vm2', bridge: 'xenbr0', mac: '00:16:3e:aa:bb:cc' },
     ]);
   });
@@ -98,20 +132,39 @@ guests:
   });
 
   it('parses LVS services and fills their defaults', () => {
-    const m = parseInventory(BASE.replace('stack: pacemaker', 'stack: heartbeat') + `
+    const m = parseInventory(
+      BASE.replace('stack: pacemaker', 'stack: heartbeat') +
+        `
 lvs:
   - name: web
     virtual: "10.1.0.200:80"
     real_servers: ["10.1.0.21:8080", "10.1.0.22", { address: 10.1.0.23, weight: 0 }]
   - { name: dns, virtual: "10.1.0.201:53", protocol: udp, scheduler: rr, forwarding: masq, persistent: 60,
       real_servers: ["10.1.0.31:53"], check: { type: connect, interval: 10, timeout: 2, expect: "" } }
-`, '/srv/inv/cluster.yaml');
+`,
+      '/srv/inv/cluster.yaml',
+    );
     expect(m.lvs[0]).toEqual({
-      name: 'web', address: '10.1.0.200', port: 80, protocol: 'tcp', scheduler: 'wrr', forwarding: 'gate',
-      realServers: [{ address: '10.1.0.21', port: 8080, weight: 1 }, { address: '10.1.0.22', port: 80, weight: 1 }, { address: '10.1.0.23', port: 80, weight: 0 }],
+      name: 'web',
+      address: '10.1.0.200',
+      port: 80,
+      protocol: 'tcp',
+      scheduler: 'wrr',
+      forwarding: 'gate',
+      realServers: [
+        { address: '10.1.0.21', port: 8080, weight: 1 },
+        { address: '10.1.0.22', port: 80, weight: 1 },
+        { address: '10.1.0.23', port: 80, weight: 0 },
+      ],
       check: { type: 'http', path: '/', interval: 5, timeout: 3 },
     });
-    expect(m.lvs[1]).toMatchObject({ protocol: 'udp', scheduler: 'rr', forwarding: 'masq', persistent: 60, check: { type: 'connect', path: '/', interval: 10, timeout: 2, expect: '' } });
+    expect(m.lvs[1]).toMatchObject({
+      protocol: 'udp',
+      scheduler: 'rr',
+      forwarding: 'masq',
+      persistent: 60,
+      check: { type: 'connect', path: '/', interval: 10, timeout: 2, expect: '' },
+    });
   });
 
   it('refuses lvs: on the pacemaker stack (it would be ignored)', () => {
@@ -125,7 +178,10 @@ lvs:
   });
 
   it('stringifies stonith parameters', () => {
-    const m = parseInventory(BASE.replace('floating_ips', 'stonith: { enabled: true, agent: fence_x, params: { port: 623, lanplus: true } }\n  floating_ips'), 'x.yaml');
+    const m = parseInventory(
+      BASE.replace('floating_ips', 'stonith: { enabled: true, agent: fence_x, params: { port: 623, lanplus: true } }\n  floating_ips'),
+      'x.yaml',
+    );
     expect(m.stonith).toEqual({ enabled: true, agent: 'fence_x', params: { port: '623', lanplus: 'true' } });
   });
 
@@ -165,12 +221,16 @@ describe('warnings', () => {
   });
 });
 
-describe('promoted/unpromoted (Pacemaker 2.1\'s terms) as aliases of master/slave', () => {
-  it('resolve to the howtos\' roles; output shows both terms; --limit takes them', async () => {
+describe("promoted/unpromoted (Pacemaker 2.1's terms) as aliases of master/slave", () => {
+  it("resolve to the howtos' roles; output shows both terms; --limit takes them", async () => {
     const m = parseInventory(BASE.replace('role: master', 'role: promoted').replace('role: slave', 'role: unpromoted'), '/srv/inv/c.yaml');
     expect([m.master.name, m.master.role, m.slave.name, m.slave.role]).toEqual(['alpha', 'master', 'beta', 'slave']);
     const { roleLabel } = await import('../../../src/inventory/model.js');
-    expect([roleLabel('master'), roleLabel('slave'), roleLabel('arbitrator')]).toEqual(['master (promoted)', 'slave (unpromoted)', 'arbitrator']);
+    expect([roleLabel('master'), roleLabel('slave'), roleLabel('arbitrator')]).toEqual([
+      'master (promoted)',
+      'slave (unpromoted)',
+      'arbitrator',
+    ]);
     const { formatModel } = await import('../../../src/cli/commands/inventory.js');
     expect(formatModel(m)).toMatch(/alpha +master \(promoted\) +10\.1\.0\.11/);
     const { resolveLimit } = await import('../../../src/cli/options.js');

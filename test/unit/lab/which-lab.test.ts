@@ -12,8 +12,10 @@ describe('whichLab: the lab a `hactl lab …` command means', () => {
   process.env.HACTL_LAB_DIR = ns;
   process.env.HACTL_VMLAB_DIR = vm;
   afterAll(() => {
-    if (env.lab === undefined) delete process.env.HACTL_LAB_DIR; else process.env.HACTL_LAB_DIR = env.lab;
-    if (env.vm === undefined) delete process.env.HACTL_VMLAB_DIR; else process.env.HACTL_VMLAB_DIR = env.vm;
+    if (env.lab === undefined) delete process.env.HACTL_LAB_DIR;
+    else process.env.HACTL_LAB_DIR = env.lab;
+    if (env.vm === undefined) delete process.env.HACTL_VMLAB_DIR;
+    else process.env.HACTL_VMLAB_DIR = env.vm;
     rmSync(root, { recursive: true, force: true });
   });
   const up = (dir: string, kind?: 'vm') => {

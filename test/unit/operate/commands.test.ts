@@ -1,13 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { actionName, checkAction, heartbeatCommands, moveTarget, pacemakerCommands, refusesUnhealthy, unsupported } from '../../../src/operate/commands.js';
 import { InputError } from '../../../src/core/errors.js';
 import type { ClusterModel, NodeModel } from '../../../src/inventory/model.js';
+import {
+  actionName,
+  checkAction,
+  heartbeatCommands,
+  moveTarget,
+  pacemakerCommands,
+  refusesUnhealthy,
+  unsupported,
+} from '../../../src/operate/commands.js';
 
-const node = (name: string, role: NodeModel['role']): NodeModel => ({ name, role, address: '10.77.0.1', nodeId: 1, ssh: {} as NodeModel['ssh'], connect: name, vars: {} });
+const node = (name: string, role: NodeModel['role']): NodeModel => ({
+  name,
+  role,
+  address: '10.77.0.1',
+  nodeId: 1,
+  ssh: {} as NodeModel['ssh'],
+  connect: name,
+  vars: {},
+});
 const master = node('master', 'master');
 const slave = node('slave', 'slave');
 const arb = node('arbitrator', 'arbitrator');
-const c = (stack: 'pacemaker' | 'heartbeat' = 'pacemaker'): ClusterModel => ({ name: 'lab', stack, nodes: [master, slave, arb], master, slave, arbitrator: arb }) as unknown as ClusterModel;
+const c = (stack: 'pacemaker' | 'heartbeat' = 'pacemaker'): ClusterModel =>
+  ({ name: 'lab', stack, nodes: [master, slave, arb], master, slave, arbitrator: arb }) as unknown as ClusterModel;
 
 describe('day-two commands as data', () => {
   it('Pacemaker 2.1 tools', () => {
@@ -27,8 +44,14 @@ describe('day-two commands as data', () => {
   });
   it('names and which actions refuse an unhealthy cluster', () => {
     expect(actionName({ kind: 'maintenance', on: false })).toBe('maintenance off');
-    expect([{ kind: 'standby', node: 'm' }, { kind: 'move' }, { kind: 'maintenance', on: true }].every((a) => refusesUnhealthy(a as never))).toBe(true);
-    expect([{ kind: 'unstandby', node: 'm', moveBack: true }, { kind: 'clear' }, { kind: 'maintenance', on: false }].some((a) => refusesUnhealthy(a as never))).toBe(false);
+    expect(
+      [{ kind: 'standby', node: 'm' }, { kind: 'move' }, { kind: 'maintenance', on: true }].every((a) => refusesUnhealthy(a as never)),
+    ).toBe(true);
+    expect(
+      [{ kind: 'unstandby', node: 'm', moveBack: true }, { kind: 'clear' }, { kind: 'maintenance', on: false }].some((a) =>
+        refusesUnhealthy(a as never),
+      ),
+    ).toBe(false);
   });
 });
 
@@ -40,11 +63,15 @@ describe('checkAction', () => {
   it('move --to must be a twin; Heartbeat runs on the twins only', () => {
     expect(() => checkAction(c(), { kind: 'move', to: 'arbitrator' })).toThrow(InputError);
     expect(checkAction(c(), { kind: 'standby', node: 'arbitrator' })?.name).toBe('arbitrator');
-    expect(() => checkAction(c('heartbeat'), { kind: 'standby', node: 'arbitrator' })).toThrow(/the cluster stack runs on master, slave only \(heartbeat\)/);
+    expect(() => checkAction(c('heartbeat'), { kind: 'standby', node: 'arbitrator' })).toThrow(
+      /the cluster stack runs on master, slave only \(heartbeat\)/,
+    );
   });
   it('Heartbeat has no maintenance mode: refused with the reason', () => {
     expect(unsupported(c('heartbeat'), { kind: 'maintenance', on: true })).toMatch(/does not monitor resources/);
-    expect(() => checkAction(c('heartbeat'), { kind: 'maintenance', on: true })).toThrow(/maintenance on: not possible on cluster lab: Heartbeat R1 has no maintenance mode/);
+    expect(() => checkAction(c('heartbeat'), { kind: 'maintenance', on: true })).toThrow(
+      /maintenance on: not possible on cluster lab: Heartbeat R1 has no maintenance mode/,
+    );
     expect(unsupported(c('heartbeat'), { kind: 'clear' })).toBeUndefined();
   });
   it('a move goes to --to, else to the twin not holding the service', () => {

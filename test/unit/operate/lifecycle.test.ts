@@ -10,7 +10,14 @@ const PCMK = 'inventory/example-pacemaker-drbd-kvm.yaml';
 const HB = 'inventory/example-heartbeat-xen.yaml';
 const text = (f: string): string => readFileSync(f, 'utf8');
 const model = (t: string, f = PCMK) => parseInventory(t, f);
-const meta = { run: '20261128T040000Z-abcd', time: '2026-11-28T04:00:00Z', inventory: '', command: 'hactl destroy', playbook: 'destroy', host: 'kvm-a' };
+const meta = {
+  run: '20261128T040000Z-abcd',
+  time: '2026-11-28T04:00:00Z',
+  inventory: '',
+  command: 'hactl destroy',
+  playbook: 'destroy',
+  host: 'kvm-a',
+};
 
 describe('remove-node: the arithmetic, before anything is touched', () => {
   const grown = addNodeToInventoryText(text(PCMK), { name: 'web9', address: '192.168.10.29', role: 'service' });
@@ -42,7 +49,8 @@ describe('remove-node: the arithmetic, before anything is touched', () => {
     expect(removalProblem(hb, noWeb, 'web1')).toBeUndefined();
   });
   it('resources on a node, from crm_mon', () => {
-    const xml = '<crm_mon><resources><resource id="op-dummy" active="true"><node name="web1"/></resource>' +
+    const xml =
+      '<crm_mon><resources><resource id="op-dummy" active="true"><node name="web1"/></resource>' +
       '<resource id="vip" active="true"><node name="master"/></resource></resources></crm_mon>';
     expect(resourcesOn(xml, 'web1')).toEqual(['op-dummy']);
     expect(resourcesOn(xml, 'arbitrator')).toEqual([]);
@@ -64,7 +72,9 @@ describe('destroy: what goes, per stack and role', () => {
   });
   it('Heartbeat: ha.cf, authkeys, haresources on the twins; nothing of the stack on the ping node', () => {
     const c = model(text(HB), HB);
-    expect(destroyTargets(c, c.master).files).toEqual(expect.arrayContaining(['/etc/ha.d/ha.cf', '/etc/ha.d/haresources', '/etc/ha.d/authkeys']));
+    expect(destroyTargets(c, c.master).files).toEqual(
+      expect.arrayContaining(['/etc/ha.d/ha.cf', '/etc/ha.d/haresources', '/etc/ha.d/authkeys']),
+    );
     const ping = destroyTargets(c, c.arbitrator!);
     expect(ping.stop).toBeUndefined();
     expect(ping.files).toEqual([]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planAddNode, survivorOf, switchoverCommand } from '../../../src/checks/add-node.js';
 import { judgeDrbd } from '../../../src/checks/smoke.js';
-import { parseDrbdSection, unresolvedSplitBrains, type DrbdState } from '../../../src/facts/drbd-status.js';
+import { type DrbdState, parseDrbdSection, unresolvedSplitBrains } from '../../../src/facts/drbd-status.js';
 import { replaceDecision, resyncState, splitBrainHint } from '../../../src/stack/drbd-safety.js';
 import { EXAMPLES } from '../inventory/helpers.js';
 
@@ -43,18 +43,22 @@ describe('split brain from the kernel log', () => {
     expect(st.splitBrain).toBeUndefined();
     // a StandAlone resource still fails the smoke check, without claiming a split brain
     const check = judgeDrbd('r0', [{ node: 'slave', module: true, state: st }]);
-    expect(check).toMatchObject({ ok: false, detail: expect.stringMatching(/^slave: connection StandAlone \(not trying to connect\); `drbdadm connect r0`/) });
+    expect(check).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^slave: connection StandAlone \(not trying to connect\); `drbdadm connect r0`/),
+    });
   });
   it('a split-brain line while the resource is Connected (resolved by hand) is not reported', () => {
     const st = state(`${proc84('Connected', 'Primary/Secondary', 'UpToDate/UpToDate')}@@klog\n${SB84}\n`);
     expect(st.splitBrain).toBeUndefined();
   });
   it('DRBD 9: the resource-named lines', () => {
-    const out = 'r0 role:Primary\n  disk:UpToDate\n  slave connection:StandAlone\n\n@@proc\nversion: 9.2.4\n@@klog\n' +
+    const out =
+      'r0 role:Primary\n  disk:UpToDate\n  slave connection:StandAlone\n\n@@proc\nversion: 9.2.4\n@@klog\n' +
       '[  812.4] drbd r0/0 drbd0 slave: Split-Brain detected but unresolved, dropping connection!\n[  812.5] drbd r0 slave: conn( Connected -> Disconnecting )\n';
     expect(state(out).splitBrain).toBe('[  812.4] drbd r0/0 drbd0 slave: Split-Brain detected but unresolved, dropping connection!');
   });
-  it('the hint names both sides\' commands and never picks the victim', () => {
+  it("the hint names both sides' commands and never picks the victim", () => {
     expect(splitBrainHint('r0')).toBe(
       'DRBD stopped replicating r0 and waits for a human: pick the twin whose writes since the split may be thrown away, ' +
         'and on it run `drbdadm disconnect r0; drbdadm secondary r0; drbdadm connect --discard-my-data r0`, then on the other twin `drbdadm connect r0` (it resyncs the first from itself)',
@@ -66,24 +70,47 @@ describe('smoke verdict on a resource', () => {
   const m = state(proc84('Connected', 'Primary/Secondary', 'UpToDate/UpToDate'));
   const s = state(proc84('Connected', 'Secondary/Primary', 'UpToDate/UpToDate'));
   it('healthy pair', () => {
-    expect(judgeDrbd('r0', [{ node: 'master', module: true, state: m }, { node: 'slave', module: true, state: s }]))
-      .toEqual({ check: 'drbd r0', ok: true, detail: 'Primary on master, UpToDate on master and slave' });
+    expect(
+      judgeDrbd('r0', [
+        { node: 'master', module: true, state: m },
+        { node: 'slave', module: true, state: s },
+      ]),
+    ).toEqual({ check: 'drbd r0', ok: true, detail: 'Primary on master, UpToDate on master and slave' });
   });
   it('a resync in progress passes and shows its progress', () => {
-    const src = state(proc84('SyncSource', 'Primary/Secondary', 'UpToDate/Inconsistent', "\t[==>.................] sync'ed: 16.0% (221184/262144)K\n"));
-    const dst = state(proc84('SyncTarget', 'Secondary/Primary', 'Inconsistent/UpToDate', "\t[==>.................] sync'ed: 16.0% (221184/262144)K\n"));
-    const c = judgeDrbd('r0', [{ node: 'master', module: true, state: src }, { node: 'slave', module: true, state: dst }]);
+    const src = state(
+      proc84('SyncSource', 'Primary/Secondary', 'UpToDate/Inconsistent', "\t[==>.................] sync'ed: 16.0% (221184/262144)K\n"),
+    );
+    const dst = state(
+      proc84('SyncTarget', 'Secondary/Primary', 'Inconsistent/UpToDate', "\t[==>.................] sync'ed: 16.0% (221184/262144)K\n"),
+    );
+    const c = judgeDrbd('r0', [
+      { node: 'master', module: true, state: src },
+      { node: 'slave', module: true, state: dst },
+    ]);
     expect(c).toEqual({ check: 'drbd r0', ok: true, detail: 'Primary on master, resyncing (master SyncSource 16%, slave SyncTarget 16%)' });
   });
   it('Primary on both twins, an Outdated disk, a missing peer: each said', () => {
     const both = state(proc84('Connected', 'Primary/Primary', 'UpToDate/UpToDate'));
-    expect(judgeDrbd('r0', [{ node: 'master', module: true, state: both }, { node: 'slave', module: true, state: both }]).detail).toBe('Primary on master and slave at once');
+    expect(
+      judgeDrbd('r0', [
+        { node: 'master', module: true, state: both },
+        { node: 'slave', module: true, state: both },
+      ]).detail,
+    ).toBe('Primary on master and slave at once');
     const outdated = state(proc84('WFConnection', 'Secondary/Unknown', 'Outdated/DUnknown'));
-    expect(judgeDrbd('r0', [{ node: 'slave', module: true, state: outdated }]).detail).toBe('slave: disk Outdated; slave: connection WFConnection');
+    expect(judgeDrbd('r0', [{ node: 'slave', module: true, state: outdated }]).detail).toBe(
+      'slave: disk Outdated; slave: connection WFConnection',
+    );
     const alone = state(proc84('WFConnection', 'Primary/Unknown', 'UpToDate/DUnknown'));
     expect(judgeDrbd('r0', [{ node: 'master', module: true, state: alone }], true)).toMatchObject({ ok: true });
-    expect(judgeDrbd('r0', [{ node: 'master', module: true }, { node: 'slave', module: false }, { node: 'x', module: false, error: 'timeout' }]).detail)
-      .toBe('master: not up; slave: no DRBD kernel module; x: not checked (timeout)');
+    expect(
+      judgeDrbd('r0', [
+        { node: 'master', module: true },
+        { node: 'slave', module: false },
+        { node: 'x', module: false, error: 'timeout' },
+      ]).detail,
+    ).toBe('master: not up; slave: no DRBD kernel module; x: not checked (timeout)');
   });
 });
 
@@ -91,8 +118,10 @@ describe('replacing a twin', () => {
   const PCMK = 'crm_resource --move …';
   it('the survivor is Primary and UpToDate (the old twin dead or wiped): allowed', () => {
     const survivor = state(proc84('WFConnection', 'Primary/Unknown', 'UpToDate/DUnknown'));
-    expect(replaceDecision('slave', { node: 'master', states: [survivor] }, ['r0'], PCMK))
-      .toEqual({ action: 'allow', say: "master is Primary with UpToDate data for r0: slave's replacement syncs from it" });
+    expect(replaceDecision('slave', { node: 'master', states: [survivor] }, ['r0'], PCMK)).toEqual({
+      action: 'allow',
+      say: "master is Primary with UpToDate data for r0: slave's replacement syncs from it",
+    });
   });
   it('the twin to replace is the Primary: refused, with the switch-over', () => {
     const survivor = state(proc84('Connected', 'Secondary/Primary', 'UpToDate/UpToDate'));
@@ -106,14 +135,20 @@ describe('replacing a twin', () => {
   it('nobody Primary, or the survivor not UpToDate: refused, naming what the survivor has', () => {
     const idle = state(proc84('WFConnection', 'Secondary/Unknown', 'UpToDate/DUnknown'));
     expect(replaceDecision('slave', { node: 'master', states: [idle] }, ['r0'], PCMK)).toMatchObject({
-      action: 'refuse', say: 'DRBD r0 on master is Secondary, disk UpToDate, peer WFConnection: the replacement of slave must sync from a Primary with UpToDate data, and master is not one',
+      action: 'refuse',
+      say: 'DRBD r0 on master is Secondary, disk UpToDate, peer WFConnection: the replacement of slave must sync from a Primary with UpToDate data, and master is not one',
     });
     const incons = state(proc84('WFConnection', 'Primary/Unknown', 'Inconsistent/DUnknown'));
     expect(replaceDecision('slave', { node: 'master', states: [incons] }, ['r0'], PCMK).action).toBe('refuse');
-    expect(replaceDecision('slave', { node: 'master', states: [] }, ['r0'], PCMK)).toMatchObject({ action: 'refuse', say: expect.stringMatching(/^DRBD r0 on master is not up/) });
+    expect(replaceDecision('slave', { node: 'master', states: [] }, ['r0'], PCMK)).toMatchObject({
+      action: 'refuse',
+      say: expect.stringMatching(/^DRBD r0 on master is not up/),
+    });
   });
   it('resync progress phrases', () => {
-    expect(resyncState(state(proc84('SyncSource', 'Primary/Secondary', 'UpToDate/Inconsistent', "\t[>....] sync'ed: 42.5% (1/2)K\n")))).toBe('SyncSource 42.5%');
+    expect(
+      resyncState(state(proc84('SyncSource', 'Primary/Secondary', 'UpToDate/Inconsistent', "\t[>....] sync'ed: 42.5% (1/2)K\n"))),
+    ).toBe('SyncSource 42.5%');
     expect(resyncState(state(proc84('WFConnection', 'Primary/Unknown', 'UpToDate/DUnknown')))).toBe('waiting for the peer (WFConnection)');
     expect(resyncState(undefined)).toBe('not up');
   });
@@ -141,11 +176,15 @@ describe('add-node --replace plans', () => {
   });
   it('same name, another address: refused with both ways out', () => {
     const file = inv();
-    expect(() => planAddNode(file, { name: 'slave', address: '10.77.0.250', replace: 'slave' })).toThrow(/under the same name keeps its address/);
+    expect(() => planAddNode(file, { name: 'slave', address: '10.77.0.250', replace: 'slave' })).toThrow(
+      /under the same name keeps its address/,
+    );
   });
   it('the switch-over command per stack', () => {
     const plan = planAddNode(inv(), { name: 'x9', address: '10.77.0.99', replace: 'slave' });
-    expect(switchoverCommand({ ...plan.before, stack: 'pacemaker' }, 'slave')).toBe('`crm_resource --move -r ha-services -N slave && crm_resource --wait; crm_resource --clear -r ha-services`');
+    expect(switchoverCommand({ ...plan.before, stack: 'pacemaker' }, 'slave')).toBe(
+      '`crm_resource --move -r ha-services -N slave && crm_resource --wait; crm_resource --clear -r ha-services`',
+    );
     expect(switchoverCommand({ ...plan.before, stack: 'heartbeat' }, 'slave')).toBe('`/usr/share/heartbeat/hb_takeover all` on slave');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drbdDiskCommand, parseDrbdDisk, parseDrbdState, parseGi, type DrbdDiskSpec } from '../../../src/facts/drbd-disk.js';
+import { type DrbdDiskSpec, drbdDiskCommand, parseDrbdDisk, parseDrbdState, parseGi } from '../../../src/facts/drbd-disk.js';
 import { metadataDecision, syncDecision } from '../../../src/stack/drbd-safety.js';
 
 // Every destructive DRBD decision from DRBD's and the disk's own state. The inputs are the
@@ -8,8 +8,7 @@ import { metadataDecision, syncDecision } from '../../../src/stack/drbd-safety.j
 const R0: DrbdDiskSpec = { name: 'r0', disk: '/dev/vdb', metaDisk: 'internal', minor: 0 };
 const R1: DrbdDiskSpec = { name: 'r1', disk: '/dev/vdc', metaDisk: 'internal', minor: 1 };
 
-const disks = (r0: string, r1: string, rc1 = 0): string =>
-  `@@disk r0\n${r0}@@rc 0\n@@disk r1\n${r1}@@rc ${rc1}\n`;
+const disks = (r0: string, r1: string, rc1 = 0): string => `@@disk r0\n${r0}@@rc 0\n@@disk r1\n${r1}@@rc ${rc1}\n`;
 
 describe('DRBD disk facts (wipefs)', () => {
   it('lists signatures, and DRBD metadata apart from them', () => {
@@ -26,7 +25,7 @@ describe('DRBD disk facts (wipefs)', () => {
   });
   it('probes an external meta-disk for the metadata and the data disk for the rest', () => {
     const ext: DrbdDiskSpec = { name: 'r2', disk: '/dev/vdd', metaDisk: '/dev/vde[0]', minor: 2 };
-    expect(drbdDiskCommand([ext])).toContain("wipefs --noheadings --output TYPE -- /dev/vde 2>&1");
+    expect(drbdDiskCommand([ext])).toContain('wipefs --noheadings --output TYPE -- /dev/vde 2>&1');
     const f = parseDrbdDisk('@@disk r2\nxfs\n@@rc 0\n@@meta r2\ndrbd\n@@rc 0\n', [ext]);
     expect(f[0]).toEqual({ resource: 'r2', disk: '/dev/vdd', metadata: true, signatures: ['xfs'] });
   });
@@ -34,8 +33,11 @@ describe('DRBD disk facts (wipefs)', () => {
 
 describe('create-md decision', () => {
   it('blank disk: create', () => {
-    expect(metadataDecision('master', { resource: 'r0', disk: '/dev/vdb', metadata: false, signatures: [] }))
-      .toEqual({ action: 'create', destructive: false, say: 'master: /dev/vdb is blank: creating DRBD metadata for r0' });
+    expect(metadataDecision('master', { resource: 'r0', disk: '/dev/vdb', metadata: false, signatures: [] })).toEqual({
+      action: 'create',
+      destructive: false,
+      say: 'master: /dev/vdb is blank: creating DRBD metadata for r0',
+    });
   });
   it('existing metadata (a reinstalled root on a kept disk): keep, whatever the markers say', () => {
     const d = metadataDecision('slave', { resource: 'r0', disk: '/dev/vdb', metadata: true, signatures: ['ext4'] });
@@ -83,19 +85,29 @@ srcversion: B536C32A3EADA868561EFD9
 describe('real output of the VM lab', () => {
   it('a bootstrapped twin: metadata kept (libblkid reports only DRBD on an internal-metadata disk), no sync forced', () => {
     const [disk] = parseDrbdDisk(VM_WIPEFS, [R0, R1]);
-    expect(metadataDecision('master', disk!)).toEqual({ action: 'keep', say: 'master: /dev/vdb has DRBD metadata for r0: kept, no create-md' });
+    expect(metadataDecision('master', disk!)).toEqual({
+      action: 'keep',
+      say: 'master: /dev/vdb has DRBD metadata for r0: kept, no create-md',
+    });
     const [st] = parseDrbdState(VM_STATE, [R0]);
-    expect(st).toMatchObject({ gi: { current: '5310A3A26589CB68', history: ['8F931E234E02C165', '0000000000000004'] }, state: { role: 'Secondary', disks: ['UpToDate'] } });
+    expect(st).toMatchObject({
+      gi: { current: '5310A3A26589CB68', history: ['8F931E234E02C165', '0000000000000004'] },
+      state: { role: 'Secondary', disks: ['UpToDate'] },
+    });
     expect(syncDecision('r0', { node: 'master', fact: st! }, { node: 'slave', fact: st! }).action).toBe('none');
   });
 });
 
 describe('DRBD state facts', () => {
   it('reads the GI line', () => {
-    expect(parseGi(DATA)).toEqual({ current: 'B8C1F0E9D5A3C2F1', bitmap: '0000000000000000', history: ['6E3F1A2B3C4D5E6F', '0000000000000000'] });
+    expect(parseGi(DATA)).toEqual({
+      current: 'B8C1F0E9D5A3C2F1',
+      bitmap: '0000000000000000',
+      history: ['6E3F1A2B3C4D5E6F', '0000000000000000'],
+    });
     expect(parseGi('No valid meta data found')).toBeUndefined();
   });
-  it('8.4: GI and /proc/drbd; no metadata is DRBD\'s own words', () => {
+  it("8.4: GI and /proc/drbd; no metadata is DRBD's own words", () => {
     const [f] = parseDrbdState(state84(JUST, proc84('Connected', 'Secondary/Secondary', 'Inconsistent/Inconsistent')), [R0]);
     expect(f).toMatchObject({ resource: 'r0', gi: { current: '0000000000000004' }, state: { role: 'Secondary', disks: ['Inconsistent'] } });
     const [g] = parseDrbdState('@@gi r0\nNo valid meta data found\n@@rc 255\n@@state\nno-drbd-module\n', [R0]);
@@ -104,7 +116,11 @@ describe('DRBD state facts', () => {
   it('DRBD 9: drbdadm status', () => {
     const out = `@@gi r0\n${JUST}\n@@rc 0\n@@state\nr0 role:Secondary\n  disk:Inconsistent\n  slave role:Secondary\n    replication:Established peer-disk:Inconsistent\n\n@@proc\nversion: 9.2.4\n`;
     const [f] = parseDrbdState(out, [R0]);
-    expect(f!.state).toMatchObject({ role: 'Secondary', disks: ['Inconsistent'], peers: [{ name: 'slave', connection: 'Connected', peerDisk: 'Inconsistent' }] });
+    expect(f!.state).toMatchObject({
+      role: 'Secondary',
+      disks: ['Inconsistent'],
+      peers: [{ name: 'slave', connection: 'Connected', peerDisk: 'Inconsistent' }],
+    });
   });
 });
 
@@ -138,8 +154,10 @@ describe('initial sync decision', () => {
     const s = at(JUST, 'WFConnection', 'Secondary/Unknown', 'Inconsistent/DUnknown');
     const d = syncDecision('r0', { node: 'master', fact: m }, { node: 'slave', fact: s });
     expect(d.action).toBe('refuse');
-    expect(d.say).toBe('DRBD r0: refusing the initial sync (it overwrites slave) — master: Secondary, disk Inconsistent, WFConnection, ' +
-      'just-created metadata; slave: Secondary, disk Inconsistent, WFConnection, just-created metadata');
+    expect(d.say).toBe(
+      'DRBD r0: refusing the initial sync (it overwrites slave) — master: Secondary, disk Inconsistent, WFConnection, ' +
+        'just-created metadata; slave: Secondary, disk Inconsistent, WFConnection, just-created metadata',
+    );
     expect(d.action === 'refuse' && d.hint).toMatch(/not connected/);
   });
   it('both Inconsistent with data generations (an interrupted sync, a split): refused, never forced', () => {

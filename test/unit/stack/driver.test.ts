@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectionMs } from '../../../src/checks/failover/budget.js';
 import { timingFacts } from '../../../src/checks/drift/timing.js';
+import { detectionMs } from '../../../src/checks/failover/budget.js';
 import { driverOf, isStack, STACK_NAMES, STACKS } from '../../../src/stack/driver.js';
 import { example } from '../drift/helpers.js';
 
@@ -14,16 +14,24 @@ describe('stack drivers', () => {
   it('packages per role: pacemaker on every voter, heartbeat on the twins only', () => {
     const p = example('example-pacemaker-drbd-kvm');
     expect(driverOf(p).packages(p, p.arbitrator!)).toEqual(['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents']);
-    expect(driverOf(p).packages(p, p.master)).toEqual(expect.arrayContaining(['corosync', 'drbd-utils', 'nfs-kernel-server', 'libvirt-daemon-system']));
+    expect(driverOf(p).packages(p, p.master)).toEqual(
+      expect.arrayContaining(['corosync', 'drbd-utils', 'nfs-kernel-server', 'libvirt-daemon-system']),
+    );
     const h = example('example-heartbeat-xen');
     expect(driverOf(h).packages(h, h.arbitrator!)).toEqual([]);
     expect(driverOf(h).packages(h, h.master).slice(0, 2)).toEqual(['heartbeat', 'resource-agents']);
   });
 
-  it('one effective timing: the failover budget and drift\'s rules read the same figure', () => {
+  it("one effective timing: the failover budget and drift's rules read the same figure", () => {
     // the lab: 3 voters, token 3000 (+650 for the third node), consensus 3600
     const lab = example('lab');
-    expect(driverOf(lab).effectiveTiming(lab)).toMatchObject({ layer: 'corosync', tokenMs: 3000, runtimeTokenMs: 3650, consensusMs: 3600, detectionMs: 7250 });
+    expect(driverOf(lab).effectiveTiming(lab)).toMatchObject({
+      layer: 'corosync',
+      tokenMs: 3000,
+      runtimeTokenMs: 3650,
+      consensusMs: 3600,
+      detectionMs: 7250,
+    });
     expect(detectionMs(lab)).toEqual({ ms: 7250, basis: 'token 3650 + consensus 3600' });
     expect(timingFacts(lab).detectionMs).toBe(7250);
     // a passthrough token counts for both

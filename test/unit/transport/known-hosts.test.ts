@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  checkHostKey, fingerprint, hostFieldMatches, hostKeyAlgorithms, knownKeyTypes, type KnownHostsSource,
+  checkHostKey,
+  fingerprint,
+  hostFieldMatches,
+  hostKeyAlgorithms,
+  type KnownHostsSource,
+  knownKeyTypes,
 } from '../../../src/transport/known-hosts.js';
 import { hostKeyRefusal, type SshTarget } from '../../../src/transport/ssh.js';
 import { resolveSshConfig } from '../../../src/transport/ssh-config.js';
@@ -42,8 +47,14 @@ describe('known_hosts: host patterns as OpenSSH', () => {
 
 describe('known_hosts: verdicts', () => {
   it('an exact key matches, wherever it is listed (user or system file)', () => {
-    expect(checkHostKey(user(`# c\nmaster ssh-ed25519 ${b64(ed1)}\n`), ['master'], ed1)).toEqual({ status: 'match', at: '/home/me/.ssh/known_hosts:2' });
-    const sys: KnownHostsSource[] = [{ file: '/kh', text: '' }, { file: '/etc/ssh/ssh_known_hosts', text: `master ssh-ed25519 ${b64(ed1)}\n` }];
+    expect(checkHostKey(user(`# c\nmaster ssh-ed25519 ${b64(ed1)}\n`), ['master'], ed1)).toEqual({
+      status: 'match',
+      at: '/home/me/.ssh/known_hosts:2',
+    });
+    const sys: KnownHostsSource[] = [
+      { file: '/kh', text: '' },
+      { file: '/etc/ssh/ssh_known_hosts', text: `master ssh-ed25519 ${b64(ed1)}\n` },
+    ];
     expect(checkHostKey(sys, ['master'], ed1)).toEqual({ status: 'match', at: '/etc/ssh/ssh_known_hosts:1' });
     expect(checkHostKey(user(''), ['master'], ed1)).toEqual({ status: 'unknown' });
   });
@@ -54,16 +65,30 @@ describe('known_hosts: verdicts', () => {
     ];
     expect(checkHostKey(sources, ['master'], ed1)).toEqual({ status: 'revoked', at: '/etc/ssh/ssh_known_hosts:2' });
     // revoking another key, or for another host, does not touch this one
-    expect(checkHostKey(user(`@revoked master ssh-ed25519 ${b64(ed2)}\nmaster ssh-ed25519 ${b64(ed1)}\n`), ['master'], ed1).status).toBe('match');
-    expect(checkHostKey(user(`@revoked slave ssh-ed25519 ${b64(ed1)}\nmaster ssh-ed25519 ${b64(ed1)}\n`), ['master'], ed1).status).toBe('match');
+    expect(checkHostKey(user(`@revoked master ssh-ed25519 ${b64(ed2)}\nmaster ssh-ed25519 ${b64(ed1)}\n`), ['master'], ed1).status).toBe(
+      'match',
+    );
+    expect(checkHostKey(user(`@revoked slave ssh-ed25519 ${b64(ed1)}\nmaster ssh-ed25519 ${b64(ed1)}\n`), ['master'], ed1).status).toBe(
+      'match',
+    );
   });
   it('another key of the same type is a change, naming the line', () => {
-    expect(checkHostKey(user(`master ssh-ed25519 ${b64(ed2)}\n`), ['master'], ed1)).toEqual({ status: 'changed', at: '/home/me/.ssh/known_hosts:1', type: 'ssh-ed25519' });
+    expect(checkHostKey(user(`master ssh-ed25519 ${b64(ed2)}\n`), ['master'], ed1)).toEqual({
+      status: 'changed',
+      at: '/home/me/.ssh/known_hosts:1',
+      type: 'ssh-ed25519',
+    });
   });
   it('any known key binds the host: a key of another type is a change too', () => {
-    expect(checkHostKey(user(`master ecdsa-sha2-nistp256 ${b64(ecdsa)}\n`), ['master'], ed1)).toEqual({ status: 'changed', at: '/home/me/.ssh/known_hosts:1', type: 'ecdsa-sha2-nistp256' });
+    expect(checkHostKey(user(`master ecdsa-sha2-nistp256 ${b64(ecdsa)}\n`), ['master'], ed1)).toEqual({
+      status: 'changed',
+      at: '/home/me/.ssh/known_hosts:1',
+      type: 'ecdsa-sha2-nistp256',
+    });
     // ... but a host known with both types accepts either
-    expect(checkHostKey(user(`master ecdsa-sha2-nistp256 ${b64(ecdsa)}\nmaster ssh-ed25519 ${b64(ed1)}\n`), ['master'], ed1).status).toBe('match');
+    expect(checkHostKey(user(`master ecdsa-sha2-nistp256 ${b64(ecdsa)}\nmaster ssh-ed25519 ${b64(ed1)}\n`), ['master'], ed1).status).toBe(
+      'match',
+    );
   });
   it('a negated pattern keeps a line from binding the host', () => {
     expect(checkHostKey(user(`*.lab,!master.lab ssh-ed25519 ${b64(ed2)}\n`), ['master.lab'], ed1).status).toBe('unknown');
@@ -86,7 +111,9 @@ describe('known_hosts: verdicts', () => {
 
 describe('known_hosts: what the client offers and says', () => {
   it('offers the known key types first', () => {
-    const types = knownKeyTypes(user(`master ecdsa-sha2-nistp256 ${b64(ecdsa)}\n@revoked * ssh-rsa AAAA\nslave ssh-rsa AAAA\n`), ['master']);
+    const types = knownKeyTypes(user(`master ecdsa-sha2-nistp256 ${b64(ecdsa)}\n@revoked * ssh-rsa AAAA\nslave ssh-rsa AAAA\n`), [
+      'master',
+    ]);
     expect(types).toEqual(['ecdsa-sha2-nistp256']);
     expect(hostKeyAlgorithms(['ssh-rsa'], ['ssh-ed25519', 'rsa-sha2-512', 'ssh-rsa'])).toEqual(['rsa-sha2-512', 'ssh-rsa', 'ssh-ed25519']);
   });

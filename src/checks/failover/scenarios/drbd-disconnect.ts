@@ -34,7 +34,8 @@ async function waitSynced(ctx: ScenarioContext, timeoutMs: number): Promise<numb
 
 export const drbdDisconnect: Scenario = {
   name: 'drbd-disconnect',
-  summary: 'break DRBD replication (drbdadm disconnect on the active twin), write while alone, reconnect: nothing moves, the resync is measured',
+  summary:
+    'break DRBD replication (drbdadm disconnect on the active twin), write while alone, reconnect: nothing moves, the resync is measured',
   stacks: ['pacemaker', 'heartbeat'],
   hits: 'active',
   expect: 'stay',
@@ -49,16 +50,30 @@ export const drbdDisconnect: Scenario = {
     const mount = c.drbd.find((r) => r.filesystem)?.filesystem?.mount;
     if (mount) {
       // data the peer does not have yet: the resync after the reconnect copies it
-      await ctx.runner.sh(ctx.target, `dd if=/dev/urandom of=${quote(`${mount}/hactl-resync.bin`)} bs=1M count=8 conv=fsync status=none`, 'writing while disconnected', 60_000);
+      await ctx.runner.sh(
+        ctx.target,
+        `dd if=/dev/urandom of=${quote(`${mount}/hactl-resync.bin`)} bs=1M count=8 conv=fsync status=none`,
+        'writing while disconnected',
+        60_000,
+      );
     }
   },
   async undo(ctx) {
     const c = ctx.cluster;
     // the StandAlone side connects again; the peer waits for it (WFConnection)
-    await ctx.runner.sh(ctx.target, `drbdadm connect ${resources(c)} 2>/dev/null; drbdadm adjust ${resources(c)}`, 'reconnecting DRBD', 60_000);
+    await ctx.runner.sh(
+      ctx.target,
+      `drbdadm connect ${resources(c)} 2>/dev/null; drbdadm adjust ${resources(c)}`,
+      'reconnecting DRBD',
+      60_000,
+    );
     await ctx.runner.exec(ctx.passive, `drbdadm adjust ${resources(c)}`, 60_000);
     const ms = await waitSynced(ctx, 300_000 * ctx.runner.factor);
     const state = await drbdLine(ctx);
-    ctx.log(ms === undefined ? `DRBD not resynced after 5 min: ${state}` : `DRBD resynced in ${(ms / 1000).toFixed(1)} s after the reconnect (${state})`);
+    ctx.log(
+      ms === undefined
+        ? `DRBD not resynced after 5 min: ${state}`
+        : `DRBD resynced in ${(ms / 1000).toFixed(1)} s after the reconnect (${state})`,
+    );
   },
 };

@@ -14,7 +14,8 @@ export const killService: Scenario = {
   hits: 'active',
   expect: 'stay',
   budget: 'service-restart',
-  unavailable: ({ cluster, settings }) => (cluster.services.length && settings.serviceProcess ? undefined : 'the inventory declares no service'),
+  unavailable: ({ cluster, settings }) =>
+    cluster.services.length && settings.serviceProcess ? undefined : 'the inventory declares no service',
   observeMs: () => 1500,
   watch: (ctx, node) =>
     node.name === ctx.target.name && ctx.cluster.services[0]
