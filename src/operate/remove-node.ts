@@ -154,7 +154,9 @@ export async function removeNode(plan: RemovePlan, o: RemoveOptions): Promise<Re
   const forget = d.forgetNodeCommand?.(name);
   if (forget) {
     emit({ type: 'step', message: `${name} forgotten by the cluster: ${forget.split(' >')[0]}` });
-    await (await o.connector.get(after.master)).exec(forget);
+    const f = await (await o.connector.get(after.master)).exec(forget);
+    if (f.code !== 0)
+      emit({ type: 'step', message: `warning: Pacemaker still lists ${name}: ${f.stderr.trim()} (\`crm_node -R ${name} --force\` again)` });
   }
   const report = await smoke(after, o.connector);
   return { node: name, removed: true, unreachable, seconds: (Date.now() - t0) / 1000, run, smoke: report, ok: report.ok };

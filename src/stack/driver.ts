@@ -11,11 +11,10 @@ import { quote } from '../core/shell.js';
 import type { ClusterModel, DrbdFencing, NodeModel, Stack } from '../inventory/model.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, corosyncView, members } from './corosync.js';
 import { guestPackages } from './guests.js';
-import { AUTHKEYS, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat.js';
+import { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat-paths.js';
 import { CIB_DIR, GROUP_ID } from './pacemaker.js';
 
-/** Where Debian 12's heartbeat package keeps dopd and drbd-peer-outdater (not /usr/lib/heartbeat). */
-export const DOPD_DIR = '/usr/libexec/heartbeat';
+export { DOPD_DIR };
 
 /** The cluster stack every voting node runs (pacemaker stack). */
 export const PACEMAKER_STACK = ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents'];
@@ -168,7 +167,11 @@ const pacemaker: StackDriver<'pacemaker'> = {
   switchoverHint: (to) =>
     `\`crm_resource --move -r ${GROUP_ID} -N ${quote(to)} && crm_resource --wait; crm_resource --clear -r ${GROUP_ID}\``,
   // corosync forgets a removed node on reload; Pacemaker's node list keeps it until told
-  forgetNodeCommand: (name) => `crm_node -R ${quote(name)} --force >/dev/null 2>&1 || true`,
+  // bounded retries: right after the corosync reload Pacemaker may still hold the node as `lost` and keep it; exit 1 if it stays
+  forgetNodeCommand: (name) =>
+    `for i in $(seq 1 30); do crm_node -R ${quote(name)} --force >/dev/null 2>&1; ` +
+    `crm_node -l 2>/dev/null | awk '{print $2}' | grep -qxF ${quote(name)} || exit 0; sleep 1; done; ` +
+    `echo "crm_node -l still lists ${name.replace(/[^A-Za-z0-9_.-]/g, '')} after 30 s" >&2; exit 1`,
   // pacemaker first (it stops the resources), then corosync (the notes' graceful stop); no systemd in the namespace lab
   stopCommand: stopAndDisable(['pacemaker', 'corosync'], {
     pacemaker:

@@ -2,12 +2,9 @@ import { InputError } from '../core/errors.js';
 import { revealValue, type Secret } from '../core/secret.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { anyDrbdFencing } from './drbd.js';
-import { DOPD_DIR } from './driver.js';
+import { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat-paths.js';
 
-export const HA_CF = '/etc/ha.d/ha.cf';
-export const AUTHKEYS = '/etc/ha.d/authkeys';
-export const HARESOURCES = '/etc/ha.d/haresources';
-export const LDIRECTORD_CF = '/etc/ha.d/ldirectord.cf';
+export { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF };
 /** ldirectord has no test mode, but `ldirectord FILE status` parses FILE first: exit 0 or 3
  *  (running / stopped) for a good file, 2 with "Error … at line N" for a bad one */
 export const LDIRECTORD_VALIDATE = 'ldirectord %s status; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 3 ]';
