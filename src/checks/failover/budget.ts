@@ -5,6 +5,7 @@
  */
 import type { ClusterModel } from '../../inventory/model.js';
 import { driverOf } from '../../stack/driver.js';
+import { fenceRaceDelay } from '../../stack/pacemaker.js';
 import { timeoutFactor } from './settings.js';
 import type { Budget } from './types.js';
 
@@ -53,6 +54,9 @@ export function budgetFor(kind: BudgetKind, c: ClusterModel, override?: number):
       const d = detectionMs(c);
       parts.push([d.basis, d.ms]);
       if (c.stonith.enabled) parts.push([`fencing ${ALLOWANCE.fencing}`, ALLOWANCE.fencing]);
+      // the fence device may wait its random race delay (pcmk_delay_max) before it shoots
+      const delay = fenceDelayMs(c);
+      if (c.stonith.enabled && delay) parts.push([`fence delay ${delay}`, delay]);
       parts.push([`recovery ${recovery}`, recovery]);
       break;
     }
@@ -68,4 +72,16 @@ export function budgetFor(kind: BudgetKind, c: ClusterModel, override?: number):
       break;
   }
   return { ms: parts.reduce((a, [, v]) => a + v, 0), basis: `${parts.map(([b]) => b).join(' + ')} ms` };
+}
+
+/**
+ * The longest random delay a fence device waits before shooting (Pacemaker's
+ * pcmk_delay_max, set by hactl or the inventory; Heartbeat's stonith has none), ms.
+ * @example fenceDelayMs(pacemakerCluster) // 15000
+ */
+export function fenceDelayMs(c: ClusterModel): number {
+  if (!c.stonith.enabled || !driverOf(c).cib) return 0;
+  const v = fenceRaceDelay(c).pcmk_delay_max ?? c.stonith.params?.pcmk_delay_max;
+  const m = /^\s*(\d+)\s*(ms|s)?\s*$/.exec(typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+  return m ? Number(m[1]) * (m[2] === 'ms' ? 1 : 1000) : 0;
 }

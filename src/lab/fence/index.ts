@@ -100,7 +100,12 @@ export async function fenceUp(opts: FenceOptions = {}): Promise<FenceStatus> {
     await install(n.name, paths.stateDir, agent, key, conf);
     installed.push(n.name);
   }
-  const stonith = { enabled: true, agent: 'fence_lab', params: { ipaddr: bind, ipport: FENCE_PORT, pcmk_reboot_action: 'off' } };
+  // one device in the lab: a short race delay (production default 15 s, src/stack/pacemaker.ts) keeps the measured failovers tight
+  const stonith = {
+    enabled: true,
+    agent: 'fence_lab',
+    params: { ipaddr: bind, ipport: FENCE_PORT, pcmk_reboot_action: 'off', pcmk_delay_max: '2s' },
+  };
   if (opts.inventory !== false && state.inventory && existsSync(state.inventory)) writeStonith(state.inventory, stonith);
   return { running: true, address: `${bind}:${FENCE_PORT}`, pid: rec.pid, log: f.log, stonith, installed };
 }

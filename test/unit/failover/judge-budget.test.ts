@@ -18,7 +18,12 @@ const cluster = (o: Partial<ClusterModel> = {}): ClusterModel =>
 describe('budgetFor', () => {
   it('node loss: corosync token + consensus (+ fencing) + recovery', () => {
     expect(budgetFor('node-loss', cluster())).toEqual({ ms: 7200, basis: 'token 1000 + consensus 1200 + recovery 5000 ms' });
-    expect(budgetFor('node-loss', cluster({ stonith: { enabled: true, agent: 'fence_lab' } })).ms).toBe(10200);
+    // the fence device's random race delay (hactl's default pcmk_delay_max 15 s, or the inventory's) is part of it
+    expect(budgetFor('node-loss', cluster({ stonith: { enabled: true, agent: 'fence_lab' } })).ms).toBe(25200);
+    expect(
+      budgetFor('node-loss', cluster({ stonith: { enabled: true, agent: 'fence_lab', params: { pcmk_delay_max: '2s' } } })).basis,
+    ).toBe('token 1000 + consensus 1200 + fencing 3000 + fence delay 2000 + recovery 5000 ms');
+    expect(budgetFor('node-loss', cluster({ stack: 'heartbeat', stonith: { enabled: true, agent: 'external/ipmi' } })).ms).toBe(13000);
   });
   it('heartbeat: deadtime + recovery', () => {
     expect(budgetFor('node-loss', cluster({ stack: 'heartbeat' }))).toEqual({ ms: 10000, basis: 'deadtime 5000 + recovery 5000 ms' });
