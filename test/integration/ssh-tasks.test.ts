@@ -124,7 +124,9 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
   });
 
   it('service: starts a sysv service once, then reports it running', async () => {
-    const script = '/etc/init.d/hactl-itest';
+    // a name of its own per run: two checkouts' test runs on one machine must not share it
+    const name = `hactl-itest-${process.pid}`;
+    const script = `/etc/init.d/${name}`;
     const flag = join(work, 'svc.running');
     writeFileSync(
       script,
@@ -133,15 +135,15 @@ describe.skipIf(Boolean(missing))(`tasks over real SSH${missing ? ` (skipped: ${
     chmodSync(script, 0o755);
     try {
       const body = async ({ hosts }: { hosts: import('../../src/runtime/group.js').HostGroup }) =>
-        hosts.all(async (h) => void (await h.service('hactl-itest', { state: 'started' })));
+        hosts.all(async (h) => void (await h.service(name, { state: 'started' })));
       const first = await run(body);
-      expect(first.hosts[0]!.tasks[0]!.reason).toBe('start hactl-itest');
+      expect(first.hosts[0]!.tasks[0]!.reason).toBe(`start ${name}`);
       expect(existsSync(flag)).toBe(true);
       const again = await run(body);
       expect(again.changed).toBe(0);
       expect(again.hosts[0]!.tasks[0]!.reason).toMatch(/running/);
     } finally {
-      unlinkSync(script);
+      rmSync(script, { force: true });
     }
   });
 
