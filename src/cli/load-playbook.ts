@@ -13,7 +13,7 @@ const BUILTIN_DIR = resolve(here, '../../playbooks');
 
 /**
  * Loads a playbook: a built-in name (`bootstrap`) or a user's `.ts`/`.js`/`.mjs` file.
- * TypeScript is transpiled in-process (types are not checked at run time: run `tsc` for
+ * TypeScript is stripped of its types in-process by sucrase (types are not checked at run time: run `tsc` for
  * that) and `'hactl'` imports point at this installation, so a playbook needs no build step.
  */
 export async function loadPlaybook(spec: string): Promise<{ playbook: Playbook; dir: string }> {
@@ -25,22 +25,31 @@ export async function loadPlaybook(spec: string): Promise<{ playbook: Playbook; 
   if (!existsSync(file))
     throw new InputError(`playbook not found: ${spec}`, { hint: 'give a path to a .ts file, or a built-in name such as bootstrap' });
   if (!file.endsWith('.ts')) return { playbook: pick(await import(pathToFileURL(file).href), spec), dir: dirname(file) };
-  // typescript is big: load it only when a .ts playbook is actually run
-  const ts = (await import('typescript')).default;
+  // loaded only when a .ts playbook is actually run
+  const { transform } = await import('sucrase');
   const source = readFileSync(file, 'utf8');
-  const out = ts.transpileModule(source, {
-    fileName: file,
-    reportDiagnostics: true,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false, inlineSourceMap: true },
-  });
-  const syntax = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
-  if (syntax) {
-    const pos = syntax.file && syntax.start !== undefined ? syntax.file.getLineAndCharacterOfPosition(syntax.start) : undefined;
-    throw new InputError(ts.flattenDiagnosticMessageText(syntax.messageText, '\n'), {
-      location: pos ? `${spec}:${pos.line + 1}:${pos.character + 1}` : spec,
+  let out: { code: string };
+  try {
+    // sucrase strips the types (no type check, no downlevelling: Node runs ES2022 as is);
+    // `.mjs` output, so imports stay ESM; an inline source map keeps stack traces on the .ts lines
+    out = transform(source, {
+      transforms: ['typescript'],
+      filePath: file,
+      disableESTransforms: true,
+      sourceMapOptions: { compiledFilename: basename(file) },
     });
+    const map = (out as { sourceMap?: object }).sourceMap;
+    if (map)
+      out = {
+        code: `${out.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify({ ...map, sources: [file] })).toString('base64')}\n`,
+      };
+  } catch (e) {
+    // a syntax error: sucrase's message is "Error transforming FILE: Unexpected token (L:C)"
+    const err = e as Error & { loc?: { line: number; column: number } };
+    const message = err.message.replace(/^Error transforming [^:]*: /, '').replace(/ \(\d+:\d+\)$/, '');
+    throw new InputError(message, { location: err.loc ? `${spec}:${err.loc.line}:${err.loc.column}` : spec });
   }
-  const js = out.outputText.replace(/(from\s+|import\s*\(\s*)(['"])hactl\2/g, `$1$2${API_URL}$2`);
+  const js = out.code.replace(/(from\s+|import\s*\(\s*)(['"])hactl\2/g, `$1$2${API_URL}$2`);
   // next to the source so its relative imports of .js/.mjs files resolve; else in /tmp
   const name = `.${basename(file, '.ts')}.hactl-${process.pid}.mjs`;
   let target = join(dirname(file), name);
