@@ -63,9 +63,9 @@ const cronQuote = (s: string): string => quote(s).replace(/%/g, '\\%');
  *               hactl: '/opt/hactl/bin/hactl', user: 'root' })
  *   // "…\n*\/10 * * * * root flock -n /run/lock/hactl-drift-lab.lock /usr/bin/node /opt/hactl/bin/hactl drift -i /etc/hactl/lab.yaml --quiet\n"
  */
-export function cronEntry(o: CronEntryOptions): string {
-  const name = cronFileName(o.cluster);
-  const args = [
+/** The drift run a scheduler starts (cron line, systemd service): node, hactl and its arguments. */
+export function driftArgv(o: CronEntryOptions): string[] {
+  return [
     o.node,
     o.hactl,
     'drift',
@@ -75,6 +75,11 @@ export function cronEntry(o: CronEntryOptions): string {
     ...(o.playbook ? ['--playbook', o.playbook] : []),
     ...(o.prometheus ? ['--prometheus', o.prometheus] : []),
   ];
+}
+
+export function cronEntry(o: CronEntryOptions): string {
+  const name = cronFileName(o.cluster);
+  const args = driftArgv(o);
   return [
     `# hactl drift for cluster ${o.cluster}: read-only checks; written by \`hactl drift --install-cron\`.`,
     '# Output (and so a cron mail) only on trouble. Exit codes: 0 no drift, 2 drift, 1 could not check.',

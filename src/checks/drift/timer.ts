@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, NodeError } from '../../core/errors.js';
-import { type CronEntryOptions, cronFileName, cronSchedule } from './cron.js';
+import { type CronEntryOptions, cronFileName, cronSchedule, driftArgv } from './cron.js';
 
 export const UNIT_DIR = '/etc/systemd/system';
 
@@ -77,16 +77,7 @@ export const unitName = (cluster: string): string => cronFileName(cluster);
  */
 export function driftUnits(o: CronEntryOptions): { service: string; timer: string } {
   const name = unitName(o.cluster);
-  const args = [
-    o.node,
-    o.hactl,
-    'drift',
-    '-i',
-    o.inventory,
-    '--quiet',
-    ...(o.playbook ? ['--playbook', o.playbook] : []),
-    ...(o.prometheus ? ['--prometheus', o.prometheus] : []),
-  ];
+  const args = driftArgv(o);
   const service = [
     `# hactl drift for cluster ${o.cluster}: read-only checks; written by \`hactl drift --install-timer\`.`,
     '# Exit codes: 0 no drift, 2 drift, 1 could not check (both failures show in systemctl --failed).',
