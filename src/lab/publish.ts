@@ -10,10 +10,11 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { InputError } from '../core/errors.js';
+import { InputError, NodeError } from '../core/errors.js';
 import { labPaths } from './paths.js';
 import { must } from './proc.js';
-import { requireState } from './state.js';
+import { readStateFile } from './state.js';
+import { vmPaths } from './vm/state.js';
 
 /** The lab's canary package: installed on the nodes by tests, then upgraded. */
 export const CANARY_PACKAGE = 'hactl-lab-canary';
@@ -67,12 +68,14 @@ export interface PublishResult {
  * @example await publish({ stateDir: '/tmp/lab', canary: '1.1' }) // { debs: ['hactl-lab-canary_1.1_all.deb'], … }
  */
 export async function publish(o: { stateDir?: string; files?: string[]; canary?: string }): Promise<PublishResult> {
+  // either lab kind: both serve <state-dir>/repo-extra/ beside their cached repo
   const paths = labPaths(o.stateDir);
-  requireState(paths);
+  const state = readStateFile(paths.state) as { kind?: string } | undefined;
+  if (!state) throw new NodeError(`no lab in ${paths.stateDir}`, { hint: 'start one with `hactl lab up` (or `hactl lab up --vm`)' });
   const files = o.files ?? [];
   for (const f of files) if (!f.endsWith('.deb')) throw new InputError(`${f}: not a .deb`);
   if (!files.length && !o.canary) throw new InputError('nothing to publish: name FILE.deb or --canary VERSION');
-  const dir = paths.repoExtra;
+  const dir = state.kind === 'vm' ? vmPaths(paths.stateDir).repoExtra : paths.repoExtra;
   mkdirSync(dir, { recursive: true });
   for (const f of files) copyFileSync(f, join(dir, basename(f)));
   if (o.canary) await buildCanary(o.canary, dir);

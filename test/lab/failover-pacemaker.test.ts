@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseProbes } from '../../src/checks/failover/analyse.js';
@@ -63,6 +63,14 @@ function ownedCib(): string[] {
 const vipHolder = (vip: string): string =>
   ['master', 'slave'].filter((n) => ssh(STATE, n, `ip -o -4 addr show | grep -qF ' ${vip}/'`).status === 0).join(',');
 
+/** The report a failed scenario wrote (its reasons name it): checked to be there, then removed (it lands in the checkout). */
+function reportOf(reasons: string[]): string {
+  const path = /note: report written to (\S+)/.exec(reasons.join('\n'))?.[1] ?? '';
+  expect(path && existsSync(path), reasons.join('\n')).toBe(true);
+  rmSync(path, { force: true });
+  return path;
+}
+
 describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let vip = '';
   beforeAll(() => {
@@ -104,6 +112,8 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     expect(ks.reasons[0]).toMatch(/^SPLIT BRAIN: the VIP was configured on master and slave at the same time .*without fencing/);
     expect(ks.restored).toBe(true);
     expect(vipHolder(vip)).toBe('master');
+    // a failed scenario collects a report (hactl report) into the working directory
+    expect(reportOf(ks.reasons)).toMatch(/\/lab-report-\d{8}T\d{6}Z\.tar\.gz$/);
   });
 
   it('with the lab fence device: switchover, kill-stack, cut-link, arbitrator-loss pass their budgets', () => {
@@ -287,6 +297,7 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
       expect(r.status).toBe(1);
       expect(ks.restored).toBe(false);
       expect(ks.reasons.join('\n')).toMatch(/move back failed, service kept on slave/);
+      expect(reportOf(ks.reasons)).toMatch(/\.tar\.gz$/);
       expect(vipHolder(vip)).toBe('slave');
       expect(ssh(STATE, 'master', 'crm_mon -1').stdout).not.toMatch(/Stopped/);
       expect(cliConstraints()).toBe('');

@@ -161,6 +161,25 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
   // Under TCG on a 2-core machine this file takes ~17 min on a quiet machine (both
   // stacks); HACTL_VM_CLUSTER=0 skips the cluster parts on a user's run, never in CI.
   const cluster = VM_CLUSTER ? it : it.skip;
+  /**
+   * The same data on both twins: the DRBD device on the master (frozen for the read) and
+   * the slave's backing disk over the same length (internal metadata sits at its end).
+   */
+  const twinSums = (): { size: string; sums: string[] } => {
+    const size = on('master', 'blockdev --getsize64 /dev/drbd0').trim();
+    try {
+      on('master', 'sync && fsfreeze -f /srv/data');
+      const sums = ['master:/dev/drbd0', 'slave:/dev/vdb'].map((at) => {
+        const [node, dev] = at.split(':') as [string, string];
+        // O_DIRECT: the slave's page cache of /dev/vdb may still hold what was read before
+        // DRBD wrote the synced blocks under it (DRBD keeps the disk open: never dropped)
+        return on(node, `dd if=${dev} iflag=direct,count_bytes bs=1M count=${size} status=none | sha256sum`).split(' ')[0]!;
+      });
+      return { size, sums };
+    } finally {
+      ssh(STATE, 'master', 'fsfreeze -u /srv/data');
+    }
+  };
   cluster(
     'bootstrap: DRBD create-md, initial sync with progress, promotable clone, Filesystem on the master, apache2 and the VIP; arbitrator holds no data',
     () => {
@@ -328,19 +347,7 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
       // the same data on both twins: the DRBD device on the master (frozen for the read) and
       // the slave's backing disk over the same length (internal metadata sits at its end)
       expect(on('master', 'sha256sum --quiet -c /root/keep.sha256 && echo same').trim()).toBe('same');
-      const size = on('master', 'blockdev --getsize64 /dev/drbd0').trim();
-      let sums: string[] = [];
-      try {
-        on('master', 'sync && fsfreeze -f /srv/data');
-        sums = ['master:/dev/drbd0', 'slave:/dev/vdb'].map((at) => {
-          const [node, dev] = at.split(':') as [string, string];
-          // O_DIRECT: the slave's page cache of /dev/vdb may still hold what was read before
-          // DRBD wrote the synced blocks under it (DRBD keeps the disk open: never dropped)
-          return on(node, `dd if=${dev} iflag=direct,count_bytes bs=1M count=${size} status=none | sha256sum`).split(' ')[0]!;
-        });
-      } finally {
-        ssh(STATE, 'master', 'fsfreeze -u /srv/data');
-      }
+      const { size, sums } = twinSums();
       console.log(`data after the replacement: ${size} bytes, sha256 ${sums.join(' / ')}`);
       expect(sums[0]).toMatch(/^[0-9a-f]{64}$/);
       expect(sums[1]).toBe(sums[0]);
@@ -374,6 +381,69 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
       expect(on('master', 'sha256sum --quiet -c /srv/data/hactl-failover.bin.sha256 && echo ok').trim()).toBe('ok');
     },
     1_500_000,
+  );
+
+  // issue #19 on real kernels: a rolling upgrade that reboots every node, one at a time,
+  // DRBD resyncing each twin's absence; the data must be the same on both twins afterwards
+  cluster(
+    'rolling-upgrade --reboot: every node rebooted and upgraded one at a time, DRBD UpToDate on both twins, the same data on both',
+    () => {
+      const inv = join(STATE, 'inventory.yaml');
+      const canary = (): string[] => NODES.map((n) => on(n, "dpkg-query -W -f='${Version}' hactl-lab-canary").trim());
+      const bootIds = (): string[] => NODES.map((n) => on(n, 'cat /proc/sys/kernel/random/boot_id').trim());
+      const p0 = hactl(['lab', 'publish', '--canary', '1.0', '--state-dir', STATE]);
+      expect(p0.status, p0.stderr).toBe(0);
+      for (const n of NODES)
+        on(
+          n,
+          'export DEBIAN_FRONTEND=noninteractive; apt-get -q update >/dev/null && apt-get -y -q install hactl-lab-canary >/dev/null 2>&1',
+        );
+      expect(canary()).toEqual(['1.0', '1.0', '1.0']);
+      const p1 = hactl(['lab', 'publish', '--canary', '1.1', '--state-dir', STATE]);
+      expect(p1.status, p1.stderr).toBe(0);
+      // data written just before: on DRBD, checked on the master at the end and block for block on both twins
+      on(
+        'master',
+        'head -c 8388608 /dev/urandom > /srv/data/before-upgrade.bin && sha256sum /srv/data/before-upgrade.bin > /root/upgrade.sha256 && sync',
+      );
+      const boots = bootIds();
+      const t0 = Date.now();
+      const r = hactl(['rolling-upgrade', '-i', inv, '--packages', 'hactl-lab-canary', '--reboot', '--json'], 3_000_000);
+      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+      console.log(
+        `rolling-upgrade --reboot on the VM lab: ${secs}s; ${doc.steps.map((s: any) => `${s.step} ${sec(s.ms)}${s.outagesMs.length ? ` (outage ${s.outagesMs.map(sec).join('+')})` : ''}`).join(', ')}; ` +
+          `downtime ${sec(doc.downtimeMs)} (${sec(doc.switchoverDowntimeMs)} in switchovers), ${doc.probes} probes\n${r.stderr
+            .split('\n')
+            .filter((l) => /back after|rebooting|upgraded/.test(l))
+            .join('\n')}`,
+      );
+      expect(doc.steps.map((s: any) => s.step)).toEqual([
+        'upgrade arbitrator',
+        'upgrade slave',
+        'switchover master → slave',
+        'upgrade master',
+        'move back slave → master',
+      ]);
+      expect(canary()).toEqual(['1.1', '1.1', '1.1']);
+      // every node really rebooted
+      bootIds().forEach((id, i) => expect(id, NODES[i]).not.toBe(boots[i]));
+      expect(r.stderr).toMatch(/master: back after \d+ s/);
+      // clients saw outages only while the service moved
+      expect(doc.downtimeMs).toBe(doc.switchoverDowntimeMs);
+      expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/);
+      expect(on('slave', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
+      expect(on('master', 'sha256sum --quiet -c /root/upgrade.sha256 && echo same').trim()).toBe('same');
+      const { size, sums } = twinSums();
+      console.log(`data after the rolling upgrade: ${size} bytes, sha256 ${sums.join(' / ')}`);
+      expect(sums[0]).toMatch(/^[0-9a-f]{64}$/);
+      expect(sums[1]).toBe(sums[0]);
+      const smoke = hactl(['smoke', '-i', inv], 600_000);
+      expect(smoke.status, smoke.stdout + smoke.stderr).toBe(0);
+    },
+    3_000_000,
   );
 
   it('lab down leaves no netns, link, process or disk behind', () => {

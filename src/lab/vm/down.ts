@@ -106,6 +106,7 @@ async function removeFiles(paths: VmPaths, s: VmLabState): Promise<void> {
   if (s.inventory && dirname(s.inventory) === paths.stateDir) files.push(s.inventory);
   for (const f of files) rmSync(f, { force: true });
   for (const d of [...s.dirs].reverse()) await removeTree(d);
+  rmSync(paths.repoExtra, { recursive: true, force: true });
   if (existsSync(paths.vmsDir)) await removeTree(paths.vmsDir);
   rmSync(paths.state, { force: true });
 }

@@ -38,6 +38,8 @@ export interface VmPaths {
   knownHosts: string;
   inventory: string;
   repoLog: string;
+  /** debs published into this lab (`hactl lab publish`), served beside the image's repo */
+  repoExtra: string;
   vmsDir: string;
   vm(name: string): VmFiles;
 }
@@ -54,6 +56,7 @@ export function vmPaths(stateDir: string = defaultVmStateDir()): VmPaths {
     knownHosts: join(dir, 'known_hosts'),
     inventory: join(dir, 'inventory.yaml'),
     repoLog: join(dir, 'repo-server.log'),
+    repoExtra: join(dir, 'repo-extra'),
     vmsDir,
     vm(name: string): VmFiles {
       const d = join(vmsDir, name);
