@@ -1,7 +1,7 @@
-import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { InputError, NodeError } from '../core/errors.js';
 import { DRBD_STATUS_COMMAND, type DrbdState, parseDrbdSection } from '../facts/drbd-status.js';
-import { addNodeToInventoryText, parseInventory, replaceNodeInInventoryText } from '../inventory/index.js';
+import { addNodeToInventoryText, parseInventory, replaceNodeInInventoryText, writeInventoryEdit } from '../inventory/index.js';
 import type { ClusterModel, Role } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
 import type { RunSummary } from '../runtime/events.js';
@@ -237,10 +237,7 @@ export async function addNode(plan: AddNodePlan, o: AddNodeOptions): Promise<Add
     if (preflight) emit({ type: 'preflight', message: preflight });
     prober?.start();
     if (plan.text !== readFileSync(o.inventory, 'utf8')) {
-      const backup = `${o.inventory}.hactl-bak`;
-      copyFileSync(o.inventory, backup);
-      writeFileSync(`${o.inventory}.hactl-tmp`, plan.text);
-      renameSync(`${o.inventory}.hactl-tmp`, o.inventory);
+      const backup = writeInventoryEdit(o.inventory, plan.text);
       emit({ type: 'inventory', written: true, file: o.inventory, backup });
     } else {
       emit({ type: 'inventory', written: false, file: o.inventory });

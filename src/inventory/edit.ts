@@ -4,9 +4,24 @@
  * (comments, their alignment, blank lines, quoting) stays exactly as the user wrote it.
  * Re-stringifying the whole document would re-flow comment alignment.
  */
+import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
 import { type Document, isMap, isScalar, isSeq, parseDocument, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
 import { InputError } from '../core/errors.js';
 import type { Role } from './model.js';
+
+/**
+ * Writes an edited inventory over `file`: the old text kept as FILE.hactl-bak, the new one
+ * written beside it and renamed over the file (a reader never sees half of it). Returns the
+ * backup's path.
+ * @example writeInventoryEdit('inventory.yaml', text) // 'inventory.yaml.hactl-bak'
+ */
+export function writeInventoryEdit(file: string, text: string): string {
+  const backup = `${file}.hactl-bak`;
+  copyFileSync(file, backup);
+  writeFileSync(`${file}.hactl-tmp`, text);
+  renameSync(`${file}.hactl-tmp`, file);
+  return backup;
+}
 
 export interface NewNode {
   name: string;

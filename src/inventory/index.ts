@@ -1,6 +1,12 @@
 /** The inventory: YAML file → validated, defaulted ClusterModel. */
 
-export { addNodeToInventoryText, type NewNode, removeNodeFromInventoryText, replaceNodeInInventoryText } from './edit.js';
+export {
+  addNodeToInventoryText,
+  type NewNode,
+  removeNodeFromInventoryText,
+  replaceNodeInInventoryText,
+  writeInventoryEdit,
+} from './edit.js';
 export { loadInventory, locateField, parseInventory } from './load.js';
 export type * from './model.js';
 export type { RawInventory } from './raw.js';

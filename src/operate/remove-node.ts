@@ -6,12 +6,12 @@
  * reload, no restart; the node's constraints out of the CIB) and the node forgotten by
  * the cluster (`crm_node --force -R`, as `pcs cluster node remove` does). docs/day-two.md.
  */
-import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { quorumProblem, requireHealthy } from '../checks/add-node.js';
 import { type SmokeReport, smoke } from '../checks/smoke.js';
 import { InputError, NodeError } from '../core/errors.js';
 import { CRM_MON_COMMAND, parseCrmMon } from '../facts/crm-mon.js';
-import { parseInventory, removeNodeFromInventoryText } from '../inventory/index.js';
+import { parseInventory, removeNodeFromInventoryText, writeInventoryEdit } from '../inventory/index.js';
 import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
 import type { RunSummary } from '../runtime/events.js';
@@ -139,10 +139,7 @@ export async function removeNode(plan: RemovePlan, o: RemoveOptions): Promise<Re
       emit({ type: 'step', message: `${name} does not answer (${unreachable}): taken out of the cluster without stopping it` });
     }
   }
-  const backup = `${o.inventory}.hactl-bak`;
-  copyFileSync(o.inventory, backup);
-  writeFileSync(`${o.inventory}.hactl-tmp`, plan.text);
-  renameSync(`${o.inventory}.hactl-tmp`, o.inventory);
+  const backup = writeInventoryEdit(o.inventory, plan.text);
   emit({ type: 'inventory', file: o.inventory, backup });
   emit({ type: 'step', message: `converging ${after.nodes.map((n) => n.name).join(', ')} (the nodelist without ${name}, reloaded)` });
   const run = await o.bootstrap(after);

@@ -9,7 +9,7 @@ import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import { renderFile } from '../render/render.js';
 import { type AptOptions, planApt } from '../tasks/apt.js';
 import { type CommandOptions, planCommand } from '../tasks/command.js';
-import { type FileOptions, isPrivateMode, planFile, STAGE_MISMATCH, VALIDATE_FAILED, withMark } from '../tasks/file.js';
+import { type FileOptions, isPrivateMode, planFile, STAGE_MISMATCH, STAGED_PATH, VALIDATE_FAILED, withMark } from '../tasks/file.js';
 import { planService, type ServiceOptions } from '../tasks/service.js';
 import type { TaskPlan, TaskResult } from '../tasks/types.js';
 import type { Connection, ExecOptions, ExecResult } from '../transport/types.js';
@@ -392,7 +392,7 @@ export class HostContext {
     const r = await this.exec(command, { stdin });
     if (r.code === 0) return killedForTests(task);
     // name the real file, not the staged temp copy the validator saw
-    const output = mask((r.stderr || r.stdout).trim()).replace(/(\S*)\/\.([^/\s:]+)\.hactl-[A-Za-z0-9]{6}/g, '$1/$2 (new)');
+    const output = mask((r.stderr || r.stdout).trim()).replace(STAGED_PATH, '$1/$2 (new)');
     if (r.code === STAGE_MISMATCH) {
       const path = task.replace(/^file /, '');
       throw new NodeError(

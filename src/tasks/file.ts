@@ -28,6 +28,11 @@ export const VALIDATE_FAILED = 97;
  *  `cat` sees EOF and succeeds, so only size and sha256 tell a truncated file). */
 export const STAGE_MISMATCH = 98;
 
+/** The staged copy's name: hidden, beside the target (a `drbd.d/*.res` include never sees it), mktemp's six X. */
+export const stagedTemplate = (path: string): string => `${dirname(path)}/.${basename(path)}.hactl-XXXXXX`;
+/** A staged copy's path in a validator's or the script's output, with the target it stands for in $1/$2. */
+export const STAGED_PATH = /(\S*)\/\.([^/\s:]+)\.hactl-[A-Za-z0-9]{6}/g;
+
 const normMode = (m: string): string => m.replace(/^0+(?=\d{3})/, '');
 
 function diffOf(path: string, fact: FileFact, content: string, secret: boolean): string {
@@ -65,7 +70,7 @@ export function writeScript(path: string, o: FileOptions, mark?: string): string
   const size = Buffer.byteLength(content);
   const sha = createHash('sha256').update(content).digest('hex');
   const p = quote(path);
-  const tmpl = quote(`${dirname(path)}/.${basename(path)}.hactl-XXXXXX`);
+  const tmpl = quote(stagedTemplate(path));
   const lines = [
     'set -e',
     `mkdir -p ${quote(dirname(path))}`,
