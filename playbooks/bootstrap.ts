@@ -9,12 +9,15 @@
 
 import { definePlaybook, type PlaybookContext } from '../src/index.js';
 import type { Stack } from '../src/inventory/model.js';
-import { drbdHandlers } from './drbd.js';
-import { bootstrapHeartbeat, heartbeatHandlers } from './heartbeat.js';
-import { bootstrapPacemaker, pacemakerHandlers } from './pacemaker.js';
+import { type DrbdHandler, drbdHandlers } from './drbd.js';
+import { bootstrapHeartbeat, type HeartbeatHandler, heartbeatHandlers } from './heartbeat.js';
+import { bootstrapPacemaker, type PacemakerHandler, pacemakerHandlers } from './pacemaker.js';
+
+/** Every handler a bootstrap task may notify (both stacks' and DRBD's). */
+export type BootstrapHandler = PacemakerHandler | HeartbeatHandler | DrbdHandler;
 
 /** The bootstrap of each stack, typed over the stack names. */
-const STACK_BOOTSTRAP: { readonly [S in Stack]: (ctx: PlaybookContext) => Promise<void> } = {
+const STACK_BOOTSTRAP: { readonly [S in Stack]: (ctx: PlaybookContext<BootstrapHandler>) => Promise<void> } = {
   pacemaker: bootstrapPacemaker,
   heartbeat: bootstrapHeartbeat,
 };

@@ -22,7 +22,7 @@ import { type MetadataDecision, metadataDecision, resyncState, syncDecision } fr
  * namespace lab has none: a notice names the node). Returns whether DRBD is active on
  * both twins, i.e. whether resources that need it may be put in the cluster.
  */
-export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Promise<boolean> {
+export async function bootstrapDrbd(ctx: PlaybookContext<DrbdHandler>, twins: HostGroup<DrbdHandler>): Promise<boolean> {
   const { cluster } = ctx;
   if (!cluster.drbd.length) return false;
   const kernelOf = new Map<string, boolean>();
@@ -87,7 +87,8 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
   const master = twins.hosts.find((h) => h.node.role === 'master');
   const slave = twins.hosts.find((h) => h.node.role === 'slave');
   if (!master || !slave) return false;
-  const fresh = (h: HostContext, r: DrbdResource): boolean => decisions.get(h.name)?.[cluster.drbd.indexOf(r)]?.action === 'create';
+  const fresh = (h: HostContext<DrbdHandler>, r: DrbdResource): boolean =>
+    decisions.get(h.name)?.[cluster.drbd.indexOf(r)]?.action === 'create';
   const states = new Map<string, DrbdResourceFact[]>();
   await twins.all(async (h) => {
     if (h.check) return;
@@ -128,7 +129,7 @@ export async function bootstrapDrbd(ctx: PlaybookContext, twins: HostGroup): Pro
 
 /** First activation of a brand-new pair on the master: overwrite the peer, then mkfs, and
  *  follow the initial full sync until both sides are UpToDate (progress from /proc/drbd). */
-async function initialSync(h: HostContext, name: string, minor: number, device: string, fstype?: string): Promise<void> {
+async function initialSync(h: HostContext<DrbdHandler>, name: string, minor: number, device: string, fstype?: string): Promise<void> {
   const res = quote(name);
   // every inventory value is one quoted word; mkfs gets `--` before the device
   const mkfs = fstype ? ` && ${quote(`mkfs.${fstype}`)} -q -- ${quote(device)}` : '';
@@ -150,6 +151,9 @@ async function initialSync(h: HostContext, name: string, minor: number, device: 
 /** Guard: the resource is configured in the kernel (DRBD 9 `status`, or 8.4's /proc/drbd). */
 const drbdIsUp = (name: string, minor: number): string =>
   `drbdadm status ${quote(name)} >/dev/null 2>&1 || grep -q '^ *${Number(minor)}: cs:' /proc/drbd`;
+
+/** What the DRBD phase's tasks may notify. */
+export type DrbdHandler = keyof typeof drbdHandlers;
 
 /** Handlers of the DRBD phase (both stacks). */
 export const drbdHandlers = {

@@ -25,11 +25,11 @@ import {
 } from '../src/stack/heartbeat.js';
 import { stackPackages } from '../src/stack/packages.js';
 import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
-import { bootstrapDrbd } from './drbd.js';
+import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { clusterKey } from './secrets.js';
 
-export async function bootstrapHeartbeat(ctx: PlaybookContext): Promise<void> {
+export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>): Promise<void> {
   const { cluster, hosts } = ctx;
   const twins = hosts.role('master', 'slave');
 
@@ -110,6 +110,9 @@ function heartbeatFiles(c: ClusterModel): string[] {
 function heartbeatServices(c: ClusterModel): string[] {
   return [...c.services.map((s) => s.name), ...(c.lvs.length ? ['ldirectord'] : []), ...(c.drbd.length ? ['drbd'] : []), 'heartbeat'];
 }
+
+/** What this stack's tasks may notify: its handlers and the DRBD phase's. */
+export type HeartbeatHandler = keyof typeof heartbeatHandlers | DrbdHandler;
 
 /** Handlers the bootstrap playbook registers for this stack. */
 export const heartbeatHandlers = {

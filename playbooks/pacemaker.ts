@@ -25,15 +25,15 @@ import {
 } from '../src/stack/pacemaker.js';
 import { stackPackages } from '../src/stack/packages.js';
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
-import { bootstrapDrbd } from './drbd.js';
+import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { clusterKey } from './secrets.js';
 
-export async function bootstrapPacemaker(ctx: PlaybookContext): Promise<void> {
+export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>): Promise<void> {
   const { cluster, hosts } = ctx;
   const voters = hosts.where((h) => h.node.role !== 'realserver');
   const twins = hosts.role('master', 'slave');
-  const isTwin = (h: HostContext) => h.node.role === 'master' || h.node.role === 'slave';
+  const isTwin = (h: HostContext<PacemakerHandler>) => h.node.role === 'master' || h.node.role === 'slave';
 
   // 1. Packages. Daemons are not started by the install: their config comes first.
   await hosts.all(async (h) => {
@@ -165,6 +165,9 @@ export async function bootstrapPacemaker(ctx: PlaybookContext): Promise<void> {
   }, 'pacemaker resources');
 }
 
+/** What this stack's tasks may notify: its handlers and the DRBD phase's. */
+export type PacemakerHandler = keyof typeof pacemakerHandlers | DrbdHandler;
+
 /** Handlers the bootstrap playbook registers for this stack. */
 export const pacemakerHandlers = {
   'wait for the cluster to settle': async (h: HostContext) =>
@@ -174,7 +177,7 @@ export const pacemakerHandlers = {
 };
 
 /** The files bootstrap manages on this host (Pacemaker stack), for the up-front gather. */
-function pacemakerFiles({ cluster }: PlaybookContext, h: HostContext): string[] {
+function pacemakerFiles({ cluster }: PlaybookContext<PacemakerHandler>, h: HostContext<PacemakerHandler>): string[] {
   const twin = h.node.role === 'master' || h.node.role === 'slave';
   const files: string[] = [];
   if (h.node.role !== 'realserver') files.push(COROSYNC_AUTHKEY, COROSYNC_CONF);
@@ -185,7 +188,7 @@ function pacemakerFiles({ cluster }: PlaybookContext, h: HostContext): string[] 
 }
 
 /** The services bootstrap manages on this host (as systemd sees them; sysv ones are read when used). */
-function pacemakerServices({ cluster }: PlaybookContext, h: HostContext): string[] {
+function pacemakerServices({ cluster }: PlaybookContext<PacemakerHandler>, h: HostContext<PacemakerHandler>): string[] {
   if (h.node.role === 'realserver') return [];
   const twin = h.node.role === 'master' || h.node.role === 'slave';
   return [...(twin ? cluster.services.map((s) => s.name) : []), 'corosync', 'pacemaker'];

@@ -18,7 +18,7 @@
 
 import { EXPLICIT_MIN_MASK, registerSecret } from '../src/core/secret.js';
 import type { XmlElement } from '../src/core/xml.js';
-import { definePlaybook, type HostContext, NodeError } from '../src/index.js';
+import { definePlaybook, type Handler, type HostContext, NodeError } from '../src/index.js';
 import { isSecretParam } from '../src/inventory/secret-value.js';
 import {
   cibBeforePath,
@@ -33,9 +33,11 @@ import { ownedSections } from '../src/stack/cib-history.js';
 import { driverOf } from '../src/stack/driver.js';
 import { CIB_DIR, clusterProperties, LIVE_CONFIGURATION, ownedProperties } from '../src/stack/pacemaker.js';
 import { isPrivateMode } from '../src/tasks/file.js';
-import bootstrap from './bootstrap.js';
+import bootstrap, { type BootstrapHandler } from './bootstrap.js';
 
-const handlers = bootstrap.handlers ?? {};
+// the bootstrap's handlers: the ones its files' generations name
+const handlers = bootstrap.handlers as Record<BootstrapHandler, Handler>;
+const known = (n: string): n is BootstrapHandler => Object.hasOwn(handlers, n);
 
 export default definePlaybook(
   'rollback',
@@ -95,10 +97,15 @@ export default definePlaybook(
 );
 
 /** One file back as the generation kept it, through the file task (validated, atomic, handlers). */
-async function restoreFile(h: HostContext, f: RestoreFile, content: string | undefined, warn: (m: string) => void): Promise<void> {
+async function restoreFile(
+  h: HostContext<BootstrapHandler>,
+  f: RestoreFile,
+  content: string | undefined,
+  warn: (m: string) => void,
+): Promise<void> {
   // handlers of a user playbook are not known here: say so rather than fail the host
-  const notify = f.notify.filter((n) => {
-    if (handlers[n]) return true;
+  const notify = f.notify.filter((n): n is BootstrapHandler => {
+    if (known(n)) return true;
     warn(`${h.name}: ${f.path} was written by a playbook whose handler "${n}" rollback does not know: run it yourself`);
     return false;
   });

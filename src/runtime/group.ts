@@ -10,9 +10,9 @@ import { mapBounded } from './pool.js';
  * --forks); a host whose phase fails is marked failed and sits out every later phase,
  * while the others go on. Notified handlers run at the end of each phase, per host.
  */
-export class HostGroup {
+export class HostGroup<H extends string = string> {
   constructor(
-    readonly hosts: HostContext[],
+    readonly hosts: HostContext<H>[],
     private readonly forks: number,
     private readonly handlers: Record<string, Handler>,
     private readonly emit: EventSink,
@@ -25,25 +25,25 @@ export class HostGroup {
     return this.hosts.length;
   }
   /** the live (not failed) hosts */
-  get live(): HostContext[] {
+  get live(): HostContext<H>[] {
     return this.hosts.filter((h) => !h.failed);
   }
 
-  role(...roles: Role[]): HostGroup {
+  role(...roles: Role[]): HostGroup<H> {
     return this.sub(this.hosts.filter((h) => roles.includes(h.node.role)));
   }
-  only(...names: string[]): HostGroup {
+  only(...names: string[]): HostGroup<H> {
     return this.sub(this.hosts.filter((h) => names.includes(h.name)));
   }
-  where(pred: (h: HostContext) => boolean): HostGroup {
+  where(pred: (h: HostContext<H>) => boolean): HostGroup<H> {
     return this.sub(this.hosts.filter(pred));
   }
-  get(name: string): HostContext | undefined {
+  get(name: string): HostContext<H> | undefined {
     return this.hosts.find((h) => h.name === name);
   }
 
   /** Runs `fn` on every live host of the group, in parallel, then their handlers. */
-  async all(fn: (h: HostContext) => Promise<void>, phase?: string): Promise<void> {
+  async all(fn: (h: HostContext<H>) => Promise<void>, phase?: string): Promise<void> {
     const live = this.live;
     if (phase) this.emit({ type: 'phase:start', name: phase, hosts: live.map((h) => h.name) });
     await mapBounded(live, this.forks, async (h) => {
@@ -58,13 +58,13 @@ export class HostGroup {
   }
 
   /** Runs `fn` on the first live host of the group (e.g. the master), if any. */
-  async once(fn: (h: HostContext) => Promise<void>, phase?: string): Promise<void> {
+  async once(fn: (h: HostContext<H>) => Promise<void>, phase?: string): Promise<void> {
     const first = this.live[0];
     if (!first) return;
     await this.sub([first]).all(fn, phase);
   }
 
-  private async flush(h: HostContext): Promise<void> {
+  private async flush(h: HostContext<H>): Promise<void> {
     for (const [name, handler] of Object.entries(this.handlers)) {
       if (!h.notified.delete(name)) continue;
       if (h.check) {
@@ -100,13 +100,13 @@ export class HostGroup {
     }, 'pending handlers');
   }
 
-  private fail(h: HostContext, err: unknown): void {
+  private fail(h: HostContext<H>, err: unknown): void {
     h.failed = err instanceof HactlError ? err : new NodeError(String((err as Error)?.message ?? err), { host: h.name }, { cause: err });
     if (!(err instanceof HactlError)) (h.failed as Error).stack = (err as Error)?.stack;
     this.emit({ type: 'host:failed', host: h.name, error: h.failed.message });
   }
 
-  private sub(hosts: HostContext[]): HostGroup {
-    return new HostGroup(hosts, this.forks, this.handlers, this.emit);
+  private sub(hosts: HostContext<H>[]): HostGroup<H> {
+    return new HostGroup<H>(hosts, this.forks, this.handlers, this.emit);
   }
 }

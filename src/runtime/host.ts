@@ -24,12 +24,16 @@ import {
   pendingReadCommand,
 } from './pending.js';
 
-export interface Notify {
+/**
+ * `H`: the names of the handlers the playbook defines (definePlaybook infers them from its
+ * `handlers`), so a misspelt or missing handler is a compile error, not a run-time one.
+ */
+export interface Notify<H extends string = string> {
   /** handler(s) to run once at the end of the phase if this task changed something */
-  notify?: string | string[];
+  notify?: H | H[];
 }
 
-export interface TemplateOptions extends Omit<FileOptions, 'content'>, Notify {
+export interface TemplateOptions<H extends string = string> extends Omit<FileOptions, 'content'>, Notify<H> {
   /** extra values for the template, merged over { cluster, node, vars } */
   vars?: Record<string, unknown>;
 }
@@ -38,7 +42,7 @@ export interface TemplateOptions extends Omit<FileOptions, 'content'>, Notify {
  * Everything a playbook does to one host. Tasks read facts, plan, and (unless in check
  * mode) execute; each reports {changed, reason, diff}. Facts are cached per host.
  */
-export class HostContext {
+export class HostContext<H extends string = string> {
   readonly results: TaskResult[] = [];
   readonly notified = new Set<string>();
   failed?: HactlError;
@@ -184,7 +188,7 @@ export class HostContext {
   }
 
   /** Installs the packages that are missing (one apt-get for all of them). */
-  async apt(packages: string[], options: AptOptions & Notify = {}): Promise<TaskResult> {
+  async apt(packages: string[], options: AptOptions & Notify<H> = {}): Promise<TaskResult> {
     return this.task(
       `apt ${summarise(packages)}`,
       options,
@@ -202,7 +206,7 @@ export class HostContext {
   }
 
   /** Manages a file's content, mode and owner; atomic, validated, backed up. */
-  async file(path: string, options: FileOptions & Notify): Promise<TaskResult> {
+  async file(path: string, options: FileOptions & Notify<H>): Promise<TaskResult> {
     const entry: Partial<ChangeEntry> = { file: path, validate: options.validate, secret: options.secret || undefined, mode: options.mode };
     return this.task(
       `file ${path}`,
@@ -228,7 +232,7 @@ export class HostContext {
   }
 
   /** Renders a handlebars template (strict) and manages the result as a file. */
-  async template(src: string, dest: string, options: TemplateOptions = {}): Promise<TaskResult> {
+  async template(src: string, dest: string, options: TemplateOptions<H> = {}): Promise<TaskResult> {
     const data = { cluster: this.cluster, node: this.node, vars: { ...this.cluster.vars, ...this.node.vars }, ...options.vars };
     const content = renderFile(src, data, this.templateDir);
     return this.file(dest, { ...options, content });
@@ -252,11 +256,11 @@ export class HostContext {
    * patch): reported, and in check mode only shown, like any other task.
    * @example await h.change('apply the CIB', { changed: true, reason: 'replace 1', steps: [{ command: 'sh -s', stdin: script }], diff })
    */
-  async change(name: string, plan: TaskPlan, options: Notify = {}): Promise<TaskResult> {
+  async change(name: string, plan: TaskPlan, options: Notify<H> = {}): Promise<TaskResult> {
     return this.task(name, options, async () => plan);
   }
 
-  async service(name: string, options: ServiceOptions & Notify): Promise<TaskResult> {
+  async service(name: string, options: ServiceOptions & Notify<H>): Promise<TaskResult> {
     return this.task(
       `service ${name}${options.state ? ' ' + options.state : ''}`,
       options,
@@ -269,7 +273,7 @@ export class HostContext {
   }
 
   /** Runs a command unless its guard (creates / unless / onlyIf) says it is done. */
-  async command(command: string, options: CommandOptions & Notify = {}): Promise<TaskResult> {
+  async command(command: string, options: CommandOptions & Notify<H> = {}): Promise<TaskResult> {
     return this.task(options.name ?? `command ${command.split('\n')[0]!.slice(0, 60)}`, options, async () => {
       const guards = await this.readGuards(options);
       return planCommand(command, options, guards);
@@ -277,7 +281,7 @@ export class HostContext {
   }
 
   /** Marks a handler to run at the end of the current phase. */
-  notify(handler: string): void {
+  notify(handler: H): void {
     this.notified.add(handler);
   }
 

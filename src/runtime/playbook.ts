@@ -4,11 +4,14 @@ import type { HostContext } from './host.js';
 
 export type Handler = (h: HostContext) => Promise<void>;
 
-/** What a playbook's body receives. Nothing is global: everything comes through here. */
-export interface PlaybookContext {
+/**
+ * What a playbook's body receives. Nothing is global: everything comes through here.
+ * `H`: the names of the playbook's handlers (what its tasks may `notify`).
+ */
+export interface PlaybookContext<H extends string = string> {
   cluster: ClusterModel;
   /** every selected host (after --limit); `.role('master')`, `.only('slave')`, `.all(fn)` */
-  hosts: HostGroup;
+  hosts: HostGroup<H>;
   check: boolean;
   /** command-line options passed through to the playbook (e.g. `--set key=value`) */
   options: Record<string, unknown>;
@@ -16,16 +19,18 @@ export interface PlaybookContext {
   warn(message: string): void;
 }
 
-export interface Playbook {
+export interface Playbook<H extends string = string> {
   name: string;
   description?: string;
   /** run once per host at the end of a phase, when a task notified them */
-  handlers?: Record<string, Handler>;
-  run(ctx: PlaybookContext): Promise<void>;
+  handlers?: Record<H, Handler>;
+  run(ctx: PlaybookContext<H>): Promise<void>;
 }
 
 /**
- * Declares a playbook: imperative TypeScript, read top to bottom like a howto.
+ * Declares a playbook: imperative TypeScript, read top to bottom like a howto. The names of
+ * its `handlers` are the only ones its tasks may `notify` (checked by the compiler: without
+ * handlers, nothing may be notified).
  *
  * @example
  *   export default definePlaybook('motd', async ({ hosts, cluster }) => {
@@ -34,11 +39,11 @@ export interface Playbook {
  *     });
  *   });
  */
-export function definePlaybook(
+export function definePlaybook<H extends string = never>(
   name: string,
-  run: (ctx: PlaybookContext) => Promise<void>,
-  extra: { description?: string; handlers?: Record<string, Handler> } = {},
-): Playbook {
+  run: (ctx: PlaybookContext<H>) => Promise<void>,
+  extra: { description?: string; handlers?: Record<H, Handler> } = {},
+): Playbook<H> {
   return { name, run, ...extra };
 }
 
