@@ -34,11 +34,11 @@ import {
   planIsEmpty,
   readCorosyncFiles,
 } from './lib/converge.js';
-import { loadAverage, timed } from './lib/exec.js';
+import { idleBusy, loadAverage, timed } from './lib/exec.js';
 import { ansibleCheck, convergeAndDrift, type FleetEnv, fleetDown, fleetUp, hactlCheck, handshakeFloor, sized } from './lib/fleet.js';
 import { ANSIBLE_NODE_PACKAGES, HACTL, labDown, labPackages, ROOT } from './lib/labs.js';
 import { writeLabInventory } from './lib/model.js';
-import { printTable, type Results, targetsOf } from './lib/report.js';
+import { printTable, QUIET_BUSY, QUIET_LOAD, type Results, targetsOf } from './lib/report.js';
 import { median } from './lib/stats.js';
 
 interface Args {
@@ -143,6 +143,19 @@ async function main(): Promise<number> {
     drift: [],
     notes: [],
   };
+  const quietBefore = results.machine.loadBefore[0] <= QUIET_LOAD * results.machine.cores;
+  results.machine.quiet = quietBefore;
+  results.machine.loadSamples = [];
+  if (!quietBefore) say(`WARNING: load average ${results.machine.loadBefore[0]} before the run: the machine is not quiet`);
+  /** A sample between runs: the load average, and the CPU others use while the bench idles 3 s. */
+  const checkpoint = async (before: string): Promise<void> => {
+    const othersBusy = Number((await idleBusy(3000)).toFixed(3));
+    results.machine.loadSamples!.push({ before, load: loadAverage(), othersBusy });
+    if (othersBusy > QUIET_BUSY) {
+      results.machine.quiet = false;
+      say(`WARNING: before ${before}, other work used ${(othersBusy * 100).toFixed(0)}% of the CPU: the machine is not quiet`);
+    }
+  };
   results.versions.hactl = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   const commit = await timed('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']).catch(() => undefined);
   if (commit?.code === 0) results.versions.commit = commit.stdout.trim();
@@ -216,6 +229,7 @@ async function main(): Promise<number> {
       if (!args.skip.has('converge')) {
         for (let p = 0; p < args.pairs; p++) {
           const order = p % 2 === 0 ? ['hactl', 'ansible'] : ['ansible', 'hactl'];
+          await checkpoint(`converge pair ${p + 1}`);
           for (const tool of order) {
             const lab = await freshLab(convEnv);
             if (p === 0 && conv.order.length === 0) {
@@ -263,6 +277,7 @@ async function main(): Promise<number> {
         const noop = { hactl: [] as number[], ansible: [] as number[], ansibleChanged: [] as number[], hactlChanged: [] as number[] };
         for (let p = 0; p < args.pairs; p++) {
           const order = p % 2 === 0 ? ['hactl', 'ansible'] : ['ansible', 'hactl'];
+          await checkpoint(`no-op pair ${p + 1}`);
           for (const tool of order) {
             if (tool === 'hactl') {
               const r = await hactlNoop(lab, convEnv);
@@ -306,6 +321,7 @@ async function main(): Promise<number> {
           hactlRssKiB: [] as number[],
         };
         for (let p = 0; p < args.lightPairs; p++) {
+          await checkpoint(`drift ${size} nodes, pair ${p + 1}`);
           row.handshake.push((await handshakeFloor(up.fleet, s, fleetEnv)).seconds);
           const order = p % 2 === 0 ? ['hactl', 'ansible'] : ['ansible', 'hactl'];
           for (const tool of order) {
@@ -333,7 +349,9 @@ async function main(): Promise<number> {
     }
   }
 
+  await checkpoint('the end');
   results.machine.loadAfter = loadAverage();
+  if (!results.machine.quiet) results.notes.push('NOT QUIET: the machine was busy with other work (machine.loadSamples): do not commit');
   results.totalSeconds = (performance.now() - t0) / 1000;
   results.targets = targetsOf(results);
   const file = join(args.out, `${stamp}${args.smoke ? '-smoke' : ''}.json`);

@@ -128,6 +128,25 @@ export function readRss(file: string): number | undefined {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Host load average (1, 5, 15 min). */
+/** CPU time of the whole machine (all cores) from /proc/stat: busy and total jiffies. */
+function cpuTimes(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  // idle + iowait are not busy
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
+}
+
+/**
+ * The share of the machine's CPU (0..1, all cores) that others used while the bench did
+ * nothing for `ms`: what the load average cannot tell apart from the bench's own runs.
+ */
+export async function idleBusy(ms = 3000): Promise<number> {
+  const a = cpuTimes();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = cpuTimes();
+  return b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : 0;
+}
+
 export function loadAverage(): [number, number, number] {
   const [a = 0, b = 0, c = 0] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
   return [a, b, c];

@@ -12,6 +12,13 @@ export interface Results {
     freeMemoryGiB: number;
     loadBefore: [number, number, number];
     loadAfter?: [number, number, number];
+    /**
+     * Between the runs (before each pair, the bench idle for 3 s): the load average and the
+     * share of the CPU something else used. `quiet`: false when that share was over
+     * QUIET_BUSY at any sample or the 1-minute load before the run was over QUIET_LOAD per core.
+     */
+    loadSamples?: Array<{ before: string; load: [number, number, number]; othersBusy: number }>;
+    quiet?: boolean;
     node: string;
   };
   versions: { hactl?: string; commit?: string; ansible?: string };
@@ -39,6 +46,11 @@ export interface Results {
   totalSeconds?: number;
   notes: string[];
 }
+
+/** Over this share of the CPU used by others while the bench idles, the run is not quiet. */
+export const QUIET_BUSY = 0.15;
+/** Over this 1-minute load per core before the run, the run is not quiet. */
+export const QUIET_LOAD = 0.5;
 
 export interface Target {
   what: string;
@@ -79,6 +91,13 @@ export function printTable(r: Results, file: string): void {
   w(`hactl bench (${r.mode}) ${r.date} — ${m.cores} cores, ${m.memoryGiB} GiB, ${m.cpu}`);
   w(
     `load average before ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${(m.loadAfter ?? []).map((x) => x.toFixed(2)).join(' ')}; ${r.versions.ansible ?? ''}; hactl ${r.versions.hactl ?? ''}${r.versions.commit ? ` (${r.versions.commit})` : ''}`,
+  );
+  const samples = m.loadSamples ?? [];
+  const worst = samples.reduce((a, s) => Math.max(a, s.othersBusy), 0);
+  w(
+    m.quiet === false
+      ? `NOT QUIET: other work used up to ${(worst * 100).toFixed(0)}% of the CPU between runs (limit ${QUIET_BUSY * 100}%) or the load before was over ${QUIET_LOAD}/core: ratios against the CPU-bound peer are flattered; do not commit this result`
+      : `quiet: others used at most ${(worst * 100).toFixed(0)}% of the CPU between runs (${samples.length} samples)`,
   );
   w('medians of alternating A/B runs; ratio = hactl / the other column');
   w('');

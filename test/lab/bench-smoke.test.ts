@@ -49,6 +49,16 @@ describe.skipIf(Boolean(missing))(`bench smoke${missing ? ` (skipped: ${missing}
     expect(res.mode).toBe('smoke');
     expect(res.machine.cores).toBeGreaterThan(0);
     expect(res.machine.loadBefore).toHaveLength(3);
+    // quietness sampled between the runs (the drift pair and the end), and said in the table
+    expect(res.machine.loadSamples.map((x: any) => x.before)).toEqual(['drift 5 nodes, pair 1', 'the end']);
+    for (const x of res.machine.loadSamples) {
+      expect(x.othersBusy).toBeGreaterThanOrEqual(0);
+      expect(x.othersBusy).toBeLessThanOrEqual(1);
+    }
+    expect(typeof res.machine.quiet).toBe('boolean');
+    expect(r.stdout).toMatch(
+      res.machine.quiet ? /^quiet: others used at most \d+% of the CPU between runs \(2 samples\)$/m : /^NOT QUIET: /m,
+    );
     expect(res.versions.ansible).toMatch(/ansible-playbook/);
     expect(res.drift).toHaveLength(1);
     const d = res.drift[0];
