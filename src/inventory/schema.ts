@@ -670,6 +670,57 @@ const clusterVars: Schema = {
       10,
     ),
     auto_failback: bool('Heartbeat: move the resources back to the master when it returns (default true).'),
+    history_keep: int(
+      'generations',
+      'Generations (replaced files, the CIB before) kept per node for hactl history and rollback, 1 to 1000 (default 10).',
+      1,
+      1000,
+    ),
+    failover_budget: {
+      type: 'number',
+      title: 'seconds',
+      description: "Failover budget in seconds that drift's timing rules check the cluster's timeouts against (default 30).",
+      exclusiveMinimum: 0,
+    },
+    failover: obj('failover-test settings', 'Settings of hactl failover-test (docs/failover.md).', {
+      move_back: bool('The restore moves the resources back to the master (default true).'),
+      data_write: str(
+        'command',
+        'Run where the resources are just before each fault: writes fresh data that must survive (needs data_check).',
+        { pattern: TEXT },
+      ),
+      data_check: str('command', 'Run where the resources are: before the fault, on the survivor, after the restore.', {
+        pattern: TEXT,
+      }),
+      marker_path: str('URL path', "GET path that answers the node's name (the prober tells the nodes apart by it).", {
+        pattern: URL_PATH,
+        maxLength: 2048,
+      }),
+      power: obj(
+        'power commands',
+        'Commands run on the orchestrator to power a node off and on (IPMI, PDU, hypervisor); {node} and {address} are replaced.',
+        {
+          off: str('command', 'Powers {node} off.', { pattern: TEXT }),
+          on: str('command', 'Powers {node} on.', { pattern: TEXT }),
+        },
+        ['off', 'on'],
+      ),
+      cut_seconds: {
+        type: 'number',
+        title: 'seconds',
+        description: 'Real nodes: how long cut-link keeps the link down (≥ 5, default 60).',
+        minimum: 5,
+      },
+      service_process: str('process name', "What kill-service kills (default: the first service's name).", { pattern: TEXT }),
+      timeout_factor: {
+        type: 'number',
+        title: 'factor',
+        description:
+          "Slow (emulated) nodes: every SSH timeout, the watcher's poll and the restore are multiplied by it, 1 to 10 (default 1).",
+        minimum: 1,
+        maximum: 10,
+      },
+    }),
   },
 };
 

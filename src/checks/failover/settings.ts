@@ -1,6 +1,7 @@
 /**
- * Failover-test settings an inventory may declare under `vars.failover` (free vars, so
- * the inventory schema needs no change):
+ * Failover-test settings an inventory may declare under `vars.failover` (the inventory
+ * schema checks them at load, with their line; this reader keeps its own checks for a
+ * model built in code):
  *
  *   vars:
  *     failover:

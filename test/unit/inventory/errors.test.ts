@@ -405,6 +405,27 @@ const CASES: Record<string, Problem[]> = {
       hint: 'add `drbd: <resource>` (its device becomes the disk) or `disk: /dev/drbdN`',
     },
   ],
+  // the vars hactl reads itself are checked at load, with their line
+  'bad-vars.yaml': [
+    {
+      location: 'bad-vars.yaml:15:17',
+      field: 'vars.history_keep',
+      message: 'generations must be >= 1, got 0',
+      hint: 'Generations (replaced files, the CIB before) kept per node for hactl history and rollback, 1 to 1000 (default 10).',
+    },
+    {
+      location: 'bad-vars.yaml:17:21',
+      field: 'vars.failover.timeout_factor',
+      message: 'factor must be <= 10, got 30',
+      hint: "Slow (emulated) nodes: every SSH timeout, the watcher's poll and the restore are multiplied by it, 1 to 10 (default 1).",
+    },
+    {
+      location: 'bad-vars.yaml:18:5',
+      field: 'vars.failover.move_bak',
+      message: 'unknown field `move_bak` in failover-test settings',
+      hint: 'did you mean `move_back`?',
+    },
+  ],
 };
 
 describe('broken inventories report file:line:col, field and hint', () => {
