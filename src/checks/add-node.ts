@@ -54,7 +54,9 @@ export function planAddNode(file: string, req: AddNodeRequest): AddNodePlan {
       // a rebuilt machine under its old name: same address, same node id, the inventory unchanged
       if (old.address !== req.address) {
         throw new InputError(`--replace ${old.name} under the same name keeps its address ${old.address}, not ${req.address}`, {
-          hint: `give --address ${old.address}, or give the new machine a new name (add-node NEW --replace ${old.name} --address ${req.address})`,
+          hint:
+            `give --address ${old.address}, or give the new machine a new name ` +
+            `(add-node NEW --replace ${old.name} --address ${req.address})`,
         });
       }
       return { name: req.name, before, after: before, text: original, replaced: req.replace };
@@ -65,7 +67,9 @@ export function planAddNode(file: string, req: AddNodeRequest): AddNodePlan {
     if (!req.role) throw new InputError('add-node needs --role (service, realserver, director, …) or --replace OLD');
     if (req.role === 'master' || req.role === 'slave') {
       throw new InputError(`a cluster has one ${req.role}`, {
-        hint: `to put a new machine in the ${req.role}'s place, use --replace ${req.role === 'master' ? before.master.name : before.slave.name}`,
+        hint:
+          `to put a new machine in the ${req.role}'s place, ` +
+          `use --replace ${req.role === 'master' ? before.master.name : before.slave.name}`,
       });
     }
     text = addNodeToInventoryText(original, { name: req.name, address: req.address, role: req.role });
@@ -245,7 +249,9 @@ export async function addNode(plan: AddNodePlan, o: AddNodeOptions): Promise<Add
     const run = await o.bootstrap(plan.after);
     if (!run.ok) {
       throw new NodeError(`${name} is in the inventory but joining did not finish`, {
-        hint: `fix the failure above, then \`hactl bootstrap -i ${o.inventory}\` completes it (or remove ${name} from the inventory and run bootstrap to roll back)`,
+        hint:
+          `fix the failure above, then \`hactl bootstrap -i ${o.inventory}\` completes it ` +
+          `(or remove ${name} from the inventory and run bootstrap to roll back)`,
       });
     }
     const forget = plan.replaced && plan.replaced !== name ? driverOf(plan.after).forgetNodeCommand?.(plan.replaced) : undefined;

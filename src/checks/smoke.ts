@@ -101,7 +101,8 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
         (absent.size ? quorum.totalVotes >= want.length : quorum.totalVotes === want.length) &&
         quorum.expectedVotes === all.length,
       detail:
-        `${quorum.quorate ? 'quorate' : 'NOT quorate'}, ${quorum.totalVotes} of ${quorum.expectedVotes} expected votes (want ${want.length}` +
+        `${quorum.quorate ? 'quorate' : 'NOT quorate'}, ${quorum.totalVotes} of ${quorum.expectedVotes} expected votes ` +
+        `(want ${want.length}` +
         `${absent.size ? ` of ${all.length}: ${[...absent].join(', ')} absent` : ''})`,
     },
     serviceGroupCheck(c, mon.stdout, st),
@@ -118,7 +119,8 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
  * The service group runs whole on one twin, every member started. Its members only:
  * resources declared in the inventory (a clone on every node) and an operator's own run
  * where their constraints say, which is not this check's business.
- * @example serviceGroupCheck(cluster, crmMonXml) // { check: 'resources', ok: true, detail: 'vip, svc-apache2 (group ha-services) on master' }
+ * @example serviceGroupCheck(cluster, crmMonXml)
+ * // { check: 'resources', ok: true, detail: 'vip, svc-apache2 (group ha-services) on master' }
  */
 export function serviceGroupCheck(c: Pick<ClusterModel, 'master' | 'slave'>, crmMonXml: string, st = parseCrmMon(crmMonXml)): SmokeCheck {
   const groups = parseGroups(crmMonXml);
@@ -178,7 +180,9 @@ async function heartbeatChecks(c: ClusterModel, connector: Connector, absent: Se
     out.push({
       check: `heartbeat on ${n.name}`,
       ok: st.running && peerOk,
-      detail: `${st.running ? 'running' : 'NOT running'}, peer ${peer} ${peerActive ? 'active' : absent.has(peer) ? 'dead (absent)' : 'dead'}`,
+      detail:
+        `${st.running ? 'running' : 'NOT running'}, ` +
+        `peer ${peer} ${peerActive ? 'active' : absent.has(peer) ? 'dead (absent)' : 'dead'}`,
     });
   }
   out.push({
@@ -266,7 +270,9 @@ export function judgeDrbd(
   return {
     check,
     ok: true,
-    detail: `${primaries.length ? `Primary on ${primaries[0]}` : 'no Primary'}, ${notes.length ? `resyncing (${notes.join(', ')})` : `UpToDate on ${sides.map((s) => s.node).join(' and ')}`}`,
+    detail:
+      `${primaries.length ? `Primary on ${primaries[0]}` : 'no Primary'}, ` +
+      `${notes.length ? `resyncing (${notes.join(', ')})` : `UpToDate on ${sides.map((s) => s.node).join(' and ')}`}`,
   };
 }
 
@@ -282,7 +288,9 @@ async function lvsCheck(c: ClusterModel, conn: Connection): Promise<SmokeCheck> 
     return {
       check: 'LVS (ldirectord)',
       ok: missing.length === 0,
-      detail: `IPVS is not available in this kernel: checked the deployed ldirectord.cf instead (${missing.length ? 'missing ' + missing.join(', ') : `${c.lvs.length} virtual service(s), ${want.length} real server(s)`})`,
+      detail:
+        'IPVS is not available in this kernel: checked the deployed ldirectord.cf instead ' +
+        `(${missing.length ? 'missing ' + missing.join(', ') : `${c.lvs.length} virtual service(s), ${want.length} real server(s)`})`,
     };
   }
   return {

@@ -41,7 +41,9 @@ export async function loadPlaybook(spec: string): Promise<{ playbook: Playbook; 
     const map = (out as { sourceMap?: object }).sourceMap;
     if (map)
       out = {
-        code: `${out.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify({ ...map, sources: [file] })).toString('base64')}\n`,
+        code:
+          `${out.code}\n//# sourceMappingURL=data:application/json;base64,` +
+          `${Buffer.from(JSON.stringify({ ...map, sources: [file] })).toString('base64')}\n`,
       };
   } catch (e) {
     // a syntax error: sucrase's message is "Error transforming FILE: Unexpected token (L:C)"

@@ -66,7 +66,8 @@ export function manPage(program: Command, version: string): string {
     '.SH EXIT STATUS',
     `.TP\n.B ${ok}\nsuccess.`,
     `.TP\n.B ${node}\na failure on a node, or a node that could not be checked (unreachable, authentication, a validator refusing a file).`,
-    `.TP\n.B ${input}\nbad input: the inventory, arguments or options (nothing was changed); \\fBdrift\\fR also exits ${input} when it found drift.`,
+    `.TP\n.B ${input}\nbad input: the inventory, arguments or options (nothing was changed); ` +
+      `\\fBdrift\\fR also exits ${input} when it found drift.`,
     '.SH SEE ALSO',
     '.BR ssh (1),',
     '.BR crm_mon (8),',

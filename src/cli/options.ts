@@ -122,7 +122,9 @@ export function resolveLimit(cluster: Pick<ClusterModel, 'nodes'>, spec: string 
   if (none.length) {
     const roles = [...new Set(cluster.nodes.map((n) => n.role))];
     throw new InputError(`--limit selects no node with ${none.map((s) => `"${s}"`).join(', ')}`, {
-      hint: `nodes are ${cluster.nodes.map((n) => n.name).join(', ')}; roles ${roles.join(', ')}; globs like ${cluster.nodes[0]?.name.slice(0, 1) ?? 'w'}* match names`,
+      hint:
+        `nodes are ${cluster.nodes.map((n) => n.name).join(', ')}; roles ${roles.join(', ')}; ` +
+        `globs like ${cluster.nodes[0]?.name.slice(0, 1) ?? 'w'}* match names`,
     });
   }
   // in inventory order, as the run goes

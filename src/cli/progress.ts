@@ -60,7 +60,8 @@ export class ProgressView {
       }
       case 'play:end':
         for (const h of e.summary.hosts) {
-          const title = `${h.host}: ${h.failed ? 'failed' : h.changed ? `${h.changed} ${e.summary.check ? 'would change' : 'changed'}` : 'ok'}`;
+          const verb = e.summary.check ? 'would change' : 'changed';
+          const title = `${h.host}: ${h.failed ? 'failed' : h.changed ? `${h.changed} ${verb}` : 'ok'}`;
           const t = this.hostTasks.get(h.host);
           if (!t) {
             this.early.set(h.host, { ...this.early.get(h.host), title });
@@ -140,7 +141,8 @@ export function printSummary(s: RunSummary): void {
   for (const h of s.hosts) {
     const state = h.failed ? chalk.red('FAILED') : h.changed ? chalk.yellow(verb) : chalk.green('ok');
     process.stdout.write(
-      `${h.host.padEnd(14)} ok=${String(h.ok).padEnd(4)} ${verb}=${String(h.changed).padEnd(4)} ${state}${h.error ? ' — ' + h.error : ''}\n`,
+      `${h.host.padEnd(14)} ok=${String(h.ok).padEnd(4)} ${verb}=${String(h.changed).padEnd(4)} ` +
+        `${state}${h.error ? ' — ' + h.error : ''}\n`,
     );
     if (h.failed && h.hint) process.stdout.write(`${' '.repeat(15)}hint: ${mask(h.hint)}\n`);
   }

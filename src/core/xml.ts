@@ -25,8 +25,16 @@ const decode = (s: string): string =>
 export function parseXml(xml: string): XmlElement {
   const root: XmlElement = { name: '#root', attrs: {}, children: [], text: '' };
   const stack: XmlElement[] = [root];
-  const re =
-    /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<(\/?)([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+  const re = new RegExp(
+    [
+      String.raw`<!--[\s\S]*?-->`,
+      String.raw`<\?[\s\S]*?\?>`,
+      String.raw`<!\[CDATA\[([\s\S]*?)\]\]>`,
+      String.raw`<(\/?)([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>`,
+      '([^<]+)',
+    ].join('|'),
+    'g',
+  );
   let m: RegExpExecArray | null;
   while ((m = re.exec(xml))) {
     const top = stack[stack.length - 1]!;

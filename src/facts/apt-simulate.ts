@@ -21,7 +21,8 @@ export function aptSimulateCommand(packages: readonly string[] | 'all'): string 
 
 /**
  * Pure parser for {@link aptSimulateCommand}: its `Inst NAME [OLD] (NEW SUITE [ARCH])` lines.
- * @example parseAptSimulate('Inst hactl-lab-canary [1.0] (1.1 localhost [all])\n') // [{ name: 'hactl-lab-canary', from: '1.0', to: '1.1' }]
+ * @example parseAptSimulate('Inst hactl-lab-canary [1.0] (1.1 localhost [all])\n')
+ * // [{ name: 'hactl-lab-canary', from: '1.0', to: '1.1' }]
  */
 export function parseAptSimulate(stdout: string): PendingUpgrade[] {
   const out: PendingUpgrade[] = [];

@@ -25,7 +25,9 @@ export function parseQuorum(out: string): QuorumStatus {
 /**
  * The node names of the `Membership information` table: rows of nodeid, votes, name
  * (the `(local)` marker after the name is ignored).
- * @example quorumMembers('Membership information\n----------------------\n    Nodeid      Votes Name\n         1          1 master (local)\n') // ['master']
+ * @example
+ * quorumMembers('Membership information\n----------------------\n    Nodeid      Votes Name\n         1          1 master (local)\n')
+ * // ['master']
  */
 export function quorumMembers(out: string): string[] {
   const names: string[] = [];

@@ -28,7 +28,9 @@ const PHASES: readonly UpgradePhase[] = ['standby', 'upgraded', 'done'];
 /**
  * Pure parser for {@link UPGRADE_RECORD_COMMAND}: undefined for no record; a record that is
  * not one hactl wrote (cut short, edited) is an error naming the file.
- * @example parseUpgradeRecord('{"run":"20261128T031500Z-ab12","packages":["p"],"phase":"done","at":"…","before":{"p":"1.0"}}').phase // 'done'
+ * @example
+ * parseUpgradeRecord('{"run":"20261128T031500Z-ab12","packages":["p"],"phase":"done","at":"…","before":{"p":"1.0"}}').phase
+ * // 'done'
  */
 export function parseUpgradeRecord(stdout: string): UpgradeRecord | undefined {
   const text = stdout.trim();

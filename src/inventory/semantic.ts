@@ -550,7 +550,8 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
         : []),
       ...(t.initdead < 2 * t.deadtime
         ? [
-            `timing.initdead (${t.initdead} s) is less than twice deadtime (${t.deadtime} s): a booting peer may be declared dead before its network is up`,
+            `timing.initdead (${t.initdead} s) is less than twice deadtime (${t.deadtime} s): ` +
+              'a booting peer may be declared dead before its network is up',
           ]
         : []),
     ],

@@ -82,7 +82,9 @@ export class Day2RefusedError extends NodeError {
     const bad = health.checks.filter((c) => !c.ok);
     super(`the cluster is not healthy: refusing to run ${what} (${bad.map((c) => c.check).join(', ')})`, {
       output: bad.map((c) => `✘ ${c.check}: ${c.detail}`).join('\n'),
-      hint: 'fix what is listed first (`hactl smoke -i INVENTORY` shows the same checks; `hactl failover-test --restore` heals what a test left)',
+      hint:
+        'fix what is listed first (`hactl smoke -i INVENTORY` shows the same checks; ' +
+        '`hactl failover-test --restore` heals what a test left)',
     });
     this.name = 'Day2RefusedError';
   }
@@ -232,7 +234,9 @@ const DAY2: { readonly [S in Stack]: Day2Stack } = {
       await sh(env, member, pacemakerCommands.maintenance(a.on, node?.name), actionName(a));
       const scope = node ? `node ${node.name}` : 'the cluster';
       if (a.on) {
-        r.message = `${scope} is in maintenance: Pacemaker neither monitors nor recovers ${node ? 'the resources on it' : 'any resource'} until \`maintenance off\``;
+        r.message =
+          `${scope} is in maintenance: Pacemaker neither monitors nor recovers ${node ? 'the resources on it' : 'any resource'} ` +
+          'until `maintenance off`';
         return;
       }
       // the cluster looks at the resources again and recovers what changed meanwhile

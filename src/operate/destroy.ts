@@ -81,7 +81,8 @@ export function destroyScript(t: DestroyTargets, meta: GenerationMeta, wipe: boo
       : []),
     ...(wipe
       ? t.drbd.flatMap((r) => [
-          `if [ -e ${quote(`/etc/drbd.d/${r.name}.res`)} ]; then yes yes | drbdadm wipe-md ${quote(r.name)} >/dev/null 2>&1 || drbdadm wipe-md --force ${quote(r.name)} >/dev/null 2>&1; fi`,
+          `if [ -e ${quote(`/etc/drbd.d/${r.name}.res`)} ]; then yes yes | drbdadm wipe-md ${quote(r.name)} >/dev/null 2>&1 ` +
+            `|| drbdadm wipe-md --force ${quote(r.name)} >/dev/null 2>&1; fi`,
           `[ -b ${quote(r.disk)} ] && wipefs -a ${quote(r.disk)} >/dev/null 2>&1 && echo wiped ${quote(r.name)}`,
         ])
       : []),
@@ -89,9 +90,11 @@ export function destroyScript(t: DestroyTargets, meta: GenerationMeta, wipe: boo
     `( umask 077; printf '%s\\n' ${quote(JSON.stringify(meta))} > ${quote(`${g}/meta.json`)} )`,
     `for f in ${files || '/nonexistent-hactl'}; do`,
     '  [ -e "$f" ] || continue',
-    `  ( umask 077; mkdir -p ${quote(`${g}/files`)}"$(dirname "$f")" ) && cp -p "$f" ${quote(`${g}/files`)}"$f" && chmod go-rwx ${quote(`${g}/files`)}"$f"`,
+    `  ( umask 077; mkdir -p ${quote(`${g}/files`)}"$(dirname "$f")" ) && cp -p "$f" ${quote(`${g}/files`)}"$f"` +
+      ` && chmod go-rwx ${quote(`${g}/files`)}"$f"`,
     `  ( umask 077; printf '%s %s\\n' "$(stat -c '%a %U:%G' "$f")" "$f" >> ${quote(`${g}/saved`)} )`,
-    `  rm -f "$f" && echo "removed $f" && ( umask 077; printf '%s\\n' "{\\"task\\":\\"destroy: remove $f\\",\\"file\\":\\"$f\\"}" >> ${quote(`${g}/changes`)} )`,
+    '  rm -f "$f" && echo "removed $f" && ( umask 077; ' +
+      `printf '%s\\n' "{\\"task\\":\\"destroy: remove $f\\",\\"file\\":\\"$f\\"}" >> ${quote(`${g}/changes`)} )`,
     'done',
     `for f in ${t.state.join(' ')}; do [ -e "$f" ] && rm -rf "$f" && echo "removed $f"; done`,
     'true',

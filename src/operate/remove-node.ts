@@ -41,7 +41,10 @@ export function removalProblem(before: ClusterModel, after: () => ClusterModel, 
   if (voters.some((v) => v.name === name)) {
     const left = d.voters(after()).length;
     if (left < 3) {
-      return `removing ${name} leaves ${left} voters: with fewer than 3, losing one twin loses quorum (and two_node mode needs a restart of corosync)`;
+      return (
+        `removing ${name} leaves ${left} voters: with fewer than 3, losing one twin loses quorum ` +
+        '(and two_node mode needs a restart of corosync)'
+      );
     }
     const even = quorumProblem(after());
     if (even) return even;

@@ -53,7 +53,8 @@ export function reportCommands(c: ClusterModel, node: NodeModel, since: string):
   return [
     [
       'journal.txt',
-      `if command -v journalctl >/dev/null && [ -d /run/systemd/system ]; then journalctl --no-pager -o short-iso --since ${quote(journalSince(since))} ${units}; else echo 'no journal: see logs/'; fi`,
+      'if command -v journalctl >/dev/null && [ -d /run/systemd/system ]; then ' +
+        `journalctl --no-pager -o short-iso --since ${quote(journalSince(since))} ${units}; else echo 'no journal: see logs/'; fi`,
     ],
     ...LOG_FILES.map((f): [string, string] => [`logs/${basename(f)}`, `[ -f ${f} ] && tail -c 2000000 ${f}`]),
     ...Object.entries(d.reportCommands),

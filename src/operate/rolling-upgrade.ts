@@ -173,7 +173,8 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
   if (!packages || (packages !== 'all' && !packages.length)) throw new InputError('rolling-upgrade needs --packages P… or --all');
   if (first && o.packages && JSON.stringify(o.packages) !== JSON.stringify(first.packages)) {
     throw new InputError(
-      `--resume continues run ${view.run}, which upgrades ${first.packages === 'all' ? '--all' : first.packages.join(' ')}: leave --packages/--all out`,
+      `--resume continues run ${view.run}, which upgrades ${first.packages === 'all' ? '--all' : first.packages.join(' ')}: ` +
+        'leave --packages/--all out',
     );
   }
   const run = view.run ?? newRunId();
@@ -307,7 +308,8 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
     await Promise.all(c.nodes.map((n) => runner.sh(n, CLEAR_RECORD_COMMAND, 'removing the rolling-upgrade record', 15_000)));
     const upgraded = report.nodes.filter((n) => n.status === 'upgraded').map((n) => n.name);
     report.message =
-      `rolling upgrade done: ${upgraded.length ? upgraded.join(', ') : 'no node'} upgraded${done.size ? ` (${[...done].join(', ')} in the run resumed)` : ''}; ` +
+      `rolling upgrade done: ${upgraded.length ? upgraded.join(', ') : 'no node'} upgraded` +
+      `${done.size ? ` (${[...done].join(', ')} in the run resumed)` : ''}; ` +
       `the service runs on ${(await vipHolders(env)).join(',') || 'no twin'}`;
   }
   report.totalMs = Date.now() - t0;
@@ -317,7 +319,9 @@ export async function runRollingUpgrade(c: ClusterModel, o: UpgradeOptions): Pro
     report.ok = false;
     report.stoppedAt = where;
     report.message = `rolling upgrade stopped at ${where}: ${why}`;
-    report.hint = `the nodes before it are upgraded and recorded; fix what is named, then \`hactl rolling-upgrade -i INVENTORY --resume\` goes on from ${where}`;
+    report.hint =
+      'the nodes before it are upgraded and recorded; fix what is named, ' +
+      `then \`hactl rolling-upgrade -i INVENTORY --resume\` goes on from ${where}`;
   }
 
   async function runStep(step: UpgradeStep): Promise<{ ok: boolean; detail: string }> {

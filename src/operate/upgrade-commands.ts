@@ -61,7 +61,8 @@ const pacemaker: UpgradeStackOps = {
 
 const heartbeat: UpgradeStackOps = {
   noStandby:
-    'Heartbeat R1 keeps no standby state: the passive twin holds no resources, and auto_failback decides whether the master takes them back when it rejoins',
+    'Heartbeat R1 keeps no standby state: the passive twin holds no resources, ' +
+    'and auto_failback decides whether the master takes them back when it rejoins',
   stop: `service heartbeat stop </dev/null >/dev/null 2>&1; ${gone('heartbeat', 60)}`,
   start: stackOps('heartbeat').start,
   running: stackOps('heartbeat').running,
@@ -73,7 +74,8 @@ export const UPGRADE_STACKS: { readonly [S in Stack]: UpgradeStackOps } = { pace
 
 /**
  * Writes a node's progress record in one round trip (a temp file, then `mv`).
- * @example recordCommand({ run: 'r', packages: ['p'], phase: 'standby', at: '…', before: {} }) // "mkdir -p /var/lib/hactl && printf '%s\\n' '{…}' > …"
+ * @example recordCommand({ run: 'r', packages: ['p'], phase: 'standby', at: '…', before: {} })
+ * // "mkdir -p /var/lib/hactl && printf '%s\\n' '{…}' > …"
  */
 export function recordCommand(r: UpgradeRecord): string {
   const tmp = `${UPGRADE_RECORD_PATH}.tmp`;

@@ -27,7 +27,9 @@ export interface UpgradeState {
 
 /**
  * The next step, or undefined when the upgrade is complete.
- * @example nextStep({ others: ['arbitrator'], master: 'master', slave: 'slave', holder: 'master', done: new Set(['arbitrator']), moveBack: true }) // { kind: 'upgrade', node: 'slave' }
+ * @example
+ * nextStep({ others: ['arbitrator'], master: 'master', slave: 'slave', holder: 'master', done: new Set(['arbitrator']), moveBack: true })
+ * // { kind: 'upgrade', node: 'slave' }
  */
 export function nextStep(s: UpgradeState): UpgradeStep | undefined {
   const other = s.others.find((n) => !s.done.has(n));
@@ -54,7 +56,8 @@ export function applyStep(s: UpgradeState, step: UpgradeStep): UpgradeState {
 
 /**
  * Every step from `s` on, as if each completed (the `--dry-run` plan).
- * @example planSteps(fresh).map(stepName) // ['upgrade arbitrator', 'upgrade slave', 'switchover master → slave', 'upgrade master', 'move back slave → master']
+ * @example planSteps(fresh).map(stepName)
+ * // ['upgrade arbitrator', 'upgrade slave', 'switchover master → slave', 'upgrade master', 'move back slave → master']
  */
 export function planSteps(s: UpgradeState): UpgradeStep[] {
   const out: UpgradeStep[] = [];

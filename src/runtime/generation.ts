@@ -124,7 +124,8 @@ export function generationOpenCommand(ref: GenerationRef): string {
     `  ( umask 077; mkdir -p ${g}/files ) && chmod 700 ${root}`,
     `  ( umask 077; printf '%s\\n' ${quote(JSON.stringify(ref.meta))} > ${g}/meta.json )`,
     // run ids sort by time: this one and the newest keep-1 others stay, the older ones go
-    `  ls -1 ${root} | grep -E '${RUN_ID_SHELL}' | grep -vxF ${quote(ref.meta.run)} | sort -r | tail -n +${ref.keep} | while read -r d; do rm -rf ${root}/"$d"; done`,
+    `  ls -1 ${root} | grep -E '${RUN_ID_SHELL}' | grep -vxF ${quote(ref.meta.run)} | sort -r | tail -n +${ref.keep} ` +
+      `| while read -r d; do rm -rf ${root}/"$d"; done`,
     'fi',
   ].join('\n');
 }
@@ -147,7 +148,8 @@ export function generationSaveCommand(ref: GenerationRef, path: string, priv: bo
   const dir = quote(`${ref.dir}/files${path.slice(0, path.lastIndexOf('/')) || ''}`);
   return [
     `if [ ! -e ${copy} ] && ! grep -qxF ${quote(`absent - ${path}`)} ${saved} 2>/dev/null; then`,
-    `  if [ -e ${p} ]; then ( umask 077; mkdir -p ${dir} ) && cp -p ${p} ${copy}${priv ? ` && chmod go-rwx ${copy}` : ''} && ( umask 077; printf '%s %s\\n' "$(stat -c '%a %U:%G' ${p})" ${p} >> ${saved} )`,
+    `  if [ -e ${p} ]; then ( umask 077; mkdir -p ${dir} ) && cp -p ${p} ${copy}${priv ? ` && chmod go-rwx ${copy}` : ''}` +
+      ` && ( umask 077; printf '%s %s\\n' "$(stat -c '%a %U:%G' ${p})" ${p} >> ${saved} )`,
     `  else ( umask 077; printf '%s\\n' ${quote(`absent - ${path}`)} >> ${saved} ); fi`,
     'fi',
   ].join('\n');

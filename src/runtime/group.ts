@@ -94,7 +94,8 @@ export class HostGroup<H extends string = string> {
         if (this.handlers[p.handler]) h.takePending(p.handler);
         else
           h.warn(
-            `an interrupted run left the handler "${p.handler}" pending, which this playbook does not define: run the playbook that does (e.g. bootstrap)`,
+            `an interrupted run left the handler "${p.handler}" pending, which this playbook does not define: ` +
+              'run the playbook that does (e.g. bootstrap)',
           );
       }
     }, 'pending handlers');

@@ -189,7 +189,8 @@ export async function acquireRunLock(o: RunLockOptions): Promise<RunLock> {
       throw new NodeError(`cluster ${o.cluster} is locked by another run${busy.where}: ${describeHolder(busy.holder)}`, {
         hint: o.waitSeconds
           ? `still held after waiting ${o.waitSeconds} s`
-          : 'wait for it to finish, or add --wait-lock to wait; a lock left by a dead run is broken on its own (local: its pid is gone; on a node: with its SSH session, or after ' +
+          : 'wait for it to finish, or add --wait-lock to wait; a lock left by a dead run is broken on its own ' +
+            '(local: its pid is gone; on a node: with its SSH session, or after ' +
             LEASE_SECONDS +
             ' s without keep-alive)',
       });

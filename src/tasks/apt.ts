@@ -13,7 +13,8 @@ export interface AptOptions {
 
 /** apt-get as every hactl task runs it: no questions, the lock waited for, kept config files, no recommends. */
 export const APT =
-  'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends';
+  'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300 ' +
+  '-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold --no-install-recommends';
 
 /**
  * Installs only the packages that are missing, in one apt-get call.
@@ -50,7 +51,10 @@ export function planApt(installed: DebPackages, wanted: string[], options: AptOp
  * @example withoutStarts('apt-get -y upgrade') // "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && …"
  */
 export function withoutStarts(command: string): string {
-  return `printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d; ${command}; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc`;
+  return (
+    "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d; " +
+    `${command}; rc=$?; rm -f /usr/sbin/policy-rc.d; exit $rc`
+  );
 }
 
 /**

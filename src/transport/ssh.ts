@@ -347,7 +347,8 @@ export class SshConnection implements Connection {
         {
           host: target.name,
           hint: failed
-            ? `check the key is in the node's authorized_keys, or load an encrypted one into ssh-agent (ssh-add)${target.via === 'parser' ? `; ${sshGMissing}` : ''}`
+            ? "check the key is in the node's authorized_keys, or load an encrypted one into ssh-agent (ssh-add)" +
+              `${target.via === 'parser' ? `; ${sshGMissing}` : ''}`
             : target.jump || target.proxyCommand
               ? 'check the address, that sshd runs, and that the jump host (or proxy command) may reach it'
               : 'check the address, that sshd runs, and the network path',

@@ -116,7 +116,10 @@ function describe(e: AddNodeEvent, name: string): string {
       return chalk.dim(e.line);
     case 'resync-done': {
       const x = e.resync;
-      return `DRBD ${x.resources.join(', ')} UpToDate on both twins ${x.seconds.toFixed(1)}s after bootstrap${x.kernel ? ` (kernel: resync ${x.kernel})` : ''}`;
+      return (
+        `DRBD ${x.resources.join(', ')} UpToDate on both twins ${x.seconds.toFixed(1)}s after bootstrap` +
+        `${x.kernel ? ` (kernel: resync ${x.kernel})` : ''}`
+      );
     }
   }
 }

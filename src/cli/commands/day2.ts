@@ -31,10 +31,11 @@ Exit codes: 0 done · 1 refused, failed or moved back · 2 bad input or not poss
 const SEC = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 function render(r: Day2Report): string {
+  const outageMs = r.outages.reduce((s, o) => s + (o.ms ?? 0), 0);
   const lines = [
     r.ok ? chalk.green(`✔ ${r.message}`) : chalk.red(`✘ ${r.message}`),
     `  service ${r.target}: ${r.before ?? 'nowhere'} → ${r.after ?? 'nowhere'}; downtime ${SEC(r.downtimeMs)}` +
-      `${r.outages.length > 1 ? ` (longest of ${r.outages.length} outages, ${SEC(r.outages.reduce((s, o) => s + (o.ms ?? 0), 0))} in all)` : ''}; ${r.probes} probes`,
+      `${r.outages.length > 1 ? ` (longest of ${r.outages.length} outages, ${SEC(outageMs)} in all)` : ''}; ${r.probes} probes`,
     ...(r.move
       ? [`  move: ${r.move.status}${r.move.status === 'already' ? '' : ` in ${SEC(r.move.ms)} (bound ${SEC(r.move.budgetMs)} per wait)`}`]
       : []),

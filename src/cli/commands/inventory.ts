@@ -101,7 +101,8 @@ export function formatModel(m: ClusterModel, warnings: string[] = [], routes?: R
       'guests',
       m.guests.map(
         (g) =>
-          `  ${g.name}  ${g.type}  ${g.memoryMiB} MiB  ${g.vcpus} vCPU  disk ${g.disk}${g.drbd ? ` (${g.drbd})` : ''}  bridge ${g.bridge}  mac ${g.mac}`,
+          `  ${g.name}  ${g.type}  ${g.memoryMiB} MiB  ${g.vcpus} vCPU  disk ${g.disk}${g.drbd ? ` (${g.drbd})` : ''}` +
+          `  bridge ${g.bridge}  mac ${g.mac}`,
       ),
     ),
     ...section('LVS', m.lvs.flatMap(formatLvs)),
@@ -135,7 +136,8 @@ function formatDeclared(p: ClusterModel['pacemaker']): string[] {
   return [
     ...p.resources.map(
       (r) =>
-        `  ${r.id}  ${r.agent}${Object.keys(r.params).length ? `  params: ${Object.keys(r.params).join(', ')}` : ''}${r.ops.length ? `  ops: ${r.ops.map((o) => `${o.name}/${o.interval}`).join(', ')}` : ''}`,
+        `  ${r.id}  ${r.agent}${Object.keys(r.params).length ? `  params: ${Object.keys(r.params).join(', ')}` : ''}` +
+        `${r.ops.length ? `  ops: ${r.ops.map((o) => `${o.name}/${o.interval}`).join(', ')}` : ''}`,
     ),
     ...p.groups.map((g) => `  ${g.id}  group of ${g.resources.join(', ')}`),
     ...p.clones.map((c) => `  ${c.id}  ${c.promotable ? 'promotable clone' : 'clone'} of ${c.resource}`),
@@ -152,7 +154,8 @@ function formatDrbd(d: ClusterModel['drbd'][number]): string {
   const fs = d.filesystem
     ? `  ${d.filesystem.type} on ${d.filesystem.mount}${d.filesystem.options ? ` (${d.filesystem.options})` : ''}`
     : '';
-  return `  ${d.name}  ${d.device} (minor ${d.minor})  disk ${d.disk}  port ${d.port}  protocol ${d.protocol}  meta-disk ${d.metaDisk}${fs}`;
+  const link = `port ${d.port}  protocol ${d.protocol}  meta-disk ${d.metaDisk}`;
+  return `  ${d.name}  ${d.device} (minor ${d.minor})  disk ${d.disk}  ${link}${fs}`;
 }
 
 function formatService(s: ClusterModel['services'][number]): string {
@@ -163,9 +166,11 @@ function formatService(s: ClusterModel['services'][number]): string {
 function formatLvs(l: ClusterModel['lvs'][number]): string[] {
   const c = l.check;
   return [
-    `  ${l.name}  ${l.protocol} ${l.address}:${l.port}  ${l.scheduler}  ${l.forwarding}${l.persistent ? `  persistent ${l.persistent} s` : ''}`,
+    `  ${l.name}  ${l.protocol} ${l.address}:${l.port}  ${l.scheduler}  ${l.forwarding}` +
+      `${l.persistent ? `  persistent ${l.persistent} s` : ''}`,
     ...l.realServers.map((r) => `    -> ${r.address}:${r.port}  weight ${r.weight}`),
-    `    check ${c.type}${c.type === 'http' ? ` ${c.path}` : ''}${c.expect ? ` expect "${c.expect}"` : ''} every ${c.interval} s, timeout ${c.timeout} s`,
+    `    check ${c.type}${c.type === 'http' ? ` ${c.path}` : ''}${c.expect ? ` expect "${c.expect}"` : ''}` +
+      ` every ${c.interval} s, timeout ${c.timeout} s`,
   ];
 }
 

@@ -216,7 +216,8 @@ async function upVm(o: UpOpts): Promise<void> {
     onEvent,
   });
   process.stdout.write(
-    `${chalk.green('VM lab up')} in ${r.seconds.toFixed(1)}s (boot ${r.bootSeconds.toFixed(1)}s, ${r.accel}): ${r.nodes.map((n) => `${n.name} ${n.address}`).join(', ')}\n`,
+    `${chalk.green('VM lab up')} in ${r.seconds.toFixed(1)}s (boot ${r.bootSeconds.toFixed(1)}s, ${r.accel}): ` +
+      `${r.nodes.map((n) => `${n.name} ${n.address}`).join(', ')}\n`,
   );
   process.stdout.write(`  inventory  ${r.inventory}\n  ssh        ssh -F ${labPaths(r.stateDir).sshConfig} master\n`);
 }
@@ -238,7 +239,10 @@ function formatStatus(s: LabStatus | VmLabStatus): string {
     `, stack ${s.stack}, repo ${s.repo?.running ? 'serving' : chalk.red('not serving')} (${s.repo?.url})`;
   const rows = s.nodes.map((n) => {
     const st = !n.running ? chalk.red('off') : n.cut ? chalk.yellow('cut') : chalk.green('running');
-    return `  ${n.name.padEnd(13)} ${n.address.padEnd(12)} ${n.role.padEnd(10)} ${st}${n.pid ? `  pid ${n.pid}` : ''}${n.inInventory ? '' : '  (added)'}`;
+    return (
+      `  ${n.name.padEnd(13)} ${n.address.padEnd(12)} ${n.role.padEnd(10)} ${st}` +
+      `${n.pid ? `  pid ${n.pid}` : ''}${n.inInventory ? '' : '  (added)'}`
+    );
   });
   return [head, ...rows, ''].join('\n');
 }

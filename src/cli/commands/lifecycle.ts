@@ -117,7 +117,8 @@ Examples:
             if (r.smoke) printSmoke(r.smoke);
             say(
               o,
-              `${name} left cluster ${plan.after.name} in ${r.seconds.toFixed(1)}s; members now ${plan.after.nodes.map((n) => n.name).join(', ')}`,
+              `${name} left cluster ${plan.after.name} in ${r.seconds.toFixed(1)}s; ` +
+                `members now ${plan.after.nodes.map((n) => n.name).join(', ')}`,
             );
           }
           if (!r.ok) process.exitCode = 1;

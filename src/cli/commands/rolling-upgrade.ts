@@ -55,7 +55,8 @@ function render(r: UpgradeReport): string {
       lines.push(`    ${s.ok ? '✔' : '✘'} ${s.step.padEnd(28)} ${SEC(s.ms).padStart(8)}${out}  ${chalk.dim(s.detail)}`);
     }
     lines.push(
-      `  service ${r.target}: downtime ${SEC(r.downtimeMs)} in all (${r.outages.length} outage${r.outages.length === 1 ? '' : 's'}, longest ${SEC(r.longestMs)}; ` +
+      `  service ${r.target}: downtime ${SEC(r.downtimeMs)} in all ` +
+        `(${r.outages.length} outage${r.outages.length === 1 ? '' : 's'}, longest ${SEC(r.longestMs)}; ` +
         `${SEC(r.switchoverDowntimeMs)} during the switchovers); ${r.probes} probes; ${SEC(r.totalMs)} in all`,
     );
   }
@@ -115,7 +116,8 @@ Examples:
       const cluster = await loadInventory(o.inventory);
       const connector = connectorFor(o, Boolean(cmd.optsWithGlobals().debug));
       const { signal, release } = interruptible(
-        'interrupted: the node under way is brought back into service, then the upgrade stops (--resume goes on; Ctrl-C again to quit at once)',
+        'interrupted: the node under way is brought back into service, then the upgrade stops ' +
+          '(--resume goes on; Ctrl-C again to quit at once)',
         'interrupted twice: exiting at once; `hactl rolling-upgrade --resume` brings back what was left half-way',
       );
       try {
