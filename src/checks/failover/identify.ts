@@ -41,7 +41,9 @@ export interface IdentifyOptions {
 
 /**
  * @example
- *   const identify = identifier({ vip: '10.77.0.100', nodes: ['master', 'slave'], macs, marker: false, holder: () => watcher.soleHolder() });
+ *   const identify = identifier({
+ *     vip: '10.77.0.100', nodes: ['master', 'slave'], macs, marker: false, holder: () => watcher.soleHolder(),
+ *   });
  *   new Prober(target, { identify });
  */
 export function identifier(o: IdentifyOptions): (r: ProbeResult) => string | undefined {

@@ -9,7 +9,9 @@
  *   const faults = faultsFor(cluster, new NodeRunner(cluster, connector), settings);
  *   const plan = planScenarios(cluster, ['kill-stack'], faults, settings);
  *   await preflight(cluster, connector, new NodeRunner(cluster, connector), settings);
- *   const report = await runFailoverTest(cluster, { plan, faults, settings, connector, connect: sshConnect(), signal: new AbortController().signal, log: console.error });
+ *   const report = await runFailoverTest(cluster, {
+ *     plan, faults, settings, connector, connect: sshConnect(), signal: new AbortController().signal, log: console.error,
+ *   });
  *   console.log(formatReport(report));
  */
 import type { ClusterModel } from '../../inventory/model.js';

@@ -78,7 +78,12 @@ const SLACK_MS = 20_000;
  * member stopped one after the other, then started (their op timeouts), plus the demote
  * and promote of each DRBD clone, plus slack × `timeoutFactor`. Without a readable group:
  * 2 × 60 s per op × `opFactor` (the template's defaults).
- * @example pacemakerMoveBudgetMs('<resources><group id="ha-services"><primitive id="vip"><operations><op name="start" timeout="20s"/><op name="stop" timeout="20s"/></operations></primitive></group></resources>', 1) // 60000
+ * @example
+ *   pacemakerMoveBudgetMs(
+ *     '<resources><group id="ha-services"><primitive id="vip"><operations>' +
+ *       '<op name="start" timeout="20s"/><op name="stop" timeout="20s"/></operations></primitive></group></resources>',
+ *     1,
+ *   ) // 60000
  */
 export function pacemakerMoveBudgetMs(resourcesXml: string, timeoutFactor: number, opFactor = 1, group = GROUP_ID): number {
   let doc: XmlElement | undefined;
@@ -117,7 +122,9 @@ export function heartbeatMoveBudgetMs(
 
 /**
  * The verdict of a move from where the service runs after it (pure).
- * @example moveVerdict('move back', 'slave', 'master', 'slave', true) // { status: 'kept', message: 'move back failed, service kept on slave' }
+ * @example
+ *   moveVerdict('move back', 'slave', 'master', 'slave', true)
+ *   // { status: 'kept', message: 'move back failed, service kept on slave' }
  */
 export function moveVerdict(
   label: string,
@@ -295,7 +302,8 @@ const MOVERS: { readonly [S in Stack]: StackMover } = {
       };
     },
     failureHint: (to) =>
-      `the failure on ${to} keeps the resources off it: fix its cause, then \`crm_resource --cleanup -r ${GROUP_ID}\` (nothing moves: stickiness)`,
+      `the failure on ${to} keeps the resources off it: fix its cause, ` +
+      `then \`crm_resource --cleanup -r ${GROUP_ID}\` (nothing moves: stickiness)`,
   },
   heartbeat: {
     placement: async () => undefined,

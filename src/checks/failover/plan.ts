@@ -51,7 +51,9 @@ export class UnhealthyClusterError extends NodeError {
     const bad = health.checks.filter((c) => !c.ok);
     super(`the cluster is not healthy: refusing to inject faults (${bad.map((c) => c.check).join(', ')})`, {
       output: bad.map((c) => `✘ ${c.check}: ${c.detail}`).join('\n'),
-      hint: 'fix what is listed (`hactl smoke -i INVENTORY` shows the same checks); resources on the slave: move them back, or set vars.failover.move_back: false',
+      hint:
+        'fix what is listed (`hactl smoke -i INVENTORY` shows the same checks); ' +
+        'resources on the slave: move them back, or set vars.failover.move_back: false',
     });
     this.name = 'UnhealthyClusterError';
   }

@@ -35,7 +35,8 @@ export function formatResult(r: ScenarioResult): string {
   if (r.outages.length > 1) lines.push(`    outages: ${r.outages.map((o) => sec(o.ms)).join(', ')} (total ${sec(r.totalDowntimeMs)})`);
   if (r.verdict !== 'skipped' && r.outages.length)
     lines.push(
-      `    clients saw: ${[...new Set(r.outages.flatMap((o) => o.errors))].join(', ')}; answered by: ${r.answeredBy.join(' → ') || 'unknown'}`,
+      `    clients saw: ${[...new Set(r.outages.flatMap((o) => o.errors))].join(', ')}; ` +
+        `answered by: ${r.answeredBy.join(' → ') || 'unknown'}`,
     );
   const restoreCost = r.restoreDowntimeMs ? `; the restore (moving back) cost clients ${sec(r.restoreDowntimeMs)}` : '';
   if (r.takeoverMs !== undefined)
@@ -49,7 +50,9 @@ export function formatResult(r: ScenarioResult): string {
  * @example process.stdout.write(formatReport(report));
  */
 export function formatReport(rep: FailoverReport): string {
-  const title = `failover-test of ${rep.cluster} (${rep.stack}${rep.fencing ? ', fencing' : ', NO fencing'}), probing ${rep.target} from the ${rep.vantage}`;
+  const title =
+    `failover-test of ${rep.cluster} (${rep.stack}${rep.fencing ? ', fencing' : ', NO fencing'}), ` +
+    `probing ${rep.target} from the ${rep.vantage}`;
   const passed = rep.results.filter((r) => r.verdict === 'pass').length;
   const failed = rep.results.filter((r) => r.verdict === 'fail').length;
   const tail = `${rep.ok ? 'PASSED' : 'FAILED'}: ${passed} passed, ${failed} failed, ${rep.results.length - passed - failed} skipped`;

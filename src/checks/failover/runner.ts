@@ -212,7 +212,8 @@ function conclude(
       ? undefined
       : dataIntact
         ? `data check: the same before the fault${m.dataSurvivor !== undefined ? `, on ${m.after}` : ''} and after the restore`
-        : `before: ${short(dataBefore)}; ${m.dataSurvivor !== undefined ? `on ${m.after}: ${short(m.dataSurvivor)}; ` : ''}after the restore: ${short(dataAfter)}`;
+        : `before: ${short(dataBefore)}; ` +
+          `${m.dataSurvivor !== undefined ? `on ${m.after}: ${short(m.dataSurvivor)}; ` : ''}after the restore: ${short(dataAfter)}`;
   const v = judge({
     scenario: scenario.name,
     expect: scenario.expect,

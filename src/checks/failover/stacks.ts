@@ -92,7 +92,9 @@ export const pacemakerOps: StackOps = {
   // a temporary preference moves the group; cleared at once, stickiness keeps it there
   move: (_c, from, to) => ({
     on: from,
-    command: `crm_resource --move -r ${GROUP_ID} -N ${quote(to.name)} >/dev/null && crm_resource --wait --timeout=60s; rc=$?; crm_resource --clear -r ${GROUP_ID} >/dev/null 2>&1; exit $rc`,
+    command:
+      `crm_resource --move -r ${GROUP_ID} -N ${quote(to.name)} >/dev/null && crm_resource --wait --timeout=60s; rc=$?; ` +
+      `crm_resource --clear -r ${GROUP_ID} >/dev/null 2>&1; exit $rc`,
   }),
 };
 
