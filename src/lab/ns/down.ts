@@ -4,33 +4,18 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InputError, NodeError } from '../core/errors.js';
-import { mountsUnder, removeTree, umountUnder } from './fsutil.js';
-import { type LabNet, labNet, resolveLabIndex } from './net.js';
-import { deleteNetns, labNetnsNames, linkUp, netnsExists, netnsPids } from './network.js';
+import { InputError, NodeError } from '../../core/errors.js';
+import { mountsUnder, removeTree, umountUnder } from '../fsutil.js';
+import type { LabDownOptions, LabDownResult } from '../lab.js';
+import { type LabNet, labNet, resolveLabIndex } from '../net.js';
+import { deleteNetns, labNetnsNames, linkUp, netnsExists, netnsPids } from '../network.js';
+import { type LabPaths, labPaths } from '../paths.js';
+import { requireRoot } from '../preflight.js';
+import { attempt, isAlive, killAndWait, procRef } from '../proc.js';
+import { type LabState, loadState, netOf, saveState } from '../state.js';
 import { stopNode } from './node.js';
-import { type LabPaths, labPaths } from './paths.js';
-import { requireRoot } from './preflight.js';
-import { attempt, isAlive, killAndWait, procRef } from './proc.js';
-import { type LabState, loadState, netOf, saveState } from './state.js';
 
-export interface LabDownOptions {
-  stateDir?: string;
-  /** also remove namespaces and the host link of this lab index that this state dir does not list (lost state) */
-  force?: boolean;
-  /**
-   * lab index: with a state, only a check (a mismatch is an error); without one (--force),
-   * which lab's leftovers to remove. Default $HACTL_LAB_INDEX, else 0.
-   */
-  index?: number;
-}
-
-export interface LabDownResult {
-  stateDir: string;
-  /** false when there was nothing to remove */
-  removed: boolean;
-  seconds: number;
-}
+export type { LabDownOptions, LabDownResult } from '../lab.js';
 
 /** Stops every node and the repo server and removes everything the lab made. Needs root. */
 export async function labDown(opts: LabDownOptions = {}): Promise<LabDownResult> {
