@@ -1,11 +1,12 @@
 /** Working with a running namespace lab: status, exec into a node, and the fault primitives; {@link nsLab} is its {@link Lab}. */
 import { InputError, NodeError } from '../../core/errors.js';
 import type { Lab, LabDownOptions, LabExecOptions, LabNodeStatus, LabOptions, LabStatus } from '../lab.js';
-import { linkUp, netnsExists, setCable } from '../network.js';
+import { netnsExists, setCable } from '../network.js';
 import { labPaths } from '../paths.js';
 import { requireRoot } from '../preflight.js';
 import { isAlive, type RunResult, run } from '../proc.js';
 import { findNode, Journal, type LabNode, loadState, netOf, requireState } from '../state.js';
+import { nodeStatus } from '../status.js';
 import { labDown } from './down.js';
 import { startNode, stopNode, waitSsh } from './node.js';
 
@@ -19,19 +20,7 @@ export async function labStatus(opts: LabOptions = {}): Promise<LabStatus> {
   if (!s) return { stateDir: paths.stateDir, up: false, nodes: [] };
   const net = netOf(s);
   const nodes: LabNodeStatus[] = [];
-  for (const n of s.nodes) {
-    const running = isAlive(n.init);
-    const cable = running ? await linkUp(net.netns, n.veth) : undefined;
-    nodes.push({
-      name: n.name,
-      address: n.address,
-      role: n.role,
-      running,
-      pid: running ? n.init?.pid : undefined,
-      cut: cable === false,
-      inInventory: n.inInventory,
-    });
-  }
+  for (const n of s.nodes) nodes.push(await nodeStatus(n, n.init, { netns: net.netns, link: n.veth }, n.inInventory));
   return {
     stateDir: paths.stateDir,
     index: net.index,

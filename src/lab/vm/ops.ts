@@ -2,10 +2,11 @@
 import { InputError, NodeError } from '../../core/errors.js';
 import { cmd } from '../../core/shell.js';
 import type { Lab, LabExecOptions, LabNodeStatus, LabOptions, VmLabStatus } from '../lab.js';
-import { linkUp, netnsExists } from '../network.js';
+import { netnsExists } from '../network.js';
 import { requireRoot } from '../preflight.js';
 import { isAlive, type RunResult, run } from '../proc.js';
 import { Journal } from '../state.js';
+import { nodeStatus } from '../status.js';
 import { VM_BOOT_TIMEOUT_MS, VM_NET } from './constants.js';
 import { vmLabDown } from './down.js';
 import { imageFiles } from './image.js';
@@ -22,19 +23,7 @@ export async function vmLabStatus(opts: LabOptions = {}): Promise<VmLabStatus> {
   const s = loadVmState(paths);
   if (!s) return { kind: 'vm', stateDir: paths.stateDir, up: false, nodes: [] };
   const nodes: LabNodeStatus[] = [];
-  for (const n of s.nodes) {
-    const running = isAlive(n.qemu);
-    const cable = running ? await linkUp(VM_NET.netns, n.tap) : undefined;
-    nodes.push({
-      name: n.name,
-      address: n.address,
-      role: n.role,
-      running,
-      pid: running ? n.qemu?.pid : undefined,
-      cut: cable === false,
-      inInventory: true,
-    });
-  }
+  for (const n of s.nodes) nodes.push(await nodeStatus(n, n.qemu, { netns: VM_NET.netns, link: n.tap }, true));
   return {
     kind: 'vm',
     stateDir: paths.stateDir,
