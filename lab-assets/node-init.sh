@@ -1,5 +1,5 @@
 #!/bin/bash
-# PID 1 of one `hactl lab` node. hactl (src/lab/node.ts) starts it in fresh pid, mount,
+# PID 1 of one `hactl lab` node. hactl (src/lab/ns/node.ts) starts it in fresh pid, mount,
 # uts and ipc namespaces inside the node's netns:
 #   nsenter --net=/run/netns/hactl-lab-NAME unshare --mount --uts --ipc --pid --fork \
 #     --propagation private bash node-init.sh NAME LOWER NODEDIR

@@ -2,17 +2,17 @@
  * One front for both kinds of lab: the CLI's `lab down/status/exec/poweroff/…` work on
  * whichever lab a state dir holds (state.json says `kind: 'vm'` for the VM lab), so every
  * later command needs only the state dir; `--vm` only picks the VM lab's default dir.
+ * {@link openLab} picks the implementation ({@link Lab}: `ns/` or `vm/`) once.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { type LabDownOptions, type LabDownResult, labDown } from './down.js';
-import { boot, cut, type LabExecOptions, type LabOptions, type LabStatus, labExec, labStatus, poweroff, uncut } from './ops.js';
+import type { Lab, LabDownOptions, LabDownResult, LabExecOptions, LabFault, LabOptions, LabStatus, VmLabStatus } from './lab.js';
+import { nsLab } from './ns/ops.js';
 import { defaultStateDir } from './paths.js';
 import type { RunResult } from './proc.js';
 import { readStateFile } from './state.js';
-import { vmLabDown } from './vm/down.js';
-import { type VmLabStatus, vmBoot, vmCut, vmExec, vmLabStatus, vmPoweroff, vmUncut } from './vm/ops.js';
+import { vmLab } from './vm/ops.js';
 import { defaultVmStateDir, isVmState } from './vm/state.js';
 
 /** Which lab: a state dir, or the default dir of the namespace lab (or, with `vm`, of the VM lab). */
@@ -39,34 +39,39 @@ export function whichLab(opts: AnyLabOptions & { index?: number; force?: boolean
   return { stateDir, vm: isVmState(state) };
 }
 
+/** The lab a state dir holds (or `vm`/the defaults mean, see {@link whichLab}), as its kind's {@link Lab}. */
+export function openLab(opts: AnyLabOptions & { index?: number; force?: boolean } = {}): Lab {
+  const { stateDir, vm } = whichLab(opts);
+  return vm ? vmLab(stateDir) : nsLab(stateDir);
+}
+
 /** `lab down` of either kind. */
 export function anyLabDown(opts: AnyLabOptions & Omit<LabDownOptions, 'stateDir'>): Promise<LabDownResult> {
-  const { stateDir, vm } = whichLab(opts);
-  return vm ? vmLabDown({ stateDir, force: opts.force }) : labDown({ ...opts, stateDir });
+  return openLab(opts).down({ force: opts.force, index: opts.index });
 }
 
 /** `lab status` of either kind. */
 export function anyLabStatus(opts: AnyLabOptions = {}): Promise<LabStatus | VmLabStatus> {
-  const { stateDir, vm } = whichLab(opts);
-  return vm ? vmLabStatus({ stateDir }) : labStatus({ stateDir });
+  return openLab(opts).status();
 }
 
 /** `lab exec` of either kind (a VM: over SSH; a namespace node: by entering its namespaces). */
 export function anyLabExec(node: string, argv: readonly string[], opts: AnyLabOptions & LabExecOptions = {}): Promise<RunResult> {
-  const { stateDir, vm } = whichLab(opts);
-  return (vm ? vmExec : labExec)(node, argv, { ...opts, stateDir });
+  const { stateDir: _, vm: __, ...execOpts } = opts;
+  return openLab(opts).exec(node, argv, execOpts);
 }
 
-type Fault = (node: string, opts?: LabOptions) => Promise<void>;
-const FAULTS: Record<'poweroff' | 'boot' | 'cut' | 'uncut', [Fault, Fault]> = {
-  poweroff: [poweroff, vmPoweroff],
-  boot: [boot, vmBoot],
-  cut: [cut, vmCut],
-  uncut: [uncut, vmUncut],
-};
-
 /** One fault primitive on a node or VM of either kind of lab. */
-export function anyLabFault(fault: keyof typeof FAULTS, node: string, opts: AnyLabOptions = {}): Promise<void> {
-  const { stateDir, vm } = whichLab(opts);
-  return FAULTS[fault][vm ? 1 : 0](node, { stateDir });
+export function anyLabFault(fault: LabFault, node: string, opts: AnyLabOptions = {}): Promise<void> {
+  return labFault(openLab(opts), fault, node);
+}
+
+/**
+ * One fault primitive of a lab.
+ * @throws InputError when this kind of lab cannot do it (not in its `faults`)
+ */
+export function labFault(lab: Lab, fault: LabFault, node: string): Promise<void> {
+  if (!lab.faults.has(fault))
+    return Promise.reject(new InputError(`the ${lab.kind === 'vm' ? 'VM lab' : 'lab'} in ${lab.stateDir} cannot ${fault}`));
+  return lab[fault](node);
 }

@@ -1,13 +1,16 @@
 /**
  * The lab's fault primitives for failover tests: pull a node's cable, power it off, boot
- * it — on either kind of lab (namespace nodes or VMs; state.json says which). They have
+ * it — on either kind of lab, through its {@link Lab} (dispatch.ts picks `ns/` or `vm/`
+ * from state.json), so nothing here branches on the kind. They have
  * the shape of the failover test's `Faults` (src/checks/failover/faults.ts); the CLI
  * hands them over when the inventory is a lab's, so nothing in src/checks imports the lab.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ClusterModel } from '../inventory/model.js';
-import { anyLabFault, anyLabStatus } from './dispatch.js';
+import { labFault, openLab } from './dispatch.js';
+import type { Lab } from './lab.js';
+import { readStateFile } from './state.js';
 
 /** A node as the faults need it: its name in the lab. */
 type LabNodeRef = { name: string };
@@ -22,7 +25,7 @@ export function labStateDirFor(c: Pick<ClusterModel, 'source' | 'nodes'>): strin
   const file = join(dir, 'state.json');
   if (!existsSync(file)) return undefined;
   try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as { inventory?: string; nodes?: Array<{ name: string; address: string }> };
+    const state = readStateFile(file) as { inventory?: string; nodes?: Array<{ name: string; address: string }> };
     if (state.inventory && resolve(state.inventory) === resolve(c.source)) return dir;
     const lab = new Map((state.nodes ?? []).map((n) => [n.name, n.address]));
     return c.nodes.length && c.nodes.every((n) => lab.get(n.name) === n.address) ? dir : undefined;
@@ -32,31 +35,41 @@ export function labStateDirFor(c: Pick<ClusterModel, 'source' | 'nodes'>): strin
 }
 
 /**
- * The lab's fault primitives (src/lab), by node name. Needs root, like the lab.
+ * The failover test's faults built from a {@link Lab} and what it can do (its `faults`):
+ * power faults only when it can power off and boot. Needs root, like the lab. The lab is
+ * opened (its kind read from state.json) on first use.
  * @example await new LabFaults('/tmp/lab').cut(cluster.master);
  */
 export class LabFaults {
   readonly kind: string;
-  readonly noPower = undefined;
+  private opened?: Lab;
   constructor(readonly stateDir: string) {
     this.kind = `lab ${stateDir}`;
   }
+  private get lab(): Lab {
+    this.opened ??= openLab({ stateDir: this.stateDir });
+    return this.opened;
+  }
+  /** why power faults are impossible on this lab (undefined: possible) */
+  get noPower(): string | undefined {
+    const missing = (['poweroff', 'boot'] as const).filter((f) => !this.lab.faults.has(f));
+    return missing.length ? `the lab in ${this.stateDir} cannot ${missing.join(' or ')}` : undefined;
+  }
   cut(node: LabNodeRef): Promise<void> {
-    return anyLabFault('cut', node.name, { stateDir: this.stateDir });
+    return labFault(this.lab, 'cut', node.name);
   }
   async uncut(node: LabNodeRef): Promise<void> {
     // a fenced node was powered off (or rebooted with a new cable): nothing to plug in
-    if (await this.isOn(node)) await anyLabFault('uncut', node.name, { stateDir: this.stateDir });
+    if (await this.isOn(node)) await labFault(this.lab, 'uncut', node.name);
   }
   poweroff(node: LabNodeRef): Promise<void> {
-    return anyLabFault('poweroff', node.name, { stateDir: this.stateDir });
+    return labFault(this.lab, 'poweroff', node.name);
   }
   poweron(node: LabNodeRef): Promise<void> {
-    return anyLabFault('boot', node.name, { stateDir: this.stateDir });
+    return labFault(this.lab, 'boot', node.name);
   }
   async isOn(node: LabNodeRef): Promise<boolean> {
-    // either kind of lab: namespace nodes or qemu VMs (state.json says which)
-    const s = await anyLabStatus({ stateDir: this.stateDir });
+    const s = await this.lab.status();
     return s.nodes.find((n) => n.name === node.name)?.running ?? false;
   }
 }

@@ -24,10 +24,11 @@ export {
   REPO_URL,
   ROOTFS_PACKAGES,
 } from './constants.js';
-export { type AnyLabOptions, anyLabDown, anyLabExec, anyLabFault, anyLabStatus, whichLab } from './dispatch.js';
-export { type LabDownOptions, type LabDownResult, labDown } from './down.js';
+export { type AnyLabOptions, anyLabDown, anyLabExec, anyLabFault, anyLabStatus, labFault, openLab, whichLab } from './dispatch.js';
 export { formatEvent, type LabEvent, type LabListener } from './events.js';
+export { LAB_FAULTS, type Lab, type LabFault, type VmLabStatus } from './lab.js';
 export { type LabNet, labNet, MAX_LAB_INDEX, resolveLabIndex } from './net.js';
+export { type LabDownOptions, type LabDownResult, labDown } from './ns/down.js';
 export {
   boot,
   cut,
@@ -37,12 +38,13 @@ export {
   type LabStatus,
   labExec,
   labStatus,
+  nsLab,
   poweroff,
   uncut,
-} from './ops.js';
+} from './ns/ops.js';
+export { type LabUpOptions, type LabUpResult, labUp } from './ns/up.js';
 export { defaultCacheDir, defaultStateDir, type LabPaths, labPaths } from './paths.js';
 export { requireNamespaces, requireRoot } from './preflight.js';
 export type { RunResult } from './proc.js';
 export { buildCanary, CANARY_PACKAGE, type PublishResult, publish } from './publish.js';
 export type { LabNode, LabState } from './state.js';
-export { type LabUpOptions, type LabUpResult, labUp } from './up.js';

@@ -10,7 +10,8 @@ import { InputError, NodeError } from '../../core/errors.js';
 import type { Stack } from '../../inventory/model.js';
 import { anyLabDown, anyLabExec, anyLabFault, anyLabStatus, whichLab } from '../../lab/dispatch.js';
 import { CANARY_PACKAGE, formatEvent, type LabEvent, type LabStatus, labPaths, labUp, publish, resolveLabIndex } from '../../lab/index.js';
-import { type VmLabStatus, vmLabUp } from '../../lab/vm/index.js';
+import { LAB_FAULTS, type LabFault, type VmLabStatus } from '../../lab/lab.js';
+import { vmLabUp } from '../../lab/vm/index.js';
 import { isStack, STACK_NAMES } from '../../stack/driver.js';
 import { printJson } from '../output.js';
 import { registerFence } from './lab-fence.js';
@@ -185,14 +186,8 @@ Examples:
       process.stdout.write(`published in ${r.dir}: ${r.debs.join(', ')}\n`);
     });
 
-  const faults: Array<['poweroff' | 'boot' | 'cut' | 'uncut', string, string]> = [
-    ['poweroff', 'hard power-off: kill the node (a VM: its qemu) at once; its disk is kept', 'powered off'],
-    ['boot', 'power a node on again on its kept disk; waits for SSH', 'booted'],
-    ['cut', "pull the node's network cable (processes keep running)", 'cable cut'],
-    ['uncut', "plug the node's cable back in", 'cable plugged in'],
-  ];
   registerFence(lab);
-  for (const [name, description, done] of faults) {
+  for (const [name, { description, done }] of Object.entries(LAB_FAULTS) as Array<[LabFault, (typeof LAB_FAULTS)[LabFault]]>) {
     stateOpt(lab.command(name))
       .description(description)
       .argument('<node>')

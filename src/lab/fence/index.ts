@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { NodeError } from '../../core/errors.js';
 import { tcpOpen } from '../network.js';
-import { labExec } from '../ops.js';
+import { labExec } from '../ns/ops.js';
 import { type LabPaths, labPaths } from '../paths.js';
 import { requireRoot } from '../preflight.js';
 import { isAlive, killAndWait, type ProcRef, procRef, spawnDetached, waitFor } from '../proc.js';

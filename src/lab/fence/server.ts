@@ -10,7 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { boot, labStatus, poweroff } from '../ops.js';
+import { boot, labStatus, poweroff } from '../ns/ops.js';
 import { type FenceRequest, fenceAnswer, parseFenceRequest } from './protocol.js';
 
 function arg(name: string): string {

@@ -8,10 +8,11 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError, NodeError } from '../../core/errors.js';
 import { removeTree } from '../fsutil.js';
-import { deleteNetns, linkUp, netnsExists, netnsPids } from '../network.js';
+import { netnsExists } from '../network.js';
 import { requireRoot } from '../preflight.js';
-import { attempt, isAlive, killAndWait, procRef } from '../proc.js';
+import { killAndWait } from '../proc.js';
 import { saveState } from '../state.js';
+import { adoptStrays, killAndUnlink, leftovers } from '../teardown.js';
 import { VM_NET } from './constants.js';
 import { loadVmState, type VmLabState, type VmPaths, vmPaths } from './state.js';
 
@@ -43,10 +44,7 @@ export async function vmLabDown(opts: VmLabDownOptions = {}): Promise<VmLabDownR
     return { stateDir: paths.stateDir, removed: false, seconds: 0 };
   }
   const s = state ?? emptyState(paths);
-  if (opts.force) {
-    if (!s.netns.includes(VM_NET.netns)) s.netns.push(VM_NET.netns);
-    if (!s.links.some((l) => l.netns === null && l.name === VM_NET.hostLink)) s.links.push({ netns: null, name: VM_NET.hostLink });
-  }
+  if (opts.force) adoptStrays(s, [VM_NET.netns], VM_NET.hostLink);
   await teardown(s);
   const left = await leftovers(s);
   if (left.length) {
@@ -80,22 +78,9 @@ function emptyState(paths: VmPaths): VmLabState {
 async function teardown(s: VmLabState): Promise<void> {
   await killAndWait(s.repoServer);
   for (const n of s.nodes) await killAndWait(n.qemu);
-  for (const p of s.processes) await killAndWait(p);
-  // strays: a qemu started just before a crash, before its pid was recorded
-  for (const ns of s.netns) for (const pid of await netnsPids(ns)) await killAndWait(procRef(pid));
-  for (const l of [...s.links].reverse()) {
-    if (l.netns === null || netnsExists(l.netns)) await attempt('ip', [...(l.netns ? ['-n', l.netns] : []), 'link', 'del', l.name]);
-  }
-  for (const ns of [...s.netns].reverse()) await deleteNetns(ns);
-}
-
-/** What is still there after teardown (the caller reports it). */
-async function leftovers(s: VmLabState): Promise<string[]> {
-  const left: string[] = [];
-  for (const p of s.processes) if (isAlive(p)) left.push(`process ${p.pid} (${p.what})`);
-  for (const ns of s.netns) if (netnsExists(ns)) left.push(`netns ${ns}`);
-  for (const l of s.links) if ((await linkUp(l.netns, l.name)) !== undefined) left.push(`link ${l.name}`);
-  return left;
+  // then the recorded processes, strays in the netns (a qemu started just before a crash,
+  // before its pid was recorded), the links and the netns
+  await killAndUnlink(s);
 }
 
 /** The VMs' disks and generated files go; the client key stays, so a next `lab up --vm` reuses it. */

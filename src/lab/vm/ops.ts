@@ -1,22 +1,20 @@
-/** Working with a running VM lab: status, exec (over SSH), and the fault primitives. */
+/** Working with a running VM lab: status, exec (over SSH), and the fault primitives; {@link vmLab} is its {@link Lab}. */
 import { InputError, NodeError } from '../../core/errors.js';
 import { cmd } from '../../core/shell.js';
-import { linkUp, netnsExists } from '../network.js';
-import type { LabExecOptions, LabNodeStatus, LabOptions, LabStatus } from '../ops.js';
+import type { Lab, LabExecOptions, LabNodeStatus, LabOptions, VmLabStatus } from '../lab.js';
+import { netnsExists } from '../network.js';
 import { requireRoot } from '../preflight.js';
 import { isAlive, type RunResult, run } from '../proc.js';
 import { Journal } from '../state.js';
+import { nodeStatus } from '../status.js';
 import { VM_BOOT_TIMEOUT_MS, VM_NET } from './constants.js';
+import { vmLabDown } from './down.js';
 import { imageFiles } from './image.js';
 import { setTap } from './network.js';
 import { startVm, stopVm, waitVmSsh } from './qemu.js';
 import { findVm, loadVmState, requireVmState, type VmLabState, type VmNode, type VmPaths, vmPaths } from './state.js';
 
-/** What `lab status` reports for a VM lab: the namespace lab's status plus the accelerator. */
-export interface VmLabStatus extends LabStatus {
-  kind: 'vm';
-  accel?: 'kvm' | 'tcg';
-}
+export type { VmLabStatus } from '../lab.js';
 
 /** Reports the VM lab in the state dir: which VMs run, which are cut. Needs root. */
 export async function vmLabStatus(opts: LabOptions = {}): Promise<VmLabStatus> {
@@ -25,19 +23,7 @@ export async function vmLabStatus(opts: LabOptions = {}): Promise<VmLabStatus> {
   const s = loadVmState(paths);
   if (!s) return { kind: 'vm', stateDir: paths.stateDir, up: false, nodes: [] };
   const nodes: LabNodeStatus[] = [];
-  for (const n of s.nodes) {
-    const running = isAlive(n.qemu);
-    const cable = running ? await linkUp(VM_NET.netns, n.tap) : undefined;
-    nodes.push({
-      name: n.name,
-      address: n.address,
-      role: n.role,
-      running,
-      pid: running ? n.qemu?.pid : undefined,
-      cut: cable === false,
-      inInventory: true,
-    });
-  }
+  for (const n of s.nodes) nodes.push(await nodeStatus(n, n.qemu, { netns: VM_NET.netns, link: n.tap }, true));
   return {
     kind: 'vm',
     stateDir: paths.stateDir,
@@ -103,4 +89,23 @@ export function vmCut(name: string, opts: LabOptions = {}): Promise<void> {
 /** Plugs the VM's cable back in after {@link vmCut}. */
 export function vmUncut(name: string, opts: LabOptions = {}): Promise<void> {
   return cable(name, true, opts);
+}
+
+/** The VM lab in `stateDir` as a {@link Lab}. */
+export function vmLab(stateDir: string): Lab {
+  const o = { stateDir };
+  return {
+    kind: 'vm',
+    stateDir,
+    faults: new Set(['poweroff', 'boot', 'cut', 'uncut']),
+    paths: vmPaths(stateDir),
+    status: () => vmLabStatus(o),
+    exec: (node, argv, opts = {}) => vmExec(node, argv, { ...opts, stateDir }),
+    poweroff: (node) => vmPoweroff(node, o),
+    boot: (node) => vmBoot(node, o),
+    cut: (node) => vmCut(node, o),
+    uncut: (node) => vmUncut(node, o),
+    // the VM lab has one network: no index to check or pick
+    down: (opts = {}) => vmLabDown({ stateDir, force: opts.force }),
+  };
 }

@@ -1,46 +1,16 @@
-/** Working with a running lab: status, exec into a node, and the fault primitives. */
-import { InputError, NodeError } from '../core/errors.js';
-import type { Role, Stack } from '../inventory/model.js';
-import { linkUp, netnsExists, setCable } from './network.js';
+/** Working with a running namespace lab: status, exec into a node, and the fault primitives; {@link nsLab} is its {@link Lab}. */
+import { InputError, NodeError } from '../../core/errors.js';
+import type { Lab, LabDownOptions, LabExecOptions, LabNodeStatus, LabOptions, LabStatus } from '../lab.js';
+import { netnsExists, setCable } from '../network.js';
+import { labPaths } from '../paths.js';
+import { requireRoot } from '../preflight.js';
+import { isAlive, type RunResult, run } from '../proc.js';
+import { findNode, Journal, type LabNode, loadState, netOf, requireState } from '../state.js';
+import { nodeStatus } from '../status.js';
+import { labDown } from './down.js';
 import { startNode, stopNode, waitSsh } from './node.js';
-import { labPaths } from './paths.js';
-import { requireRoot } from './preflight.js';
-import { isAlive, type RunResult, run } from './proc.js';
-import { findNode, Journal, type LabNode, loadState, netOf, requireState } from './state.js';
 
-/** Options shared by the lab operations. */
-export interface LabOptions {
-  /** default: $HACTL_LAB_DIR or /var/lib/hactl/lab */
-  stateDir?: string;
-}
-
-export interface LabNodeStatus {
-  name: string;
-  address: string;
-  role: Role;
-  /** PID 1 of the node runs */
-  running: boolean;
-  /** host pid of the node's PID 1 */
-  pid?: number;
-  /** cable pulled with `lab cut` */
-  cut: boolean;
-  /** false for nodes added with --add */
-  inInventory: boolean;
-}
-
-export interface LabStatus {
-  stateDir: string;
-  /** lab index (net.ts), when there is a lab */
-  index?: number;
-  network?: string;
-  floatingIp?: string;
-  /** a lab exists in stateDir and its network is there */
-  up: boolean;
-  stack?: Stack;
-  inventory?: string;
-  repo?: { url: string; dir: string; running: boolean };
-  nodes: LabNodeStatus[];
-}
+export type { LabExecOptions, LabNodeStatus, LabOptions, LabStatus } from '../lab.js';
 
 /** Reports the lab in the state dir: which nodes run, which are cut. Needs root. */
 export async function labStatus(opts: LabOptions = {}): Promise<LabStatus> {
@@ -50,19 +20,7 @@ export async function labStatus(opts: LabOptions = {}): Promise<LabStatus> {
   if (!s) return { stateDir: paths.stateDir, up: false, nodes: [] };
   const net = netOf(s);
   const nodes: LabNodeStatus[] = [];
-  for (const n of s.nodes) {
-    const running = isAlive(n.init);
-    const cable = running ? await linkUp(net.netns, n.veth) : undefined;
-    nodes.push({
-      name: n.name,
-      address: n.address,
-      role: n.role,
-      running,
-      pid: running ? n.init?.pid : undefined,
-      cut: cable === false,
-      inInventory: n.inInventory,
-    });
-  }
+  for (const n of s.nodes) nodes.push(await nodeStatus(n, n.init, { netns: net.netns, link: n.veth }, n.inInventory));
   return {
     stateDir: paths.stateDir,
     index: net.index,
@@ -74,13 +32,6 @@ export async function labStatus(opts: LabOptions = {}): Promise<LabStatus> {
     repo: { url: net.repoUrl, dir: s.repo, running: isAlive(s.repoServer) },
     nodes,
   };
-}
-
-export interface LabExecOptions extends LabOptions {
-  /** 'inherit' connects the command to this terminal; default 'pipe' (output returned) */
-  stdio?: 'pipe' | 'inherit';
-  input?: string;
-  timeoutMs?: number;
 }
 
 function labNode(name: string, opts: LabOptions): { node: LabNode; j: Journal } {
@@ -146,4 +97,22 @@ export function cut(node: string, opts: LabOptions = {}): Promise<void> {
 /** Plugs the cable back in after {@link cut}. */
 export function uncut(node: string, opts: LabOptions = {}): Promise<void> {
   return cable(node, true, opts);
+}
+
+/** The namespace lab in `stateDir` as a {@link Lab}. */
+export function nsLab(stateDir: string): Lab {
+  const o = { stateDir };
+  return {
+    kind: 'ns',
+    stateDir,
+    faults: new Set(['poweroff', 'boot', 'cut', 'uncut']),
+    paths: labPaths(stateDir),
+    status: () => labStatus(o),
+    exec: (node, argv, opts = {}) => labExec(node, argv, { ...opts, stateDir }),
+    poweroff: (node) => poweroff(node, o),
+    boot: (node) => boot(node, o),
+    cut: (node) => cut(node, o),
+    uncut: (node) => uncut(node, o),
+    down: (opts: Omit<LabDownOptions, 'stateDir'> = {}) => labDown({ ...opts, stateDir }),
+  };
 }

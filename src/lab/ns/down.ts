@@ -4,33 +4,19 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InputError, NodeError } from '../core/errors.js';
-import { mountsUnder, removeTree, umountUnder } from './fsutil.js';
-import { type LabNet, labNet, resolveLabIndex } from './net.js';
-import { deleteNetns, labNetnsNames, linkUp, netnsExists, netnsPids } from './network.js';
+import { InputError, NodeError } from '../../core/errors.js';
+import { mountsUnder, removeTree, umountUnder } from '../fsutil.js';
+import type { LabDownOptions, LabDownResult } from '../lab.js';
+import { type LabNet, labNet, resolveLabIndex } from '../net.js';
+import { labNetnsNames, netnsExists } from '../network.js';
+import { type LabPaths, labPaths } from '../paths.js';
+import { requireRoot } from '../preflight.js';
+import { killAndWait } from '../proc.js';
+import { type LabState, loadState, netOf, saveState } from '../state.js';
+import { adoptStrays, killAndUnlink, leftovers as recordedLeftovers } from '../teardown.js';
 import { stopNode } from './node.js';
-import { type LabPaths, labPaths } from './paths.js';
-import { requireRoot } from './preflight.js';
-import { attempt, isAlive, killAndWait, procRef } from './proc.js';
-import { type LabState, loadState, netOf, saveState } from './state.js';
 
-export interface LabDownOptions {
-  stateDir?: string;
-  /** also remove namespaces and the host link of this lab index that this state dir does not list (lost state) */
-  force?: boolean;
-  /**
-   * lab index: with a state, only a check (a mismatch is an error); without one (--force),
-   * which lab's leftovers to remove. Default $HACTL_LAB_INDEX, else 0.
-   */
-  index?: number;
-}
-
-export interface LabDownResult {
-  stateDir: string;
-  /** false when there was nothing to remove */
-  removed: boolean;
-  seconds: number;
-}
+export type { LabDownOptions, LabDownResult } from '../lab.js';
 
 /** Stops every node and the repo server and removes everything the lab made. Needs root. */
 export async function labDown(opts: LabDownOptions = {}): Promise<LabDownResult> {
@@ -49,8 +35,7 @@ export async function labDown(opts: LabDownOptions = {}): Promise<LabDownResult>
     return { stateDir: paths.stateDir, removed: false, seconds: 0 };
   }
   const s = state ?? emptyState(paths, net);
-  for (const ns of strays) if (!s.netns.includes(ns)) s.netns.push(ns);
-  if (opts.force && !s.links.some((l) => l.netns === null && l.name === net.hostLink)) s.links.push({ netns: null, name: net.hostLink });
+  if (opts.force) adoptStrays(s, strays, net.hostLink);
   await teardown(paths, s);
   const left = await leftovers(s);
   if (left.length) {
@@ -92,13 +77,7 @@ function emptyState(paths: LabPaths, net: LabNet): LabState {
 async function teardown(paths: LabPaths, s: LabState): Promise<void> {
   await killAndWait(s.repoServer);
   for (const n of s.nodes) await stopNode(netOf(s), n);
-  for (const p of s.processes) await killAndWait(p);
-  // strays: anything still inside a lab netns (e.g. started just before a crash, unrecorded)
-  for (const ns of s.netns) for (const pid of await netnsPids(ns)) await killAndWait(procRef(pid));
-  for (const l of [...s.links].reverse()) {
-    if (l.netns === null || netnsExists(l.netns)) await attempt('ip', [...(l.netns ? ['-n', l.netns] : []), 'link', 'del', l.name]);
-  }
-  for (const ns of [...s.netns].reverse()) await deleteNetns(ns);
+  await killAndUnlink(s);
   // node mounts live in the nodes' own mount namespaces and die with them; this catches
   // anything that ever reached the host's namespace
   for (const m of s.mounts) await umountUnder(m);
@@ -108,10 +87,7 @@ async function teardown(paths: LabPaths, s: LabState): Promise<void> {
 
 /** What is still there after teardown (the caller reports it). */
 async function leftovers(s: LabState): Promise<string[]> {
-  const left: string[] = [];
-  for (const p of s.processes) if (isAlive(p)) left.push(`process ${p.pid} (${p.what})`);
-  for (const ns of s.netns) if (netnsExists(ns)) left.push(`netns ${ns}`);
-  for (const l of s.links) if ((await linkUp(l.netns, l.name)) !== undefined) left.push(`link ${l.name}`);
+  const left = await recordedLeftovers(s);
   for (const m of s.mounts) if (mountsUnder(m).length) left.push(`mount ${m}`);
   return left;
 }

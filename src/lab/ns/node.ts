@@ -6,12 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NodeError } from '../core/errors.js';
-import type { LabNet } from './net.js';
-import { netnsPids, plugNode, removeCable, tcpOpen, unplugNode } from './network.js';
-import { type LabPaths, nodeInitScript } from './paths.js';
-import { childrenOf, isAlive, killAndWait, must, procRef, spawnDetached, waitFor, which } from './proc.js';
-import { type Journal, type LabNode, netOf } from './state.js';
+import { NodeError } from '../../core/errors.js';
+import type { LabNet } from '../net.js';
+import { netnsPids, plugNode, removeCable, tcpOpen, unplugNode } from '../network.js';
+import { type LabPaths, nodeInitScript } from '../paths.js';
+import { childrenOf, isAlive, killAndWait, must, procRef, spawnDetached, waitFor, which } from '../proc.js';
+import { type Journal, type LabNode, netOf } from '../state.js';
 
 /**
  * Writes the node's identity into its (not yet mounted) upper dir: hostname, hosts,

@@ -1,22 +1,22 @@
 /** `lab up`: cached root + repo, network, node disks, boot, SSH files, inventory. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { HactlError, InputError, NodeError } from '../core/errors.js';
-import type { Role, Stack } from '../inventory/model.js';
-import { assignAddresses, checkNodeName, DEFAULT_NODES, LAB_PACKAGES, macFor, nodeVeth, roleFor } from './constants.js';
+import { HactlError, InputError, NodeError } from '../../core/errors.js';
+import type { Role, Stack } from '../../inventory/model.js';
+import { assignAddresses, checkNodeName, DEFAULT_NODES, LAB_PACKAGES, macFor, nodeVeth, roleFor } from '../constants.js';
+import { type LabListener, step } from '../events.js';
+import { removeTree } from '../fsutil.js';
+import { inventoryText } from '../inventory.js';
+import { type LabNet, labNet, resolveLabIndex } from '../net.js';
+import { createLabNetwork, netnsExists } from '../network.js';
+import { defaultCacheDir, type LabPaths, labPaths } from '../paths.js';
+import { preflight } from '../preflight.js';
+import { ensureRepo, startRepoServer } from '../repo.js';
+import { ensureRootfs } from '../rootfs.js';
+import { ensureClientKey, hostsText, writeSshFiles } from '../ssh.js';
+import { Journal, type LabNode, type LabState, loadState, netOf, requireState } from '../state.js';
 import { labDown } from './down.js';
-import { type LabListener, step } from './events.js';
-import { removeTree } from './fsutil.js';
-import { inventoryText } from './inventory.js';
-import { type LabNet, labNet, resolveLabIndex } from './net.js';
-import { createLabNetwork, netnsExists } from './network.js';
 import { hostKeyOf, prepareDisk, startNode, waitSsh } from './node.js';
-import { defaultCacheDir, type LabPaths, labPaths } from './paths.js';
-import { preflight } from './preflight.js';
-import { ensureRepo, startRepoServer } from './repo.js';
-import { ensureRootfs } from './rootfs.js';
-import { ensureClientKey, hostsText, writeSshFiles } from './ssh.js';
-import { Journal, type LabNode, type LabState, loadState, netOf, requireState } from './state.js';
 
 export interface LabUpOptions {
   /** default: $HACTL_LAB_DIR or /var/lib/hactl/lab */
