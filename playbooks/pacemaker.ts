@@ -17,10 +17,15 @@ import {
   cibView,
   clusterProperties,
   describePropertyChanges,
+  FORMATION_DC_DEADTIME,
+  FORMATION_PROPERTY_CHECK,
+  FORMATION_PROPERTY_DELETE,
+  FRESH_NODE_CHECK,
   LIVE_CONFIGURATION,
   ownedProperties,
   propertyChanges,
   SECRET_FILE_MODE,
+  seedCibScript,
   setPropertiesCommand,
 } from '../src/stack/pacemaker.js';
 import { stackPackages } from '../src/stack/packages.js';
@@ -49,7 +54,11 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   //    Without a local key, the nodes' authkey facts decide: a running cluster's key is
   //    never replaced (refusal, or --adopt-secrets takes it over).
   const authkey = await clusterKey(ctx, voters, COROSYNC_KEY);
+  // a voter that has never run Pacemaker (no on-disk CIB, no pacemakerd): read here, with
+  // no phase of its own; the cluster is fresh only when every voter answers yes
+  const freshNodes = new Set<string>();
   await voters.all(async (h) => {
+    if ((await h.exec(FRESH_NODE_CHECK)).code === 0) freshNodes.add(h.name);
     await h.file(COROSYNC_AUTHKEY, { content: authkey.reveal(), mode: '0400', owner: 'root', secret: true, notify: 'reload corosync' });
     await h.template('corosync/corosync.conf.hbs', COROSYNC_CONF, {
       vars: corosyncView(cluster),
@@ -65,11 +74,22 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   // 4. Guests: domain definitions validated by libvirt's schema (KVM) or field checks (Xen).
   await bootstrapGuests(ctx, twins);
 
-  // 5. Start the stack; cluster-managed services must not start on their own.
+  // 5. Start the stack; cluster-managed services must not start on their own. A fresh
+  //    cluster (no voter has a CIB or runs Pacemaker) starts on a first CIB with a short
+  //    dc-deadtime, so the first DC election does not wait 20 s (docs/performance.md);
+  //    the value is removed once the cluster has formed. A cluster with history never gets it.
   let started = false;
+  const fresh = voters.hosts.length > 0 && voters.hosts.every((h) => freshNodes.has(h.name));
+  const stackStart = Date.now();
   await voters.all(async (h) => {
     const systemd = (await h.initSystem()) === 'systemd';
     if (isTwin(h)) for (const s of cluster.services) await h.service(s.name, { enabled: false });
+    if (fresh)
+      await h.change('first CIB with a short dc-deadtime', {
+        changed: true,
+        reason: `a fresh cluster: the first DC election waits dc-deadtime ${FORMATION_DC_DEADTIME}, not 20 s (removed once formed)`,
+        steps: [{ command: 'sh -s', stdin: seedCibScript(), label: 'seed the first CIB' }],
+      });
     await h.service('corosync', { state: 'started', enabled: true });
     const r = await h.service(
       'pacemaker',
@@ -82,8 +102,23 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   await hosts.role('master').once(async (h) => {
     const names = members(cluster).map((n) => n.name);
     if (!h.check)
-      h.info(`waiting for ${names.join(', ')} to be online with quorum (Pacemaker elects a DC first: ~20 s on a fresh cluster)`);
+      h.info(
+        `waiting for ${names.join(', ')} to be online with quorum (Pacemaker elects a DC first${fresh ? `: dc-deadtime ${FORMATION_DC_DEADTIME} on this fresh cluster` : ''})`,
+      );
     await h.waitFor(CRM_MON, clusterFormed(names), { timeoutS: 180, what: 'the cluster to form' });
+    // the formation dc-deadtime goes once the cluster has formed (also a leftover of an
+    // interrupted run); a check-mode run (plan, drift) leaves hactl's transient alone
+    if (h.check) return;
+    const formedS = ((Date.now() - stackStart) / 1000).toFixed(1);
+    const transient = (await h.exec(FORMATION_PROPERTY_CHECK)).code === 0;
+    const back = clusterProperties(cluster).crm_config['dc-deadtime'];
+    await h.change('dc-deadtime back to normal', {
+      changed: transient,
+      reason: transient
+        ? `${fresh ? `the cluster formed ${formedS} s after the stack start; ` : ''}the formation dc-deadtime ${FORMATION_DC_DEADTIME} removed (${back ? `the inventory's ${back} follows` : 'the default applies'})`
+        : 'no formation dc-deadtime in the CIB',
+      steps: transient ? [{ command: FORMATION_PROPERTY_DELETE }] : [],
+    });
   }, 'cluster formation');
 
   // 6. Pacemaker resources: rendered, compared with the elements hactl owns in the live

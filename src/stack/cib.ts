@@ -22,6 +22,13 @@ export type CibSection = (typeof SECTIONS)[number];
 /** Properties Pacemaker writes itself: neither hactl's nor an operator's. */
 const PACEMAKER_PROPERTIES = new Set(['dc-version', 'cluster-infrastructure', 'cluster-name', 'have-watchdog', 'last-lrm-refresh']);
 
+/**
+ * The id of the short `dc-deadtime` a fresh cluster's first CIB carries until it has formed
+ * (src/stack/pacemaker.ts, {@link FORMATION_DC_DEADTIME}): hactl's own transient, removed by
+ * the run that formed the cluster (or the next one), never listed as foreign.
+ */
+export const FORMATION_NVPAIR_ID = 'hactl-formation-dc-deadtime';
+
 export interface CibElement {
   section: CibSection;
   /** element name: primitive, group, clone, rsc_location … */
@@ -138,7 +145,8 @@ export function foreignElements(config: XmlElement, owned: Set<string>, hactlPro
     for (const set of config.children.find((c) => c.name === section)?.children ?? []) {
       for (const nv of set.children.filter((n) => n.name === 'nvpair')) {
         const name = nv.attrs.name ?? '';
-        if (ours.has(name) || (section === 'crm_config' && PACEMAKER_PROPERTIES.has(name))) continue;
+        if (ours.has(name) || (section === 'crm_config' && (PACEMAKER_PROPERTIES.has(name) || nv.attrs.id === FORMATION_NVPAIR_ID)))
+          continue;
         out.push({ section, kind: 'property', id: nv.attrs.id ?? '', detail: `${name}=${nv.attrs.value ?? ''}` });
       }
     }

@@ -3,6 +3,7 @@ import { revealValue } from '../core/secret.js';
 import { quote } from '../core/shell.js';
 import { parseXml } from '../core/xml.js';
 import type { ClusterModel } from '../inventory/model.js';
+import { FORMATION_NVPAIR_ID } from './cib.js';
 import { members } from './corosync.js';
 import { declaredView } from './declared.js';
 import { drbdFencing } from './drbd.js';
@@ -186,3 +187,55 @@ export const LIVE_CONFIGURATION = 'cibadmin -Q --scope configuration';
 export function ownedProperties(p: PropertySets): Record<string, string[]> {
   return { crm_config: Object.keys(p.crm_config), rsc_defaults: Object.keys(p.rsc_defaults), op_defaults: Object.keys(p.op_defaults) };
 }
+
+/**
+ * The `dc-deadtime` of a fresh cluster's first start. Pacemaker's controller reads the
+ * local CIB before it enters S_PENDING (`do_started` waits for R_READ_CONFIG), and there
+ * the election timer runs for `dc-deadtime` (default 20 s) before a node calls the first
+ * DC election: on a new cluster every node waits it out. With this value in the startup
+ * CIB the first election starts ~2 s after the controllers are up (docs/performance.md).
+ */
+export const FORMATION_DC_DEADTIME = '2s';
+
+/** Pacemaker's on-disk CIB (the CIB manager loads it at start; a missing .sig is only a warning). */
+export const PACEMAKER_CIB_FILE = '/var/lib/pacemaker/cib/cib.xml';
+
+/**
+ * Read-only: exit 0 when this node has never run Pacemaker (no on-disk CIB) and does not
+ * run it now. Only when every voter says so is the cluster fresh (no history to lose).
+ */
+export const FRESH_NODE_CHECK = `test ! -e ${PACEMAKER_CIB_FILE} && ! pgrep -x pacemakerd >/dev/null`;
+
+/**
+ * The node-side script that writes a fresh node's first CIB: Pacemaker's own empty CIB
+ * (`cibadmin --empty`, its schema and feature set) with one nvpair, dc-deadtime
+ * {@link FORMATION_DC_DEADTIME} under the id {@link FORMATION_NVPAIR_ID}, written in file
+ * mode (`CIB_file`) so Pacemaker's own tool builds it. Owned by hacluster:haclient, 0600,
+ * as the CIB manager keeps it; put in place without replacing an existing CIB (`ln`, which
+ * fails when the name exists: a CIB written since the check wins).
+ */
+export function seedCibScript(): string {
+  const set = `<cluster_property_set id="cib-bootstrap-options"><nvpair id="${FORMATION_NVPAIR_ID}" name="dc-deadtime" value="${FORMATION_DC_DEADTIME}"/></cluster_property_set>`;
+  return (
+    [
+      'set -e',
+      'umask 077',
+      `dir=$(dirname ${PACEMAKER_CIB_FILE})`,
+      't=$(mktemp "$dir/.hactl-seed-XXXXXX")',
+      'trap \'rm -f "$t"\' EXIT',
+      'cibadmin --empty > "$t"',
+      `CIB_file="$t" cibadmin --create --scope crm_config --xml-text ${quote(set)}`,
+      'chown hacluster:haclient "$t"',
+      `ln "$t" ${PACEMAKER_CIB_FILE}`,
+    ].join('\n') + '\n'
+  );
+}
+
+/** Read-only: exit 0 when the live CIB still holds the formation dc-deadtime. */
+export const FORMATION_PROPERTY_CHECK = `cibadmin -Q --xpath ${quote(`//crm_config//nvpair[@id='${FORMATION_NVPAIR_ID}']`)} >/dev/null 2>&1`;
+
+/**
+ * Removes the formation dc-deadtime (that nvpair alone, by id): the default applies again,
+ * or the inventory's `pacemaker.properties.dc-deadtime`, which the properties step writes next.
+ */
+export const FORMATION_PROPERTY_DELETE = `cibadmin --delete --xml-text ${quote(`<nvpair id="${FORMATION_NVPAIR_ID}"/>`)}`;

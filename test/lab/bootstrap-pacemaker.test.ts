@@ -64,6 +64,25 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     expect(ssh(STATE, 'slave', 'stat -c %a /etc/corosync/authkey').stdout.trim()).toBe('400');
     const key = readFileSync(join((await loadInventory(INV)).secretsDir, 'corosync-authkey'), 'utf8').trim();
     expect(r.stdout + r.stderr).not.toContain(key.slice(0, 32));
+    // issue #23: a fresh cluster starts on a first CIB with a short dc-deadtime on every
+    // voter, forms well below the old 20 s election wait, and the value goes afterwards
+    const tasks = summary.hosts.flatMap((h: any) => h.tasks.map((t: any) => ({ ...t, host: h.host })));
+    expect(
+      tasks
+        .filter((t: any) => t.task === 'first CIB with a short dc-deadtime' && t.changed)
+        .map((t: any) => t.host)
+        .sort(),
+    ).toEqual(['arbitrator', 'master', 'slave']);
+    const restored = tasks.find((t: any) => t.task === 'dc-deadtime back to normal');
+    expect(restored?.changed, JSON.stringify(restored)).toBe(true);
+    const formed = Number(/the cluster formed ([\d.]+) s after the stack start/.exec(restored.reason)?.[1]);
+    console.log(`fresh cluster formed ${formed} s after the stack start (before: ~23 s, the 20 s dc-deadtime wait included)`);
+    expect(formed).toBeGreaterThan(0);
+    expect(formed).toBeLessThan(20); // the old wait alone was dc-deadtime, 20 s
+    for (const node of ['master', 'slave', 'arbitrator']) {
+      expect(ssh(STATE, node, 'cibadmin -Q --xpath "//nvpair[@name=\'dc-deadtime\']"').status).not.toBe(0); // no nvpair left
+      expect(ssh(STATE, node, 'crm_attribute -G -n dc-deadtime -d 20s').stdout).toMatch(/name=dc-deadtime value=20s$/m); // the default
+    }
   });
 
   it('a second run reports 0 changed, and plan shows nothing to do', () => {
@@ -76,6 +95,8 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
       h.tasks.filter((t: any) => t.changed).map((t: any) => `${h.host}: ${t.task}: ${t.reason}`),
     );
     expect(changed).toEqual([]);
+    // the cluster has history now: no short dc-deadtime for it
+    expect(summary.hosts.flatMap((h: any) => h.tasks.map((t: any) => t.task))).not.toContain('first CIB with a short dc-deadtime');
     const plan = hactl(['plan', '-i', INV, 'bootstrap']);
     expect(plan.status, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/nothing to do/);

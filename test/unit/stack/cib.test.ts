@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cibApplyScript, OWNED_TAG, planCib, readConfiguration, topLevel } from '../../../src/stack/cib.js';
+import { cibApplyScript, FORMATION_NVPAIR_ID, OWNED_TAG, planCib, readConfiguration, topLevel } from '../../../src/stack/cib.js';
 
 // Golden CIBs are real `cibadmin -Q --scope configuration` output (Pacemaker 2.1.5):
 //   v1-with-operator.xml  made by hactl before ownership marks (no tag), then an operator
@@ -119,6 +119,19 @@ describe('CIB ownership: classification', () => {
       '  <rsc_location id="cli-prefer-vip" rsc="vip" role="Started" node="kvm-b" score="INFINITY"/>\n  </constraints>',
     );
     expect(planCib(live, desired, props).foreign.map((f) => f.id)).not.toContain('cli-prefer-vip');
+  });
+
+  it("a fresh cluster's formation dc-deadtime (hactl's transient) is not foreign; an operator's dc-deadtime is", () => {
+    const withDeadtime = (id: string) =>
+      tagged(V1).replace(
+        /(<cluster_property_set id="cib-bootstrap-options">)/,
+        `$1\n        <nvpair id="${id}" name="dc-deadtime" value="2s"/>`,
+      );
+    expect(withDeadtime(FORMATION_NVPAIR_ID)).toContain(FORMATION_NVPAIR_ID);
+    expect(planCib(withDeadtime(FORMATION_NVPAIR_ID), desired, props).foreign.map((f) => f.id)).not.toContain(FORMATION_NVPAIR_ID);
+    expect(planCib(withDeadtime('cib-bootstrap-options-dc-deadtime'), desired, props).foreign.map((f) => f.detail)).toContain(
+      'dc-deadtime=2s',
+    );
   });
 
   it('no CIB to read yet: everything is created and tagged', () => {
