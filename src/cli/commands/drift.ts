@@ -62,6 +62,7 @@ auth failure, a missing secret, an invalid inventory — each one named).
 Examples:
   $ hactl drift -i inventory.yaml
   $ hactl drift -i inventory.yaml --quiet                       # silent when clean (cron)
+  $ hactl drift -i /etc/hactl/fleet -i lab.yaml                 # several clusters: a section each, worst exit code
   $ hactl drift -i inventory.yaml --json | jq '.items[] | select(.kind == "files")'
   $ hactl drift -i inventory.yaml --prometheus /var/lib/prometheus/node-exporter/hactl_drift.prom
   $ hactl drift -i inventory.yaml --fix                         # converge with bootstrap, asks first
