@@ -119,17 +119,17 @@ export function prometheusText(r: DriftReport): string {
 }
 
 /**
- * Writes the textfile atomically (a temp file in the same directory, then rename), so
+ * Writes the textfile (a report's, or text already made, as fleet drift's) atomically (a temp file in the same directory, then rename), so
  * node-exporter never reads half a file (the temp name does not end in `.prom`, so the
  * collector ignores it).
  *
  * @example
  *   writePrometheusFile('/var/lib/prometheus/node-exporter/hactl_drift_lab.prom', report)
  */
-export function writePrometheusFile(file: string, r: DriftReport): void {
+export function writePrometheusFile(file: string, r: DriftReport | string): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, prometheusText(r), { mode: 0o644 });
+    writeFileSync(tmp, typeof r === 'string' ? r : prometheusText(r), { mode: 0o644 });
     renameSync(tmp, file);
   } catch (err) {
     throw new NodeError(`cannot write the Prometheus textfile: ${(err as Error).message}`, {

@@ -74,7 +74,7 @@ export function uncheckedReport(o: {
  * Writes the textfile. While another error is on its way out, a write failure is printed
  * (exit 1) rather than thrown, so it cannot hide that error.
  */
-export function writeTextfile(file: string, report: DriftReport, failing: boolean): void {
+export function writeTextfile(file: string, report: DriftReport | string, failing: boolean): void {
   try {
     writePrometheusFile(file, report);
   } catch (err) {

@@ -25,6 +25,7 @@ import { addNodeFlags, connectTimeoutMs } from '../options.js';
 import { type JsonError, printError, printJson, printJsonError } from '../output.js';
 import { colourDiff } from '../progress.js';
 import { runWithProgress, summaryDoc, withRunLock } from '../run-common.js';
+import { collectInventory, expandInventories, fileLabel, fleetExitCode, fleetJson, fleetLine, fleetPrometheusText } from './drift-fleet.js';
 import { clusterLabel, uncheckedReport, writeTextfile } from './drift-textfile.js';
 
 interface DriftOpts {
@@ -61,6 +62,7 @@ auth failure, a missing secret, an invalid inventory — each one named).
 Examples:
   $ hactl drift -i inventory.yaml
   $ hactl drift -i inventory.yaml --quiet                       # silent when clean (cron)
+  $ hactl drift -i /etc/hactl/fleet -i lab.yaml                 # several clusters: a section each, worst exit code
   $ hactl drift -i inventory.yaml --json | jq '.items[] | select(.kind == "files")'
   $ hactl drift -i inventory.yaml --prometheus /var/lib/prometheus/node-exporter/hactl_drift.prom
   $ hactl drift -i inventory.yaml --fix                         # converge with bootstrap, asks first
@@ -74,18 +76,20 @@ checks and timing rules are left out: drift for any fleet, cluster or not.`;
 /** `hactl drift`. */
 export function register(program: Command): void {
   // drift compares the nodes with each other and the cluster as a whole: no --limit
-  addNodeFlags(
-    program
-      .command('drift')
-      .description('read-only drift checks (files, packages, services, cluster state, timing) for cron and monitoring'),
-    {
-      forks: 'hosts checked in parallel',
-      json: 'print the report as JSON on stdout',
-      quiet: 'print nothing when there is no drift (cron mails only on trouble)',
-      connectTimeout: '10',
-      // a bad value still writes the --prometheus textfile (check_ok 0): checked in the action
-      checkEarly: false,
-    },
+  fleetInventory(
+    addNodeFlags(
+      program
+        .command('drift')
+        .description('read-only drift checks (files, packages, services, cluster state, timing) for cron and monitoring'),
+      {
+        forks: 'hosts checked in parallel',
+        json: 'print the report as JSON on stdout',
+        quiet: 'print nothing when there is no drift (cron mails only on trouble)',
+        connectTimeout: '10',
+        // a bad value still writes the --prometheus textfile (check_ok 0): checked in the action
+        checkEarly: false,
+      },
+    ),
   )
     .option('--prometheus <file>', 'also write a node-exporter textfile (drift items per kind, last check time)')
     .option('--budget <seconds>', 'failover budget for the timing rules (default: vars.failover_budget, else 30)')
@@ -104,10 +108,17 @@ export function register(program: Command): void {
     .option('--unit-dir <dir>', 'with --install-timer: where to write the units', UNIT_DIR)
     .option('--playbook <file>', "check this TypeScript playbook's desired state instead of bootstrap's (no cluster checks)")
     .addHelpText('after', EXAMPLES)
-    .action(async (o: DriftOpts, cmd: Command) => {
+    .action(async (opts: Omit<DriftOpts, 'inventory'> & { inventory: string[] | string }, cmd: Command) => {
       const debug = Boolean(cmd.optsWithGlobals().debug);
-      if (o.installCron && o.installTimer)
+      if (opts.installCron && opts.installTimer)
         throw new InputError('--install-cron and --install-timer: choose one', { hint: 'a cron entry or a systemd timer, not both' });
+      const inventories = expandInventories(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory);
+      if (inventories.length > 1) {
+        if (opts.installCron || opts.installTimer)
+          throw new InputError('--install-cron/--install-timer take one inventory', { hint: 'install one entry per cluster' });
+        return fleetAction(inventories, { ...opts, inventory: '' }, debug);
+      }
+      const o: DriftOpts = { ...opts, inventory: inventories[0]! };
       if (o.installCron || o.installTimer) return cronAction(o);
       // the textfile is written on every outcome: the last report, or "could not check"
       const startedAt = new Date();
@@ -132,6 +143,61 @@ export function register(program: Command): void {
         }
       }
     });
+}
+
+/** drift's -i repeats (and takes directories): fleet drift, issue #23. */
+function fleetInventory(cmd: Command): Command {
+  const opt = cmd.options.find((x) => x.long === '--inventory');
+  opt?.argParser(collectInventory);
+  if (opt) opt.description = 'inventory YAML file, or a directory of them; repeat for several clusters (fleet drift)';
+  return cmd;
+}
+
+/**
+ * Several inventories: each cluster checked in turn under the one --forks bound (its
+ * hosts in parallel, one connection per host, closed when the cluster is judged, so
+ * nothing of a cluster is kept but its report); a cluster that cannot be loaded or
+ * checked is a "could not check" section, never the end of the run.
+ */
+async function fleetAction(inventories: string[], o: DriftOpts, debug: boolean): Promise<void> {
+  if (o.fix) throw new InputError('--fix takes one inventory', { hint: 'fix one cluster at a time: hactl drift -i FILE --fix' });
+  const forks = Math.floor(positive(o.forks, '--forks'));
+  const budget = o.budget === undefined ? undefined : positive(o.budget, '--budget');
+  const { playbook, dir } = await loadPlaybook(o.playbook ?? 'bootstrap');
+  const reports: DriftReport[] = [];
+  for (const inventory of inventories) {
+    const startedAt = new Date();
+    let cluster: ClusterModel | undefined;
+    const connector = new Connector(
+      sshConnect({
+        connectTimeoutMs: connectTimeoutMs(o),
+        acceptNewHostKeys: o.acceptNewHostkeys,
+        onCommand: debug ? (h, c) => process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined,
+      }),
+    );
+    try {
+      cluster = await loadInventory(inventory);
+      reports.push(await checkDrift(cluster, { playbook, templateDir: dir, connector, forks, budget, cluster: o.playbook === undefined }));
+    } catch (err) {
+      if (!(err instanceof HactlError)) throw err;
+      printError(err);
+      reports.push(uncheckedReport({ inventory, cluster, label: fileLabel(inventory), error: err, startedAt }));
+    } finally {
+      await connector.closeAll();
+    }
+  }
+  const exitCode = fleetExitCode(reports);
+  if (o.json) {
+    printJson(fleetJson(reports));
+    for (const r of reports)
+      for (const e of r.errors) printError(new NodeError(`could not check ${r.cluster}: ${e.message}`, { host: e.host, hint: e.hint }));
+  } else if (!(o.quiet && exitCode === 0)) {
+    for (const r of reports)
+      if (!(o.quiet && r.exitCode === 0)) process.stdout.write(formatText(r, { paintDiff: chalk.level > 0 ? colourDiff : undefined }));
+    process.stdout.write(fleetLine(reports));
+  }
+  process.exitCode = exitCode;
+  if (o.prometheus) writeTextfile(o.prometheus, fleetPrometheusText(reports), false);
 }
 
 const positive = (v: string, what: string): number => {
