@@ -168,10 +168,13 @@ const pacemaker: StackDriver<'pacemaker'> = {
     `\`crm_resource --move -r ${GROUP_ID} -N ${quote(to)} && crm_resource --wait; crm_resource --clear -r ${GROUP_ID}\``,
   // corosync forgets a removed node on reload; Pacemaker's node list keeps it until told
   // bounded retries: right after the corosync reload Pacemaker may still hold the node as `lost` and keep it; exit 1 if it stays
+  // the controller can learn a removed node again (as "lost") from a late membership event:
+  // done only once it stayed out of `crm_node -l` for 5 checks in a row
   forgetNodeCommand: (name) =>
-    `for i in $(seq 1 30); do crm_node -R ${quote(name)} --force >/dev/null 2>&1; ` +
-    `crm_node -l 2>/dev/null | awk '{print $2}' | grep -qxF ${quote(name)} || exit 0; sleep 1; done; ` +
-    `echo "crm_node -l still lists ${name.replace(/[^A-Za-z0-9_.-]/g, '')} after 30 s" >&2; exit 1`,
+    `gone=0; for i in $(seq 1 60); do ` +
+    `if crm_node -l 2>/dev/null | awk '{print $2}' | grep -qxF ${quote(name)}; then gone=0; crm_node -R ${quote(name)} --force >/dev/null 2>&1; ` +
+    `else gone=$((gone+1)); [ $gone -ge 5 ] && exit 0; fi; sleep 1; done; ` +
+    `echo "crm_node -l still lists ${name.replace(/[^A-Za-z0-9_.-]/g, '')} after 60 s" >&2; exit 1`,
   // pacemaker first (it stops the resources), then corosync (the notes' graceful stop); no systemd in the namespace lab
   stopCommand: stopAndDisable(['pacemaker', 'corosync'], {
     pacemaker:
