@@ -1,19 +1,29 @@
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { loadInventory } from '../../src/inventory/index.js';
-import { eventually, hactl, labAddresses, labMissing, type Result, ssh, TEST_LAB_INDEX } from './helpers.js';
+import { eventually, hactl, hactlAsync, labAddresses, labMissing, type Result, ROOT, ssh, TEST_LAB_INDEX } from './helpers.js';
 
-// `hactl drift` on a bootstrapped Pacemaker lab: clean after bootstrap (exit 0), then each
+// `hactl drift` on two bootstrapped labs side by side, a Pacemaker one and a Heartbeat one
+// (one boot for both stacks and for fleet drift): clean after bootstrap (exit 0), then
 // injected drift found with exit 2 and named precisely in text and JSON, an unreachable
-// node exit 1 naming it — and nothing on the nodes changed by any drift run.
+// node exit 1 naming it, fleet drift over both labs naming the right cluster and node —
+// and nothing on the nodes changed by any drift run.
 const missing = labMissing();
 if (missing && process.env.CI === 'true') throw new Error(`CI needs the lab tests: ${missing}`);
 
 const STATE = '/tmp/hactl-lab-drift';
 const INV = join(STATE, 'inventory.yaml');
+// the Heartbeat lab beside it (its own index and network), its cluster renamed for fleet drift
+const HB_STATE = '/tmp/hactl-lab-drift-hb';
+const HB_INV = join(HB_STATE, 'inventory.yaml');
+const HB_INDEX = (TEST_LAB_INDEX + 1) % 10;
 const NODES = ['master', 'slave', 'arbitrator'];
 const TWINS = ['master', 'slave'];
+const HA_CF = '/etc/ha.d/ha.cf';
+const PENDING = '/var/lib/hactl/pending';
 const MARKER = '/run/hactl-drift-test.marker';
 const MANAGED = [
   '/etc/corosync/corosync.conf',
@@ -35,10 +45,14 @@ const times: number[] = [];
 
 /** One drift run in text and one in JSON (both must agree on the exit code). */
 function drift(...extra: string[]): Drift {
+  return driftOf(['-i', INV], ...extra);
+}
+
+function driftOf(inventories: string[], ...extra: string[]): Drift {
   const t0 = Date.now();
-  const text = hactl(['drift', '-i', INV, ...extra]);
+  const text = hactl(['drift', ...inventories, ...extra]);
   times.push(Date.now() - t0);
-  const json = hactl(['drift', '-i', INV, '--json', ...extra]);
+  const json = hactl(['drift', ...inventories, '--json', ...extra]);
   expect(json.status, json.stderr).toBe(text.status);
   return { status: text.status, text: text.stdout + text.stderr, json: JSON.parse(json.stdout), stderr: json.stderr };
 }
@@ -50,7 +64,7 @@ const named = (d: Drift): string[] => d.json.items.map((i: any) => `${i.kind} ${
  * the package database, the CIB configuration and its epoch, and any file written since
  * the marker under /etc, /root, /tmp, /usr, /var/lib/hactl, /var/lib/dpkg.
  */
-function snapshot(node: string): string {
+function snapshot(node: string, state = STATE): string {
   const cib = TWINS.includes(node)
     ? `if command -v cibadmin >/dev/null; then cibadmin -Q --scope configuration | sha256sum; cibadmin -Q | head -1 | grep -o ' \\(admin_\\)\\?epoch="[0-9]*"'; fi`
     : 'true';
@@ -61,23 +75,24 @@ function snapshot(node: string): string {
     // (find exits 1 for a directory a node does not have, e.g. /var/lib/hactl on the arbitrator)
     `find /etc /root /tmp /usr /var/lib/hactl /var/lib/dpkg -xdev -newer ${MARKER} 2>/dev/null || true`,
   ].join('; ');
-  const r = ssh(STATE, node, cmd);
+  const r = ssh(state, node, cmd);
   expect(r.status, r.stderr).toBe(0);
   return r.stdout;
 }
 
-/** Runs `fn` (drift runs) and proves that no node changed meanwhile. */
-function readOnly<T>(fn: () => T): T {
-  for (const n of NODES) expect(ssh(STATE, n, `touch ${MARKER}`).status).toBe(0);
-  const before = NODES.map(snapshot);
+/** Runs `fn` (drift runs) and proves that no node of the labs changed meanwhile. */
+function readOnly<T>(fn: () => T, states = [STATE]): T {
+  const all = states.flatMap((state) => NODES.map((node) => ({ state, node })));
+  for (const n of all) expect(ssh(n.state, n.node, `touch ${MARKER}`).status).toBe(0);
+  const before = all.map((n) => snapshot(n.node, n.state));
   const out = fn();
-  const after = NODES.map(snapshot);
+  const after = all.map((n) => snapshot(n.node, n.state));
   expect(after).toEqual(before);
   return out;
 }
 
-function onNode(node: string, command: string): Result {
-  const r = ssh(STATE, node, command);
+function onNode(node: string, command: string, state = STATE): Result {
+  const r = ssh(state, node, command);
   expect(r.status, `${node}: ${command}\n${r.stdout}${r.stderr}`).toBe(0);
   return r;
 }
@@ -87,18 +102,47 @@ const seenOffline = (node: string): boolean =>
   ssh(STATE, 'master', `crm_mon -1 --output-as=xml | grep -q 'name="${node}"[^>]* online="false"'`).status === 0;
 
 /** Converges with `drift --fix --yes` (bootstrap) and expects a clean check afterwards. */
-function fixAndExpectClean(): void {
-  const r = hactl(['drift', '-i', INV, '--fix', '--yes']);
+function fixAndExpectClean(inventory = INV): void {
+  const r = hactl(['drift', '-i', inventory, '--fix', '--yes']);
   expect(r.status, r.stdout + r.stderr).toBe(0);
   expect(r.stdout).toMatch(/^after --fix:\nhactl drift: cluster \S+ .*: no drift\n$/m);
 }
 
-describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  beforeAll(() => {
+/** Sets timing.deadtime in the inventory (what an operator edits before a re-run). */
+function setDeadtime(s: number): void {
+  const doc = parseDocument(readFileSync(HB_INV, 'utf8'));
+  doc.setIn(['cluster', 'timing', 'deadtime'], s);
+  writeFileSync(HB_INV, doc.toString());
+}
+const fileDeadtime = (n: string): string => /^deadtime (\S+)$/m.exec(ssh(HB_STATE, n, `cat ${HA_CF}`).stdout)?.[1] ?? '?';
+const runningDeadtime = (n: string): string => ssh(HB_STATE, n, 'timeout 3 cl_status hbparameter -p deadtime').stdout.trim();
+const pendingOn = (n: string): string => ssh(HB_STATE, n, `cat ${PENDING}/* 2>/dev/null; true`).stdout;
+
+/** hactl in the background, its output collected. */
+function start(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => void (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => void (out += b.toString()));
+  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((res) =>
+    child.on('close', (code, signal) => res({ code, signal, out })),
+  );
+  return { child, done };
+}
+
+describe.skipIf(Boolean(missing))(`drift on two labs${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  beforeAll(async () => {
     const up = hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE, '--stack', 'pacemaker']);
     expect(up.status, up.stderr).toBe(0);
-    const boot = hactl(['bootstrap', '-i', INV, '--no-smoke']);
-    expect(boot.status, boot.stdout + boot.stderr).toBe(0);
+    const hb = hactl(['lab', 'up', '--recreate', '--index', String(HB_INDEX), '--state-dir', HB_STATE, '--stack', 'heartbeat']);
+    expect(hb.status, hb.stderr).toBe(0);
+    writeFileSync(HB_INV, readFileSync(HB_INV, 'utf8').replace(/^(\s*)name: lab$/m, '$1name: lab-hb'));
+    // the two bootstraps side by side (each mostly waits on dpkg and the daemons)
+    const boots = await Promise.all([INV, HB_INV].map((inv) => hactlAsync(['bootstrap', '-i', inv, '--no-smoke'])));
+    for (const boot of boots) expect(boot.status, boot.stdout + boot.stderr).toBe(0);
   });
   afterAll(() => {
     if (times.length)
@@ -106,6 +150,7 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
         `drift runs (text): ${times.map((t) => (t / 1000).toFixed(1)).join(', ')} s; median ${(times.sort((a, b) => a - b)[Math.floor(times.length / 2)]! / 1000).toFixed(1)} s`,
       );
     hactl(['lab', 'down', '--state-dir', STATE]);
+    hactl(['lab', 'down', '--state-dir', HB_STATE]);
   });
 
   it('after bootstrap: exit 0, JSON clean, --quiet prints nothing', () => {
@@ -222,48 +267,33 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     expect(drift().status).toBe(0);
   });
 
-  it('an edited config file: corosync.conf on slave, with its diff', () => {
+  it('four drifts at once, each named once: corosync.conf edited on slave (with its diff), the authkey readable by all on master (never shown), pacemaker stopped on the arbitrator, apache2 removed on slave; one --fix', async () => {
     onNode('slave', "sed -i 's/^\\(\\s*timestamp:\\) on$/\\1 off/' /etc/corosync/corosync.conf");
-    const d = readOnly(() => drift());
-    expect(d.status, d.text).toBe(2);
-    expect(named(d)).toEqual(['files slave /etc/corosync/corosync.conf']);
-    expect(d.json.items[0].diff).toMatch(/^-\s+timestamp: off\n\+\s+timestamp: on$/m);
-    expect(d.text).toMatch(/^ {2}slave +\/etc\/corosync\/corosync.conf: content differs from the inventory$/m);
-    expect(d.text).toMatch(/^ +-\s+timestamp: off$/m);
-    fixAndExpectClean();
-  });
-
-  it('a file mode change: the corosync authkey readable by all on master; the key is never shown', async () => {
     onNode('master', 'chmod 644 /etc/corosync/authkey');
-    const d = readOnly(() => drift());
-    expect(d.status, d.text).toBe(2);
-    expect(named(d)).toEqual(['files master /etc/corosync/authkey']);
-    expect(d.text).toMatch(/master +\/etc\/corosync\/authkey: mode is 644, should be 400/);
-    const key = readFileSync(join((await loadInventory(INV)).secretsDir, 'corosync-authkey'), 'utf8').trim();
-    expect(d.text + JSON.stringify(d.json)).not.toContain(key.slice(0, 16));
-    fixAndExpectClean();
-  });
-
-  it('a stopped service: pacemaker on the arbitrator', async () => {
     onNode(
       'arbitrator',
       'kill -TERM $(pgrep -x pacemakerd); for i in $(seq 60); do pgrep -x pacemakerd >/dev/null || exit 0; sleep 0.5; done; exit 1',
     );
+    onNode('slave', 'dpkg -r apache2 >/dev/null 2>&1');
     expect(await eventually(() => seenOffline('arbitrator'), 30_000)).toBe(true);
     const d = readOnly(() => drift());
     expect(d.status, d.text).toBe(2);
-    expect(named(d)).toContain('services arbitrator pacemaker');
-    // its consequence, and nothing else: the arbitrator is offline for Pacemaker
-    expect(named(d).filter((n) => n !== 'services arbitrator pacemaker')).toEqual(['cluster arbitrator pacemaker node']);
+    expect(named(d)).toEqual([
+      // the stopped pacemaker's consequence, and nothing else: the arbitrator is offline for Pacemaker
+      'cluster arbitrator pacemaker node',
+      'files master /etc/corosync/authkey',
+      'files slave /etc/corosync/corosync.conf',
+      'packages slave apache2',
+      'services arbitrator pacemaker',
+    ]);
+    const conf = d.json.items.find((i: any) => i.subject === '/etc/corosync/corosync.conf');
+    expect(conf.diff).toMatch(/^-\s+timestamp: off\n\+\s+timestamp: on$/m);
+    expect(d.text).toMatch(/^ {2}slave +\/etc\/corosync\/corosync.conf: content differs from the inventory$/m);
+    expect(d.text).toMatch(/^ +-\s+timestamp: off$/m);
+    expect(d.text).toMatch(/master +\/etc\/corosync\/authkey: mode is 644, should be 400/);
+    const key = readFileSync(join((await loadInventory(INV)).secretsDir, 'corosync-authkey'), 'utf8').trim();
+    expect(d.text + JSON.stringify(d.json)).not.toContain(key.slice(0, 16));
     expect(d.text).toMatch(/arbitrator +pacemaker: not running/);
-    fixAndExpectClean();
-  });
-
-  it('a removed package: apache2 on slave', () => {
-    onNode('slave', 'dpkg -r apache2 >/dev/null 2>&1');
-    const d = readOnly(() => drift());
-    expect(d.status, d.text).toBe(2);
-    expect(named(d)).toEqual(['packages slave apache2']);
     expect(d.text).toMatch(/slave +apache2: not installed/);
     fixAndExpectClean();
   });
@@ -319,29 +349,149 @@ describe.skipIf(Boolean(missing))(`drift on the lab${missing ? ` (skipped: ${mis
     }
     expect(await eventually(() => hactl(['drift', '-i', INV, '--quiet']).status === 0, 60_000)).toBe(true);
   });
-});
 
-// The classic stack: the same checks through Heartbeat's eyes (cl_status, the VIP holder).
-describe.skipIf(Boolean(missing))(`drift on the lab, heartbeat stack${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  beforeAll(() => {
-    const up = hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE, '--stack', 'heartbeat']);
-    expect(up.status, up.stderr).toBe(0);
-    const boot = hactl(['bootstrap', '-i', INV, '--no-smoke']);
-    expect(boot.status, boot.stdout + boot.stderr).toBe(0);
-  });
-  afterAll(() => {
-    hactl(['lab', 'down', '--state-dir', STATE]);
-  });
-
-  it('clean after bootstrap; heartbeat stopped on slave is named on both twins; nothing written', async () => {
-    expect(await eventually(() => hactl(['drift', '-i', INV, '--quiet']).status === 0, 60_000)).toBe(true);
-    onNode('slave', 'service heartbeat stop >/dev/null 2>&1');
+  it('heartbeat: clean after bootstrap; heartbeat stopped on slave is named on both twins; nothing written', async () => {
+    expect(await eventually(() => hactl(['drift', '-i', HB_INV, '--quiet']).status === 0, 60_000)).toBe(true);
+    onNode('slave', 'service heartbeat stop >/dev/null 2>&1', HB_STATE);
     // the master declares its peer dead after deadtime (10 s)
-    expect(await eventually(() => ssh(STATE, 'master', 'cl_status nodestatus slave').stdout.trim() === 'dead', 60_000)).toBe(true);
-    const d = readOnly(() => drift());
+    expect(await eventually(() => ssh(HB_STATE, 'master', 'cl_status nodestatus slave').stdout.trim() === 'dead', 60_000)).toBe(true);
+    const d = readOnly(() => driftOf(['-i', HB_INV]), [HB_STATE]);
     expect(d.status, d.text).toBe(2);
     expect(named(d)).toEqual(['cluster master peer slave', 'cluster slave heartbeat', 'services slave heartbeat']);
     expect(d.text).toMatch(/master +peer slave: Heartbeat sees its peer slave as dead/);
-    fixAndExpectClean();
+
+    // fleet drift over both labs in one run: exit 2, the Heartbeat cluster and its slave named, the Pacemaker one clean
+    const fleet = readOnly(() => driftOf(['-i', INV, '-i', HB_INV]), [STATE, HB_STATE]);
+    expect(fleet.status, fleet.text).toBe(2);
+    expect(fleet.json.exitCode).toBe(2);
+    expect(fleet.json.summary).toEqual({ clusters: 2, clean: 1, drift: 1, error: 0, drifted: ['lab-hb'], unchecked: [] });
+    const byName = Object.fromEntries(fleet.json.clusters.map((c: any) => [c.cluster, c]));
+    expect(byName.lab).toMatchObject({ status: 'clean', exitCode: 0, items: [], errors: [] });
+    expect(byName['lab-hb'].exitCode).toBe(2);
+    expect(named({ ...fleet, json: byName['lab-hb'] })).toEqual(named(d));
+    expect(fleet.text).toMatch(/^hactl drift: cluster lab \(pacemaker, 3 nodes\) in [\d.]+s: no drift$/m);
+    expect(fleet.text).toMatch(/^hactl drift: cluster lab-hb \(heartbeat, 3 nodes\)/m);
+    expect(fleet.text).toMatch(/^hactl drift: 2 clusters: 1 clean, 1 with drift \(lab-hb\)$/m);
+    console.log(`fleet drift over the two labs:\n${fleet.text}`);
+    fixAndExpectClean(HB_INV);
+    const clean = hactl(['drift', '-i', INV, '-i', HB_INV, '--quiet']);
+    expect([clean.status, clean.stdout, clean.stderr]).toEqual([0, '', '']);
+  });
+
+  // Issue #24, interrupted runs never leave half-applied state, on the Heartbeat lab (the
+  // case the issue saw: twins ending on different deadtimes):
+  // 1. hactl killed (SIGKILL) right after ha.cf is swapped on the master, before its restart:
+  //    drift says so (exit 2), the re-run restarts heartbeat, cl_status shows the file's value;
+  // 2. the connection cut while ha.cf streams: the old file stays, nothing pending;
+  // 3. two bootstraps at once: the second refuses naming the first (or waits, --wait-lock).
+  describe('interrupted runs, on the heartbeat lab', () => {
+    beforeAll(() => {
+      process.env.HACTL_LOCK_DIR = join(HB_STATE, 'locks'); // these tests' orchestrator-side locks
+      for (const n of TWINS) expect(runningDeadtime(n)).toBe('10');
+    });
+
+    it('kill -9 right after the swap: drift finds the pending restart (exit 2), the re-run does it, heartbeat runs the file', () => {
+      setDeadtime(12);
+      // --forks 1: the master is configured first, so the kill comes after its swap and before the slave's
+      const killed = hactl(['bootstrap', '-i', HB_INV, '--forks', '1', '--no-smoke'], 300_000, { HACTL_TEST_KILL_AFTER_SWAP: HA_CF });
+      expect(killed.signal, killed.stdout + killed.stderr).toBe('SIGKILL');
+      expect(fileDeadtime('master')).toBe('12');
+      expect(runningDeadtime('master')).toBe('10'); // the restart never ran
+      expect(pendingOn('master')).toMatch(new RegExp(`^restart heartbeat\\n\\S+Z file ${HA_CF}\\n$`));
+      expect(fileDeadtime('slave')).toBe('10');
+
+      const d = hactl(['drift', '-i', HB_INV, '--json']);
+      expect(d.status, d.stdout + d.stderr).toBe(2);
+      const items = JSON.parse(d.stdout).items.map((i: any) => `${i.kind} ${i.host} ${i.subject}: ${i.message}`);
+      console.log(`drift after the kill:\n  ${items.join('\n  ')}`);
+      expect(items).toContainEqual(
+        expect.stringMatching(/^services master pending handler: restart heartbeat: never ran after file \/etc\/ha.d\/ha.cf changed at /),
+      );
+      expect(items).toContainEqual(
+        'cluster master running heartbeat deadtime: heartbeat runs with deadtime 10 s, /etc/ha.d/ha.cf says 12 s: the file was changed without a restart',
+      );
+      expect(items).toContainEqual(expect.stringMatching(/^files slave \/etc\/ha.d\/ha.cf: content differs/));
+      const text = hactl(['drift', '-i', HB_INV]).stdout;
+      expect(text).toMatch(/hint: re-run `hactl bootstrap`/);
+      expect(hactl(['plan', '-i', HB_INV, 'bootstrap']).stdout).toMatch(
+        /master +would change file \/etc\/ha.d\/ha.cf — pending handler from an interrupted run: restart heartbeat/,
+      );
+
+      // the killed run's local lock names a dead pid: broken, said so, and the run goes on
+      const again = hactl(['bootstrap', '-i', HB_INV, '--json', '--no-smoke']);
+      expect(again.status, again.stdout + again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/broke a stale local run lock of root@\S+ \(pid \d+, `hactl bootstrap -i \S+ --forks 1 --no-smoke`/);
+      const master = JSON.parse(again.stdout).hosts.find((h: any) => h.host === 'master');
+      expect(master.tasks.find((t: any) => t.task === `file ${HA_CF}`)).toMatchObject({ changed: true, pending: ['restart heartbeat'] });
+      for (const n of TWINS) {
+        expect(runningDeadtime(n), n).toBe('12');
+        expect(fileDeadtime(n), n).toBe('12');
+        expect(pendingOn(n), n).toBe('');
+      }
+      const clean = hactl(['drift', '-i', HB_INV, '--json']);
+      expect(clean.status, clean.stdout).toBe(0);
+    });
+
+    it('a connection cut while ha.cf streams: the old file stays live, nothing pending, the error names host and file', async () => {
+      setDeadtime(14);
+      // the stream hangs after 64 bytes; the test then cuts the connection (kills hactl)
+      const run = start(['bootstrap', '-i', HB_INV, '--forks', '1', '--no-smoke'], { HACTL_TEST_STALL_STREAM: `${HA_CF}:64` });
+      const staged = () => ssh(HB_STATE, 'master', 'stat -c %s /etc/ha.d/.ha.cf.hactl-* 2>/dev/null').stdout.trim();
+      expect(await eventually(() => staged() === '64', 120_000)).toBe(true);
+      run.child.kill('SIGKILL');
+      expect((await run.done).signal).toBe('SIGKILL');
+      // sshd closes the session: cat sees EOF, the script finds 64 of N bytes, exits 98, removes its copy
+      expect(await eventually(() => staged() === '', 30_000)).toBe(true);
+      expect(fileDeadtime('master')).toBe('12');
+      expect(runningDeadtime('master')).toBe('12');
+      expect(pendingOn('master')).toBe('');
+
+      // the stream ends early instead (EOF mid-file, the connection alive): hactl says what happened
+      const eof = hactl(['bootstrap', '-i', HB_INV, '--forks', '1', '--no-smoke'], 300_000, { HACTL_TEST_STALL_STREAM: `${HA_CF}:64:eof` });
+      expect(eof.status).toBe(1);
+      expect(eof.stdout + eof.stderr).toMatch(
+        /the new \/etc\/ha.d\/ha.cf did not arrive whole on master \(connection cut mid-transfer\?\); the old file is untouched/,
+      );
+      expect(eof.stdout + eof.stderr).toMatch(/staged copy has 64 of \d+ bytes/);
+      expect(fileDeadtime('master')).toBe('12');
+      expect(pendingOn('master')).toBe('');
+    });
+
+    it('two bootstraps at once: the second refuses at once naming the first, another orchestrator is refused by the nodes, --wait-lock waits', async () => {
+      // deadtime 14 is still to be applied: the first run restarts heartbeat and waits for it (tens of seconds)
+      const first = start(['bootstrap', '-i', HB_INV, '--no-smoke']);
+      const holds = () =>
+        ssh(HB_STATE, 'master', 'cat /var/lib/hactl/run.lock.holder 2>/dev/null').stdout.includes(`"pid":${first.child.pid}`);
+      expect(await eventually(holds, 120_000)).toBe(true);
+
+      const t = Date.now();
+      const second = hactl(['bootstrap', '-i', HB_INV, '--no-smoke']);
+      const refusedIn = Date.now() - t;
+      expect(second.status).toBe(1);
+      expect(second.stderr).toMatch(
+        new RegExp(
+          `cluster lab-hb is locked by another run: root@\\S+ \\(pid ${first.child.pid}, \`hactl bootstrap -i \\S+ --no-smoke\`, since \\d\\d:\\d\\d:\\d\\d UTC`,
+        ),
+      );
+      // another orchestrator (its own local lock dir): the nodes' flock refuses it
+      const other = hactl(['bootstrap', '-i', HB_INV, '--no-smoke'], 300_000, { HACTL_LOCK_DIR: join(HB_STATE, 'other-orchestrator') });
+      expect(other.status).toBe(1);
+      expect(other.stderr).toMatch(
+        new RegExp(`cluster lab-hb is locked by another run on master: root@\\S+ \\(pid ${first.child.pid}, \`hactl bootstrap`),
+      );
+      // read-only commands take no lock
+      expect(hactl(['plan', '-i', HB_INV, 'bootstrap']).status).toBe(0);
+
+      const waiter = start(['bootstrap', '-i', HB_INV, '--no-smoke', '--wait-lock', '600']);
+      const a = await first.done;
+      expect(a.code, a.out).toBe(0);
+      const w = await waiter.done;
+      expect(w.code, w.out).toBe(0);
+      expect(w.out).toMatch(/waiting for the run lock of lab-hb, held by root@\S+ \(pid \d+/);
+      expect(w.out).toMatch(/no changes/);
+      console.log(`second bootstrap refused in ${refusedIn} ms: ${second.stderr.split('\n')[0]}`);
+      for (const n of TWINS) expect(runningDeadtime(n), n).toBe('14');
+      expect(hactl(['drift', '-i', HB_INV]).status).toBe(0);
+    });
   });
 });

@@ -1,5 +1,5 @@
 /** Helpers for the lab tests: capability probe, the built CLI, ssh with the lab config, a lab's addresses. */
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,18 @@ export function hactl(args: string[], timeoutMs = 900_000, env: Record<string, s
     encoding: 'utf8',
     timeout: timeoutMs,
     env: { ...process.env, ...env },
+  });
+}
+
+/** {@link hactl} without blocking this process: two labs bootstrap side by side. */
+export function hactlAsync(args: string[], timeoutMs = 900_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd: ROOT, timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => done({ status, stdout, stderr }));
   });
 }
 
