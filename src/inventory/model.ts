@@ -3,6 +3,7 @@
  * Playbooks, templates and checks read only this, never the raw YAML.
  */
 import type { Secret } from '../core/secret.js';
+import type { Timing } from './stack-options.js';
 
 export type Stack = 'pacemaker' | 'heartbeat';
 export type Role = 'master' | 'slave' | 'arbitrator' | 'service' | 'director' | 'realserver';
@@ -54,18 +55,8 @@ export interface FloatingIp {
   name: string; // resource id, e.g. "vip" or "vip2"
 }
 
-export interface Timing {
-  // corosync (ms)
-  token: number; // default 3000
-  consensus: number; // default 1.2 * token
-  // heartbeat (s)
-  keepalive: number; // default 1
-  warntime: number; // default 5
-  deadtime: number; // default 10
-  initdead: number; // default 30 (>= 2*deadtime recommended)
-  // pacemaker
-  monitorInterval: number; // seconds, default 5
-}
+/** `cluster.timing` resolved: derived from the declared options (stack-options.ts). */
+export type { Timing };
 
 export interface DrbdResource {
   name: string; // r0

@@ -5,6 +5,9 @@
 
 import type { DrbdFencing, Role, RoleAlias, Stack } from './model.js';
 import type { SecretSource } from './secret-value.js';
+import type { RawTiming } from './stack-options.js';
+
+export type { RawTiming };
 
 export interface RawSsh {
   user?: string;
@@ -34,16 +37,6 @@ export interface RawNode {
 }
 
 export type RawFloatingIp = string | { address: string; prefix?: number; interface?: string; name?: string };
-
-export interface RawTiming {
-  token?: number;
-  consensus?: number;
-  keepalive?: number;
-  warntime?: number;
-  deadtime?: number;
-  initdead?: number;
-  monitor_interval?: number;
-}
 
 export interface RawCluster {
   name: string;

@@ -20,36 +20,16 @@ import type {
   ServiceModel,
   SshSettings,
   StonithModel,
-  Timing,
 } from './model.js';
 import { canonicalRole } from './model.js';
-import type {
-  RawDrbd,
-  RawGuest,
-  RawInventory,
-  RawLvs,
-  RawNode,
-  RawPacemaker,
-  RawRealServer,
-  RawService,
-  RawSsh,
-  RawTiming,
-} from './raw.js';
+import type { RawDrbd, RawGuest, RawInventory, RawLvs, RawNode, RawPacemaker, RawRealServer, RawService, RawSsh } from './raw.js';
 import { isSecretParam, isSecretSource, secretFromSource } from './secret-value.js';
+import { resolveTiming } from './stack-options.js';
 
 /** The model before master/slave/arbitrator are picked (they need the role checks first). */
 export type DraftModel = Omit<ClusterModel, 'master' | 'slave' | 'arbitrator'>;
 
-/** Default timing values (see docs/inventory.md for the reasoning). */
-export const DEFAULT_TIMING: Readonly<Timing> = {
-  token: 3000,
-  consensus: 3600,
-  keepalive: 1,
-  warntime: 5,
-  deadtime: 10,
-  initdead: 30,
-  monitorInterval: 5,
-};
+export { DEFAULT_TIMING } from './stack-options.js';
 
 /**
  * Applies defaults to a schema-valid inventory.
@@ -139,19 +119,6 @@ function resolveFloatingIp(f: RawInventory['cluster']['floating_ips'][number], i
     return { address, prefix: p === undefined ? netPrefix : Number(p), interface: iface, name };
   }
   return { address: f.address, prefix: f.prefix ?? netPrefix, interface: f.interface ?? iface, name: f.name ?? name };
-}
-
-function resolveTiming(t: RawTiming | undefined): Timing {
-  const token = t?.token ?? DEFAULT_TIMING.token;
-  return {
-    token,
-    consensus: t?.consensus ?? Math.round(1.2 * token),
-    keepalive: t?.keepalive ?? DEFAULT_TIMING.keepalive,
-    warntime: t?.warntime ?? DEFAULT_TIMING.warntime,
-    deadtime: t?.deadtime ?? DEFAULT_TIMING.deadtime,
-    initdead: t?.initdead ?? DEFAULT_TIMING.initdead,
-    monitorInterval: t?.monitor_interval ?? DEFAULT_TIMING.monitorInterval,
-  };
 }
 
 /**

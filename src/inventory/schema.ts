@@ -6,6 +6,7 @@
  */
 import { COROSYNC_QUORUM_OPTIONS, COROSYNC_TOTEM_OPTIONS, DRBD_DISK_OPTIONS, DRBD_NET_OPTIONS } from './daemon-options.js';
 import { CIDR_PATTERN, IPV4_OPT_PORT_PATTERN, IPV4_OPT_PREFIX_PATTERN, IPV4_PATTERN, IPV4_PORT_PATTERN } from './net.js';
+import { type StackOption, TIMING_OPTIONS } from './stack-options.js';
 
 type Schema = Record<string, unknown>;
 
@@ -90,40 +91,17 @@ const floatingIp: Schema = {
   ),
 };
 
-const timing = obj('timing', 'Failure-detection timing. Corosync values in ms, heartbeat values in s.', {
-  token: int('milliseconds', 'Corosync token timeout in ms, 100 to 300000 (default 3000).', 100, 300_000, { default: 3000 }),
-  consensus: int(
-    'milliseconds',
-    'Corosync consensus timeout in ms, >= 1.2 * token, at most 360000 (default round(1.2 * token)).',
-    120,
-    360_000,
+/** `cluster.timing`, from the declared options (stack-options.ts). */
+const timing = obj(
+  'timing',
+  'Failure-detection timing. Corosync values in ms, heartbeat values in s.',
+  Object.fromEntries(
+    Object.values(TIMING_OPTIONS).map((o: StackOption) => [
+      o.field,
+      int(o.title, o.description, o.min, o.max, typeof o.default === 'number' ? { default: o.default } : {}),
+    ]),
   ),
-  keepalive: int('seconds', 'Heartbeat: seconds between heartbeats, 1 to 60 (default 1).', 1, 60, { default: 1 }),
-  warntime: int(
-    'seconds',
-    'Heartbeat: seconds of silence before a "late heartbeat" warning, < deadtime, at most 3600 (default 5).',
-    1,
-    3600,
-    { default: 5 },
-  ),
-  deadtime: int(
-    'seconds',
-    'Heartbeat: seconds of silence before the peer is declared dead, > 2 * keepalive, at most 3600 (default 10).',
-    1,
-    3600,
-    { default: 10 },
-  ),
-  initdead: int(
-    'seconds',
-    'Heartbeat: deadtime used right after start, >= deadtime, 2 * deadtime recommended, at most 7200 (default 30).',
-    1,
-    7200,
-    { default: 30 },
-  ),
-  monitor_interval: int('seconds', 'Pacemaker: seconds between resource monitor operations, 1 to 3600 (default 5).', 1, 3600, {
-    default: 5,
-  }),
-});
+);
 
 /**
  * A value that may instead come from a file, a command or the environment, read at run time

@@ -1,17 +1,16 @@
 import { HactlError, NodeError } from '../core/errors.js';
 import { mask } from '../core/secret.js';
-import { quote } from '../core/shell.js';
 import { debPackagesCommand, parseDebPackages } from '../facts/dpkg.js';
 import type { Fact } from '../facts/fact.js';
 import { type FileFact, fileFactsCommand, parseFileFacts } from '../facts/file.js';
 import { parseServiceFact, type ServiceFact, serviceFactCommand } from '../facts/service.js';
 import type { ClusterModel, NodeModel } from '../inventory/model.js';
 import { renderFile } from '../render/render.js';
-import { type AptOptions, planApt } from '../tasks/apt.js';
-import { type CommandOptions, planCommand } from '../tasks/command.js';
-import { type FileOptions, isPrivateMode, planFile, STAGE_MISMATCH, STAGED_PATH, VALIDATE_FAILED, withMark } from '../tasks/file.js';
-import { planService, type ServiceOptions } from '../tasks/service.js';
-import type { TaskPlan, TaskResult } from '../tasks/types.js';
+import { type AptOptions, aptTask } from '../tasks/apt.js';
+import { type CommandOptions, commandTask } from '../tasks/command.js';
+import { type FileOptions, fileTask, STAGE_MISMATCH, STAGED_PATH, VALIDATE_FAILED, withMark } from '../tasks/file.js';
+import { type ServiceOptions, serviceTask } from '../tasks/service.js';
+import type { FactRequest, Invalidation, TaskDef, TaskFacts, TaskPlan, TaskResult } from '../tasks/types.js';
 import type { Connection, ExecOptions, ExecResult } from '../transport/types.js';
 import type { EventSink } from './events.js';
 import { type ChangeEntry, type GenerationRef, generationRecordCommand, generationSaveCommand } from './generation.js';
@@ -135,11 +134,13 @@ export class HostContext<H extends string = string> {
    * stale (an apt install drops the file and service facts).
    * @example await h.gather({ packages: ['corosync'], files: ['/etc/corosync/corosync.conf'], services: ['corosync'] })
    */
-  async gather(what: {
-    files?: string[];
-    packages?: string[];
-    services?: Array<string | { name: string; status?: string }>;
-  }): Promise<void> {
+  async gather(what: FactRequest): Promise<void> {
+    await this.read(what);
+  }
+
+  /** gather, and the probes' answers (`true`: exit 0), which are never cached: each task asks afresh. */
+  private async read(what: FactRequest): Promise<Map<string, boolean>> {
+    const probes = [...new Set(what.probes ?? [])];
     const files = (what.files ?? []).filter((f) => !this.files.has(f));
     const pkgs = (what.packages ?? []).filter((p) => !this.packagesAsked.has(p));
     const svcs = (what.services ?? [])
@@ -147,10 +148,12 @@ export class HostContext<H extends string = string> {
       .filter((x) => !this.services.has(serviceKey(x.name, x.status)));
     const init = svcs.length > 0 && !this.init;
     const pending = this.pending === undefined;
-    if (!files.length && !pkgs.length && !svcs.length && !pending) return;
+    const answers = new Map<string, boolean>();
+    if (!files.length && !pkgs.length && !svcs.length && !pending && !probes.length) return answers;
     const sep = '@@hactl-pkgs@@';
     const svcSep = '@@hactl-svc@@';
     const filesSep = '@@hactl-files@@';
+    const probeSep = '@@hactl-probes@@';
     const cmd = [
       pending ? pendingReadCommand() : 'true',
       `echo ${filesSep}`,
@@ -158,8 +161,16 @@ export class HostContext<H extends string = string> {
       `echo ${sep}`,
       pkgs.length ? debPackagesCommand(pkgs) : 'true',
       ...svcs.flatMap((x, i) => [`echo ${svcSep}${i}`, `{ ${serviceFactCommand(x.name, x.status)}\n}`]),
+      ...(probes.length ? [`echo ${probeSep}`] : []),
+      ...probes.map((c) => `( ${c} ) >/dev/null 2>&1 && echo probe=1 || echo probe=0`),
     ].join('; ');
-    const all = await this.sh(cmd, { what: 'reading facts' });
+    const whole = await this.sh(cmd, { what: 'reading facts' });
+    const probeAt = probes.length ? whole.lastIndexOf(`${probeSep}\n`) : -1;
+    const all = probeAt < 0 ? whole : whole.slice(0, probeAt);
+    if (probeAt >= 0) {
+      const lines = whole.slice(probeAt + probeSep.length + 1).split('\n');
+      probes.forEach((c, i) => answers.set(c, lines[i] === 'probe=1'));
+    }
     const cut = all.indexOf(filesSep + '\n');
     const out = all.slice(cut + filesSep.length + 1);
     if (pending) this.pending = parsePending(all.slice(0, Math.max(cut, 0)));
@@ -176,6 +187,7 @@ export class HostContext<H extends string = string> {
       const fact = this.services.get(serviceKey(svcs[0].name, svcs[0].status))!;
       this.init = Promise.resolve(fact.init);
     }
+    return answers;
   }
 
   /**
@@ -187,48 +199,41 @@ export class HostContext<H extends string = string> {
     return this.files.get(path)!;
   }
 
+  /**
+   * Runs a task (src/tasks/): gathers its facts in one round trip, plans, executes the steps
+   * (in check mode: only reports them) with the pending-handler and generation records, and
+   * drops the facts the change made stale. A new task is a TaskDef beside its planner; nothing here.
+   * @example await h.run(aptTask, { packages: ['corosync'], notify: 'restart corosync' })
+   */
+  async run<O extends object>(def: TaskDef<O>, o: O & Notify<H>): Promise<TaskResult> {
+    return this.task(
+      def.name(o),
+      o,
+      async (mark) => {
+        const req = def.facts(o);
+        const empty = !req.files?.length && !req.packages?.length && !req.services?.length && !req.probes?.length;
+        const facts = this.factsView(empty ? new Map() : await this.read(req));
+        // the generation keeps the file as it was, in the same script, just before the change
+        const keep = mark && this.generation ? def.keeps?.(facts, o) : undefined;
+        const save = keep && this.generation ? generationSaveCommand(this.generation, keep.path, keep.private) : undefined;
+        if (def.marksItself) return def.plan(facts, o, [mark, save].filter(Boolean).join('\n') || undefined);
+        const p = def.plan(facts, o);
+        return save ? { ...p, steps: withMark(p.steps, save) } : p;
+      },
+      () => this.invalidate(def.invalidates?.(o)),
+      def.marksItself,
+      def.entry?.(o),
+    );
+  }
+
   /** Installs the packages that are missing (one apt-get for all of them). */
   async apt(packages: string[], options: AptOptions & Notify<H> = {}): Promise<TaskResult> {
-    return this.task(
-      `apt ${summarise(packages)}`,
-      options,
-      async () => {
-        await this.gather({ packages });
-        return planApt(this.packages ?? new Map(), packages, options);
-      },
-      () => {
-        // installing creates config files and may start or enable services
-        packages.forEach((p) => this.packagesAsked.delete(p));
-        this.files.clear();
-        this.services.clear();
-      },
-    );
+    return this.run(aptTask, { ...options, packages });
   }
 
   /** Manages a file's content, mode and owner; atomic, validated, backed up. */
   async file(path: string, options: FileOptions & Notify<H>): Promise<TaskResult> {
-    const entry: Partial<ChangeEntry> = { file: path, validate: options.validate, secret: options.secret || undefined, mode: options.mode };
-    return this.task(
-      `file ${path}`,
-      options,
-      async (mark) => {
-        await this.gather({ files: [path] });
-        const fact = this.files.get(path)!;
-        // the generation keeps the file as it was, in the same script, just before the swap
-        const save =
-          mark && this.generation
-            ? generationSaveCommand(
-                this.generation,
-                path,
-                isPrivateMode(options.mode) || isPrivateMode(fact.mode) || options.secret === true,
-              )
-            : undefined;
-        return planFile(fact, path, options, [mark, save].filter(Boolean).join('\n') || undefined);
-      },
-      () => this.files.delete(path),
-      true,
-      entry,
-    );
+    return this.run(fileTask, { ...options, path });
   }
 
   /** Renders a handlebars template (strict) and manages the result as a file. */
@@ -260,24 +265,14 @@ export class HostContext<H extends string = string> {
     return this.task(name, options, async () => plan);
   }
 
+  /** Brings a service to the wanted state. */
   async service(name: string, options: ServiceOptions & Notify<H>): Promise<TaskResult> {
-    return this.task(
-      `service ${name}${options.state ? ' ' + options.state : ''}`,
-      options,
-      async () => {
-        await this.gather({ services: [{ name, status: options.status }] });
-        return planService(this.services.get(serviceKey(name, options.status))!, options);
-      },
-      () => this.services.delete(serviceKey(name, options.status)),
-    );
+    return this.run(serviceTask, { ...options, service: name });
   }
 
   /** Runs a command unless its guard (creates / unless / onlyIf) says it is done. */
   async command(command: string, options: CommandOptions & Notify<H> = {}): Promise<TaskResult> {
-    return this.task(options.name ?? `command ${command.split('\n')[0]!.slice(0, 60)}`, options, async () => {
-      const guards = await this.readGuards(options);
-      return planCommand(command, options, guards);
-    });
+    return this.run(commandTask, { ...options, command });
   }
 
   /** Marks a handler to run at the end of the current phase. */
@@ -327,14 +322,24 @@ export class HostContext<H extends string = string> {
     return result;
   }
 
-  private async readGuards(o: CommandOptions): Promise<{ createsExists?: boolean; unlessOk?: boolean; onlyIfOk?: boolean }> {
-    const parts: string[] = [];
-    if (o.creates) parts.push(`[ -e ${quote(o.creates)} ] && echo creates=1 || echo creates=0`);
-    if (o.unless) parts.push(`( ${o.unless} ) >/dev/null 2>&1 && echo unless=1 || echo unless=0`);
-    if (o.onlyIf) parts.push(`( ${o.onlyIf} ) >/dev/null 2>&1 && echo onlyif=1 || echo onlyif=0`);
-    if (!parts.length) return {};
-    const out = await this.sh(parts.join('; '));
-    return { createsExists: out.includes('creates=1'), unlessOk: out.includes('unless=1'), onlyIfOk: out.includes('onlyif=1') };
+  /** The cached facts as a task's planner reads them (gathered just before), and the probes' answers. */
+  private factsView(probes: Map<string, boolean>): TaskFacts {
+    return {
+      file: (path) => this.files.get(path)!,
+      packages: this.packages ?? new Map(),
+      service: (name, status) => this.services.get(serviceKey(name, status))!,
+      probe: (command) => probes.get(command) ?? false,
+    };
+  }
+
+  /** Drops the cached facts a change made stale. */
+  private invalidate(x: Invalidation | undefined): void {
+    if (!x) return;
+    if (x.files === 'all') this.files.clear();
+    else x.files?.forEach((f) => this.files.delete(f));
+    x.packages?.forEach((p) => this.packagesAsked.delete(p));
+    if (x.services === 'all') this.services.clear();
+    else x.services?.forEach((v) => this.services.delete(serviceKey(v.name, v.status)));
   }
 
   /**
@@ -428,7 +433,3 @@ function killedForTests(task: string): void {
 }
 
 const serviceKey = (name: string, status?: string): string => `${name}\0${status ?? ''}`;
-
-function summarise(items: string[]): string {
-  return items.length <= 4 ? items.join(' ') : `${items.slice(0, 3).join(' ')} +${items.length - 3}`;
-}

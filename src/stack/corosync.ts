@@ -1,4 +1,5 @@
 import type { ClusterModel, NodeModel } from '../inventory/model.js';
+import { renderedOptions } from '../inventory/stack-options.js';
 
 /** Nodes that are corosync/pacemaker members (votes): everyone but LVS real servers. */
 export function members(c: ClusterModel): NodeModel[] {
@@ -22,8 +23,8 @@ export function corosyncView(c: ClusterModel): Record<string, unknown> {
       transport: 'knet',
       crypto_cipher: 'aes256',
       crypto_hash: 'sha256',
-      token: c.timing.token,
-      consensus: c.timing.consensus,
+      // the typed options (cluster.timing) that go into totem: token, consensus, …
+      ...renderedOptions(c.timing, 'corosync.totem'),
       ...(extra.totem ?? {}),
     },
     quorum_extra: quorum,

@@ -1,6 +1,7 @@
 import { InputError } from '../core/errors.js';
 import { revealValue, type Secret } from '../core/secret.js';
 import type { ClusterModel } from '../inventory/model.js';
+import { renderedOptions } from '../inventory/stack-options.js';
 import { anyDrbdFencing } from './drbd.js';
 import { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat-paths.js';
 
@@ -36,10 +37,8 @@ export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<
   const twins = [c.master, c.slave];
   return {
     cluster_name: c.name,
-    keepalive: c.timing.keepalive,
-    warntime: c.timing.warntime,
-    deadtime: c.timing.deadtime,
-    initdead: c.timing.initdead,
+    // the typed options (cluster.timing) that are ha.cf directives: keepalive, warntime, deadtime, initdead, …
+    options: renderedOptions(c.timing, 'ha.cf'),
     peers: twins.filter((n) => n.name !== self).map((n) => ({ interface: c.interface, address: n.address })),
     auto_failback: c.vars.auto_failback === false ? 'off' : 'on',
     members: twins.map((n) => n.name),

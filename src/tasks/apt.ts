@@ -1,6 +1,6 @@
 import { quote } from '../core/shell.js';
 import type { DebPackages } from '../facts/dpkg.js';
-import { noop, type TaskPlan } from './types.js';
+import { noop, type TaskDef, type TaskPlan } from './types.js';
 
 export interface AptOptions {
   /** refresh the package lists first: `auto` = when something is to be installed and the
@@ -67,3 +67,17 @@ export function aptUpgradeCommand(packages: readonly string[] | 'all'): string {
   const what = packages === 'all' ? 'upgrade' : `install --only-upgrade -- ${packages.map(quote).join(' ')}`;
   return `set -o pipefail 2>/dev/null; ${APT} update || exit $?; ${withoutStarts(`${APT} ${what}`)}`;
 }
+
+/** A list of packages for progress output: up to four names, else three and a count. */
+export function summarise(items: string[]): string {
+  return items.length <= 4 ? items.join(' ') : `${items.slice(0, 3).join(' ')} +${items.length - 3}`;
+}
+
+/** The apt task: installs the packages that are missing (one apt-get for all of them). */
+export const aptTask: TaskDef<AptOptions & { packages: string[] }> = {
+  name: (o) => `apt ${summarise(o.packages)}`,
+  facts: (o) => ({ packages: o.packages }),
+  plan: (f, o) => planApt(f.packages, o.packages, o),
+  // installing creates config files and may start or enable services
+  invalidates: (o) => ({ packages: o.packages, files: 'all', services: 'all' }),
+};

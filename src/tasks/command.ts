@@ -1,4 +1,5 @@
-import { noop, type TaskPlan } from './types.js';
+import { quote } from '../core/shell.js';
+import { noop, type TaskDef, type TaskPlan } from './types.js';
 
 export interface CommandOptions {
   /** skip when this path exists on the node */
@@ -32,3 +33,20 @@ export function planCommand(command: string, o: CommandOptions, g: CommandGuards
   if (o.onlyIf && g.onlyIfOk === false) return noop(`\`${o.onlyIf}\` failed`);
   return { changed: true, reason: o.name ?? command, steps: [{ command, stdin: o.stdin, label: o.name }] };
 }
+
+/** The shell test behind `creates`. */
+const existsProbe = (path: string): string => `[ -e ${quote(path)} ]`;
+
+/** The command task: runs `command` unless its guard (creates / unless / onlyIf, read as probes) says it is done. */
+export const commandTask: TaskDef<CommandOptions & { command: string }> = {
+  name: (o) => o.name ?? `command ${o.command.split('\n')[0]!.slice(0, 60)}`,
+  facts: (o) => ({
+    probes: [o.creates && existsProbe(o.creates), o.unless, o.onlyIf].filter((x): x is string => Boolean(x)),
+  }),
+  plan: (f, o) =>
+    planCommand(o.command, o, {
+      createsExists: o.creates ? f.probe(existsProbe(o.creates)) : undefined,
+      unlessOk: o.unless ? f.probe(o.unless) : undefined,
+      onlyIfOk: o.onlyIf ? f.probe(o.onlyIf) : undefined,
+    }),
+};

@@ -4,7 +4,7 @@ import { createTwoFilesPatch } from 'diff';
 import { mask } from '../core/secret.js';
 import { quote } from '../core/shell.js';
 import type { FileFact } from '../facts/file.js';
-import { noop, type Step, type TaskPlan } from './types.js';
+import { noop, type Step, type TaskDef, type TaskPlan } from './types.js';
 
 export interface FileOptions {
   /** the whole content; omit to manage only mode/owner of an existing file */
@@ -147,3 +147,21 @@ export function withMark(steps: Step[], mark?: string): Step[] {
   const [first, ...rest] = steps;
   return [{ ...first, command: `${mark}\n${first.command}` }, ...rest];
 }
+
+/**
+ * The file task: content, mode and owner of `path`; atomic, validated, backed up. It puts
+ * the pending and generation records itself, just before the swap, after the generation's
+ * copy of the old file.
+ */
+export const fileTask: TaskDef<FileOptions & { path: string }> = {
+  name: (o) => `file ${o.path}`,
+  facts: (o) => ({ files: [o.path] }),
+  plan: (f, o, mark) => planFile(f.file(o.path), o.path, o, mark),
+  invalidates: (o) => ({ files: [o.path] }),
+  marksItself: true,
+  entry: (o) => ({ file: o.path, validate: o.validate, secret: o.secret || undefined, mode: o.mode }),
+  keeps: (f, o) => ({
+    path: o.path,
+    private: isPrivateMode(o.mode) || isPrivateMode(f.file(o.path).mode) || o.secret === true,
+  }),
+};

@@ -1,6 +1,6 @@
 import { quote } from '../core/shell.js';
 import type { ServiceFact } from '../facts/service.js';
-import { noop, type Step, type TaskPlan } from './types.js';
+import { noop, type Step, type TaskDef, type TaskPlan } from './types.js';
 
 export interface ServiceOptions {
   state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
@@ -56,3 +56,11 @@ export function planService(fact: ServiceFact, o: ServiceOptions): TaskPlan {
   }
   return { changed: true, reason: why.join(', '), steps };
 }
+
+/** The service task: brings `service` to the wanted state (read with the `status` command when given). */
+export const serviceTask: TaskDef<ServiceOptions & { service: string }> = {
+  name: (o) => `service ${o.service}${o.state ? ' ' + o.state : ''}`,
+  facts: (o) => ({ services: [{ name: o.service, status: o.status }] }),
+  plan: (f, o) => planService(f.service(o.service, o.status), o),
+  invalidates: (o) => ({ services: [{ name: o.service, status: o.status }] }),
+};

@@ -1,3 +1,7 @@
+import type { DebPackages } from '../facts/dpkg.js';
+import type { FileFact } from '../facts/file.js';
+import type { ServiceFact } from '../facts/service.js';
+
 /**
  * The task contract (after Ansible's module contract): a task reads facts, decides, and
  * says what it would run. Planning is pure — facts in, steps out — so it is unit-tested
@@ -36,3 +40,61 @@ export interface TaskResult {
 }
 
 export const noop = (reason: string): TaskPlan => ({ changed: false, reason, steps: [] });
+
+/**
+ * What a task reads before it plans, all in one round trip (`HostContext.gather`): files
+ * (stat, sha256, content), packages (dpkg), services (with an optional status command),
+ * and probes, commands whose exit status is the fact (0: true; never cached).
+ */
+export interface FactRequest {
+  files?: string[];
+  packages?: string[];
+  services?: Array<string | { name: string; status?: string }>;
+  probes?: string[];
+}
+
+/** The facts a task asked for, as its planner reads them. */
+export interface TaskFacts {
+  file(path: string): FileFact;
+  readonly packages: DebPackages;
+  service(name: string, status?: string): ServiceFact;
+  /** did the probe command exit 0 */
+  probe(command: string): boolean;
+}
+
+/** The cached facts a change makes stale: dropped after it ran (`all`: every fact of that kind). */
+export interface Invalidation {
+  files?: string[] | 'all';
+  packages?: string[];
+  services?: Array<{ name: string; status?: string }> | 'all';
+}
+
+/** What a changed task adds to the run's generation record (`src/runtime/generation.ts`' ChangeEntry). */
+export interface ChangeFields {
+  file?: string;
+  validate?: string;
+  secret?: boolean;
+  mode?: string;
+}
+
+/**
+ * A task: everything the runtime needs to run it (`HostContext.run`), so a new task is one
+ * module in src/tasks/ and no edit in the runtime. The runtime gathers `facts(o)` in one
+ * round trip, calls `plan`, executes the steps (unless in check mode) with the pending-handler
+ * and generation records in front, then drops what `invalidates(o)` names.
+ * @example await h.run(aptTask, { packages: ['corosync'], noStart: true })
+ */
+export interface TaskDef<O> {
+  /** the task's name in progress output and results, e.g. `apt corosync pacemaker` */
+  name(o: O): string;
+  facts(o: O): FactRequest;
+  /** pure: facts in, steps out; `mark` (the pending and generation records) only for a task that `marksItself` */
+  plan(facts: TaskFacts, o: O, mark?: string): TaskPlan;
+  invalidates?(o: O): Invalidation;
+  /** the plan puts `mark` where it belongs itself (a file: just before the swap), rather than in front of its first step */
+  marksItself?: boolean;
+  /** generation record fields of a change */
+  entry?(o: O): ChangeFields;
+  /** a file whose current version the run's generation keeps before the change (`private`: the copy stays 0600) */
+  keeps?(facts: TaskFacts, o: O): { path: string; private: boolean } | undefined;
+}

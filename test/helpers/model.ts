@@ -1,4 +1,5 @@
 import type { ClusterModel, NodeModel } from '../../src/inventory/model.js';
+import { DEFAULT_TIMING } from '../../src/inventory/stack-options.js';
 
 /** A minimal cluster model for engine tests that do not need the inventory loader. */
 export function testCluster(nodes: Partial<NodeModel>[], extra: Partial<ClusterModel> = {}): ClusterModel {
@@ -17,7 +18,7 @@ export function testCluster(nodes: Partial<NodeModel>[], extra: Partial<ClusterM
     network: { cidr: '127.0.0.0/8', address: '127.0.0.0', prefix: 8 },
     interface: 'lo',
     floatingIps: [],
-    timing: { token: 3000, consensus: 3600, keepalive: 1, warntime: 5, deadtime: 10, initdead: 30, monitorInterval: 5 },
+    timing: { ...DEFAULT_TIMING },
     stonith: { enabled: false },
     nodes: full,
     master: full[0]!,
