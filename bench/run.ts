@@ -8,7 +8,10 @@
  *   3. drift: `hactl drift -i INV --playbook bench/light.ts` vs `ansible-playbook --check --diff
  *      bench/ansible/light.yml` on 10, 50 and 100 light nodes, with the floor of N plain
  *      OpenSSH handshakes in parallel, and hactl's peak RSS;
- *   4. a table on stdout and bench/results/DATE.json.
+ *   4. fleet drift: --fleet-clusters clusters of 3 light nodes (default 100: 300 nodes over
+ *      the --fleet-indexes labs) in one `hactl drift -i DIR` vs one drift of the same nodes
+ *      as a single inventory (and with --fleet-sum, vs one run per cluster), peak RSS of each;
+ *   5. a table on stdout and bench/results/DATE.json.
  *
  * Needs root (the lab). Uses lab indexes 6 and 7 and state dirs /tmp/hactl-bench-*;
  * removes its labs at the end (--keep leaves them). `--smoke` is the CI version: 5 light
@@ -36,6 +39,7 @@ import {
 } from './lib/converge.js';
 import { idleBusy, loadAverage, timed } from './lib/exec.js';
 import { ansibleCheck, convergeAndDrift, type FleetEnv, fleetDown, fleetUp, hactlCheck, handshakeFloor, sized } from './lib/fleet.js';
+import { fleetDriftRow } from './lib/fleet-drift.js';
 import { ANSIBLE_NODE_PACKAGES, HACTL, labDown, labPackages, ROOT } from './lib/labs.js';
 import { writeLabInventory } from './lib/model.js';
 import { printTable, QUIET_BUSY, QUIET_LOAD, type Results, targetsOf } from './lib/report.js';
@@ -51,11 +55,15 @@ interface Args {
   keep: boolean;
   ansiblePackage: string;
   indexes: number[];
+  fleetClusters: number;
+  fleetIndexes: number[];
+  fleetSum: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--pairs N] [--light-sizes 10,50,100] [--light-pairs N]
-                      [--skip converge,noop,drift] [--smoke] [--out DIR] [--keep]
-                      [--ansible-package ansible] [--indexes 6,7]`;
+                      [--skip converge,noop,drift,fleet] [--smoke] [--out DIR] [--keep]
+                      [--ansible-package ansible] [--indexes 6,7]
+                      [--fleet-clusters 100] [--fleet-indexes 6,7,8,9] [--fleet-sum]`;
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -68,6 +76,9 @@ function parseArgs(argv: string[]): Args {
     keep: false,
     ansiblePackage: 'ansible',
     indexes: [6, 7],
+    fleetClusters: 100,
+    fleetIndexes: [6, 7, 8, 9],
+    fleetSum: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
@@ -97,6 +108,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--keep') a.keep = true;
     else if (k === '--ansible-package') a.ansiblePackage = v();
     else if (k === '--indexes') a.indexes = v().split(',').map(Number);
+    else if (k === '--fleet-clusters') a.fleetClusters = int(v());
+    else if (k === '--fleet-indexes') a.fleetIndexes = v().split(',').map(Number);
+    else if (k === '--fleet-sum') a.fleetSum = true;
     else if (k === '--help' || k === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
@@ -108,8 +122,10 @@ function parseArgs(argv: string[]): Args {
     a.lightSizes = [5];
     a.skip.add('converge');
     a.skip.add('noop');
+    a.skip.add('fleet');
   }
-  if (a.indexes.some((n) => !Number.isInteger(n) || n < 1 || n > 9)) throw new Error('--indexes: lab indexes 1..9');
+  if ([...a.indexes, ...a.fleetIndexes].some((n) => !Number.isInteger(n) || n < 1 || n > 9))
+    throw new Error('--indexes/--fleet-indexes: lab indexes 1..9');
   return a;
 }
 
@@ -159,9 +175,11 @@ async function main(): Promise<number> {
   results.versions.hactl = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   const commit = await timed('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']).catch(() => undefined);
   if (commit?.code === 0) results.versions.commit = commit.stdout.trim();
-  say(`Ansible: installing Debian's ${args.ansiblePackage} if missing`);
-  results.versions.ansible = await ensureAnsible(args.ansiblePackage, log);
-  say(results.versions.ansible);
+  if (!['converge', 'noop', 'drift'].every((s) => args.skip.has(s))) {
+    say(`Ansible: installing Debian's ${args.ansiblePackage} if missing`);
+    results.versions.ansible = await ensureAnsible(args.ansiblePackage, log);
+    say(results.versions.ansible);
+  }
 
   // the CLI's own start, for the record: `hactl --version` (median of 5)
   const starts: number[] = [];
@@ -184,6 +202,13 @@ async function main(): Promise<number> {
     log,
   };
   mkdirSync(fleetEnv.workDir, { recursive: true });
+  const clustersEnv: FleetEnv = {
+    indexes: args.fleetIndexes,
+    stateDirs: args.fleetIndexes.map((i) => `/tmp/hactl-bench-fleet${i}`),
+    workDir: join(work, 'fleet'),
+    log,
+  };
+  mkdirSync(clustersEnv.workDir, { recursive: true });
 
   try {
     if (args.smoke) {
@@ -340,12 +365,27 @@ async function main(): Promise<number> {
         results.drift.push(row);
       }
     }
+
+    if (!args.skip.has('fleet')) {
+      // the drift row's labs may sit on the same indexes
+      if (!args.skip.has('drift') && !args.keep) await fleetDown(fleetEnv);
+      results.fleetDrift = await fleetDriftRow({
+        clusters: args.fleetClusters,
+        pairs: args.lightPairs,
+        sum: args.fleetSum,
+        env: clustersEnv,
+        say,
+        checkpoint,
+      });
+    }
   } finally {
     if (!args.keep) {
       await labDown(stateConv, log).catch(() => undefined);
       await fleetDown(fleetEnv);
+      await fleetDown(clustersEnv);
     } else {
-      say(`--keep: labs left in ${stateConv} and ${fleetEnv.stateDirs.join(', ')} (\`hactl lab down --state-dir DIR\`)`);
+      const dirs = [stateConv, ...fleetEnv.stateDirs, ...clustersEnv.stateDirs].join(', ');
+      say(`--keep: labs left in ${dirs} (\`hactl lab down --state-dir DIR\`)`);
     }
   }
 

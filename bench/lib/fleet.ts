@@ -23,7 +23,7 @@ import {
 } from './labs.js';
 
 /** Nodes per lab (two labs for 100). */
-export const PER_LAB = 50;
+export const DEFAULT_PER_LAB = 50;
 
 export const nodeName = (i: number): string => `b${String(i + 1).padStart(3, '0')}`;
 
@@ -41,22 +41,26 @@ export interface FleetUp {
   pythonSeconds: number;
 }
 
-/** Makes the labs for `count` light nodes (b001…), one client key for all, and installs Python for Ansible. */
-export async function fleetUp(count: number, e: FleetEnv): Promise<FleetUp> {
-  const labsNeeded = Math.ceil(count / PER_LAB);
+/**
+ * Makes the labs for `count` light nodes (b001…), one client key for all, and installs Python for Ansible
+ * (`python: false`: not, for hactl-only rows); `perLab` nodes a lab (at most 89).
+ */
+export async function fleetUp(count: number, e: FleetEnv, o: { perLab?: number; python?: boolean } = {}): Promise<FleetUp> {
+  const perLab = Math.min(o.perLab ?? DEFAULT_PER_LAB, 89);
+  const labsNeeded = Math.ceil(count / perLab);
   if (labsNeeded > e.indexes.length)
     throw new Error(`${count} light nodes need ${labsNeeded} labs; the bench has ${e.indexes.length} lab indexes`);
   const labs: Lab[] = [];
   const t0 = performance.now();
   for (let l = 0; l < labsNeeded; l++) {
-    const names = Array.from({ length: Math.min(PER_LAB, count - l * PER_LAB) }, (_, i) => nodeName(l * PER_LAB + i));
+    const names = Array.from({ length: Math.min(perLab, count - l * perLab) }, (_, i) => nodeName(l * perLab + i));
     if (l > 0) shareClientKey(e.stateDirs[0]!, e.stateDirs[l]!);
     labs.push(await labUp({ index: e.indexes[l]!, stateDir: e.stateDirs[l]!, nodes: names, packages: ANSIBLE_NODE_PACKAGES, log: e.log }));
   }
   const upSeconds = (performance.now() - t0) / 1000;
   const fleet = mergeLabs(labs, join(e.workDir, 'fleet'));
   const t1 = performance.now();
-  await installPython(fleet, labs[0]!, e);
+  if (o.python !== false) await installPython(fleet, labs[0]!, e);
   return { fleet, labs, upSeconds, pythonSeconds: (performance.now() - t1) / 1000 };
 }
 
@@ -113,7 +117,7 @@ export function sized(f: Fleet, size: number, drifted: string[], workDir: string
   };
 }
 
-const LIGHT_PLAYBOOK = join(BENCH_DIR, 'light.ts');
+export const LIGHT_PLAYBOOK = join(BENCH_DIR, 'light.ts');
 
 /** Applies the light set everywhere (hactl run), then drifts every 10th node: one file's content, another's mode. */
 export async function convergeAndDrift(f: Fleet, e: FleetEnv): Promise<{ seconds: number; drifted: string[] }> {

@@ -120,13 +120,14 @@ export function mergeLabs(labs: Lab[], dir: string): Fleet {
 
 /**
  * A hactl inventory for light nodes (no cluster stack is ever installed on them): the
- * first node is the inventory's master, the second its slave, the rest plain members.
+ * first node is the inventory's master, the second its slave, the rest plain members
+ * (`name`: the cluster's, so a fleet of them has one name each).
  */
-export function lightInventory(file: string, fleet: Fleet, nodes: LabNodeInfo[]): string {
+export function lightInventory(file: string, fleet: Fleet, nodes: LabNodeInfo[], name = 'bench'): string {
   const lines = [
     '# written by the hactl bench: light nodes (sshd only) for plan/check timings',
     'cluster:',
-    '  name: bench',
+    `  name: ${name}`,
     '  stack: pacemaker',
     '  network: 10.77.0.0/16',
     '  floating_ips: [ 10.77.255.100/16 ]',

@@ -1,4 +1,5 @@
 /** The bench's results: the JSON document, the targets of issue #10, and the printed table. */
+import type { FleetDriftRow } from './fleet-drift.js';
 import { fmtR, fmtS, median, ratio, round } from './stats.js';
 
 export interface Results {
@@ -41,6 +42,8 @@ export interface Results {
     pythonSeconds: number;
     convergeSeconds: number;
   };
+  /** fleet drift (bench/lib/fleet-drift.ts) */
+  fleetDrift?: FleetDriftRow;
   drift: Array<{ nodes: number; driftedHosts: number; hactl: number[]; ansible: number[]; handshake: number[]; hactlRssKiB: number[] }>;
   targets?: Target[];
   totalSeconds?: number;
@@ -78,7 +81,26 @@ export function targetsOf(r: Results): Target[] {
     out.push(target(`drift ${big.nodes} nodes: hactl / ansible --check`, ratio(median(big.hactl), median(big.ansible)), 0.15));
     out.push(target(`drift ${big.nodes} nodes: hactl / ${big.nodes} ssh handshakes`, ratio(median(big.hactl), median(big.handshake)), 1.3));
   }
+  const f = r.fleetDrift;
+  if (f) {
+    out.push(target(`fleet drift ${f.clusters}×${f.perCluster}: one run / one ${f.nodes}-node drift`, fleetRatio(f), 1.3));
+    out.push(target(`fleet drift ${f.clusters}×${f.perCluster}: hactl peak RSS (MiB)`, fleetRssMiB(f), 250));
+  }
   return out;
+}
+
+const fleetRatio = (f: FleetDriftRow): number | undefined => ratio(median(f.fleet), median(f.single));
+const fleetRssMiB = (f: FleetDriftRow): number | undefined => (f.fleetRssKiB.length ? Math.max(...f.fleetRssKiB) / 1024 : undefined);
+
+/** The fleet drift row's lines of the table. */
+export function fleetLines(f: FleetDriftRow): string[] {
+  const mib = (k: number[]): string => (k.length ? `${(Math.max(...k) / 1024).toFixed(0)} MiB` : '?');
+  const sum = f.perClusterSum === undefined ? '' : `; ${f.clusters} runs, one per cluster: ${fmtS(f.perClusterSum)} in all`;
+  return [
+    `fleet drift, ${f.clusters} clusters × ${f.perCluster} light nodes (${f.driftedHosts} drifted): one run ${fmtS(median(f.fleet))}, ` +
+      `one ${f.nodes}-node drift ${fmtS(median(f.single))} (${fmtR(fleetRatio(f))}×)${sum}`,
+    `  peak RSS: fleet run ${mib(f.fleetRssKiB)}, single run ${mib(f.singleRssKiB)}`,
+  ];
 }
 
 const pad = (s: string, n: number): string => s + ' '.repeat(Math.max(0, n - [...s].length));
@@ -138,6 +160,7 @@ export function printTable(r: Results, file: string): void {
   }
   const rss = r.drift.at(-1)?.hactlRssKiB ?? [];
   if (rss.length) w(`hactl peak RSS at ${r.drift.at(-1)!.nodes} nodes: ${(Math.max(...rss) / 1024).toFixed(0)} MiB`);
+  if (r.fleetDrift) for (const l of fleetLines(r.fleetDrift)) w(l);
   if (r.cliStartSeconds !== undefined) w(`hactl CLI start (hactl --version): ${fmtS(r.cliStartSeconds)}`);
   if (r.fleet)
     w(

@@ -37,9 +37,12 @@ export function cronSchedule(every: string): string {
 export interface CronEntryOptions {
   /** --playbook FILE (absolute), when drift checks a user's playbook */
   playbook?: string;
+  /** the cluster's name, or the fleet's (names the cron file and the units) */
   cluster: string;
-  /** absolute path of the inventory */
-  inventory: string;
+  /** absolute path of the inventory; several (files or directories) for fleet drift: one run over all of them */
+  inventory: string | readonly string[];
+  /** fleet drift: the clusters' names, for the comment */
+  clusters?: readonly string[];
   every: string;
   /** absolute paths of node and of hactl's bin script */
   node: string;
@@ -55,6 +58,25 @@ export const cronFileName = (cluster: string): string => `hactl-drift-${cluster.
 /** cron turns an unescaped `%` into a newline: escape it after shell quoting. */
 const cronQuote = (s: string): string => quote(s).replace(/%/g, '\\%');
 
+/** What a scheduled run checks, for comments: `cluster web`, or `fleet prod (clusters web, db)`. */
+export const what = (o: CronEntryOptions): string =>
+  typeof o.inventory === 'string'
+    ? `cluster ${o.cluster}`
+    : `fleet ${o.cluster}${o.clusters?.length ? ` (clusters ${o.clusters.join(', ')})` : ''}`;
+
+/** The drift run a scheduler starts (cron line, systemd service): node, hactl and its arguments. */
+export function driftArgv(o: CronEntryOptions): string[] {
+  return [
+    o.node,
+    o.hactl,
+    'drift',
+    ...(typeof o.inventory === 'string' ? [o.inventory] : o.inventory).flatMap((i) => ['-i', i]),
+    '--quiet',
+    ...(o.playbook ? ['--playbook', o.playbook] : []),
+    ...(o.prometheus ? ['--prometheus', o.prometheus] : []),
+  ];
+}
+
 /**
  * The whole /etc/cron.d file.
  *
@@ -62,26 +84,13 @@ const cronQuote = (s: string): string => quote(s).replace(/%/g, '\\%');
  *   cronEntry({ cluster: 'lab', inventory: '/etc/hactl/lab.yaml', every: '10m', node: '/usr/bin/node',
  *               hactl: '/opt/hactl/bin/hactl', user: 'root' })
  *   // "…\n*\/10 * * * * root flock -n /run/lock/hactl-drift-lab.lock /usr/bin/node /opt/hactl/bin/hactl drift -i /etc/hactl/lab.yaml --quiet\n"
+ *   // a fleet: inventory: ['/etc/hactl/fleet', '/etc/hactl/lab.yaml'] → one line, `drift -i /etc/hactl/fleet -i /etc/hactl/lab.yaml`
  */
-/** The drift run a scheduler starts (cron line, systemd service): node, hactl and its arguments. */
-export function driftArgv(o: CronEntryOptions): string[] {
-  return [
-    o.node,
-    o.hactl,
-    'drift',
-    '-i',
-    o.inventory,
-    '--quiet',
-    ...(o.playbook ? ['--playbook', o.playbook] : []),
-    ...(o.prometheus ? ['--prometheus', o.prometheus] : []),
-  ];
-}
-
 export function cronEntry(o: CronEntryOptions): string {
   const name = cronFileName(o.cluster);
   const args = driftArgv(o);
   return [
-    `# hactl drift for cluster ${o.cluster}: read-only checks; written by \`hactl drift --install-cron\`.`,
+    `# hactl drift for ${what(o)}: read-only checks; written by \`hactl drift --install-cron\`.`,
     '# Output (and so a cron mail) only on trouble. Exit codes: 0 no drift, 2 drift, 1 could not check.',
     'SHELL=/bin/sh',
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',

@@ -3,6 +3,7 @@
  * kind (files, packages, services, cluster, timing); a node that could not be read is a
  * CheckError. The exit code follows from both: 0 clean, 2 drift, 1 could not check.
  */
+import { HactlError } from '../../core/errors.js';
 import { mask } from '../../core/secret.js';
 import type { ForeignElement } from '../../stack/cib.js';
 
@@ -138,5 +139,41 @@ export function buildReport(o: {
     errors: o.errors,
     notes: o.notes.map(mask),
     unmanaged: o.unmanaged ?? [],
+  };
+}
+
+/**
+ * A report for a cluster that produced none (its inventory did not load, the check itself
+ * failed): nothing found, one error (what stopped it), exit 1.
+ * @example writePrometheusFile(file, uncheckedReport({ inventory, label: 'web', error, startedAt }))
+ */
+export function uncheckedReport(o: {
+  inventory: string;
+  cluster?: { name: string; stack: string; nodes: { name: string }[] };
+  label: string;
+  error: unknown;
+  startedAt: Date;
+}): DriftReport {
+  const e = o.error;
+  const d = e instanceof HactlError ? e.details : {};
+  const error = {
+    ...(d.host ? { host: d.host } : {}),
+    message: mask(String((e as Error)?.message ?? e)),
+    ...(d.hint ? { hint: d.hint } : {}),
+  };
+  return {
+    cluster: o.cluster?.name ?? o.label,
+    stack: o.cluster?.stack ?? '',
+    inventory: o.inventory,
+    nodes: o.cluster?.nodes.map((n) => n.name) ?? [],
+    checkedAt: o.startedAt.toISOString(),
+    ms: Date.now() - o.startedAt.getTime(),
+    status: 'error',
+    exitCode: 1,
+    counts: countByKind([]),
+    items: [],
+    errors: [error],
+    notes: [],
+    unmanaged: [],
   };
 }

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, NodeError } from '../../core/errors.js';
-import { type CronEntryOptions, cronFileName, cronSchedule, driftArgv } from './cron.js';
+import { type CronEntryOptions, cronFileName, cronSchedule, driftArgv, what } from './cron.js';
 
 export const UNIT_DIR = '/etc/systemd/system';
 
@@ -79,10 +79,10 @@ export function driftUnits(o: CronEntryOptions): { service: string; timer: strin
   const name = unitName(o.cluster);
   const args = driftArgv(o);
   const service = [
-    `# hactl drift for cluster ${o.cluster}: read-only checks; written by \`hactl drift --install-timer\`.`,
+    `# hactl drift for ${what(o)}: read-only checks; written by \`hactl drift --install-timer\`.`,
     '# Exit codes: 0 no drift, 2 drift, 1 could not check (both failures show in systemctl --failed).',
     '[Unit]',
-    `Description=hactl drift checks for cluster ${o.cluster}`,
+    `Description=hactl drift checks for ${what(o)}`,
     'Documentation=man:hactl(1)',
     'Wants=network-online.target',
     'After=network-online.target',
@@ -96,7 +96,7 @@ export function driftUnits(o: CronEntryOptions): { service: string; timer: strin
   const timer = [
     `# runs ${name}.service; written by \`hactl drift --install-timer\`.`,
     '[Unit]',
-    `Description=hactl drift checks for cluster ${o.cluster} (--every ${o.every})`,
+    `Description=hactl drift checks for ${what(o)} (--every ${o.every})`,
     '',
     '[Timer]',
     `OnCalendar=${onCalendar(o.every)}`,

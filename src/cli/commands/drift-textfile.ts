@@ -6,11 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { countByKind, type DriftReport } from '../../checks/drift/items.js';
+import type { DriftReport } from '../../checks/drift/items.js';
 import { writePrometheusFile } from '../../checks/drift/report.js';
 import { HactlError } from '../../core/errors.js';
-import { mask } from '../../core/secret.js';
-import type { ClusterModel } from '../../inventory/model.js';
 import { printError } from '../output.js';
 
 /**
@@ -33,41 +31,6 @@ export function clusterLabel(inventory: string, textfile: string): string {
     // unreadable or not YAML: that is the error being reported
   }
   return '';
-}
-
-/**
- * A report for a run that produced none: nothing found, one error (what stopped it), exit 1.
- * @example writePrometheusFile(file, uncheckedReport({ inventory, label: 'web', error, startedAt }))
- */
-export function uncheckedReport(o: {
-  inventory: string;
-  cluster?: ClusterModel;
-  label: string;
-  error: unknown;
-  startedAt: Date;
-}): DriftReport {
-  const e = o.error;
-  const d = e instanceof HactlError ? e.details : {};
-  const error = {
-    ...(d.host ? { host: d.host } : {}),
-    message: mask(String((e as Error)?.message ?? e)),
-    ...(d.hint ? { hint: d.hint } : {}),
-  };
-  return {
-    cluster: o.cluster?.name ?? o.label,
-    stack: o.cluster?.stack ?? '',
-    inventory: o.inventory,
-    nodes: o.cluster?.nodes.map((n) => n.name) ?? [],
-    checkedAt: o.startedAt.toISOString(),
-    ms: Date.now() - o.startedAt.getTime(),
-    status: 'error',
-    exitCode: 1,
-    counts: countByKind([]),
-    items: [],
-    errors: [error],
-    notes: [],
-    unmanaged: [],
-  };
 }
 
 /**

@@ -4,14 +4,15 @@
  * exit code: 0 no drift, 2 drift found, 1 could not check.
  */
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { checkDrift, type DriftOptions } from '../../checks/drift/check.js';
 import { CRON_DIR, cronEntry, cronFileName, installCron } from '../../checks/drift/cron.js';
-import type { DriftItem, DriftReport } from '../../checks/drift/items.js';
+import { checkFleet, fleetExitCode, fleetJson, fleetLine, fleetPrometheusText, loadFleet } from '../../checks/drift/fleet.js';
+import { type DriftItem, type DriftReport, uncheckedReport } from '../../checks/drift/items.js';
 import { formatText } from '../../checks/drift/report.js';
 import { driftUnits, installUnits, UNIT_DIR, unitName } from '../../checks/drift/timer.js';
 import { checkCronSchedule } from '../../core/cron.js';
@@ -25,8 +26,8 @@ import { addNodeFlags, connectTimeoutMs } from '../options.js';
 import { type JsonError, printError, printJson, printJsonError } from '../output.js';
 import { colourDiff } from '../progress.js';
 import { runWithProgress, summaryDoc, withRunLock } from '../run-common.js';
-import { collectInventory, expandInventories, fileLabel, fleetExitCode, fleetJson, fleetLine, fleetPrometheusText } from './drift-fleet.js';
-import { clusterLabel, uncheckedReport, writeTextfile } from './drift-textfile.js';
+import { collectInventory, expandInventories } from './drift-fleet.js';
+import { clusterLabel, writeTextfile } from './drift-textfile.js';
 
 interface DriftOpts {
   inventory: string;
@@ -112,14 +113,12 @@ export function register(program: Command): void {
       const debug = Boolean(cmd.optsWithGlobals().debug);
       if (opts.installCron && opts.installTimer)
         throw new InputError('--install-cron and --install-timer: choose one', { hint: 'a cron entry or a systemd timer, not both' });
-      const inventories = expandInventories(typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory);
-      if (inventories.length > 1) {
-        if (opts.installCron || opts.installTimer)
-          throw new InputError('--install-cron/--install-timer take one inventory', { hint: 'install one entry per cluster' });
-        return fleetAction(inventories, { ...opts, inventory: '' }, debug);
-      }
+      const given = typeof opts.inventory === 'string' ? [opts.inventory] : opts.inventory;
+      const inventories = expandInventories(given);
+      // a fleet's schedule keeps the -i as given: a directory picks up the inventories added later
+      if (opts.installCron || opts.installTimer) return cronAction({ ...opts, inventory: '' }, given, inventories);
+      if (inventories.length > 1) return fleetAction(inventories, { ...opts, inventory: '' }, debug);
       const o: DriftOpts = { ...opts, inventory: inventories[0]! };
-      if (o.installCron || o.installTimer) return cronAction(o);
       // the textfile is written on every outcome: the last report, or "could not check"
       const startedAt = new Date();
       let cluster: ClusterModel | undefined;
@@ -154,48 +153,43 @@ function fleetInventory(cmd: Command): Command {
 }
 
 /**
- * Several inventories: each cluster checked in turn under the one --forks bound (its
- * hosts in parallel, one connection per host, closed when the cluster is judged, so
- * nothing of a cluster is kept but its report); a cluster that cannot be loaded or
- * checked is a "could not check" section, never the end of the run.
+ * Several inventories: src/checks/drift/fleet.ts checks them under one --forks bound; this
+ * draws each cluster's section as it is judged (in inventory order), then the fleet line,
+ * the one JSON document or the one textfile.
  */
 async function fleetAction(inventories: string[], o: DriftOpts, debug: boolean): Promise<void> {
   if (o.fix) throw new InputError('--fix takes one inventory', { hint: 'fix one cluster at a time: hactl drift -i FILE --fix' });
   const forks = Math.floor(positive(o.forks, '--forks'));
   const budget = o.budget === undefined ? undefined : positive(o.budget, '--budget');
   const { playbook, dir } = await loadPlaybook(o.playbook ?? 'bootstrap');
-  const reports: DriftReport[] = [];
-  for (const inventory of inventories) {
-    const startedAt = new Date();
-    let cluster: ClusterModel | undefined;
-    const connector = new Connector(
-      sshConnect({
-        connectTimeoutMs: connectTimeoutMs(o),
-        acceptNewHostKeys: o.acceptNewHostkeys,
-        onCommand: debug ? (h, c) => process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined,
-      }),
-    );
-    try {
-      cluster = await loadInventory(inventory);
-      reports.push(await checkDrift(cluster, { playbook, templateDir: dir, connector, forks, budget, cluster: o.playbook === undefined }));
-    } catch (err) {
-      if (!(err instanceof HactlError)) throw err;
-      printError(err);
-      reports.push(uncheckedReport({ inventory, cluster, label: fileLabel(inventory), error: err, startedAt }));
-    } finally {
-      await connector.closeAll();
-    }
-  }
+  const connect = sshConnect({
+    connectTimeoutMs: connectTimeoutMs(o),
+    acceptNewHostKeys: o.acceptNewHostkeys,
+    onCommand: debug ? (h, c) => process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined,
+  });
+  const paint = { paintDiff: chalk.level > 0 ? colourDiff : undefined };
+  const reports = await checkFleet(await loadFleet(inventories), {
+    playbook,
+    templateDir: dir,
+    connect,
+    forks,
+    budget,
+    cluster: o.playbook === undefined,
+    // a bug in one cluster's check is that cluster's "could not check", not the end of the fleet
+    onError: (err, inventory) => {
+      if (debug && !(err instanceof HactlError)) process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
+      printError(err instanceof HactlError ? err : new NodeError(String((err as Error)?.message ?? err), { location: inventory }));
+    },
+    onReport: (r) => {
+      if (!o.json && !(o.quiet && r.exitCode === 0)) process.stdout.write(formatText(r, paint));
+    },
+  });
   const exitCode = fleetExitCode(reports);
   if (o.json) {
     printJson(fleetJson(reports));
     for (const r of reports)
       for (const e of r.errors) printError(new NodeError(`could not check ${r.cluster}: ${e.message}`, { host: e.host, hint: e.hint }));
-  } else if (!(o.quiet && exitCode === 0)) {
-    for (const r of reports)
-      if (!(o.quiet && r.exitCode === 0)) process.stdout.write(formatText(r, { paintDiff: chalk.level > 0 ? colourDiff : undefined }));
-    process.stdout.write(fleetLine(reports));
-  }
+  } else if (!(o.quiet && exitCode === 0)) process.stdout.write(fleetLine(reports));
   process.exitCode = exitCode;
   if (o.prometheus) writeTextfile(o.prometheus, fleetPrometheusText(reports), false);
 }
@@ -351,13 +345,19 @@ async function confirm(question: string): Promise<boolean> {
 /** bin/hactl of this installation (dist/src/cli/commands/drift.js → ../../../../bin/hactl). */
 const HACTL_BIN = fileURLToPath(new URL('../../../../bin/hactl', import.meta.url));
 
-async function cronAction(o: DriftOpts): Promise<void> {
+async function cronAction(o: DriftOpts, given: string[], inventories: string[]): Promise<void> {
   // a duration (10m, 1h) is checked by cronSchedule; anything else must be a valid cron schedule
   if (!/^\d+\s*(m|min|h)?$/.test(o.every.trim())) checkCronSchedule(o.every);
-  const cluster = await loadInventory(o.inventory);
+  // every inventory must load now, not fail each run later
+  const clusters: ClusterModel[] = [];
+  for (const i of inventories) clusters.push(await loadInventory(i));
+  const single = given.length === 1 && inventories.length === 1 && resolve(given[0]!) === resolve(inventories[0]!);
+  // a fleet is named after its one directory, else "fleet"
+  const name = single ? clusters[0]!.name : given.length === 1 ? basename(resolve(given[0]!)) : 'fleet';
   const entryOptions = {
-    cluster: cluster.name,
-    inventory: resolve(o.inventory),
+    cluster: name,
+    inventory: single ? resolve(given[0]!) : given.map((g) => resolve(g)),
+    clusters: single ? undefined : clusters.map((c) => c.name),
     every: o.every,
     node: process.execPath,
     hactl: HACTL_BIN,
@@ -365,6 +365,7 @@ async function cronAction(o: DriftOpts): Promise<void> {
     prometheus: o.prometheus ? resolve(o.prometheus) : undefined,
     playbook: o.playbook ? resolve(o.playbook) : undefined,
   };
+  const cluster = { name };
   if (o.installTimer) {
     const units = driftUnits(entryOptions);
     const name = unitName(cluster.name);

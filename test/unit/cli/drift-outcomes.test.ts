@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterLabel, uncheckedReport } from '../../../src/cli/commands/drift-textfile.js';
+import { uncheckedReport } from '../../../src/checks/drift/items.js';
+import { clusterLabel } from '../../../src/cli/commands/drift-textfile.js';
 import { NodeError } from '../../../src/core/errors.js';
 import { ensureBuilt, hactlAsync, unreachableCluster } from './built.js';
 

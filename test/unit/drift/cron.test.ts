@@ -51,6 +51,22 @@ describe('the cron entry', () => {
     expect(line.endsWith('--quiet --prometheus /var/lib/node-exporter/drift\\%1.prom')).toBe(true);
   });
 
+  it('a fleet: one line, one -i per inventory or directory as given, named after the fleet', () => {
+    const text = cronEntry({
+      ...base,
+      cluster: 'prod',
+      inventory: ['/etc/hactl/prod', '/etc/hactl/lab 2.yaml'],
+      clusters: ['web', 'db', 'lab'],
+      prometheus: '/var/lib/node-exporter/hactl_drift.prom',
+    });
+    const lines = text.split('\n').filter((l) => /^\*\/10 /.test(l));
+    expect(lines).toEqual([
+      '*/10 * * * * root flock -n /run/lock/hactl-drift-prod.lock /usr/bin/node /opt/hactl/bin/hactl drift ' +
+        "-i /etc/hactl/prod -i '/etc/hactl/lab 2.yaml' --quiet --prometheus /var/lib/node-exporter/hactl_drift.prom",
+    ]);
+    expect(text).toMatch(/^# hactl drift for fleet prod \(clusters web, db, lab\): read-only checks/);
+  });
+
   it('file names follow the run-parts rules of /etc/cron.d', () => {
     expect(cronFileName('web.prod')).toBe('hactl-drift-web-prod');
   });

@@ -48,4 +48,11 @@ describe('drift as a systemd timer', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr.trim()).toBe('');
   });
+
+  it('a fleet: one service running drift over every inventory, described as the fleet', () => {
+    const units = driftUnits({ ...opts, cluster: 'prod', inventory: ['/etc/hactl/prod', '/etc/hactl/lab.yaml'], clusters: ['web', 'lab'] });
+    expect(units.service).toContain(`ExecStart=${process.execPath} ${HACTL} drift -i /etc/hactl/prod -i /etc/hactl/lab.yaml --quiet\n`);
+    expect(units.service).toContain('Description=hactl drift checks for fleet prod (clusters web, lab)\n');
+    expect(units.timer).toContain('Unit=hactl-drift-prod.service');
+  });
 });
