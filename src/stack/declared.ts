@@ -124,7 +124,8 @@ export function declaredCheckScript(c: ClusterModel): string {
     const opts = Object.entries(r.params).map(([k, v]) => `--option ${quote(`${k}=${revealValue(v)}`)}`);
     lines.push(
       `echo '${MARK} ${i} validate'`,
-      `crm_resource --validate --class ${quote(r.class)}${r.provider ? ` --provider ${quote(r.provider)}` : ''} --agent ${quote(r.type)} ${opts.join(' ')} 2>&1; echo "${MARK} rc $?"`,
+      `crm_resource --validate --class ${quote(r.class)}${r.provider ? ` --provider ${quote(r.provider)}` : ''} ` +
+        `--agent ${quote(r.type)} ${opts.join(' ')} 2>&1; echo "${MARK} rc $?"`,
     );
   });
   return lines.join('\n') + '\n';
@@ -183,7 +184,9 @@ export function declaredProblems(c: ClusterModel, output: string, host: string):
         path: at('agent'),
         message: `resource agent ${r.agent} (of ${r.id}) is not installed on ${host}`,
         output: meta.text.split('\n')[0],
-        hint: `check the spelling (crm_resource --list-agents ${r.class}${r.provider ? `:${r.provider}` : ''}) or install the package that provides it`,
+        hint:
+          `check the spelling (crm_resource --list-agents ${r.class}${r.provider ? `:${r.provider}` : ''}) ` +
+          'or install the package that provides it',
       });
       return;
     }
@@ -226,7 +229,9 @@ export function assertUniqueIds(c: ClusterModel, ...xml: string[]): void {
       }
       throw new InputError(`the CIB hactl would write holds the id "${m[1]}" twice`, {
         location: c.source,
-        hint: "a declared id under pacemaker: (or one derived from it, such as <id>-instance_attributes) equals another element's id: rename it",
+        hint:
+          'a declared id under pacemaker: (or one derived from it, such as <id>-instance_attributes) ' +
+          "equals another element's id: rename it",
       });
     }
   }

@@ -88,7 +88,8 @@ export { clStatus, HEARTBEAT_ALIVE } from '../facts/heartbeat-status.js';
  * @example hbTool('hb_takeover') // runs `/usr/share/heartbeat/hb_takeover all`
  */
 export const hbTool = (tool: 'hb_standby' | 'hb_takeover', which: 'all' | 'local' | 'foreign' = 'all'): string =>
-  `for d in /usr/share/heartbeat /usr/lib/heartbeat; do [ -x $d/${tool} ] && exec $d/${tool} ${which}; done; echo '${tool} not found' >&2; exit 127`;
+  `for d in /usr/share/heartbeat /usr/lib/heartbeat; do [ -x $d/${tool} ] && exec $d/${tool} ${which}; done; ` +
+  `echo '${tool} not found' >&2; exit 127`;
 
 export function authkeysView(key: Secret): Record<string, unknown> {
   return { key };

@@ -153,7 +153,9 @@ export interface PropertyChange {
 /**
  * The properties whose live value differs, from `cibadmin -Q --scope configuration` (or all
  * of them when there is no CIB to read yet). Any nvpair of that name in the set counts.
- * @example propertyChanges('<configuration><crm_config/></configuration>', props)[0] // { set: 'crm_config', name: 'no-quorum-policy', to: 'stop' }
+ * @example
+ *   propertyChanges('<configuration><crm_config/></configuration>', props)[0]
+ *   // { set: 'crm_config', name: 'no-quorum-policy', to: 'stop' }
  */
 export function propertyChanges(live: string | undefined, p: PropertySets): PropertyChange[] {
   const config = live === undefined ? undefined : parseXml(live);
@@ -215,7 +217,10 @@ export const FRESH_NODE_CHECK = `test ! -e ${PACEMAKER_CIB_FILE} && ! pgrep -x p
  * fails when the name exists: a CIB written since the check wins).
  */
 export function seedCibScript(): string {
-  const set = `<cluster_property_set id="cib-bootstrap-options"><nvpair id="${FORMATION_NVPAIR_ID}" name="dc-deadtime" value="${FORMATION_DC_DEADTIME}"/></cluster_property_set>`;
+  const set =
+    '<cluster_property_set id="cib-bootstrap-options">' +
+    `<nvpair id="${FORMATION_NVPAIR_ID}" name="dc-deadtime" value="${FORMATION_DC_DEADTIME}"/>` +
+    '</cluster_property_set>';
   return (
     [
       'set -e',
@@ -232,7 +237,8 @@ export function seedCibScript(): string {
 }
 
 /** Read-only: exit 0 when the live CIB still holds the formation dc-deadtime. */
-export const FORMATION_PROPERTY_CHECK = `cibadmin -Q --xpath ${quote(`//crm_config//nvpair[@id='${FORMATION_NVPAIR_ID}']`)} >/dev/null 2>&1`;
+export const FORMATION_PROPERTY_CHECK =
+  `cibadmin -Q --xpath ${quote(`//crm_config//nvpair[@id='${FORMATION_NVPAIR_ID}']`)} ` + '>/dev/null 2>&1';
 
 /**
  * Removes the formation dc-deadtime (that nvpair alone, by id): the default applies again,

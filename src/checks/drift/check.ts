@@ -66,7 +66,9 @@ export function missingSecrets(c: ClusterModel): CheckError[] {
     .filter((name) => !existsSync(join(c.secretsDir, name)))
     .map((name) => ({
       message: `the cluster secret ${join(c.secretsDir, name)} does not exist, so the keys on the nodes cannot be compared`,
-      hint: "run drift with the secrets dir bootstrap used (cluster.secrets_dir), or take the nodes' key over with `hactl bootstrap --adopt-secrets`",
+      hint:
+        'run drift with the secrets dir bootstrap used (cluster.secrets_dir), ' +
+        "or take the nodes' key over with `hactl bootstrap --adopt-secrets`",
     }));
 }
 

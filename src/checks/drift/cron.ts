@@ -83,7 +83,8 @@ export function driftArgv(o: CronEntryOptions): string[] {
  * @example
  *   cronEntry({ cluster: 'lab', inventory: '/etc/hactl/lab.yaml', every: '10m', node: '/usr/bin/node',
  *               hactl: '/opt/hactl/bin/hactl', user: 'root' })
- *   // "…\n*\/10 * * * * root flock -n /run/lock/hactl-drift-lab.lock /usr/bin/node /opt/hactl/bin/hactl drift -i /etc/hactl/lab.yaml --quiet\n"
+ *   // "…\n*\/10 * * * * root flock -n /run/lock/hactl-drift-lab.lock
+ *   //   /usr/bin/node /opt/hactl/bin/hactl drift -i /etc/hactl/lab.yaml --quiet\n" (one line)
  *   // a fleet: inventory: ['/etc/hactl/fleet', '/etc/hactl/lab.yaml'] → one line, `drift -i /etc/hactl/fleet -i /etc/hactl/lab.yaml`
  */
 export function cronEntry(o: CronEntryOptions): string {

@@ -46,7 +46,9 @@ function pendingItems(t: TaskResult): DriftItem[] {
     kind: 'services' as const,
     host: t.host,
     subject: `pending handler: ${h}`,
-    message: `never ran after ${cause ? `${cause[1]} changed at ${cause[2]}` : 'a change'} (an interrupted run): the daemon may still run the old values`,
+    message:
+      `never ran after ${cause ? `${cause[1]} changed at ${cause[2]}` : 'a change'} (an interrupted run): ` +
+      'the daemon may still run the old values',
     hint: 're-run `hactl bootstrap` (or drift --fix): it runs the pending handler',
   }));
 }

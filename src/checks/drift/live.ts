@@ -51,7 +51,8 @@ const RC = '@@hactl-rc:';
  */
 export const CIB_SECTION_COMMAND = [
   `if ! live=$(cibadmin -Q --scope configuration 2>&1); then echo "state cibadmin-failed"; printf '%s\\n' "$live"`,
-  `else echo "state ok"; printf '%s\\n' "$live"; for s in resources constraints; do echo "@@desired-$s"; cat ${CIB_DIR}/$s.xml 2>/dev/null || true; done; fi`,
+  `else echo "state ok"; printf '%s\\n' "$live"; ` +
+    `for s in resources constraints; do echo "@@desired-$s"; cat ${CIB_DIR}/$s.xml 2>/dev/null || true; done; fi`,
 ].join('\n');
 
 const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'slave';

@@ -118,7 +118,9 @@ function resourceItems(c: ClusterModel, seenFrom: string, xml: string, st: CrmSt
     items.push({
       ...base,
       message: `runs on ${c.slave.name}, not on ${c.master.name}, the inventory's master (online)`,
-      hint: `fail back when convenient (a short outage): crm_resource --move -r ${GROUP_ID} -N ${c.master.name} && crm_resource --wait && crm_resource --clear -r ${GROUP_ID}`,
+      hint:
+        'fail back when convenient (a short outage): ' +
+        `crm_resource --move -r ${GROUP_ID} -N ${c.master.name} && crm_resource --wait && crm_resource --clear -r ${GROUP_ID}`,
     });
   }
   return [...items, ...failureItems(xml, st)];
@@ -160,7 +162,8 @@ function constraintItems(c: ClusterModel, live: Live): DriftItem[] {
       subject: k.id,
       message:
         k.kind === 'prefer'
-          ? `leftover \`crm_resource --move\`: ${k.resource} is pinned to ${k.node ?? '?'} (score ${k.score ?? '?'})${k.expires ? ` until ${k.expires}` : ''}`
+          ? `leftover \`crm_resource --move\`: ${k.resource} is pinned to ${k.node ?? '?'} ` +
+            `(score ${k.score ?? '?'})${k.expires ? ` until ${k.expires}` : ''}`
           : `leftover \`crm_resource --ban\`: ${k.resource} is kept off ${k.node ?? '?'}${k.expires ? ` until ${k.expires}` : ''}`,
       hint: `crm_resource --clear -r ${k.resource}`,
     }));

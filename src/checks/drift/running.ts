@@ -15,8 +15,10 @@ export const HB_PARAMETERS = ['keepalive', 'warntime', 'deadtime', 'initdead'] a
 
 /** Read-only: Heartbeat's running timing (`run P V`) and ha.cf's (`file P V`). */
 export const HEARTBEAT_RUNNING_COMMAND = [
-  `if ${HEARTBEAT_ALIVE}; then for p in ${HB_PARAMETERS.join(' ')}; do echo "run $p $(${clStatus('hbparameter -p "$p"')} 2>/dev/null)"; done; fi`,
-  `sed -n 's/^[[:space:]]*\\(${HB_PARAMETERS.join('\\|')}\\)[[:space:]]\\+\\([^#[:space:]]*\\).*/file \\1 \\2/p' ${HA_CF} 2>/dev/null; true`,
+  `if ${HEARTBEAT_ALIVE}; then for p in ${HB_PARAMETERS.join(' ')}; ` +
+    `do echo "run $p $(${clStatus('hbparameter -p "$p"')} 2>/dev/null)"; done; fi`,
+  `sed -n 's/^[[:space:]]*\\(${HB_PARAMETERS.join('\\|')}\\)[[:space:]]\\+\\([^#[:space:]]*\\).*/file \\1 \\2/p' ` +
+    `${HA_CF} 2>/dev/null; true`,
 ].join('\n');
 
 /** Read-only: corosync's running totem keys and corosync.conf's totem section. */
@@ -40,7 +42,8 @@ const fmtHb = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${m
 
 /**
  * @example heartbeatRunningItems('master', 'run deadtime 30\nfile deadtime 10\n')
- *   // [{ kind: 'cluster', host: 'master', subject: 'running heartbeat deadtime', message: 'heartbeat runs with deadtime 30 s, /etc/ha.d/ha.cf says 10 s' … }]
+ *   // [{ kind: 'cluster', host: 'master', subject: 'running heartbeat deadtime',
+ *   //    message: 'heartbeat runs with deadtime 30 s, /etc/ha.d/ha.cf says 10 s' … }]
  */
 export function heartbeatRunningItems(host: string, out: string): DriftItem[] {
   const run = new Map<string, string>();
@@ -62,7 +65,9 @@ export function heartbeatRunningItems(host: string, out: string): DriftItem[] {
       host,
       subject: `running heartbeat ${p}`,
       message: `heartbeat runs with ${p} ${fmtHb(rm)}, ${HA_CF} says ${fmtHb(fm)}: the file was changed without a restart`,
-      hint: 'hactl bootstrap restarts heartbeat when it changes ha.cf (or runs a restart left pending); after a hand edit: service heartbeat restart',
+      hint:
+        'hactl bootstrap restarts heartbeat when it changes ha.cf (or runs a restart left pending); ' +
+        'after a hand edit: service heartbeat restart',
     });
   }
   return items;
@@ -105,7 +110,9 @@ export function corosyncRunningItems(host: string, out: string): DriftItem[] {
       host,
       subject: `running corosync totem.${key}`,
       message: `corosync runs with totem.${key} ${r}, ${COROSYNC_CONF} says ${value}: the file was changed without a reload`,
-      hint: 'hactl bootstrap reloads corosync when it changes corosync.conf (or runs a reload left pending); after a hand edit: corosync-cfgtool -R',
+      hint:
+        'hactl bootstrap reloads corosync when it changes corosync.conf (or runs a reload left pending); ' +
+        'after a hand edit: corosync-cfgtool -R',
     });
   }
   return items;
@@ -127,8 +134,12 @@ export function drbdRunningItems(host: string, out: string): DriftItem[] {
       kind: 'cluster',
       host,
       subject: 'running drbd',
-      message: `the kernel's DRBD settings differ from the resource files: adjust would run ${cmds.length} command(s): ${cmds.slice(0, 3).join('; ')}${cmds.length > 3 ? ' …' : ''}`,
-      hint: 'hactl bootstrap adjusts DRBD when it changes a resource file (or runs an adjust left pending); after a hand edit: drbdadm adjust all',
+      message:
+        `the kernel's DRBD settings differ from the resource files: adjust would run ${cmds.length} command(s): ` +
+        `${cmds.slice(0, 3).join('; ')}${cmds.length > 3 ? ' …' : ''}`,
+      hint:
+        'hactl bootstrap adjusts DRBD when it changes a resource file (or runs an adjust left pending); ' +
+        'after a hand edit: drbdadm adjust all',
     },
   ];
 }

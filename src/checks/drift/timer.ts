@@ -73,7 +73,9 @@ export const unitName = (cluster: string): string => cronFileName(cluster);
 
 /**
  * The two unit files, as text.
- * @example driftUnits({ cluster: 'lab', inventory: '/etc/hactl/lab.yaml', every: '10m', node: '/usr/bin/node', hactl: '/opt/hactl/bin/hactl', user: 'root' }).timer
+ * @example
+ *   driftUnits({ cluster: 'lab', inventory: '/etc/hactl/lab.yaml', every: '10m', node: '/usr/bin/node',
+ *                hactl: '/opt/hactl/bin/hactl', user: 'root' }).timer
  */
 export function driftUnits(o: CronEntryOptions): { service: string; timer: string } {
   const name = unitName(o.cluster);

@@ -46,7 +46,9 @@ const num = (v: unknown, dflt: number): number => (v === undefined || v === null
 
 /**
  * @example
- *   timingFacts(cluster) // { stack: 'pacemaker', layer: 'corosync', tokenMs: 3000, runtimeTokenMs: 3650, consensusMs: 3600, detectionMs: 7250, budget: 30, drbd: [{ name: 'r0', pingInt: 3, … }], … }
+ *   timingFacts(cluster)
+ *   // { stack: 'pacemaker', layer: 'corosync', tokenMs: 3000, runtimeTokenMs: 3650, consensusMs: 3600, detectionMs: 7250,
+ *   //   budget: 30, drbd: [{ name: 'r0', pingInt: 3, … }], … }
  */
 export function timingFacts(c: ClusterModel, budget?: number): TimingFacts {
   const drbd = c.drbd.map((r) => {
@@ -91,7 +93,8 @@ const s = (x: number): string => `${Number(x.toFixed(2))} s`;
  *
  * @example
  *   timingItems({ ...timingFacts(cluster), budget: 5 }) // token 5000, consensus 6000
- *   // [{ kind: 'timing', subject: 'failover budget', message: 'corosync notices a dead node after 11 s … over the failover budget of 5 s' }]
+ *   // [{ kind: 'timing', subject: 'failover budget',
+ *   //    message: 'corosync notices a dead node after 11 s … over the failover budget of 5 s' }]
  */
 export function timingItems(f: TimingFacts): DriftItem[] {
   const out: DriftItem[] = [];
@@ -99,7 +102,8 @@ export function timingItems(f: TimingFacts): DriftItem[] {
     out.push(
       item(
         'corosync consensus',
-        `consensus ${f.consensusMs} ms is below 1.2 × token (${f.tokenMs} ms): corosync.conf(5) requires at least that, and \`corosync -t\` does not catch it`,
+        `consensus ${f.consensusMs} ms is below 1.2 × token (${f.tokenMs} ms): ` +
+          'corosync.conf(5) requires at least that, and `corosync -t` does not catch it',
         `set cluster.timing.consensus ≥ ${Math.ceil(1.2 * f.tokenMs)} (or the same key in vars.corosync.totem)`,
       ),
     );
@@ -126,7 +130,8 @@ export function timingItems(f: TimingFacts): DriftItem[] {
     out.push(
       item(
         'failover budget',
-        `${membership.layer} notices a dead node after ${s(membership.secs)} (${membership.how}), over the failover budget of ${s(f.budget)}`,
+        `${membership.layer} notices a dead node after ${s(membership.secs)} (${membership.how}), ` +
+          `over the failover budget of ${s(f.budget)}`,
         'lower the timeouts or raise vars.failover_budget',
       ),
     );
@@ -135,7 +140,10 @@ export function timingItems(f: TimingFacts): DriftItem[] {
     out.push(
       item(
         `drbd ${drbdSlowest.name} failover budget`,
-        `DRBD ${drbdSlowest.name} notices a dead peer after ${s(drbdSecs)} (ping-int ${s(drbdSlowest.pingInt)} + ping-timeout ${s(drbdSlowest.pingTimeout)}); the survivor cannot be promoted before that, over the failover budget of ${s(f.budget)}${drbdSecs > membership.secs ? ` (and later than ${membership.layer}, ${s(membership.secs)})` : ''}`,
+        `DRBD ${drbdSlowest.name} notices a dead peer after ${s(drbdSecs)} ` +
+          `(ping-int ${s(drbdSlowest.pingInt)} + ping-timeout ${s(drbdSlowest.pingTimeout)}); ` +
+          `the survivor cannot be promoted before that, over the failover budget of ${s(f.budget)}` +
+          `${drbdSecs > membership.secs ? ` (and later than ${membership.layer}, ${s(membership.secs)})` : ''}`,
         `lower vars.drbd_options.${drbdSlowest.name}.net.ping-int`,
       ),
     );
@@ -165,7 +173,8 @@ export function timingItems(f: TimingFacts): DriftItem[] {
     out.push(
       item(
         'monitor interval',
-        `a failed service is noticed only after up to ${s(f.monitorInterval)} (timing.monitor_interval), over the failover budget of ${s(f.budget)}`,
+        `a failed service is noticed only after up to ${s(f.monitorInterval)} (timing.monitor_interval), ` +
+          `over the failover budget of ${s(f.budget)}`,
         'lower cluster.timing.monitor_interval',
       ),
     );

@@ -300,7 +300,8 @@ async function fix(
   // some of these are consequences (a node offline because its pacemaker was stopped) and go too
   if (cannot.length)
     say(
-      `       it does not touch ${cannot.length} other(s), which may need an operator: ${[...new Set(cannot.map((i) => i.subject))].join(', ')}`,
+      `       it does not touch ${cannot.length} other(s), which may need an operator: ` +
+        `${[...new Set(cannot.map((i) => i.subject))].join(', ')}`,
     );
   if (!o.yes && !(await confirm(`Run \`${tool}\` on the nodes now? [y/N] `))) {
     say('not fixed: nothing was changed');
