@@ -134,7 +134,8 @@ async function install(node: string, stateDir: string, agent: string, key: strin
     if (r.code !== 0) throw new NodeError(`installing fence_lab failed: ${r.stderr.trim()}`, { host: node });
   };
   await put(
-    'mkdir -p /etc/hactl /usr/lib/stonith/plugins/external && cat > /usr/sbin/fence_lab && chmod 755 /usr/sbin/fence_lab && ln -sf /usr/sbin/fence_lab /usr/lib/stonith/plugins/external/fence_lab',
+    'mkdir -p /etc/hactl /usr/lib/stonith/plugins/external && cat > /usr/sbin/fence_lab && chmod 755 /usr/sbin/fence_lab' +
+      ' && ln -sf /usr/sbin/fence_lab /usr/lib/stonith/plugins/external/fence_lab',
     agent,
   );
   await put('umask 077 && cat > /etc/hactl/fence_lab.key', key);

@@ -110,7 +110,8 @@ async function clearOld(paths: LabPaths, net: LabNet, opts: LabUpOptions): Promi
   const existing = loadState(paths);
   if (existing && netOf(existing).index !== net.index) {
     throw new InputError(
-      `the lab in ${paths.stateDir} has index ${netOf(existing).index}, not ${net.index}: \`hactl lab down\` it first, or use another --state-dir`,
+      `the lab in ${paths.stateDir} has index ${netOf(existing).index}, not ${net.index}: ` +
+        '`hactl lab down` it first, or use another --state-dir',
     );
   }
   if (!existing && !netnsExists(net.netns)) return;
@@ -118,7 +119,8 @@ async function clearOld(paths: LabPaths, net: LabNet, opts: LabUpOptions): Promi
     throw new InputError(
       existing
         ? `a lab already exists in ${paths.stateDir}: use --recreate, --add NAME or \`hactl lab down\``
-        : `another lab with index ${net.index} is running (netns ${net.netns} exists): \`hactl lab down --state-dir DIR\` with its state dir, --recreate, or another --index`,
+        : `another lab with index ${net.index} is running (netns ${net.netns} exists): ` +
+            '`hactl lab down --state-dir DIR` with its state dir, --recreate, or another --index',
     );
   }
   await step(opts.onEvent, 'remove the old lab', () => labDown({ stateDir: paths.stateDir, force: !existing, index: net.index }));
