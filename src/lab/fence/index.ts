@@ -17,10 +17,11 @@ import { parseDocument } from 'yaml';
 import { NodeError } from '../../core/errors.js';
 import { tcpOpen } from '../network.js';
 import { labExec } from '../ns/ops.js';
-import { type LabPaths, labPaths } from '../paths.js';
+import { type LabPaths, labPaths } from '../ns/paths.js';
+import { netOf, requireState } from '../ns/state.js';
 import { requireRoot } from '../preflight.js';
 import { isAlive, killAndWait, type ProcRef, procRef, spawnDetached, waitFor } from '../proc.js';
-import { Journal, netOf, requireState } from '../state.js';
+import { Journal } from '../state.js';
 import { FENCE_PORT } from './protocol.js';
 
 export interface FenceOptions {

@@ -9,14 +9,16 @@ import { removeTree } from '../fsutil.js';
 import { inventoryText } from '../inventory.js';
 import { type LabNet, labNet, resolveLabIndex } from '../net.js';
 import { createLabNetwork, netnsExists } from '../network.js';
-import { defaultCacheDir, type LabPaths, labPaths } from '../paths.js';
+import { defaultCacheDir } from '../paths.js';
 import { preflight } from '../preflight.js';
 import { ensureRepo, startRepoServer } from '../repo.js';
 import { ensureRootfs } from '../rootfs.js';
 import { ensureClientKey, hostsText, writeSshFiles } from '../ssh.js';
-import { Journal, type LabNode, type LabState, loadState, netOf, requireState } from '../state.js';
+import { Journal } from '../state.js';
 import { labDown } from './down.js';
 import { hostKeyOf, prepareDisk, startNode, waitSsh } from './node.js';
+import { type LabPaths, labPaths } from './paths.js';
+import { type LabNode, type LabState, loadState, netOf, requireState } from './state.js';
 
 export interface LabUpOptions {
   /** default: $HACTL_LAB_DIR or /var/lib/hactl/lab */
