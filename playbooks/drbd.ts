@@ -58,7 +58,8 @@ export async function bootstrapDrbd(ctx: PlaybookContext<DrbdHandler>, twins: Ho
     }
     if (!kernelOf.get(h.name)) {
       h.warn(
-        `no DRBD kernel module on ${h.name}: DRBD is configured and validated but not activated; resources that need it are left out of the cluster`,
+        `no DRBD kernel module on ${h.name}: DRBD is configured and validated but not activated; ` +
+          'resources that need it are left out of the cluster',
       );
       return;
     }

@@ -50,7 +50,8 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>)
   const kvm = cluster.guests.filter((g) => g.type === 'kvm').map((g) => g.name);
   if (kvm.length)
     ctx.warn(
-      `Heartbeat starts Xen guests (xendomains) only: KVM guest(s) ${kvm.join(', ')} are defined and validated on the twins, not started by the cluster (the Pacemaker stack runs them with VirtualDomain)`,
+      `Heartbeat starts Xen guests (xendomains) only: KVM guest(s) ${kvm.join(', ')} are defined and validated on the twins, ` +
+        'not started by the cluster (the Pacemaker stack runs them with VirtualDomain)',
     );
 
   await twins.all(async (h) => {

@@ -101,10 +101,8 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   }, 'start corosync and pacemaker');
   await hosts.role('master').once(async (h) => {
     const names = members(cluster).map((n) => n.name);
-    if (!h.check)
-      h.info(
-        `waiting for ${names.join(', ')} to be online with quorum (Pacemaker elects a DC first${fresh ? `: dc-deadtime ${FORMATION_DC_DEADTIME} on this fresh cluster` : ''})`,
-      );
+    const deadtime = fresh ? `: dc-deadtime ${FORMATION_DC_DEADTIME} on this fresh cluster` : '';
+    if (!h.check) h.info(`waiting for ${names.join(', ')} to be online with quorum (Pacemaker elects a DC first${deadtime})`);
     await h.waitFor(CRM_MON, clusterFormed(names), { timeoutS: 180, what: 'the cluster to form' });
     // the formation dc-deadtime goes once the cluster has formed (also a leftover of an
     // interrupted run); a check-mode run (plan, drift) leaves hactl's transient alone
@@ -112,10 +110,12 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
     const formedS = ((Date.now() - stackStart) / 1000).toFixed(1);
     const transient = (await h.exec(FORMATION_PROPERTY_CHECK)).code === 0;
     const back = clusterProperties(cluster).crm_config['dc-deadtime'];
+    const formed = fresh ? `the cluster formed ${formedS} s after the stack start; ` : '';
+    const follows = back ? `the inventory's ${back} follows` : 'the default applies';
     await h.change('dc-deadtime back to normal', {
       changed: transient,
       reason: transient
-        ? `${fresh ? `the cluster formed ${formedS} s after the stack start; ` : ''}the formation dc-deadtime ${FORMATION_DC_DEADTIME} removed (${back ? `the inventory's ${back} follows` : 'the default applies'})`
+        ? `${formed}the formation dc-deadtime ${FORMATION_DC_DEADTIME} removed (${follows})`
         : 'no formation dc-deadtime in the CIB',
       steps: transient ? [{ command: FORMATION_PROPERTY_DELETE }] : [],
     });
@@ -133,7 +133,9 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
       );
     if (!cluster.stonith.enabled)
       ctx.warn(
-        'STONITH is disabled: this cluster runs WITHOUT FENCING. A node that hangs or loses only its cluster link can cause a split brain. Declare cluster.stonith in the inventory for production.',
+        'STONITH is disabled: this cluster runs WITHOUT FENCING. ' +
+          'A node that hangs or loses only its cluster link can cause a split brain. ' +
+          'Declare cluster.stonith in the inventory for production.',
       );
     const props = clusterProperties(cluster);
     const desired = {

@@ -9,11 +9,12 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Lab, LabDownOptions, LabDownResult, LabExecOptions, LabFault, LabOptions, LabStatus, VmLabStatus } from './lab.js';
 import { nsLab } from './ns/ops.js';
-import { defaultStateDir } from './paths.js';
+import { defaultStateDir } from './ns/paths.js';
 import type { RunResult } from './proc.js';
 import { readStateFile } from './state.js';
 import { vmLab } from './vm/ops.js';
-import { defaultVmStateDir, isVmState } from './vm/state.js';
+import { defaultVmStateDir } from './vm/paths.js';
+import { isVmState } from './vm/state.js';
 
 /** Which lab: a state dir, or the default dir of the namespace lab (or, with `vm`, of the VM lab). */
 export interface AnyLabOptions extends LabOptions {

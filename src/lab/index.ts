@@ -42,9 +42,10 @@ export {
   poweroff,
   uncut,
 } from './ns/ops.js';
+export { defaultStateDir, type LabPaths, labPaths } from './ns/paths.js';
+export type { LabNode, LabState } from './ns/state.js';
 export { type LabUpOptions, type LabUpResult, labUp } from './ns/up.js';
-export { defaultCacheDir, defaultStateDir, type LabPaths, labPaths } from './paths.js';
+export { defaultCacheDir, type LabFiles, labFiles } from './paths.js';
 export { requireNamespaces, requireRoot } from './preflight.js';
 export type { RunResult } from './proc.js';
 export { buildCanary, CANARY_PACKAGE, type PublishResult, publish } from './publish.js';
-export type { LabNode, LabState } from './state.js';

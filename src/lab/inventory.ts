@@ -3,8 +3,8 @@ import { dirname, isAbsolute, relative } from 'node:path';
 import { Document, isMap, isSeq } from 'yaml';
 import type { Stack } from '../inventory/model.js';
 import { type LabNet, labNet } from './net.js';
-import type { LabPaths } from './paths.js';
-import type { LabNode } from './state.js';
+import type { LabFiles } from './paths.js';
+import type { LabHost } from './state.js';
 
 /** A state-dir file as the inventory refers to it: relative when beside it, else absolute. */
 function refer(inventory: string, file: string): string {
@@ -26,10 +26,10 @@ const APACHE = { name: 'apache2', package: 'apache2', check: { port: 80, path: '
 
 /** Renders inventory.yaml for `nodes`, to be written at `inventoryFile`. */
 export function inventoryText(
-  paths: Pick<LabPaths, 'identity' | 'sshConfig' | 'knownHosts'>,
+  paths: Pick<LabFiles, 'identity' | 'sshConfig' | 'knownHosts'>,
   inventoryFile: string,
   stack: Stack,
-  nodes: ReadonlyArray<Pick<LabNode, 'name' | 'address' | 'role'>>,
+  nodes: ReadonlyArray<Pick<LabHost, 'name' | 'address' | 'role'>>,
   net: LabNet = labNet(0),
   extras: InventoryExtras = {},
 ): string {

@@ -8,6 +8,7 @@
  * its `faults`); `lab <fault>` and failover-test pick it up from here.
  */
 import type { Role, Stack } from '../inventory/model.js';
+import type { LabFiles } from './paths.js';
 import type { RunResult } from './proc.js';
 
 /** Options shared by the lab operations. */
@@ -93,7 +94,7 @@ export interface Lab {
   /** the faults this kind of lab can do (failover-test asks before it plans one) */
   readonly faults: ReadonlySet<LabFault>;
   /** the lab's files (state.json, ssh_config, inventory.yaml, …) */
-  readonly paths: { stateDir: string; state: string; sshConfig: string; inventory: string };
+  readonly paths: LabFiles;
   status(): Promise<LabStatus | VmLabStatus>;
   /**
    * Runs argv on a node (default: a login shell). Resolves with the exit code; never throws

@@ -1,14 +1,15 @@
 /**
- * Lab network: bridge br0 in its own netns (10.77.N.1), a host veth into it (10.77.N.2)
- * so hactl reaches nodes without entering namespaces, and one veth per node whose
- * bridge end is the node's "cable". N is the lab index (net.ts).
+ * Lab network, the same for both kinds of lab: bridge br0 in its own netns (10.77.N.1) and a
+ * host veth into it (10.77.N.2), so hactl reaches nodes without entering namespaces. N is
+ * the lab index (net.ts). Each kind plugs its nodes into the bridge (`ns/network.ts`: a veth
+ * per node; `vm/network.ts`: a tap per VM); cable.ts pulls and plugs those cables.
  */
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { BRIDGE, HOST_PEER, macFor } from './constants.js';
 import { isLabNetns, type LabNet } from './net.js';
 import { attempt, must, run } from './proc.js';
-import type { Journal, LabNode, Recorded } from './state.js';
+import type { Journal, Recorded } from './state.js';
 
 /** True when a TCP connection to host:port succeeds within timeoutMs. */
 export function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
@@ -47,40 +48,8 @@ export async function createLabNetwork(j: Journal<Recorded, { state: string }>, 
   await ip('link', 'set', net.hostLink, 'up');
 }
 
-/** Gives a node its netns and its NIC eth0 (fixed MAC, address with `brd +` for heartbeat bcast). */
-export async function plugNode(j: Journal, net: LabNet, node: LabNode): Promise<void> {
-  await unplugNode(net, node); // leftovers of a crash would make `ip netns add` fail
-  j.netns(node.netns);
-  await ip('netns', 'add', node.netns);
-  j.link(net.netns, node.veth);
-  await ip('-n', net.netns, 'link', 'add', node.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'address', node.mac, 'netns', node.netns);
-  await ip('-n', net.netns, 'link', 'set', node.veth, 'master', BRIDGE, 'up');
-  await ip('-n', node.netns, 'link', 'set', 'lo', 'up');
-  await ip('-n', node.netns, 'addr', 'add', `${node.address}/${net.prefix}`, 'brd', '+', 'dev', 'eth0');
-  await ip('-n', node.netns, 'link', 'set', 'eth0', 'up');
-}
-
-/** Deletes a node's veth pair by its bridge end (the node's "cable"). */
-export async function removeCable(net: LabNet, veth: string): Promise<void> {
-  if (netnsExists(net.netns)) await attempt('ip', ['-n', net.netns, 'link', 'del', veth]);
-}
-
 export async function deleteNetns(name: string): Promise<void> {
   if (name && netnsExists(name)) await attempt('ip', ['netns', 'del', name]);
-}
-
-/**
- * Removes the node's cable first, then its netns: a netns still pinned by a dying process
- * can linger with its address answering, a deleted bridge port cannot.
- */
-export async function unplugNode(net: LabNet, node: Pick<LabNode, 'netns' | 'veth'>): Promise<void> {
-  await removeCable(net, node.veth);
-  await deleteNetns(node.netns);
-}
-
-/** Pulls (`up` false) or replugs the node's cable on the bridge; processes keep running. */
-export async function setCable(net: LabNet, node: LabNode, up: boolean): Promise<void> {
-  await ip('-n', net.netns, 'link', 'set', node.veth, up ? 'up' : 'down');
 }
 
 /** Whether a link is administratively up; undefined when it (or its netns) does not exist. */

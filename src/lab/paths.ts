@@ -1,21 +1,20 @@
-/** Where the lab keeps its files: the state dir (per lab) and the cache (per machine). */
+/**
+ * Where both kinds of lab keep their files: the files every state dir holds, the cache (per
+ * machine) and this installation's lab assets. Each kind adds its own (`ns/paths.ts`: the
+ * nodes' dirs; `vm/paths.ts`: the VMs' disks).
+ */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeError } from '../core/errors.js';
-
-/** Default state dir: $HACTL_LAB_DIR, else /var/lib/hactl/lab. */
-export function defaultStateDir(): string {
-  return resolve(process.env.HACTL_LAB_DIR || '/var/lib/hactl/lab');
-}
 
 /** Default cache of node roots and apt repos: $HACTL_CACHE_DIR, else /var/cache/hactl. */
 export function defaultCacheDir(): string {
   return resolve(process.env.HACTL_CACHE_DIR || '/var/cache/hactl');
 }
 
-/** Every file the lab writes into its state dir. */
-export interface LabPaths {
+/** The files every lab keeps in its state dir, whatever its kind. */
+export interface LabFiles {
   stateDir: string;
   state: string;
   /** client private key, authorised as root on every node; `.pub` beside it */
@@ -23,20 +22,14 @@ export interface LabPaths {
   sshConfig: string;
   knownHosts: string;
   inventory: string;
-  /** /etc/hosts given to every node */
-  hosts: string;
   repoLog: string;
-  /** debs published into this lab (`hactl lab publish`), served beside the cached repo */
+  /** debs published into this lab (`hactl lab publish`), served beside its cached repo */
   repoExtra: string;
-  nodesDir: string;
-  /** one node's dir: upper/ and work/ (its disk), root/ (overlay mount point), console.log */
-  node(name: string): { dir: string; upper: string; work: string; root: string; console: string };
 }
 
-/** Paths of the lab whose state dir is `stateDir` (default: {@link defaultStateDir}). */
-export function labPaths(stateDir: string = defaultStateDir()): LabPaths {
+/** The files of the lab (of either kind) whose state dir is `stateDir`. */
+export function labFiles(stateDir: string): LabFiles {
   const dir = resolve(stateDir);
-  const nodesDir = join(dir, 'nodes');
   return {
     stateDir: dir,
     state: join(dir, 'state.json'),
@@ -44,14 +37,8 @@ export function labPaths(stateDir: string = defaultStateDir()): LabPaths {
     sshConfig: join(dir, 'ssh_config'),
     knownHosts: join(dir, 'known_hosts'),
     inventory: join(dir, 'inventory.yaml'),
-    hosts: join(dir, 'hosts'),
     repoLog: join(dir, 'repo-server.log'),
     repoExtra: join(dir, 'repo-extra'),
-    nodesDir,
-    node(name: string) {
-      const d = join(nodesDir, name);
-      return { dir: d, upper: join(d, 'upper'), work: join(d, 'work'), root: join(d, 'root'), console: join(d, 'console.log') };
-    },
   };
 }
 
@@ -68,11 +55,6 @@ function packageRoot(): string {
 /** A file under lab-assets/ of this installation (shell scripts the lab runs or installs). */
 export function labAsset(name: string): string {
   return join(packageRoot(), 'lab-assets', name);
-}
-
-/** The shell script that becomes PID 1 of every node. */
-export function nodeInitScript(): string {
-  return join(packageRoot(), 'lab-assets', 'node-init.sh');
 }
 
 /**

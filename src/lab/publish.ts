@@ -11,10 +11,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { InputError, NodeError } from '../core/errors.js';
-import { labPaths } from './paths.js';
+import { defaultStateDir } from './ns/paths.js';
+import { labFiles } from './paths.js';
 import { must } from './proc.js';
 import { readStateFile } from './state.js';
-import { vmPaths } from './vm/state.js';
 
 /** The lab's canary package: installed on the nodes by tests, then upgraded. */
 export const CANARY_PACKAGE = 'hactl-lab-canary';
@@ -69,13 +69,13 @@ export interface PublishResult {
  */
 export async function publish(o: { stateDir?: string; files?: string[]; canary?: string }): Promise<PublishResult> {
   // either lab kind: both serve <state-dir>/repo-extra/ beside their cached repo
-  const paths = labPaths(o.stateDir);
-  const state = readStateFile(paths.state) as { kind?: string } | undefined;
+  const paths = labFiles(o.stateDir ?? defaultStateDir());
+  const state = readStateFile(paths.state);
   if (!state) throw new NodeError(`no lab in ${paths.stateDir}`, { hint: 'start one with `hactl lab up` (or `hactl lab up --vm`)' });
   const files = o.files ?? [];
   for (const f of files) if (!f.endsWith('.deb')) throw new InputError(`${f}: not a .deb`);
   if (!files.length && !o.canary) throw new InputError('nothing to publish: name FILE.deb or --canary VERSION');
-  const dir = state.kind === 'vm' ? vmPaths(paths.stateDir).repoExtra : paths.repoExtra;
+  const dir = paths.repoExtra;
   mkdirSync(dir, { recursive: true });
   for (const f of files) copyFileSync(f, join(dir, basename(f)));
   if (o.canary) await buildCanary(o.canary, dir);

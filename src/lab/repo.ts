@@ -12,8 +12,7 @@ import { type LabListener, step } from './events.js';
 import { hashOf, removeStaleTmp, removeTree } from './fsutil.js';
 import type { LabNet } from './net.js';
 import { tcpOpen } from './network.js';
-import type { LabPaths } from './paths.js';
-import { repoServerScript } from './paths.js';
+import { type LabFiles, repoServerScript } from './paths.js';
 import { hostEnv, killAndWait, must, type ProcRef, procRef, run, spawnDetached, waitFor } from './proc.js';
 
 const REPO_FORMAT = 1;
@@ -115,7 +114,7 @@ async function index(tmp: string): Promise<void> {
  * are served too, their index appended to the cached repo's.
  */
 export async function startRepoServer(
-  paths: Pick<LabPaths, 'repoLog'> & { repoExtra?: string },
+  paths: Pick<LabFiles, 'repoLog'> & { repoExtra?: string },
   net: LabNet,
   repo: string,
   record: (ref: ProcRef) => void,

@@ -4,15 +4,15 @@
  * and by address, known before the node even boots).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { LabPaths } from './paths.js';
+import type { LabFiles } from './paths.js';
 import { must } from './proc.js';
-import type { LabNode } from './state.js';
+import type { LabHost } from './state.js';
 
 /** What the SSH files need of a node (namespace or VM lab). */
-type SshNode = Pick<LabNode, 'name' | 'address'>;
+type SshNode = Pick<LabHost, 'name' | 'address'>;
 
 /** Creates the client key pair once (kept across `lab down`/`up`); returns the public key line. */
-export async function ensureClientKey(paths: Pick<LabPaths, 'identity'>): Promise<string> {
+export async function ensureClientKey(paths: Pick<LabFiles, 'identity'>): Promise<string> {
   if (!existsSync(paths.identity)) {
     await must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hactl-lab', '-f', paths.identity]);
   }
@@ -23,7 +23,7 @@ export async function ensureClientKey(paths: Pick<LabPaths, 'identity'>): Promis
 const arg = (p: string): string => (/\s/.test(p) ? `"${p}"` : p);
 
 /** ssh_config(5) for `ssh -F`: every option is scoped to the node blocks. */
-export function sshConfigText(paths: Pick<LabPaths, 'identity' | 'knownHosts'>, nodes: readonly SshNode[]): string {
+export function sshConfigText(paths: Pick<LabFiles, 'identity' | 'knownHosts'>, nodes: readonly SshNode[]): string {
   const blocks = nodes.map((n) =>
     [
       `Host ${n.name} ${n.address}`,
@@ -52,7 +52,7 @@ export function hostsText(nodes: readonly SshNode[]): string {
 
 /** Writes ssh_config and known_hosts for `nodes` (with their host keys). */
 export function writeSshFiles(
-  paths: Pick<LabPaths, 'identity' | 'knownHosts' | 'sshConfig'>,
+  paths: Pick<LabFiles, 'identity' | 'knownHosts' | 'sshConfig'>,
   entries: ReadonlyArray<{ node: SshNode; key: string }>,
 ): void {
   writeFileSync(

@@ -1,14 +1,13 @@
 /**
- * state.json: every id the lab made. Ids are recorded BEFORE the thing is created (and
- * processes right after they start), so `lab down` can undo a crashed or half-finished
- * `lab up`: removing something that was never made is a harmless no-op.
+ * state.json, what both kinds of lab record in it: every id the lab made. Ids are recorded
+ * BEFORE the thing is created (and processes right after they start), so `lab down` can
+ * undo a crashed or half-finished `lab up`: removing something that was never made is a
+ * harmless no-op. Each kind's state adds its nodes (`ns/state.ts`, `vm/state.ts`).
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { InputError, NodeError } from '../core/errors.js';
-import type { Role, Stack } from '../inventory/model.js';
-import { type LabNet, labNet } from './net.js';
-import type { LabPaths } from './paths.js';
+import { NodeError } from '../core/errors.js';
+import type { Role } from '../inventory/model.js';
+import type { LabFiles } from './paths.js';
 import type { ProcRef } from './proc.js';
 
 export interface LabLink {
@@ -22,24 +21,14 @@ export interface LabProcess extends ProcRef {
   what: string;
 }
 
-export interface LabNode {
+/** What a node of either kind of lab has: a name, an address and a role, a MAC, and a cable that can be pulled. */
+export interface LabHost {
   name: string;
   address: string;
   mac: string;
   role: Role;
-  netns: string;
-  /** the node's veth end on the bridge (in the lab netns) */
-  veth: string;
-  /** overlay dirs: upper/ + work/ (the node's disk), root/ (mount point) */
-  dir: string;
-  /** PID 1 of the node's pid namespace, while powered on */
-  init?: ProcRef;
-  /** the `unshare` process that forked init */
-  launcher?: ProcRef;
   /** true after `lab cut` (cable pulled) */
   cut: boolean;
-  /** false for nodes added with --add (not written to inventory.yaml) */
-  inInventory: boolean;
 }
 
 /** The id lists every kind of lab state has (namespace lab, VM lab): what a {@link Journal} records. */
@@ -56,29 +45,6 @@ export interface Recorded {
   dirs: string[];
 }
 
-export interface LabState extends Recorded {
-  version: 1;
-  /** lab index (net.ts); absent in state files of hactl before indexes = 0 */
-  index?: number;
-  stateDir: string;
-  createdAt: string;
-  stack: Stack;
-  rootfs: string;
-  repo: string;
-  inventory?: string;
-  repoServer?: ProcRef;
-  nodes: LabNode[];
-}
-
-/** Reads state.json, or undefined when there is none. A VM lab's state is refused, not misread. */
-export function loadState(paths: Pick<LabPaths, 'state'>): LabState | undefined {
-  const s = readStateFile(paths.state) as (LabState & { kind?: string }) | undefined;
-  if (s?.kind === 'vm') {
-    throw new InputError(`${dirname(paths.state)} holds a VM lab, not a namespace lab: use \`hactl lab … --vm\` (or its --state-dir)`);
-  }
-  return s;
-}
-
 /** Parses a state.json of either kind of lab (undefined when the file does not exist). */
 export function readStateFile(file: string): unknown {
   if (!existsSync(file)) return undefined;
@@ -92,37 +58,17 @@ export function readStateFile(file: string): unknown {
 }
 
 /** Writes state.json atomically (a crash never leaves half a file). */
-export function saveState(paths: Pick<LabPaths, 'state'>, state: object): void {
+export function saveState(paths: Pick<LabFiles, 'state'>, state: object): void {
   const tmp = `${paths.state}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
   renameSync(tmp, paths.state);
-}
-
-/** Reads state.json of a lab that must exist. */
-export function requireState(paths: LabPaths): LabState {
-  const s = loadState(paths);
-  if (!s) throw new NodeError(`no lab in ${paths.stateDir}`, { hint: 'start one with `hactl lab up`' });
-  return s;
-}
-
-/** Names and addresses of the lab a state describes. */
-export function netOf(state: Pick<LabState, 'index'>): LabNet {
-  return labNet(state.index ?? 0);
-}
-
-export function findNode(state: LabState, name: string): LabNode {
-  const n = state.nodes.find((x) => x.name === name);
-  if (!n) {
-    throw new InputError(`no lab node "${name}" (nodes: ${state.nodes.map((x) => x.name).join(', ')})`);
-  }
-  return n;
 }
 
 /**
  * Records ids into the state and saves at once, before the thing is made (processes: right
  * after they start), so an interrupted `lab up` still leaves a complete list for `lab down`.
  */
-export class Journal<S extends Recorded = LabState, P extends Pick<LabPaths, 'state'> = LabPaths> {
+export class Journal<S extends Recorded = Recorded, P extends Pick<LabFiles, 'state'> = Pick<LabFiles, 'state'>> {
   constructor(
     readonly paths: P,
     readonly state: S,

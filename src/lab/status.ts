@@ -1,5 +1,6 @@
 /** A node's line in `lab status`, the same for both kinds of lab: whether its process runs and its cable is in. */
 import type { Role } from '../inventory/model.js';
+import type { Cable } from './cable.js';
 import type { LabNodeStatus } from './lab.js';
 import { linkUp } from './network.js';
 import { isAlive, type ProcRef } from './proc.js';
@@ -11,7 +12,7 @@ import { isAlive, type ProcRef } from './proc.js';
 export async function nodeStatus(
   n: { name: string; address: string; role: Role },
   proc: ProcRef | undefined,
-  cable: { netns: string; link: string },
+  cable: Cable,
   inInventory: boolean,
 ): Promise<LabNodeStatus> {
   const running = isAlive(proc);

@@ -283,8 +283,9 @@ export function cibApplyScript(ops: CibOp[], tagIds: string[] | undefined, workD
   if (tagIds) {
     // replaced in place when it exists (Pacemaker does not check obj_ref ids: order is free)
     const tag = `<tag id="${OWNED_TAG}">${tagIds.map((i) => `<obj_ref id="${esc(i)}"/>`).join('')}</tag>`;
+    const ownedTag = `"/cib/configuration/tags/tag[@id='${OWNED_TAG}']"`;
     lines.push(
-      `if cibadmin -Q --xpath "/cib/configuration/tags/tag[@id='${OWNED_TAG}']" >/dev/null 2>&1; then cibadmin --replace --scope tags --xml-pipe ${heredoc(tag, n++)}`,
+      `if cibadmin -Q --xpath ${ownedTag} >/dev/null 2>&1; then cibadmin --replace --scope tags --xml-pipe ${heredoc(tag, n++)}`,
       `elif cibadmin -Q --scope tags >/dev/null 2>&1; then cibadmin --create --scope tags --xml-pipe ${heredoc(tag, n++)}`,
       `else cibadmin --create --scope configuration --xml-pipe ${heredoc(`<tags>${tag}</tags>`, n++)}`,
       'fi',

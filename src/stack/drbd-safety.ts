@@ -96,7 +96,8 @@ export function syncDecision(
     action: 'refuse',
     say: `DRBD ${resource}: refusing the initial sync (it overwrites ${slave.node}) — ${summary}`,
     hint: fresh
-      ? `the twins are not connected: check the replication link and port, then run bootstrap again (\`drbdadm status ${resource}\` on both)`
+      ? 'the twins are not connected: check the replication link and port, ' +
+        `then run bootstrap again (\`drbdadm status ${resource}\` on both)`
       : `neither twin is UpToDate and they do not both have fresh metadata: find the twin with the good data and make it primary by hand ` +
         `(\`drbdadm primary --force ${resource}\` there, only after checking its data), then run bootstrap again`,
   };
@@ -128,7 +129,9 @@ export type ReplaceDecision = { action: 'allow'; say: string } | { action: 'refu
  *
  * @param survivor the other twin's name and its state of every resource (from its own `drbdadm status`)
  * @example
- *   replaceDecision('master', { node: 'slave', states: [{ name: 'r0', role: 'Secondary', disks: ['UpToDate'], peers: [{ name: 'peer', connection: 'Connected', role: 'Primary' }] }] }, ['r0'], 'crm_resource --move …')
+ *   const peers = [{ name: 'peer', connection: 'Connected', role: 'Primary' }];
+ *   replaceDecision('master', { node: 'slave', states: [{ name: 'r0', role: 'Secondary', disks: ['UpToDate'], peers }] },
+ *     ['r0'], 'crm_resource --move …')
  *   // { action: 'refuse', say: 'master is Primary of DRBD r0 (…)', hint: 'switch over first: …' }
  */
 export function replaceDecision(
@@ -151,7 +154,9 @@ export function replaceDecision(
       const what = st ? `${st.role}, disk ${st.disks[0] ?? 'none'}, peer ${peer?.connection ?? 'none'}` : 'not up';
       return {
         action: 'refuse',
-        say: `DRBD ${name} on ${survivor.node} is ${what}: the replacement of ${old} must sync from a Primary with UpToDate data, and ${survivor.node} is not one`,
+        say:
+          `DRBD ${name} on ${survivor.node} is ${what}: the replacement of ${old} must sync from a Primary with UpToDate data, ` +
+          `and ${survivor.node} is not one`,
         hint: `make ${survivor.node} serve first (${switchover}), or repair DRBD there (\`drbdadm status ${name}\`)`,
       };
     }

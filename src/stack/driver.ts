@@ -112,7 +112,8 @@ export function leftOf(services: string[], processes: string[]): string {
     ...processes.map((p) => `pgrep -x ${p} >/dev/null && echo "running ${p}"`),
     ...services.map(
       (s) =>
-        `{ [ -d /run/systemd/system ] && systemctl -q is-enabled ${s} 2>/dev/null; } || ls /etc/rc[2345].d/S*${s} >/dev/null 2>&1 && echo "enabled ${s}"`,
+        `{ [ -d /run/systemd/system ] && systemctl -q is-enabled ${s} 2>/dev/null; } || ` +
+        `ls /etc/rc[2345].d/S*${s} >/dev/null 2>&1 && echo "enabled ${s}"`,
     ),
     'true',
   ].join('\n');
@@ -172,7 +173,8 @@ const pacemaker: StackDriver<'pacemaker'> = {
   // done only once it stayed out of `crm_node -l` for 5 checks in a row
   forgetNodeCommand: (name) =>
     `gone=0; for i in $(seq 1 60); do ` +
-    `if crm_node -l 2>/dev/null | awk '{print $2}' | grep -qxF ${quote(name)}; then gone=0; crm_node -R ${quote(name)} --force >/dev/null 2>&1; ` +
+    `if crm_node -l 2>/dev/null | awk '{print $2}' | grep -qxF ${quote(name)}; ` +
+    `then gone=0; crm_node -R ${quote(name)} --force >/dev/null 2>&1; ` +
     `else gone=$((gone+1)); [ $gone -ge 5 ] && exit 0; fi; sleep 1; done; ` +
     `echo "crm_node -l still lists ${name.replace(/[^A-Za-z0-9_.-]/g, '')} after 60 s" >&2; exit 1`,
   // pacemaker first (it stops the resources), then corosync (the notes' graceful stop); no systemd in the namespace lab

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labNet, resolveLabIndex } from '../../src/lab/net.js';
-import type { LabState } from '../../src/lab/state.js';
+import type { LabState } from '../../src/lab/ns/state.js';
 import { VM_NET } from '../../src/lab/vm/constants.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -8,8 +8,8 @@ import { assignAddresses, HOST_PACKAGES, macFor } from '../../src/lab/constants.
 import { labExec, labStatus } from '../../src/lab/index.js';
 import { inventoryText } from '../../src/lab/inventory.js';
 import { labNet, MAX_LAB_INDEX, resolveLabIndex } from '../../src/lab/net.js';
-import { labPaths } from '../../src/lab/paths.js';
-import type { LabNode, LabState } from '../../src/lab/state.js';
+import { labPaths } from '../../src/lab/ns/paths.js';
+import type { LabNode, LabState } from '../../src/lab/ns/state.js';
 import { ALL_HOST_PACKAGES, VM_HOST_PACKAGES } from '../../src/lab/vm/constants.js';
 import { resolveTarget, SshConnection } from '../../src/transport/ssh.js';
 import { eventually, hactl, ipOut, labAddresses, labMissing, pingFrom, ROOT, running, ssh, TEST_LAB_INDEX } from './helpers.js';

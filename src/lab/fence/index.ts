@@ -17,10 +17,11 @@ import { parseDocument } from 'yaml';
 import { NodeError } from '../../core/errors.js';
 import { tcpOpen } from '../network.js';
 import { labExec } from '../ns/ops.js';
-import { type LabPaths, labPaths } from '../paths.js';
+import { type LabPaths, labPaths } from '../ns/paths.js';
+import { netOf, requireState } from '../ns/state.js';
 import { requireRoot } from '../preflight.js';
 import { isAlive, killAndWait, type ProcRef, procRef, spawnDetached, waitFor } from '../proc.js';
-import { Journal, netOf, requireState } from '../state.js';
+import { Journal } from '../state.js';
 import { FENCE_PORT } from './protocol.js';
 
 export interface FenceOptions {
@@ -134,7 +135,8 @@ async function install(node: string, stateDir: string, agent: string, key: strin
     if (r.code !== 0) throw new NodeError(`installing fence_lab failed: ${r.stderr.trim()}`, { host: node });
   };
   await put(
-    'mkdir -p /etc/hactl /usr/lib/stonith/plugins/external && cat > /usr/sbin/fence_lab && chmod 755 /usr/sbin/fence_lab && ln -sf /usr/sbin/fence_lab /usr/lib/stonith/plugins/external/fence_lab',
+    'mkdir -p /etc/hactl /usr/lib/stonith/plugins/external && cat > /usr/sbin/fence_lab && chmod 755 /usr/sbin/fence_lab' +
+      ' && ln -sf /usr/sbin/fence_lab /usr/lib/stonith/plugins/external/fence_lab',
     agent,
   );
   await put('umask 077 && cat > /etc/hactl/fence_lab.key', key);

@@ -9,12 +9,13 @@ import { mountsUnder, removeTree, umountUnder } from '../fsutil.js';
 import type { LabDownOptions, LabDownResult } from '../lab.js';
 import { type LabNet, labNet, resolveLabIndex } from '../net.js';
 import { labNetnsNames, netnsExists } from '../network.js';
-import { type LabPaths, labPaths } from '../paths.js';
 import { requireRoot } from '../preflight.js';
 import { killAndWait } from '../proc.js';
-import { type LabState, loadState, netOf, saveState } from '../state.js';
+import { saveState } from '../state.js';
 import { adoptStrays, killAndUnlink, leftovers as recordedLeftovers } from '../teardown.js';
 import { stopNode } from './node.js';
+import { type LabPaths, labPaths } from './paths.js';
+import { type LabState, loadState, netOf } from './state.js';
 
 export type { LabDownOptions, LabDownResult } from '../lab.js';
 

@@ -8,10 +8,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { NodeError } from '../../core/errors.js';
 import type { LabNet } from '../net.js';
-import { netnsPids, plugNode, removeCable, tcpOpen, unplugNode } from '../network.js';
-import { type LabPaths, nodeInitScript } from '../paths.js';
+import { netnsPids, tcpOpen } from '../network.js';
 import { childrenOf, isAlive, killAndWait, must, procRef, spawnDetached, waitFor, which } from '../proc.js';
-import { type Journal, type LabNode, netOf } from '../state.js';
+import { plugNode, removeCable, unplugNode } from './network.js';
+import { type LabPaths, nodeInitScript } from './paths.js';
+import { type LabJournal, type LabNode, netOf } from './state.js';
 
 /**
  * Writes the node's identity into its (not yet mounted) upper dir: hostname, hosts,
@@ -47,7 +48,7 @@ export function hostKeyOf(paths: LabPaths, name: string): string {
 }
 
 /** Plugs the node in and starts its PID 1; the disk (upper dir) is reused as it is. */
-export async function startNode(j: Journal, node: LabNode, lower: string): Promise<void> {
+export async function startNode(j: LabJournal, node: LabNode, lower: string): Promise<void> {
   const d = j.paths.node(node.name);
   await plugNode(j, netOf(j.state), node);
   j.mount(d.root);

@@ -1,14 +1,17 @@
 /** Working with a running namespace lab: status, exec into a node, and the fault primitives; {@link nsLab} is its {@link Lab}. */
-import { InputError, NodeError } from '../../core/errors.js';
+import { NodeError } from '../../core/errors.js';
+import { plugCable } from '../cable.js';
 import type { Lab, LabDownOptions, LabExecOptions, LabNodeStatus, LabOptions, LabStatus } from '../lab.js';
-import { netnsExists, setCable } from '../network.js';
-import { labPaths } from '../paths.js';
+import { netnsExists } from '../network.js';
 import { requireRoot } from '../preflight.js';
 import { isAlive, type RunResult, run } from '../proc.js';
-import { findNode, Journal, type LabNode, loadState, netOf, requireState } from '../state.js';
+import { Journal } from '../state.js';
 import { nodeStatus } from '../status.js';
 import { labDown } from './down.js';
+import { cableOf } from './network.js';
 import { startNode, stopNode, waitSsh } from './node.js';
+import { labPaths } from './paths.js';
+import { findNode, type LabJournal, type LabNode, loadState, netOf, requireState } from './state.js';
 
 export type { LabExecOptions, LabNodeStatus, LabOptions, LabStatus } from '../lab.js';
 
@@ -20,7 +23,7 @@ export async function labStatus(opts: LabOptions = {}): Promise<LabStatus> {
   if (!s) return { stateDir: paths.stateDir, up: false, nodes: [] };
   const net = netOf(s);
   const nodes: LabNodeStatus[] = [];
-  for (const n of s.nodes) nodes.push(await nodeStatus(n, n.init, { netns: net.netns, link: n.veth }, n.inInventory));
+  for (const n of s.nodes) nodes.push(await nodeStatus(n, n.init, cableOf(net, n), n.inInventory));
   return {
     stateDir: paths.stateDir,
     index: net.index,
@@ -34,7 +37,7 @@ export async function labStatus(opts: LabOptions = {}): Promise<LabStatus> {
   };
 }
 
-function labNode(name: string, opts: LabOptions): { node: LabNode; j: Journal } {
+function labNode(name: string, opts: LabOptions): { node: LabNode; j: LabJournal } {
   requireRoot();
   const paths = labPaths(opts.stateDir);
   const state = requireState(paths);
@@ -83,10 +86,7 @@ export async function boot(node: string, opts: LabOptions = {}): Promise<void> {
 
 async function cable(node: string, up: boolean, opts: LabOptions): Promise<void> {
   const { node: n, j } = labNode(node, opts);
-  if (!isAlive(n.init)) throw new InputError(`lab node ${node} is powered off`);
-  await setCable(netOf(j.state), n, up);
-  n.cut = !up;
-  j.save();
+  await plugCable(n, { proc: n.init, off: `lab node ${node} is powered off` }, cableOf(netOf(j.state), n), up, () => j.save());
 }
 
 /** Pulls the node's network cable: its processes keep running, its peers lose it. */

@@ -9,14 +9,16 @@ import { removeTree } from '../fsutil.js';
 import { inventoryText } from '../inventory.js';
 import { type LabNet, labNet, resolveLabIndex } from '../net.js';
 import { createLabNetwork, netnsExists } from '../network.js';
-import { defaultCacheDir, type LabPaths, labPaths } from '../paths.js';
+import { defaultCacheDir } from '../paths.js';
 import { preflight } from '../preflight.js';
 import { ensureRepo, startRepoServer } from '../repo.js';
 import { ensureRootfs } from '../rootfs.js';
 import { ensureClientKey, hostsText, writeSshFiles } from '../ssh.js';
-import { Journal, type LabNode, type LabState, loadState, netOf, requireState } from '../state.js';
+import { Journal } from '../state.js';
 import { labDown } from './down.js';
 import { hostKeyOf, prepareDisk, startNode, waitSsh } from './node.js';
+import { type LabPaths, labPaths } from './paths.js';
+import { type LabNode, type LabState, loadState, netOf, requireState } from './state.js';
 
 export interface LabUpOptions {
   /** default: $HACTL_LAB_DIR or /var/lib/hactl/lab */
@@ -110,7 +112,8 @@ async function clearOld(paths: LabPaths, net: LabNet, opts: LabUpOptions): Promi
   const existing = loadState(paths);
   if (existing && netOf(existing).index !== net.index) {
     throw new InputError(
-      `the lab in ${paths.stateDir} has index ${netOf(existing).index}, not ${net.index}: \`hactl lab down\` it first, or use another --state-dir`,
+      `the lab in ${paths.stateDir} has index ${netOf(existing).index}, not ${net.index}: ` +
+        '`hactl lab down` it first, or use another --state-dir',
     );
   }
   if (!existing && !netnsExists(net.netns)) return;
@@ -118,7 +121,8 @@ async function clearOld(paths: LabPaths, net: LabNet, opts: LabUpOptions): Promi
     throw new InputError(
       existing
         ? `a lab already exists in ${paths.stateDir}: use --recreate, --add NAME or \`hactl lab down\``
-        : `another lab with index ${net.index} is running (netns ${net.netns} exists): \`hactl lab down --state-dir DIR\` with its state dir, --recreate, or another --index`,
+        : `another lab with index ${net.index} is running (netns ${net.netns} exists): ` +
+            '`hactl lab down --state-dir DIR` with its state dir, --recreate, or another --index',
     );
   }
   await step(opts.onEvent, 'remove the old lab', () => labDown({ stateDir: paths.stateDir, force: !existing, index: net.index }));

@@ -14,7 +14,8 @@ import { killAndWait } from '../proc.js';
 import { saveState } from '../state.js';
 import { adoptStrays, killAndUnlink, leftovers } from '../teardown.js';
 import { VM_NET } from './constants.js';
-import { loadVmState, type VmLabState, type VmPaths, vmPaths } from './state.js';
+import { type VmPaths, vmPaths } from './paths.js';
+import { loadVmState, type VmLabState } from './state.js';
 
 export interface VmLabDownOptions {
   /** default: $HACTL_VMLAB_DIR or /var/lib/hactl/vmlab */

@@ -24,5 +24,6 @@ export {
 export { type VmLabDownOptions, type VmLabDownResult, vmLabDown } from './down.js';
 export { ensureVmImage, type VmImage, vmImageDir } from './image.js';
 export { type VmLabStatus, vmBoot, vmCut, vmExec, vmLab, vmLabStatus, vmPoweroff, vmUncut } from './ops.js';
-export { defaultVmStateDir, isVmState, type VmLabState, type VmNode, type VmPaths, vmPaths } from './state.js';
+export { defaultVmStateDir, type VmPaths, vmPaths } from './paths.js';
+export { isVmState, type VmLabState, type VmNode } from './state.js';
 export { type VmLabUpOptions, type VmLabUpResult, vmInventoryText, vmLabUp } from './up.js';

@@ -3,6 +3,7 @@
  * with VM_NET), plus one persistent tap per VM on the bridge. qemu attaches to the tap by
  * name; the tap outlives qemu, so a power-off/boot keeps the same "cable".
  */
+import type { Cable } from '../cable.js';
 import { BRIDGE } from '../constants.js';
 import { must } from '../proc.js';
 import type { Journal, Recorded } from '../state.js';
@@ -19,9 +20,9 @@ export async function addTap(j: Journal<Recorded, { state: string }>, node: VmNo
 }
 
 /**
- * Plugs the VM's cable in (`up`) or pulls it: a down tap is a disabled bridge port, so
- * nothing passes either way while the guest keeps running and sees its link up.
+ * The VM's cable: its tap on the bridge. A down tap is a disabled bridge port, so nothing
+ * passes either way while the guest keeps running and sees its link up.
  */
-export async function setTap(node: VmNode, up: boolean): Promise<void> {
-  await ip('-n', VM_NET.netns, 'link', 'set', node.tap, up ? 'up' : 'down');
+export function tapOf(node: Pick<VmNode, 'tap'>): Cable {
+  return { netns: VM_NET.netns, link: node.tap };
 }

@@ -1,6 +1,7 @@
 /** Working with a running VM lab: status, exec (over SSH), and the fault primitives; {@link vmLab} is its {@link Lab}. */
-import { InputError, NodeError } from '../../core/errors.js';
+import { NodeError } from '../../core/errors.js';
 import { cmd } from '../../core/shell.js';
+import { plugCable } from '../cable.js';
 import type { Lab, LabExecOptions, LabNodeStatus, LabOptions, VmLabStatus } from '../lab.js';
 import { netnsExists } from '../network.js';
 import { requireRoot } from '../preflight.js';
@@ -10,9 +11,10 @@ import { nodeStatus } from '../status.js';
 import { VM_BOOT_TIMEOUT_MS, VM_NET } from './constants.js';
 import { vmLabDown } from './down.js';
 import { imageFiles } from './image.js';
-import { setTap } from './network.js';
+import { tapOf } from './network.js';
+import { type VmPaths, vmPaths } from './paths.js';
 import { startVm, stopVm, waitVmSsh } from './qemu.js';
-import { findVm, loadVmState, requireVmState, type VmLabState, type VmNode, type VmPaths, vmPaths } from './state.js';
+import { findVm, loadVmState, requireVmState, type VmLabState, type VmNode } from './state.js';
 
 export type { VmLabStatus } from '../lab.js';
 
@@ -23,7 +25,7 @@ export async function vmLabStatus(opts: LabOptions = {}): Promise<VmLabStatus> {
   const s = loadVmState(paths);
   if (!s) return { kind: 'vm', stateDir: paths.stateDir, up: false, nodes: [] };
   const nodes: LabNodeStatus[] = [];
-  for (const n of s.nodes) nodes.push(await nodeStatus(n, n.qemu, { netns: VM_NET.netns, link: n.tap }, true));
+  for (const n of s.nodes) nodes.push(await nodeStatus(n, n.qemu, tapOf(n), true));
   return {
     kind: 'vm',
     stateDir: paths.stateDir,
@@ -75,10 +77,7 @@ export async function vmBoot(name: string, opts: LabOptions = {}): Promise<void>
 
 async function cable(name: string, up: boolean, opts: LabOptions): Promise<void> {
   const { node, j } = labVm(name, opts);
-  if (!isAlive(node.qemu)) throw new InputError(`VM ${name} is powered off`);
-  await setTap(node, up);
-  node.cut = !up;
-  j.save();
+  await plugCable(node, { proc: node.qemu, off: `VM ${name} is powered off` }, tapOf(node), up, () => j.save());
 }
 
 /** Pulls the VM's network cable (its tap goes down): it keeps running, its peers lose it. */

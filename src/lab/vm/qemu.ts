@@ -7,13 +7,15 @@ import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { NodeError } from '../../core/errors.js';
+import { setCable } from '../cable.js';
 import { isAlive, killAndWait, must, procRef, sleep, spawnDetached, waitFor, which } from '../proc.js';
 import type { Journal } from '../state.js';
 import { accelArgs } from './accel.js';
 import { VM_DATA_DISK_MIB, VM_GUEST_DISK_MIB, VM_NET } from './constants.js';
 import type { VmImage } from './image.js';
-import { setTap } from './network.js';
-import type { VmFiles, VmLabState, VmNode, VmPaths } from './state.js';
+import { tapOf } from './network.js';
+import type { VmFiles, VmPaths } from './paths.js';
+import type { VmLabState, VmNode } from './state.js';
 
 /** The files hactl-identity reads from /sys/firmware/qemu_fw_cfg/by_name/opt/hactl/. */
 const IDENTITY = ['hostname', 'hosts', 'ssh_host_ed25519_key', 'ssh_host_ed25519_key.pub', 'authorized_keys', 'address'];
@@ -102,7 +104,7 @@ export function qemuArgs(state: Pick<VmLabState, 'accel' | 'memoryMiB'>, image: 
 /** Powers a VM on (on its kept disks): plugs its cable in and starts qemu in the lab netns. */
 export async function startVm(j: Journal<VmLabState, VmPaths>, image: VmImage, node: VmNode): Promise<void> {
   const files = j.paths.vm(node.name);
-  await setTap(node, true);
+  await setCable(tapOf(node), true);
   writeFileSync(files.qemuLog, `--- boot ${new Date().toISOString()}\n`, { flag: 'a' });
   // a fresh console per boot: the tail shown on errors is this boot's
   writeFileSync(files.console, '');

@@ -17,8 +17,9 @@ import { VM_BOOT_TIMEOUT_MS, VM_HOST_TOOLS, VM_MEMORY_MIB, VM_NET, VM_NODES, vmM
 import { vmLabDown } from './down.js';
 import { ensureVmImage, type VmImage } from './image.js';
 import { addTap } from './network.js';
+import { type VmPaths, vmPaths } from './paths.js';
 import { prepareVm, startVm, waitVmSsh } from './qemu.js';
-import { loadVmState, type VmLabState, type VmNode, type VmPaths, vmPaths } from './state.js';
+import { loadVmState, type VmLabState, type VmNode } from './state.js';
 
 export interface VmLabUpOptions {
   /** default: $HACTL_VMLAB_DIR or /var/lib/hactl/vmlab */
