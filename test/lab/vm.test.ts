@@ -406,11 +406,13 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
       expect(canary()).toEqual(['1.0', '1.0', '1.0']);
       const p1 = hactl(['lab', 'publish', '--canary', '1.1', '--state-dir', STATE]);
       expect(p1.status, p1.stderr).toBe(0);
-      // data written just before: on DRBD, checked on the master at the end and block for block on both twins
-      on(
-        'master',
-        'head -c 8388608 /dev/urandom > /srv/data/before-upgrade.bin && sha256sum /srv/data/before-upgrade.bin > /root/upgrade.sha256 && sync',
-      );
+      // data written just before, on DRBD where it is mounted (the slave, since the power-off),
+      // checked on the master at the end and block for block on both twins
+      expect(on('slave', 'findmnt -n -o SOURCE /srv/data').trim()).toBe('/dev/drbd0');
+      const sumLine = on(
+        'slave',
+        'head -c 8388608 /dev/urandom > /srv/data/before-upgrade.bin && sync && sha256sum /srv/data/before-upgrade.bin',
+      ).trim();
       const boots = bootIds();
       const t0 = Date.now();
       const r = hactl(['rolling-upgrade', '-i', inv, '--packages', 'hactl-lab-canary', '--reboot', '--json'], 3_000_000);
@@ -440,7 +442,8 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
       expect(doc.downtimeMs).toBe(doc.switchoverDowntimeMs);
       expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/);
       expect(on('slave', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
-      expect(on('master', 'sha256sum --quiet -c /root/upgrade.sha256 && echo same').trim()).toBe('same');
+      expect(on('master', 'findmnt -n -o SOURCE /srv/data').trim()).toBe('/dev/drbd0');
+      expect(on('master', `echo '${sumLine}' | sha256sum --quiet -c - && echo same`).trim()).toBe('same');
       const { size, sums } = twinSums();
       console.log(`data after the rolling upgrade: ${size} bytes, sha256 ${sums.join(' / ')}`);
       expect(sums[0]).toMatch(/^[0-9a-f]{64}$/);
