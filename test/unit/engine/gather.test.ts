@@ -3,23 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HostContext } from '../../../src/runtime/host.js';
-import { LocalConnection } from '../../../src/transport/local.js';
-import type { Connection } from '../../../src/transport/types.js';
+import { counting } from '../../helpers/counting.js';
 import { testCluster } from '../../helpers/model.js';
-
-/** A local shell that counts round trips. */
-function counting(): { conn: () => Promise<Connection>; calls: string[] } {
-  const local = new LocalConnection('local');
-  const calls: string[] = [];
-  const c: Connection = {
-    host: 'local',
-    exec: (cmd, o) => (calls.push(cmd), local.exec(cmd, o)),
-    put: (x, p) => local.put(x, p),
-    get: (p) => local.get(p),
-    close: () => local.close(),
-  };
-  return { conn: async () => c, calls };
-}
 
 describe('HostContext.gather: the facts of many tasks in one round trip', () => {
   const cluster = testCluster([{ name: 'local' }]);

@@ -7,8 +7,7 @@ import { CRM_MON } from '../../../src/facts/crm-mon.js';
 import type { RunEvent } from '../../../src/runtime/events.js';
 import { HostContext } from '../../../src/runtime/host.js';
 import { noop, type TaskDef } from '../../../src/tasks/types.js';
-import { LocalConnection } from '../../../src/transport/local.js';
-import type { Connection } from '../../../src/transport/types.js';
+import { counting } from '../../helpers/counting.js';
 import { testCluster } from '../../helpers/model.js';
 import { useNodeStateDir } from '../../helpers/node-state.js';
 
@@ -39,20 +38,6 @@ const lineTask: TaskDef<LineOptions> = {
   },
   invalidates: (o) => ({ files: [o.path] }),
 };
-
-/** A local shell that counts round trips. */
-function counting(): { conn: () => Promise<Connection>; calls: string[] } {
-  const local = new LocalConnection('local');
-  const calls: string[] = [];
-  const c: Connection = {
-    host: 'local',
-    exec: (cmd, o) => (calls.push(cmd), local.exec(cmd, o)),
-    put: (x, p) => local.put(x, p),
-    get: (p) => local.get(p),
-    close: () => local.close(),
-  };
-  return { conn: async () => c, calls };
-}
 
 describe('HostContext.run: a task defined outside the runtime', () => {
   const cluster = testCluster([{ name: 'local' }]);
