@@ -195,20 +195,14 @@ async function main(): Promise<number> {
     log,
   };
   mkdirSync(convEnv.workDir, { recursive: true });
-  const fleetEnv: FleetEnv = {
-    indexes: args.indexes,
-    stateDirs: args.indexes.map((i) => `/tmp/hactl-bench-light${i}`),
-    workDir: join(work, 'light'),
-    log,
+  /** light nodes on these lab indexes, each lab's state in /tmp/hactl-bench-<name><index> */
+  const lightEnv = (indexes: number[], name: string, dir: string): FleetEnv => {
+    const env = { indexes, stateDirs: indexes.map((i) => `/tmp/hactl-bench-${name}${i}`), workDir: join(work, dir), log };
+    mkdirSync(env.workDir, { recursive: true });
+    return env;
   };
-  mkdirSync(fleetEnv.workDir, { recursive: true });
-  const clustersEnv: FleetEnv = {
-    indexes: args.fleetIndexes,
-    stateDirs: args.fleetIndexes.map((i) => `/tmp/hactl-bench-fleet${i}`),
-    workDir: join(work, 'fleet'),
-    log,
-  };
-  mkdirSync(clustersEnv.workDir, { recursive: true });
+  const fleetEnv = lightEnv(args.indexes, 'light', 'light');
+  const clustersEnv = lightEnv(args.fleetIndexes, 'fleet', 'fleet');
 
   try {
     if (args.smoke) {
