@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseProbes } from '../../src/checks/failover/analyse.js';
 import { Prober } from '../../src/checks/failover/prober.js';
 import { canonical, readConfiguration } from '../../src/stack/cib.js';
-import { eventually, hactl, labAddresses, labMissing, ROOT, ssh, TEST_LAB_INDEX } from './helpers.js';
+import { eventually, hactl, hactlAsync, labAddresses, labMissing, ROOT, ssh, TEST_LAB_INDEX } from './helpers.js';
 
 // `hactl failover-test` on a real Corosync/Pacemaker lab cluster: the pre-flight refusing a
 // degraded cluster; killing corosync without fencing reported as the split brain it is;
@@ -29,18 +29,6 @@ function figures(report: any): string {
         `  ${r.scenario.padEnd(16)} ${r.verdict.padEnd(5)} detection ${sec(r.detectionMs)} downtime ${sec(r.downtimeMs)} budget ${sec(r.budget?.ms)} ended on ${r.after} probes ${r.probes.length}`,
     )
     .join('\n');
-}
-
-/** The CLI without blocking this process's event loop (the prober runs in it meanwhile). */
-function hactlAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const c = spawn(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d) => (stdout += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    c.on('close', (status) => done({ status, stdout, stderr }));
-  });
 }
 
 const VOTERS = ['master', 'slave', 'arbitrator'];

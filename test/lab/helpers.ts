@@ -57,7 +57,7 @@ export function hactl(args: string[], timeoutMs = 900_000, env: Record<string, s
   });
 }
 
-/** {@link hactl} without blocking this process: two labs bootstrap side by side. */
+/** {@link hactl} without blocking this process's event loop (a prober runs in it, or two labs bootstrap side by side). */
 export function hactlAsync(args: string[], timeoutMs = 900_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/hactl'), ...args], { cwd: ROOT, timeout: timeoutMs });
