@@ -9,6 +9,12 @@ import { hactl, labMissing, type Result, ssh, TEST_LAB_INDEX } from './helpers.j
 // shows in bootstrap/plan/drift/inventory-check output and sits in 0600 files (backups
 // too); an inventory moved away from its secrets dir is refused instead of pushing a new
 // corosync key, and --adopt-secrets takes the cluster's key over without a reload.
+// Then, on the same lab (issue #24, inputs never become code): the inventory's data fields
+// get shell and XML syntax (a fence password with quotes, `&`, `<`, `$( )`, backticks, `;`,
+// `#`; a URL query with `&`; free vars with command substitutions); `plan`, `bootstrap` and
+// `smoke` run with it, no marker file appears on any node or on this host, and the CIB holds
+// the password verbatim (rendered escaped, parsed back by Pacemaker). The refusals of syntax
+// in non-data fields are unit tests (test/unit/inventory/hostile.test.ts).
 const missing = labMissing();
 if (missing && process.env.CI === 'true') throw new Error(`CI needs the lab tests: ${missing}`);
 
@@ -20,6 +26,9 @@ const VOTERS = ['master', 'slave', 'arbitrator'];
 const PASSWORD = `Fence-Pw-${process.pid}-x7`;
 const CIB = '/var/lib/hactl/cib';
 const outputs: Record<string, string> = {};
+const MARKER = '/tmp/hactl-pwned';
+const HOSTILE_PASSWORD = `p"a&<s>'$(touch ${MARKER})\`touch ${MARKER}\`;touch ${MARKER} #`;
+const HOSTILE_PATH = '/?hactl=1&probe=2';
 
 const all = (r: Result): string => r.stdout + r.stderr;
 function onNode(node: string, command: string): string {
@@ -30,8 +39,20 @@ function onNode(node: string, command: string): string {
 const authkeySums = (): string[] => VOTERS.map((n) => onNode(n, 'sha256sum /etc/corosync/authkey').split(' ')[0]!);
 const corosyncPids = (): string[] => VOTERS.map((n) => onNode(n, 'pgrep -x corosync').trim());
 
+/** The inventory with hostile data in its data fields (the fence password is the lab device's, which ignores it). */
+function hostile(): void {
+  const doc = parseDocument(readFileSync(INV, 'utf8'));
+  doc.setIn(['cluster', 'stonith', 'params', 'passwd'], HOSTILE_PASSWORD);
+  doc.setIn(['services', 0, 'check', 'path'], HOSTILE_PATH);
+  doc.setIn(['vars'], doc.createNode({ note: `$(touch ${MARKER})`, corosync: { totem: { token_retransmits_before_loss_const: 10 } } }));
+  doc.setIn(['nodes', 0, 'vars'], doc.createNode({ motd: `\`touch ${MARKER}\`; touch ${MARKER}` }));
+  writeFileSync(INV, doc.toString({ lineWidth: 0 }));
+}
+const markers = (): string[] => VOTERS.filter((n) => ssh(STATE, n, `test -e ${MARKER}`).status === 0);
+
 describe.skipIf(Boolean(missing))(`secrets on a fenced lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
   beforeAll(() => {
+    rmSync(MARKER, { force: true });
     const up = hactl(['lab', 'up', '--recreate', '--state-dir', STATE, '--index', String(TEST_LAB_INDEX), '--stack', 'pacemaker']);
     expect(up.status, all(up)).toBe(0);
     const fence = hactl(['lab', 'fence', 'up', '--state-dir', STATE]);
@@ -135,5 +156,42 @@ describe.skipIf(Boolean(missing))(`secrets on a fenced lab${missing ? ` (skipped
     const again = hactl(['plan', '-i', MOVED, 'bootstrap', '--json']);
     expect(again.status, all(again)).toBe(0);
     expect(JSON.parse(again.stdout).changed).toBe(0);
+  });
+
+  it('hostile data: the inventory is accepted, the password masked in its output', () => {
+    hostile();
+    const r = hactl(['inventory', 'check', '-i', INV, '--json']);
+    expect(r.status, all(r)).toBe(0);
+    // accepted, and a secret: masked in the output (the CIB check below proves the value itself)
+    expect(JSON.parse(r.stdout).stonith.params.passwd).toBe('***');
+    expect(r.stdout).not.toContain("&<s>'"); // the password's text, unescaped by JSON, is nowhere
+  });
+
+  it('hostile data: plan, bootstrap and smoke run with it; nothing runs on any node; the CIB holds the password verbatim', () => {
+    const t0 = Date.now();
+    const plan = hactl(['plan', '-i', INV, 'bootstrap']);
+    expect(plan.status, all(plan)).toBe(0);
+    const b = hactl(['bootstrap', '-i', INV, '--json']);
+    expect(b.status, all(b)).toBe(0);
+    const summary = JSON.parse(b.stdout);
+    expect(summary.smoke.ok, JSON.stringify(summary.smoke.checks, null, 1)).toBe(true);
+    const smoke = hactl(['smoke', '-i', INV, '--json']);
+    expect(smoke.status, all(smoke)).toBe(0);
+    console.log(`plan + bootstrap + smoke: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+
+    expect(markers()).toEqual([]);
+    expect(existsSync(MARKER)).toBe(false); // the orchestrator (and the lab fence device) ran nothing either
+
+    // Pacemaker parsed the escaped XML back into the exact value, and the CIB verifies
+    for (const n of VOTERS) {
+      const v = ssh(STATE, 'master', `crm_resource --resource fence-${n} --get-parameter passwd`);
+      expect(v.status, v.stderr).toBe(0);
+      expect(v.stdout.trim()).toBe(HOSTILE_PASSWORD);
+    }
+    const verify = ssh(STATE, 'master', 'crm_verify -L -V');
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+    expect(onNode('master', `cat ${CIB}/resources.xml`)).toContain('value="p&quot;a&amp;&lt;s&gt;&#x27;$(touch');
+    expect(onNode('master', 'cibadmin -Q --scope resources')).toMatch(/class="stonith" type="fence_lab"/);
+    expect(all(b) + all(plan) + all(smoke)).not.toContain(HOSTILE_PASSWORD);
   });
 });
