@@ -18,6 +18,8 @@ export interface AddNodeRequest {
   role?: Role;
   /** the node this one replaces (it takes over the old one's role and place) */
   replace?: string;
+  /** its addresses on the extra networks (`--address-on NETWORK=IP`) */
+  addresses?: Record<string, string>;
 }
 
 export interface AddNodePlan {
@@ -50,6 +52,11 @@ export function planAddNode(file: string, req: AddNodeRequest): AddNodePlan {
         hint: `nodes are ${before.nodes.map((n) => n.name).join(', ')}`,
       });
     }
+    if (req.addresses && Object.keys(req.addresses).length) {
+      throw new InputError("--address-on is for a new node: a replacement takes over the old node's addresses on the extra networks", {
+        hint: `edit nodes[].addresses of ${req.replace} in the inventory if they change`,
+      });
+    }
     if (req.name === req.replace) {
       // a rebuilt machine under its old name: same address, same node id, the inventory unchanged
       if (old.address !== req.address) {
@@ -72,7 +79,7 @@ export function planAddNode(file: string, req: AddNodeRequest): AddNodePlan {
           `use --replace ${req.role === 'master' ? before.master.name : before.slave.name}`,
       });
     }
-    text = addNodeToInventoryText(original, { name: req.name, address: req.address, role: req.role });
+    text = addNodeToInventoryText(original, { name: req.name, address: req.address, role: req.role, addresses: req.addresses });
   }
   const after = parseInventory(text, file);
   const problem = quorumProblem(after);

@@ -28,6 +28,8 @@ export interface NewNode {
   address: string;
   role: Role;
   node_id?: number;
+  /** its addresses on the extra networks (cluster.networks), e.g. { backplane: '10.10.0.14' } */
+  addresses?: Record<string, string>;
 }
 
 /**
@@ -46,12 +48,13 @@ export function addNodeToInventoryText(text: string, node: NewNode): string {
   const nodes = doc.get('nodes', true);
   if (!isSeq(nodes)) throw new InputError('the inventory has no `nodes:` list to add to', { field: 'nodes' });
   rejectDuplicate(nodes, node);
-  const fields: Array<[string, string | number]> = [
+  const fields: Field[] = [
     ['name', node.name],
     ['address', node.address],
     ['role', node.role],
   ];
   if (node.node_id !== undefined) fields.push(['node_id', node.node_id]);
+  if (node.addresses && Object.keys(node.addresses).length) fields.push(['addresses', node.addresses]);
   return spliceBlockItem(text, nodes, fields) ?? restringify(doc, nodes, fields);
 }
 
@@ -74,7 +77,9 @@ function rejectDuplicate(nodes: YAMLSeq, node: NewNode): void {
  * indentation and the same style (block or `{ flow }`) as that item.
  * Returns undefined for layouts it does not handle (flow or empty lists).
  */
-function spliceBlockItem(text: string, nodes: YAMLSeq, fields: Array<[string, string | number]>): string | undefined {
+type Field = [string, string | number | Record<string, string>];
+
+function spliceBlockItem(text: string, nodes: YAMLSeq, fields: Field[]): string | undefined {
   const last = nodes.items[nodes.items.length - 1];
   if (nodes.flow || !isMap(last) || !last.range) return undefined;
   const [start, valueEnd] = last.range;
@@ -85,7 +90,14 @@ function spliceBlockItem(text: string, nodes: YAMLSeq, fields: Array<[string, st
   const dash = m[1]!;
   const keyIndent = ' '.repeat(prefix.length);
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
-  const value = (v: string | number) => stringify(v, { lineWidth: 0 }).trimEnd();
+  const scalar = (v: string | number) => stringify(v, { lineWidth: 0 }).trimEnd();
+  // a map (addresses) as one flow line, e.g. { backplane: 10.10.0.14 }
+  const value = (v: Field[1]) =>
+    typeof v === 'object'
+      ? `{ ${Object.entries(v)
+          .map(([k, x]) => `${k}: ${scalar(x)}`)
+          .join(', ')} }`
+      : scalar(v);
   const entry = last.flow
     ? `${dash}- { ${fields.map(([k, v]) => `${k}: ${value(v)}`).join(', ')} }`
     : fields.map(([k, v], i) => `${i === 0 ? `${dash}- ` : keyIndent}${k}: ${value(v)}`).join(nl);
@@ -110,7 +122,7 @@ function insertionPoint(text: string, from: number, indent: number): number {
 }
 
 /** Fallback for flow or empty lists: edit the document and re-stringify it. */
-function restringify(doc: Document.Parsed, nodes: YAMLSeq, fields: Array<[string, string | number]>): string {
+function restringify(doc: Document.Parsed, nodes: YAMLSeq, fields: Field[]): string {
   nodes.items.push(doc.createNode(Object.fromEntries(fields)));
   return doc.toString({ lineWidth: 0 });
 }

@@ -45,7 +45,41 @@ export interface NodeModel {
   ssh: SshSettings;
   /** the host to connect to: ssh.host alias / hostname, default = address */
   connect: string;
+  /** its addresses on the extra networks (`cluster.networks`), by network name; `address` is on `public` */
+  addresses: Record<string, string>;
   vars: Record<string, unknown>;
+}
+
+/** The name of `cluster.network` among the networks: the one the floating IPs and SSH use. */
+export const PUBLIC_NETWORK = 'public';
+
+/** An extra network of `cluster.networks` (e.g. a back-to-back replication link). */
+export interface NetworkModel {
+  name: string;
+  cidr: string;
+  address: string;
+  prefix: number;
+  /** the twins' NIC on it */
+  interface: string;
+}
+
+/** One corosync knet link (link N = the Nth entry), or one Heartbeat ucast path. */
+export interface LinkModel {
+  /** `public` or a `cluster.networks` name */
+  network: string;
+  /** knet_link_priority (passive mode: the highest connected link carries the traffic) */
+  priority?: number;
+}
+
+/** totem.link_mode: knet's use of several links (corosync.conf(5)). */
+export type LinkMode = 'passive' | 'active' | 'rr';
+
+/**
+ * A node's address on a network: `public` is its `address`.
+ * @example addressOn(master, 'backplane') // '192.168.77.11', or undefined when it has none there
+ */
+export function addressOn(n: Pick<NodeModel, 'address' | 'addresses'>, network: string): string | undefined {
+  return network === PUBLIC_NETWORK ? n.address : n.addresses[network];
 }
 
 export interface FloatingIp {
@@ -53,6 +87,19 @@ export interface FloatingIp {
   prefix: number;
   interface: string; // NIC on the twins, default cluster.interface
   name: string; // resource id, e.g. "vip" or "vip2"
+}
+
+/**
+ * The twins' NIC on a network: `public` is `cluster.interface`.
+ * @example interfaceOf(cluster, 'backplane') // 'eth1'
+ */
+export function interfaceOf(c: Pick<ClusterModel, 'interface' | 'networks'>, network: string): string {
+  return c.networks.find((n) => n.name === network)?.interface ?? c.interface;
+}
+
+/** Every network the cluster's nodes are on: public and those of its links. @example allNetworks(c) // ['public', 'backplane'] */
+export function allNetworks(c: Pick<ClusterModel, 'links'>): string[] {
+  return [...new Set([PUBLIC_NETWORK, ...c.links.map((l) => l.network)])];
 }
 
 /** `cluster.timing` resolved: derived from the declared options (stack-options.ts). */
@@ -155,6 +202,14 @@ export interface ClusterModel {
   stack: Stack;
   network: { cidr: string; address: string; prefix: number };
   interface: string; // default eth0
+  /** extra networks (`cluster.networks`), in the inventory's order; `public` is `network` */
+  networks: NetworkModel[];
+  /** corosync's knet links / Heartbeat's ucast paths, link 0 first; default one link on `public` */
+  links: LinkModel[];
+  /** totem.link_mode when several links are declared (corosync's default, passive, otherwise) */
+  linkMode?: LinkMode;
+  /** the network DRBD replicates over (`cluster.replication`, default `public`) */
+  replication: string;
   floatingIps: FloatingIp[];
   timing: Timing;
   stonith: StonithModel;

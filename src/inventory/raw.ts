@@ -3,7 +3,7 @@
  * defaults. Mirrors `inventorySchema`; `resolve.ts` turns it into the `ClusterModel`.
  */
 
-import type { DrbdFencing, Role, RoleAlias, Stack } from './model.js';
+import type { DrbdFencing, LinkMode, Role, RoleAlias, Stack } from './model.js';
 import type { SecretSource } from './secret-value.js';
 import type { RawTiming } from './stack-options.js';
 
@@ -32,6 +32,7 @@ export interface RawNode {
   /** promoted/unpromoted are replaced by master/slave right after the schema check */
   role: Role | RoleAlias;
   node_id?: number;
+  addresses?: Record<string, string>;
   ssh?: RawNodeSsh;
   vars?: Record<string, unknown>;
 }
@@ -43,6 +44,10 @@ export interface RawCluster {
   stack: Stack;
   network: string;
   interface?: string;
+  networks?: Record<string, { cidr: string; interface?: string }>;
+  links?: Array<{ network: string; priority?: number }>;
+  link_mode?: LinkMode;
+  replication?: string;
   floating_ips: RawFloatingIp[];
   timing?: RawTiming;
   stonith?: { enabled: boolean; agent?: string; params?: Record<string, string | number | boolean | SecretSource> };

@@ -21,7 +21,7 @@ import type {
   SshSettings,
   StonithModel,
 } from './model.js';
-import { canonicalRole } from './model.js';
+import { canonicalRole, PUBLIC_NETWORK } from './model.js';
 import type { RawDrbd, RawGuest, RawInventory, RawLvs, RawNode, RawPacemaker, RawRealServer, RawService, RawSsh } from './raw.js';
 import { isSecretParam, isSecretSource, secretFromSource } from './secret-value.js';
 import { resolveTiming } from './stack-options.js';
@@ -50,6 +50,16 @@ export function resolveDraft(raw: RawInventory, file: string): DraftModel {
     stack: c.stack,
     network: { cidr: c.network, address: netAddress, prefix: Number(prefix) },
     interface: iface,
+    networks: Object.entries(c.networks ?? {}).map(([name, n]) => {
+      const [address = '', p = '0'] = n.cidr.split('/');
+      return { name, cidr: n.cidr, address, prefix: Number(p), interface: n.interface ?? iface };
+    }),
+    links: (c.links ?? [{ network: PUBLIC_NETWORK }]).map((l) => ({
+      network: l.network,
+      ...(l.priority === undefined ? {} : { priority: l.priority }),
+    })),
+    ...(c.link_mode ? { linkMode: c.link_mode } : {}),
+    replication: c.replication ?? PUBLIC_NETWORK,
     floatingIps: c.floating_ips.map((f, i) => resolveFloatingIp(f, i, Number(prefix), iface)),
     timing: resolveTiming(c.timing),
     stonith: resolveStonith(c.stonith, source, dir),
@@ -97,6 +107,7 @@ function resolveNode(n: RawNode, index: number, top: RawSsh | undefined, dir: st
     nodeId: n.node_id ?? index + 1,
     ssh: resolveSsh(n, top, dir),
     connect: n.ssh?.host ?? n.address,
+    addresses: { ...(n.addresses ?? {}) },
     vars: n.vars ?? {},
   };
 }

@@ -166,6 +166,44 @@ const stonith = obj(
   ['enabled'],
 );
 
+/** A network name of `cluster.networks`: `public` is cluster.network's own name. */
+const NETWORK_NAME = '^(?!public$)[a-z][a-z0-9-]{0,30}$';
+const networkRef = (description: string): Schema =>
+  str('network name', `${description} "public" (cluster.network) or a name of cluster.networks.`, { pattern: '^[a-z][a-z0-9-]{0,30}$' });
+
+const networks: Schema = {
+  type: 'object',
+  title: 'networks',
+  description:
+    'Extra networks the nodes share besides cluster.network (named "public"), e.g. a back-to-back replication link: ' +
+    '{backplane: {cidr: "192.168.77.0/24", interface: eth1}}. Each node gives its address on them under addresses:.',
+  propertyNames: { title: 'network name', description: 'Lowercase letters, digits, "-"; not "public".', pattern: NETWORK_NAME },
+  additionalProperties: obj(
+    'network',
+    'One extra network.',
+    {
+      cidr: str('network (CIDR)', 'The network in CIDR form, e.g. "192.168.77.0/24".', { pattern: CIDR_PATTERN }),
+      interface: str('interface name', 'NIC on the nodes that carries it (default: cluster.interface).', { pattern: IFACE }),
+    },
+    ['cidr'],
+  ),
+};
+
+const link = obj(
+  'link',
+  'One corosync knet link (Heartbeat: one ucast path to the peer).',
+  {
+    network: networkRef('The network the link runs on:'),
+    priority: int(
+      'link priority',
+      'knet_link_priority: in passive mode the connected link with the highest priority carries the traffic.',
+      0,
+      255,
+    ),
+  },
+  ['network'],
+);
+
 const cluster = obj(
   'cluster',
   'Cluster-wide settings.',
@@ -185,6 +223,21 @@ const cluster = obj(
       'NIC on the twins that carries the network and the floating IPs (default eth0): letters, digits, "_", ".", ":", "-", at most 15.',
       { default: 'eth0', pattern: IFACE },
     ),
+    networks,
+    links: {
+      ...list(
+        'links',
+        'The cluster links, link 0 first (default: one link on "public"). Two links survive one broken cable or switch: ' +
+          'e.g. [{network: backplane, priority: 2}, {network: public, priority: 1}].',
+        link,
+        1,
+      ),
+      maxItems: 8,
+    },
+    link_mode: str('link mode', 'How corosync uses several links (totem.link_mode): passive (default), active or rr.', {
+      enum: ['passive', 'active', 'rr'],
+    }),
+    replication: networkRef('The network DRBD replicates over (default public):'),
     floating_ips: list('floating IPs', 'At least one floating IP, e.g. ["10.77.0.100/24"].', floatingIp, 1),
     timing,
     stonith,
@@ -231,6 +284,13 @@ const node = obj(
       { enum: ['master', 'slave', 'arbitrator', 'service', 'director', 'realserver', 'promoted', 'unpromoted'] },
     ),
     node_id: int('node id', 'Corosync node id (default: 1-based position in nodes:). Set it on every node or on none.', 1, 4294967294),
+    addresses: {
+      type: 'object',
+      title: 'addresses',
+      description: "The node's address on each extra network of cluster.networks, e.g. {backplane: 192.168.77.11}.",
+      propertyNames: { title: 'network name', description: 'A name of cluster.networks.', pattern: NETWORK_NAME },
+      additionalProperties: ipv4('Its IPv4 address on that network.'),
+    },
     ssh: nodeSsh,
     vars: freeVars('Free variables for this node, available to playbooks and templates.'),
   },

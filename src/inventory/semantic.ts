@@ -9,10 +9,11 @@ import type { ClusterModel, Stack } from './model.js';
 import { type Cidr, formatIpv4, inNetwork, isReservedInNetwork, parseCidr } from './net.js';
 import type { RawInventory } from './raw.js';
 import { type DraftModel, drbdMinorOf } from './resolve.js';
+import { checkLinks } from './semantic-links.js';
 import type { FieldPath, SourceMap } from './source.js';
 import { suggest } from './suggest.js';
 
-interface Ctx {
+export interface Ctx {
   raw: RawInventory;
   m: DraftModel;
   errors: InputError[];
@@ -32,6 +33,7 @@ export function checkSemantics(raw: RawInventory, m: DraftModel, src: SourceMap)
   checkNodes(ctx);
   const net = checkNetwork(ctx);
   if (net) checkAddresses(ctx, net);
+  checkLinks(ctx, net);
   checkDrbd(ctx);
   checkReferences(ctx);
   checkGuests(ctx);

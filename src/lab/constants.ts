@@ -98,6 +98,11 @@ export function nodeVeth(name: string): string {
   return `v-${name}`;
 }
 
+/** A node's veth end on the backplane bridge (`lab up --backplane`), beside {@link nodeVeth}. */
+export function backplaneVeth(name: string): string {
+  return `b-${name}`;
+}
+
 /**
  * Fixed MAC per address: a rebooted node keeps its MAC, so peers' ARP caches stay valid
  * (random MACs left peers with stale ARP entries for ~68 s in the recipe's measurements).

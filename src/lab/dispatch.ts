@@ -63,16 +63,18 @@ export function anyLabExec(node: string, argv: readonly string[], opts: AnyLabOp
 }
 
 /** One fault primitive on a node or VM of either kind of lab. */
-export function anyLabFault(fault: LabFault, node: string, opts: AnyLabOptions = {}): Promise<void> {
-  return labFault(openLab(opts), fault, node);
+export function anyLabFault(fault: LabFault, node: string, opts: AnyLabOptions & { link?: string } = {}): Promise<void> {
+  return labFault(openLab(opts), fault, node, opts.link);
 }
 
 /**
  * One fault primitive of a lab.
  * @throws InputError when this kind of lab cannot do it (not in its `faults`)
  */
-export function labFault(lab: Lab, fault: LabFault, node: string): Promise<void> {
+export function labFault(lab: Lab, fault: LabFault, node: string, link?: string): Promise<void> {
   if (!lab.faults.has(fault))
     return Promise.reject(new InputError(`the ${lab.kind === 'vm' ? 'VM lab' : 'lab'} in ${lab.stateDir} cannot ${fault}`));
+  if (fault === 'cut' || fault === 'uncut') return lab[fault](node, link);
+  if (link) return Promise.reject(new InputError(`--link is for cut and uncut, not ${fault}`));
   return lab[fault](node);
 }

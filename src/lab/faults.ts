@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { ClusterModel } from '../inventory/model.js';
+import { type ClusterModel, PUBLIC_NETWORK } from '../inventory/model.js';
 import { labFault, openLab } from './dispatch.js';
 import type { Lab } from './lab.js';
 import { readStateFile } from './state.js';
@@ -55,12 +55,14 @@ export class LabFaults {
     const missing = (['poweroff', 'boot'] as const).filter((f) => !this.lab.faults.has(f));
     return missing.length ? `the lab in ${this.stateDir} cannot ${missing.join(' or ')}` : undefined;
   }
-  cut(node: LabNodeRef): Promise<void> {
-    return labFault(this.lab, 'cut', node.name);
+  /** pulls the node's cables on the networks `links` names (default: public) */
+  async cut(node: LabNodeRef, links: readonly string[] = [PUBLIC_NETWORK]): Promise<void> {
+    for (const link of links) await labFault(this.lab, 'cut', node.name, link);
   }
-  async uncut(node: LabNodeRef): Promise<void> {
+  async uncut(node: LabNodeRef, links: readonly string[] = [PUBLIC_NETWORK]): Promise<void> {
     // a fenced node was powered off (or rebooted with a new cable): nothing to plug in
-    if (await this.isOn(node)) await labFault(this.lab, 'uncut', node.name);
+    if (!(await this.isOn(node))) return;
+    for (const link of links) await labFault(this.lab, 'uncut', node.name, link);
   }
   poweroff(node: LabNodeRef): Promise<void> {
     return labFault(this.lab, 'poweroff', node.name);

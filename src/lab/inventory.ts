@@ -1,8 +1,8 @@
 /** The inventory `lab up` writes: the lab's nodes, ready for `hactl plan/run -i`. */
 import { dirname, isAbsolute, relative } from 'node:path';
 import { Document, isMap, isSeq } from 'yaml';
-import type { Stack } from '../inventory/model.js';
-import { type LabNet, labNet } from './net.js';
+import { PUBLIC_NETWORK, type Stack } from '../inventory/model.js';
+import { BACKPLANE, type LabNet, labNet } from './net.js';
 import type { LabFiles } from './paths.js';
 import type { LabHost } from './state.js';
 
@@ -20,6 +20,11 @@ export interface InventoryExtras {
   drbd?: Array<Record<string, unknown>>;
   /** default: apache2 checked on port 80 */
   services?: Array<Record<string, unknown>>;
+  /**
+   * a second network (`lab up --backplane`): declared as `backplane` on eth1, the nodes'
+   * addresses on it, and two corosync links, the backplane first (higher priority)
+   */
+  backplane?: { network: string; addresses: Record<string, string> };
 }
 
 const APACHE = { name: 'apache2', package: 'apache2', check: { port: 80, path: '/' } };
@@ -39,6 +44,16 @@ export function inventoryText(
       stack,
       network: net.network,
       interface: 'eth0',
+      ...(extras.backplane
+        ? {
+            networks: { [BACKPLANE]: { cidr: extras.backplane.network, interface: 'eth1' } },
+            links: [
+              { network: BACKPLANE, priority: 20 },
+              { network: PUBLIC_NETWORK, priority: 10 },
+            ],
+            replication: BACKPLANE,
+          }
+        : {}),
       floating_ips: [net.floatingIp],
       timing: { token: extras.token ?? 1000 },
       stonith: { enabled: false },
@@ -49,7 +64,10 @@ export function inventoryText(
       config: refer(inventoryFile, paths.sshConfig),
       known_hosts: refer(inventoryFile, paths.knownHosts),
     },
-    nodes: nodes.map((n) => ({ name: n.name, address: n.address, role: n.role })),
+    nodes: nodes.map((n) => {
+      const bp = extras.backplane?.addresses[n.name];
+      return { name: n.name, address: n.address, role: n.role, ...(bp ? { addresses: { [BACKPLANE]: bp } } : {}) };
+    }),
     ...(extras.drbd ? { drbd: extras.drbd } : {}),
     services: extras.services ?? [APACHE],
   });
@@ -59,7 +77,7 @@ export function inventoryText(
     const seq = doc.get(key);
     if (isSeq(seq)) for (const item of seq.items) if (isMap(item)) item.flow = true;
   }
-  for (const key of ['floating_ips', 'timing', 'stonith']) {
+  for (const key of ['floating_ips', 'timing', 'stonith', 'links']) {
     const node = doc.getIn(['cluster', key]);
     if (isSeq(node) || isMap(node)) node.flow = true;
   }

@@ -105,10 +105,10 @@ export interface Lab {
   poweroff(node: string): Promise<void>;
   /** powers a node on again on its kept disk; resolves when SSH answers */
   boot(node: string): Promise<void>;
-  /** pulls the node's cable: it keeps running, its peers lose it */
-  cut(node: string): Promise<void>;
+  /** pulls the node's cable (on `link`, a network name; default `public`): it keeps running, its peers lose it there */
+  cut(node: string, link?: string): Promise<void>;
   /** plugs the cable back in after {@link cut} */
-  uncut(node: string): Promise<void>;
+  uncut(node: string, link?: string): Promise<void>;
   /** stops every node and removes everything the lab made */
   down(opts?: Omit<LabDownOptions, 'stateDir'>): Promise<LabDownResult>;
 }

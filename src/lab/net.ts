@@ -32,7 +32,15 @@ export interface LabNet {
   address(id: number): string;
   /** network namespace of one node */
   nodeNetns(name: string): string;
+  /**
+   * The lab's second network (`lab up --backplane`): a bridge of its own in the lab netns,
+   * no host link, each node's eth1 on it at the same host id (e.g. 10.79.N.11).
+   */
+  backplane?: { bridge: string; network: string; prefix: number; address(id: number): string };
 }
+
+/** The network name the lab's second network has in its inventory (cluster.networks). */
+export const BACKPLANE = 'backplane';
 
 /**
  * The lab index: `explicit` when given, else $HACTL_LAB_INDEX, else 0.
@@ -66,6 +74,7 @@ export function labNet(index = 0): LabNet {
     repoUrl: `http://${base}.1:${repoPort}`,
     address: (id) => `${base}.${id}`,
     nodeNetns: (name) => `${netns}-${name}`,
+    backplane: { bridge: 'br1', network: `10.79.${index}.0/${prefix}`, prefix, address: (id) => `10.79.${index}.${id}` },
   };
 }
 

@@ -48,6 +48,14 @@ export async function createLabNetwork(j: Journal<Recorded, { state: string }>, 
   await ip('link', 'set', net.hostLink, 'up');
 }
 
+/** Adds the lab's second bridge (`lab up --backplane`) in the lab netns: the nodes' eth1 only, no host link. */
+export async function createBackplane(net: LabNet): Promise<void> {
+  if (!net.backplane) throw new Error(`lab ${net.netns} has no backplane network`);
+  const { bridge } = net.backplane;
+  await ip('-n', net.netns, 'link', 'add', bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0');
+  await ip('-n', net.netns, 'link', 'set', bridge, 'up');
+}
+
 export async function deleteNetns(name: string): Promise<void> {
   if (name && netnsExists(name)) await attempt('ip', ['netns', 'del', name]);
 }

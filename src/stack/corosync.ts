@@ -1,4 +1,4 @@
-import type { ClusterModel, NodeModel } from '../inventory/model.js';
+import { addressOn, type ClusterModel, type NodeModel } from '../inventory/model.js';
 import { renderedOptions } from '../inventory/stack-options.js';
 
 /** Nodes that are corosync/pacemaker members (votes): everyone but LVS real servers. */
@@ -25,10 +25,13 @@ export function corosyncView(c: ClusterModel): Record<string, unknown> {
       crypto_hash: 'sha256',
       // the typed options (cluster.timing) that go into totem: token, consensus, …
       ...renderedOptions(c.timing, 'corosync.totem'),
+      ...(c.linkMode ? { link_mode: c.linkMode } : {}),
       ...(extra.totem ?? {}),
     },
+    // one knet link per cluster.links entry, link 0 first; a priority only where declared
+    interfaces: c.links.flatMap((l, i) => (l.priority === undefined ? [] : [{ linknumber: i, priority: l.priority }])),
     quorum_extra: quorum,
-    nodes: list.map((n) => ({ name: n.name, nodeid: n.nodeId, address: n.address })),
+    nodes: list.map((n) => ({ name: n.name, nodeid: n.nodeId, addrs: c.links.map((l) => addressOn(n, l.network) ?? n.address) })),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ClusterModel, DrbdFencing, DrbdResource } from '../inventory/model.js';
+import { addressOn, type ClusterModel, type DrbdFencing, type DrbdResource, type NodeModel } from '../inventory/model.js';
 import { driverOf } from './driver.js';
 
 export const drbdResFile = (r: DrbdResource): string => `/etc/drbd.d/${r.name}.res`;
@@ -10,6 +10,11 @@ export const drbdResFile = (r: DrbdResource): string => `/etc/drbd.d/${r.name}.r
  */
 export const DRBD_VALIDATE = 'DRBD_DRIVER_VERSION_OVERRIDE=8.4.11 drbdadm -c %s dump all >/dev/null';
 
+/** A twin's address on the network DRBD replicates over (the public address when it has none there). */
+export function replicationAddress(c: ClusterModel, n: NodeModel): string {
+  return addressOn(n, c.replication) ?? n.address;
+}
+
 export function drbdView(c: ClusterModel, r: DrbdResource): Record<string, unknown> {
   const extra = ((c.vars.drbd_options ?? {}) as Record<string, { net?: object; disk?: object }>)[r.name] ?? {};
   return {
@@ -20,8 +25,9 @@ export function drbdView(c: ClusterModel, r: DrbdResource): Record<string, unkno
     disk: r.disk,
     meta_disk: r.metaDisk,
     port: r.port,
-    a: { name: c.master.name, address: c.master.address },
-    b: { name: c.slave.name, address: c.slave.address },
+    // the replication network's addresses (cluster.replication: e.g. a back-to-back backplane)
+    a: { name: c.master.name, address: replicationAddress(c, c.master) },
+    b: { name: c.slave.name, address: replicationAddress(c, c.slave) },
     net_extra: extra.net ?? {},
     disk_extra: extra.disk ?? {},
     ...fencingView(c, r),

@@ -1,6 +1,6 @@
 import { InputError } from '../core/errors.js';
 import { revealValue, type Secret } from '../core/secret.js';
-import type { ClusterModel } from '../inventory/model.js';
+import { addressOn, type ClusterModel, interfaceOf } from '../inventory/model.js';
 import { renderedOptions } from '../inventory/stack-options.js';
 import { anyDrbdFencing } from './drbd.js';
 import { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat-paths.js';
@@ -39,7 +39,10 @@ export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<
     cluster_name: c.name,
     // the typed options (cluster.timing) that are ha.cf directives: keepalive, warntime, deadtime, initdead, …
     options: renderedOptions(c.timing, 'ha.cf'),
-    peers: twins.filter((n) => n.name !== self).map((n) => ({ interface: c.interface, address: n.address })),
+    // one ucast path per cluster link: heartbeat sends every packet on each of them
+    peers: twins
+      .filter((n) => n.name !== self)
+      .flatMap((n) => c.links.map((l) => ({ interface: interfaceOf(c, l.network), address: addressOn(n, l.network) ?? n.address }))),
     auto_failback: c.vars.auto_failback === false ? 'off' : 'on',
     members: twins.map((n) => n.name),
     ping: c.arbitrator?.address ?? '',

@@ -10,6 +10,7 @@ export function testCluster(nodes: Partial<NodeModel>[], extra: Partial<ClusterM
     nodeId: i + 1,
     ssh: n.ssh ?? { user: 'root', port: 22, become: false },
     connect: n.connect ?? n.address ?? '127.0.0.1',
+    addresses: n.addresses ?? {},
     vars: n.vars ?? {},
   }));
   return {
@@ -17,6 +18,9 @@ export function testCluster(nodes: Partial<NodeModel>[], extra: Partial<ClusterM
     stack: 'pacemaker',
     network: { cidr: '127.0.0.0/8', address: '127.0.0.0', prefix: 8 },
     interface: 'lo',
+    networks: [],
+    links: [{ network: 'public' }],
+    replication: 'public',
     floatingIps: [],
     timing: { ...DEFAULT_TIMING },
     stonith: { enabled: false },

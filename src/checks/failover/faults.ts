@@ -8,7 +8,7 @@ import { exec as execCb } from 'node:child_process';
 import { promisify } from 'node:util';
 import { InputError, NodeError } from '../../core/errors.js';
 import { quote } from '../../core/shell.js';
-import type { ClusterModel, NodeModel } from '../../inventory/model.js';
+import { type ClusterModel, interfaceOf, type NodeModel, PUBLIC_NETWORK } from '../../inventory/model.js';
 import { type NodeRunner, sleep, until } from './nodes.js';
 import type { FailoverSettings } from './settings.js';
 
@@ -17,9 +17,10 @@ export interface Faults {
   readonly kind: string;
   /** why power faults are impossible here (undefined: possible) */
   readonly noPower?: string;
-  cut(node: NodeModel): Promise<void>;
-  /** undoes {@link cut}; on real nodes waits until the node's own timer has brought the link back */
-  uncut(node: NodeModel): Promise<void>;
+  /** takes the node off the networks `links` names (cluster.links' networks; default: public) */
+  cut(node: NodeModel, links?: readonly string[]): Promise<void>;
+  /** undoes {@link cut} on those networks; on real nodes waits until the node's own timer has brought the links back */
+  uncut(node: NodeModel, links?: readonly string[]): Promise<void>;
   poweroff(node: NodeModel): Promise<void>;
   /** powers a node on if it is off (no-op otherwise) and waits until it answers SSH */
   poweron(node: NodeModel): Promise<void>;
@@ -48,15 +49,16 @@ export class RemoteFaults implements Faults {
       : 'no power commands: declare vars.failover.power { off, on } (IPMI, PDU, hypervisor) in the inventory';
   }
 
-  async cut(node: NodeModel): Promise<void> {
-    const iface = quote(this.cluster.interface);
+  async cut(node: NodeModel, links: readonly string[] = [PUBLIC_NETWORK]): Promise<void> {
+    const ifaces = [...new Set(links.map((l) => interfaceOf(this.cluster, l)))];
     const secs = this.settings.cutSeconds;
-    // the undo is scheduled on the node before the link goes down, in its own session
-    const undo = `setsid sh -c 'sleep ${secs}; ip link set ${iface} up' </dev/null >/dev/null 2>&1 &`;
+    // the undo is scheduled on the node before the links go down, in its own session
+    const up = ifaces.map((i) => `ip link set ${quote(i)} up`).join('; ');
+    const undo = `setsid sh -c ${quote(`sleep ${secs}; ${up}`)} </dev/null >/dev/null 2>&1 &`;
     await this.runner.sh(node, undo, 'scheduling the link undo', 10_000);
     this.cutUntil.set(node.name, Date.now() + secs * 1000);
-    // this command takes the SSH session's own network away: it is not waited for
-    await this.runner.fire(node, `ip link set ${iface} down`);
+    // this command may take the SSH session's own network away: it is not waited for
+    await this.runner.fire(node, ifaces.map((i) => `ip link set ${quote(i)} down`).join('; '));
   }
 
   async uncut(node: NodeModel): Promise<void> {

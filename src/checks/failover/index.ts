@@ -34,6 +34,8 @@ export interface FailoverTestOptions {
   /** for the watcher's own connections */
   connect: ConnectFn;
   budgetMs?: number;
+  /** the networks `cut-link` cuts (`--link`); default every link */
+  links?: readonly string[];
   /** aborting (Ctrl-C) stops the current scenario's wait, restores, and skips the rest */
   signal: AbortSignal;
   log(message: string): void;
@@ -68,6 +70,7 @@ export async function runFailoverTest(c: ClusterModel, o: FailoverTestOptions): 
     faults: o.faults,
     settings: o.settings,
     fencing: c.stonith.enabled,
+    ...(o.links ? { links: o.links } : {}),
     log: o.log,
     signal: o.signal,
   };

@@ -3,9 +3,11 @@
  * clean node), clear fail-counts, move the resources back when the inventory says so,
  * and wait until the cluster is healthy again.
  */
+
 import { quote } from '../../core/shell.js';
 import { CRM_MON, clusterFormed } from '../../facts/crm-mon.js';
 import type { Stack } from '../../inventory/model.js';
+import { allNetworks } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import { clStatus } from '../../stack/heartbeat.js';
 import { vipHolders } from './actions.js';
@@ -46,7 +48,10 @@ export async function restore(
   if (scenario) await step(`undoing ${scenario.name}`, () => scenario.undo(ctx));
   else
     for (const n of ctx.cluster.nodes)
-      await step(`reconnecting ${n.name}`, async () => void ((await ctx.faults.isOn(n)) && (await ctx.faults.uncut(n))));
+      await step(
+        `reconnecting ${n.name}`,
+        async () => void ((await ctx.faults.isOn(n)) && (await ctx.faults.uncut(n, allNetworks(ctx.cluster)))),
+      );
   const expectOn = ctx.settings.moveBack ? ctx.cluster.master.name : undefined;
   const end = Date.now() + timeoutMs;
   let health: Health = { ok: false, checks: [] };

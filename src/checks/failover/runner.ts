@@ -54,7 +54,8 @@ async function twinMacs(env: FailoverEnv): Promise<Map<string, string>> {
  * Runs one scenario from a healthy cluster and restores it afterwards.
  * @example const r = await runScenario(env, killStack, { connector, connect: sshConnect() });
  */
-export async function runScenario(env: FailoverEnv, scenario: Scenario, o: RunScenarioOptions): Promise<ScenarioResult> {
+export async function runScenario(env: FailoverEnv, given: Scenario, o: RunScenarioOptions): Promise<ScenarioResult> {
+  const scenario = given.adapt?.(env) ?? given;
   const c = env.cluster;
   const base: ScenarioResult = {
     scenario: scenario.name,

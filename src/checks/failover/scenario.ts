@@ -20,6 +20,8 @@ export interface FailoverEnv {
   settings: FailoverSettings;
   /** the inventory declares STONITH */
   fencing: boolean;
+  /** the networks `cut-link` cuts (`--link`); undefined: every link of the cluster */
+  links?: readonly string[];
   log(message: string): void;
   signal: AbortSignal;
 }
@@ -46,6 +48,8 @@ export interface Scenario {
   /** where the resources must be when the fault has played out: on the other twin, or where they were */
   expect: 'move' | 'stay';
   budget: BudgetKind;
+  /** the scenario as it runs in this env, when an option changes what it expects (e.g. `cut-link --link` on one of two links) */
+  adapt?(env: FailoverEnv): Scenario;
   /** why it cannot run here (undefined: it can) */
   unavailable?(env: Pick<FailoverEnv, 'cluster' | 'faults' | 'settings'>): string | undefined;
   /** for `stay` scenarios: how long to watch before judging (ms) */

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AddNodeEvent, addNode, planAddNode } from '../../checks/add-node.js';
+import { InputError } from '../../core/errors.js';
 import type { Role } from '../../inventory/model.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printJson } from '../output.js';
@@ -26,7 +27,23 @@ interface AddNodeOptions extends NodeOptions {
   role?: Role;
   address: string;
   replace?: string;
+  addressOn?: string[];
   waitLock?: string | boolean;
+}
+
+/**
+ * `--address-on backplane=10.10.0.14` (repeatable) as a map; the inventory check judges the values.
+ * @throws InputError for an entry without `=`
+ */
+function parseAddressOn(given: string[] | undefined): Record<string, string> | undefined {
+  if (!given?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const g of given) {
+    const m = /^([^=\s]+)=([^=\s]+)$/.exec(g.trim());
+    if (!m) throw new InputError(`--address-on ${g}: write NETWORK=IP, e.g. backplane=10.10.0.14`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }
 
 /** `hactl add-node NAME`: inventory edit, provisioning and join, with a prober on the VIP. */
@@ -38,6 +55,11 @@ export function register(program: Command): void {
         .argument('<name>', "the new node's name (must equal its `uname -n`)")
         .description('grow a running cluster (or replace a twin) without downtime: inventory, packages, keys, configs, join')
         .requiredOption('--address <ip>', "the new node's address on the cluster network")
+        .option(
+          '--address-on <network=ip>',
+          'its address on an extra network of cluster.networks (repeatable), e.g. backplane=10.10.0.14',
+          (v: string, prev: string[] = []) => [...prev, v],
+        )
         .addOption(roleOption())
         .option('--replace <old>', "the new node takes OLD's role and place (a failed twin's replacement)"),
       // every member gets the new nodelist: no --limit
@@ -66,11 +88,19 @@ may keep its name and address (add-node slave --replace slave --address ITS-ADDR
 
 Examples:
   $ hactl add-node web3 --role service --address 10.77.0.14 -i inventory.yaml
+  $ hactl add-node web4 --role service --address 10.77.0.15 --address-on backplane=10.10.0.15 -i inventory.yaml
   $ hactl add-node slave2 --replace slave --address 10.77.0.15 -i inventory.yaml
   $ hactl add-node slave --replace slave --address 10.77.0.12 -i inventory.yaml`,
     )
     .action(async (name: string, o: AddNodeOptions, cmd: Command) => {
-      const plan = planAddNode(o.inventory, { name, address: o.address, role: o.role, replace: o.replace });
+      const addresses = parseAddressOn(o.addressOn);
+      const plan = planAddNode(o.inventory, {
+        name,
+        address: o.address,
+        role: o.role,
+        replace: o.replace,
+        ...(addresses ? { addresses } : {}),
+      });
       const connector = connectorFor(o, Boolean(cmd.optsWithGlobals().debug));
       const say = (line: string): void => {
         if (!o.json) process.stdout.write(`${line}\n`);

@@ -24,6 +24,7 @@ import { formatHeader } from '../../checks/failover/report.js';
 import { InputError } from '../../core/errors.js';
 import { loadInventory } from '../../inventory/index.js';
 import type { ClusterModel } from '../../inventory/model.js';
+import { suggest } from '../../inventory/suggest.js';
 import { labFaultsFor } from '../../lab/faults.js';
 import { collectReport } from '../../operate/report.js';
 import { Connector, sshConnect } from '../../runtime/connector.js';
@@ -41,6 +42,7 @@ interface FailoverOptions extends NodeOptions {
   waitLock?: string | boolean;
   /** --no-report: false */
   report?: boolean;
+  link?: string[];
 }
 
 const HELP = `
@@ -60,7 +62,29 @@ Examples:
   $ hactl failover-test -i inventory.yaml --scenario kill-stack --scenario cut-link
   $ hactl failover-test -i lab/inventory.yaml --yes --json > failover.json
   $ hactl failover-test -i inventory.yaml --budget 15          # one budget for all
+  $ hactl failover-test -i inventory.yaml -s cut-link --link backplane   # one of two links: nothing may move
   $ hactl failover-test -i inventory.yaml --restore            # after an interrupted run`;
+
+/**
+ * `--link`: the networks cut-link cuts, each one of the cluster's links.
+ * @throws InputError naming an unknown one, with a did-you-mean
+ */
+function parseLinks(c: ClusterModel, given: string[] | undefined): string[] | undefined {
+  if (!given) return undefined;
+  const names = given
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const known = c.links.map((l) => l.network);
+  const bad = names.find((n) => !known.includes(n));
+  if (bad) {
+    const near = suggest(bad, known);
+    throw new InputError(`--link ${bad}: not one of the cluster's links (${known.join(', ')})`, {
+      hint: near ? `did you mean ${near}?` : 'cluster.links in the inventory lists them',
+    });
+  }
+  return names;
+}
 
 function parseBudget(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -124,6 +148,11 @@ export function register(program: Command): void {
   })
     .option('-s, --scenario <name...>', 'scenario(s) to run (repeatable or comma separated)')
     .option('--budget <seconds>', 'downtime budget for every scenario (default: derived from the configured timeouts)')
+    .option(
+      '--link <network>',
+      'cut-link cuts only this network of cluster.links (repeatable; default: all); with a link left, nothing may move',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--restore', 'only restore the cluster (power on, plug in, start stacks, clean up, move back), e.g. after an interrupted run')
     .option('--lab-dir <dir>', "use this lab's fault primitives (default: the lab whose state dir holds the inventory)")
@@ -135,6 +164,7 @@ export function register(program: Command): void {
       const cluster = await loadInventory(o.inventory);
       const settings = failoverSettings(cluster);
       const budgetMs = parseBudget(o.budget);
+      const links = parseLinks(cluster, o.link);
       const onCommand = debug ? (h: string, c: string) => void process.stderr.write(`[${h}] $ ${c.split('\n')[0]}\n`) : undefined;
       const connect = sshConnect({
         acceptNewHostKeys: o.acceptNewHostkeys,
@@ -168,6 +198,7 @@ export function register(program: Command): void {
             settings,
             connector,
             budgetMs,
+            ...(links ? { links } : {}),
             signal,
             log,
             connect: watchConnect,

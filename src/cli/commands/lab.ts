@@ -22,6 +22,7 @@ Examples:
   $ sudo hactl lab up --nodes master,slave,arbitrator,web1 --stack heartbeat
   $ sudo hactl lab up --add web2                        # one more node in the running lab
   $ sudo hactl lab up --index 1 --state-dir /tmp/lab1   # a second lab beside it, on 10.77.1.0/24
+  $ sudo hactl lab up --backplane                       # two networks: two corosync links, DRBD on the backplane
   $ ssh -F /var/lib/hactl/lab/ssh_config master
   $ sudo hactl lab up --vm                              # qemu VMs with DRBD disks, in /var/lib/hactl/vmlab
   The first run builds a Debian root and a local apt repo (~2 min, cached in /var/cache/hactl);
@@ -30,6 +31,7 @@ Examples:
 const FAULT_EXAMPLES = `
 Examples:
   $ sudo hactl lab cut master && sudo hactl lab uncut master
+  $ sudo hactl lab cut master --link backplane          # only its second network (lab up --backplane)
   $ sudo hactl lab poweroff master && sudo hactl lab boot master
   $ sudo hactl lab poweroff master --vm                 # the VM lab: kills master's qemu`;
 
@@ -45,6 +47,7 @@ interface UpOpts extends StateOpt {
   inventoryOut?: string;
   stack?: string;
   index?: string;
+  backplane?: boolean;
 }
 
 function onEvent(e: LabEvent): void {
@@ -102,6 +105,7 @@ export function register(program: Command): void {
     .option('--inventory-out <file>', 'where to write the inventory (default <state-dir>/inventory.yaml)')
     .addOption(new Option('--stack <stack>', 'cluster stack in the inventory').choices(STACK_NAMES).default('pacemaker'))
     .option('--index <n>', 'lab index 0..9: labs side by side, network 10.77.N.0/24 (default $HACTL_LAB_INDEX or 0)')
+    .option('--backplane', 'a second network 10.79.N.0/24 on eth1 (inventory: networks.backplane, two corosync links, DRBD on it)')
     .addHelpText('after', UP_EXAMPLES)
     .action(async (o: UpOpts) => {
       if (o.vm) return upVm(o);
@@ -113,6 +117,7 @@ export function register(program: Command): void {
         recreate: o.recreate,
         inventoryOut: o.inventoryOut,
         stack: parseStack(o.stack),
+        backplane: o.backplane,
         onEvent,
       });
       const paths = labPaths(r.stateDir);
@@ -188,21 +193,20 @@ Examples:
 
   registerFence(lab);
   for (const [name, { description, done }] of Object.entries(LAB_FAULTS) as Array<[LabFault, (typeof LAB_FAULTS)[LabFault]]>) {
-    stateOpt(lab.command(name))
-      .description(description)
-      .argument('<node>')
-      .addHelpText('after', FAULT_EXAMPLES)
-      .action(async (node: string, o: StateOpt) => {
-        await anyLabFault(name, node, { stateDir: o.stateDir, vm: o.vm });
-        process.stdout.write(`${node}: ${done}\n`);
-      });
+    const cmd = stateOpt(lab.command(name)).description(description).argument('<node>').addHelpText('after', FAULT_EXAMPLES);
+    if (name === 'cut' || name === 'uncut')
+      cmd.option('--link <network>', 'which cable: public (default) or backplane (`lab up --backplane`)');
+    cmd.action(async (node: string, o: StateOpt & { link?: string }) => {
+      await anyLabFault(name, node, { stateDir: o.stateDir, vm: o.vm, link: o.link });
+      process.stdout.write(`${node}: ${done}${o.link ? ` (${o.link})` : ''}\n`);
+    });
   }
 }
 
 /** `lab up --vm`: the namespace lab's node options do not apply to the fixed three VMs. */
 async function upVm(o: UpOpts): Promise<void> {
-  if (o.nodes || o.add || o.index !== undefined)
-    throw new InputError('--vm makes master, slave and arbitrator: --nodes, --add and --index are for the namespace lab');
+  if (o.nodes || o.add || o.index !== undefined || o.backplane)
+    throw new InputError('--vm makes master, slave and arbitrator: --nodes, --add, --index and --backplane are for the namespace lab');
   const r = await vmLabUp({
     stateDir: o.stateDir,
     recreate: o.recreate,

@@ -105,6 +105,7 @@ export async function waitSsh(paths: LabPaths, node: LabNode, timeoutMs = 30_000
  */
 export async function stopNode(net: LabNet, node: LabNode): Promise<void> {
   await removeCable(net, node.veth);
+  if (node.backplaneVeth) await removeCable(net, node.backplaneVeth);
   await killAndWait(node.init);
   await killAndWait(node.launcher);
   for (const pid of await netnsPids(node.netns)) await killAndWait(procRef(pid));

@@ -1,6 +1,7 @@
 /** Working with a running namespace lab: status, exec into a node, and the fault primitives; {@link nsLab} is its {@link Lab}. */
-import { NodeError } from '../../core/errors.js';
-import { plugCable } from '../cable.js';
+import { InputError, NodeError } from '../../core/errors.js';
+import { PUBLIC_NETWORK } from '../../inventory/model.js';
+import { plugCable, setCable } from '../cable.js';
 import type { Lab, LabDownOptions, LabExecOptions, LabNodeStatus, LabOptions, LabStatus } from '../lab.js';
 import { netnsExists } from '../network.js';
 import { requireRoot } from '../preflight.js';
@@ -84,18 +85,23 @@ export async function boot(node: string, opts: LabOptions = {}): Promise<void> {
   await waitSsh(j.paths, n);
 }
 
-async function cable(node: string, up: boolean, opts: LabOptions): Promise<void> {
+async function cable(node: string, up: boolean, opts: LabOptions & { link?: string }): Promise<void> {
   const { node: n, j } = labNode(node, opts);
-  await plugCable(n, { proc: n.init, off: `lab node ${node} is powered off` }, cableOf(netOf(j.state), n), up, () => j.save());
+  const power = { proc: n.init, off: `lab node ${node} is powered off` };
+  const c = cableOf(netOf(j.state), n, opts.link);
+  // `cut` in the state (and `lab status`) is the public cable; the backplane's is only its bridge port
+  if ((opts.link ?? PUBLIC_NETWORK) === PUBLIC_NETWORK) await plugCable(n, power, c, up, () => j.save());
+  else if (!isAlive(n.init)) throw new InputError(power.off);
+  else await setCable(c, up);
 }
 
-/** Pulls the node's network cable: its processes keep running, its peers lose it. */
-export function cut(node: string, opts: LabOptions = {}): Promise<void> {
+/** Pulls the node's network cable (`link`: which network's, default public): its processes keep running, its peers lose it. */
+export function cut(node: string, opts: LabOptions & { link?: string } = {}): Promise<void> {
   return cable(node, false, opts);
 }
 
 /** Plugs the cable back in after {@link cut}. */
-export function uncut(node: string, opts: LabOptions = {}): Promise<void> {
+export function uncut(node: string, opts: LabOptions & { link?: string } = {}): Promise<void> {
   return cable(node, true, opts);
 }
 
@@ -111,8 +117,8 @@ export function nsLab(stateDir: string): Lab {
     exec: (node, argv, opts = {}) => labExec(node, argv, { ...opts, stateDir }),
     poweroff: (node) => poweroff(node, o),
     boot: (node) => boot(node, o),
-    cut: (node) => cut(node, o),
-    uncut: (node) => uncut(node, o),
+    cut: (node, link) => cut(node, { ...o, link }),
+    uncut: (node, link) => uncut(node, { ...o, link }),
     down: (opts: Omit<LabDownOptions, 'stateDir'> = {}) => labDown({ ...opts, stateDir }),
   };
 }

@@ -11,6 +11,8 @@ export interface LabNode extends LabHost {
   netns: string;
   /** the node's veth end on the bridge (in the lab netns) */
   veth: string;
+  /** its veth end on the backplane bridge, when the lab has one (`lab up --backplane`); the node's eth1 */
+  backplaneVeth?: string;
   /** overlay dirs: upper/ + work/ (the node's disk), root/ (mount point) */
   dir: string;
   /** PID 1 of the node's pid namespace, while powered on */
@@ -31,6 +33,8 @@ export interface LabState extends Recorded {
   rootfs: string;
   repo: string;
   inventory?: string;
+  /** the lab has a second network (`lab up --backplane`) */
+  backplane?: boolean;
   repoServer?: ProcRef;
   nodes: LabNode[];
 }

@@ -3,12 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { HactlError, InputError, NodeError } from '../../core/errors.js';
 import type { Role, Stack } from '../../inventory/model.js';
-import { assignAddresses, checkNodeName, DEFAULT_NODES, LAB_PACKAGES, macFor, nodeVeth, roleFor } from '../constants.js';
+import { assignAddresses, backplaneVeth, checkNodeName, DEFAULT_NODES, LAB_PACKAGES, macFor, nodeVeth, roleFor } from '../constants.js';
 import { type LabListener, step } from '../events.js';
 import { removeTree } from '../fsutil.js';
-import { inventoryText } from '../inventory.js';
+import { type InventoryExtras, inventoryText } from '../inventory.js';
 import { type LabNet, labNet, resolveLabIndex } from '../net.js';
-import { createLabNetwork, netnsExists } from '../network.js';
+import { createBackplane, createLabNetwork, netnsExists } from '../network.js';
 import { defaultCacheDir } from '../paths.js';
 import { preflight } from '../preflight.js';
 import { ensureRepo, startRepoServer } from '../repo.js';
@@ -16,6 +16,7 @@ import { ensureRootfs } from '../rootfs.js';
 import { ensureClientKey, hostsText, writeSshFiles } from '../ssh.js';
 import { Journal } from '../state.js';
 import { labDown } from './down.js';
+import { backplaneAddress } from './network.js';
 import { hostKeyOf, prepareDisk, startNode, waitSsh } from './node.js';
 import { type LabPaths, labPaths } from './paths.js';
 import { type LabNode, type LabState, loadState, netOf, requireState } from './state.js';
@@ -39,6 +40,8 @@ export interface LabUpOptions {
   /** where to write the inventory; default <stateDir>/inventory.yaml */
   inventoryOut?: string;
   stack?: Stack;
+  /** a second network (bridge br1, each node's eth1), declared in the inventory as `backplane`, link 0 of two */
+  backplane?: boolean;
   /** packages of the local apt repo; default $HACTL_LAB_PACKAGES or {@link LAB_PACKAGES} */
   packages?: readonly string[];
   onEvent?: LabListener;
@@ -67,7 +70,7 @@ function checkNames(names: readonly string[]): void {
   if (dup) throw new InputError(`node "${dup}" is listed twice`);
 }
 
-function newNode(paths: LabPaths, net: LabNet, name: string, address: string, inInventory: boolean): LabNode {
+function newNode(paths: LabPaths, net: LabNet, name: string, address: string, inInventory: boolean, backplane = false): LabNode {
   const dir = paths.node(name).dir;
   return {
     name,
@@ -76,6 +79,7 @@ function newNode(paths: LabPaths, net: LabNet, name: string, address: string, in
     role: roleFor(name),
     netns: net.nodeNetns(name),
     veth: nodeVeth(name),
+    ...(backplane ? { backplaneVeth: backplaneVeth(name) } : {}),
     dir,
     cut: false,
     inInventory,
@@ -138,7 +142,7 @@ async function createLab(paths: LabPaths, net: LabNet, opts: LabUpOptions): Prom
   const clientPub = await ensureClientKey(paths);
   await removeTree(paths.nodesDir); // fresh disks for a fresh lab
   const addresses = assignAddresses(names, [], net);
-  const nodes = names.map((n) => newNode(paths, net, n, addresses.get(n) ?? '', true));
+  const nodes = names.map((n) => newNode(paths, net, n, addresses.get(n) ?? '', true, opts.backplane));
   const inventory = resolve(opts.inventoryOut ?? paths.inventory);
   const state: LabState = {
     version: 1,
@@ -149,6 +153,7 @@ async function createLab(paths: LabPaths, net: LabNet, opts: LabUpOptions): Prom
     rootfs,
     repo,
     inventory,
+    ...(opts.backplane ? { backplane: true } : {}),
     netns: [],
     links: [],
     processes: [],
@@ -159,6 +164,7 @@ async function createLab(paths: LabPaths, net: LabNet, opts: LabUpOptions): Prom
   const j = new Journal(paths, state);
   j.dir(paths.nodesDir);
   await step(emit, `network ${net.netns} (bridge ${net.bridgeAddress}, host veth ${net.hostAddress})`, () => createLabNetwork(j, net));
+  if (opts.backplane) await step(emit, `backplane ${net.backplane?.network} (bridge ${net.backplane?.bridge})`, () => createBackplane(net));
   state.repoServer = await step(emit, `apt repo server on ${net.bridgeAddress}:${net.repoPort}`, () =>
     startRepoServer(paths, net, repo, (ref) => j.process('repo-server', ref)),
   );
@@ -177,8 +183,17 @@ async function createLab(paths: LabPaths, net: LabNet, opts: LabUpOptions): Prom
     await Promise.all(nodes.map((n) => waitSsh(paths, n)));
   });
   mkdirSync(dirname(inventory), { recursive: true });
-  writeFileSync(inventory, inventoryText(paths, inventory, state.stack, nodes, net));
+  const backplane = opts.backplane ? backplaneExtras(net, nodes) : undefined;
+  writeFileSync(inventory, inventoryText(paths, inventory, state.stack, nodes, net, backplane ? { backplane } : {}));
   return { stateDir: paths.stateDir, inventory, nodes: nodes.map(({ name, address, role }) => ({ name, address, role })) };
+}
+
+/** The inventory's second network: its range and each node's address on it. */
+function backplaneExtras(net: LabNet, nodes: readonly LabNode[]): NonNullable<InventoryExtras['backplane']> {
+  return {
+    network: net.backplane?.network ?? '',
+    addresses: Object.fromEntries(nodes.map((n) => [n.name, backplaneAddress(net, n) ?? ''])),
+  };
 }
 
 /** Adds one node to a running lab; other nodes are not touched, the inventory is not changed. */
@@ -195,7 +210,7 @@ async function addNode(paths: LabPaths, name: string, emit?: LabListener): Promi
       state.nodes.map((n) => n.address),
       net,
     ).get(name) ?? '';
-  const node = newNode(paths, net, name, address, false);
+  const node = newNode(paths, net, name, address, false, state.backplane);
   const j = new Journal(paths, state);
   state.nodes.push(node);
   j.save();

@@ -1,6 +1,7 @@
 /** Working with a running VM lab: status, exec (over SSH), and the fault primitives; {@link vmLab} is its {@link Lab}. */
-import { NodeError } from '../../core/errors.js';
+import { InputError, NodeError } from '../../core/errors.js';
 import { cmd } from '../../core/shell.js';
+import { PUBLIC_NETWORK } from '../../inventory/model.js';
 import { plugCable } from '../cable.js';
 import type { Lab, LabExecOptions, LabNodeStatus, LabOptions, VmLabStatus } from '../lab.js';
 import { netnsExists } from '../network.js';
@@ -75,18 +76,19 @@ export async function vmBoot(name: string, opts: LabOptions = {}): Promise<void>
   await waitVmSsh(j.paths.vm(name), node, VM_BOOT_TIMEOUT_MS);
 }
 
-async function cable(name: string, up: boolean, opts: LabOptions): Promise<void> {
+async function cable(name: string, up: boolean, opts: LabOptions & { link?: string }): Promise<void> {
+  if (opts.link && opts.link !== PUBLIC_NETWORK) throw new InputError(`the VM lab has one network: no "${opts.link}" to cut`);
   const { node, j } = labVm(name, opts);
   await plugCable(node, { proc: node.qemu, off: `VM ${name} is powered off` }, tapOf(node), up, () => j.save());
 }
 
 /** Pulls the VM's network cable (its tap goes down): it keeps running, its peers lose it. */
-export function vmCut(name: string, opts: LabOptions = {}): Promise<void> {
+export function vmCut(name: string, opts: LabOptions & { link?: string } = {}): Promise<void> {
   return cable(name, false, opts);
 }
 
 /** Plugs the VM's cable back in after {@link vmCut}. */
-export function vmUncut(name: string, opts: LabOptions = {}): Promise<void> {
+export function vmUncut(name: string, opts: LabOptions & { link?: string } = {}): Promise<void> {
   return cable(name, true, opts);
 }
 
@@ -102,8 +104,8 @@ export function vmLab(stateDir: string): Lab {
     exec: (node, argv, opts = {}) => vmExec(node, argv, { ...opts, stateDir }),
     poweroff: (node) => vmPoweroff(node, o),
     boot: (node) => vmBoot(node, o),
-    cut: (node) => vmCut(node, o),
-    uncut: (node) => vmUncut(node, o),
+    cut: (node, link) => vmCut(node, { ...o, link }),
+    uncut: (node, link) => vmUncut(node, { ...o, link }),
     // the VM lab has one network: no index to check or pick
     down: (opts = {}) => vmLabDown({ stateDir, force: opts.force }),
   };

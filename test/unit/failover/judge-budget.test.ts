@@ -9,6 +9,7 @@ const cluster = (o: Partial<ClusterModel> = {}): ClusterModel =>
     name: 'lab',
     stack: 'pacemaker',
     nodes: [],
+    links: [{ network: 'public' }],
     vars: {},
     stonith: { enabled: false },
     timing: { token: 1000, consensus: 1200, keepalive: 1, warntime: 3, deadtime: 5, initdead: 10, monitorInterval: 5 },

@@ -37,6 +37,7 @@ const c = (o: Partial<ClusterModel> = {}): ClusterModel =>
     drbd: [],
     guests: [],
     lvs: [],
+    links: [{ network: 'public' }],
     ...o,
   }) as ClusterModel;
 

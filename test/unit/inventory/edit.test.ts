@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/core/errors.js';
+import { InputError, type InputErrors } from '../../../src/core/errors.js';
 import { addNodeToInventoryText, parseInventory } from '../../../src/inventory/index.js';
 import { EXAMPLES, FIXTURES } from './helpers.js';
 
@@ -24,6 +24,22 @@ describe('addNodeToInventoryText', () => {
     expect(out).toContain(
       '    ssh:\n      user: admin\n  - name: extra\n    address: 172.16.5.23\n    role: service\n    node_id: 9\n\ndrbd:',
     );
+  });
+
+  it('writes its addresses on the extra networks as one flow map; the example with a backplane then validates', () => {
+    const text = readFileSync(EXAMPLES + 'example-pacemaker-drbd-kvm.yaml', 'utf8');
+    const out = addNodeToInventoryText(text, { ...node, address: '192.168.10.14', addresses: { backplane: '10.10.0.14' } });
+    expect(out).toContain('  - name: extra\n    address: 192.168.10.14\n    role: service\n    addresses: { backplane: 10.10.0.14 }\n');
+    expect(parseInventory(out, 'x.yaml').nodes.find((n) => n.name === 'extra')!.addresses).toEqual({ backplane: '10.10.0.14' });
+    // without it the new member has no address on a corosync link: refused, naming the field to add
+    const refused = (() => {
+      try {
+        parseInventory(addNodeToInventoryText(text, { ...node, address: '192.168.10.14' }), 'x.yaml');
+      } catch (e) {
+        return (e as InputErrors).errors.map((x) => x.message);
+      }
+    })();
+    expect(refused).toEqual(['node extra has no address on backplane (cluster.links[0])']);
   });
 
   it('gives the new node the next position-based id and leaves existing ids alone', () => {

@@ -39,6 +39,7 @@ describe('defaults', () => {
       role: 'master',
       nodeId: 1,
       connect: '10.1.0.11',
+      addresses: {},
       vars: {},
       ssh: { user: 'root', port: 22, become: false },
     });

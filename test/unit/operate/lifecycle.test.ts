@@ -20,7 +20,12 @@ const meta = {
 };
 
 describe('remove-node: the arithmetic, before anything is touched', () => {
-  const grown = addNodeToInventoryText(text(PCMK), { name: 'web9', address: '192.168.10.29', role: 'service' });
+  const grown = addNodeToInventoryText(text(PCMK), {
+    name: 'web9',
+    address: '192.168.10.29',
+    role: 'service',
+    addresses: { backplane: '10.10.0.29' },
+  });
   it('a 4th node leaves: allowed; the inventory keeps every comment and node id', () => {
     const after = removeNodeFromInventoryText(grown, 'web9');
     expect(after).toBe(text(PCMK));

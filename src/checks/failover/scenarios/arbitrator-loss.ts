@@ -3,6 +3,7 @@
  * goes down with an undo timer). The twins keep 2 of 3 votes: nothing may move, quorum
  * must hold, clients must not notice.
  */
+import { allNetworks } from '../../../inventory/model.js';
 import { detectionMs } from '../budget.js';
 import type { Scenario } from '../scenario.js';
 
@@ -25,10 +26,10 @@ export const arbitratorLoss: Scenario = {
     const t = ctx.target;
     ctx.log(`taking the arbitrator ${t.name} away`);
     if (ctx.faults.kind.startsWith('lab')) await ctx.faults.poweroff(t);
-    else await ctx.faults.cut(t);
+    else await ctx.faults.cut(t, allNetworks(ctx.cluster));
   },
   async undo(ctx) {
     if (ctx.faults.kind.startsWith('lab')) await ctx.faults.poweron(ctx.target);
-    else await ctx.faults.uncut(ctx.target);
+    else await ctx.faults.uncut(ctx.target, allNetworks(ctx.cluster));
   },
 };
