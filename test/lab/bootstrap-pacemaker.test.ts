@@ -33,7 +33,19 @@ const hashes = (node: string) => ssh(STATE, node, `sha256sum ${MANAGED} 2>&1`).s
 
 describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
   beforeAll(() => {
-    const r = hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE, '--stack', 'pacemaker']);
+    // two networks (issue #20): public and a backplane, two corosync knet links
+    const r = hactl([
+      'lab',
+      'up',
+      '--recreate',
+      '--index',
+      String(TEST_LAB_INDEX),
+      '--state-dir',
+      STATE,
+      '--stack',
+      'pacemaker',
+      '--backplane',
+    ]);
     expect(r.status, r.stderr).toBe(0);
   });
   afterAll(() => {
@@ -58,6 +70,13 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     expect(q).toMatch(/Quorate:\s+Yes/);
     const { vip } = labAddresses(STATE);
     expect(ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout).toContain(`${vip}/24`);
+    // both knet links up on every node: link 0 on the backplane (eth1), link 1 on public
+    for (const node of ['master', 'slave', 'arbitrator']) {
+      const links = ssh(STATE, node, 'corosync-cfgtool -s').stdout;
+      expect(links).toMatch(/LINK ID 0 udp\n\s+addr\s+= 10\.79\./);
+      expect(links).toMatch(/LINK ID 1 udp\n\s+addr\s+= 10\.77\./);
+      expect(links.match(/\bconnected$/gm)?.length, links).toBe(4); // two peers on each of the two links
+    }
     const res = await probe(vip, 80, '/', 3000);
     expect(res.status).toBe(200);
     // secrets: on the nodes with the right mode, never in the output
@@ -166,7 +185,10 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     check(['r0.res', 'r1.res'].map((f) => DRBD_VALIDATE.replace('%s', `/tmp/golden/${f}`)).join(' && '));
     check('corosync -c /tmp/golden/corosync-lab.conf -t');
     // the production example's addresses: validate in a throwaway netns owning kvm-a's ring0 address
-    check('unshare --net sh -c "ip link set lo up; ip addr add 192.168.10.11/32 dev lo; corosync -c /tmp/golden/corosync.conf -t"');
+    check(
+      'unshare --net sh -c "ip link set lo up; ip addr add 192.168.10.11/32 dev lo; ip addr add 10.10.0.11/32 dev lo; ' +
+        'corosync -c /tmp/golden/corosync.conf -t"',
+    );
     // the CIB sections inside a copy of the live CIB, checked offline by crm_verify
     // (no status section: a simulation without it warns, e.g. that unseen nodes would be
     // fenced; warnings are fine, errors are not)
@@ -259,5 +281,23 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     );
     expect(changed).toEqual([]);
     console.log(`declared-resources scenario: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  });
+
+  it('two links (issue #20): cut-link on the backplane alone moves nothing and costs no outage; cutting both fails over as before', () => {
+    const one = hactl(['failover-test', '-i', INV, '--yes', '--json', '-s', 'cut-link', '--link', 'backplane', '--no-report']);
+    expect(one.status, one.stdout + one.stderr).toBe(0);
+    const r1 = json(one.stdout).results[0];
+    console.log(`cut-link --link backplane: downtime ${r1.downtimeMs} ms, ended on ${r1.after}, budget ${r1.budget.ms} ms`);
+    expect(r1.verdict, r1.reasons.join('; ')).toBe('pass');
+    expect(r1.after).toBe('master');
+    expect(r1.outages).toEqual([]);
+    const both = hactl(['failover-test', '-i', INV, '--yes', '--json', '-s', 'cut-link', '--no-report']);
+    expect(both.status, both.stdout + both.stderr).toBe(0);
+    const r2 = json(both.stdout).results[0];
+    console.log(`cut-link of both links: downtime ${r2.downtimeMs} ms (budget ${r2.budget.ms} ms), moved to ${r2.after}`);
+    expect(r2.verdict, r2.reasons.join('; ')).toBe('pass');
+    const bad = hactl(['failover-test', '-i', INV, '--yes', '-s', 'cut-link', '--link', 'backplan']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--link backplan: not one of the cluster's links \(backplane, public\)/);
   });
 });
