@@ -32,7 +32,18 @@ function shortTiming(): void {
 describe.skipIf(Boolean(missing))(`bootstrap: heartbeat stack on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let vip = '';
   beforeAll(async () => {
-    const r = hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE, '--stack', 'heartbeat']);
+    const r = hactl([
+      'lab',
+      'up',
+      '--recreate',
+      '--index',
+      String(TEST_LAB_INDEX),
+      '--state-dir',
+      STATE,
+      '--stack',
+      'heartbeat',
+      '--backplane',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     shortTiming();
     // the agent must be on the nodes before the stack is configured to use it
@@ -52,6 +63,11 @@ describe.skipIf(Boolean(missing))(`bootstrap: heartbeat stack on the lab${missin
     const out = JSON.parse(r.stdout);
     expect(out.smoke.ok, JSON.stringify(out.smoke.checks, null, 1)).toBe(true);
     expect(ssh(STATE, 'master', 'cl_status nodestatus slave').stdout.trim()).toBe('active');
+    // two networks (issue #20): a ucast path on each, both up
+    expect(ssh(STATE, 'master', 'grep ^ucast /etc/ha.d/ha.cf').stdout).toMatch(
+      /^ucast eth1 10\.79\.\d+\.12\nucast eth0 10\.77\.\d+\.12\n$/,
+    );
+    for (const link of ['eth0', 'eth1']) expect(ssh(STATE, 'master', `cl_status hblinkstatus slave ${link}`).stdout.trim()).toBe('up');
     expect(ssh(STATE, 'master', 'ip -o -4 addr show eth0').stdout).toContain(`${vip}/24`);
     expect(ssh(STATE, 'slave', 'ip -o -4 addr show eth0').stdout).not.toContain(`${vip}/`);
     expect(ssh(STATE, 'slave', 'stat -c %a /etc/ha.d/authkeys').stdout.trim()).toBe('600');
@@ -160,6 +176,15 @@ describe.skipIf(Boolean(missing))(`bootstrap: heartbeat stack on the lab${missin
     expect(kill.verdict, String(kill.reasons)).toBe('pass');
     expect(kill.after).toBe('slave');
     expect(['master', 'slave'].filter((n) => ssh(STATE, n, `ip -o -4 addr show | grep -qF ' ${vip}/'`).status === 0)).toEqual(['master']);
+  });
+
+  it("two links (issue #20): cutting the master's backplane alone moves nothing, no outage", () => {
+    const r = hactl(['failover-test', '-i', INV, '--yes', '--json', '-s', 'cut-link', '--link', 'backplane', '--no-report']);
+    const x = JSON.parse(r.stdout).results[0];
+    console.log(`heartbeat cut-link --link backplane: ${x.verdict} downtime ${sec(x.downtimeMs)} ended on ${x.after}`);
+    expect(r.status, String(x.reasons)).toBe(0);
+    expect(x.after).toBe('master');
+    expect(x.outages).toEqual([]);
   });
 
   // issue #19, day two (docs/day-two.md): Heartbeat R1's hand-over with hb_standby / hb_takeover
