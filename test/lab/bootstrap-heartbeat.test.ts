@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { probe } from '../../src/checks/http.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { LDIRECTORD_VALIDATE } from '../../src/stack/heartbeat.js';
-import { hactl, labAddresses, labMissing, ssh, TEST_LAB_INDEX } from './helpers.js';
+import { hactl, labAddresses, labMissing, labUpArgs, ssh } from './helpers.js';
 
 // The classic stack (Heartbeat R1: ha.cf, authkeys, haresources) built by
 // `hactl bootstrap` on lab nodes; the VIP answers; a re-run changes nothing; a hard stop of
@@ -32,18 +32,7 @@ function shortTiming(): void {
 describe.skipIf(Boolean(missing))(`bootstrap: heartbeat stack on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let vip = '';
   beforeAll(async () => {
-    const r = hactl([
-      'lab',
-      'up',
-      '--recreate',
-      '--index',
-      String(TEST_LAB_INDEX),
-      '--state-dir',
-      STATE,
-      '--stack',
-      'heartbeat',
-      '--backplane',
-    ]);
+    const r = hactl(labUpArgs(STATE, 'heartbeat', '--backplane'));
     expect(r.status, r.stderr).toBe(0);
     shortTiming();
     // the agent must be on the nodes before the stack is configured to use it

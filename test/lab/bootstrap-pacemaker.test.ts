@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { probe } from '../../src/checks/http.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { DRBD_VALIDATE } from '../../src/stack/drbd.js';
-import { hactl, labAddresses, labMissing, ssh, TEST_LAB_INDEX } from './helpers.js';
+import { hactl, labAddresses, labMissing, labUpArgs, ssh } from './helpers.js';
 
 // `hactl bootstrap` of the Corosync/Pacemaker stack on three real lab nodes: installs
 // packages over SSH from the lab repo, validates every file with the daemons' parsers,
@@ -34,18 +34,7 @@ const hashes = (node: string) => ssh(STATE, node, `sha256sum ${MANAGED} 2>&1`).s
 describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
   beforeAll(() => {
     // two networks (issue #20): public and a backplane, two corosync knet links
-    const r = hactl([
-      'lab',
-      'up',
-      '--recreate',
-      '--index',
-      String(TEST_LAB_INDEX),
-      '--state-dir',
-      STATE,
-      '--stack',
-      'pacemaker',
-      '--backplane',
-    ]);
+    const r = hactl(labUpArgs(STATE, 'pacemaker', '--backplane'));
     expect(r.status, r.stderr).toBe(0);
   });
   afterAll(() => {

@@ -132,6 +132,11 @@ export interface LabAddresses {
 }
 
 /** Reads state.json of the lab in `stateDir` (it must exist; a namespace or a VM lab). */
+/** `hactl lab up --recreate` of a namespace lab at the tests' index, e.g. hactl(labUpArgs(STATE, 'heartbeat', '--backplane')). */
+export function labUpArgs(stateDir: string, stack: 'pacemaker' | 'heartbeat', ...extra: string[]): string[] {
+  return ['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', stateDir, '--stack', stack, ...extra];
+}
+
 export function labAddresses(stateDir: string): LabAddresses {
   const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as LabState & { kind?: string };
   const net = state.kind === 'vm' ? VM_NET : labNet(state.index ?? 0);
