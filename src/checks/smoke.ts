@@ -4,6 +4,7 @@ import { ADDRESSES_COMMAND, holdsAddress } from '../facts/addresses.js';
 import { CRM_MON_COMMAND, parseCrmMon, parseGroups } from '../facts/crm-mon.js';
 import { DRBD_STATUS_COMMAND, type DrbdState, parseDrbdSection } from '../facts/drbd-status.js';
 import { heartbeatStatusCommand, parseHeartbeatStatus } from '../facts/heartbeat-status.js';
+import { KNET_LINKS_COMMAND, type KnetLink, parseKnetLinks } from '../facts/knet-links.js';
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
 import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
@@ -77,7 +78,11 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
     connector,
     [c.master, c.slave].filter((n) => !absent.has(n.name)),
   );
-  const [mon, q] = await Promise.all([conn.exec(CRM_MON_COMMAND), conn.exec(QUORUM_COMMAND)]);
+  const [mon, q, links] = await Promise.all([
+    conn.exec(CRM_MON_COMMAND),
+    conn.exec(QUORUM_COMMAND),
+    c.links.length > 1 ? conn.exec(KNET_LINKS_COMMAND) : undefined,
+  ]);
   if (mon.code !== 0)
     return [
       { check: 'pacemaker', ok: false, detail: `crm_mon failed on ${node.name}: ${(mon.stderr || mon.stdout).trim().split('\n')[0]}` },
@@ -112,7 +117,28 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
       detail: st.failures.length ? st.failures.map((f) => `${f.op} on ${f.node}: ${f.status}`).join('; ') : 'none',
     },
     fencingCheck(c, st.resources),
+    ...(links ? [linksCheck(c, parseKnetLinks(links.stdout), absent)] : []),
   ];
+}
+
+/**
+ * With several links (cluster.links), every link connected to every other member: one
+ * down costs no failover but leaves the cluster one cable from a split, so it fails smoke.
+ * @example linksCheck(cluster, parseKnetLinks(out)) // { check: 'links', ok: true, detail: 'link 0 (backplane) connected; …' }
+ */
+export function linksCheck(
+  c: Pick<ClusterModel, 'links' | 'nodes'>,
+  links: readonly KnetLink[],
+  absent: ReadonlySet<string> = new Set(),
+): SmokeCheck {
+  const name = (id: number) => c.nodes.find((n) => n.nodeId === id)?.name ?? `node ${id}`;
+  const parts = c.links.map((l, i) => {
+    const link = links.find((x) => x.id === i);
+    if (!link) return { ok: false, text: `link ${i} (${l.network}) missing` };
+    const down = [...link.peers].filter(([id, up]) => !up && !absent.has(name(id))).map(([id]) => name(id));
+    return { ok: !down.length, text: `link ${i} (${l.network}) ${down.length ? `down to ${down.join(', ')}` : 'connected'}` };
+  });
+  return { check: 'links', ok: parts.every((p) => p.ok), detail: parts.map((p) => p.text).join('; ') };
 }
 
 /**

@@ -66,6 +66,11 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
       expect(links).toMatch(/LINK ID 1 udp\n\s+addr\s+= 10\.77\./);
       expect(links.match(/\bconnected$/gm)?.length, links).toBe(4); // two peers on each of the two links
     }
+    // smoke checks every link of every member (a cut backplane fails it, see below)
+    expect(smoke.smoke.checks.find((c: any) => c.check === 'links')).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^link 0 \(backplane\) connected; link 1 \(public\) connected$/),
+    });
     const res = await probe(vip, 80, '/', 3000);
     expect(res.status).toBe(200);
     // secrets: on the nodes with the right mode, never in the output

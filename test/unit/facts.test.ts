@@ -1,12 +1,46 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { linksCheck } from '../../src/checks/smoke.js';
 import { holdsAddress, holdsAddressCommand } from '../../src/facts/addresses.js';
+import { parseKnetLinks } from '../../src/facts/knet-links.js';
 import { parseQuorum } from '../../src/facts/quorum.js';
+import { testCluster } from '../helpers/model.js';
 import { fixture, liveFrom } from './drift/helpers.js';
+
+const cluster2 = testCluster([{ name: 'master' }, { name: 'slave' }, { name: 'arbitrator' }], {
+  links: [{ network: 'backplane' }, { network: 'public' }],
+});
 
 // Captured node output (test/unit/drift/fixtures, README there says how each was made):
 // each fact is a {command, parse} pair, and the parse is held to real daemon output.
 describe('facts', () => {
+  it('knet links: each link of corosync-cfgtool -s with its peers connected or not', () => {
+    const links = parseKnetLinks(fixture('corosync-cfgtool-backplane-cut.txt'));
+    expect(links.map((l) => [l.id, l.address, [...l.peers]])).toEqual([
+      [
+        0,
+        '10.79.3.11',
+        [
+          [2, false],
+          [3, false],
+        ],
+      ],
+      [
+        1,
+        '10.77.3.11',
+        [
+          [2, true],
+          [3, true],
+        ],
+      ],
+    ]);
+    expect(linksCheck(cluster2, links)).toEqual({
+      check: 'links',
+      ok: false,
+      detail: 'link 0 (backplane) down to slave, arbitrator; link 1 (public) connected',
+    });
+  });
+
   it('quorum: votes and the membership table of corosync-quorumtool -s', () => {
     const q = parseQuorum(liveFrom({ master: 'pacemaker-master-ok.txt' }).get('master')!.quorum!.out);
     expect(q).toEqual({ quorate: true, expectedVotes: 3, totalVotes: 3, nodes: 3, members: ['master', 'slave', 'arbitrator'] });
