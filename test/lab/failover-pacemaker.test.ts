@@ -162,7 +162,12 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     }
     const r = hactl(['failover-test', '-i', INV, '--yes', '--json', '--scenario', 'split-twins,freeze']);
     const report = json(r.stdout);
-    const text = report.results.map((x: any) => formatResult({ ...x, faultAt: Date.parse(x.faultAt) })).join('\n');
+    const text = report.results
+      .map((x: any) => {
+        const fenced = x.fenced?.map((e: any) => ({ ...e, at: e.at && Date.parse(e.at) }));
+        return formatResult({ ...x, faultAt: Date.parse(x.faultAt), fenced });
+      })
+      .join('\n');
     console.log(`split-twins and freeze with fencing (${sec(Date.now() - t0)}):\n${figures(report)}\n${text}`);
     expect(r.status, JSON.stringify(report.results.map((x: any) => [x.scenario, x.reasons]))).toBe(0);
     const by = Object.fromEntries(report.results.map((x: any) => [x.scenario, x]));
