@@ -743,6 +743,15 @@ const clusterVars: Schema = {
         },
         ['off', 'on'],
       ),
+      pause: obj(
+        'pause commands',
+        "Real nodes: what freeze does, run on the orchestrator (a hypervisor's suspend, resume); {node}, {address} are replaced.",
+        {
+          freeze: str('command', 'Hangs {node}: every process stopped, nothing lost.', { pattern: TEXT }),
+          thaw: str('command', 'Resumes {node}.', { pattern: TEXT }),
+        },
+        ['freeze', 'thaw'],
+      ),
       cut_seconds: {
         type: 'number',
         title: 'seconds',

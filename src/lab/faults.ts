@@ -1,6 +1,6 @@
 /**
  * The lab's fault primitives for failover tests: pull a node's cable, power it off, boot
- * it — on either kind of lab, through its {@link Lab} (dispatch.ts picks `ns/` or `vm/`
+ * it, freeze and thaw it — on either kind of lab, through its {@link Lab} (dispatch.ts picks `ns/` or `vm/`
  * from state.json), so nothing here branches on the kind. They have
  * the shape of the failover test's `Faults` (src/checks/failover/faults.ts); the CLI
  * hands them over when the inventory is a lab's, so nothing in src/checks imports the lab.
@@ -55,9 +55,21 @@ export class LabFaults {
     const missing = (['poweroff', 'boot'] as const).filter((f) => !this.lab.faults.has(f));
     return missing.length ? `the lab in ${this.stateDir} cannot ${missing.join(' or ')}` : undefined;
   }
+  /** why freeze/thaw are impossible on this lab (undefined: possible) */
+  get noFreeze(): string | undefined {
+    const missing = (['freeze', 'thaw'] as const).filter((f) => !this.lab.faults.has(f));
+    return missing.length ? `the lab in ${this.stateDir} cannot ${missing.join(' or ')}` : undefined;
+  }
   /** pulls the node's cables on the networks `links` names (default: public) */
   async cut(node: LabNodeRef, links: readonly string[] = [PUBLIC_NETWORK]): Promise<void> {
     for (const link of links) await labFault(this.lab, 'cut', node.name, link);
+  }
+  freeze(node: LabNodeRef): Promise<void> {
+    return labFault(this.lab, 'freeze', node.name);
+  }
+  async thaw(node: LabNodeRef): Promise<void> {
+    // a fenced node was powered off: nothing to resume
+    if (await this.isOn(node)) await labFault(this.lab, 'thaw', node.name);
   }
   async uncut(node: LabNodeRef, links: readonly string[] = [PUBLIC_NETWORK]): Promise<void> {
     // a fenced node was powered off (or rebooted with a new cable): nothing to plug in

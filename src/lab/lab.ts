@@ -64,6 +64,11 @@ export const LAB_FAULTS = {
   boot: { description: 'power a node on again on its kept disk; waits for SSH', done: 'booted' },
   cut: { description: "pull the node's network cable (processes keep running)", done: 'cable cut' },
   uncut: { description: "plug the node's cable back in", done: 'cable plugged in' },
+  freeze: {
+    description: 'hang the node: SIGSTOP every process in it (a VM: its qemu); it keeps its state and its cable',
+    done: 'frozen',
+  },
+  thaw: { description: 'resume a frozen node where it stopped (SIGCONT)', done: 'thawed' },
 } as const;
 
 export type LabFault = keyof typeof LAB_FAULTS;
@@ -109,6 +114,10 @@ export interface Lab {
   cut(node: string, link?: string): Promise<void>;
   /** plugs the cable back in after {@link cut} */
   uncut(node: string, link?: string): Promise<void>;
+  /** hangs the node (every process stopped, nothing lost); no-op if off */
+  freeze(node: string): Promise<void>;
+  /** resumes a node after {@link freeze}; no-op if off or not frozen */
+  thaw(node: string): Promise<void>;
   /** stops every node and removes everything the lab made */
   down(opts?: Omit<LabDownOptions, 'stateDir'>): Promise<LabDownResult>;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseProbes } from '../../src/checks/failover/analyse.js';
 import { Prober } from '../../src/checks/failover/prober.js';
+import { formatResult } from '../../src/checks/failover/report.js';
 import { canonical, readConfiguration } from '../../src/stack/cib.js';
 import { eventually, hactl, hactlAsync, labAddresses, labMissing, ROOT, ssh, TEST_LAB_INDEX } from './helpers.js';
 
@@ -102,6 +103,19 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     expect(vipHolder(vip)).toBe('master');
     // a failed scenario collects a report (hactl report) into the working directory
     expect(reportOf(ks.reasons)).toMatch(/\/lab-report-\d{8}T\d{6}Z\.tar\.gz$/);
+
+    // issue #18: the master hangs longer than the budget, then resumes still holding the
+    // VIP: without fencing nobody stopped it, so both twins serve at once: data at risk
+    const t0 = Date.now();
+    const fr = hactl(['failover-test', '-i', INV, '--yes', '--json', '--scenario', 'freeze']);
+    const frozen = json(fr.stdout).results[0];
+    console.log(`freeze, no fencing (${sec(Date.now() - t0)}):\n${figures(json(fr.stdout))}\n${frozen.reasons.join('\n')}`);
+    expect(fr.status, fr.stderr).toBe(1);
+    expect(frozen.verdict).toBe('fail');
+    expect(frozen.reasons[0]).toMatch(/^SPLIT BRAIN: .*master and slave.*data at risk: no fencing/);
+    expect(frozen.restored).toBe(true);
+    expect(vipHolder(vip)).toBe('master');
+    reportOf(frozen.reasons);
   });
 
   it('with the lab fence device: switchover, kill-stack, cut-link, arbitrator-loss pass their budgets', () => {
@@ -137,6 +151,46 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     expect(smoke.status, smoke.stdout).toBe(0);
     expect(vipHolder(vip)).toBe('master');
   });
+
+  it('with the lab fence device: split-twins and freeze pass, and their reports name who fenced whom', () => {
+    const t0 = Date.now();
+    // on the fenced cluster of the test above (fence device and STONITH set up there, or here when run alone)
+    if (ssh(STATE, 'master', 'crm_attribute -t crm_config -n stonith-enabled -G -q').stdout.trim() !== 'true') {
+      expect(hactl(['lab', 'fence', 'up', '--state-dir', STATE]).status).toBe(0);
+      const b = hactl(['bootstrap', '-i', INV, '--no-smoke']);
+      expect(b.status, b.stdout + b.stderr).toBe(0);
+    }
+    const r = hactl(['failover-test', '-i', INV, '--yes', '--json', '--scenario', 'split-twins,freeze']);
+    const report = json(r.stdout);
+    const text = report.results
+      .map((x: any) => {
+        const fenced = x.fenced?.map((e: any) => ({ ...e, at: e.at && Date.parse(e.at) }));
+        return formatResult({ ...x, faultAt: Date.parse(x.faultAt), fenced });
+      })
+      .join('\n');
+    console.log(`split-twins and freeze with fencing (${sec(Date.now() - t0)}):\n${figures(report)}\n${text}`);
+    expect(r.status, JSON.stringify(report.results.map((x: any) => [x.scenario, x.reasons]))).toBe(0);
+    const by = Object.fromEntries(report.results.map((x: any) => [x.scenario, x]));
+    for (const name of ['split-twins', 'freeze']) {
+      const x = by[name];
+      expect(x.verdict, `${name}: ${x.reasons}`).toBe('pass');
+      expect(x.restored).toBe(true);
+      expect(x.splitBrain).toBeUndefined();
+      expect(x.downtimeMs).toBeLessThanOrEqual(x.budget.ms);
+      expect(Array.isArray(x.fenced), `${name}: no fencing history`).toBe(true);
+    }
+    // split-twins: one twin kept the service, the other was fenced once
+    const split = by['split-twins'];
+    expect(['master', 'slave']).toContain(split.after);
+    const loser = split.after === 'master' ? 'slave' : 'master';
+    expect(split.fenced.filter((e: any) => e.result === 'success').map((e: any) => e.target)).toEqual([loser]);
+    // freeze: the slave took over and the frozen master was fenced before it could answer again
+    expect(by['freeze'].after).toBe('slave');
+    expect(by['freeze'].fenced.filter((e: any) => e.result === 'success').map((e: any) => e.target)).toEqual(['master']);
+    expect(text).toMatch(new RegExp(`fenced: \\S+ → ${loser} \\(`));
+    expect(text).toMatch(/fenced: \S+ → master \(/);
+    expect(vipHolder(vip)).toBe('master');
+  }, 900_000);
 
   it("history and rollback: a corosync timing, an owned resource op and a declared resource's params changed through the inventory, then rolled back without an outage", async () => {
     const t0 = Date.now();

@@ -64,15 +64,42 @@ export function stableSince(records: readonly ProbeRecord[], at: number, stableM
   return tail.length >= 3 && tail.every((r) => r.ok) && (tail[0]?.t ?? at) <= at - stableMs + 500;
 }
 
+/** What two twins must not hold at once: the VIP, or DRBD's Primary role. */
+export interface Held {
+  holds(s: NodeSample): boolean;
+  /** the reason, e.g. "the VIP was configured on master and slave at the same time (3.0 s, 10 polls)" */
+  reason(nodes: string[], ms: number, polls: number): string;
+}
+
+const span = (ms: number, polls: number): string => `(${(ms / 1000).toFixed(1)} s, ${polls} polls)`;
+
+/** The floating IP configured on a node. */
+export const VIP_HELD: Held = {
+  holds: (s) => s.vip,
+  reason: (nodes, ms, polls) => `the VIP was configured on ${nodes.join(' and ')} at the same time ${span(ms, polls)}`,
+};
+
+/** A DRBD resource Primary on a node (the watcher's `drbd` field; nodes without DRBD never hold it). */
+export const DRBD_PRIMARY: Held = {
+  holds: (s) => s.drbd === 'Primary',
+  reason: (nodes, ms, polls) => `DRBD was Primary on ${nodes.join(' and ')} at the same time ${span(ms, polls)}`,
+};
+
 /**
- * Split brain: two twins hold the VIP at the same time. Each twin's state at any moment is
- * its newest poll (polls of busy nodes do not line up in time); an overlap counts when it
- * lasts `minMs` and every twin in it reported the VIP in at least two polls, so a planned
- * move caught half-way (the old holder's last poll, the new holder's first) is not one.
- * Unreachable twins do not count: a cut-off node holding the VIP is invisible to clients.
+ * Split brain: two twins hold the VIP (or, with `held` {@link DRBD_PRIMARY}, are DRBD
+ * Primary) at the same time. Each twin's state at any moment is its newest poll (polls of
+ * busy nodes do not line up in time); an overlap counts when it lasts `minMs` and every
+ * twin in it reported holding in at least two polls, so a planned move caught half-way
+ * (the old holder's last poll, the new holder's first) is not one. Unreachable twins do
+ * not count: a cut-off node holding the VIP is invisible to clients.
  * @example findSplitBrain(watcher.samples, 300)?.reason // 'the VIP was configured on master and slave at the same time (3.0 s, 10 polls)'
  */
-export function findSplitBrain(samples: readonly NodeSample[], pollMs: number, minMs = 2 * pollMs): SplitBrain | undefined {
+export function findSplitBrain(
+  samples: readonly NodeSample[],
+  pollMs: number,
+  minMs = 2 * pollMs,
+  held: Held = VIP_HELD,
+): SplitBrain | undefined {
   const staleMs = Math.max(2000, 4 * pollMs);
   const latest = new Map<string, NodeSample>();
   let run: { since: number; until: number; nodes: string[]; polls: Map<string, number> } | undefined;
@@ -80,7 +107,7 @@ export function findSplitBrain(samples: readonly NodeSample[], pollMs: number, m
   for (const s of [...samples].sort((a, b) => a.t - b.t)) {
     latest.set(s.node, s);
     const holders = [...latest.values()]
-      .filter((x) => x.reachable && x.vip && s.t - x.t <= staleMs)
+      .filter((x) => x.reachable && held.holds(x) && s.t - x.t <= staleMs)
       .map((x) => x.node)
       .sort();
     if (holders.length < 2) {
@@ -89,19 +116,23 @@ export function findSplitBrain(samples: readonly NodeSample[], pollMs: number, m
     }
     run ??= { since: s.t, until: s.t, nodes: holders, polls: new Map() };
     run.until = s.t;
-    if (s.vip && s.reachable) run.polls.set(s.node, (run.polls.get(s.node) ?? 0) + 1);
+    if (held.holds(s) && s.reachable) run.polls.set(s.node, (run.polls.get(s.node) ?? 0) + 1);
     const real = run.nodes.every((n) => (run!.polls.get(n) ?? 0) >= 2) && run.until - run.since >= minMs;
     if (real && (!best || run.until - run.since > best.until - best.since)) best = { ...run, polls: new Map(run.polls) };
   }
   if (!best) return undefined;
   const ms = Math.round(best.until - best.since);
   const polls = [...best.polls.values()].reduce((a, b) => a + b, 0);
-  return {
-    reason: `the VIP was configured on ${best.nodes.join(' and ')} at the same time (${(ms / 1000).toFixed(1)} s, ${polls} polls)`,
-    nodes: best.nodes,
-    since: best.since,
-    ms,
-  };
+  return { reason: held.reason(best.nodes, ms, polls), nodes: best.nodes, since: best.since, ms };
+}
+
+/**
+ * Both split-brain rules over one set of samples: the VIP on two twins, else DRBD Primary
+ * on both (the data itself diverging, even when only one twin has the VIP).
+ * @example splitBrainOf(samples, 300)?.reason // 'DRBD was Primary on master and slave at the same time (1.2 s, 6 polls)'
+ */
+export function splitBrainOf(samples: readonly NodeSample[], pollMs: number): SplitBrain | undefined {
+  return findSplitBrain(samples, pollMs) ?? findSplitBrain(samples, pollMs, 2 * pollMs, DRBD_PRIMARY);
 }
 
 /**

@@ -26,6 +26,12 @@ export interface Faults {
   poweron(node: NodeModel): Promise<void>;
   /** false when the node is known to be powered off */
   isOn(node: NodeModel): Promise<boolean>;
+  /** why freeze/thaw are impossible here (undefined: possible) */
+  readonly noFreeze?: string;
+  /** hangs a node: everything on it stops where it is (a stuck kernel, a paused VM), nothing is lost */
+  freeze(node: NodeModel): Promise<void>;
+  /** resumes a node after {@link freeze}; no-op when it is off (fenced meanwhile) */
+  thaw(node: NodeModel): Promise<void>;
 }
 
 const sh = promisify(execCb);
@@ -37,6 +43,7 @@ const sh = promisify(execCb);
 export class RemoteFaults implements Faults {
   readonly kind = 'ssh';
   readonly noPower: string | undefined;
+  readonly noFreeze: string | undefined;
   private readonly cutUntil = new Map<string, number>();
 
   constructor(
@@ -47,6 +54,9 @@ export class RemoteFaults implements Faults {
     this.noPower = settings.power
       ? undefined
       : 'no power commands: declare vars.failover.power { off, on } (IPMI, PDU, hypervisor) in the inventory';
+    this.noFreeze = settings.pause
+      ? undefined
+      : 'no freeze commands: declare vars.failover.pause { freeze, thaw } (e.g. virsh suspend/resume {node}) in the inventory';
   }
 
   async cut(node: NodeModel, links: readonly string[] = [PUBLIC_NETWORK]): Promise<void> {
@@ -89,15 +99,39 @@ export class RemoteFaults implements Faults {
     return this.runner.test(node, 'true', 3000);
   }
 
+  freeze(node: NodeModel): Promise<void> {
+    const tpl = this.settings.pause?.freeze;
+    if (!tpl) return Promise.reject(new InputError(this.noFreeze ?? 'no freeze command', { field: 'vars.failover.pause' }));
+    return local(fillNode(tpl, node), 'freeze', node);
+  }
+
+  async thaw(node: NodeModel): Promise<void> {
+    const tpl = this.settings.pause?.thaw;
+    if (!tpl) throw new InputError(this.noFreeze ?? 'no thaw command', { field: 'vars.failover.pause' });
+    await local(fillNode(tpl, node), 'thaw', node);
+  }
+
   private async power(node: NodeModel, what: 'on' | 'off'): Promise<void> {
     const tpl = this.settings.power?.[what];
     if (!tpl) throw new InputError(this.noPower ?? 'no power command', { field: 'vars.failover.power' });
-    const command = tpl.replaceAll('{node}', quote(node.name)).replaceAll('{address}', quote(node.address));
-    try {
-      await sh(command, { timeout: 60_000 });
-    } catch (err) {
-      const e = err as { stderr?: string; message: string };
-      throw new NodeError(`power ${what} command failed`, { host: node.name, output: (e.stderr || e.message).trim() });
-    }
+    await local(fillNode(tpl, node), `power ${what}`, node);
+  }
+}
+
+/**
+ * An inventory command template for one node: `{node}` and `{address}` become quoted words.
+ * @example fillNode('virsh suspend {node}', master) // "virsh suspend 'master'"
+ */
+export function fillNode(tpl: string, node: Pick<NodeModel, 'name' | 'address'>): string {
+  return tpl.replaceAll('{node}', quote(node.name)).replaceAll('{address}', quote(node.address));
+}
+
+/** Runs an inventory command on the orchestrator (bounded); a failure names the node and the command's output. */
+async function local(command: string, what: string, node: NodeModel): Promise<void> {
+  try {
+    await sh(command, { timeout: 60_000 });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new NodeError(`${what} command failed`, { host: node.name, output: (e.stderr || e.message).trim() });
   }
 }

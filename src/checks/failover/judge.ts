@@ -1,10 +1,15 @@
 /** The verdict of one scenario, from what was measured (pure, so every rule is unit-tested). */
 import type { ProbeAnalysis } from './analyse.js';
-import type { Budget, SplitBrain, Verdict } from './types.js';
+import type { Expectation } from './scenario.js';
+import type { Budget, FenceEvent, SplitBrain, Verdict } from './types.js';
 
 export interface JudgeInput {
   scenario: string;
-  expect: 'move' | 'stay';
+  expect: Expectation;
+  /** the scenario may leave both twins believing they are alone (Scenario.dataAtRisk) */
+  dataAtRisk?: boolean;
+  /** who fenced whom from the fault on (undefined: not known, e.g. Heartbeat) */
+  fenced?: FenceEvent[];
   /** twin holding the resources before, and the one that must hold them after a move */
   active: string;
   passive: string;
@@ -27,30 +32,60 @@ export interface JudgeInput {
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
+/** Why the split brain happened, as the verdict says it. */
+function splitWhy(i: JudgeInput): string {
+  if (i.fencing) return '';
+  if (i.dataAtRisk) return ': data at risk: no fencing, so both twins served (and wrote) at once; configure STONITH (cluster.stonith)';
+  return ': without fencing the node kept its resources while the other twin took them over; configure STONITH (cluster.stonith)';
+}
+
+/**
+ * Where the resources ended against where the scenario wants them (undefined: right).
+ * `one`: on exactly one twin, either.
+ */
+function placement(i: JudgeInput): string | undefined {
+  const where = i.after ? `on ${i.after}` : 'on no single twin';
+  if (i.expect === 'one')
+    return i.after === i.active || i.after === i.passive ? undefined : `the resources are not on exactly one twin: ${where}`;
+  const want = i.expect === 'move' ? i.passive : i.active;
+  if (i.after === want) return undefined;
+  return i.expect === 'move'
+    ? `the resources did not move to ${want}: ${where}`
+    : `the resources moved (${where}): nothing should have moved from ${want}`;
+}
+
+/**
+ * `one`: the loser may be fenced once; both twins fenced (each side shot the other), or a
+ * twin fenced again and again, is a failure.
+ * @example fencingFindings(['master', 'slave'], [{ target: 'master', … }, { target: 'slave', … }]) // ['both twins were fenced: …']
+ */
+export function fencingFindings(twins: readonly string[], fenced: readonly FenceEvent[] | undefined): string[] {
+  if (!fenced) return [];
+  const done = fenced.filter((e) => e.result === 'success' && twins.includes(e.target));
+  const hit = [...new Set(done.map((e) => e.target))];
+  const out: string[] = [];
+  if (hit.length >= 2) out.push(`both twins were fenced (${done.map((e) => `${e.by} → ${e.target}`).join(', ')}): nobody kept the service`);
+  for (const t of hit) {
+    const n = done.filter((e) => e.target === t).length;
+    if (n > 1) out.push(`${t} was fenced ${n} times`);
+  }
+  return out;
+}
+
 /**
  * Pass only when: no split brain, the resources ended where the scenario expects, the
- * longest outage is within budget, the cluster was restored and the data is intact.
+ * longest outage is within budget, the cluster was restored and the data is intact; for
+ * `one`, the loser fenced at most once and never both twins.
  * @example judge({ …, analysis: { longestMs: 9000, … }, budget: { ms: 7200, basis: '…' } }).verdict // 'fail'
  */
 export function judge(i: JudgeInput): { verdict: Verdict; reasons: string[] } {
   const reasons: string[] = [];
   if (i.aborted) reasons.push('interrupted (Ctrl-C)');
   if (i.injectError) reasons.push(`the fault could not be injected: ${i.injectError}`);
-  if (i.splitBrain) {
-    const why = i.fencing
-      ? ''
-      : ': without fencing the node kept its resources while the other twin took them over; configure STONITH (cluster.stonith)';
-    reasons.push(`SPLIT BRAIN: ${i.splitBrain.reason}${why}`);
-  }
-  const want = i.expect === 'move' ? i.passive : i.active;
-  if (!i.splitBrain && !i.injectError && i.after !== want) {
-    const where = i.after ? `on ${i.after}` : 'on no single twin';
-    reasons.push(
-      i.expect === 'move'
-        ? `the resources did not move to ${want}: ${where}`
-        : `the resources moved (${where}): nothing should have moved from ${want}`,
-    );
-  }
+  if (i.splitBrain) reasons.push(`SPLIT BRAIN: ${i.splitBrain.reason}${splitWhy(i)}`);
+  const misplaced = placement(i);
+  if (!i.splitBrain && !i.injectError && misplaced) reasons.push(misplaced);
+  if (i.expect === 'one') reasons.push(...fencingFindings([i.active, i.passive], i.fenced));
   const open = i.analysis.outages.find((o) => o.end === undefined);
   if (open) reasons.push(`the service did not answer again (${open.failed} failed probes from the fault on)`);
   else if (i.timedOut && !i.splitBrain) reasons.push('the service did not settle in time');

@@ -2,7 +2,7 @@
  * The report: a table per run (one row per scenario, reasons under a failing row) and the
  * JSON document with every probe and every watch sample, timed relative to the fault.
  */
-import type { FailoverReport, NodeSample, ProbeRecord, ScenarioResult } from './types.js';
+import type { FailoverReport, FenceEvent, NodeSample, ProbeRecord, ScenarioResult } from './types.js';
 
 const sec = (ms: number | undefined): string => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
 
@@ -41,8 +41,24 @@ export function formatResult(r: ScenarioResult): string {
   const restoreCost = r.restoreDowntimeMs ? `; the restore (moving back) cost clients ${sec(r.restoreDowntimeMs)}` : '';
   if (r.takeoverMs !== undefined)
     lines.push(`    VIP ${r.after ? `on ${r.after}` : 'taken over'} after ${sec(r.takeoverMs)}${restoreCost}`);
+  if (r.fenced) lines.push(`    fenced: ${fencedLine(r.fenced, r.faultAt)}`);
   for (const reason of r.reasons) lines.push(`    ${r.verdict === 'fail' && !reason.startsWith('note:') ? '✘ ' : ''}${reason}`);
   return lines.join('\n');
+}
+
+/**
+ * Who fenced whom, for the report: `slave → master (off, success, 6.1 s after the fault)`;
+ * `nobody` when the history has nothing from the fault on.
+ * @example fencedLine([{ target: 'master', by: 'slave', action: 'off', at: 6100, result: 'success' }], 0)
+ */
+export function fencedLine(events: readonly FenceEvent[], faultAt = 0): string {
+  if (!events.length) return 'nobody';
+  return events
+    .map((e) => {
+      const when = e.at === undefined ? 'pending' : `${sec(Math.max(0, e.at - faultAt))} after the fault`;
+      return `${e.by} → ${e.target} (${e.action}, ${e.result}, ${when})`;
+    })
+    .join('; ');
 }
 
 /**
@@ -81,6 +97,7 @@ export function reportJson(rep: FailoverReport): unknown {
           end: o.end === undefined ? undefined : Math.round(o.end - at),
         })),
         splitBrain: r.splitBrain ? { ...r.splitBrain, since: Math.round(r.splitBrain.since - at) } : undefined,
+        fenced: r.fenced?.map((e) => ({ ...e, at: e.at === undefined ? undefined : new Date(e.at).toISOString() })),
         probes: r.probes.map((p: ProbeRecord) => rel(p)),
         samples: r.samples.map((s: NodeSample) => rel(s)),
       };

@@ -4,10 +4,11 @@
  * brain shows), the cluster is restored, and the measurements are judged.
  */
 import { quote } from '../../core/shell.js';
+import { fencedSince } from '../../facts/fence-history.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { type ConnectFn, Connector } from '../../runtime/connector.js';
 import { vipHolders } from './actions.js';
-import { alternatingAnswers, analyseProbes, detectionOf, findSplitBrain, stableSince, takeoverOf } from './analyse.js';
+import { alternatingAnswers, analyseProbes, detectionOf, splitBrainOf, stableSince, takeoverOf } from './analyse.js';
 import { budgetFor } from './budget.js';
 import { identifier } from './identify.js';
 import { judge } from './judge.js';
@@ -16,7 +17,7 @@ import { checkHealth, type Health } from './preflight.js';
 import { now, Prober, type ProbeTarget } from './prober.js';
 import { type RestoreResult, restore } from './restore.js';
 import { type FailoverEnv, type Scenario, type ScenarioContext, targetOf } from './scenario.js';
-import type { Budget, ProbeRecord, ScenarioResult, SplitBrain } from './types.js';
+import type { Budget, FenceEvent, ProbeRecord, ScenarioResult, SplitBrain } from './types.js';
 import { Watcher } from './watcher.js';
 
 export interface RunScenarioOptions {
@@ -118,6 +119,8 @@ export async function runScenario(env: FailoverEnv, given: Scenario, o: RunScena
     // the data where the resources ended, before the restore touches anything
     if (dataBefore !== undefined && m.after && !ctx.signal.aborted) m.dataSurvivor = await dataCheck(ctx, m.after);
     m.bothHold = await bothHold(env, m.faultAt);
+    // who fenced whom, asked before the restore brings the fenced back (their fencer starts empty)
+    if (!ctx.signal.aborted) m.fenced = await fenceHistory(ctx, m.after, m.faultAt);
     m.restoreAt = now();
     env.log(`restoring the cluster after ${scenario.name}`);
     m.restore = await restore(ctx, scenario, o.connector, 180_000 * slow);
@@ -160,6 +163,8 @@ interface Measured {
   restore?: RestoreResult;
   /** the data check where the resources ended, before the restore */
   dataSurvivor?: string;
+  /** the stack's fencing history from the fault on (undefined: the stack keeps none, or no member answered) */
+  fenced?: FenceEvent[];
 }
 
 /** Baseline, fault, then wait for it to play out. */
@@ -191,10 +196,10 @@ function conclude(
   const samples = watcher.samples;
   const window = probes.filter((p) => p.t < restoreAt);
   const analysis = analyseProbes(window.filter((p) => p.t >= faultAt));
-  const twoAnswer = scenario.expect === 'move' ? alternatingAnswers(window, faultAt) : undefined;
+  const twoAnswer = scenario.expect !== 'stay' ? alternatingAnswers(window, faultAt) : undefined;
   const split: SplitBrain | undefined =
     m.settled.split ??
-    findSplitBrain(
+    splitBrainOf(
       samples.filter((x) => x.t >= faultAt && x.t < restoreAt),
       watcher.pollMs,
     ) ??
@@ -218,6 +223,8 @@ function conclude(
   const v = judge({
     scenario: scenario.name,
     expect: scenario.expect,
+    dataAtRisk: scenario.dataAtRisk,
+    fenced: m.fenced,
     active: ctx.active.name,
     passive: ctx.passive.name,
     after: m.after,
@@ -242,7 +249,7 @@ function conclude(
     after: m.after,
     faultAt,
     detectionMs: detect(samples, ctx, faultAt),
-    takeoverMs: scenario.expect === 'move' ? takeoverOf(samples, ctx.passive.name, faultAt) : undefined,
+    takeoverMs: tookOver(scenario, ctx, m.after) ? takeoverOf(samples, ctx.passive.name, faultAt) : undefined,
     downtimeMs: analysis.longestMs,
     totalDowntimeMs: analysis.totalMs,
     outages: analysis.outages,
@@ -252,6 +259,7 @@ function conclude(
     restored: m.restore.ok,
     restoreDowntimeMs: analyseProbes(probes.filter((p) => p.t >= restoreAt)).longestMs,
     dataIntact,
+    ...(m.fenced ? { fenced: m.fenced } : {}),
     verdict: v.verdict,
     reasons: [
       ...v.reasons,
@@ -282,17 +290,18 @@ async function settle(
 ): Promise<Settled> {
   const observe = s.observeMs?.(ctx.cluster) ?? 0;
   const limit = Math.max(30_000, budget.ms * 3) + observe;
-  const want = s.expect === 'move' ? ctx.passive.name : ctx.active.name;
+  const want = s.expect === 'one' ? [ctx.active.name, ctx.passive.name] : [s.expect === 'move' ? ctx.passive.name : ctx.active.name];
   for (;;) {
     await sleep(200);
     const t = now();
     if (ctx.signal.aborted) return { timedOut: false };
-    const split = findSplitBrain(
+    const split = splitBrainOf(
       watcher.samples.filter((x) => x.t >= faultAt),
       watcher.pollMs,
     );
     if (split && split.ms >= 3000) return { timedOut: false, split };
-    if (t - faultAt >= observe && watcher.soleHolder() === want && stableSince(prober.records, t, 2000)) return { timedOut: false };
+    const holder = watcher.soleHolder();
+    if (t - faultAt >= observe && holder && want.includes(holder) && stableSince(prober.records, t, 2000)) return { timedOut: false };
     if (t - faultAt > limit) return { timedOut: true };
   }
 }
@@ -324,6 +333,27 @@ async function bothHold(env: FailoverEnv, faultAt: number): Promise<SplitBrain |
     since: t,
     ms: Math.round(t - faultAt),
   };
+}
+
+/** The VIP went to the other twin: a `move`, or a `one` that the passive twin won. */
+const tookOver = (s: Scenario, ctx: ScenarioContext, after: string | undefined): boolean =>
+  s.expect === 'move' || (s.expect === 'one' && after === ctx.passive.name);
+
+/**
+ * Who fenced whom from the fault on, read on a member that runs (where the resources ended
+ * first, then the other voters); undefined when the stack keeps no fencing history or no
+ * member answered.
+ */
+async function fenceHistory(ctx: ScenarioContext, after: string | undefined, faultAt: number): Promise<FenceEvent[] | undefined> {
+  const fact = ctx.ops.fenceHistory;
+  if (!fact) return undefined;
+  const voters = ctx.ops.runsStack(ctx.cluster);
+  const order = [...voters.filter((n) => n.name === after), ...voters.filter((n) => n.name !== after)];
+  for (const n of order) {
+    const r = await ctx.runner.exec(n, `${ctx.ops.running} && ${fact.command}`, 15_000);
+    if (r?.stdout.includes('<')) return fencedSince(fact.parse(r.stdout, r.code), faultAt);
+  }
+  return undefined;
 }
 
 const short = (out: string | undefined): string =>

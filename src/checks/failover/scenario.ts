@@ -11,6 +11,9 @@ import type { FailoverSettings } from './settings.js';
 import type { StackOps } from './stacks.js';
 import type { NodeSample } from './types.js';
 
+/** Where the resources must end: {@link Scenario.expect}. */
+export type Expectation = 'move' | 'stay' | 'one';
+
 /** Everything a scenario may use. */
 export interface FailoverEnv {
   cluster: ClusterModel;
@@ -45,14 +48,23 @@ export interface Scenario {
   notFor?: Partial<Record<Stack, string>>;
   /** which node the fault hits */
   hits: 'active' | 'arbitrator';
-  /** where the resources must be when the fault has played out: on the other twin, or where they were */
-  expect: 'move' | 'stay';
+  /**
+   * where the resources must be when the fault has played out: on the other twin (`move`),
+   * where they were (`stay`), or on exactly one twin, either (`one`: the twins lost each
+   * other, the cluster picks the survivor; the loser fenced at most once, never both)
+   */
+  expect: Expectation;
+  /**
+   * the twins may both believe they are alone (a frozen node that resumes, a cut between
+   * them): a split brain here puts the data at risk, and without fencing the verdict says so
+   */
+  dataAtRisk?: boolean;
   budget: BudgetKind;
   /** the scenario as it runs in this env, when an option changes what it expects (e.g. `cut-link --link` on one of two links) */
   adapt?(env: FailoverEnv): Scenario;
   /** why it cannot run here (undefined: it can) */
   unavailable?(env: Pick<FailoverEnv, 'cluster' | 'faults' | 'settings'>): string | undefined;
-  /** for `stay` scenarios: how long to watch before judging (ms) */
+  /** how long to watch from the fault on before judging (ms; `stay` and `one` scenarios, or a fault that resumes) */
   observeMs?(c: ClusterModel): number;
   /** extra watch lines on each node, printing `key=value` (see stacks.ts) */
   watch?(ctx: ScenarioContext, node: NodeModel): string | undefined;

@@ -12,6 +12,7 @@
  *                                  # run where the resources are: before the fault, on the survivor, after the restore
  *       marker_path: /hactl-node.txt                # GET path answering the node's name
  *       power: { off: "ipmitool -H {node}-ipmi … chassis power off", on: "… power on" }
+ *       pause: { freeze: "virsh suspend {node}", thaw: "virsh resume {node}" }   # what `freeze` does on real nodes
  *       cut_seconds: 60            # real nodes: how long `cut-link` keeps the link down
  *       service_process: apache2   # what `kill-service` kills (default: the first service's name)
  *       timeout_factor: 3          # slow (emulated) nodes: every SSH timeout, the watcher's poll and the restore × 3
@@ -27,6 +28,8 @@ export interface FailoverSettings {
   markerPath?: string;
   /** commands run on the orchestrator; `{node}` and `{address}` are replaced */
   power?: { off: string; on: string };
+  /** commands run on the orchestrator that hang a node and resume it (`{node}`, `{address}` replaced) */
+  pause?: { freeze: string; thaw: string };
   cutSeconds: number;
   serviceProcess?: string;
   /** every timeout towards the nodes is multiplied by it (slow, emulated nodes); default 1 */
@@ -42,7 +45,17 @@ export function timeoutFactor(c: Pick<ClusterModel, 'vars'>): number {
   return typeof f === 'number' && f >= 1 && f <= 10 ? f : 1;
 }
 
-const FIELDS = ['move_back', 'data_write', 'data_check', 'marker_path', 'power', 'cut_seconds', 'service_process', 'timeout_factor'];
+const FIELDS = [
+  'move_back',
+  'data_write',
+  'data_check',
+  'marker_path',
+  'power',
+  'pause',
+  'cut_seconds',
+  'service_process',
+  'timeout_factor',
+];
 
 /**
  * Reads `vars.failover` of an inventory.
@@ -80,12 +93,20 @@ export function failoverSettings(c: ClusterModel): FailoverSettings {
       throw bad('power', '{ off: COMMAND, on: COMMAND }');
     power = { off: p.off, on: p.on };
   }
+  let pause: FailoverSettings['pause'];
+  if (f.pause !== undefined) {
+    const p = f.pause as Record<string, unknown>;
+    if (typeof p !== 'object' || p === null || typeof p.freeze !== 'string' || typeof p.thaw !== 'string')
+      throw bad('pause', '{ freeze: COMMAND, thaw: COMMAND }');
+    pause = { freeze: p.freeze, thaw: p.thaw };
+  }
   return {
     moveBack: f.move_back !== false,
     dataWrite: str('data_write'),
     dataCheck: str('data_check'),
     markerPath: str('marker_path'),
     power,
+    pause,
     cutSeconds: (f.cut_seconds as number | undefined) ?? 60,
     serviceProcess: str('service_process') ?? c.services[0]?.name,
     timeoutFactor: (f.timeout_factor as number | undefined) ?? 1,

@@ -5,6 +5,8 @@
  */
 import { quote } from '../../core/shell.js';
 import { holdsAddressCommand } from '../../facts/addresses.js';
+import type { Fact } from '../../facts/fact.js';
+import { FENCE_HISTORY, type FenceEvent } from '../../facts/fence-history.js';
 import { parseQuorum, quorumMembers } from '../../facts/quorum.js';
 import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
 import { STACKS } from '../../stack/driver.js';
@@ -43,6 +45,8 @@ export interface StackOps {
   cleanup?: string;
   /** the command that moves the resources to `to`, and the node it runs on */
   move(c: ClusterModel, from: NodeModel, to: NodeModel): { on: NodeModel; command: string };
+  /** who fenced whom, read on a running member (undefined: the stack keeps no fencing history) */
+  fenceHistory?: Fact<FenceEvent[]>;
 }
 
 const vipTest = (c: ClusterModel): string => {
@@ -96,6 +100,7 @@ export const pacemakerOps: StackOps = {
       `crm_resource --move -r ${GROUP_ID} -N ${quote(to.name)} >/dev/null && crm_resource --wait --timeout=60s; rc=$?; ` +
       `crm_resource --clear -r ${GROUP_ID} >/dev/null 2>&1; exit $rc`,
   }),
+  fenceHistory: FENCE_HISTORY,
 };
 
 /** Heartbeat R1 (haresources). */
@@ -160,6 +165,7 @@ export function parseSample(out: string, node: string, t: number): NodeSample {
   const hasQuorum = /^Quorate:/m.test(text);
   const q = hasQuorum ? parseQuorum(text) : undefined;
   const hbMembers = [...text.matchAll(/^hbnode (\S+) active\b/gm)].map((m) => m[1]!);
+  const drbd = /^drbd=(Primary|Secondary)$/m.exec(text)?.[1] as NodeSample['drbd'];
   return {
     t,
     node,
@@ -169,13 +175,23 @@ export function parseSample(out: string, node: string, t: number): NodeSample {
     quorate: q?.quorate,
     members: [...quorumMembers(text), ...hbMembers],
     extra,
+    ...(drbd ? { drbd } : {}),
   };
 }
 
 /**
- * The watch command with a scenario's extra lines appended.
+ * The node's DRBD role in one line, `drbd=Primary` when any resource is Primary there, else
+ * `drbd=Secondary` (`drbdadm role all`: 8.4 prints `Primary/Secondary`, 9 the local role
+ * alone); nothing when DRBD is not up. Bounded like the cluster tools.
+ */
+export const DRBD_ROLE_LINE =
+  `r=$(${BOUND} drbdadm role all 2>/dev/null) && ` +
+  `{ echo "$r" | cut -d/ -f1 | grep -qx Primary && echo drbd=Primary || echo drbd=Secondary; }`;
+
+/**
+ * The watch command with the DRBD role (inventories with `drbd:`) and a scenario's extra lines appended.
  * @example watchCommand(pacemakerOps, cluster, cluster.master, 'echo fail=0')
  */
 export function watchCommand(ops: StackOps, c: ClusterModel, node: NodeModel, extra?: string): string {
-  return [ops.watch(c, node), ...wrapExtra(extra)].join('\n');
+  return [ops.watch(c, node), ...(c.drbd.length ? [DRBD_ROLE_LINE] : []), ...wrapExtra(extra)].join('\n');
 }

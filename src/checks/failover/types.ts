@@ -3,6 +3,9 @@
  * watcher saw on the nodes, and what a scenario concluded. Plain data: the JSON report
  * is these objects.
  */
+import type { FenceEvent } from '../../facts/fence-history.js';
+
+export type { FenceEvent } from '../../facts/fence-history.js';
 
 /** One request to the floating IP, as a client sees it. */
 export interface ProbeRecord {
@@ -35,6 +38,8 @@ export interface NodeSample {
   members: string[];
   /** scenario-specific `key=value` lines (e.g. a fail-count) */
   extra: Record<string, string>;
+  /** the node's DRBD role (Primary when any resource is Primary there); absent without DRBD */
+  drbd?: 'Primary' | 'Secondary';
 }
 
 /** A run of failed probes: from the first failed probe to the first good one after it. */
@@ -99,6 +104,8 @@ export interface ScenarioResult {
   restoreDowntimeMs?: number;
   /** declared data check: same output before and after */
   dataIntact?: boolean;
+  /** who fenced whom from the fault on (Pacemaker's fencing history, read on a survivor); absent when not read */
+  fenced?: FenceEvent[];
   verdict: Verdict;
   /** why it failed or was skipped; notes for a pass */
   reasons: string[];

@@ -4,12 +4,12 @@
  * uts and ipc namespaces inside the node's netns.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeError } from '../../core/errors.js';
 import type { LabNet } from '../net.js';
 import { netnsPids, tcpOpen } from '../network.js';
-import { childrenOf, isAlive, killAndWait, must, procRef, spawnDetached, waitFor, which } from '../proc.js';
+import { childrenOf, isAlive, killAndWait, must, type ProcRef, procRef, sleep, spawnDetached, waitFor, which } from '../proc.js';
 import { plugNode, removeCable, unplugNode } from './network.js';
 import { type LabPaths, nodeInitScript } from './paths.js';
 import { type LabJournal, type LabNode, netOf } from './state.js';
@@ -112,6 +112,69 @@ export async function stopNode(net: LabNet, node: LabNode): Promise<void> {
   await unplugNode(net, node);
   node.init = undefined;
   node.launcher = undefined;
+}
+
+/** Host pids of every process in the pid namespace of the node's PID 1 (PID 1 included). */
+function namespacePids(init: ProcRef): number[] {
+  const link = (pid: number | string): string | undefined => {
+    try {
+      return readlinkSync(`/proc/${pid}/ns/pid`);
+    } catch {
+      return undefined; // gone meanwhile
+    }
+  };
+  const ns = link(init.pid);
+  if (!ns) return [];
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && link(d) === ns)
+    .map(Number);
+}
+
+/** A process's state letter from /proc/PID/stat (`T`: stopped, `Z`: zombie); undefined when gone. */
+function procState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Hangs a running node: SIGSTOP to every process of its pid namespace (sent from the host,
+ * which PID 1 of the namespace cannot ignore), in rounds until none is left running (a
+ * process may fork while the others stop). Its kernel side stays: the netns still answers
+ * ARP and TCP handshakes, nothing behind them does.
+ */
+export async function freezeNode(node: LabNode): Promise<void> {
+  const init = node.init;
+  if (!init || !isAlive(init)) return;
+  for (let round = 0; round < 20; round++) {
+    const running = namespacePids(init).filter((pid) => !['T', 't', 'Z', 'X', undefined].includes(procState(pid)));
+    if (!running.length) return;
+    for (const pid of running) {
+      try {
+        process.kill(pid, 'SIGSTOP');
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+    await sleep(20);
+  }
+  throw new NodeError(`node ${node.name} did not freeze: processes keep starting`);
+}
+
+/** Resumes a node after {@link freezeNode}: SIGCONT to every process of its pid namespace. */
+export function thawNode(node: LabNode): void {
+  const init = node.init;
+  if (!init || !isAlive(init)) return;
+  for (const pid of namespacePids(init)) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      /* exited meanwhile */
+    }
+  }
 }
 
 function consoleTail(file: string): string {

@@ -10,7 +10,7 @@ import { Journal } from '../state.js';
 import { nodeStatus } from '../status.js';
 import { labDown } from './down.js';
 import { cableOf } from './network.js';
-import { startNode, stopNode, waitSsh } from './node.js';
+import { freezeNode, startNode, stopNode, thawNode, waitSsh } from './node.js';
 import { labPaths } from './paths.js';
 import { findNode, type LabJournal, type LabNode, loadState, netOf, requireState } from './state.js';
 
@@ -105,13 +105,23 @@ export function uncut(node: string, opts: LabOptions & { link?: string } = {}): 
   return cable(node, true, opts);
 }
 
+/** Hangs a node: every process in it stopped (SIGSTOP from the host); {@link thaw} resumes it. No-op if off. */
+export async function freeze(node: string, opts: LabOptions = {}): Promise<void> {
+  await freezeNode(labNode(node, opts).node);
+}
+
+/** Resumes a node after {@link freeze} (SIGCONT). No-op if off. */
+export async function thaw(node: string, opts: LabOptions = {}): Promise<void> {
+  thawNode(labNode(node, opts).node);
+}
+
 /** The namespace lab in `stateDir` as a {@link Lab}. */
 export function nsLab(stateDir: string): Lab {
   const o = { stateDir };
   return {
     kind: 'ns',
     stateDir,
-    faults: new Set(['poweroff', 'boot', 'cut', 'uncut']),
+    faults: new Set(['poweroff', 'boot', 'cut', 'uncut', 'freeze', 'thaw']),
     paths: labPaths(stateDir),
     status: () => labStatus(o),
     exec: (node, argv, opts = {}) => labExec(node, argv, { ...opts, stateDir }),
@@ -119,6 +129,8 @@ export function nsLab(stateDir: string): Lab {
     boot: (node) => boot(node, o),
     cut: (node, link) => cut(node, { ...o, link }),
     uncut: (node, link) => uncut(node, { ...o, link }),
+    freeze: (node) => freeze(node, o),
+    thaw: (node) => thaw(node, o),
     down: (opts: Omit<LabDownOptions, 'stateDir'> = {}) => labDown({ ...opts, stateDir }),
   };
 }

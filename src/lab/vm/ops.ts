@@ -92,13 +92,31 @@ export function vmUncut(name: string, opts: LabOptions & { link?: string } = {})
   return cable(name, true, opts);
 }
 
+/**
+ * Pauses a VM: SIGSTOP of its qemu (vCPUs, devices and its network backend stop together;
+ * the tap stays up, so peers see a hung host, not a pulled cable). No-op if off.
+ */
+export async function vmFreeze(name: string, opts: LabOptions = {}): Promise<void> {
+  signalVm(labVm(name, opts).node, 'SIGSTOP');
+}
+
+/** Resumes a VM after {@link vmFreeze} (SIGCONT of its qemu). No-op if off. */
+export async function vmThaw(name: string, opts: LabOptions = {}): Promise<void> {
+  signalVm(labVm(name, opts).node, 'SIGCONT');
+}
+
+function signalVm(node: VmNode, signal: 'SIGSTOP' | 'SIGCONT'): void {
+  if (!node.qemu || !isAlive(node.qemu)) return;
+  process.kill(node.qemu.pid, signal);
+}
+
 /** The VM lab in `stateDir` as a {@link Lab}. */
 export function vmLab(stateDir: string): Lab {
   const o = { stateDir };
   return {
     kind: 'vm',
     stateDir,
-    faults: new Set(['poweroff', 'boot', 'cut', 'uncut']),
+    faults: new Set(['poweroff', 'boot', 'cut', 'uncut', 'freeze', 'thaw']),
     paths: vmPaths(stateDir),
     status: () => vmLabStatus(o),
     exec: (node, argv, opts = {}) => vmExec(node, argv, { ...opts, stateDir }),
@@ -106,6 +124,8 @@ export function vmLab(stateDir: string): Lab {
     boot: (node) => vmBoot(node, o),
     cut: (node, link) => vmCut(node, { ...o, link }),
     uncut: (node, link) => vmUncut(node, { ...o, link }),
+    freeze: (node) => vmFreeze(node, o),
+    thaw: (node) => vmThaw(node, o),
     // the VM lab has one network: no index to check or pick
     down: (opts = {}) => vmLabDown({ stateDir, force: opts.force }),
   };

@@ -148,13 +148,14 @@ describe('failoverSettings', () => {
 
 describe('planScenarios', () => {
   const lab = { kind: 'lab /x', noPower: undefined } as unknown as Faults;
-  const remote = { kind: 'ssh', noPower: 'no power commands' } as unknown as Faults;
+  const remote = { kind: 'ssh', noPower: 'no power commands', noFreeze: 'no freeze commands' } as unknown as Faults;
   it('a full run skips what cannot run here, with the reason', () => {
     const p = planScenarios(c({ stack: 'heartbeat' }), [], remote, failoverSettings(c()));
-    expect(p.run.map((s) => s.name)).toEqual(['switchover', 'kill-stack', 'cut-link', 'arbitrator-loss']);
+    expect(p.run.map((s) => s.name)).toEqual(['switchover', 'kill-stack', 'cut-link', 'split-twins', 'arbitrator-loss']);
     expect(p.skipped).toEqual([
       { name: 'kill-service', reason: 'Heartbeat R1 does not monitor resources: nothing would restart the service' },
       { name: 'poweroff', reason: 'no power commands' },
+      { name: 'freeze', reason: 'no freeze commands' },
       { name: 'drbd-disconnect', reason: 'the inventory declares no DRBD resource' },
     ]);
     const drbd = [

@@ -4,12 +4,24 @@ import type { Scenario } from '../scenario.js';
 import { arbitratorLoss } from './arbitrator-loss.js';
 import { cutLink } from './cut-link.js';
 import { drbdDisconnect } from './drbd-disconnect.js';
+import { freeze } from './freeze.js';
 import { killService } from './kill-service.js';
 import { killStack } from './kill-stack.js';
 import { poweroff } from './poweroff.js';
+import { splitTwins } from './split-twins.js';
 import { switchover } from './switchover.js';
 
-export const SCENARIOS: readonly Scenario[] = [switchover, killService, killStack, cutLink, poweroff, arbitratorLoss, drbdDisconnect];
+export const SCENARIOS: readonly Scenario[] = [
+  switchover,
+  killService,
+  killStack,
+  cutLink,
+  poweroff,
+  freeze,
+  splitTwins,
+  arbitratorLoss,
+  drbdDisconnect,
+];
 
 /**
  * The scenarios named (all of them when none is named), in the registry's order.

@@ -1,0 +1,46 @@
+/**
+ * `split-twins`: only the link between the two twins is cut (a blackhole route to each
+ * other on both, no firewall needed); both still reach the arbitrator and the control
+ * host. Each may believe the other dead: exactly one must keep the service (either one),
+ * the other fenced at most once, never both, and never both serving at once. The undo
+ * removes the routes; a timer on each twin removes them anyway if the orchestrator is lost.
+ */
+import { budgetFor } from '../budget.js';
+import { partitionCommands } from '../partition.js';
+import type { Scenario, ScenarioContext } from '../scenario.js';
+
+/** How long the twins' own timers keep them apart at most: well past the whole observation (s). */
+const cutSeconds = (ctx: ScenarioContext): number =>
+  Math.max(ctx.settings.cutSeconds, Math.ceil((4 * budgetFor('node-loss', ctx.cluster).ms) / 1000) + 30);
+
+/** Each twin with its peer. */
+const pairs = (ctx: ScenarioContext) =>
+  [
+    [ctx.active, ctx.passive],
+    [ctx.passive, ctx.active],
+  ] as const;
+
+export const splitTwins: Scenario = {
+  name: 'split-twins',
+  summary: 'cut only the link between the twins (blackhole routes); both still reach the arbitrator: exactly one keeps the service',
+  stacks: ['pacemaker', 'heartbeat'],
+  hits: 'active',
+  expect: 'one',
+  dataAtRisk: true,
+  budget: 'node-loss',
+  // long enough for the loss to be noticed, a twin fenced and the service recovered
+  observeMs: (c) => budgetFor('node-loss', c).ms,
+  async inject(ctx) {
+    const secs = cutSeconds(ctx);
+    ctx.log(`cutting the link between ${ctx.active.name} and ${ctx.passive.name} (blackhole routes, undone after ${secs} s at the latest)`);
+    await Promise.all(
+      pairs(ctx).map(([n, peer]) =>
+        ctx.runner.sh(n, partitionCommands(peer.address, secs).cut, `cutting ${n.name}'s link to ${peer.name}`, 10_000),
+      ),
+    );
+  },
+  async undo(ctx) {
+    // a fenced twin lost its routes with its power: no answer there is fine
+    await Promise.all(pairs(ctx).map(([n, peer]) => ctx.runner.exec(n, partitionCommands(peer.address, 0).heal, 10_000)));
+  },
+};
