@@ -7,7 +7,7 @@ import { analyseProbes } from '../../src/checks/failover/analyse.js';
 import { Prober } from '../../src/checks/failover/prober.js';
 import { formatResult } from '../../src/checks/failover/report.js';
 import { canonical, readConfiguration } from '../../src/stack/cib.js';
-import { eventually, hactl, hactlAsync, labAddresses, labMissing, ROOT, ssh, TEST_LAB_INDEX } from './helpers.js';
+import { eventually, hactl, hactlAsync, labAddresses, labMissing, labUpArgs, ROOT, ssh, TEST_LAB_INDEX } from './helpers.js';
 
 // `hactl failover-test` on a real Corosync/Pacemaker lab cluster: the pre-flight refusing a
 // degraded cluster; killing corosync without fencing reported as the split brain it is;
@@ -63,7 +63,8 @@ function reportOf(reasons: string[]): string {
 describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let vip = '';
   beforeAll(() => {
-    const up = hactl(['lab', 'up', '--recreate', '--index', String(TEST_LAB_INDEX), '--state-dir', STATE, '--stack', 'pacemaker']);
+    // two networks (issue #20): cut-link cuts both links, split-twins blackholes both of the peer's addresses
+    const up = hactl(labUpArgs(STATE, 'pacemaker', '--backplane'));
     expect(up.status, up.stderr).toBe(0);
     vip = labAddresses(STATE).vip;
     const b = hactl(['bootstrap', '-i', INV, '--json']);

@@ -24,13 +24,16 @@ export interface PartitionCommands {
  *   // "setsid sh -c ': hactl-split-twins; sleep 60; ip route del blackhole 10.77.0.12/32' </dev/null >/dev/null 2>&1 &
  *   //  ip route replace blackhole 10.77.0.12/32"
  */
-export function partitionCommands(peer: string, seconds: number): PartitionCommands {
-  const route = quote(`${peer}/32`);
-  const del = `ip route del blackhole ${route}`;
+export function partitionCommands(peer: string | readonly string[], seconds: number): PartitionCommands {
+  // every address the peer has (one per network: public, a backplane …), so no link is left between them
+  const routes = (typeof peer === 'string' ? [peer] : peer).map((a) => quote(`${a}/32`));
+  const del = routes.map((r) => `ip route del blackhole ${r}`).join('; ');
   const timer = `: ${PARTITION_MARK}; sleep ${Math.round(seconds)}; ${del}`;
   return {
-    cut: `setsid sh -c ${quote(timer)} </dev/null >/dev/null 2>&1 &\nip route replace blackhole ${route}`,
+    cut: `setsid sh -c ${quote(timer)} </dev/null >/dev/null 2>&1 &\n${routes.map((r) => `ip route replace blackhole ${r}`).join('\n')}`,
     // `[h]`: the pattern must not match this very shell's command line
-    heal: `pkill -f ${quote(`[${PARTITION_MARK[0]}]${PARTITION_MARK.slice(1)}`)}; ${del} 2>/dev/null; true`,
+    heal: `pkill -f ${quote(`[${PARTITION_MARK[0]}]${PARTITION_MARK.slice(1)}`)}; ${routes
+      .map((r) => `ip route del blackhole ${r} 2>/dev/null`)
+      .join('; ')}; true`,
   };
 }

@@ -111,6 +111,16 @@ describe('fault commands', () => {
       heal: "pkill -f '[h]actl-split-twins'; ip route del blackhole 10.77.0.12/32 2>/dev/null; true",
     });
   });
+  it("split-twins on two networks: a blackhole route to each of the peer's addresses, all undone together", () => {
+    const p = partitionCommands(['10.79.0.12', '10.77.0.12'], 60);
+    expect(p.cut).toBe(
+      "setsid sh -c ': hactl-split-twins; sleep 60; ip route del blackhole 10.79.0.12/32; ip route del blackhole 10.77.0.12/32' " +
+        '</dev/null >/dev/null 2>&1 &\nip route replace blackhole 10.79.0.12/32\nip route replace blackhole 10.77.0.12/32',
+    );
+    expect(p.heal).toBe(
+      "pkill -f '[h]actl-split-twins'; ip route del blackhole 10.79.0.12/32 2>/dev/null; ip route del blackhole 10.77.0.12/32 2>/dev/null; true",
+    );
+  });
   it('inventory command templates get quoted node names and addresses', () => {
     expect(fillNode('virsh suspend {node}', master)).toBe('virsh suspend master');
     expect(fillNode('pause {node} {address}', { name: "we'ird", address: '10.0.0.1' })).toBe("pause 'we'\\''ird' 10.0.0.1");

@@ -5,8 +5,14 @@
  * the other fenced at most once, never both, and never both serving at once. The undo
  * removes the routes; a timer on each twin removes them anyway if the orchestrator is lost.
  */
+
+import { addressOn, allNetworks, type ClusterModel, type NodeModel } from '../../../inventory/model.js';
 import { budgetFor } from '../budget.js';
 import { partitionCommands } from '../partition.js';
+
+/** The peer's address on every network the cluster uses: cutting only one would leave a link between the twins. */
+const addressesOf = (c: ClusterModel, n: NodeModel): string[] => allNetworks(c).flatMap((net) => addressOn(n, net) ?? []);
+
 import type { Scenario, ScenarioContext } from '../scenario.js';
 
 /** How long the twins' own timers keep them apart at most: well past the whole observation (s). */
@@ -35,12 +41,12 @@ export const splitTwins: Scenario = {
     ctx.log(`cutting the link between ${ctx.active.name} and ${ctx.passive.name} (blackhole routes, undone after ${secs} s at the latest)`);
     await Promise.all(
       pairs(ctx).map(([n, peer]) =>
-        ctx.runner.sh(n, partitionCommands(peer.address, secs).cut, `cutting ${n.name}'s link to ${peer.name}`, 10_000),
+        ctx.runner.sh(n, partitionCommands(addressesOf(ctx.cluster, peer), secs).cut, `cutting ${n.name}'s link to ${peer.name}`, 10_000),
       ),
     );
   },
   async undo(ctx) {
     // a fenced twin lost its routes with its power: no answer there is fine
-    await Promise.all(pairs(ctx).map(([n, peer]) => ctx.runner.exec(n, partitionCommands(peer.address, 0).heal, 10_000)));
+    await Promise.all(pairs(ctx).map(([n, peer]) => ctx.runner.exec(n, partitionCommands(addressesOf(ctx.cluster, peer), 0).heal, 10_000)));
   },
 };
