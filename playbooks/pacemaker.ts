@@ -29,10 +29,12 @@ import {
   setPropertiesCommand,
 } from '../src/stack/pacemaker.js';
 import { stackPackages } from '../src/stack/packages.js';
+import { SBD_DEFAULTS, SBD_SERVICE, sbdHeaderScript, sbdHeadersPresent, sbdView } from '../src/stack/sbd.js';
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { clusterKey } from './secrets.js';
+import { ensureWatchdog } from './watchdog.js';
 
 export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>): Promise<void> {
   const { cluster, hosts } = ctx;
@@ -66,6 +68,25 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
       notify: 'reload corosync',
     });
   }, 'corosync configuration');
+
+  // 2b. SBD (cluster.stonith.sbd): the watchdog (softdog where none is; refused on a node
+  //     that shares its kernel), /etc/default/sbd, the disk headers (written only where
+  //     `sbd dump` finds none), and sbd.service enabled: it is RequiredBy corosync, so it
+  //     starts and stops with corosync (RefuseManualStart), never by hand.
+  const sbd = cluster.stonith.sbd;
+  if (sbd) {
+    await voters.all(async (h) => {
+      await ensureWatchdog(h, { device: sbd.watchdog, softdog: sbd.softdog, field: 'cluster.stonith.sbd.watchdog' });
+      await h.template('sbd/sbd.hbs', SBD_DEFAULTS, { vars: sbdView(cluster) });
+      const r = await h.service(SBD_SERVICE, { enabled: true });
+      if (r.changed && !freshNodes.has(h.name))
+        h.warn(`sbd.service is enabled on ${h.name} but starts only with corosync: restart the cluster stack there to arm SBD`);
+    }, 'sbd');
+    if (sbd.devices.length)
+      await hosts.role('master').once(async (h) => {
+        await h.command(sbdHeaderScript(sbd), { unless: sbdHeadersPresent(sbd), name: `sbd headers on ${sbd.devices.join(', ')}` });
+      }, 'sbd devices');
+  }
 
   // 3. DRBD on the twins: configured and validated everywhere; activated where the
   //    kernel has the module (the namespace lab does not: a notice names the node).
@@ -217,7 +238,7 @@ export const pacemakerHandlers = {
 function pacemakerFiles({ cluster }: PlaybookContext<PacemakerHandler>, h: HostContext<PacemakerHandler>): string[] {
   const twin = h.node.role === 'master' || h.node.role === 'slave';
   const files: string[] = [];
-  if (h.node.role !== 'realserver') files.push(COROSYNC_AUTHKEY, COROSYNC_CONF);
+  if (h.node.role !== 'realserver') files.push(COROSYNC_AUTHKEY, COROSYNC_CONF, ...(cluster.stonith.sbd ? [SBD_DEFAULTS] : []));
   if (twin && cluster.drbd.length) files.push('/etc/drbd.d/global_common.conf', ...cluster.drbd.map(drbdResFile));
   if (twin) files.push(...cluster.guests.map(guestFile));
   if (h.node.role === 'master') files.push(`${CIB_DIR}/resources.xml`, `${CIB_DIR}/constraints.xml`);
@@ -228,5 +249,5 @@ function pacemakerFiles({ cluster }: PlaybookContext<PacemakerHandler>, h: HostC
 function pacemakerServices({ cluster }: PlaybookContext<PacemakerHandler>, h: HostContext<PacemakerHandler>): string[] {
   if (h.node.role === 'realserver') return [];
   const twin = h.node.role === 'master' || h.node.role === 'slave';
-  return [...(twin ? cluster.services.map((s) => s.name) : []), 'corosync', 'pacemaker'];
+  return [...(twin ? cluster.services.map((s) => s.name) : []), 'corosync', 'pacemaker', ...(cluster.stonith.sbd ? [SBD_SERVICE] : [])];
 }

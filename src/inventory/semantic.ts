@@ -181,6 +181,7 @@ function builtinResourceIds(m: DraftModel): string[] {
     ...m.drbd.flatMap((d) => [`drbd-${d.name}`, `drbd-${d.name}-clone`, `fs-${d.name}`]),
     ...m.guests.map((g) => `vm-${g.name}`),
     ...(m.stonith.enabled ? members.map((n) => `fence-${n}`) : []),
+    ...(m.stonith.enabled && m.stonith.sbd?.devices.length ? ['stonith-sbd'] : []),
   ];
 }
 

@@ -8,6 +8,7 @@ import { members } from './corosync.js';
 import { declaredView } from './declared.js';
 import { drbdFencing } from './drbd.js';
 import { guestFile } from './guests.js';
+import { sbdFenceDevice, stonithWatchdogTimeout } from './sbd.js';
 
 /** Where the desired CIB sections are kept on the nodes (for diffs, drift and apply). */
 export const CIB_DIR = '/var/lib/hactl/cib';
@@ -24,15 +25,19 @@ export interface CibOptions {
 export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown> {
   const twins = [c.master.name, c.slave.name];
   const drbd = o.drbd ? c.drbd : [];
-  const fencing =
-    c.stonith.enabled && c.stonith.agent
+  const sbdDevice = sbdFenceDevice(c, fenceRaceDelay(c));
+  const fencing = [
+    ...(c.stonith.enabled && c.stonith.agent
       ? members(c).map((n) => ({
           id: `fence-${n.name}`,
           agent: c.stonith.agent,
           target: n.name,
           params: { ...fenceRaceDelay(c), ...fenceParams(c), pcmk_host_list: n.name },
         }))
-      : [];
+      : []),
+    // disk-based SBD: one fence_sbd device for every node (it writes the poison pill into the target's slot)
+    ...(sbdDevice ? [sbdDevice] : []),
+  ];
   return {
     group: GROUP_ID,
     master: c.master.name,
@@ -122,6 +127,7 @@ export type PropertySets = {
  */
 export function clusterProperties(c: ClusterModel): PropertySets {
   const d = c.pacemaker;
+  const watchdogTimeout = stonithWatchdogTimeout(c);
   return {
     crm_config: {
       'no-quorum-policy': 'stop',
@@ -129,6 +135,8 @@ export function clusterProperties(c: ClusterModel): PropertySets {
       ...d.properties,
       // derived from cluster.stonith (the inventory refuses declaring it)
       'stonith-enabled': c.stonith.enabled ? 'true' : 'false',
+      // SBD: diskless 2 × SBD_WATCHDOG_TIMEOUT, disk-based 0 (src/stack/sbd.ts); without SBD not written
+      ...(watchdogTimeout === undefined ? {} : { 'stonith-watchdog-timeout': `${watchdogTimeout}s` }),
     },
     // stickiness above the master preference (100): no automatic fail-back, which would
     // cost clients a second outage; failover-test moves resources back explicitly.
