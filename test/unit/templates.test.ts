@@ -126,6 +126,11 @@ describe('templates (golden)', async () => {
     expect(out).not.toContain(`ucast ${hb.interface} ${hb.master.address}`);
     if (hb.arbitrator) expect(out).toContain(`ping ${hb.arbitrator.address}`);
   });
+  it('ha.cf arms the watchdog of cluster.stonith.watchdog (and none without it)', () => {
+    const withDog = { ...hb, stonith: { ...hb.stonith, watchdog: '/dev/watchdog' } };
+    expect(renderFile('heartbeat/ha.cf.hbs', haCfView(withDog, hb.master.name, 'x'))).toMatch(/^watchdog \/dev\/watchdog$/m);
+    expect(renderFile('heartbeat/ha.cf.hbs', haCfView(hb, hb.master.name, 'x'))).not.toMatch(/^watchdog /m);
+  });
   it('ha.cf fences with cluster.stonith: the agent as an external plugin, parameters positional, pcmk_* left out', () => {
     const fenced = {
       ...hb,
