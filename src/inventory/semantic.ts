@@ -672,5 +672,15 @@ export function inventoryWarnings(model: ClusterModel): string[] {
     out.push('stonith is disabled while DRBD holds data: a split brain cannot be fenced (fine for a lab, not for production)');
   }
   if (!model.arbitrator) out.push('no arbitrator: with only the twins, a network split cannot be decided by quorum');
+  const sbd = model.stonith.enabled ? model.stonith.sbd : undefined;
+  const budget = model.vars.failover_budget;
+  // diskless SBD: a lost node counts as fenced 2 × watchdog_timeout after it was noticed (stonith-watchdog-timeout)
+  if (sbd && typeof budget === 'number' && 2 * sbd.watchdogTimeout >= budget) {
+    out.push(
+      `cluster.stonith.sbd.watchdog_timeout ${sbd.watchdogTimeout} s: a lost node counts as fenced only after ` +
+        `${2 * sbd.watchdogTimeout} s (${sbd.devices.length ? 'SBD msgwait' : 'stonith-watchdog-timeout'}), ` +
+        `not below vars.failover_budget (${budget} s): lower watchdog_timeout or raise the budget`,
+    );
+  }
   return out;
 }
