@@ -99,7 +99,7 @@ export function timingFacts(c: ClusterModel, budget?: number): TimingFacts {
 }
 
 /** A Pacemaker duration (`15s`, `15`, `1500ms`, `1min`) in seconds; 0 when unreadable. */
-function seconds(v: string): number {
+export function seconds(v: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|msec|s|sec|m|min)?$/.exec(v.trim());
   if (!m) return 0;
   const n = Number(m[1]);

@@ -51,7 +51,17 @@ describe('the live-check script is read-only', () => {
   it('asks each role only what it can answer: votes everywhere, CIB on the master, DRBD on twins', () => {
     const c = example('example-pacemaker-drbd-kvm');
     const names = (n: string) => liveSections(c, c.nodes.find((x) => x.name === n)!).map(([s]) => s);
-    expect(names('kvm-a')).toEqual(['packages', 'quorum', 'crm_mon', 'constraints', 'cib', 'running-corosync', 'drbd', 'running-drbd']);
+    expect(names('kvm-a')).toEqual([
+      'packages',
+      'quorum',
+      'crm_mon',
+      'constraints',
+      'cib',
+      'properties',
+      'running-corosync',
+      'drbd',
+      'running-drbd',
+    ]);
     expect(names('kvm-b')).toEqual(['packages', 'quorum', 'crm_mon', 'constraints', 'running-corosync', 'drbd', 'running-drbd']);
     expect(names('quorum')).toEqual(['packages', 'quorum', 'running-corosync']);
   });
