@@ -24,12 +24,13 @@ import {
   LIVE_CONFIGURATION,
   ownedProperties,
   propertyChanges,
+  SBD_RUNNING_CHECK,
   SECRET_FILE_MODE,
   seedCibScript,
   setPropertiesCommand,
 } from '../src/stack/pacemaker.js';
 import { stackPackages } from '../src/stack/packages.js';
-import { SBD_DEFAULTS, SBD_SERVICE, sbdHeaderScript, sbdHeadersPresent, sbdView } from '../src/stack/sbd.js';
+import { SBD_DEFAULTS, SBD_SERVICE, sbdHeaderScript, sbdHeadersPresent, sbdView, stonithWatchdogTimeout } from '../src/stack/sbd.js';
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
@@ -142,6 +143,21 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
     });
   }, 'cluster formation');
 
+  // 5b. SBD runs once corosync started it (RequiredBy): only then may the cluster get a
+  //     positive stonith-watchdog-timeout, else every controller shuts down (Pacemaker:
+  //     "stonith-watchdog-timeout configured but SBD not active")
+  const sbdDown: string[] = [];
+  if (sbd)
+    await voters.all(async (h) => {
+      if ((await h.exec(SBD_RUNNING_CHECK)).code !== 0) sbdDown.push(h.name);
+    }, 'sbd running');
+  const sbdInactive = sbdDown.length > 0;
+  if (sbdInactive && stonithWatchdogTimeout(cluster))
+    ctx.warn(
+      `sbd does not run on ${sbdDown.join(', ')}: stonith-watchdog-timeout is not set (Pacemaker would shut down without SBD); ` +
+        'restart the cluster stack there (sbd starts with corosync), then run bootstrap again',
+    );
+
   // 6. Pacemaker resources: rendered, compared with the elements hactl owns in the live
   //    CIB, the owned-only patch verified on a shadow CIB and applied when they differ.
   //    Operators' resources, constraints and properties are never touched.
@@ -158,7 +174,7 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
           'A node that hangs or loses only its cluster link can cause a split brain. ' +
           'Declare cluster.stonith in the inventory for production.',
       );
-    const props = clusterProperties(cluster);
+    const props = clusterProperties(cluster, { sbdInactive });
     const desired = {
       resources: h.render('pacemaker/resources.xml.hbs', view),
       constraints: h.render('pacemaker/constraints.xml.hbs', view),

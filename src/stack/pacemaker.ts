@@ -124,10 +124,14 @@ export type PropertySets = {
  * Cluster properties (crm_config) and resource/operation defaults hactl sets: its own, with
  * the inventory's `pacemaker.properties`, `rsc_defaults` and `op_defaults` over them. Only
  * these names are ever written, one nvpair each; the other nvpairs of the sets are left alone.
+ * `sbdInactive`: SBD does not run on some voter, so a positive stonith-watchdog-timeout is left out.
  */
-export function clusterProperties(c: ClusterModel): PropertySets {
+export function clusterProperties(c: ClusterModel, o: { sbdInactive?: boolean } = {}): PropertySets {
   const d = c.pacemaker;
-  const watchdogTimeout = stonithWatchdogTimeout(c);
+  // a positive stonith-watchdog-timeout while SBD does not run makes every controller shut
+  // down ("configured but SBD not active"): withheld until sbd runs on every voter
+  const derived = stonithWatchdogTimeout(c);
+  const watchdogTimeout = o.sbdInactive && derived ? undefined : derived;
   return {
     crm_config: {
       'no-quorum-policy': 'stop',
@@ -253,3 +257,6 @@ export const FORMATION_PROPERTY_CHECK =
  * or the inventory's `pacemaker.properties.dc-deadtime`, which the properties step writes next.
  */
 export const FORMATION_PROPERTY_DELETE = `cibadmin --delete --xml-text ${quote(`<nvpair id="${FORMATION_NVPAIR_ID}"/>`)}`;
+
+/** Read-only: exit 0 when sbd runs on this node. */
+export const SBD_RUNNING_CHECK = 'pgrep -x sbd >/dev/null';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadInventory } from '../../../src/inventory/index.js';
+import { clusterProperties } from '../../../src/stack/pacemaker.js';
 import { sbdHeaderScript, sbdHeadersPresent, stonithWatchdogTimeout } from '../../../src/stack/sbd.js';
 
 describe('SBD (src/stack/sbd.ts)', async () => {
@@ -10,6 +11,12 @@ describe('SBD (src/stack/sbd.ts)', async () => {
     expect(stonithWatchdogTimeout(diskless)).toBe(10);
     expect(stonithWatchdogTimeout(disk)).toBe(0);
     expect(stonithWatchdogTimeout({ stonith: { enabled: true, agent: 'fence_lab' } })).toBeUndefined();
+  });
+
+  it('stonith-watchdog-timeout is withheld while sbd does not run (Pacemaker would shut down); 0 is harmless', () => {
+    expect(clusterProperties(diskless).crm_config['stonith-watchdog-timeout']).toBe('10s');
+    expect(clusterProperties(diskless, { sbdInactive: true }).crm_config).not.toHaveProperty('stonith-watchdog-timeout');
+    expect(clusterProperties(disk, { sbdInactive: true }).crm_config['stonith-watchdog-timeout']).toBe('0s');
   });
 
   it('headers: created only where `sbd dump` finds none, never overwritten', () => {
