@@ -139,7 +139,7 @@ const stonith = obj(
     agent: str(
       'fence agent',
       'Fence agent (Pacemaker: fence_ipmilan, fence_virsh …; Heartbeat: a stonith plugin such as external/ipmi or apcmastersnmp, its ' +
-        'params positional in order): letters, digits, "_", ".", "+", "-", one "/". Required when enabled.',
+        'params positional in order): letters, digits, "_", ".", "+", "-", one "/". Required when enabled, unless sbd is given.',
       { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.+-]*(/[A-Za-z0-9_][A-Za-z0-9_.+-]*)?$', maxLength: 64 },
     ),
     params: {
