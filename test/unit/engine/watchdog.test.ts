@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ensureWatchdog } from '../../../playbooks/watchdog.js';
 import { NodeError } from '../../../src/core/errors.js';
+import { HostContext } from '../../../src/runtime/host.js';
 import {
   CONTAINER_PROBE,
   devicePresentProbe,
@@ -9,6 +11,8 @@ import {
   type WatchdogOptions,
   watchdogTask,
 } from '../../../src/tasks/watchdog.js';
+import type { Connection } from '../../../src/transport/types.js';
+import { testCluster } from '../../helpers/model.js';
 
 const o: WatchdogOptions = { host: 'alpha', device: '/dev/watchdog', softdog: 'auto', field: 'cluster.stonith.sbd.watchdog' };
 
@@ -69,4 +73,36 @@ describe('watchdog task', () => {
     const f = facts({ [LAB_MARKER_PROBE]: false, [CONTAINER_PROBE]: false, [devicePresentProbe('/dev/watchdog')]: false });
     expect(() => planWatchdog(f, { ...o, softdog: 'never' })).toThrow('no watchdog /dev/watchdog on alpha, and softdog is never');
   });
+});
+
+describe('ensureWatchdog on a namespace lab node (through the runtime, with a fake node: nothing runs here)', () => {
+  /** A node that answers the gather round trip: the lab marker exists, no container, no device. */
+  function fakeNode() {
+    const calls: string[] = [];
+    const conn: Connection = {
+      host: 'master',
+      exec: async (cmd) => {
+        calls.push(cmd);
+        if (cmd.includes('@@hactl-probes@@'))
+          return { code: 0, stderr: '', stdout: '@@hactl-files@@\n@@hactl-pkgs@@\n@@hactl-probes@@\nprobe=1\nprobe=0\nprobe=0\n' };
+        return { code: 0, stdout: '', stderr: '' };
+      },
+      put: async () => undefined,
+      get: async () => Buffer.from(''),
+      close: async () => undefined,
+    };
+    return { conn: async () => conn, calls };
+  }
+
+  for (const check of [false, true])
+    it(`refuses naming the host and never sends a modprobe (check mode ${check})`, async () => {
+      const cluster = testCluster([{ name: 'master' }]);
+      const { conn, calls } = fakeNode();
+      const h = new HostContext(cluster.nodes[0]!, cluster, conn, check, () => undefined);
+      await expect(ensureWatchdog(h, { device: '/dev/watchdog', softdog: 'auto', field: 'cluster.stonith.sbd.watchdog' })).rejects.toThrow(
+        /refusing to set up a watchdog on master: it shares its kernel/,
+      );
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.join('\n')).not.toMatch(/modprobe|modules-load/);
+    });
 });
