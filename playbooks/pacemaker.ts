@@ -78,10 +78,11 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   if (sbd) {
     await voters.all(async (h) => {
       await ensureWatchdog(h, { device: sbd.watchdog, softdog: sbd.softdog, field: 'cluster.stonith.sbd.watchdog' });
-      await h.template('sbd/sbd.hbs', SBD_DEFAULTS, { vars: sbdView(cluster) });
+      const conf = await h.template('sbd/sbd.hbs', SBD_DEFAULTS, { vars: sbdView(cluster) });
       const r = await h.service(SBD_SERVICE, { enabled: true });
-      if (r.changed && !freshNodes.has(h.name))
-        h.warn(`sbd.service is enabled on ${h.name} but starts only with corosync: restart the cluster stack there to arm SBD`);
+      // sbd reads its file at start only, and starts and stops with corosync: no reload, no restart of our own
+      if ((r.changed || conf.changed) && !freshNodes.has(h.name))
+        h.warn(`sbd on ${h.name} takes ${SBD_DEFAULTS} at its start, with corosync: restart the cluster stack there to arm it`);
     }, 'sbd');
     if (sbd.devices.length)
       await hosts.role('master').once(async (h) => {
