@@ -39,6 +39,7 @@ ln -s /proc/self/fd/2 "$R/dev/stderr"
 mount -t tmpfs -o mode=755,size=256m run "$R/run"
 mkdir -p "$R/run/lock" "$R/run/sshd"
 chmod 1777 "$R/run/lock"
+: >"$R/run/hactl-lab-netns" # this node shares the host kernel: hactl refuses to load softdog (a reset would hit the host)
 mount -t tmpfs -o mode=1777 tmp "$R/tmp"
 
 cd "$R"

@@ -28,6 +28,7 @@ import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { clusterKey } from './secrets.js';
+import { ensureWatchdog } from './watchdog.js';
 
 export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>): Promise<void> {
   const { cluster, hosts } = ctx;
@@ -53,6 +54,12 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>)
       `Heartbeat starts Xen guests (xendomains) only: KVM guest(s) ${kvm.join(', ')} are defined and validated on the twins, ` +
         'not started by the cluster (the Pacemaker stack runs them with VirtualDomain)',
     );
+
+  // ha.cf `watchdog` (cluster.stonith.watchdog): the device first (softdog where none is;
+  // refused on a node that shares its kernel), before heartbeat arms it
+  const watchdog = cluster.stonith.watchdog;
+  if (watchdog)
+    await twins.all(async (h) => ensureWatchdog(h, { device: watchdog, softdog: 'auto', field: 'cluster.stonith.watchdog' }), 'watchdog');
 
   await twins.all(async (h) => {
     // Debian 12 ships it in /usr/libexec/heartbeat, older releases in /usr/lib/heartbeat

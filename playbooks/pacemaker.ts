@@ -24,15 +24,18 @@ import {
   LIVE_CONFIGURATION,
   ownedProperties,
   propertyChanges,
+  SBD_RUNNING_CHECK,
   SECRET_FILE_MODE,
   seedCibScript,
   setPropertiesCommand,
 } from '../src/stack/pacemaker.js';
 import { stackPackages } from '../src/stack/packages.js';
+import { SBD_DEFAULTS, SBD_SERVICE, sbdHeaderScript, sbdHeadersPresent, sbdView, stonithWatchdogTimeout } from '../src/stack/sbd.js';
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { clusterKey } from './secrets.js';
+import { ensureWatchdog } from './watchdog.js';
 
 export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>): Promise<void> {
   const { cluster, hosts } = ctx;
@@ -66,6 +69,26 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
       notify: 'reload corosync',
     });
   }, 'corosync configuration');
+
+  // 2b. SBD (cluster.stonith.sbd): the watchdog (softdog where none is; refused on a node
+  //     that shares its kernel), /etc/default/sbd, the disk headers (written only where
+  //     `sbd dump` finds none), and sbd.service enabled: it is RequiredBy corosync, so it
+  //     starts and stops with corosync (RefuseManualStart), never by hand.
+  const sbd = cluster.stonith.sbd;
+  if (sbd) {
+    await voters.all(async (h) => {
+      await ensureWatchdog(h, { device: sbd.watchdog, softdog: sbd.softdog, field: 'cluster.stonith.sbd.watchdog' });
+      const conf = await h.template('sbd/sbd.hbs', SBD_DEFAULTS, { vars: sbdView(cluster) });
+      const r = await h.service(SBD_SERVICE, { enabled: true });
+      // sbd reads its file at start only, and starts and stops with corosync: no reload, no restart of our own
+      if ((r.changed || conf.changed) && !freshNodes.has(h.name))
+        h.warn(`sbd on ${h.name} takes ${SBD_DEFAULTS} at its start, with corosync: restart the cluster stack there to arm it`);
+    }, 'sbd');
+    if (sbd.devices.length)
+      await hosts.role('master').once(async (h) => {
+        await h.command(sbdHeaderScript(sbd), { unless: sbdHeadersPresent(sbd), name: `sbd headers on ${sbd.devices.join(', ')}` });
+      }, 'sbd devices');
+  }
 
   // 3. DRBD on the twins: configured and validated everywhere; activated where the
   //    kernel has the module (the namespace lab does not: a notice names the node).
@@ -121,6 +144,21 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
     });
   }, 'cluster formation');
 
+  // 5b. SBD runs once corosync started it (RequiredBy): only then may the cluster get a
+  //     positive stonith-watchdog-timeout, else every controller shuts down (Pacemaker:
+  //     "stonith-watchdog-timeout configured but SBD not active")
+  const sbdDown: string[] = [];
+  if (sbd)
+    await voters.all(async (h) => {
+      if ((await h.exec(SBD_RUNNING_CHECK)).code !== 0) sbdDown.push(h.name);
+    }, 'sbd running');
+  const sbdInactive = sbdDown.length > 0;
+  if (sbdInactive && stonithWatchdogTimeout(cluster))
+    ctx.warn(
+      `sbd does not run on ${sbdDown.join(', ')}: stonith-watchdog-timeout is not set (Pacemaker would shut down without SBD); ` +
+        'restart the cluster stack there (sbd starts with corosync), then run bootstrap again',
+    );
+
   // 6. Pacemaker resources: rendered, compared with the elements hactl owns in the live
   //    CIB, the owned-only patch verified on a shadow CIB and applied when they differ.
   //    Operators' resources, constraints and properties are never touched.
@@ -137,7 +175,7 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
           'A node that hangs or loses only its cluster link can cause a split brain. ' +
           'Declare cluster.stonith in the inventory for production.',
       );
-    const props = clusterProperties(cluster);
+    const props = clusterProperties(cluster, { sbdInactive });
     const desired = {
       resources: h.render('pacemaker/resources.xml.hbs', view),
       constraints: h.render('pacemaker/constraints.xml.hbs', view),
@@ -217,7 +255,7 @@ export const pacemakerHandlers = {
 function pacemakerFiles({ cluster }: PlaybookContext<PacemakerHandler>, h: HostContext<PacemakerHandler>): string[] {
   const twin = h.node.role === 'master' || h.node.role === 'slave';
   const files: string[] = [];
-  if (h.node.role !== 'realserver') files.push(COROSYNC_AUTHKEY, COROSYNC_CONF);
+  if (h.node.role !== 'realserver') files.push(COROSYNC_AUTHKEY, COROSYNC_CONF, ...(cluster.stonith.sbd ? [SBD_DEFAULTS] : []));
   if (twin && cluster.drbd.length) files.push('/etc/drbd.d/global_common.conf', ...cluster.drbd.map(drbdResFile));
   if (twin) files.push(...cluster.guests.map(guestFile));
   if (h.node.role === 'master') files.push(`${CIB_DIR}/resources.xml`, `${CIB_DIR}/constraints.xml`);
@@ -228,5 +266,5 @@ function pacemakerFiles({ cluster }: PlaybookContext<PacemakerHandler>, h: HostC
 function pacemakerServices({ cluster }: PlaybookContext<PacemakerHandler>, h: HostContext<PacemakerHandler>): string[] {
   if (h.node.role === 'realserver') return [];
   const twin = h.node.role === 'master' || h.node.role === 'slave';
-  return [...(twin ? cluster.services.map((s) => s.name) : []), 'corosync', 'pacemaker'];
+  return [...(twin ? cluster.services.map((s) => s.name) : []), 'corosync', 'pacemaker', ...(cluster.stonith.sbd ? [SBD_SERVICE] : [])];
 }

@@ -165,6 +165,22 @@ export interface StonithModel {
   /** fence agent and its parameters, e.g. { agent: 'fence_lab', params: { ... } }; credentials are Secrets */
   agent?: string;
   params?: Record<string, string | Secret>;
+  /** SBD (Pacemaker): diskless when `devices` is empty, else disk-based with a fence_sbd device */
+  sbd?: SbdModel;
+  /** Heartbeat: the watchdog device ha.cf's `watchdog` directive arms */
+  watchdog?: string;
+}
+
+/** `cluster.stonith.sbd` resolved. */
+export interface SbdModel {
+  /** shared block devices (0: diskless SBD, watchdog + quorum) */
+  devices: string[];
+  /** SBD_WATCHDOG_DEV, default /dev/watchdog */
+  watchdog: string;
+  /** SBD_WATCHDOG_TIMEOUT in seconds, default 5 */
+  watchdogTimeout: number;
+  /** auto: load softdog where the watchdog device is missing (never where the kernel is shared) */
+  softdog: 'auto' | 'never';
 }
 
 /** A declared primitive (`pacemaker.resources`): agent split into class, provider, type. */

@@ -50,7 +50,13 @@ export interface RawCluster {
   replication?: string;
   floating_ips: RawFloatingIp[];
   timing?: RawTiming;
-  stonith?: { enabled: boolean; agent?: string; params?: Record<string, string | number | boolean | SecretSource> };
+  stonith?: {
+    enabled: boolean;
+    agent?: string;
+    params?: Record<string, string | number | boolean | SecretSource>;
+    sbd?: { devices?: string[]; watchdog?: string; watchdog_timeout?: number; softdog?: 'auto' | 'never' };
+    watchdog?: string;
+  };
   secrets_dir?: string;
 }
 

@@ -141,6 +141,15 @@ function resolveStonith(s: RawInventory['cluster']['stonith'], source: string, d
   if (!s) return { enabled: false };
   const out: StonithModel = { enabled: s.enabled };
   if (s.agent) out.agent = s.agent;
+  if (s.sbd) {
+    out.sbd = {
+      devices: [...(s.sbd.devices ?? [])],
+      watchdog: s.sbd.watchdog ?? '/dev/watchdog',
+      watchdogTimeout: s.sbd.watchdog_timeout ?? 5,
+      softdog: s.sbd.softdog ?? 'auto',
+    };
+  }
+  if (s.watchdog) out.watchdog = s.watchdog;
   if (s.params) {
     out.params = Object.fromEntries(
       Object.entries(s.params).map(([k, v]) => {

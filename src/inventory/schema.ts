@@ -139,7 +139,7 @@ const stonith = obj(
     agent: str(
       'fence agent',
       'Fence agent (Pacemaker: fence_ipmilan, fence_virsh …; Heartbeat: a stonith plugin such as external/ipmi or apcmastersnmp, its ' +
-        'params positional in order): letters, digits, "_", ".", "+", "-", one "/". Required when enabled.',
+        'params positional in order): letters, digits, "_", ".", "+", "-", one "/". Required when enabled, unless sbd is given.',
       { pattern: '^[A-Za-z0-9_][A-Za-z0-9_.+-]*(/[A-Za-z0-9_][A-Za-z0-9_.+-]*)?$', maxLength: 64 },
     ),
     params: {
@@ -162,6 +162,45 @@ const stonith = obj(
         pattern: TEXT,
       }),
     },
+    sbd: obj(
+      'SBD',
+      'Pacemaker only: SBD fencing (storage-based death). Without devices: diskless SBD (watchdog plus quorum: a node that loses ' +
+        'quorum resets itself); with 1-3 shared block devices: disk-based SBD with a fence_sbd device. agent/params become optional.',
+      {
+        devices: {
+          ...list(
+            'SBD devices',
+            'Shared block devices every voter sees (1-3, e.g. /dev/disk/by-id/...); empty or absent: diskless SBD.',
+            str('device path', 'A shared block device path, the same on every node.', { pattern: DEVICE_PATH, maxLength: 255 }),
+          ),
+          maxItems: 3,
+        },
+        watchdog: str('watchdog device', 'The watchdog device SBD arms (SBD_WATCHDOG_DEV, default /dev/watchdog).', {
+          default: '/dev/watchdog',
+          pattern: DEVICE_PATH,
+          maxLength: 255,
+        }),
+        watchdog_timeout: int(
+          'watchdog timeout',
+          'Seconds until the watchdog resets a hung node (SBD_WATCHDOG_TIMEOUT, default 5).',
+          1,
+          60,
+          {
+            default: 5,
+          },
+        ),
+        softdog: str(
+          'softdog',
+          'auto (default): load the softdog module on a node without a watchdog device (never on a node sharing its kernel); never.',
+          { enum: ['auto', 'never'], default: 'auto' },
+        ),
+      },
+    ),
+    watchdog: str(
+      'watchdog device',
+      'Heartbeat only: the watchdog device ha.cf arms (`watchdog` directive), e.g. /dev/watchdog; softdog is loaded when it is missing.',
+      { pattern: DEVICE_PATH, maxLength: 255 },
+    ),
   },
   ['enabled'],
 );

@@ -39,11 +39,11 @@ export function checkSemantics(raw: RawInventory, m: DraftModel, src: SourceMap)
   checkGuests(ctx);
   checkLvs(ctx, net);
   STACK_RULES[m.stack].check(ctx);
-  if (m.stonith.enabled && !m.stonith.agent) {
+  if (m.stonith.enabled && !m.stonith.agent && !m.stonith.sbd) {
     ctx.err(
       ['cluster', 'stonith'],
       'stonith is enabled but no agent is given',
-      'add `agent: fence_...` (e.g. fence_ipmilan) or set `enabled: false`',
+      'add `agent: fence_...` (e.g. fence_ipmilan), `sbd:` (Pacemaker) or set `enabled: false`',
     );
   }
   return errors;
@@ -183,6 +183,7 @@ function builtinResourceIds(m: DraftModel): string[] {
     ...m.drbd.flatMap((d) => [`drbd-${d.name}`, `drbd-${d.name}-clone`, `fs-${d.name}`]),
     ...m.guests.map((g) => `vm-${g.name}`),
     ...(m.stonith.enabled ? members.map((n) => `fence-${n}`) : []),
+    ...(m.stonith.enabled && m.stonith.sbd?.devices.length ? ['stonith-sbd'] : []),
   ];
 }
 
@@ -493,6 +494,76 @@ function checkPacemakerLvs({ m, err }: Ctx): void {
   );
 }
 
+/** What `sbd create` writes as msgwait: twice the watchdog timeout (sbd(8), `-4`). */
+const sbdMsgwait = (watchdogTimeout: number): number => 2 * watchdogTimeout;
+
+/** A Pacemaker duration (`60s`, `60`, `1min`, `1500ms`) in seconds, undefined when unreadable. */
+function durationS(v: string | undefined): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|msec|s|sec|m|min)?$/.exec((v ?? '').trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return m[2] === 'ms' || m[2] === 'msec' ? n / 1000 : m[2] === 'm' || m[2] === 'min' ? n * 60 : n;
+}
+
+/**
+ * `cluster.stonith.sbd` (Pacemaker): needs fencing on; diskless SBD needs a safe quorum
+ * (an odd number of voters, or the arbitrator) because a node that loses quorum resets
+ * itself and the survivors take its death for granted after stonith-watchdog-timeout; the
+ * devices are distinct; hactl derives stonith-watchdog-timeout, and a declared
+ * stonith-timeout must leave the fenced node time to die (msgwait, or the watchdog wait).
+ */
+function checkSbd({ raw, m, err }: Ctx): void {
+  const s = m.stonith;
+  if (raw.cluster.stonith?.watchdog !== undefined)
+    err(
+      ['cluster', 'stonith', 'watchdog'],
+      'cluster.stonith.watchdog is heartbeat only (ha.cf `watchdog`)',
+      'did you mean `cluster.stonith.sbd.watchdog`? (Pacemaker arms the watchdog through SBD)',
+    );
+  if (!s.sbd) return;
+  if (!s.enabled)
+    err(['cluster', 'stonith', 'enabled'], 'cluster.stonith.sbd is given but fencing is disabled', 'set `enabled: true`, or remove sbd:');
+  const diskless = s.sbd.devices.length === 0;
+  if (!diskless && s.agent)
+    err(
+      ['cluster', 'stonith', 'agent'],
+      `disk-based SBD gets its own fence_sbd device, and agent ${s.agent} would be a second fence device kind`,
+      'remove agent:/params: (hactl renders one device kind), or make SBD diskless (no devices:) as a watchdog fallback',
+    );
+  forDuplicates(
+    s.sbd.devices,
+    (d) => d,
+    (i, j) => err(['cluster', 'stonith', 'sbd', 'devices', i], `duplicate SBD device ${s.sbd!.devices[i]} (also devices[${j}])`),
+  );
+  const voters = m.nodes.filter((n) => n.role !== 'realserver');
+  const arbitrator = m.nodes.some((n) => n.role === 'arbitrator');
+  if (diskless && voters.length % 2 === 0 && !arbitrator)
+    err(
+      ['cluster', 'stonith', 'sbd'],
+      `diskless SBD with ${voters.length} voters and no arbitrator: a node that loses quorum resets itself, ` +
+        'and two nodes alone cannot have quorum safely (after a split each would have to assume the other reset)',
+      'add a node with `role: arbitrator` (a third vote), or give sbd `devices:` (a shared disk) for disk-based SBD',
+    );
+  const declared = m.pacemaker.properties;
+  if ('stonith-watchdog-timeout' in declared)
+    err(
+      ['pacemaker', 'properties', 'stonith-watchdog-timeout'],
+      'property stonith-watchdog-timeout cannot be declared with cluster.stonith.sbd: hactl derives it',
+      `set cluster.stonith.sbd.watchdog_timeout instead (diskless: stonith-watchdog-timeout = 2 × ${s.sbd.watchdogTimeout} s)`,
+    );
+  // the time a fenced node needs to be surely dead: diskless, the watchdog wait; disk, msgwait
+  const dead = 2 * s.sbd.watchdogTimeout;
+  const what = diskless ? `stonith-watchdog-timeout (${dead} s)` : `SBD msgwait (${sbdMsgwait(s.sbd.watchdogTimeout)} s)`;
+  const timeout = durationS(declared['stonith-timeout']);
+  if (timeout !== undefined && timeout <= dead)
+    err(
+      ['pacemaker', 'properties', 'stonith-timeout'],
+      `stonith-timeout (${timeout} s) must be longer than ${what}: ` +
+        `the fencing would time out before the node is surely dead (cluster.stonith.sbd.watchdog_timeout ${s.sbd.watchdogTimeout} s)`,
+      `raise stonith-timeout above ${Math.ceil(dead * 1.2)}s (msgwait + 20 %), or lower sbd.watchdog_timeout`,
+    );
+}
+
 const at = (k: string): FieldPath => ['cluster', 'timing', k];
 
 function checkHeartbeatTiming({ m, err }: Ctx): void {
@@ -539,6 +610,12 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
     check(ctx) {
       checkHeartbeatTiming(ctx);
       checkHeartbeatStonith(ctx);
+      if (ctx.raw.cluster.stonith?.sbd)
+        ctx.err(
+          ['cluster', 'stonith', 'sbd'],
+          'cluster.stonith.sbd is Pacemaker only: heartbeat has no SBD integration',
+          'use cluster.stonith.watchdog (ha.cf `watchdog`) with heartbeat, or stack: pacemaker',
+        );
       // dopd only outdates the peer's disk; it never waits for a node to be shot
       checkDrbdFencing(ctx, (p) =>
         p === 'resource-and-stonith' ? 'dopd (drbd-peer-outdater) can only outdate the peer, not fence it' : undefined,
@@ -562,6 +639,7 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
     check(ctx) {
       checkPacemakerLvs(ctx);
       checkCorosyncTiming(ctx);
+      checkSbd(ctx);
       checkDeclared(ctx);
       checkDrbdFencing(ctx, (p) =>
         p === 'resource-and-stonith' && !ctx.m.stonith.enabled
@@ -596,5 +674,15 @@ export function inventoryWarnings(model: ClusterModel): string[] {
     out.push('stonith is disabled while DRBD holds data: a split brain cannot be fenced (fine for a lab, not for production)');
   }
   if (!model.arbitrator) out.push('no arbitrator: with only the twins, a network split cannot be decided by quorum');
+  const sbd = model.stonith.enabled ? model.stonith.sbd : undefined;
+  const budget = model.vars.failover_budget;
+  // diskless SBD: a lost node counts as fenced 2 × watchdog_timeout after it was noticed (stonith-watchdog-timeout)
+  if (sbd && typeof budget === 'number' && 2 * sbd.watchdogTimeout >= budget) {
+    out.push(
+      `cluster.stonith.sbd.watchdog_timeout ${sbd.watchdogTimeout} s: a lost node counts as fenced only after ` +
+        `${2 * sbd.watchdogTimeout} s (${sbd.devices.length ? 'SBD msgwait' : 'stonith-watchdog-timeout'}), ` +
+        `not below vars.failover_budget (${budget} s): lower watchdog_timeout or raise the budget`,
+    );
+  }
   return out;
 }

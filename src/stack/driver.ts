@@ -13,6 +13,7 @@ import { COROSYNC_AUTHKEY, COROSYNC_CONF, corosyncView, members } from './corosy
 import { guestPackages } from './guests.js';
 import { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat-paths.js';
 import { CIB_DIR, GROUP_ID } from './pacemaker.js';
+import { SBD_DEFAULTS, SBD_PACKAGE } from './sbd.js';
 
 export { DOPD_DIR };
 
@@ -139,8 +140,9 @@ const pacemaker: StackDriver<'pacemaker'> = {
   runsStack: (c) => members(c),
   packages(c, node) {
     if (node.role === 'realserver') return [];
-    if (!isTwin(node)) return [...PACEMAKER_STACK];
-    return [...new Set([...PACEMAKER_STACK, ...twinExtras(c), ...c.services.map((s) => s.package), ...guestPackages(c)])];
+    const stack = [...PACEMAKER_STACK, ...(c.stonith.sbd ? [SBD_PACKAGE] : [])];
+    if (!isTwin(node)) return stack;
+    return [...new Set([...stack, ...twinExtras(c), ...c.services.map((s) => s.package), ...guestPackages(c)])];
   },
   effectiveTiming(c) {
     const totem = corosyncView(c).totem as Record<string, unknown>;
@@ -184,10 +186,14 @@ const pacemaker: StackDriver<'pacemaker'> = {
     corosync: 'service corosync stop >/dev/null 2>&1; pgrep -x corosync >/dev/null && corosync-cfgtool -H --force >/dev/null 2>&1',
   }),
   leftCommand: leftOf(['pacemaker', 'corosync'], ['pacemakerd', 'corosync']),
-  configFiles: (_c, node) =>
+  configFiles: (c, node) =>
     node.role === 'realserver'
       ? []
-      : [COROSYNC_CONF, ...(node.role === 'master' ? [`${CIB_DIR}/resources.xml`, `${CIB_DIR}/constraints.xml`] : [])],
+      : [
+          COROSYNC_CONF,
+          ...(c.stonith.sbd ? [SBD_DEFAULTS] : []),
+          ...(node.role === 'master' ? [`${CIB_DIR}/resources.xml`, `${CIB_DIR}/constraints.xml`] : []),
+        ],
   keyFiles: [COROSYNC_AUTHKEY],
   // what `pcs cluster destroy` removes besides corosync.conf and the key: the CIB and the policy engine's inputs
   stateGlobs: ['/var/lib/pacemaker/cib/cib*', '/var/lib/pacemaker/pengine/*', '/var/lib/corosync/*'],

@@ -48,6 +48,8 @@ export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<
     ping: c.arbitrator?.address ?? '',
     ipfail,
     stonith: stonithHost(c),
+    // ha.cf `watchdog DEVICE`: heartbeat feeds it and the kernel resets a node whose heartbeat hangs
+    watchdog: c.stonith.watchdog ?? '',
     // DRBD fencing on heartbeat: dopd answers drbd-peer-outdater (the fence-peer handler)
     dopd: anyDrbdFencing(c) ? `${DOPD_DIR}/dopd` : '',
   };

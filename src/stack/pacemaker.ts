@@ -8,6 +8,7 @@ import { members } from './corosync.js';
 import { declaredView } from './declared.js';
 import { drbdFencing } from './drbd.js';
 import { guestFile } from './guests.js';
+import { sbdFenceDevice, stonithWatchdogTimeout } from './sbd.js';
 
 /** Where the desired CIB sections are kept on the nodes (for diffs, drift and apply). */
 export const CIB_DIR = '/var/lib/hactl/cib';
@@ -24,15 +25,19 @@ export interface CibOptions {
 export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown> {
   const twins = [c.master.name, c.slave.name];
   const drbd = o.drbd ? c.drbd : [];
-  const fencing =
-    c.stonith.enabled && c.stonith.agent
+  const sbdDevice = sbdFenceDevice(c, fenceRaceDelay(c));
+  const fencing = [
+    ...(c.stonith.enabled && c.stonith.agent
       ? members(c).map((n) => ({
           id: `fence-${n.name}`,
           agent: c.stonith.agent,
           target: n.name,
           params: { ...fenceRaceDelay(c), ...fenceParams(c), pcmk_host_list: n.name },
         }))
-      : [];
+      : []),
+    // disk-based SBD: one fence_sbd device for every node (it writes the poison pill into the target's slot)
+    ...(sbdDevice ? [sbdDevice] : []),
+  ];
   return {
     group: GROUP_ID,
     master: c.master.name,
@@ -119,9 +124,14 @@ export type PropertySets = {
  * Cluster properties (crm_config) and resource/operation defaults hactl sets: its own, with
  * the inventory's `pacemaker.properties`, `rsc_defaults` and `op_defaults` over them. Only
  * these names are ever written, one nvpair each; the other nvpairs of the sets are left alone.
+ * `sbdInactive`: SBD does not run on some voter, so a positive stonith-watchdog-timeout is left out.
  */
-export function clusterProperties(c: ClusterModel): PropertySets {
+export function clusterProperties(c: ClusterModel, o: { sbdInactive?: boolean } = {}): PropertySets {
   const d = c.pacemaker;
+  // a positive stonith-watchdog-timeout while SBD does not run makes every controller shut
+  // down ("configured but SBD not active"): withheld until sbd runs on every voter
+  const derived = stonithWatchdogTimeout(c);
+  const watchdogTimeout = o.sbdInactive && derived ? undefined : derived;
   return {
     crm_config: {
       'no-quorum-policy': 'stop',
@@ -129,6 +139,8 @@ export function clusterProperties(c: ClusterModel): PropertySets {
       ...d.properties,
       // derived from cluster.stonith (the inventory refuses declaring it)
       'stonith-enabled': c.stonith.enabled ? 'true' : 'false',
+      // SBD: diskless 2 × SBD_WATCHDOG_TIMEOUT, disk-based 0 (src/stack/sbd.ts); without SBD not written
+      ...(watchdogTimeout === undefined ? {} : { 'stonith-watchdog-timeout': `${watchdogTimeout}s` }),
     },
     // stickiness above the master preference (100): no automatic fail-back, which would
     // cost clients a second outage; failover-test moves resources back explicitly.
@@ -245,3 +257,6 @@ export const FORMATION_PROPERTY_CHECK =
  * or the inventory's `pacemaker.properties.dc-deadtime`, which the properties step writes next.
  */
 export const FORMATION_PROPERTY_DELETE = `cibadmin --delete --xml-text ${quote(`<nvpair id="${FORMATION_NVPAIR_ID}"/>`)}`;
+
+/** Read-only: exit 0 when sbd runs on this node. */
+export const SBD_RUNNING_CHECK = 'pgrep -x sbd >/dev/null';

@@ -6,8 +6,9 @@ import { corosyncView } from '../../src/stack/corosync.js';
 import { drbdView } from '../../src/stack/drbd.js';
 import { guestView } from '../../src/stack/guests.js';
 import { authkeysView, haCfView, haresourcesView, ldirectordView } from '../../src/stack/heartbeat.js';
-import { cibView } from '../../src/stack/pacemaker.js';
+import { cibView, clusterProperties } from '../../src/stack/pacemaker.js';
 import { stackPackages } from '../../src/stack/packages.js';
+import { sbdView } from '../../src/stack/sbd.js';
 
 // Golden tests: every template rendered from the example inventories and compared with
 // the checked-in files under test/fixtures/golden. (The lab tests feed the same
@@ -40,6 +41,25 @@ describe('templates (golden)', async () => {
     const v = cibView(declared, { drbd: true, serviceClass: 'systemd' });
     await expect(renderFile('pacemaker/resources.xml.hbs', v)).toMatchFileSnapshot(golden('resources-declared.xml'));
     await expect(renderFile('pacemaker/constraints.xml.hbs', v)).toMatchFileSnapshot(golden('constraints-declared.xml'));
+  });
+  it('SBD: /etc/default/sbd, the fence_sbd device (disk-based) and stonith-watchdog-timeout', async () => {
+    const disk = await loadInventory('test/fixtures/inventory/good-sbd.yaml');
+    const diskless = await loadInventory('test/fixtures/inventory/good-sbd-diskless.yaml');
+    await expect(renderFile('sbd/sbd.hbs', sbdView(disk))).toMatchFileSnapshot(golden('sbd-disk'));
+    await expect(renderFile('sbd/sbd.hbs', sbdView(diskless))).toMatchFileSnapshot(golden('sbd-diskless'));
+    for (const [name, c] of [
+      ['sbd-disk', disk],
+      ['sbd-diskless', diskless],
+    ] as const) {
+      const v = cibView(c, { drbd: false, serviceClass: 'systemd' });
+      await expect(renderFile('pacemaker/resources.xml.hbs', v)).toMatchFileSnapshot(golden(`resources-${name}.xml`));
+      await expect(renderFile('pacemaker/constraints.xml.hbs', v)).toMatchFileSnapshot(golden(`constraints-${name}.xml`));
+    }
+    expect(clusterProperties(disk).crm_config).toMatchObject({ 'stonith-enabled': 'true', 'stonith-watchdog-timeout': '0s' });
+    expect(clusterProperties(diskless).crm_config).toMatchObject({ 'stonith-enabled': 'true', 'stonith-watchdog-timeout': '10s' });
+    expect(clusterProperties(pcmk).crm_config).not.toHaveProperty('stonith-watchdog-timeout');
+    expect(stackPackages(diskless, diskless.arbitrator!)).toContain('sbd');
+    expect(stackPackages(pcmk, pcmk.master)).not.toContain('sbd');
   });
   it('declared values are data: XML-escaped in attributes, never markup', () => {
     const base = {
@@ -105,6 +125,11 @@ describe('templates (golden)', async () => {
     expect(out).toContain(`ucast ${hb.interface} ${hb.slave.address}`);
     expect(out).not.toContain(`ucast ${hb.interface} ${hb.master.address}`);
     if (hb.arbitrator) expect(out).toContain(`ping ${hb.arbitrator.address}`);
+  });
+  it('ha.cf arms the watchdog of cluster.stonith.watchdog (and none without it)', () => {
+    const withDog = { ...hb, stonith: { ...hb.stonith, watchdog: '/dev/watchdog' } };
+    expect(renderFile('heartbeat/ha.cf.hbs', haCfView(withDog, hb.master.name, 'x'))).toMatch(/^watchdog \/dev\/watchdog$/m);
+    expect(renderFile('heartbeat/ha.cf.hbs', haCfView(hb, hb.master.name, 'x'))).not.toMatch(/^watchdog /m);
   });
   it('ha.cf fences with cluster.stonith: the agent as an external plugin, parameters positional, pcmk_* left out', () => {
     const fenced = {

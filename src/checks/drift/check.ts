@@ -4,6 +4,7 @@
  * constraints, DRBD, Heartbeat, version skew) run side by side over one connection per
  * host; timing rules come from the inventory. Nothing is written to any node.
  */
+
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HactlError } from '../../core/errors.js';
@@ -14,6 +15,7 @@ import type { Playbook } from '../../runtime/playbook.js';
 import { runPlaybook } from '../../runtime/run.js';
 import type { ForeignElement } from '../../stack/cib.js';
 import { driverOf } from '../../stack/driver.js';
+import { dataAtRiskNotes } from './fencing-rules.js';
 import { itemsFromRun } from './from-run.js';
 import { buildReport, type CheckError, type DriftItem, type DriftReport, mergeErrors, mergeItems } from './items.js';
 import { type HostSections, readLive } from './live.js';
@@ -112,7 +114,7 @@ export async function checkDrift(c: ClusterModel, o: DriftOptions): Promise<Drif
   // the same finding from both sources (the CIB) is one item; the live one carries the diff
   const items = mergeItems(fromRun.items, liveItems, timingItems(timingFacts(c, o.budget)));
   const errors = mergeErrors(secretErrors, fromRun.errors, live.errors);
-  const notes = run instanceof Error ? [] : (run?.warnings ?? []);
+  const notes = [...dataAtRiskNotes(c), ...(run instanceof Error ? [] : (run?.warnings ?? []))];
   const unmanaged = STACK_RULES[c.stack].unmanaged(c, live.sections);
   return buildReport({ cluster: c, items, errors, notes, unmanaged, checkedAt, ms: Date.now() - t0 });
 }

@@ -7,11 +7,13 @@
 
 import { ADDRESSES_COMMAND } from '../../facts/addresses.js';
 import { CONSTRAINTS_COMMAND } from '../../facts/cib-constraints.js';
+import { CIB_PROPERTIES_COMMAND } from '../../facts/cib-properties.js';
 import { CRM_MON_COMMAND } from '../../facts/crm-mon.js';
 import { debPackagesCommand } from '../../facts/dpkg.js';
 import { DRBD_STATUS_COMMAND } from '../../facts/drbd-status.js';
 import { heartbeatStatusCommand } from '../../facts/heartbeat-status.js';
 import { QUORUM_COMMAND } from '../../facts/quorum.js';
+import { sbdStateCommand } from '../../facts/sbd.js';
 import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import { mapBounded } from '../../runtime/pool.js';
@@ -32,7 +34,9 @@ export type SectionName =
   | 'addresses'
   | 'running-corosync'
   | 'running-heartbeat'
-  | 'running-drbd';
+  | 'running-drbd'
+  | 'properties'
+  | 'sbd';
 
 export interface Section {
   out: string;
@@ -59,7 +63,7 @@ const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'sla
 
 /** The stack's own sections of one node. */
 const STACK_SECTIONS: { readonly [S in Stack]: (c: ClusterModel, n: NodeModel) => [SectionName, string][] } = {
-  pacemaker(_c, n) {
+  pacemaker(c, n) {
     if (n.role === 'realserver') return [];
     return [
       ['quorum', QUORUM_COMMAND],
@@ -69,8 +73,15 @@ const STACK_SECTIONS: { readonly [S in Stack]: (c: ClusterModel, n: NodeModel) =
             ['constraints', CONSTRAINTS_COMMAND],
           ] as [SectionName, string][])
         : []),
-      ...(n.role === 'master' ? ([['cib', CIB_SECTION_COMMAND]] as [SectionName, string][]) : []),
+      ...(n.role === 'master'
+        ? ([
+            ['cib', CIB_SECTION_COMMAND],
+            ['properties', CIB_PROPERTIES_COMMAND],
+          ] as [SectionName, string][])
+        : []),
       ['running-corosync', COROSYNC_RUNNING_COMMAND],
+      // SBD on every voter: the watchdog device, sbd.service, /etc/default/sbd
+      ...(c.stonith.sbd ? ([['sbd', sbdStateCommand(c.stonith.sbd.watchdog)]] as [SectionName, string][]) : []),
     ];
   },
   heartbeat(c, n) {

@@ -12,6 +12,7 @@ import type { ClusterModel } from '../../inventory/model.js';
 import { type CibSection, type ForeignElement, OWNED_TAG, planCib } from '../../stack/cib.js';
 import { members } from '../../stack/corosync.js';
 import { clusterProperties, GROUP_ID, ownedProperties } from '../../stack/pacemaker.js';
+import { fencingItems } from './fencing-rules.js';
 import type { DriftItem } from './items.js';
 import type { HostSections } from './live.js';
 
@@ -20,7 +21,7 @@ const firstLine = (s: string): string => s.trim().split('\n')[0] ?? '';
 
 /** Every Pacemaker-stack finding from the live sections. */
 export function pacemakerItems(c: ClusterModel, live: Live): DriftItem[] {
-  const items = [...quorumItems(c, live), ...constraintItems(c, live), ...cibItems(c, live)];
+  const items = [...quorumItems(c, live), ...constraintItems(c, live), ...cibItems(c, live), ...fencingItems(c, live)];
   const view = crmView(c, live);
   if (view) items.push(...nodeItems(c, view.host, view.status), ...resourceItems(c, view.host, view.xml, view.status));
   else {

@@ -9,6 +9,7 @@ import type { ClusterModel } from '../../inventory/model.js';
 import { drbdFencing, drbdView } from '../../stack/drbd.js';
 import { driverOf, type EffectiveTiming } from '../../stack/driver.js';
 import { fenceRaceDelay } from '../../stack/pacemaker.js';
+import { isDiskless, stonithWatchdogTimeout } from '../../stack/sbd.js';
 import type { DriftItem } from './items.js';
 
 /** Failover budget (s) when the inventory sets none in `vars.failover_budget`. */
@@ -40,7 +41,16 @@ export type TimingFacts = EffectiveTiming & {
   fenceDelay: number;
   /** DRBD resources whose fencing is off */
   drbdUnfenced: string[];
+  /** SBD (cluster.stonith.sbd): SBD_WATCHDOG_TIMEOUT and stonith-watchdog-timeout (s), as rendered or as read live */
+  sbd?: SbdTiming;
 };
+
+/** SBD's timeouts, in seconds. */
+export interface SbdTiming {
+  diskless: boolean;
+  watchdogTimeout: number;
+  stonithWatchdogTimeout: number;
+}
 
 const num = (v: unknown, dflt: number): number => (v === undefined || v === null || Number.isNaN(Number(v)) ? dflt : Number(v));
 
@@ -72,13 +82,24 @@ export function timingFacts(c: ClusterModel, budget?: number): TimingFacts {
     drbd,
     stonith: c.stonith.enabled,
     fenceDelay:
-      c.stonith.enabled && driver.cib ? seconds(fenceRaceDelay(c).pcmk_delay_max ?? String(c.stonith.params?.pcmk_delay_max ?? 0)) : 0,
+      c.stonith.enabled && driver.cib && (c.stonith.agent || (c.stonith.sbd && !isDiskless(c.stonith.sbd)))
+        ? seconds(fenceRaceDelay(c).pcmk_delay_max ?? String(c.stonith.params?.pcmk_delay_max ?? 0))
+        : 0,
     drbdUnfenced: c.drbd.filter((r) => drbdFencing(c, r) === 'off').map((r) => r.name),
+    ...(c.stonith.enabled && c.stonith.sbd
+      ? {
+          sbd: {
+            diskless: isDiskless(c.stonith.sbd),
+            watchdogTimeout: c.stonith.sbd.watchdogTimeout,
+            stonithWatchdogTimeout: stonithWatchdogTimeout(c) ?? 0,
+          },
+        }
+      : {}),
   };
 }
 
 /** A Pacemaker duration (`15s`, `15`, `1500ms`, `1min`) in seconds; 0 when unreadable. */
-function seconds(v: string): number {
+export function seconds(v: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|msec|s|sec|m|min)?$/.exec(v.trim());
   if (!m) return 0;
   const n = Number(m[1]);
@@ -169,6 +190,7 @@ export function timingItems(f: TimingFacts): DriftItem[] {
       ),
     );
   }
+  out.push(...sbdItems(f, membership));
   if (f.monitorsResources && f.monitorInterval > f.budget) {
     out.push(
       item(
@@ -176,6 +198,51 @@ export function timingItems(f: TimingFacts): DriftItem[] {
         `a failed service is noticed only after up to ${s(f.monitorInterval)} (timing.monitor_interval), ` +
           `over the failover budget of ${s(f.budget)}`,
         'lower cluster.timing.monitor_interval',
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * SBD's chain: SBD_WATCHDOG_TIMEOUT < stonith-watchdog-timeout (diskless: the survivors
+ * must not take the lost node for dead before its watchdog has surely reset it; Pacemaker
+ * asks for twice) < the failover budget (with the detection time before it).
+ */
+export function sbdItems(f: TimingFacts, membership: { layer: string; secs: number }): DriftItem[] {
+  const sbd = f.sbd;
+  if (!sbd) return [];
+  const out: DriftItem[] = [];
+  const wd = sbd.watchdogTimeout;
+  const swt = sbd.stonithWatchdogTimeout;
+  if (sbd.diskless && swt <= wd) {
+    out.push(
+      item(
+        'sbd watchdog timeout',
+        `stonith-watchdog-timeout (${s(swt)}) is not above SBD_WATCHDOG_TIMEOUT (${s(wd)}): the survivors may take a lost node ` +
+          'for fenced before its watchdog has reset it, and run its resources twice',
+        `set stonith-watchdog-timeout to ${2 * wd}s (2 × cluster.stonith.sbd.watchdog_timeout): hactl does, unless changed by hand`,
+      ),
+    );
+  }
+  if (wd >= f.budget) {
+    out.push(
+      item(
+        'sbd watchdog budget',
+        `SBD_WATCHDOG_TIMEOUT (${s(wd)}, cluster.stonith.sbd.watchdog_timeout) is not below the failover budget of ${s(f.budget)}`,
+        'lower cluster.stonith.sbd.watchdog_timeout or raise vars.failover_budget',
+      ),
+    );
+  }
+  const fencing = sbd.diskless ? swt : 2 * wd;
+  const what = sbd.diskless ? 'stonith-watchdog-timeout' : 'SBD msgwait (2 × watchdog_timeout)';
+  if (membership.secs + fencing > f.budget) {
+    out.push(
+      item(
+        'sbd failover budget',
+        `a lost node is noticed after ${s(membership.secs)} and counts as fenced ${s(fencing)} later (${what}): ` +
+          `${s(membership.secs + fencing)}, over the failover budget of ${s(f.budget)}`,
+        'lower cluster.stonith.sbd.watchdog_timeout (or the membership timeouts), or raise vars.failover_budget',
       ),
     );
   }

@@ -6,6 +6,7 @@
 import type { ClusterModel } from '../../inventory/model.js';
 import { driverOf } from '../../stack/driver.js';
 import { fenceRaceDelay } from '../../stack/pacemaker.js';
+import { isDiskless, stonithWatchdogTimeout } from '../../stack/sbd.js';
 import { timeoutFactor } from './settings.js';
 import type { Budget } from './types.js';
 
@@ -53,7 +54,13 @@ export function budgetFor(kind: BudgetKind, c: ClusterModel, override?: number):
     case 'node-loss': {
       const d = detectionMs(c);
       parts.push([d.basis, d.ms]);
-      if (c.stonith.enabled) parts.push([`fencing ${ALLOWANCE.fencing}`, ALLOWANCE.fencing]);
+      if (c.stonith.enabled) {
+        // SBD: diskless, the lost node counts as fenced once stonith-watchdog-timeout has
+        // passed (it reset itself); disk-based, fence_sbd waits msgwait (2 × watchdog timeout)
+        const sbd = sbdFencingMs(c);
+        if (sbd) parts.push([sbd.basis, sbd.ms]);
+        else parts.push([`fencing ${ALLOWANCE.fencing}`, ALLOWANCE.fencing]);
+      }
       // the fence device may wait its random race delay (pcmk_delay_max) before it shoots
       const delay = fenceDelayMs(c);
       if (c.stonith.enabled && delay) parts.push([`fence delay ${delay}`, delay]);
@@ -81,7 +88,25 @@ export function budgetFor(kind: BudgetKind, c: ClusterModel, override?: number):
  */
 export function fenceDelayMs(c: ClusterModel): number {
   if (!c.stonith.enabled || !driverOf(c).cib) return 0;
+  // diskless SBD alone has no fence device, so nothing waits a race delay
+  if (!c.stonith.agent && c.stonith.sbd && isDiskless(c.stonith.sbd)) return 0;
   const v = fenceRaceDelay(c).pcmk_delay_max ?? c.stonith.params?.pcmk_delay_max;
   const m = /^\s*(\d+)\s*(ms|s)?\s*$/.exec(typeof v === 'string' || typeof v === 'number' ? String(v) : '');
   return m ? Number(m[1]) * (m[2] === 'ms' ? 1 : 1000) : 0;
+}
+
+/**
+ * The fencing time of a lost node under SBD (ms), or undefined without SBD: diskless,
+ * stonith-watchdog-timeout; disk-based, SBD's msgwait (2 × watchdog timeout, as hactl creates the headers).
+ * @example sbdFencingMs(disklessCluster) // { ms: 10000, basis: 'stonith-watchdog-timeout 10000' }
+ */
+export function sbdFencingMs(c: ClusterModel): { ms: number; basis: string } | undefined {
+  const sbd = c.stonith.sbd;
+  if (!c.stonith.enabled || !sbd) return undefined;
+  if (isDiskless(sbd)) {
+    const ms = (stonithWatchdogTimeout(c) ?? 0) * 1000;
+    return { ms, basis: `stonith-watchdog-timeout ${ms}` };
+  }
+  const ms = 2 * sbd.watchdogTimeout * 1000;
+  return { ms, basis: `sbd msgwait ${ms}` };
 }

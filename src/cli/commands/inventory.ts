@@ -110,8 +110,16 @@ export function formatModel(m: ClusterModel, warnings: string[] = [], routes?: R
     ...section('timing', [formatTiming(m)]),
     ...section('stonith', [
       m.stonith.enabled
-        ? `  ${m.stonith.agent ?? '?'}${m.stonith.params ? ` (params: ${Object.keys(m.stonith.params).join(', ')})` : ''}`
+        ? `  ${m.stonith.agent ?? (m.stonith.sbd ? 'SBD' : '?')}` +
+          `${m.stonith.params ? ` (params: ${Object.keys(m.stonith.params).join(', ')})` : ''}`
         : '  disabled',
+      ...(m.stonith.sbd
+        ? [
+            `  sbd ${m.stonith.sbd.devices.length ? `on ${m.stonith.sbd.devices.join(', ')}` : 'diskless (watchdog + quorum)'}, ` +
+              `watchdog ${m.stonith.sbd.watchdog} ${m.stonith.sbd.watchdogTimeout} s, softdog ${m.stonith.sbd.softdog}`,
+          ]
+        : []),
+      ...(m.stonith.watchdog ? [`  watchdog ${m.stonith.watchdog}`] : []),
     ]),
     ...section(
       'warnings',

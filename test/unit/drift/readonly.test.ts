@@ -48,10 +48,30 @@ describe('the live-check script is read-only', () => {
     });
   }
 
+  it('with SBD (cluster.stonith.sbd) too: its state section writes nothing', () => {
+    const c = example('lab', (y) => y.replace(/ {4}enabled: false[^\n]*\n/, '    enabled: true\n    sbd: {}\n'));
+    for (const n of c.nodes) {
+      const script = liveScript(c, n);
+      expect(script).toContain('systemctl is-active sbd');
+      for (const w of WRITERS) expect(script, `${n.name}: ${w}`).not.toMatch(w);
+      expect(redirects(script), n.name).toEqual([]);
+    }
+  });
+
   it('asks each role only what it can answer: votes everywhere, CIB on the master, DRBD on twins', () => {
     const c = example('example-pacemaker-drbd-kvm');
     const names = (n: string) => liveSections(c, c.nodes.find((x) => x.name === n)!).map(([s]) => s);
-    expect(names('kvm-a')).toEqual(['packages', 'quorum', 'crm_mon', 'constraints', 'cib', 'running-corosync', 'drbd', 'running-drbd']);
+    expect(names('kvm-a')).toEqual([
+      'packages',
+      'quorum',
+      'crm_mon',
+      'constraints',
+      'cib',
+      'properties',
+      'running-corosync',
+      'drbd',
+      'running-drbd',
+    ]);
     expect(names('kvm-b')).toEqual(['packages', 'quorum', 'crm_mon', 'constraints', 'running-corosync', 'drbd', 'running-drbd']);
     expect(names('quorum')).toEqual(['packages', 'quorum', 'running-corosync']);
   });

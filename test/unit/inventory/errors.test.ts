@@ -49,7 +49,7 @@ const CASES: Record<string, Problem[]> = {
       location: 'bad-roles.yaml:6:12',
       field: 'cluster.stonith',
       message: 'stonith is enabled but no agent is given',
-      hint: 'add `agent: fence_...` (e.g. fence_ipmilan) or set `enabled: false`',
+      hint: 'add `agent: fence_...` (e.g. fence_ipmilan), `sbd:` (Pacemaker) or set `enabled: false`',
     },
     {
       location: 'bad-roles.yaml:8:3',
