@@ -68,6 +68,15 @@ const path = (description: string): Schema => str('path', description, { pattern
 const text = (title: string, description: string): Schema => ({ type: 'string', title, description, pattern: TEXT });
 const bool = (description: string, extra: Schema = {}): Schema => ({ type: 'boolean', title: 'boolean', description, ...extra });
 
+/** Two commands run on the orchestrator, both required (e.g. power off/on), each any one line. */
+const commandPair = (title: string, description: string, ...pair: Array<[string, string]>): Schema =>
+  obj(
+    title,
+    description,
+    Object.fromEntries(pair.map(([k, d]) => [k, str('command', d, { pattern: TEXT })])),
+    pair.map(([k]) => k),
+  );
+
 const floatingIp: Schema = {
   type: ['string', 'object'],
   title: 'floating IP',
@@ -773,23 +782,17 @@ const clusterVars: Schema = {
         pattern: URL_PATH,
         maxLength: 2048,
       }),
-      power: obj(
+      power: commandPair(
         'power commands',
         'Commands run on the orchestrator to power a node off and on (IPMI, PDU, hypervisor); {node} and {address} are replaced.',
-        {
-          off: str('command', 'Powers {node} off.', { pattern: TEXT }),
-          on: str('command', 'Powers {node} on.', { pattern: TEXT }),
-        },
-        ['off', 'on'],
+        ['off', 'Powers {node} off.'],
+        ['on', 'Powers {node} on.'],
       ),
-      pause: obj(
+      pause: commandPair(
         'pause commands',
         "Real nodes: what freeze does, run on the orchestrator (a hypervisor's suspend, resume); {node}, {address} are replaced.",
-        {
-          freeze: str('command', 'Hangs {node}: every process stopped, nothing lost.', { pattern: TEXT }),
-          thaw: str('command', 'Resumes {node}.', { pattern: TEXT }),
-        },
-        ['freeze', 'thaw'],
+        ['freeze', 'Hangs {node}: every process stopped, nothing lost.'],
+        ['thaw', 'Resumes {node}.'],
       ),
       cut_seconds: {
         type: 'number',

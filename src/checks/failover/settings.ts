@@ -86,20 +86,8 @@ export function failoverSettings(c: ClusterModel): FailoverSettings {
     throw bad('timeout_factor', 'a number from 1 to 10');
   if (f.cut_seconds !== undefined && (typeof f.cut_seconds !== 'number' || f.cut_seconds < 5))
     throw bad('cut_seconds', 'a number of seconds ≥ 5');
-  let power: FailoverSettings['power'];
-  if (f.power !== undefined) {
-    const p = f.power as Record<string, unknown>;
-    if (typeof p !== 'object' || p === null || typeof p.off !== 'string' || typeof p.on !== 'string')
-      throw bad('power', '{ off: COMMAND, on: COMMAND }');
-    power = { off: p.off, on: p.on };
-  }
-  let pause: FailoverSettings['pause'];
-  if (f.pause !== undefined) {
-    const p = f.pause as Record<string, unknown>;
-    if (typeof p !== 'object' || p === null || typeof p.freeze !== 'string' || typeof p.thaw !== 'string')
-      throw bad('pause', '{ freeze: COMMAND, thaw: COMMAND }');
-    pause = { freeze: p.freeze, thaw: p.thaw };
-  }
+  const power = commandPair(f, 'power', 'off', 'on', bad);
+  const pause = commandPair(f, 'pause', 'freeze', 'thaw', bad);
   return {
     moveBack: f.move_back !== false,
     dataWrite: str('data_write'),
@@ -111,4 +99,22 @@ export function failoverSettings(c: ClusterModel): FailoverSettings {
     serviceProcess: str('service_process') ?? c.services[0]?.name,
     timeoutFactor: (f.timeout_factor as number | undefined) ?? 1,
   };
+}
+
+/**
+ * A `{ A: COMMAND, B: COMMAND }` setting (power's off/on, pause's freeze/thaw), or undefined when absent.
+ * @throws what `bad` builds, when it is not two strings
+ */
+function commandPair<A extends string, B extends string>(
+  f: Record<string, unknown>,
+  key: string,
+  a: A,
+  b: B,
+  bad: (key: string, want: string) => Error,
+): Record<A | B, string> | undefined {
+  const p = f[key] as Record<string, unknown> | undefined;
+  if (p === undefined) return undefined;
+  if (typeof p !== 'object' || p === null || typeof p[a] !== 'string' || typeof p[b] !== 'string')
+    throw bad(key, `{ ${a}: COMMAND, ${b}: COMMAND }`);
+  return { [a]: p[a], [b]: p[b] } as Record<A | B, string>;
 }

@@ -7,20 +7,11 @@ import {
   stableSince,
   takeoverOf,
 } from '../../../src/checks/failover/analyse.js';
-import type { NodeSample, ProbeRecord } from '../../../src/checks/failover/types.js';
+import type { ProbeRecord } from '../../../src/checks/failover/types.js';
+import { sample } from './fixtures.js';
 
 const ok = (t: number, node = 'master'): ProbeRecord => ({ t, ms: 2, ok: true, status: 200, node });
 const bad = (t: number, error = 'connect ECONNREFUSED 10.77.0.100:80'): ProbeRecord => ({ t, ms: 1, ok: false, error });
-const sample = (t: number, node: string, o: Partial<NodeSample> = {}): NodeSample => ({
-  t,
-  node,
-  reachable: true,
-  vip: false,
-  stack: true,
-  members: ['master', 'slave', 'arbitrator'],
-  extra: {},
-  ...o,
-});
 
 describe('analyseProbes', () => {
   it('measures each outage from the first failed probe to the first good one after it', () => {

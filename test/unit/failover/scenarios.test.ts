@@ -13,49 +13,12 @@ import { freezeMs } from '../../../src/checks/failover/scenarios/freeze.js';
 import { pickScenarios, SCENARIOS } from '../../../src/checks/failover/scenarios/index.js';
 import { failoverSettings } from '../../../src/checks/failover/settings.js';
 import { DRBD_ROLE_LINE, heartbeatOps, pacemakerOps, parseSample, watchCommand } from '../../../src/checks/failover/stacks.js';
-import type { FailoverReport, NodeSample, ScenarioResult } from '../../../src/checks/failover/types.js';
+import type { FailoverReport, ScenarioResult } from '../../../src/checks/failover/types.js';
 import { FENCE_HISTORY, fencedSince, fenceTime, parseFenceHistory } from '../../../src/facts/fence-history.js';
-import type { ClusterModel, NodeModel } from '../../../src/inventory/model.js';
+import type { ClusterModel } from '../../../src/inventory/model.js';
+import { labCluster, master, sample } from './fixtures.js';
 
-const node = (name: string, role: NodeModel['role'], address: string): NodeModel =>
-  ({ name, role, address, nodeId: 1, ssh: {}, connect: name, vars: {} }) as NodeModel;
-const master = node('master', 'master', '10.77.0.11');
-const slave = node('slave', 'slave', '10.77.0.12');
-const arbitrator = node('arbitrator', 'arbitrator', '10.77.0.13');
-const c = (o: Partial<ClusterModel> = {}): ClusterModel =>
-  ({
-    name: 'lab',
-    stack: 'pacemaker',
-    source: '/x/inventory.yaml',
-    interface: 'eth0',
-    vars: {},
-    stonith: { enabled: false },
-    timing: { token: 1000, consensus: 1200, keepalive: 1, warntime: 3, deadtime: 5, initdead: 10, monitorInterval: 5 },
-    floatingIps: [{ address: '10.77.0.100', prefix: 24, interface: 'eth0', name: 'vip' }],
-    services: [{ name: 'apache2', package: 'apache2', check: { port: 80, path: '/' } }],
-    nodes: [master, slave, arbitrator],
-    master,
-    slave,
-    arbitrator,
-    drbd: [],
-    guests: [],
-    lvs: [],
-    networks: [],
-    links: [{ network: 'public' }],
-    replication: 'public',
-    ...o,
-  }) as ClusterModel;
-
-const sample = (t: number, name: string, o: Partial<NodeSample> = {}): NodeSample => ({
-  t,
-  node: name,
-  reachable: true,
-  vip: false,
-  stack: true,
-  members: ['master', 'slave', 'arbitrator'],
-  extra: {},
-  ...o,
-});
+const c = labCluster;
 
 const FIXTURE = readFileSync(join(__dirname, '../drift/fixtures/stonith-admin-history.xml'), 'utf8');
 const at = (iso: string): number => Date.parse(iso);

@@ -7,39 +7,10 @@ import { drbdInSyncOf as drbdInSync } from '../../../src/checks/failover/preflig
 import { failoverSettings } from '../../../src/checks/failover/settings.js';
 import { heartbeatOps, pacemakerOps, parseSample, watchCommand } from '../../../src/checks/failover/stacks.js';
 import { InputError } from '../../../src/core/errors.js';
-import type { ClusterModel, NodeModel } from '../../../src/inventory/model.js';
+import type { ClusterModel } from '../../../src/inventory/model.js';
+import { labCluster, master, slave } from './fixtures.js';
 
-const node = (name: string, role: NodeModel['role']): NodeModel => ({
-  name,
-  role,
-  address: '10.77.0.1',
-  nodeId: 1,
-  ssh: {} as NodeModel['ssh'],
-  connect: name,
-  vars: {},
-});
-const master = node('master', 'master');
-const slave = node('slave', 'slave');
-const c = (o: Partial<ClusterModel> = {}): ClusterModel =>
-  ({
-    name: 'lab',
-    stack: 'pacemaker',
-    source: '/x/inventory.yaml',
-    interface: 'eth0',
-    vars: {},
-    stonith: { enabled: false },
-    floatingIps: [{ address: '10.77.0.100', prefix: 24, interface: 'eth0', name: 'vip' }],
-    services: [{ name: 'apache2', package: 'apache2', check: { port: 80, path: '/' } }],
-    nodes: [master, slave, node('arbitrator', 'arbitrator')],
-    master,
-    slave,
-    arbitrator: node('arbitrator', 'arbitrator'),
-    drbd: [],
-    guests: [],
-    lvs: [],
-    links: [{ network: 'public' }],
-    ...o,
-  }) as ClusterModel;
+const c = labCluster;
 
 describe('parseSample', () => {
   it('reads VIP, stack, quorum and the membership list of corosync-quorumtool -s', () => {
