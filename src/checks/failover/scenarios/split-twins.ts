@@ -9,11 +9,10 @@
 import { addressOn, allNetworks, type ClusterModel, type NodeModel } from '../../../inventory/model.js';
 import { budgetFor } from '../budget.js';
 import { partitionCommands } from '../partition.js';
+import type { Scenario, ScenarioContext } from '../scenario.js';
 
 /** The peer's address on every network the cluster uses: cutting only one would leave a link between the twins. */
 const addressesOf = (c: ClusterModel, n: NodeModel): string[] => allNetworks(c).flatMap((net) => addressOn(n, net) ?? []);
-
-import type { Scenario, ScenarioContext } from '../scenario.js';
 
 /** How long the twins' own timers keep them apart at most: well past the whole observation (s). */
 const cutSeconds = (ctx: ScenarioContext): number =>
