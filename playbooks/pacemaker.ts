@@ -11,6 +11,7 @@ import { cibApplyScript, describeForeign, OWNED_TAG, planCib } from '../src/stac
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, COROSYNC_VALIDATE, corosyncView, members } from '../src/stack/corosync.js';
 import { assertUniqueIds, declaredCheckScript, declaredError, declaredProblems } from '../src/stack/declared.js';
 import { drbdResFile } from '../src/stack/drbd.js';
+import { pacemakerCorePackages } from '../src/stack/driver.js';
 import { guestFile } from '../src/stack/guests.js';
 import {
   CIB_DIR,
@@ -43,13 +44,26 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   const twins = hosts.role('master', 'slave');
   const isTwin = (h: HostContext<PacemakerHandler>) => h.node.role === 'master' || h.node.role === 'slave';
 
-  // 1. Packages. Daemons are not started by the install: their config comes first.
+  // 0. A fresh cluster (no voter has an on-disk CIB or runs pacemakerd) forms while the
+  //    twins install their services, DRBD and guests: its stack starts right after
+  //    corosync.conf (phase 2c), on a first CIB with a short dc-deadtime, so the first DC
+  //    election does not wait 20 s either (docs/performance.md). A cluster with history keeps
+  //    the order of the howto: everything in place before the stack starts (its CIB may hold
+  //    resources that need it). No phase of its own: one short command per voter.
+  const freshNodes = new Set<string>();
+  await voters.all(async (h) => {
+    if ((await h.exec(FRESH_NODE_CHECK)).code === 0) freshNodes.add(h.name);
+  });
+  const fresh = voters.hosts.length > 0 && voters.hosts.every((h) => freshNodes.has(h.name));
+
+  // 1. Packages. Daemons are not started by the install: their config comes first. A fresh
+  //    cluster's twins install only the stack's own packages here, the rest in phase 2d.
   await hosts.all(async (h) => {
     // every fact this playbook reads on the host, in one round trip: on a converged node
     // the later phases need no reads of their own (an install drops the stale ones)
     const packages = stackPackages(cluster, h.node);
     await h.gather({ packages, files: pacemakerFiles(ctx, h), services: pacemakerServices(ctx, h) });
-    await h.apt(packages, { noStart: true });
+    await h.apt(fresh ? pacemakerCorePackages(cluster, h.node) : packages, { noStart: true });
   }, 'packages');
 
   // 2. Corosync: the shared key first (the parser needs it when crypto is on), then
@@ -57,11 +71,7 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   //    Without a local key, the nodes' authkey facts decide: a running cluster's key is
   //    never replaced (refusal, or --adopt-secrets takes it over).
   const authkey = await clusterKey(ctx, voters, COROSYNC_KEY);
-  // a voter that has never run Pacemaker (no on-disk CIB, no pacemakerd): read here, with
-  // no phase of its own; the cluster is fresh only when every voter answers yes
-  const freshNodes = new Set<string>();
   await voters.all(async (h) => {
-    if ((await h.exec(FRESH_NODE_CHECK)).code === 0) freshNodes.add(h.name);
     await h.file(COROSYNC_AUTHKEY, { content: authkey.reveal(), mode: '0400', owner: 'root', secret: true, notify: 'reload corosync' });
     await h.template('corosync/corosync.conf.hbs', COROSYNC_CONF, {
       vars: corosyncView(cluster),
@@ -90,6 +100,44 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
       }, 'sbd devices');
   }
 
+  // 2c/2d. A fresh cluster: the stack starts now and forms while the twins install the
+  //     rest of their packages (cluster-managed services disabled in init: the cluster
+  //     decides where they run), DRBD and the guests.
+  const stackStart = Date.now();
+  let started = false;
+  const startStack = async (): Promise<void> => {
+    await voters.all(async (h) => {
+      const systemd = (await h.initSystem()) === 'systemd';
+      if (isTwin(h) && !fresh) await disableClusterServices(h);
+      if (fresh)
+        await h.change('first CIB with a short dc-deadtime', {
+          changed: true,
+          reason: `a fresh cluster: the first DC election waits dc-deadtime ${FORMATION_DC_DEADTIME}, not 20 s (removed once formed)`,
+          steps: [{ command: 'sh -s', stdin: seedCibScript(), label: 'seed the first CIB' }],
+        });
+      await h.service('corosync', { state: 'started', enabled: true });
+      const r = await h.service(
+        'pacemaker',
+        systemd
+          ? { state: 'started', enabled: true }
+          : { state: 'started', start: 'setsid -f pacemakerd </dev/null >/dev/null 2>&1', status: 'pgrep -x pacemakerd' },
+      );
+      if (r.changed && isTwin(h)) started = true;
+    }, 'start corosync and pacemaker');
+  };
+  const disableClusterServices = async (h: HostContext<PacemakerHandler>): Promise<void> => {
+    for (const s of cluster.services) await h.service(s.name, { enabled: false });
+  };
+  if (fresh) {
+    await startStack();
+    await twins.all(async (h) => {
+      const core = new Set(pacemakerCorePackages(cluster, h.node));
+      const rest = stackPackages(cluster, h.node).filter((p) => !core.has(p));
+      if (rest.length) await h.apt(rest, { noStart: true });
+      await disableClusterServices(h);
+    }, 'service packages');
+  }
+
   // 3. DRBD on the twins: configured and validated everywhere; activated where the
   //    kernel has the module (the namespace lab does not: a notice names the node).
   const drbdActive = await bootstrapDrbd(ctx, twins);
@@ -97,31 +145,9 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   // 4. Guests: domain definitions validated by libvirt's schema (KVM) or field checks (Xen).
   await bootstrapGuests(ctx, twins);
 
-  // 5. Start the stack; cluster-managed services must not start on their own. A fresh
-  //    cluster (no voter has a CIB or runs Pacemaker) starts on a first CIB with a short
-  //    dc-deadtime, so the first DC election does not wait 20 s (docs/performance.md);
-  //    the value is removed once the cluster has formed. A cluster with history never gets it.
-  let started = false;
-  const fresh = voters.hosts.length > 0 && voters.hosts.every((h) => freshNodes.has(h.name));
-  const stackStart = Date.now();
-  await voters.all(async (h) => {
-    const systemd = (await h.initSystem()) === 'systemd';
-    if (isTwin(h)) for (const s of cluster.services) await h.service(s.name, { enabled: false });
-    if (fresh)
-      await h.change('first CIB with a short dc-deadtime', {
-        changed: true,
-        reason: `a fresh cluster: the first DC election waits dc-deadtime ${FORMATION_DC_DEADTIME}, not 20 s (removed once formed)`,
-        steps: [{ command: 'sh -s', stdin: seedCibScript(), label: 'seed the first CIB' }],
-      });
-    await h.service('corosync', { state: 'started', enabled: true });
-    const r = await h.service(
-      'pacemaker',
-      systemd
-        ? { state: 'started', enabled: true }
-        : { state: 'started', start: 'setsid -f pacemakerd </dev/null >/dev/null 2>&1', status: 'pgrep -x pacemakerd' },
-    );
-    if (r.changed && isTwin(h)) started = true;
-  }, 'start corosync and pacemaker');
+  // 5. A cluster with history starts its stack (if it is not running) once everything is
+  //    in place; then every cluster waits for its members and quorum.
+  if (!fresh) await startStack();
   await hosts.role('master').once(async (h) => {
     const names = members(cluster).map((n) => n.name);
     const deadtime = fresh ? `: dc-deadtime ${FORMATION_DC_DEADTIME} on this fresh cluster` : '';

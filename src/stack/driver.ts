@@ -135,12 +135,21 @@ const num = (v: unknown, dflt: number): number => (v === undefined || v === null
 const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'slave';
 const twinExtras = (c: ClusterModel): string[] => [...(c.drbd.length ? ['drbd-utils'] : [])];
 
+/**
+ * The Pacemaker stack's own packages on `node`: what it needs to start and form (and SBD,
+ * which corosync requires when configured), without DRBD, services or guests. A fresh
+ * cluster installs these first and the rest while it forms (playbooks/pacemaker.ts).
+ * @example pacemakerCorePackages(cluster, cluster.master) // ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents']
+ */
+export function pacemakerCorePackages(c: ClusterModel, node: NodeModel): string[] {
+  return node.role === 'realserver' ? [] : [...PACEMAKER_STACK, ...(c.stonith.sbd ? [SBD_PACKAGE] : [])];
+}
+
 const pacemaker: StackDriver<'pacemaker'> = {
   name: 'pacemaker',
   runsStack: (c) => members(c),
   packages(c, node) {
-    if (node.role === 'realserver') return [];
-    const stack = [...PACEMAKER_STACK, ...(c.stonith.sbd ? [SBD_PACKAGE] : [])];
+    const stack = pacemakerCorePackages(c, node);
     if (!isTwin(node)) return stack;
     return [...new Set([...stack, ...twinExtras(c), ...c.services.map((s) => s.package), ...guestPackages(c)])];
   },

@@ -92,6 +92,16 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     console.log(`fresh cluster formed ${formed} s after the stack start (before: ~23 s, the 20 s dc-deadtime wait included)`);
     expect(formed).toBeGreaterThan(0);
     expect(formed).toBeLessThan(20); // the old wait alone was dc-deadtime, 20 s
+    // and forms while the twins install their services: the stack's own packages first, the
+    // stack started, then apache2 (installed, disabled in init) before the formation wait
+    for (const twin of ['master', 'slave']) {
+      const order = summary.hosts.find((h: any) => h.host === twin).tasks.map((t: any) => t.task as string);
+      const started = order.indexOf('service pacemaker started');
+      expect(order.findIndex((t: string) => /^apt corosync\b/.test(t))).toBeLessThan(started);
+      expect(order.find((t: string) => /^apt corosync\b/.test(t))).not.toMatch(/apache2|\+\d/);
+      expect(order.indexOf('apt apache2'), order.join('; ')).toBeGreaterThan(started);
+      expect(order.indexOf('service apache2')).toBeGreaterThan(order.indexOf('apt apache2'));
+    }
     for (const node of ['master', 'slave', 'arbitrator']) {
       expect(ssh(STATE, node, 'cibadmin -Q --xpath "//nvpair[@name=\'dc-deadtime\']"').status).not.toBe(0); // no nvpair left
       expect(ssh(STATE, node, 'crm_attribute -G -n dc-deadtime -d 20s').stdout).toMatch(/name=dc-deadtime value=20s$/m); // the default

@@ -4,6 +4,7 @@ import { loadInventory } from '../../src/inventory/index.js';
 import { renderFile } from '../../src/render/render.js';
 import { corosyncView } from '../../src/stack/corosync.js';
 import { drbdView } from '../../src/stack/drbd.js';
+import { pacemakerCorePackages } from '../../src/stack/driver.js';
 import { guestView } from '../../src/stack/guests.js';
 import { authkeysView, haCfView, haresourcesView, ldirectordView } from '../../src/stack/heartbeat.js';
 import { cibView, clusterProperties } from '../../src/stack/pacemaker.js';
@@ -60,6 +61,10 @@ describe('templates (golden)', async () => {
     expect(clusterProperties(pcmk).crm_config).not.toHaveProperty('stonith-watchdog-timeout');
     expect(stackPackages(diskless, diskless.arbitrator!)).toContain('sbd');
     expect(stackPackages(pcmk, pcmk.master)).not.toContain('sbd');
+    // a fresh cluster installs these first and starts; the twins' services while it forms
+    expect(pacemakerCorePackages(pcmk, pcmk.master)).toEqual(['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents']);
+    expect(pacemakerCorePackages(diskless, diskless.arbitrator!)).toContain('sbd');
+    expect(stackPackages(pcmk, pcmk.master)).toEqual(expect.arrayContaining(pacemakerCorePackages(pcmk, pcmk.master)));
   });
   it('declared values are data: XML-escaped in attributes, never markup', () => {
     const base = {
