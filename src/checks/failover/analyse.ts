@@ -170,3 +170,34 @@ export function takeoverOf(samples: readonly NodeSample[], node: string, from: n
   const hit = [...samples].sort((a, b) => a.t - b.t).find((s) => s.t >= from && s.node === node && s.reachable && s.vip);
   return hit ? Math.round(hit.t - from) : undefined;
 }
+
+/** A twin that kept the floating IP while its own corosync said it had no quorum. */
+export interface InquorateHold {
+  node: string;
+  since: number;
+  ms: number;
+}
+
+/**
+ * The longest time a reachable twin held the VIP while its own view said "not quorate"
+ * (Pacemaker only: Heartbeat has no quorum view). With `no-quorum-policy=stop` Pacemaker
+ * stops the resources of an inquorate partition within seconds; a twin still serving
+ * after the failover budget is one the quorate side may take the service from: data at
+ * risk, even while clients see no outage. A sample where the twin does not hold the VIP,
+ * has quorum, or does not answer ends the stretch.
+ * @example inquorateHold(samples, ['master', 'slave']) // { node: 'master', since: …, ms: 41200 }
+ */
+export function inquorateHold(samples: readonly NodeSample[], twins: readonly string[]): InquorateHold | undefined {
+  let best: InquorateHold | undefined;
+  for (const node of twins) {
+    let since: number | undefined;
+    for (const s of [...samples].filter((x) => x.node === node).sort((a, b) => a.t - b.t)) {
+      if (s.reachable && s.vip && s.quorate === false) {
+        since ??= s.t;
+        const ms = Math.round(s.t - since);
+        if (!best || ms > best.ms) best = { node, since, ms };
+      } else since = undefined;
+    }
+  }
+  return best;
+}

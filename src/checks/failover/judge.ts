@@ -1,5 +1,5 @@
 /** The verdict of one scenario, from what was measured (pure, so every rule is unit-tested). */
-import type { ProbeAnalysis } from './analyse.js';
+import type { InquorateHold, ProbeAnalysis } from './analyse.js';
 import type { Expectation } from './scenario.js';
 import type { Budget, FenceEvent, SplitBrain, Verdict } from './types.js';
 
@@ -18,6 +18,8 @@ export interface JudgeInput {
   analysis: ProbeAnalysis;
   budget: Budget;
   splitBrain?: SplitBrain;
+  /** the longest time a twin kept the VIP while its own corosync said "not quorate" */
+  inquorate?: InquorateHold;
   /** the service did not settle where expected in time */
   timedOut: boolean;
   injectError?: string;
@@ -92,6 +94,12 @@ export function judge(i: JudgeInput): { verdict: Verdict; reasons: string[] } {
   if (i.analysis.longestMs > i.budget.ms) {
     reasons.push(`downtime ${s(i.analysis.longestMs)} exceeds the budget of ${s(i.budget.ms)} (${i.budget.basis})`);
   }
+  if (i.inquorate && i.inquorate.ms > i.budget.ms)
+    reasons.push(
+      `${i.inquorate.node} kept the floating IP ${s(i.inquorate.ms)} without quorum (its own corosync said so), longer than ` +
+        `the budget of ${s(i.budget.ms)}: no-quorum-policy did not stop it and nobody fenced it; ` +
+        'the quorate side may take the service over while it still serves: data at risk',
+    );
   reasons.push(...i.findings);
   if (!i.restored) reasons.push(`the cluster could not be restored${i.restoreNotes.length ? `: ${i.restoreNotes.join('; ')}` : ''}`);
   if (i.dataIntact === false) reasons.push('the data check differs before and after');

@@ -8,7 +8,7 @@ import { fencedSince } from '../../facts/fence-history.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { type ConnectFn, Connector } from '../../runtime/connector.js';
 import { vipHolders } from './actions.js';
-import { alternatingAnswers, analyseProbes, detectionOf, splitBrainOf, stableSince, takeoverOf } from './analyse.js';
+import { alternatingAnswers, analyseProbes, detectionOf, inquorateHold, splitBrainOf, stableSince, takeoverOf } from './analyse.js';
 import { budgetFor } from './budget.js';
 import { identifier } from './identify.js';
 import { judge } from './judge.js';
@@ -231,6 +231,10 @@ function conclude(
     analysis,
     budget,
     splitBrain: split,
+    inquorate: inquorateHold(
+      samples.filter((x) => x.t >= faultAt && x.t < restoreAt),
+      [ctx.active.name, ctx.passive.name],
+    ),
     timedOut: m.settled.timedOut,
     injectError: m.injectError,
     aborted: ctx.signal.aborted,

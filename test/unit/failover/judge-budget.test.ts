@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { analyseProbes } from '../../../src/checks/failover/analyse.js';
+import { analyseProbes, inquorateHold } from '../../../src/checks/failover/analyse.js';
 import { budgetFor, detectionMs } from '../../../src/checks/failover/budget.js';
 import { type JudgeInput, judge } from '../../../src/checks/failover/judge.js';
 import type { ClusterModel } from '../../../src/inventory/model.js';
+import { sample } from './fixtures.js';
 
 const cluster = (o: Partial<ClusterModel> = {}): ClusterModel =>
   ({
@@ -79,5 +80,36 @@ describe('judge', () => {
     expect(judge(base({ analysis: open })).reasons[0]).toMatch(/did not answer again/);
     expect(judge(base({ restored: false, restoreNotes: ['x'] })).reasons).toEqual(['the cluster could not be restored: x']);
     expect(judge(base({ dataIntact: false })).reasons).toEqual(['the data check differs before and after']);
+  });
+});
+
+// issue #18: seen on a lab, split-twins left the master alone and inquorate, still serving,
+// while the slave and the arbitrator kept it in their view: no outage, nobody fenced
+describe('a twin serving without quorum', () => {
+  const alone = (t: number, o = {}) => sample(t, 'master', { vip: true, quorate: false, members: ['master'], ...o });
+  it('measures the longest stretch of VIP held while not quorate; any other poll ends it', () => {
+    const samples = [
+      sample(0, 'master', { vip: true, quorate: true }),
+      alone(1000),
+      alone(2000),
+      alone(3000, { reachable: false }), // unanswered: ends the stretch
+      alone(4000),
+      alone(9000),
+      sample(9300, 'slave', { quorate: true }),
+      alone(9600, { vip: false }), // stopped: no-quorum-policy did its job
+    ];
+    expect(inquorateHold(samples, ['master', 'slave'])).toEqual({ node: 'master', since: 4000, ms: 5000 });
+    expect(inquorateHold([sample(0, 'master', { vip: true })], ['master', 'slave'])).toBeUndefined(); // heartbeat: no quorum view
+    expect(inquorateHold([alone(0), alone(500, { quorate: true })], ['master', 'slave'])).toEqual({ node: 'master', since: 0, ms: 0 });
+  });
+  it('is a failure past the budget, data at risk, even without an outage; within it, no finding', () => {
+    const after = { after: 'master', expect: 'one' as const, scenario: 'split-twins' };
+    const r = judge(base({ ...after, inquorate: { node: 'master', since: 0, ms: 41_000 } }));
+    expect(r.verdict).toBe('fail');
+    expect(r.reasons).toEqual([
+      'master kept the floating IP 41.0 s without quorum (its own corosync said so), longer than the budget of 7.2 s: ' +
+        'no-quorum-policy did not stop it and nobody fenced it; the quorate side may take the service over while it still serves: data at risk',
+    ]);
+    expect(judge(base({ ...after, inquorate: { node: 'master', since: 0, ms: 3000 } }))).toEqual({ verdict: 'pass', reasons: [] });
   });
 });
