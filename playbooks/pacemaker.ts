@@ -15,6 +15,7 @@ import { pacemakerCorePackages } from '../src/stack/driver.js';
 import { guestFile } from '../src/stack/guests.js';
 import {
   CIB_DIR,
+  CIB_FILES,
   cibView,
   clusterProperties,
   describePropertyChanges,
@@ -205,6 +206,7 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
     const desired = {
       resources: h.render('pacemaker/resources.xml.hbs', view),
       constraints: h.render('pacemaker/constraints.xml.hbs', view),
+      'fencing-topology': h.render('pacemaker/fencing-topology.xml.hbs', view),
     };
     // the inventory's own resources (pacemaker:) are checked here before anything of the
     // CIB changes: the agent installed, its parameters known, its validate-all content
@@ -232,6 +234,7 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
     // holds the fence credentials: private, like its backups
     await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view, mode: SECRET_FILE_MODE });
     await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view, mode: SECRET_FILE_MODE });
+    await h.template('pacemaker/fencing-topology.xml.hbs', `${CIB_DIR}/fencing-topology.xml`, { vars: view, mode: SECRET_FILE_MODE });
     // only the elements hactl owns change (src/stack/cib.ts, docs/cib.md): the live
     // configuration is read, the owned-only patch planned here, verified on a shadow there
     const plan = planCib(liveXml, desired, ownedProperties(props));
@@ -284,7 +287,7 @@ function pacemakerFiles({ cluster }: PlaybookContext<PacemakerHandler>, h: HostC
   if (h.node.role !== 'realserver') files.push(COROSYNC_AUTHKEY, COROSYNC_CONF, ...(cluster.stonith.sbd ? [SBD_DEFAULTS] : []));
   if (twin && cluster.drbd.length) files.push('/etc/drbd.d/global_common.conf', ...cluster.drbd.map(drbdResFile));
   if (twin) files.push(...cluster.guests.map(guestFile));
-  if (h.node.role === 'master') files.push(`${CIB_DIR}/resources.xml`, `${CIB_DIR}/constraints.xml`);
+  if (h.node.role === 'master') files.push(...CIB_FILES.map((f) => `${CIB_DIR}/${f}`));
   return files;
 }
 

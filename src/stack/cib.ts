@@ -1,7 +1,7 @@
 /**
  * The CIB is shared: hactl changes only the elements it owns. Ownership is written in the
  * CIB itself, as one Pacemaker tag, `<tag id="hactl-owned">`, whose `obj_ref`s name the
- * top-level resources and constraints hactl made (docs/cib.md says why a tag). Everything
+ * top-level resources, constraints and fencing levels hactl made (docs/cib.md says why a tag). Everything
  * else — operators' resources, constraints, tags, properties, defaults, alerts — is
  * foreign: never part of a patch, listed by drift as "not managed by hactl".
  *
@@ -16,7 +16,7 @@ import { quote } from '../core/shell.js';
 import { parseXml, type XmlElement } from '../core/xml.js';
 
 export const OWNED_TAG = 'hactl-owned';
-export const SECTIONS = ['resources', 'constraints'] as const;
+export const SECTIONS = ['resources', 'constraints', 'fencing-topology'] as const;
 export type CibSection = (typeof SECTIONS)[number];
 
 /** Properties Pacemaker writes itself: neither hactl's nor an operator's. */
@@ -76,7 +76,9 @@ export interface CibPlan {
 }
 
 /** The top-level elements of one section, with their exact text. */
-export function topLevel(sectionXml: string, section: CibSection): CibElement[] {
+export function topLevel(sectionXml: string | undefined, section: CibSection): CibElement[] {
+  // a section the caller does not have (a desired file of an older hactl) holds nothing
+  if (!sectionXml?.trim()) return [];
   const doc = parseXml(sectionXml);
   const root = doc.name === section ? doc : doc.children.find((c) => c.name === section);
   if (!root) return [];
@@ -151,7 +153,7 @@ export function foreignElements(config: XmlElement, owned: Set<string>, hactlPro
       }
     }
   }
-  const known = new Set(['crm_config', 'nodes', 'resources', 'constraints', 'tags', 'rsc_defaults', 'op_defaults']);
+  const known = new Set<string>(['crm_config', 'nodes', ...SECTIONS, 'tags', 'rsc_defaults', 'op_defaults']);
   for (const s of config.children.filter((c) => !known.has(c.name))) {
     for (const el of s.children) out.push({ section: s.name, kind: el.name, id: el.attrs.id ?? '' });
   }
@@ -184,8 +186,9 @@ export function planCib(
   const owned = read.elements.filter((e) => tagIds.has(e.id) || wantIds.has(e.id));
 
   const ops: CibOp[] = [];
-  // deletions first (constraints before the resources they name), then resources, then constraints
-  for (const section of ['constraints', 'resources'] as const) {
+  // deletions first (levels and constraints before the resources they name), then resources,
+  // constraints, levels
+  for (const section of ['fencing-topology', 'constraints', 'resources'] as const) {
     for (const e of owned.filter((x) => x.section === section && !wantIds.has(x.id)))
       ops.push({ op: 'delete', section, name: e.name, id: e.id });
   }
@@ -278,6 +281,14 @@ export function cibApplyScript(ops: CibOp[], tagIds: string[] | undefined, workD
   if (saveBefore) lines.push('cibadmin -Q --scope configuration > "$dir/config-before.xml"');
   for (const o of ops) {
     if (o.op === 'delete') lines.push(`cibadmin --delete --xml-pipe ${heredoc(`<${o.name} id="${esc(o.id)}"/>`, n++)}`);
+    else if (o.op === 'create' && o.section === 'fencing-topology')
+      // a CIB has no fencing-topology section until something makes one: the first level does
+      lines.push(
+        'if cibadmin -Q --scope fencing-topology >/dev/null 2>&1; then',
+        `  cibadmin --create --scope fencing-topology --xml-pipe ${heredoc(o.xml!, n++)}`,
+        `else cibadmin --create --scope configuration --xml-pipe ${heredoc(`<fencing-topology>${o.xml!}</fencing-topology>`, n++)}`,
+        'fi',
+      );
     else lines.push(`cibadmin --${o.op} --scope ${o.section} --xml-pipe ${heredoc(o.xml!, n++)}`);
   }
   if (tagIds) {

@@ -12,7 +12,7 @@ import type { ClusterModel, DrbdFencing, NodeModel, Stack } from '../inventory/m
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, corosyncView, members } from './corosync.js';
 import { guestPackages } from './guests.js';
 import { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat-paths.js';
-import { CIB_DIR, GROUP_ID } from './pacemaker.js';
+import { CIB_DIR, CIB_FILES, GROUP_ID } from './pacemaker.js';
 import { SBD_DEFAULTS, SBD_PACKAGE } from './sbd.js';
 
 export { DOPD_DIR };
@@ -201,7 +201,7 @@ const pacemaker: StackDriver<'pacemaker'> = {
       : [
           COROSYNC_CONF,
           ...(c.stonith.sbd ? [SBD_DEFAULTS] : []),
-          ...(node.role === 'master' ? [`${CIB_DIR}/resources.xml`, `${CIB_DIR}/constraints.xml`] : []),
+          ...(node.role === 'master' ? CIB_FILES.map((f) => `${CIB_DIR}/${f}`) : []),
         ],
   keyFiles: [COROSYNC_AUTHKEY],
   // what `pcs cluster destroy` removes besides corosync.conf and the key: the CIB and the policy engine's inputs

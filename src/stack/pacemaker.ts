@@ -12,6 +12,8 @@ import { sbdFenceDevice, stonithWatchdogTimeout } from './sbd.js';
 
 /** Where the desired CIB sections are kept on the nodes (for diffs, drift and apply). */
 export const CIB_DIR = '/var/lib/hactl/cib';
+/** The desired CIB sections bootstrap keeps in {@link CIB_DIR} on the master (drift compares the live CIB with them). */
+export const CIB_FILES = ['resources.xml', 'constraints.xml', 'fencing-topology.xml'] as const;
 export const GROUP_ID = 'ha-services';
 
 export interface CibOptions {
@@ -68,7 +70,46 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
           : { id: `vm-${g.name}`, agent: 'Xen', params: { xmfile: guestFile(g) } },
       ),
     declared: declaredView(c),
+    topology: fencingTopology(c, fencing),
   };
+}
+
+/** One target's fencing levels: tried in `index` order, the next only when a level fails. */
+export interface FencingTarget {
+  target: string;
+  levels: Array<{ id: string; index: number; devices: string }>;
+}
+
+/** The host list a stonith device's `pcmk_host_list` names (undefined: any host it can reach). */
+const hostList = (params: Record<string, unknown>): string[] | undefined => {
+  const v = params.pcmk_host_list;
+  return typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : undefined;
+};
+
+/**
+ * Fencing levels (`fencing-topology`) when a node can be fenced by more than one device:
+ * level 1 the inventory's agent (its `fence-NODE` device, e.g. IPMI: fast and certain),
+ * then each stonith primitive declared under `pacemaker.resources` that can fence the node
+ * (no `pcmk_host_list`, or one that names it), in inventory order, then disk-based SBD's
+ * `fence-sbd` last (the poison pill waits out the watchdog timeout). Without levels,
+ * Pacemaker tries the capable devices in an order of its own; with one device per node,
+ * nothing to order: no topology.
+ * @example fencingTopology(c, fencing) // [{ target: 'master', levels: [{ id: 'fl-master-1', index: 1, devices: 'fence-master' }, …] }]
+ */
+export function fencingTopology(c: ClusterModel, fencing: Array<{ id: string; target: string }>): FencingTarget[] {
+  const declared = c.pacemaker.resources.filter((r) => r.class === 'stonith');
+  const byTarget = members(c).map((n) => {
+    const devices = [
+      ...fencing.filter((f) => f.target === n.name).map((f) => f.id),
+      ...declared.filter((r) => hostList(r.params)?.includes(n.name) ?? true).map((r) => r.id),
+      ...fencing.filter((f) => f.target === '').map((f) => f.id),
+    ];
+    return { target: n.name, devices };
+  });
+  if (!c.stonith.enabled || byTarget.every((t) => t.devices.length < 2)) return [];
+  return byTarget
+    .filter((t) => t.devices.length)
+    .map((t) => ({ target: t.target, levels: t.devices.map((d, i) => ({ id: `fl-${t.target}-${i + 1}`, index: i + 1, devices: d })) }));
 }
 
 /** The random fencing delay each fence device waits before shooting (pcmk_delay_max). */

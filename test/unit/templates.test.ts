@@ -7,7 +7,7 @@ import { drbdView } from '../../src/stack/drbd.js';
 import { pacemakerCorePackages } from '../../src/stack/driver.js';
 import { guestView } from '../../src/stack/guests.js';
 import { authkeysView, haCfView, haresourcesView, ldirectordView } from '../../src/stack/heartbeat.js';
-import { cibView, clusterProperties } from '../../src/stack/pacemaker.js';
+import { cibView, clusterProperties, fencingTopology } from '../../src/stack/pacemaker.js';
 import { stackPackages } from '../../src/stack/packages.js';
 import { sbdView } from '../../src/stack/sbd.js';
 
@@ -65,6 +65,34 @@ describe('templates (golden)', async () => {
     expect(pacemakerCorePackages(pcmk, pcmk.master)).toEqual(['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents']);
     expect(pacemakerCorePackages(diskless, diskless.arbitrator!)).toContain('sbd');
     expect(stackPackages(pcmk, pcmk.master)).toEqual(expect.arrayContaining(pacemakerCorePackages(pcmk, pcmk.master)));
+  });
+  it('fencing levels: the agent first, declared stonith devices that can fence the node, disk SBD last; none with one device', async () => {
+    const disk = await loadInventory('test/fixtures/inventory/good-sbd.yaml');
+    const ipmi = { ...disk, stonith: { ...disk.stonith, agent: 'fence_ipmilan', params: { ip: '10.0.0.1' } } };
+    const pdu = {
+      id: 'fence-pdu',
+      agent: 'stonith:fence_apc',
+      class: 'stonith' as const,
+      type: 'fence_apc',
+      params: { pcmk_host_list: 'alpha,beta' },
+      ops: [],
+      meta: {},
+    };
+    const both = { ...ipmi, pacemaker: { ...ipmi.pacemaker, resources: [pdu] } };
+    const v = cibView(both, { drbd: false, serviceClass: 'systemd' });
+    await expect(renderFile('pacemaker/fencing-topology.xml.hbs', v)).toMatchFileSnapshot(golden('fencing-topology.xml'));
+    expect(fencingTopology(both, v.fencing as any).map((t) => [t.target, t.levels.map((l) => l.devices).join(' ')])).toEqual([
+      ['alpha', 'fence-alpha fence-pdu stonith-sbd'],
+      ['beta', 'fence-beta fence-pdu stonith-sbd'],
+    ]);
+    // a declared device whose pcmk_host_list leaves a node out is not one of its levels
+    const alphaOnly = { ...both, pacemaker: { ...both.pacemaker, resources: [{ ...pdu, params: { pcmk_host_list: 'alpha' } }] } };
+    expect(fencingTopology(alphaOnly, v.fencing as any)[1]!.levels.map((l) => l.devices)).toEqual(['fence-beta', 'stonith-sbd']);
+    // one device per node (the agent alone, or SBD alone): Pacemaker needs no order
+    for (const c of [disk, pcmk]) expect((cibView(c, { drbd: false, serviceClass: 'systemd' }) as any).topology).toEqual([]);
+    expect(renderFile('pacemaker/fencing-topology.xml.hbs', cibView(pcmk, { drbd: false, serviceClass: 'systemd' }))).toBe(
+      '<fencing-topology>\n</fencing-topology>\n',
+    );
   });
   it('declared values are data: XML-escaped in attributes, never markup', () => {
     const base = {

@@ -17,7 +17,7 @@ import { sbdStateCommand } from '../../facts/sbd.js';
 import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
 import type { Connector } from '../../runtime/connector.js';
 import { mapBounded } from '../../runtime/pool.js';
-import { CIB_DIR } from '../../stack/pacemaker.js';
+import { CIB_DIR, CIB_FILES } from '../../stack/pacemaker.js';
 import { hintFor } from './from-run.js';
 import type { CheckError } from './items.js';
 import { expectedPackages } from './packages.js';
@@ -56,7 +56,8 @@ const RC = '@@hactl-rc:';
 export const CIB_SECTION_COMMAND = [
   `if ! live=$(cibadmin -Q --scope configuration 2>&1); then echo "state cibadmin-failed"; printf '%s\\n' "$live"`,
   `else echo "state ok"; printf '%s\\n' "$live"; ` +
-    `for s in resources constraints; do echo "@@desired-$s"; cat ${CIB_DIR}/$s.xml 2>/dev/null || true; done; fi`,
+    `for s in ${CIB_FILES.map((f) => f.replace(/\.xml$/, '')).join(' ')}; do ` +
+    `echo "@@desired-$s"; cat ${CIB_DIR}/$s.xml 2>/dev/null || true; done; fi`,
 ].join('\n');
 
 const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'slave';

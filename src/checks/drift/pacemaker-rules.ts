@@ -179,8 +179,12 @@ function cibSection(c: ClusterModel, live: Live): { error?: string; live?: strin
   const [head = '', ...rest] = s.out.split('\n');
   const body = rest.join('\n');
   if (head !== 'state ok') return { error: firstLine(body) || `exit ${s.rc}` };
-  const [liveXml = '', resources = '', constraints = ''] = body.split(/^@@desired-(?:resources|constraints)\n/m);
-  return { live: liveXml, desired: resources.trim() && constraints.trim() ? { resources, constraints } : undefined };
+  const [liveXml = '', resources = '', constraints = '', topology = ''] = body.split(
+    /^@@desired-(?:resources|constraints|fencing-topology)\n/m,
+  );
+  // fencing-topology.xml came with fencing levels: a master bootstrapped before has none (no levels)
+  const desired = { resources, constraints, 'fencing-topology': topology.trim() || '<fencing-topology/>' };
+  return { live: liveXml, desired: resources.trim() && constraints.trim() ? desired : undefined };
 }
 
 /**
@@ -227,7 +231,7 @@ export function unmanagedItems(c: ClusterModel, live: Live): ForeignElement[] {
   const s = cibSection(c, live);
   if (!s?.live) return [];
   try {
-    const desired = s.desired ?? { resources: '<resources/>', constraints: '<constraints/>' };
+    const desired = s.desired ?? { resources: '<resources/>', constraints: '<constraints/>', 'fencing-topology': '<fencing-topology/>' };
     return planCib(s.live, desired, ownedProperties(clusterProperties(c))).foreign;
   } catch {
     return [];

@@ -26,6 +26,34 @@ const OWNED_IDS = [
   'loc-fence-quorum-not-self',
 ];
 
+const root = process.env.HACTL_PCMK_ROOT;
+const realCibadmin = Boolean(root && existsSync(join(root, 'usr/sbin/cibadmin')));
+
+/**
+ * Runs the apply script of `p` with Pacemaker's real tools on a CIB file holding `config`
+ * (no cluster: CIB_file instead of a shadow, crm_diff instead of the live patch).
+ */
+function applyOnFile(config: string, p: ReturnType<typeof planCib>) {
+  const dir = mkdtempSync(join(tmpdir(), 'hactl-cib-'));
+  const env = {
+    ...process.env,
+    PATH: `${root}/usr/sbin:${process.env.PATH}`,
+    LD_LIBRARY_PATH: `${root}/usr/lib/x86_64-linux-gnu:${root}/usr/lib`,
+    PCMK_schema_directory: `${root}/usr/share/pacemaker`,
+  };
+  const cib = `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">\n${config}<status/>\n</cib>\n`;
+  writeFileSync(join(dir, 'live.xml'), cib);
+  const script = cibApplyScript(p.ops, p.tag ? p.owned : undefined, dir)
+    .replace('crm_shadow --batch --force --create $shadow >/dev/null 2>&1', `cp ${dir}/live.xml "$dir/shadow.xml"`)
+    .replace('export CIB_shadow=$shadow', 'export CIB_file="$dir/shadow.xml"')
+    .replace('unset CIB_shadow', 'unset CIB_file')
+    .replace(
+      'cibadmin --patch --xml-file "$dir/patch.xml"',
+      `cp "$dir/patch.xml" ${dir}/patch.xml; crm_diff -o ${dir}/live.xml -p "$dir/patch.xml" > ${dir}/result.xml`,
+    );
+  return { dir, env, r: spawnSync('sh', ['-s'], { input: script, env, encoding: 'utf8' }) };
+}
+
 /** The v1 CIB after a run: the tag lists hactl's ids. */
 const tagged = (xml: string, ids = OWNED_IDS): string =>
   xml.replace(
@@ -172,47 +200,88 @@ describe('CIB ownership: the apply script', () => {
 
   // With Pacemaker's tools at hand (HACTL_PCMK_ROOT: an extracted pacemaker-cli-utils and its
   // libraries), the script runs on a CIB file: only owned elements change, byte for byte.
-  const root = process.env.HACTL_PCMK_ROOT;
-  it.skipIf(!root || !existsSync(join(root ?? '', 'usr/sbin/cibadmin')))(
-    'runs against a real cibadmin (CIB_file): foreign elements stay byte for byte',
-    () => {
-      const dir = mkdtempSync(join(tmpdir(), 'hactl-cib-'));
-      const env = {
-        ...process.env,
-        PATH: `${root}/usr/sbin:${process.env.PATH}`,
-        LD_LIBRARY_PATH: `${root}/usr/lib/x86_64-linux-gnu:${root}/usr/lib`,
-        PCMK_schema_directory: `${root}/usr/share/pacemaker`,
-      };
-      const cib = `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">\n${V1}<status/>\n</cib>\n`;
-      writeFileSync(join(dir, 'live.xml'), cib);
-      const changed = { ...desired, resources: desired.resources.replace('value="192.168.10.50"', 'value="192.168.10.60"') };
-      const p = planCib(V1, changed, props);
-      const script = cibApplyScript(p.ops, p.tag ? p.owned : undefined, dir)
-        .replace('crm_shadow --batch --force --create $shadow >/dev/null 2>&1', `cp ${dir}/live.xml "$dir/shadow.xml"`)
-        .replace('export CIB_shadow=$shadow', 'export CIB_file="$dir/shadow.xml"')
-        .replace('unset CIB_shadow', 'unset CIB_file')
-        .replace(
-          'cibadmin --patch --xml-file "$dir/patch.xml"',
-          `cp "$dir/patch.xml" ${dir}/patch.xml; crm_diff -o ${dir}/live.xml -p "$dir/patch.xml" > ${dir}/result.xml`,
-        );
-      const r = spawnSync('sh', ['-s'], { input: script, env, encoding: 'utf8' });
-      expect(r.status, r.stderr).toBe(0);
-      const patch = readFileSync(join(dir, 'patch.xml'), 'utf8');
-      const paths = [...patch.matchAll(/path="([^"]*)"/g)].map((m) => m[1]);
-      expect(
-        paths.every((x) => /ha-services|\/cib\/configuration$|tags/.test(x!)),
-        patch,
-      ).toBe(true);
-      const q = (scope: string, file: string): string =>
-        spawnSync('cibadmin', ['-Q', '--scope', scope], { env: { ...env, CIB_file: file }, encoding: 'utf8' }).stdout;
-      const after = readConfiguration(q('configuration', join(dir, 'result.xml')));
-      const before = readConfiguration(V1);
-      for (const id of ['op-dummy', 'op-dummy-prefers-slave'])
-        expect(after.elements.find((e) => e.id === id)!.xml).toBe(before.elements.find((e) => e.id === id)!.xml);
-      expect(q('crm_config', join(dir, 'result.xml'))).toBe(q('crm_config', join(dir, 'live.xml')));
-      expect(q('op_defaults', join(dir, 'result.xml'))).toBe(q('op_defaults', join(dir, 'live.xml')));
-      expect(after.tagIds).toEqual(OWNED_IDS);
-      expect(q('resources', join(dir, 'result.xml'))).toContain('value="192.168.10.60"');
-    },
-  );
+  it.skipIf(!realCibadmin)('runs against a real cibadmin (CIB_file): foreign elements stay byte for byte', () => {
+    const changed = { ...desired, resources: desired.resources.replace('value="192.168.10.50"', 'value="192.168.10.60"') };
+    const { dir, env, r } = applyOnFile(V1, planCib(V1, changed, props));
+    expect(r.status, r.stderr).toBe(0);
+    const patch = readFileSync(join(dir, 'patch.xml'), 'utf8');
+    const paths = [...patch.matchAll(/path="([^"]*)"/g)].map((m) => m[1]);
+    expect(
+      paths.every((x) => /ha-services|\/cib\/configuration$|tags/.test(x!)),
+      patch,
+    ).toBe(true);
+    const q = (scope: string, file: string): string =>
+      spawnSync('cibadmin', ['-Q', '--scope', scope], { env: { ...env, CIB_file: file }, encoding: 'utf8' }).stdout;
+    const after = readConfiguration(q('configuration', join(dir, 'result.xml')));
+    const before = readConfiguration(V1);
+    for (const id of ['op-dummy', 'op-dummy-prefers-slave'])
+      expect(after.elements.find((e) => e.id === id)!.xml).toBe(before.elements.find((e) => e.id === id)!.xml);
+    expect(q('crm_config', join(dir, 'result.xml'))).toBe(q('crm_config', join(dir, 'live.xml')));
+    expect(q('op_defaults', join(dir, 'result.xml'))).toBe(q('op_defaults', join(dir, 'live.xml')));
+    expect(after.tagIds).toEqual(OWNED_IDS);
+    expect(q('resources', join(dir, 'result.xml'))).toContain('value="192.168.10.60"');
+  });
+});
+
+// issue #18: fencing levels when a node has several fence devices
+describe('CIB ownership: fencing levels (fencing-topology)', () => {
+  const levels =
+    '<fencing-topology>\n' +
+    '  <fencing-level id="fl-kvm-a-1" target="kvm-a" index="1" devices="fence-kvm-a"/>\n' +
+    '  <fencing-level id="fl-kvm-a-2" target="kvm-a" index="2" devices="fence-sbd"/>\n' +
+    '</fencing-topology>\n';
+  it('levels are owned elements: created after the devices they name, deleted before them', () => {
+    const p = planCib(tagged(V1), { ...desired, 'fencing-topology': levels }, props);
+    expect(p.ops.map((o) => `${o.op} ${o.section} ${o.id}`)).toEqual([
+      'create fencing-topology fl-kvm-a-1',
+      'create fencing-topology fl-kvm-a-2',
+    ]);
+    expect(p.owned.slice(-2)).toEqual(['fl-kvm-a-1', 'fl-kvm-a-2']);
+    // once applied: the live CIB holds the levels; dropping them and a device deletes the levels first
+    // (here the device's constraint stays desired, as the test only edits resources)
+    const live = tagged(V1, [...OWNED_IDS, 'fl-kvm-a-1', 'fl-kvm-a-2']).replace('</configuration>', `${levels}</configuration>`);
+    expect(planCib(live, { ...desired, 'fencing-topology': levels }, props).ops).toEqual([]);
+    const gone = planCib(
+      live,
+      { ...desired, resources: desired.resources.replace(/<primitive id="fence-kvm-a"[\s\S]*?<\/primitive>/, '') },
+      props,
+    );
+    expect(gone.ops.map((o) => `${o.op} ${o.id}`)).toEqual(['delete fl-kvm-a-1', 'delete fl-kvm-a-2', 'delete fence-kvm-a']);
+    // an older master has no desired levels file: no section, no levels
+    expect(planCib(live, { ...desired, 'fencing-topology': '<fencing-topology/>' }, props).ops.map((o) => o.op)).toEqual([
+      'delete',
+      'delete',
+    ]);
+  });
+  it.skipIf(!realCibadmin)('a real cibadmin creates the section with the first level, crm_verify accepts the levels', () => {
+    const withSbd = desired.resources.replace('</resources>', '<primitive id="fence-sbd" class="stonith" type="fence_sbd"/>\n</resources>');
+    const { dir, env, r } = applyOnFile(
+      tagged(V1),
+      planCib(tagged(V1), { ...desired, resources: withSbd, 'fencing-topology': levels }, props),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const topology = spawnSync('cibadmin', ['-Q', '--scope', 'fencing-topology'], {
+      env: { ...env, CIB_file: join(dir, 'result.xml') },
+      encoding: 'utf8',
+    }).stdout;
+    expect(topology).toMatch(/<fencing-level id="fl-kvm-a-1" target="kvm-a" index="1" devices="fence-kvm-a"\/>/);
+    expect(topology).toMatch(/<fencing-level id="fl-kvm-a-2" target="kvm-a" index="2" devices="fence-sbd"\/>/);
+  });
+  it('an operator’s level is foreign; the first level creates the section the CIB does not have yet', () => {
+    const foreign = V1.replace('</configuration>', `${levels.replace(/fl-kvm-a/g, 'op-level')}</configuration>`);
+    expect(planCib(foreign, desired, props).foreign).toContainEqual({
+      section: 'fencing-topology',
+      kind: 'fencing-level',
+      id: 'op-level-1',
+    });
+    const p = planCib(tagged(V1), { ...desired, 'fencing-topology': levels }, props);
+    const s = cibApplyScript(p.ops, p.owned, '/var/lib/hactl/cib');
+    expect(spawnSync('sh', ['-n'], { input: s }).status).toBe(0);
+    expect(s).toContain(
+      "if cibadmin -Q --scope fencing-topology >/dev/null 2>&1; then\n  cibadmin --create --scope fencing-topology --xml-pipe <<'",
+    );
+    expect(s).toContain(
+      'else cibadmin --create --scope configuration --xml-pipe <<\'HACTL_CIB_1\'\n<fencing-topology><fencing-level id="fl-kvm-a-1"',
+    );
+  });
 });
