@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { InputError, NodeError } from '../core/errors.js';
 import { DRBD_STATUS_COMMAND, type DrbdState, parseDrbdSection } from '../facts/drbd-status.js';
 import { addNodeToInventoryText, parseInventory, replaceNodeInInventoryText, writeInventoryEdit } from '../inventory/index.js';
-import type { ClusterModel, Role } from '../inventory/model.js';
+import { type ClusterModel, probedService, type Role } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
 import type { RunSummary } from '../runtime/events.js';
 import { replaceDecision, resyncState } from '../stack/drbd-safety.js';
 import { driverOf } from '../stack/driver.js';
 import { drbdProblems } from './drbd.js';
 import { analyseProbes } from './failover/analyse.js';
-import { Prober } from './failover/prober.js';
+import { Prober, serviceProbeTarget } from './failover/prober.js';
 import { type SmokeReport, smoke } from './smoke.js';
 
 export interface AddNodeRequest {
@@ -236,10 +236,7 @@ export async function addNode(plan: AddNodePlan, o: AddNodeOptions): Promise<Add
   const emit = (e: AddNodeEvent): void => o.onEvent?.(e);
   const name = plan.name;
   const vip = plan.before.floatingIps[0];
-  const svc = plan.before.services.find((s) => s.check);
-  const prober = vip
-    ? new Prober({ address: vip.address, port: svc?.check?.port ?? 22, path: svc?.check ? (svc.check.path ?? '/') : undefined })
-    : undefined;
+  const prober = vip ? new Prober(serviceProbeTarget(vip.address, probedService(plan.before))) : undefined;
   try {
     // a failed twin being replaced may be down: it is not required to be healthy
     requireHealthy(await smoke(plan.before, o.connector, { absent: plan.replaced ? [plan.replaced] : [] }), plan.before);

@@ -1,12 +1,12 @@
 import { NodeError } from '../core/errors.js';
 import { quote } from '../core/shell.js';
-import { ADDRESSES_COMMAND, holdsAddress } from '../facts/addresses.js';
+import { ADDRESSES_COMMAND, holdsAddress, holdsAddressCommand } from '../facts/addresses.js';
 import { CRM_MON_COMMAND, parseCrmMon, parseGroups } from '../facts/crm-mon.js';
 import { DRBD_STATUS_COMMAND, type DrbdState, parseDrbdSection } from '../facts/drbd-status.js';
 import { heartbeatStatusCommand, parseHeartbeatStatus } from '../facts/heartbeat-status.js';
 import { KNET_LINKS_COMMAND, type KnetLink, parseKnetLinks } from '../facts/knet-links.js';
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
-import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
+import { type ClusterModel, type NodeModel, probedService, type ServiceCheck, type Stack } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
 import { members } from '../stack/corosync.js';
 import { splitBrainHint } from '../stack/drbd-safety.js';
@@ -47,9 +47,10 @@ export async function smoke(c: ClusterModel, connector: Connector, opts: SmokeOp
   const checks = await STACK_CHECKS[c.stack](c, connector, absent);
   checks.push(...(await drbdChecks(c, connector, absent)));
   checks.push(...(await vipChecks(c, connector)));
+  checks.push(...(await commandChecks(c, connector, absent)));
   const vip = c.floatingIps[0];
-  const svc = c.services.find((s) => s.check);
-  return { ok: checks.every((k) => k.ok), checks, vip: vip && svc?.check ? serviceUrl(vip.address, svc.check) : vip?.address };
+  const svc = probedService(c);
+  return { ok: checks.every((k) => k.ok), checks, vip: vip && svc ? serviceUrl(vip.address, svc.check) : vip?.address };
 }
 
 /** Where a client reaches the service: an HTTP URL when the check has a path, else `tcp://ADDRESS:PORT`. */
@@ -328,46 +329,123 @@ async function lvsCheck(c: ClusterModel, conn: Connection): Promise<SmokeCheck> 
 
 async function vipChecks(c: ClusterModel, connector: Connector): Promise<SmokeCheck[]> {
   const vip = c.floatingIps[0];
-  const svc = c.services.find((s) => s.check);
-  if (!vip || !svc?.check) return [];
+  const svc = probedService(c);
+  if (!vip || !svc) return [];
   // a check with a path is an HTTP GET; a check with only a port is a TCP connect (an NFS or
   // database port is never sent an HTTP request)
-  const { port, path } = svc.check;
+  const { check } = svc;
+  const { port, path } = check;
   const what = path === undefined ? 'TCP connect' : 'HTTP';
   const out: SmokeCheck[] = [];
-  const local = await retry(() => probe(vip.address, port, path, 2000));
-  const localOk = local.ok
-    ? path === undefined
-      ? `TCP connect to ${vip.address}:${port} in ${local.ms} ms`
-      : `HTTP ${local.status} in ${local.ms} ms`
-    : '';
-  out.push({
-    check: 'VIP from orchestrator',
-    ok: local.ok,
-    detail: local.ok ? localOk : `no answer (${what}): ${local.error ?? 'HTTP ' + local.status}`,
+  const local = await retry(async () => {
+    const r = await probe(vip.address, port, path, 2000);
+    const bad = answerProblem(check, r);
+    return { ...r, ok: bad === undefined, bad };
   });
+  const localOk = path === undefined ? `TCP connect to ${vip.address}:${port} in ${local.ms} ms` : `HTTP ${local.status} in ${local.ms} ms`;
+  out.push({ check: 'VIP from orchestrator', ok: local.ok, detail: local.ok ? localOk : `no answer (${what}): ${local.bad}` });
   if (c.arbitrator) {
     const conn = await connector.get(c.arbitrator);
     const r = await conn.exec(arbitratorProbe(vip.address, port, path));
-    const got = r.stdout.trim();
-    const ok = path === undefined ? got === 'tcp-ok' : /^[1-4]\d\d$/.test(got);
+    const got = parseArbitratorProbe(r.stdout, path);
+    const bad = answerProblem(check, got) ?? (got.ok ? undefined : r.stderr.trim() || got.error);
     out.push({
       check: `VIP from ${c.arbitrator.name}`,
-      ok,
-      detail: ok ? (path === undefined ? 'TCP connect' : `HTTP ${got}`) : `no answer (${what}: ${got || r.stderr.trim()})`,
+      ok: bad === undefined,
+      detail: bad === undefined ? (path === undefined ? 'TCP connect' : `HTTP ${got.status}`) : `no answer (${what}: ${bad})`,
     });
   }
   return out;
 }
 
 /**
+ * Why an answer does not pass a service check (undefined: it passes): no answer, a status
+ * other than the check's `status` (without one: 500 or over), or a body without `expect`.
+ * @example answerProblem({ port: 80, path: '/', status: 200 }, { ok: true, status: 301 }) // 'HTTP 301, not 200'
+ */
+export function answerProblem(check: ServiceCheck, r: { ok: boolean; status?: number; body?: string; error?: string }): string | undefined {
+  if (r.status === undefined) return r.ok ? undefined : (r.error ?? 'no answer');
+  if (check.status !== undefined ? r.status !== check.status : r.status >= 500)
+    return `HTTP ${r.status}${check.status !== undefined ? `, not ${check.status}` : ''}`;
+  if (check.expect && !(r.body ?? '').includes(check.expect)) return `HTTP ${r.status}, but the answer lacks "${check.expect}"`;
+  return undefined;
+}
+
+/**
  * The shell command the arbitrator runs to reach the VIP: curl for an HTTP check (the URL
- * quoted as one word, whatever the path holds), bash's /dev/tcp for a TCP check.
+ * quoted as one word, whatever the path holds; the body, then the status on a line of its
+ * own), bash's /dev/tcp for a TCP check.
  */
 export function arbitratorProbe(address: string, port: number, path: string | undefined): string {
   const tcp = `timeout 3 bash -c ${quote(`exec 3<>/dev/tcp/${address}/${port}`)} 2>/dev/null && echo tcp-ok`;
   if (path === undefined) return tcp;
-  return `curl -s -o /dev/null -m 3 -w '%{http_code}' -- ${quote(`http://${address}:${port}${path}`)}`;
+  return `curl -s -m 3 -w '\n%{http_code}' -- ${quote(`http://${address}:${port}${path}`)}`;
+}
+
+/** {@link arbitratorProbe}'s output read back: the status (its last line) and the body before it. */
+export function parseArbitratorProbe(
+  stdout: string,
+  path: string | undefined,
+): { ok: boolean; status?: number; body?: string; error?: string } {
+  if (path === undefined) return stdout.trim() === 'tcp-ok' ? { ok: true } : { ok: false, error: 'no TCP connect' };
+  const cut = stdout.lastIndexOf('\n');
+  const code = stdout.slice(cut + 1).trim();
+  if (!/^[1-5]\d\d$/.test(code)) return { ok: false, error: code === '000' || !code ? 'no HTTP answer (000)' : code };
+  return { ok: Number(code) < 500, status: Number(code), body: stdout.slice(0, Math.max(cut, 0)) };
+}
+
+/**
+ * The services' own commands (`check.command`), run where the service runs: on the twin
+ * holding the floating IP (or the master, without one), as `sh -c`, the command one quoted
+ * word. Healthy when it exits 0 (and, for a check without a port, its output holds `expect`);
+ * the detail names the twin and the output's last line.
+ */
+async function commandChecks(c: ClusterModel, connector: Connector, absent: Set<string>): Promise<SmokeCheck[]> {
+  const services = c.services.filter((s) => s.check?.command !== undefined);
+  if (!services.length) return [];
+  const vip = c.floatingIps[0];
+  const twins = [c.master, c.slave].filter((n) => !absent.has(n.name));
+  const out: SmokeCheck[] = [];
+  for (const s of services) {
+    const answers = await Promise.all(
+      twins.map(async (n) => {
+        const r = await (await connector.get(n)).exec(serviceCommandScript(s.check!.command!, vip?.address, n === c.master));
+        return { node: n.name, ...parseServiceCommand(r.stdout) };
+      }),
+    );
+    const ran = answers.find((a) => a.rc !== undefined);
+    out.push(commandVerdict(s.name, s.check!, ran));
+  }
+  return out;
+}
+
+/** Runs `command` if this node holds `vip` (or, without a VIP, on the master): `holder rc=N` then its output. */
+export function serviceCommandScript(command: string, vip: string | undefined, master: boolean): string {
+  const here = vip ? holdsAddressCommand(vip) : master ? 'true' : 'false';
+  return `if ${here}; then out=$(timeout 30 sh -c ${quote(command)} </dev/null 2>&1); rc=$?; printf 'holder rc=%s\n%s\n' "$rc" "$out"; fi`;
+}
+
+/** {@link serviceCommandScript}'s output: the exit code when this node ran it, and what it printed. */
+export function parseServiceCommand(stdout: string): { rc?: number; output: string } {
+  const m = /^holder rc=(\d+)\n([\s\S]*)$/.exec(stdout);
+  return m ? { rc: Number(m[1]), output: m[2]!.trim() } : { output: '' };
+}
+
+/** The smoke verdict of one service's command, from the twin that ran it (undefined: no twin holds the service). */
+export function commandVerdict(
+  service: string,
+  check: ServiceCheck,
+  ran: { node: string; rc?: number; output: string } | undefined,
+): SmokeCheck {
+  const name = `service ${service} (command)`;
+  if (!ran || ran.rc === undefined) return { check: name, ok: false, detail: 'no twin holds the floating IP: the command did not run' };
+  // the last line: a tool's verdict comes last (apache2ctl -t: warnings, then "Syntax OK")
+  const last = ran.output.split('\n').at(-1)?.slice(0, 120) ?? '';
+  const said = last ? `: ${last}` : '';
+  if (ran.rc !== 0) return { check: name, ok: false, detail: `exit ${ran.rc} on ${ran.node}${said}` };
+  if (check.port === undefined && check.expect && !ran.output.includes(check.expect))
+    return { check: name, ok: false, detail: `exit 0 on ${ran.node}, but its output lacks "${check.expect}"${said}` };
+  return { check: name, ok: true, detail: `exit 0 on ${ran.node}${said}` };
 }
 
 async function retry<T extends { ok: boolean }>(fn: () => Promise<T>, tries = 5): Promise<T> {

@@ -123,11 +123,33 @@ export interface DrbdResource {
 /** DRBD's fencing policy (drbd.conf(5), 8.4: a disk option). */
 export type DrbdFencing = 'resource-and-stonith' | 'resource-only' | 'off';
 
+/**
+ * How a service shows it is healthy: a TCP connect to `port`, an HTTP GET of `path` on it
+ * (`status`: the one status that counts, else any below 500; `expect`: text the answer
+ * holds), and/or a `command` run on the node holding the service (exit 0; `expect`: text
+ * its output holds when there is no port). At least a port or a command.
+ */
+export interface ServiceCheck {
+  port?: number;
+  path?: string;
+  expect?: string;
+  status?: number;
+  command?: string;
+}
+
+/** A service whose check a client can probe through the floating IP (it has a port). */
+export type ProbedService = ServiceModel & { check: ServiceCheck & { port: number } };
+
+/** The first service a client can probe through the floating IP, if any (smoke and failover-test probe it). */
+export function probedService(c: Pick<ClusterModel, 'services'>): ProbedService | undefined {
+  return c.services.find((s): s is ProbedService => s.check?.port !== undefined);
+}
+
 export interface ServiceModel {
   name: string; // init script / systemd unit name, e.g. apache2
   package: string; // Debian package
-  /** smoke / failover probe */
-  check?: { port: number; path?: string; expect?: string };
+  /** smoke / failover probe (docs/inventory.md "services") */
+  check?: ServiceCheck;
   /** data directory on the DRBD filesystem, if any */
   drbd?: string; // DRBD resource name this service depends on
 }

@@ -76,7 +76,7 @@ export interface RawDrbd {
 export interface RawService {
   name: string;
   package?: string;
-  check?: { port: number; path?: string; expect?: string };
+  check?: { port?: number; path?: string; expect?: string; status?: number; command?: string };
   drbd?: string;
 }
 

@@ -420,9 +420,18 @@ const service = obj(
             '(and "&" after "?"); percent-encode anything else, e.g. a space as %20.',
           { pattern: URL_PATH, maxLength: 2048 },
         ),
-        expect: text('expected text', 'Text the HTTP response must contain ("" = any answer): any one line.'),
+        expect: text(
+          'expected text',
+          'Text the HTTP response (or, without a port, the command\'s output) must contain ("" = any answer): any one line.',
+        ),
+        status: int('HTTP status', 'The HTTP status that counts as healthy, e.g. 200 (default: any below 500); needs a path.', 100, 599),
+        command: text(
+          'command',
+          'Command run on the node holding the service (sh -c, as root); healthy when it exits 0, e.g. "mysqladmin ping". ' +
+            'Smoke runs it; failover-test probes the port through the floating IP.',
+        ),
       },
-      ['port'],
+      [],
     ),
     drbd: str('DRBD resource name', 'Name of the DRBD resource this service stores its data on.', { pattern: IDENT }),
   },

@@ -392,9 +392,21 @@ function checkDrbdRef(ctx: Ctx, path: FieldPath, name: string | undefined): void
   ctx.err(path, `unknown DRBD resource "${name}"`, hint);
 }
 
+/** A service check probes a port (TCP, or HTTP with a path) and/or runs a command: the fields that need a port have one. */
+function checkServiceCheck(ctx: Ctx, i: number, check: NonNullable<Ctx['raw']['services']>[number]['check']): void {
+  if (!check) return;
+  const at = (f: string) => ['services', i, 'check', f];
+  if (check.port === undefined && check.command === undefined)
+    ctx.err(['services', i, 'check'], 'a service check needs a port (TCP, or HTTP with a path) or a command', 'e.g. { port: 80, path: / }');
+  if (check.port === undefined && check.path !== undefined) ctx.err(at('path'), 'an HTTP path needs the port to send it to', 'add port:');
+  if (check.status !== undefined && check.path === undefined)
+    ctx.err(at('status'), 'an HTTP status needs a path: without one the check is a plain TCP connect', 'add path: /');
+}
+
 function checkReferences(ctx: Ctx): void {
   const { raw, m } = ctx;
   (raw.services ?? []).forEach((s, i) => checkDrbdRef(ctx, ['services', i, 'drbd'], s.drbd));
+  (raw.services ?? []).forEach((s, i) => checkServiceCheck(ctx, i, s.check));
   (raw.guests ?? []).forEach((g, i) => checkDrbdRef(ctx, ['guests', i, 'drbd'], g.drbd));
   forDuplicates(
     m.services,

@@ -138,6 +138,38 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     expect(requests()).toBe(before); // apache logged no request: nothing but a TCP handshake reached it
   });
 
+  it("a service's own health check (issue #21): the HTTP status that counts, and a command run on the twin holding the VIP", () => {
+    const checks = (inv: string) => {
+      const r = hactl(['smoke', '-i', inv, '--json']);
+      return { status: r.status, checks: json(r.stdout).checks as { check: string; ok: boolean; detail: string }[], out: r.stdout };
+    };
+    const good = variant('own-check', (d) =>
+      d.setIn(['services', 0, 'check'], d.createNode({ port: 80, path: '/', status: 200, command: 'apache2ctl -t' })),
+    );
+    const ok = checks(good);
+    expect(ok.status, ok.out).toBe(0);
+    expect(ok.checks.find((c) => c.check === 'service apache2 (command)')).toEqual({
+      check: 'service apache2 (command)',
+      ok: true,
+      detail: 'exit 0 on master: Syntax OK',
+    });
+    expect(ok.checks.filter((c) => c.check.startsWith('VIP from')).map((c) => c.detail.replace(/ in \d+ ms$/, ''))).toEqual([
+      'HTTP 200',
+      'HTTP 200',
+    ]);
+    // a status other than the one asked for, and a command that fails: smoke fails, naming both
+    const bad = variant('own-check-bad', (d) =>
+      d.setIn(['services', 0, 'check'], d.createNode({ port: 80, path: '/', status: 204, command: 'echo no database; exit 3' })),
+    );
+    const ko = checks(bad);
+    expect(ko.status).not.toBe(0);
+    expect(ko.checks.find((c) => c.check === 'VIP from orchestrator')?.detail).toBe('no answer (HTTP): HTTP 200, not 204');
+    expect(ko.checks.find((c) => c.check === 'service apache2 (command)')).toMatchObject({
+      ok: false,
+      detail: 'exit 3 on master: no database',
+    });
+  });
+
   it('a corosync typo injected through the inventory is refused by corosync -t; files unchanged', () => {
     const before = hashes('master');
     const bad = variant('bad-corosync', (d) => d.setIn(['vars'], d.createNode({ corosync: { totem: { crypto_cipher: 'aes257' } } })));

@@ -3,6 +3,8 @@
  * its start time, duration, result and (when it can be told) the node that answered.
  * Reusable on its own, e.g. to prove a node can be added without an outage.
  */
+
+import type { ProbedService } from '../../inventory/model.js';
 import { type ProbeResult, probe } from '../http.js';
 import type { ProbeRecord } from './types.js';
 
@@ -13,6 +15,25 @@ export interface ProbeTarget {
   path?: string;
   /** the body must contain this for the probe to count as good */
   expect?: string;
+  /** the HTTP status that counts as good (default: any below 500) */
+  status?: number;
+}
+
+/**
+ * The probe of a service's check through `address` (the floating IP): its port, path,
+ * expected status and text; TCP 22 when no service has a port to probe.
+ * @example serviceProbeTarget('10.77.0.100', probedService(cluster)) // { address: '10.77.0.100', port: 80, path: '/' }
+ */
+export function serviceProbeTarget(address: string, svc: ProbedService | undefined): ProbeTarget {
+  if (!svc) return { address, port: 22 };
+  const { port, path, expect, status } = svc.check;
+  return {
+    address,
+    port,
+    ...(path === undefined ? {} : { path }),
+    ...(expect === undefined ? {} : { expect }),
+    ...(status === undefined ? {} : { status }),
+  };
 }
 
 export interface ProberOptions {
@@ -96,7 +117,12 @@ export class Prober {
 
   private record(t: number, r: ProbeResult): void {
     const rec: ProbeRecord = { t, ms: r.ms, ok: r.ok, status: r.status, error: r.error };
-    if (r.ok && this.target.expect !== undefined && !(r.body ?? '').includes(this.target.expect)) {
+    const want = this.target.status;
+    if (want !== undefined && r.status !== undefined && r.status !== want) {
+      rec.ok = false;
+      rec.error = `HTTP ${r.status}, not ${want}`;
+    }
+    if (rec.ok && this.target.expect !== undefined && !(r.body ?? '').includes(this.target.expect)) {
       rec.ok = false;
       rec.error = `body lacks "${this.target.expect}"`;
     }

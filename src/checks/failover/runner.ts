@@ -5,7 +5,7 @@
  */
 import { quote } from '../../core/shell.js';
 import { fencedSince } from '../../facts/fence-history.js';
-import type { ClusterModel } from '../../inventory/model.js';
+import { type ClusterModel, probedService } from '../../inventory/model.js';
 import { type ConnectFn, Connector } from '../../runtime/connector.js';
 import { vipHolders } from './actions.js';
 import { alternatingAnswers, analyseProbes, detectionOf, inquorateHold, splitBrainOf, stableSince, takeoverOf } from './analyse.js';
@@ -14,7 +14,7 @@ import { identifier } from './identify.js';
 import { judge } from './judge.js';
 import { NodeRunner, sleep } from './nodes.js';
 import { checkHealth, type Health } from './preflight.js';
-import { now, Prober, type ProbeTarget } from './prober.js';
+import { now, Prober, type ProbeTarget, serviceProbeTarget } from './prober.js';
 import { type RestoreResult, restore } from './restore.js';
 import { type FailoverEnv, type Scenario, type ScenarioContext, targetOf } from './scenario.js';
 import type { Budget, FenceEvent, ProbeRecord, ScenarioResult, SplitBrain } from './types.js';
@@ -34,10 +34,10 @@ export interface RunScenarioOptions {
  * @example probeTarget(cluster) // { address: '10.77.0.100', port: 80, path: '/', expect: undefined }
  */
 export function probeTarget(c: ClusterModel, markerPath?: string): ProbeTarget {
-  const vip = c.floatingIps[0]?.address ?? '';
-  const svc = c.services.find((s) => s.check);
-  if (!svc?.check) return { address: vip, port: 22 };
-  return { address: vip, port: svc.check.port, path: markerPath ?? svc.check.path, expect: markerPath ? undefined : svc.check.expect };
+  const svc = probedService(c);
+  const t = serviceProbeTarget(c.floatingIps[0]?.address ?? '', svc);
+  // the marker path (which twin answered) replaces the check's path, status and text
+  return markerPath === undefined || !svc ? t : { address: t.address, port: t.port, path: markerPath };
 }
 
 /** MACs of the twins' VIP interfaces, to tell from the ARP table who answered. */
