@@ -7,7 +7,14 @@
 import { heartbeatSettled, heartbeatStatus } from '../src/facts/heartbeat-status.js';
 import type { ClusterModel, HostContext, PlaybookContext } from '../src/index.js';
 import { drbdResFile } from '../src/stack/drbd.js';
-import { guestFile } from '../src/stack/guests.js';
+import {
+  guestFile,
+  XENDOMAINS_SETTINGS,
+  xenAutoLinkCommand,
+  xenAutoLinked,
+  xendomainsDefaultsCommand,
+  xendomainsDefaultsSet,
+} from '../src/stack/guests.js';
 import {
   AUTHKEYS,
   AUTHKEYS_VALIDATE,
@@ -48,6 +55,19 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>)
   const drbd = await bootstrapDrbd(ctx, twins);
   if (drbd) await twins.all(async (h) => void (await h.service('drbd', { enabled: true })), 'drbd at boot');
   await bootstrapGuests(ctx, twins);
+  // Xen guests start with xendomains (haresources): each config linked into /etc/xen/auto,
+  // save/restore off (a stop shuts them down), and xendomains kept out of the boot
+  const xen = cluster.guests.filter((g) => g.type === 'xen');
+  if (xen.length)
+    await twins.all(async (h) => {
+      for (const g of xen)
+        await h.command(xenAutoLinkCommand(g), { unless: xenAutoLinked(g), name: `xendomains starts ${g.name} (/etc/xen/auto)` });
+      await h.command(xendomainsDefaultsCommand(), {
+        unless: xendomainsDefaultsSet(),
+        name: `/etc/default/xendomains: ${XENDOMAINS_SETTINGS.join(' ')}`,
+      });
+      await h.service('xendomains', { enabled: false });
+    }, 'xen guests');
   const kvm = cluster.guests.filter((g) => g.type === 'kvm').map((g) => g.name);
   if (kvm.length)
     ctx.warn(
@@ -116,7 +136,14 @@ function heartbeatFiles(c: ClusterModel): string[] {
 
 /** The services this playbook manages on a twin. */
 function heartbeatServices(c: ClusterModel): string[] {
-  return [...c.services.map((s) => s.name), ...(c.lvs.length ? ['ldirectord'] : []), ...(c.drbd.length ? ['drbd'] : []), 'heartbeat'];
+  const xen = c.guests.some((g) => g.type === 'xen') ? ['xendomains'] : [];
+  return [
+    ...c.services.map((s) => s.name),
+    ...(c.lvs.length ? ['ldirectord'] : []),
+    ...(c.drbd.length ? ['drbd'] : []),
+    ...xen,
+    'heartbeat',
+  ];
 }
 
 /** What this stack's tasks may notify: its handlers and the DRBD phase's. */
