@@ -25,11 +25,9 @@ import {
   haCfMode,
   haCfView,
   haresourcesView,
-  IPVS_KERNEL_CHECK,
   LDIRECTORD_CF,
-  LDIRECTORD_VALIDATE,
-  ldirectordView,
 } from '../src/stack/heartbeat.js';
+import { IPVS_KERNEL_CHECK, LDIRECTORD_VALIDATE, ldirectordView } from '../src/stack/lvs.js';
 import { stackPackages } from '../src/stack/packages.js';
 import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';

@@ -10,7 +10,7 @@ import { type ClusterModel, type NodeModel, probedService, type ServiceCheck, ty
 import type { Connector } from '../runtime/connector.js';
 import { members } from '../stack/corosync.js';
 import { splitBrainHint } from '../stack/drbd-safety.js';
-import { LDIRECTORD_CF } from '../stack/heartbeat.js';
+import { LDIRECTORD_CF } from '../stack/lvs.js';
 import { GROUP_ID } from '../stack/pacemaker.js';
 import type { Connection } from '../transport/types.js';
 import { drbdProblems, isResyncing } from './drbd.js';

@@ -4,11 +4,11 @@ import { addressOn, type ClusterModel, interfaceOf } from '../inventory/model.js
 import { renderedOptions } from '../inventory/stack-options.js';
 import { anyDrbdFencing } from './drbd.js';
 import { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat-paths.js';
+import { lvsAddresses } from './lvs.js';
 
 export { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF };
 /** ldirectord has no test mode, but `ldirectord FILE status` parses FILE first: exit 0 or 3
  *  (running / stopped) for a good file, 2 with "Error … at line N" for a bad one */
-export const LDIRECTORD_VALIDATE = 'ldirectord %s status; rc=$?; [ $rc -eq 0 ] || [ $rc -eq 3 ]';
 /**
  * Heartbeat has no check mode for its own files (it parses them only when it starts), so
  * these two validators run the checks Heartbeat makes at start-up, on the staged file:
@@ -29,8 +29,6 @@ export const HARESOURCES_VALIDATE = [
   `while read -r r; do [ -x "/etc/ha.d/resource.d/$r" ] || [ -x "/etc/init.d/$r" ] ||`,
   `{ echo "haresources: resource $r has no script in /etc/ha.d/resource.d or /etc/init.d"; exit 1; }; done`,
 ].join(' ');
-/** Read-only: does this kernel have IPVS (LVS)? The namespace lab's kernel does not. */
-export const IPVS_KERNEL_CHECK = '[ -e /proc/net/ip_vs ] || modinfo ip_vs >/dev/null 2>&1';
 
 /** The data ha.cf.hbs renders: ucast to the peer, the arbitrator as ping node. */
 export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<string, unknown> {
@@ -122,32 +120,4 @@ export function haresourcesView(c: ClusterModel, drbd: boolean, ipvs = true): Re
   res.push(...c.services.filter((s) => drbd || !s.drbd).map((s) => s.name));
   if (c.guests.some((g) => g.type === 'xen') && drbd) res.push('xendomains');
   return { cluster_name: c.name, master: c.master.name, resources: res };
-}
-
-/** LVS virtual addresses that are not floating IPs already, each once. */
-export function lvsAddresses(c: ClusterModel): string[] {
-  const floating = new Set(c.floatingIps.map((v) => v.address));
-  return [...new Set(c.lvs.map((s) => s.address))].filter((a) => !floating.has(a));
-}
-
-export function ldirectordView(c: ClusterModel): Record<string, unknown> {
-  const first = c.lvs[0];
-  return {
-    cluster_name: c.name,
-    checktimeout: first?.check.timeout ?? 3,
-    checkinterval: first?.check.interval ?? 5,
-    services: c.lvs.map((s) => ({
-      name: s.name,
-      address: s.address,
-      port: s.port,
-      protocol: s.protocol,
-      scheduler: s.scheduler,
-      persistent: s.persistent ?? 0,
-      forwarding: s.forwarding,
-      real: s.realServers,
-      http: s.check.type === 'http',
-      path: s.check.path,
-      expect: s.check.expect ?? '',
-    })),
-  };
 }

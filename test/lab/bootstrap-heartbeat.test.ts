@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { probe } from '../../src/checks/http.js';
 import { loadInventory } from '../../src/inventory/index.js';
-import { LDIRECTORD_VALIDATE } from '../../src/stack/heartbeat.js';
+import { LDIRECTORD_VALIDATE } from '../../src/stack/lvs.js';
 import { hactl, labAddresses, labMissing, labUpArgs, ssh } from './helpers.js';
 
 // The classic stack (Heartbeat R1: ha.cf, authkeys, haresources) built by

@@ -14,7 +14,8 @@ import type { ClusterModel } from '../../../src/inventory/model.js';
 import { type FieldPath, formatPath } from '../../../src/inventory/source.js';
 import { renderFile, renderString } from '../../../src/render/render.js';
 import { guestView } from '../../../src/stack/guests.js';
-import { haCfView, ldirectordView } from '../../../src/stack/heartbeat.js';
+import { haCfView } from '../../../src/stack/heartbeat.js';
+import { ldirectordView } from '../../../src/stack/lvs.js';
 import { cibView } from '../../../src/stack/pacemaker.js';
 import { FIXTURES } from './helpers.js';
 
