@@ -13,6 +13,7 @@ import { assertUniqueIds, declaredCheckScript, declaredError, declaredProblems }
 import { drbdResFile } from '../src/stack/drbd.js';
 import { pacemakerCorePackages } from '../src/stack/driver.js';
 import { guestFile } from '../src/stack/guests.js';
+import { IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE, ldirectordView } from '../src/stack/lvs.js';
 import {
   CIB_DIR,
   CIB_FILES,
@@ -146,6 +147,20 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   // 4. Guests: domain definitions validated by libvirt's schema (KVM) or field checks (Xen).
   await bootstrapGuests(ctx, twins);
 
+  // 4b. LVS: ldirectord.cf checked by ldirectord's own parser on both twins, ldirectord kept
+  //     out of the boot (the cluster runs it beside the virtual addresses). Without IPVS in a
+  //     twin's kernel (the namespace lab) the addresses and ldirectord stay out of the CIB.
+  let ipvs = true;
+  if (cluster.lvs.length)
+    await twins.all(async (h) => {
+      if ((await h.exec(IPVS_KERNEL_CHECK)).code !== 0) {
+        ipvs = false;
+        h.warn(`no IPVS in ${h.name}'s kernel: ldirectord.cf is rendered and validated, but LVS is left out of the CIB`);
+      }
+      await h.template('ldirectord/ldirectord.cf.hbs', LDIRECTORD_CF, { vars: ldirectordView(cluster), validate: LDIRECTORD_VALIDATE });
+      await h.service('ldirectord', { enabled: false });
+    }, 'lvs');
+
   // 5. A cluster with history starts its stack (if it is not running) once everything is
   //    in place; then every cluster waits for its members and quorum.
   if (!fresh) await startStack();
@@ -191,7 +206,7 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   //    Operators' resources, constraints and properties are never touched.
   await hosts.role('master').once(async (h) => {
     const systemd = (await h.initSystem()) === 'systemd';
-    const view = cibView(cluster, { drbd: drbdActive, serviceClass: systemd ? 'systemd' : 'lsb' });
+    const view = cibView(cluster, { drbd: drbdActive, serviceClass: systemd ? 'systemd' : 'lsb', ipvs });
     if (cluster.drbd.length && !drbdActive)
       ctx.warn(
         'DRBD-backed resources (filesystems, services and guests that declare `drbd:`) are left out of the CIB: no DRBD kernel module',
@@ -286,7 +301,7 @@ function pacemakerFiles({ cluster }: PlaybookContext<PacemakerHandler>, h: HostC
   const files: string[] = [];
   if (h.node.role !== 'realserver') files.push(COROSYNC_AUTHKEY, COROSYNC_CONF, ...(cluster.stonith.sbd ? [SBD_DEFAULTS] : []));
   if (twin && cluster.drbd.length) files.push('/etc/drbd.d/global_common.conf', ...cluster.drbd.map(drbdResFile));
-  if (twin) files.push(...cluster.guests.map(guestFile));
+  if (twin) files.push(...cluster.guests.map(guestFile), ...(cluster.lvs.length ? [LDIRECTORD_CF] : []));
   if (h.node.role === 'master') files.push(...CIB_FILES.map((f) => `${CIB_DIR}/${f}`));
   return files;
 }
@@ -295,5 +310,12 @@ function pacemakerFiles({ cluster }: PlaybookContext<PacemakerHandler>, h: HostC
 function pacemakerServices({ cluster }: PlaybookContext<PacemakerHandler>, h: HostContext<PacemakerHandler>): string[] {
   if (h.node.role === 'realserver') return [];
   const twin = h.node.role === 'master' || h.node.role === 'slave';
-  return [...(twin ? cluster.services.map((s) => s.name) : []), 'corosync', 'pacemaker', ...(cluster.stonith.sbd ? [SBD_SERVICE] : [])];
+  const lvs = twin && cluster.lvs.length ? ['ldirectord'] : [];
+  return [
+    ...(twin ? cluster.services.map((s) => s.name) : []),
+    ...lvs,
+    'corosync',
+    'pacemaker',
+    ...(cluster.stonith.sbd ? [SBD_SERVICE] : []),
+  ];
 }

@@ -93,6 +93,7 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
   const all = members(c).map((n) => n.name);
   const want = all.filter((n) => !absent.has(n));
   const offline = want.filter((n) => !st.nodes.find((x) => x.name === n && x.online));
+  const lvs = c.lvs.length ? await lvsOnHolder(c, connector, absent) : [];
   return [
     {
       check: 'members online',
@@ -119,7 +120,19 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
     },
     fencingCheck(c, st.resources),
     ...(links ? [linksCheck(c, parseKnetLinks(links.stdout), absent)] : []),
+    ...lvs,
   ];
+}
+
+/** The LVS check on the twin holding the floating IP, where ldirectord runs (none when no twin holds it: another check says so). */
+async function lvsOnHolder(c: ClusterModel, connector: Connector, absent: Set<string>): Promise<SmokeCheck[]> {
+  const vip = c.floatingIps[0];
+  if (!vip) return [];
+  for (const n of [c.master, c.slave].filter((x) => !absent.has(x.name))) {
+    const conn = await connector.get(n);
+    if ((await conn.exec(holdsAddressCommand(vip.address))).code === 0) return [await lvsCheck(c, conn)];
+  }
+  return [];
 }
 
 /**

@@ -493,19 +493,6 @@ function checkLvs(ctx: Ctx, net: Cidr | undefined): void {
   );
 }
 
-/**
- * Accepting a section and then ignoring it would leave the operator believing the
- * directors run; until LVS on Pacemaker exists it is refused.
- */
-function checkPacemakerLvs({ m, err }: Ctx): void {
-  if (!m.lvs.length) return;
-  err(
-    ['lvs'],
-    'lvs: is not supported with stack: pacemaker yet (hactl would not configure ldirectord)',
-    'use stack: heartbeat (ldirectord runs from haresources), or remove lvs: and manage ldirectord yourself',
-  );
-}
-
 /** What `sbd create` writes as msgwait: twice the watchdog timeout (sbd(8), `-4`). */
 const sbdMsgwait = (watchdogTimeout: number): number => 2 * watchdogTimeout;
 
@@ -649,7 +636,6 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
   },
   pacemaker: {
     check(ctx) {
-      checkPacemakerLvs(ctx);
       checkCorosyncTiming(ctx);
       checkSbd(ctx);
       checkDeclared(ctx);

@@ -133,7 +133,10 @@ export interface DrbdFencingDriver {
 
 const num = (v: unknown, dflt: number): number => (v === undefined || v === null || Number.isNaN(Number(v)) ? dflt : Number(v));
 const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'slave';
-const twinExtras = (c: ClusterModel): string[] => [...(c.drbd.length ? ['drbd-utils'] : [])];
+const twinExtras = (c: ClusterModel): string[] => [
+  ...(c.drbd.length ? ['drbd-utils'] : []),
+  ...(c.lvs.length ? ['ldirectord', 'ipvsadm'] : []),
+];
 
 /**
  * The Pacemaker stack's own packages on `node`: what it needs to start and form (and SBD,
@@ -202,6 +205,7 @@ const pacemaker: StackDriver<'pacemaker'> = {
           COROSYNC_CONF,
           ...(c.stonith.sbd ? [SBD_DEFAULTS] : []),
           ...(node.role === 'master' ? CIB_FILES.map((f) => `${CIB_DIR}/${f}`) : []),
+          ...(isTwin(node) && c.lvs.length ? [LDIRECTORD_CF] : []),
         ],
   keyFiles: [COROSYNC_AUTHKEY],
   // what `pcs cluster destroy` removes besides corosync.conf and the key: the CIB and the policy engine's inputs
@@ -231,14 +235,7 @@ const heartbeat: StackDriver<'heartbeat'> = {
   runsStack: (c) => [c.master, c.slave],
   packages(c, node) {
     if (!isTwin(node)) return [];
-    return [
-      'heartbeat',
-      'resource-agents',
-      ...c.services.map((s) => s.package),
-      ...twinExtras(c),
-      ...(c.lvs.length ? ['ldirectord', 'ipvsadm'] : []),
-      ...guestPackages(c),
-    ];
+    return ['heartbeat', 'resource-agents', ...c.services.map((s) => s.package), ...twinExtras(c), ...guestPackages(c)];
   },
   effectiveTiming: (c) => ({
     stack: 'heartbeat',

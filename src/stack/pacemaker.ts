@@ -8,6 +8,7 @@ import { members } from './corosync.js';
 import { declaredView } from './declared.js';
 import { drbdFencing } from './drbd.js';
 import { guestFile } from './guests.js';
+import { LDIRECTORD_CF, lvsAddresses } from './lvs.js';
 import { sbdFenceDevice, stonithWatchdogTimeout } from './sbd.js';
 
 /** Where the desired CIB sections are kept on the nodes (for diffs, drift and apply). */
@@ -15,18 +16,28 @@ export const CIB_DIR = '/var/lib/hactl/cib';
 /** The desired CIB sections bootstrap keeps in {@link CIB_DIR} on the master (drift compares the live CIB with them). */
 export const CIB_FILES = ['resources.xml', 'constraints.xml', 'fencing-topology.xml'] as const;
 export const GROUP_ID = 'ha-services';
+/** The ldirectord primitive of a Pacemaker cluster with `lvs:` (ocf:heartbeat:ldirectord, in the services group). */
+export const LDIRECTORD_ID = 'ldirectord';
+
+/** The id of an LVS virtual address's IPaddr2 primitive: named after the first LVS service on it. */
+export function lvsAddressId(c: ClusterModel, address: string): string {
+  return `vip-lvs-${c.lvs.find((s) => s.address === address)?.name ?? address.replace(/\W/g, '-')}`;
+}
 
 export interface CibOptions {
   /** DRBD is active (kernel module present on both twins) */
   drbd: boolean;
   /** resource class for services: `systemd` or `lsb` (nodes without systemd) */
   serviceClass: 'systemd' | 'lsb';
+  /** the twins' kernels have IPVS: the LVS addresses and ldirectord are resources (default: true) */
+  ipvs?: boolean;
 }
 
 /** The data resources.xml.hbs and constraints.xml.hbs render. */
 export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown> {
   const twins = [c.master.name, c.slave.name];
   const drbd = o.drbd ? c.drbd : [];
+  const lvs = c.lvs.length > 0 && o.ipvs !== false;
   const sbdDevice = sbdFenceDevice(c, fenceRaceDelay(c));
   const fencing = [
     ...(c.stonith.enabled && c.stonith.agent
@@ -60,7 +71,15 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
         fstype: r.filesystem!.type,
         options: r.filesystem!.options ?? '',
       })),
-    vips: c.floatingIps.map((v) => ({ id: v.name, address: v.address, prefix: v.prefix, interface: v.interface })),
+    // the floating IPs, then the LVS virtual addresses that are not floating IPs: on the director
+    // that runs ldirectord, which only adds the IPVS rules (as Heartbeat's haresources does)
+    vips: [
+      ...c.floatingIps.map((v) => ({ id: v.name, address: v.address, prefix: v.prefix, interface: v.interface })),
+      ...(lvs
+        ? lvsAddresses(c).map((a) => ({ id: lvsAddressId(c, a), address: a, prefix: c.network.prefix, interface: c.interface }))
+        : []),
+    ],
+    ldirectord: lvs ? { id: LDIRECTORD_ID, configfile: LDIRECTORD_CF } : undefined,
     services: c.services.filter((s) => o.drbd || !s.drbd).map((s) => ({ id: `svc-${s.name}`, class: o.serviceClass, type: s.name })),
     guests: c.guests
       .filter((g) => o.drbd || !g.drbd)

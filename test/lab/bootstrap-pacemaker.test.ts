@@ -229,10 +229,10 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     // (no status section: a simulation without it warns, e.g. that unseen nodes would be
     // fenced; warnings are fine, errors are not)
     const live = check('cibadmin -Q').replace(/<status\/>|<status>[\s\S]*<\/status>/, '<status/>');
-    for (const v of ['', '-nodrbd', '-declared']) {
+    for (const v of ['', '-nodrbd', '-declared', '-lvs']) {
       const cib = live
         .replace(/<resources\/>|<resources>[\s\S]*<\/resources>/, golden(`resources${v}.xml`))
-        .replace(/<constraints\/>|<constraints>[\s\S]*<\/constraints>/, golden(`constraints${v}.xml`));
+        .replace(/<constraints\/>|<constraints>[\s\S]*<\/constraints>/, golden(`constraints${v === '-lvs' ? '' : v}.xml`));
       send(`cib${v}.xml`, cib);
       const out = ssh(STATE, 'master', `crm_verify -V -x /tmp/golden/cib${v}.xml 2>&1`).stdout;
       expect(out, out).not.toMatch(/Errors found|error:/i);
@@ -348,5 +348,34 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     const bad = hactl(['failover-test', '-i', INV, '--yes', '-s', 'cut-link', '--link', 'backplan']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--link backplan: not one of the cluster's links \(backplane, public\)/);
+  });
+  it('lvs on Pacemaker (issue #21): ldirectord.cf rendered and checked on both twins; without IPVS (this lab) LVS stays out of the CIB, said so', () => {
+    const { vip } = labAddresses(STATE);
+    const net = vip.split('.').slice(0, 3).join('.');
+    const lvs = variant('lvs', (d) =>
+      d.setIn(
+        ['lvs'],
+        d.createNode([{ name: 'web', virtual: `${net}.200:80`, forwarding: 'gate', real_servers: [`${net}.31:80`, `${net}.32:80`] }]),
+      ),
+    );
+    const r = hactl(['bootstrap', '-i', lvs]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(
+      /no IPVS in master's kernel: ldirectord\.cf is rendered and validated, but LVS is left out of the CIB/,
+    );
+    for (const twin of ['master', 'slave'])
+      expect(
+        ssh(STATE, twin, 'grep -c "real=" /etc/ha.d/ldirectord.cf; systemctl is-enabled ldirectord 2>/dev/null || echo not-systemd').stdout,
+      ).toMatch(/^2\n/);
+    expect(ssh(STATE, 'master', 'cibadmin -Q --scope resources').stdout).not.toMatch(/ldirectord|vip-lvs-web/);
+    const smoke = json(hactl(['smoke', '-i', lvs, '--json']).stdout);
+    expect(smoke.checks.find((c: any) => c.check === 'LVS (ldirectord)')).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/IPVS is not available/),
+    });
+    const again = hactl(['bootstrap', '-i', lvs, '--json', '--no-smoke']);
+    expect(
+      json(again.stdout).hosts.flatMap((h: any) => h.tasks.filter((t: any) => t.changed).map((t: any) => `${h.host}: ${t.task}`)),
+    ).toEqual([]);
   });
 });

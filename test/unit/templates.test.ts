@@ -38,6 +38,21 @@ describe('templates (golden)', async () => {
       await expect(renderFile('pacemaker/constraints.xml.hbs', v)).toMatchFileSnapshot(golden(`constraints${drbd ? '' : '-nodrbd'}.xml`));
     }
   });
+  it('pacemaker with lvs: the LVS address and ldirectord in the group after the floating IP; none without IPVS', async () => {
+    const lvs = { ...pcmk, network: hb.network, interface: hb.interface, lvs: hb.lvs };
+    const v = cibView(lvs, { drbd: true, serviceClass: 'systemd' });
+    await expect(renderFile('pacemaker/resources.xml.hbs', v)).toMatchFileSnapshot(golden('resources-lvs.xml'));
+    expect((v.vips as Array<{ id: string }>).map((x) => x.id)).toEqual(['vip', 'vip-admin', 'vip-lvs-web']);
+    expect(stackPackages(lvs, lvs.master)).toEqual(expect.arrayContaining(['ldirectord', 'ipvsadm']));
+    // ldirectord refuses an empty receive="" ("invalid receive string"): without expect, no receive line
+    // (its HTTP check then wants a 2xx answer only)
+    const bare = { ...lvs, lvs: lvs.lvs.map((s) => ({ ...s, check: { ...s.check, expect: undefined } })) };
+    expect(renderFile('ldirectord/ldirectord.cf.hbs', ldirectordView(bare))).not.toMatch(/receive=/);
+    expect(renderFile('ldirectord/ldirectord.cf.hbs', ldirectordView(lvs))).toMatch(/receive="/);
+    const none = cibView(lvs, { drbd: true, serviceClass: 'systemd', ipvs: false });
+    expect(none.ldirectord).toBeUndefined();
+    expect((none.vips as Array<{ id: string }>).map((x) => x.id)).toEqual(['vip', 'vip-admin']);
+  });
   it("pacemaker: declared resources, a clone, constraints (inventory pacemaker:) after hactl's own", async () => {
     const declared = await loadInventory('test/fixtures/inventory/good-declared.yaml');
     const v = cibView(declared, { drbd: true, serviceClass: 'systemd' });

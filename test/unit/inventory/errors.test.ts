@@ -341,12 +341,6 @@ const CASES: Record<string, Problem[]> = {
       hint: 'the first octet must be even, e.g. 52:54:00:xx:xx:xx',
     },
     {
-      location: 'bad-guests-lvs.yaml:19:3',
-      field: 'lvs',
-      message: 'lvs: is not supported with stack: pacemaker yet (hactl would not configure ldirectord)',
-      hint: 'use stack: heartbeat (ldirectord runs from haresources), or remove lvs: and manage ldirectord yourself',
-    },
-    {
       location: 'bad-guests-lvs.yaml:20:14',
       field: 'lvs[0].virtual',
       message: 'LVS virtual address 192.168.1.200 is outside cluster.network 10.77.0.0/24',

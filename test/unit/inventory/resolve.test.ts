@@ -177,14 +177,9 @@ lvs:
     });
   });
 
-  it('refuses lvs: on the pacemaker stack (it would be ignored)', () => {
-    let messages: string[] = [];
-    try {
-      parse('lvs:\n  - { name: web, virtual: "10.1.0.200:80", real_servers: ["10.1.0.21"] }\n');
-    } catch (err) {
-      messages = (err as InputErrors).errors.map((e) => e.message);
-    }
-    expect(messages).toEqual(['lvs: is not supported with stack: pacemaker yet (hactl would not configure ldirectord)']);
+  it('accepts lvs: on the pacemaker stack (ldirectord and the addresses become resources)', () => {
+    const m = parse('lvs:\n  - { name: web, virtual: "10.1.0.200:80", real_servers: ["10.1.0.21"] }\n');
+    expect(m.lvs.map((s) => `${s.name} ${s.address}:${s.port}`)).toEqual(['web 10.1.0.200:80']);
   });
 
   it('stringifies stonith parameters', () => {
