@@ -12,18 +12,11 @@ import {
 import { InputErrors } from '../../../src/core/errors.js';
 import { parseInventory } from '../../../src/inventory/load.js';
 import { probedService } from '../../../src/inventory/model.js';
+import { TWO_TWINS } from '../inventory/helpers.js';
 
 // issue #21: a service's own health check: TCP, HTTP with the status that counts, or a
 // command run where the service runs
-const inventory = (services: string): string => `cluster:
-  name: svc
-  stack: pacemaker
-  network: 10.1.0.0/24
-  floating_ips: [10.1.0.100]
-nodes:
-  - { name: alpha, address: 10.1.0.11, role: master }
-  - { name: beta, address: 10.1.0.12, role: slave }
-  - { name: gamma, address: 10.1.0.13, role: arbitrator }
+const inventory = (services: string): string => `${TWO_TWINS}  - { name: gamma, address: 10.1.0.13, role: arbitrator }
 services:
 ${services}`;
 function problems(services: string): string[] {

@@ -6,6 +6,18 @@ import { parseInventory } from '../../../src/inventory/index.js';
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/inventory/', import.meta.url));
 export const EXAMPLES = fileURLToPath(new URL('../../../inventory/', import.meta.url));
 
+/** The smallest Pacemaker inventory: cluster t on 10.1.0.0/24, VIP .100, master alpha (.11), slave beta (.12); append nodes or sections. */
+export const TWO_TWINS = `
+cluster:
+  name: t
+  stack: pacemaker
+  network: 10.1.0.0/24
+  floating_ips: [10.1.0.100]
+nodes:
+  - { name: alpha, address: 10.1.0.11, role: master }
+  - { name: beta, address: 10.1.0.12, role: slave }
+`;
+
 export interface Problem {
   location?: string;
   field?: string;

@@ -2,18 +2,9 @@ import { homedir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { InputErrors } from '../../../src/core/errors.js';
 import { type ClusterModel, defaultMac, inventoryWarnings, parseInventory, timingWarnings } from '../../../src/inventory/index.js';
-import { EXAMPLES } from './helpers.js';
+import { EXAMPLES, TWO_TWINS } from './helpers.js';
 
-const BASE = `
-cluster:
-  name: t
-  stack: pacemaker
-  network: 10.1.0.0/24
-  floating_ips: [10.1.0.100]
-nodes:
-  - { name: alpha, address: 10.1.0.11, role: master }
-  - { name: beta, address: 10.1.0.12, role: slave }
-`;
+const BASE = TWO_TWINS;
 
 const parse = (extra = '', file = '/srv/inv/cluster.yaml'): ClusterModel => parseInventory(BASE + extra, file);
 
