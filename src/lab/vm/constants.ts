@@ -32,9 +32,10 @@ export const VM_BASE_PACKAGES: readonly string[] = [
 /**
  * The HA stack baked into the image (the namespace lab's repo packages): apt inside a
  * TCG VM installs them in ~6 min for 3 VMs, so `hactl bootstrap` finds them installed.
- * The same closure is also served as the lab repo, so apt inside the VMs works.
+ * The same closure is also served as the lab repo, so apt inside the VMs works. Plus sbd:
+ * only the VMs have a kernel of their own for its watchdog (softdog), so only they get it.
  */
-export const VM_IMAGE_PACKAGES: readonly string[] = LAB_PACKAGES;
+export const VM_IMAGE_PACKAGES: readonly string[] = [...LAB_PACKAGES, 'sbd'];
 
 /** Debian packages the host needs for `hactl lab up --vm` beyond HOST_PACKAGES. */
 export const VM_HOST_PACKAGES: readonly string[] = ['qemu-system-x86', 'qemu-utils', 'e2fsprogs'];
