@@ -12,6 +12,7 @@ import { members } from '../stack/corosync.js';
 import { splitBrainHint } from '../stack/drbd-safety.js';
 import { LDIRECTORD_CF } from '../stack/lvs.js';
 import { GROUP_ID } from '../stack/pacemaker.js';
+import { isDiskless } from '../stack/sbd.js';
 import type { Connection } from '../transport/types.js';
 import { drbdProblems, isResyncing } from './drbd.js';
 import { probe } from './http.js';
@@ -79,10 +80,12 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
     connector,
     [c.master, c.slave].filter((n) => !absent.has(n.name)),
   );
-  const [mon, q, links] = await Promise.all([
+  const sbd = c.stonith.enabled ? c.stonith.sbd : undefined;
+  const [mon, q, links, swt] = await Promise.all([
     conn.exec(CRM_MON_COMMAND),
     conn.exec(QUORUM_COMMAND),
     c.links.length > 1 ? conn.exec(KNET_LINKS_COMMAND) : undefined,
+    sbd && isDiskless(sbd) ? conn.exec(WATCHDOG_TIMEOUT_COMMAND) : undefined,
   ]);
   if (mon.code !== 0)
     return [
@@ -118,7 +121,7 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
       ok: st.failures.length === 0,
       detail: st.failures.length ? st.failures.map((f) => `${f.op} on ${f.node}: ${f.status}`).join('; ') : 'none',
     },
-    fencingCheck(c, st.resources),
+    fencingCheck(c, st.resources, swt?.stdout.trim()),
     ...(links ? [linksCheck(c, parseKnetLinks(links.stdout), absent)] : []),
     ...lvs,
   ];
@@ -176,11 +179,33 @@ export function serviceGroupCheck(c: Pick<ClusterModel, 'master' | 'slave'>, crm
   };
 }
 
-/** Fencing as the cluster runs it: every STONITH device started when the inventory enables fencing. */
-export function fencingCheck(c: Pick<ClusterModel, 'stonith'>, resources: ReturnType<typeof parseCrmMon>['resources']): SmokeCheck {
+/** Read-only: the live `stonith-watchdog-timeout` (empty when unset). */
+const WATCHDOG_TIMEOUT_COMMAND = 'crm_attribute -t crm_config -n stonith-watchdog-timeout -G -q 2>/dev/null || true';
+
+/**
+ * Fencing as the cluster runs it: every STONITH device started when the inventory enables
+ * fencing; with diskless SBD (no device: the watchdog fences) a positive live
+ * `stonith-watchdog-timeout` (`watchdogTimeout`), which bootstrap sets only once sbd runs on every voter.
+ */
+export function fencingCheck(
+  c: Pick<ClusterModel, 'stonith'>,
+  resources: ReturnType<typeof parseCrmMon>['resources'],
+  watchdogTimeout?: string,
+): SmokeCheck {
   const devices = resources.filter((r) => r.agent.startsWith('stonith'));
   if (!c.stonith.enabled) {
     return { check: 'fencing', ok: true, detail: 'disabled in the inventory (cluster.stonith): nothing stops a split brain' };
+  }
+  const sbd = c.stonith.sbd;
+  if (sbd && isDiskless(sbd) && !devices.length) {
+    const armed = Number.parseFloat(watchdogTimeout ?? '') > 0;
+    return {
+      check: 'fencing',
+      ok: armed,
+      detail: armed
+        ? `diskless SBD: stonith-watchdog-timeout ${watchdogTimeout} (watchdog self-fencing, no device)`
+        : 'diskless SBD, but stonith-watchdog-timeout is not set: sbd does not run on every voter (restart the stack there)',
+    };
   }
   const stopped = devices.filter((r) => !r.active).map((r) => r.id);
   return {

@@ -117,6 +117,14 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
     expect(on('master', 'modprobe ip_vs && ipvsadm -Ln')).toMatch(/IP Virtual Server version/);
   });
 
+  it('sbd is in the image but disabled: corosync does not require it until bootstrap configures it', () => {
+    expect(on('master', "dpkg-query -W -f='${Status}' sbd; echo; systemctl is-enabled sbd || true").split('\n')).toEqual([
+      'install ok installed',
+      'disabled',
+      '',
+    ]);
+  });
+
   it('apt inside a VM uses the lab repo on the bridge', () => {
     expect(on('arbitrator', 'apt-get update -q 2>&1')).toContain(labAddresses(STATE).bridge);
   });

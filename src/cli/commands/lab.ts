@@ -25,13 +25,14 @@ Examples:
   $ sudo hactl lab up --backplane                       # two networks: two corosync links, DRBD on the backplane
   $ ssh -F /var/lib/hactl/lab/ssh_config master
   $ sudo hactl lab up --vm                              # qemu VMs with DRBD disks, in /var/lib/hactl/vmlab
+  $ sudo hactl lab up --vm --backplane                  # the VMs with a second NIC (eth1) on 10.79.78.0/24
   The first run builds a Debian root and a local apt repo (~2 min, cached in /var/cache/hactl);
   the first --vm run builds a VM image (~4-5 min, cached there too); VMs boot in 1.5-3 min under TCG.`;
 
 const FAULT_EXAMPLES = `
 Examples:
   $ sudo hactl lab cut master && sudo hactl lab uncut master
-  $ sudo hactl lab cut master --link backplane          # only its second network (lab up --backplane)
+  $ sudo hactl lab cut master --link backplane          # only its second network (lab up [--vm] --backplane)
   $ sudo hactl lab poweroff master && sudo hactl lab boot master
   $ sudo hactl lab poweroff master --vm                 # the VM lab: kills master's qemu`;
 
@@ -105,7 +106,10 @@ export function register(program: Command): void {
     .option('--inventory-out <file>', 'where to write the inventory (default <state-dir>/inventory.yaml)')
     .addOption(new Option('--stack <stack>', 'cluster stack in the inventory').choices(STACK_NAMES).default('pacemaker'))
     .option('--index <n>', 'lab index 0..9: labs side by side, network 10.77.N.0/24 (default $HACTL_LAB_INDEX or 0)')
-    .option('--backplane', 'a second network 10.79.N.0/24 on eth1 (inventory: networks.backplane, two corosync links, DRBD on it)')
+    .option(
+      '--backplane',
+      'a second network 10.79.N.0/24 on eth1, 10.79.78.0/24 with --vm (inventory: networks.backplane, two corosync links, DRBD on it)',
+    )
     .addHelpText('after', UP_EXAMPLES)
     .action(async (o: UpOpts) => {
       if (o.vm) return upVm(o);
@@ -205,13 +209,14 @@ Examples:
 
 /** `lab up --vm`: the namespace lab's node options do not apply to the fixed three VMs. */
 async function upVm(o: UpOpts): Promise<void> {
-  if (o.nodes || o.add || o.index !== undefined || o.backplane)
-    throw new InputError('--vm makes master, slave and arbitrator: --nodes, --add, --index and --backplane are for the namespace lab');
+  if (o.nodes || o.add || o.index !== undefined)
+    throw new InputError('--vm makes master, slave and arbitrator: --nodes, --add and --index are for the namespace lab');
   const r = await vmLabUp({
     stateDir: o.stateDir,
     recreate: o.recreate,
     inventoryOut: o.inventoryOut,
     stack: parseStack(o.stack),
+    backplane: o.backplane,
     onEvent,
   });
   process.stdout.write(

@@ -32,9 +32,10 @@ export const VM_BASE_PACKAGES: readonly string[] = [
 /**
  * The HA stack baked into the image (the namespace lab's repo packages): apt inside a
  * TCG VM installs them in ~6 min for 3 VMs, so `hactl bootstrap` finds them installed.
- * The same closure is also served as the lab repo, so apt inside the VMs works.
+ * The same closure is also served as the lab repo, so apt inside the VMs works. Plus sbd:
+ * only the VMs have a kernel of their own for its watchdog (softdog), so only they get it.
  */
-export const VM_IMAGE_PACKAGES: readonly string[] = LAB_PACKAGES;
+export const VM_IMAGE_PACKAGES: readonly string[] = [...LAB_PACKAGES, 'sbd'];
 
 /** Debian packages the host needs for `hactl lab up --vm` beyond HOST_PACKAGES. */
 export const VM_HOST_PACKAGES: readonly string[] = ['qemu-system-x86', 'qemu-utils', 'e2fsprogs'];
@@ -69,6 +70,8 @@ export const VM_ROOT_SIZE = '4G';
 export const VM_BOOT_TIMEOUT_MS = 480_000;
 
 const NET = '10.78.0';
+/** The backplane (`lab up --vm --backplane`): 10.79.78.0/24, beside the namespace labs' 10.79.0-9. */
+const BACKPLANE_NET = '10.79.78';
 
 /** The VM lab's network: its netns, host link and addresses, in the namespace lab's shape. */
 export const VM_NET: LabNet = {
@@ -84,6 +87,7 @@ export const VM_NET: LabNet = {
   repoUrl: `http://${NET}.1:8080`,
   address: (id) => `${NET}.${id}`,
   nodeNetns: () => 'hactl-vm', // VMs have no netns of their own: their taps are on the bridge
+  backplane: { bridge: 'br1', network: `${BACKPLANE_NET}.0/24`, prefix: 24, address: (id) => `${BACKPLANE_NET}.${id}` },
 };
 
 /** The VM's tap on the bridge (its "cable"); IFNAMSIZ allows 15 characters. */
@@ -91,13 +95,19 @@ export function vmTap(name: string): string {
   return `t-${name}`;
 }
 
+/** The VM's tap on the backplane bridge (`lab up --vm --backplane`): its second NIC, eth1. */
+export function vmBackplaneTap(name: string): string {
+  return `b-${name}`;
+}
+
 /**
- * Fixed MAC per address (qemu's 52:54:00 prefix, then 78 for the 10.78 network): a
+ * Fixed MAC per address (qemu's 52:54:00 prefix, then 78 for 10.78, 79 for the backplane): a
  * rebooted VM keeps it, so peers' ARP entries stay valid.
  */
 export function vmMac(address: string): string {
-  const last = Number(address.split('.')[3]);
-  return `52:54:00:78:00:${last.toString(16).padStart(2, '0')}`;
+  const [, second, , last] = address.split('.').map(Number);
+  // 10.78.0.x keeps 52:54:00:78:00:xx; the backplane's 10.79.78.x gets 52:54:00:79:00:xx
+  return `52:54:00:${second === 79 ? '79' : '78'}:00:${(last ?? 0).toString(16).padStart(2, '0')}`;
 }
 
 /** Everything lab-assets/host-packages.txt lists (the CI installs from it): both labs' needs. */

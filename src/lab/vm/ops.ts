@@ -2,7 +2,7 @@
 import { InputError, NodeError } from '../../core/errors.js';
 import { cmd } from '../../core/shell.js';
 import { PUBLIC_NETWORK } from '../../inventory/model.js';
-import { plugCable } from '../cable.js';
+import { plugCable, setCable } from '../cable.js';
 import type { Lab, LabExecOptions, LabNodeStatus, LabOptions, VmLabStatus } from '../lab.js';
 import { netnsExists } from '../network.js';
 import { requireRoot } from '../preflight.js';
@@ -77,12 +77,16 @@ export async function vmBoot(name: string, opts: LabOptions = {}): Promise<void>
 }
 
 async function cable(name: string, up: boolean, opts: LabOptions & { link?: string }): Promise<void> {
-  if (opts.link && opts.link !== PUBLIC_NETWORK) throw new InputError(`the VM lab has one network: no "${opts.link}" to cut`);
   const { node, j } = labVm(name, opts);
-  await plugCable(node, { proc: node.qemu, off: `VM ${name} is powered off` }, tapOf(node), up, () => j.save());
+  const power = { proc: node.qemu, off: `VM ${name} is powered off` };
+  const c = tapOf(node, opts.link);
+  // `cut` in the state (and `lab status`) is the public cable; the backplane's is only its tap
+  if ((opts.link ?? PUBLIC_NETWORK) === PUBLIC_NETWORK) await plugCable(node, power, c, up, () => j.save());
+  else if (!isAlive(node.qemu)) throw new InputError(power.off);
+  else await setCable(c, up);
 }
 
-/** Pulls the VM's network cable (its tap goes down): it keeps running, its peers lose it. */
+/** Pulls the VM's network cable (`link`: which network's, default public; its tap goes down): it keeps running, its peers lose it. */
 export function vmCut(name: string, opts: LabOptions & { link?: string } = {}): Promise<void> {
   return cable(name, false, opts);
 }
@@ -126,7 +130,7 @@ export function vmLab(stateDir: string): Lab {
     uncut: (node, link) => vmUncut(node, { ...o, link }),
     freeze: (node) => vmFreeze(node, o),
     thaw: (node) => vmThaw(node, o),
-    // the VM lab has one network: no index to check or pick
+    // one VM lab per machine: no index to check or pick
     down: (opts = {}) => vmLabDown({ stateDir, force: opts.force }),
   };
 }

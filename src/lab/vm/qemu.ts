@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { NodeError } from '../../core/errors.js';
 import { setCable } from '../cable.js';
+import { BACKPLANE } from '../net.js';
 import { isAlive, killAndWait, must, procRef, sleep, spawnDetached, waitFor, which } from '../proc.js';
 import type { Journal } from '../state.js';
 import { accelArgs } from './accel.js';
@@ -17,8 +18,9 @@ import { tapOf } from './network.js';
 import type { VmFiles, VmPaths } from './paths.js';
 import type { VmLabState, VmNode } from './state.js';
 
-/** The files hactl-identity reads from /sys/firmware/qemu_fw_cfg/by_name/opt/hactl/. */
+/** The files hactl-identity reads from /sys/firmware/qemu_fw_cfg/by_name/opt/hactl/ (and `backplane`: eth1's address). */
 const IDENTITY = ['hostname', 'hosts', 'ssh_host_ed25519_key', 'ssh_host_ed25519_key.pub', 'authorized_keys', 'address'];
+const identityOf = (node: Pick<VmNode, 'backplane'>): string[] => [...IDENTITY, ...(node.backplane ? ['backplane'] : [])];
 
 /**
  * Makes a fresh VM's disks and identity: overlay, data disk, a new ed25519 host key (made
@@ -42,6 +44,7 @@ export async function prepareVm(files: VmFiles, image: VmImage, node: VmNode, cl
   writeFileSync(id('hosts'), hosts);
   writeFileSync(id('authorized_keys'), clientPub);
   writeFileSync(id('address'), `${node.address}/${VM_NET.prefix}\n`);
+  if (node.backplane) writeFileSync(id('backplane'), `${node.backplane.address}/${VM_NET.backplane?.prefix ?? VM_NET.prefix}\n`);
   await must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${node.name}`, '-f', id('ssh_host_ed25519_key')]);
   return vmHostKey(files);
 }
@@ -94,17 +97,28 @@ export function qemuArgs(state: Pick<VmLabState, 'accel' | 'memoryMiB'>, image: 
     `tap,id=n0,ifname=${node.tap},script=no,downscript=no`,
     '-device',
     `virtio-net-pci,netdev=n0,mac=${node.mac}`,
+    // the backplane NIC after eth0's (PCI order): eth1
+    ...(node.backplane
+      ? [
+          '-netdev',
+          `tap,id=n1,ifname=${node.backplane.tap},script=no,downscript=no`,
+          '-device',
+          `virtio-net-pci,netdev=n1,mac=${node.backplane.mac}`,
+        ]
+      : []),
     // sshd and DRBD want entropy at boot; without it the guest waits for it
     '-device',
     'virtio-rng-pci',
-    ...IDENTITY.flatMap((f) => ['-fw_cfg', `name=opt/hactl/${f},file=${esc(join(files.identity, f))}`]),
+    ...identityOf(node).flatMap((f) => ['-fw_cfg', `name=opt/hactl/${f},file=${esc(join(files.identity, f))}`]),
   ];
 }
 
 /** Powers a VM on (on its kept disks): plugs its cable in and starts qemu in the lab netns. */
 export async function startVm(j: Journal<VmLabState, VmPaths>, image: VmImage, node: VmNode): Promise<void> {
   const files = j.paths.vm(node.name);
+  // a boot plugs its cables back in, a cut one too
   await setCable(tapOf(node), true);
+  if (node.backplane) await setCable(tapOf(node, BACKPLANE), true);
   writeFileSync(files.qemuLog, `--- boot ${new Date().toISOString()}\n`, { flag: 'a' });
   // a fresh console per boot: the tail shown on errors is this boot's
   writeFileSync(files.console, '');

@@ -10,6 +10,8 @@ export interface VmNode extends LabHost {
   tap: string;
   /** has data disks for DRBD: /dev/vdb (services) and /dev/vdc (a guest) */
   dataDisk: boolean;
+  /** its second NIC (eth1) on the backplane bridge (`lab up --vm --backplane`) */
+  backplane?: { tap: string; address: string; mac: string };
   /** the qemu process, while powered on */
   qemu?: ProcRef;
 }
@@ -25,6 +27,8 @@ export interface VmLabState extends Recorded {
   /** 'kvm' or 'tcg', chosen once at `lab up` */
   accel: 'kvm' | 'tcg';
   memoryMiB: number;
+  /** a second network (bridge br1, each VM's eth1): `lab up --vm --backplane` */
+  backplane?: boolean;
   inventory?: string;
   repoServer?: ProcRef;
   /** files outside the VM dirs that `down` removes */

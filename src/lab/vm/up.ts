@@ -6,14 +6,14 @@ import type { Role, Stack } from '../../inventory/model.js';
 import { type LabListener, step } from '../events.js';
 import { removeTree } from '../fsutil.js';
 import { inventoryText } from '../inventory.js';
-import { createLabNetwork, netnsExists } from '../network.js';
+import { createBackplane, createLabNetwork, netnsExists } from '../network.js';
 import { defaultCacheDir } from '../paths.js';
 import { requireRoot, requireTools } from '../preflight.js';
 import { startRepoServer } from '../repo.js';
 import { ensureClientKey, hostsText, writeSshFiles } from '../ssh.js';
 import { Journal } from '../state.js';
 import { type Accel, chooseAccel } from './accel.js';
-import { VM_BOOT_TIMEOUT_MS, VM_HOST_TOOLS, VM_MEMORY_MIB, VM_NET, VM_NODES, vmMac, vmTap } from './constants.js';
+import { VM_BOOT_TIMEOUT_MS, VM_HOST_TOOLS, VM_MEMORY_MIB, VM_NET, VM_NODES, vmBackplaneTap, vmMac, vmTap } from './constants.js';
 import { vmLabDown } from './down.js';
 import { ensureVmImage, type VmImage } from './image.js';
 import { addTap } from './network.js';
@@ -33,6 +33,8 @@ export interface VmLabUpOptions {
   stack?: Stack;
   /** guest RAM per VM; default 1024 */
   memoryMiB?: number;
+  /** a second network (bridge br1, each VM's eth1 on 10.79.78.0/24), declared as `backplane`, link 0 of two */
+  backplane?: boolean;
   onEvent?: LabListener;
 }
 
@@ -80,10 +82,20 @@ async function clearOld(paths: VmPaths, opts: VmLabUpOptions): Promise<void> {
   await step(opts.onEvent, 'remove the old VM lab', () => vmLabDown({ stateDir: paths.stateDir, force: !existing }));
 }
 
-function newNodes(): VmNode[] {
+function newNodes(backplane = false): VmNode[] {
   return VM_NODES.map(({ name, role, id, dataDisk }) => {
     const address = VM_NET.address(id);
-    return { name, role, address, mac: vmMac(address), tap: vmTap(name), dataDisk, cut: false };
+    const bp = backplane && VM_NET.backplane ? VM_NET.backplane.address(id) : undefined;
+    return {
+      name,
+      role,
+      address,
+      mac: vmMac(address),
+      tap: vmTap(name),
+      dataDisk,
+      cut: false,
+      ...(bp ? { backplane: { tap: vmBackplaneTap(name), address: bp, mac: vmMac(bp) } } : {}),
+    };
   });
 }
 
@@ -95,7 +107,7 @@ async function createVmLab(paths: VmPaths, opts: VmLabUpOptions): Promise<Omit<V
   const accel = await chooseAccel(image, cacheDir, emit);
   const clientPub = await ensureClientKey(paths);
   await removeTree(paths.vmsDir); // fresh disks for a fresh lab
-  const nodes = newNodes();
+  const nodes = newNodes(opts.backplane);
   const inventory = resolve(opts.inventoryOut ?? paths.inventory);
   const state: VmLabState = {
     version: 1,
@@ -106,6 +118,7 @@ async function createVmLab(paths: VmPaths, opts: VmLabUpOptions): Promise<Omit<V
     image: image.dir,
     accel,
     memoryMiB: opts.memoryMiB ?? VM_MEMORY_MIB,
+    ...(opts.backplane ? { backplane: true } : {}),
     inventory,
     netns: [],
     links: [],
@@ -119,6 +132,8 @@ async function createVmLab(paths: VmPaths, opts: VmLabUpOptions): Promise<Omit<V
   j.dir(paths.vmsDir);
   await step(emit, `network ${VM_NET.netns} (bridge ${VM_NET.bridgeAddress}, host veth ${VM_NET.hostAddress}, taps)`, async () => {
     await createLabNetwork(j, VM_NET);
+    // the backplane bridge lives in the lab netns: it goes with it at `down`
+    if (opts.backplane) await createBackplane(VM_NET);
     for (const n of nodes) await addTap(j, n);
   });
   state.repoServer = await step(emit, `apt repo server on ${VM_NET.bridgeAddress}:${VM_NET.repoPort}`, () =>
@@ -185,10 +200,17 @@ export const VM_VARS = [
  * The VM lab's inventory: as the namespace lab's, plus DRBD r0 on the twins' /dev/vdb
  * (ext4 at /srv/data) holding apache2's data, and failover-test's data check on it.
  * Token 3000: emulated CPUs stall for longer than the namespace lab's 1000 ms under load;
- * monitors every 20 s and 3 x the operation timeouts, for the same reason.
+ * monitors every 20 s and 3 x the operation timeouts, for the same reason. With a
+ * backplane (VMs with an eth1): the namespace lab's `networks`, two `links`, DRBD on it.
  */
 export function vmInventoryText(paths: VmPaths, file: string, stack: Stack, nodes: readonly VmNode[]): string {
+  const bp = VM_NET.backplane;
+  const backplane =
+    bp && nodes.some((n) => n.backplane)
+      ? { network: bp.network, addresses: Object.fromEntries(nodes.map((n) => [n.name, n.backplane?.address ?? ''])) }
+      : undefined;
   const text = inventoryText(paths, file, stack, nodes, VM_NET, {
+    ...(backplane ? { backplane } : {}),
     token: 3000,
     drbd: [{ name: 'r0', device: '/dev/drbd0', disk: '/dev/vdb', filesystem: { type: 'ext4', mount: '/srv/data' } }],
     services: [{ name: 'apache2', package: 'apache2', check: { port: 80, path: '/' }, drbd: 'r0' }],
