@@ -211,7 +211,11 @@ async function attempt(o: RunLockOptions, holder: LockHolder, path: string): Pro
   const releaseAll = async (): Promise<void> => {
     clearInterval(timer);
     for (const h of held) h.end();
-    await Promise.race([Promise.all(held.map((h) => h.exited)), sleep(3000)]);
+    // at most 3 s for the nodes' lock holders to exit; the timer is cleared once they have,
+    // or it would keep the process alive those 3 s after every run
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(held.map((h) => h.exited)), new Promise((r) => (timeout = setTimeout(r, 3000)))]);
+    clearTimeout(timeout);
     releaseLocalLock(path, holder);
   };
   const timer = setInterval(() => held.forEach((h) => h.write('\n')), KEEPALIVE_MS);
