@@ -82,7 +82,8 @@ async function clearOld(paths: VmPaths, opts: VmLabUpOptions): Promise<void> {
   await step(opts.onEvent, 'remove the old VM lab', () => vmLabDown({ stateDir: paths.stateDir, force: !existing }));
 }
 
-function newNodes(backplane = false): VmNode[] {
+/** The VMs of a new lab: addresses, MACs and taps from their host ids (and the backplane NIC with `backplane`). */
+export function newNodes(backplane = false): VmNode[] {
   return VM_NODES.map(({ name, role, id, dataDisk }) => {
     const address = VM_NET.address(id);
     const bp = backplane && VM_NET.backplane ? VM_NET.backplane.address(id) : undefined;

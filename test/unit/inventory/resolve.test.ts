@@ -1,6 +1,5 @@
 import { homedir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { InputErrors } from '../../../src/core/errors.js';
 import { type ClusterModel, defaultMac, inventoryWarnings, parseInventory, timingWarnings } from '../../../src/inventory/index.js';
 import { EXAMPLES, TWO_TWINS } from './helpers.js';
 

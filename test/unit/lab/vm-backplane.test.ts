@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseInventory } from '../../../src/inventory/load.js';
-import { VM_NET, VM_NODES, vmBackplaneTap, vmMac, vmTap } from '../../../src/lab/vm/constants.js';
 import type { VmImage } from '../../../src/lab/vm/image.js';
 import { tapOf } from '../../../src/lab/vm/network.js';
 import { vmPaths } from '../../../src/lab/vm/paths.js';
 import { qemuArgs } from '../../../src/lab/vm/qemu.js';
 import type { VmNode } from '../../../src/lab/vm/state.js';
-import { vmInventoryText } from '../../../src/lab/vm/up.js';
+import { newNodes, vmInventoryText } from '../../../src/lab/vm/up.js';
 import { renderFile } from '../../../src/render/render.js';
 import { corosyncView } from '../../../src/stack/corosync.js';
 import { drbdView } from '../../../src/stack/drbd.js';
@@ -15,21 +14,7 @@ import { drbdView } from '../../../src/stack/drbd.js';
 // Issue #20 on the VM lab: `lab up --vm --backplane` gives each VM a second NIC (eth1) on
 // a second bridge, its address through fw_cfg, and the namespace lab's inventory shape.
 const image: VmImage = { dir: '/img', root: '/img/root.img', kernel: '/img/vmlinuz', initrd: '/img/initrd.img', repo: '/img/repo' };
-const vms = (backplane: boolean): VmNode[] =>
-  VM_NODES.map(({ name, role, id, dataDisk }) => {
-    const address = VM_NET.address(id);
-    const bp = VM_NET.backplane!.address(id);
-    return {
-      name,
-      role,
-      address,
-      mac: vmMac(address),
-      tap: vmTap(name),
-      dataDisk,
-      cut: false,
-      ...(backplane ? { backplane: { tap: vmBackplaneTap(name), address: bp, mac: vmMac(bp) } } : {}),
-    };
-  });
+const vms = (backplane: boolean): VmNode[] => newNodes(backplane);
 
 describe('VM lab backplane', () => {
   it('a second tap NIC after eth0, its own MAC, and eth1 address passed through fw_cfg', () => {
