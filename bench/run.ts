@@ -243,6 +243,7 @@ async function main(): Promise<number> {
         hactlProfiles: [] as Array<ReturnType<typeof phasesOf>>,
         equivalence: [] as string[],
         rssKiB: [] as number[],
+        diskSettle: [] as number[],
       };
       let files: CorosyncFiles | undefined;
       if (!args.skip.has('converge')) {
@@ -251,6 +252,7 @@ async function main(): Promise<number> {
           await checkpoint(`converge pair ${p + 1}`);
           for (const tool of order) {
             const lab = await freshLab(convEnv);
+            conv.diskSettle.push(Number(lab.settled.toFixed(1)));
             if (p === 0 && conv.order.length === 0) {
               const diff = await checkConvergePlay(lab, convEnv);
               for (const d of diff) results.notes.push(`NOT EQUIVALENT: ${d} (update bench/ansible/templates/)`);
@@ -279,6 +281,7 @@ async function main(): Promise<number> {
           }
           say(`floors ${p + 1}/${args.pairs}: apt installs alone, then formation alone, on a fresh lab`);
           const lab = await freshLab(convEnv);
+          conv.diskSettle.push(Number(lab.settled.toFixed(1)));
           const apt = await aptFloor(lab, convEnv);
           conv.apt.push(apt.seconds);
           const form = await formationFloor(lab, files!, convEnv);

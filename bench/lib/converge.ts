@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANSIBLE_DIR, type AnsibleResult, recapChanged, recapFailed, runAnsible } from './ansible.js';
-import { pool, ssh, sshMust, type Timed, timed } from './exec.js';
+import { diskSettle, pool, ssh, sshMust, type Timed, timed } from './exec.js';
 import { changedHosts, failedHosts, type HactlRun, runHactl } from './hactl.js';
 import { ansibleInventory, type Lab, labUp } from './labs.js';
 import { ansibleVars, compareRenders, packagesByNode } from './model.js';
@@ -46,8 +46,10 @@ export async function ansibleFilesFor(lab: Lab, workDir: string): Promise<{ inve
   return { inventory, vars };
 }
 
-export async function freshLab(e: ConvergeEnv): Promise<Lab> {
-  return labUp({ index: e.index, stateDir: e.stateDir, packages: e.packages, log: e.log });
+/** A fresh lab, and the disk quiet again after the last one's removal (the seconds that took: `settled`). */
+export async function freshLab(e: ConvergeEnv): Promise<Lab & { settled: number }> {
+  const lab = await labUp({ index: e.index, stateDir: e.stateDir, packages: e.packages, log: e.log });
+  return { ...lab, settled: await diskSettle() };
 }
 
 export async function hactlConverge(lab: Lab, e: ConvergeEnv): Promise<HactlRun> {

@@ -151,3 +151,34 @@ export function loadAverage(): [number, number, number] {
   const [a = 0, b = 0, c = 0] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
   return [a, b, c];
 }
+
+/** Sectors written so far by the machine's whole disks (/proc/diskstats, partitions and virtual devices left out). */
+function sectorsWritten(): number {
+  let sum = 0;
+  for (const line of readFileSync('/proc/diskstats', 'utf8').split('\n')) {
+    const f = line.trim().split(/\s+/);
+    const name = f[2] ?? '';
+    if (!/^(sd[a-z]+|vd[a-z]+|xvd[a-z]+|nvme\d+n\d+|hd[a-z]+)$/.test(name)) continue;
+    sum += Number(f[9] ?? 0);
+  }
+  return sum;
+}
+
+/**
+ * Waits until the disk is quiet: `sync`, then until a second passes with under 2 MiB
+ * written (at most `maxMs`). A fresh lab replaces the last one's files; their deletion
+ * (with `discard` on this machine's ext4) and writeback stall the next run's dpkg fsyncs by
+ * seconds, and whichever tool ran next paid for it. Returns the seconds waited.
+ */
+export async function diskSettle(maxMs = 60_000): Promise<number> {
+  const t0 = performance.now();
+  await timed('sync', []);
+  let before = sectorsWritten();
+  while (performance.now() - t0 < maxMs) {
+    await sleep(1000);
+    const now = sectorsWritten();
+    if (now - before < 4096) break;
+    before = now;
+  }
+  return (performance.now() - t0) / 1000;
+}
