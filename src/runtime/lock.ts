@@ -225,6 +225,9 @@ async function attempt(o: RunLockOptions, holder: LockHolder, path: string): Pro
   // the first node alone (every run starts there, so of two racing runs one wins it and
   // the other refuses), then the others in parallel: no handshake after handshake
   const [first, ...rest] = o.nodes;
+  // the others' handshakes overlap the first node's lock: a connection takes no lock, and
+  // the connector hands the same one to lockNode below (and to the run after it)
+  for (const n of rest.slice(0, Math.max(0, (o.forks ?? 10) - 1))) o.connector.get(n).catch(() => undefined);
   const outcomes: NodeOutcome[] = first ? [await lockNode(o, first, holder)] : [];
   if (outcomes[0]?.kind !== 'busy' && outcomes[0]?.kind !== 'error') {
     // lockNode never throws: an unreachable node is 'skipped'
