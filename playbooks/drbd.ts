@@ -93,14 +93,10 @@ export async function bootstrapDrbd(ctx: PlaybookContext<DrbdHandler>, twins: Ho
   const states = new Map<string, DrbdResourceFact[]>();
   await twins.all(async (h) => {
     if (h.check) return;
-    // a fresh pair must be connected before the decision: wait (bounded) for the peer
-    const pending = cluster.drbd.filter((r) => fresh(master, r) && fresh(slave, r)).map((r) => quote(r.name));
-    if (pending.length) {
-      await h.exec(
-        `for r in ${pending.join(' ')}; do end=$(( $(date +%s) + 60 )); ` +
-          `until drbdadm cstate "$r" 2>/dev/null | grep -qx Connected; do [ $(date +%s) -ge $end ] && break; sleep 1; done; done`,
-      );
-    }
+    // the decision needs the pair's handshake: a twin whose own disk is not UpToDate (a fresh
+    // pair: Inconsistent; a kept pair both just brought up: Consistent until they meet)
+    // waits (bounded) until it is connected to its peer or UpToDate
+    await h.exec(drbdHandshakeWait(cluster.drbd.map((r) => r.name)));
     states.set(h.name, parseDrbdState((await h.exec(drbdStateCommand(cluster.drbd))).stdout, cluster.drbd));
   }, 'drbd state');
   await twins.role('master').once(async (h) => {
@@ -162,3 +158,16 @@ export const drbdHandlers = {
   'adjust drbd': async (h: HostContext) =>
     void (await h.sh('if [ -e /proc/drbd ]; then drbdadm adjust all; fi', { what: 'drbdadm adjust all' })),
 };
+
+/** DRBD's connection states of a pair that has met (8.4's cstate; 9's is Connected). */
+const MET =
+  'Connected|SyncSource|SyncTarget|PausedSyncS|PausedSyncT|WFBitMapS|WFBitMapT|WFSyncUUID|StartingSyncS|StartingSyncT|VerifyS|VerifyT';
+
+/** Waits, at most 60 s per resource, until it is connected to its peer or its own disk is UpToDate. */
+export function drbdHandshakeWait(resources: readonly string[]): string {
+  return (
+    `for r in ${resources.map(quote).join(' ')}; do end=$(( $(date +%s) + 60 )); ` +
+    `until drbdadm cstate "$r" 2>/dev/null | grep -qxE '${MET}' || drbdadm dstate "$r" 2>/dev/null | grep -q '^UpToDate'; ` +
+    'do [ $(date +%s) -ge $end ] && break; sleep 1; done; done'
+  );
+}
