@@ -6,7 +6,7 @@
 
 import { heartbeatSettled, heartbeatStatus } from '../src/facts/heartbeat-status.js';
 import type { ClusterModel, HostContext, PlaybookContext } from '../src/index.js';
-import { drbdResFile } from '../src/stack/drbd.js';
+import { anyDrbdFencing, drbdResFile } from '../src/stack/drbd.js';
 import {
   guestFile,
   XENDOMAINS_SETTINGS,
@@ -19,6 +19,9 @@ import {
   AUTHKEYS,
   AUTHKEYS_VALIDATE,
   authkeysView,
+  DOPD_SETUID,
+  dopdOverrideCommand,
+  dopdOverrideSet,
   HA_CF,
   HARESOURCES,
   HARESOURCES_VALIDATE,
@@ -52,6 +55,15 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>)
   // drbd.service brings the resources up at boot, before heartbeat starts.
   const drbd = await bootstrapDrbd(ctx, twins);
   if (drbd) await twins.all(async (h) => void (await h.service('drbd', { enabled: true })), 'drbd at boot');
+  // DRBD fencing through dopd: it outdates its own disk as hacluster, with DRBD's tools setuid
+  if (drbd && anyDrbdFencing(cluster))
+    await twins.all(async (h) => {
+      for (const path of DOPD_SETUID)
+        await h.command(dopdOverrideCommand(path), {
+          unless: dopdOverrideSet(path),
+          name: `dopd may outdate DRBD: ${path} setuid root, group haclient (dpkg-statoverride)`,
+        });
+    }, 'dopd');
   await bootstrapGuests(ctx, twins);
   // Xen guests start with xendomains (haresources): each config linked into /etc/xen/auto,
   // save/restore off (a stop shuts them down), and xendomains kept out of the boot

@@ -1,5 +1,6 @@
 import { InputError } from '../core/errors.js';
 import { revealValue, type Secret } from '../core/secret.js';
+import { quote } from '../core/shell.js';
 import { addressOn, type ClusterModel, interfaceOf } from '../inventory/model.js';
 import { renderedOptions } from '../inventory/stack-options.js';
 import { anyDrbdFencing } from './drbd.js';
@@ -120,4 +121,25 @@ export function haresourcesView(c: ClusterModel, drbd: boolean, ipvs = true): Re
   res.push(...c.services.filter((s) => drbd || !s.drbd).map((s) => s.name));
   if (c.guests.some((g) => g.type === 'xen') && drbd) res.push('xendomains');
   return { cluster_name: c.name, master: c.master.name, resources: res };
+}
+
+/**
+ * The DRBD tools dopd runs as hacluster to outdate its own node's disk when the peer's
+ * drbd-peer-outdater asks: setuid root, group haclient, as drbd-utils' hint for dopd says
+ * (without it drbd-peer-outdater returns 20, "fence-peer helper broken"). dpkg's own paths
+ * (the package ships /sbin/drbdmeta), so a package upgrade keeps the override.
+ */
+export const DOPD_SETUID = ['/lib/drbd/drbdsetup-84', '/sbin/drbdmeta'] as const;
+const DOPD_OVERRIDE = 'root haclient 4750';
+
+/** Exits 0 when dpkg's override of `path` is {@link DOPD_OVERRIDE}. */
+export function dopdOverrideSet(path: string): string {
+  return `[ "$(dpkg-statoverride --list ${quote(path)})" = ${quote(`${DOPD_OVERRIDE} ${path}`)} ]`;
+}
+
+/** Replaces any override of `path` with {@link DOPD_OVERRIDE} and applies it to the file now. */
+export function dopdOverrideCommand(path: string): string {
+  const p = quote(path);
+  const drop = `dpkg-statoverride --list ${p} >/dev/null && dpkg-statoverride --remove ${p}`;
+  return `{ ${drop}; true; } && dpkg-statoverride --add --update ${DOPD_OVERRIDE} ${p}`;
 }
