@@ -93,7 +93,8 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
       const conf = await h.template('sbd/sbd.hbs', SBD_DEFAULTS, { vars: sbdView(cluster) });
       const r = await h.service(SBD_SERVICE, { enabled: true });
       // sbd reads its file at start only, and starts and stops with corosync: no reload, no restart of our own
-      if ((r.changed || conf.changed) && !freshNodes.has(h.name))
+      // (a stopped stack starts with it below: nothing to restart)
+      if ((r.changed || conf.changed) && !freshNodes.has(h.name) && (await h.exec('pgrep -x corosync >/dev/null')).code === 0)
         h.warn(`sbd on ${h.name} takes ${SBD_DEFAULTS} at its start, with corosync: restart the cluster stack there to arm it`);
     }, 'sbd');
     if (sbd.devices.length)
