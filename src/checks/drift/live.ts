@@ -12,6 +12,7 @@ import { CRM_MON_COMMAND } from '../../facts/crm-mon.js';
 import { debPackagesCommand } from '../../facts/dpkg.js';
 import { DRBD_STATUS_COMMAND } from '../../facts/drbd-status.js';
 import { heartbeatStatusCommand } from '../../facts/heartbeat-status.js';
+import { KNET_LINKS_COMMAND } from '../../facts/knet-links.js';
 import { QUORUM_COMMAND } from '../../facts/quorum.js';
 import { sbdStateCommand } from '../../facts/sbd.js';
 import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
@@ -36,7 +37,8 @@ export type SectionName =
   | 'running-heartbeat'
   | 'running-drbd'
   | 'properties'
-  | 'sbd';
+  | 'sbd'
+  | 'links';
 
 export interface Section {
   out: string;
@@ -83,6 +85,8 @@ const STACK_SECTIONS: { readonly [S in Stack]: (c: ClusterModel, n: NodeModel) =
       ['running-corosync', COROSYNC_RUNNING_COMMAND],
       // SBD on every voter: the watchdog device, sbd.service, /etc/default/sbd
       ...(c.stonith.sbd ? ([['sbd', sbdStateCommand(c.stonith.sbd.watchdog)]] as [SectionName, string][]) : []),
+      // several knet links: each one's state towards every other member (one down is one cable from a split)
+      ...(c.links.length > 1 ? ([['links', KNET_LINKS_COMMAND]] as [SectionName, string][]) : []),
     ];
   },
   heartbeat(c, n) {

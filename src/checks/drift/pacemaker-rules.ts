@@ -7,6 +7,7 @@
 
 import { parseCliConstraints } from '../../facts/cib-constraints.js';
 import { type CrmStatus, parseCrmMon, parseFailCounts, parseGroups, resourceOfOp } from '../../facts/crm-mon.js';
+import { parseKnetLinks } from '../../facts/knet-links.js';
 import { parseQuorum } from '../../facts/quorum.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { type CibSection, type ForeignElement, OWNED_TAG, planCib } from '../../stack/cib.js';
@@ -21,7 +22,13 @@ const firstLine = (s: string): string => s.trim().split('\n')[0] ?? '';
 
 /** Every Pacemaker-stack finding from the live sections. */
 export function pacemakerItems(c: ClusterModel, live: Live): DriftItem[] {
-  const items = [...quorumItems(c, live), ...constraintItems(c, live), ...cibItems(c, live), ...fencingItems(c, live)];
+  const items = [
+    ...quorumItems(c, live),
+    ...constraintItems(c, live),
+    ...cibItems(c, live),
+    ...fencingItems(c, live),
+    ...linkItems(c, live),
+  ];
   const view = crmView(c, live);
   if (view) items.push(...nodeItems(c, view.host, view.status), ...resourceItems(c, view.host, view.xml, view.status));
   else {
@@ -236,4 +243,49 @@ export function unmanagedItems(c: ClusterModel, live: Live): ForeignElement[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Several knet links (cluster.links): every link of every voter connected to every other
+ * voter that answered. One link down moves nothing, so only drift (or smoke) shows that
+ * the cluster is one cable away from a split. A node that did not answer is reported as
+ * unreachable already: the links towards it are not counted twice.
+ * @example linkItems(cluster, live) // [{ kind: 'cluster', host: 'master', subject: 'link 0 (backplane)', message: 'down to slave …' }]
+ */
+export function linkItems(c: ClusterModel, live: Live): DriftItem[] {
+  if (c.links.length < 2) return [];
+  const items: DriftItem[] = [];
+  const answered = new Set(c.nodes.filter((n) => live.get(n.name)?.links).map((n) => n.name));
+  const name = (id: number) => c.nodes.find((n) => n.nodeId === id)?.name ?? `node ${id}`;
+  for (const n of c.nodes) {
+    const s = live.get(n.name)?.links;
+    if (!s) continue;
+    if (s.rc !== 0) {
+      items.push({
+        kind: 'cluster',
+        host: n.name,
+        subject: 'corosync links',
+        message: `corosync-cfgtool -s failed: ${firstLine(s.out) || `exit ${s.rc}`}`,
+      });
+      continue;
+    }
+    const links = parseKnetLinks(s.out);
+    c.links.forEach((l, i) => {
+      const link = links.find((x) => x.id === i);
+      const down = link ? [...link.peers].filter(([id, up]) => !up && answered.has(name(id))).map(([id]) => name(id)) : [];
+      if (link && !down.length) return;
+      items.push({
+        kind: 'cluster',
+        host: n.name,
+        subject: `link ${i} (${l.network})`,
+        message: link
+          ? `corosync link ${i} on ${l.network} is down to ${down.join(', ')}: the cluster runs on its other link(s), one cable from a split`
+          : `corosync has no link ${i} (${l.network}): corosync.conf and the running corosync differ`,
+        hint: link
+          ? `check ${l.network}'s cable, switch and interface on both ends (corosync-cfgtool -s)`
+          : 'corosync-cfgtool -R reloads corosync.conf',
+      });
+    });
+  }
+  return items;
 }

@@ -27,7 +27,7 @@ const WRITERS = [
   /\bdrbdadm\s+(?!status\b|-d adjust\b)/,
   /\bsystemctl\s+(?!is-)/,
   /\bservice\s+\S+\s+(start|stop|restart|reload)/,
-  /\bcorosync-cfgtool\b/,
+  /\bcorosync-cfgtool\s+(?!-s\b)/, // -s reads the links' state; -R, -H and the rest act
   /\bupdate-rc\.d\b/,
   /\bln\s/,
   /\bip\s+(?!-o -4 addr show)/,
@@ -69,16 +69,19 @@ describe('the live-check script is read-only', () => {
       'cib',
       'properties',
       'running-corosync',
+      'links',
       'drbd',
       'running-drbd',
     ]);
-    expect(names('kvm-b')).toEqual(['packages', 'quorum', 'crm_mon', 'constraints', 'running-corosync', 'drbd', 'running-drbd']);
-    expect(names('quorum')).toEqual(['packages', 'quorum', 'running-corosync']);
+    expect(names('kvm-b')).toEqual(['packages', 'quorum', 'crm_mon', 'constraints', 'running-corosync', 'links', 'drbd', 'running-drbd']);
+    expect(names('quorum')).toEqual(['packages', 'quorum', 'running-corosync', 'links']);
   });
 
   it('the deny-list itself catches writes (so a green run means something)', () => {
     expect(WRITERS.some((w) => w.test('modprobe drbd'))).toBe(true);
     expect(WRITERS.some((w) => w.test('cibadmin --replace --scope constraints'))).toBe(true);
+    expect(WRITERS.some((w) => w.test('corosync-cfgtool -R'))).toBe(true);
+    expect(WRITERS.some((w) => w.test('corosync-cfgtool -s'))).toBe(false);
     expect(redirects('cibadmin -Q > /var/lib/hactl/cib/.live.xml 2>/dev/null')).toEqual(['/var/lib/hactl/cib/.live.xml']);
   });
 });
