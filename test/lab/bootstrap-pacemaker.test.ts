@@ -319,7 +319,7 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     console.log(`declared-resources scenario: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   });
 
-  it('two links (issue #20): cut-link on the backplane alone moves nothing and costs no outage; a cut backplane fails smoke', async () => {
+  it('two links (issue #20): cut-link on the backplane alone moves nothing and costs no outage; a cut backplane fails smoke and is drift', async () => {
     const one = hactl(['failover-test', '-i', INV, '--yes', '--json', '-s', 'cut-link', '--link', 'backplane', '--no-report']);
     expect(one.status, one.stdout + one.stderr).toBe(0);
     const r1 = json(one.stdout).results[0];
@@ -342,6 +342,16 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
         ok: false,
         detail: expect.stringMatching(/^link 0 \(backplane\) down to slave; link 1 \(public\) connected$/),
       });
+      // drift names it from both ends: nothing moved, the cluster is one cable from a split
+      const drift = hactl(['drift', '-i', INV, '--json']);
+      expect(drift.status, drift.stdout + drift.stderr).toBe(2);
+      const items = json(drift.stdout).items.filter((i: any) => /^link 0 \(backplane\)$/.test(i.subject));
+      expect(items.map((i: any) => `${i.host}: ${i.message}`)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^slave: corosync link 0 on backplane is down to .*master/),
+          expect.stringMatching(/^master: corosync link 0 on backplane is down to slave/),
+        ]),
+      );
     } finally {
       expect(hactl(['lab', 'uncut', 'slave', '--link', 'backplane', '--state-dir', STATE]).status).toBe(0);
     }
