@@ -83,9 +83,10 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
     const t0 = Date.now();
     // --recreate only over our own leftovers: another VM lab on this machine is not ours to remove
     const own = existsSync(join(STATE, 'state.json'));
-    const r = hactl(['lab', 'up', '--vm', ...(own ? ['--recreate'] : []), '--state-dir', STATE]);
+    // --backplane: a second network (eth1 on br1), corosync link 0 and DRBD's replication on it (issue #20)
+    const r = hactl(['lab', 'up', '--vm', '--backplane', ...(own ? ['--recreate'] : []), '--state-dir', STATE]);
     expect(r.status, r.stderr).toBe(0);
-    console.log(`lab up --vm: ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stderr}${r.stdout}`);
+    console.log(`lab up --vm --backplane: ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stderr}${r.stdout}`);
   });
 
   afterAll(() => {
@@ -363,6 +364,45 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
     1_500_000,
   );
 
+  // issue #18 on real kernels: fencing switched on in a cluster with history. Diskless SBD
+  // (softdog inside each VM: their own kernels) with the arbitrator's vote, and DRBD's
+  // `fencing resource-and-stonith` with the crm-fence-peer handlers. The power-off, the
+  // rolling upgrade and the fault scenarios below all run with it.
+  cluster(
+    'fencing switched on: diskless SBD with softdog on every voter, stonith-watchdog-timeout set, DRBD fencing over the backplane',
+    () => {
+      const inv = join(STATE, 'inventory.yaml');
+      const doc = parseDocument(readFileSync(inv, 'utf8'));
+      doc.setIn(['cluster', 'stonith'], doc.createNode({ enabled: true, sbd: { watchdog_timeout: 10 } }));
+      writeFileSync(inv, doc.toString());
+      // sbd starts with corosync (RequiredBy): as in a maintenance window, the stack goes down on every node first
+      for (const n of ['slave', 'master', 'arbitrator']) on(n, 'systemctl stop pacemaker corosync');
+      const t0 = Date.now();
+      const r = hactl(['bootstrap', '-i', inv], 1_500_000);
+      const out = r.stdout + r.stderr;
+      console.log(
+        `bootstrap with SBD on the VM lab: ${((Date.now() - t0) / 1000).toFixed(1)}s\n${out
+          .split('\n')
+          .filter((l) => /sbd|softdog|watchdog|fenc|STONITH/i.test(l))
+          .join('\n')}`,
+      );
+      expect(r.status, out).toBe(0);
+      expect(out).toMatch(/no hardware watchdog on master: loaded softdog/);
+      expect(out).not.toMatch(/this cluster runs WITHOUT FENCING/);
+      expect(out).toMatch(/smoke checks passed/);
+      for (const n of NODES) expect(on(n, 'systemctl is-active sbd').trim(), n).toBe('active');
+      expect(on('master', 'crm_attribute -t crm_config -n stonith-watchdog-timeout -G -q').trim()).toMatch(/^[1-9]\d*s?$/);
+      expect(on('master', 'crm_attribute -t crm_config -n stonith-enabled -G -q').trim()).toBe('true');
+      // DRBD: fencing on, the peers' addresses on the backplane (eth1, 10.79.78.0/24)
+      const show = on('master', 'drbdsetup show r0');
+      expect(show).toMatch(/fencing\s+resource-and-stonith/);
+      expect(show).toMatch(/address\s+ipv4 10\.79\.78\.\d+:7788/);
+      expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/);
+      expect(on('master', 'crm_mon -1 -r')).toMatch(/Promoted: \[ master \][\s\S]*vip\s.*Started master/);
+    },
+    1_500_000,
+  );
+
   cluster(
     'failover-test poweroff: the slave takes over, the data written before the power-off is intact, DRBD resyncs',
     () => {
@@ -386,6 +426,8 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
       expect([target, ended, restored, verdict]).toEqual(['master', 'slave', 'yes', 'PASS']);
       expect(downtime).toMatch(/^[\d.]+ s$/);
       expect(r.stdout).toMatch(/data check: the same before the fault, on slave and after the restore/);
+      // with SBD the lost master is fenced (its watchdog's reset, recorded once stonith-watchdog-timeout passed)
+      expect(r.stdout).toMatch(/fenced: \S+ → master \(/);
       // restored: the master back as the slave's peer, DRBD resynced, the service where it moved
       expect(on('slave', 'findmnt -n -o SOURCE /srv/data').trim()).toBe('/dev/drbd0');
       expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
@@ -462,6 +504,60 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
     3_000_000,
   );
 
+  // issue #18's faults with fencing on (after the rolling upgrade the service is on the
+  // master): the hung master, the twins' own link cut, a killed stack, and issue #20's cut
+  // of one of two links. Each is judged with the data check, DRBD's roles and the VIP on
+  // both twins (split brain), and the report names who fenced whom.
+  cluster(
+    'failover-test with SBD: freeze, split-twins, kill-stack and cut-link --link backplane pass; who fenced whom is reported',
+    () => {
+      const t0 = Date.now();
+      const r = hactl(
+        [
+          'failover-test',
+          '-i',
+          join(STATE, 'inventory.yaml'),
+          '-s',
+          'freeze,split-twins,kill-stack,cut-link',
+          '--link',
+          'backplane',
+          '--budget',
+          '240',
+          '--yes',
+        ],
+        3_000_000,
+      );
+      console.log(`failover-test with SBD on the VM lab: ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stdout}`);
+      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+      const section = (name: string): string => {
+        const lines = r.stdout.split('\n');
+        const at = lines.findIndex((l) => l.startsWith(`${name} `));
+        expect(at, `${name} row`).toBeGreaterThanOrEqual(0);
+        const rest = lines.slice(at + 1);
+        const end = rest.findIndex((l) => !l.startsWith('    '));
+        return [lines[at], ...rest.slice(0, end < 0 ? rest.length : end)].join('\n');
+      };
+      const freeze = section('freeze');
+      const split = section('split-twins');
+      const kill = section('kill-stack');
+      const cut = section('cut-link');
+      for (const s of [freeze, split, kill, cut]) expect(s.split('\n')[0]).toMatch(/\s+yes\s+PASS$/);
+      // the hung and the killed master: the slave serves, the master was fenced (its watchdog)
+      expect(freeze).toMatch(/^freeze\s+master\s.*\sslave\s+yes\s+PASS/);
+      expect(freeze).toMatch(/fenced: \S+ → master \(/);
+      expect(kill).toMatch(/^kill-stack\s+master\s.*\sslave\s+yes\s+PASS/);
+      expect(kill).toMatch(/fenced: \S+ → master \(/);
+      // the twins' link: one twin keeps the service, never both fenced
+      const fenced = /fenced: (.*)/.exec(split)?.[1] ?? 'nobody';
+      expect(fenced.includes('→ master') && fenced.includes('→ slave'), fenced).toBe(false);
+      // one of two links: nothing moves, nobody is fenced
+      expect(cut).toMatch(/^cut-link\s+\S+\s+-\s+0\.0 s\s.*\smaster\s+yes\s+PASS/);
+      expect(cut).not.toMatch(/fenced: \S+ →/);
+      expect(on('master', 'cat /proc/drbd')).toMatch(/cs:Connected ro:(Primary|Secondary)\/(Secondary|Primary) ds:UpToDate\/UpToDate/);
+    },
+    3_000_000,
+  );
+
   it('lab down leaves no netns, link, process or disk behind', () => {
     const state = readState();
     const pids = state.processes.map((p) => p.pid);
@@ -512,13 +608,16 @@ describe.skipIf(Boolean(missing) || !VM_CLUSTER)(
     beforeAll(() => {
       const t0 = Date.now();
       const own = existsSync(join(STATE, 'state.json'));
-      const r = hactl(['lab', 'up', '--vm', '--stack', 'heartbeat', ...(own ? ['--recreate'] : []), '--state-dir', STATE]);
+      // --backplane: DRBD replicates over eth1, Heartbeat talks over both networks (dopd's path when the backplane is cut)
+      const r = hactl(['lab', 'up', '--vm', '--stack', 'heartbeat', '--backplane', ...(own ? ['--recreate'] : []), '--state-dir', STATE]);
       expect(r.status, r.stderr).toBe(0);
-      console.log(`lab up --vm --stack heartbeat: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      console.log(`lab up --vm --stack heartbeat --backplane: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
       startRealServers(servers, LVS_VIP);
       // the lab's inventory plus a guest's DRBD resource, the guest and the LVS service
       const doc = parseDocument(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
       doc.addIn(['drbd'], doc.createNode({ name: 'r1', device: '/dev/drbd1', disk: '/dev/vdc' }));
+      // DRBD fencing without STONITH: dopd outdates the peer (the classic Heartbeat howto)
+      doc.setIn(['drbd', 0, 'fencing'], 'resource-only');
       doc.setIn(
         ['guests'],
         doc.createNode([{ name: 'web-vm', type: 'kvm', drbd: 'r1', memory: 256, bridge: 'br0', mac: '52:54:00:78:01:01' }]),
@@ -623,6 +722,33 @@ describe.skipIf(Boolean(missing) || !VM_CLUSTER)(
       expect(on('slave', 'cat /proc/drbd')).toMatch(
         /0: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate[\s\S]*1: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/,
       );
+    }, 900_000);
+
+    // issue #18 with Heartbeat: DRBD fencing resource-only through dopd (the classic howto).
+    // Cutting the backplane (DRBD's link) leaves Heartbeat the public one: the Primary's
+    // drbd-peer-outdater asks the peer's dopd, which outdates its own disk (DRBD's kernel log
+    // says so), and nothing moves. Both twins' links cut leave dopd no path (split-twins).
+    it("dopd: cut-link --link backplane moves nothing and the slave's DRBD is outdated by dopd over the public link", () => {
+      for (const twin of ['master', 'slave'])
+        expect(on(twin, "stat -c '%a %U %G' /lib/drbd/drbdsetup-84 /sbin/drbdmeta").trim().split('\n'), twin).toEqual([
+          '4750 root haclient',
+          '4750 root haclient',
+        ]);
+      expect(on('master', 'drbdsetup show r0')).toMatch(/address\s+ipv4 10\.79\.78\.\d+:7788/);
+      // dopd's outdate of a disconnected disk, alone on its line (a resync handshake changes conn( … ) on the same line)
+      const outdated = () => Number(on('slave', "dmesg | grep -cE 'drbd0: disk\\( UpToDate -> Outdated \\) *$' || true").trim());
+      const before = outdated();
+      const t0 = Date.now();
+      const r = hactl(['failover-test', '-i', inventory, '-s', 'cut-link', '--link', 'backplane', '--budget', '240', '--yes'], 900_000);
+      const after = outdated();
+      console.log(
+        `failover-test cut-link --link backplane (heartbeat, dopd): ${((Date.now() - t0) / 1000).toFixed(1)}s; ` +
+          `slave outdated ${after - before} time(s)\n${r.stdout}\n${on('slave', "dmesg | grep -E 'fence-peer|Outdated|outdate' | tail -n 8 || true")}`,
+      );
+      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/^cut-link\s+\S+\s+-\s+0\.0 s\s.*\smaster\s+yes\s+PASS/m);
+      expect(after).toBeGreaterThan(before);
+      expect(on('slave', 'cat /proc/drbd')).toMatch(/0: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
     }, 900_000);
 
     it('a second bootstrap changes nothing', () => {
