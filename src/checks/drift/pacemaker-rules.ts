@@ -279,7 +279,8 @@ export function linkItems(c: ClusterModel, live: Live): DriftItem[] {
         host: n.name,
         subject: `link ${i} (${l.network})`,
         message: link
-          ? `corosync link ${i} on ${l.network} is down to ${down.join(', ')}: the cluster runs on its other link(s), one cable from a split`
+          ? `corosync link ${i} on ${l.network} is down to ${down.join(', ')}: ` +
+            'the cluster runs on its other link(s), one cable from a split'
           : `corosync has no link ${i} (${l.network}): corosync.conf and the running corosync differ`,
         hint: link
           ? `check ${l.network}'s cable, switch and interface on both ends (corosync-cfgtool -s)`
