@@ -4,7 +4,7 @@ import { ADDRESSES_COMMAND, holdsAddress, holdsAddressCommand } from '../facts/a
 import { CRM_MON_COMMAND, parseCrmMon, parseGroups } from '../facts/crm-mon.js';
 import { DRBD_STATUS_COMMAND, type DrbdState, parseDrbdSection } from '../facts/drbd-status.js';
 import { heartbeatStatusCommand, parseHeartbeatStatus } from '../facts/heartbeat-status.js';
-import { KNET_LINKS_COMMAND, type KnetLink, parseKnetLinks } from '../facts/knet-links.js';
+import { downPeers, KNET_LINKS_COMMAND, type KnetLink, parseKnetLinks } from '../facts/knet-links.js';
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
 import { type ClusterModel, type NodeModel, probedService, type ServiceCheck, type Stack } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
@@ -148,11 +148,10 @@ export function linksCheck(
   links: readonly KnetLink[],
   absent: ReadonlySet<string> = new Set(),
 ): SmokeCheck {
-  const name = (id: number) => c.nodes.find((n) => n.nodeId === id)?.name ?? `node ${id}`;
   const parts = c.links.map((l, i) => {
     const link = links.find((x) => x.id === i);
     if (!link) return { ok: false, text: `link ${i} (${l.network}) missing` };
-    const down = [...link.peers].filter(([id, up]) => !up && !absent.has(name(id))).map(([id]) => name(id));
+    const down = downPeers(link, c.nodes, (n) => !absent.has(n));
     return { ok: !down.length, text: `link ${i} (${l.network}) ${down.length ? `down to ${down.join(', ')}` : 'connected'}` };
   });
   return { check: 'links', ok: parts.every((p) => p.ok), detail: parts.map((p) => p.text).join('; ') };

@@ -33,3 +33,17 @@ export function parseKnetLinks(out: string): KnetLink[] {
   }
   return links;
 }
+
+/**
+ * The members `link` is down to, by name (`nodes`' ids), keeping those `counted` says count
+ * (smoke: not the absent; drift: those that answered).
+ * @example downPeers(link, cluster.nodes, () => true) // ['slave']
+ */
+export function downPeers(
+  link: KnetLink,
+  nodes: readonly { name: string; nodeId: number }[],
+  counted: (name: string) => boolean,
+): string[] {
+  const name = (id: number) => nodes.find((n) => n.nodeId === id)?.name ?? `node ${id}`;
+  return [...link.peers].filter(([id, up]) => !up && counted(name(id))).map(([id]) => name(id));
+}

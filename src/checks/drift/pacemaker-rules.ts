@@ -7,7 +7,7 @@
 
 import { parseCliConstraints } from '../../facts/cib-constraints.js';
 import { type CrmStatus, parseCrmMon, parseFailCounts, parseGroups, resourceOfOp } from '../../facts/crm-mon.js';
-import { parseKnetLinks } from '../../facts/knet-links.js';
+import { downPeers, parseKnetLinks } from '../../facts/knet-links.js';
 import { parseQuorum } from '../../facts/quorum.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { type CibSection, type ForeignElement, OWNED_TAG, planCib } from '../../stack/cib.js';
@@ -256,7 +256,6 @@ export function linkItems(c: ClusterModel, live: Live): DriftItem[] {
   if (c.links.length < 2) return [];
   const items: DriftItem[] = [];
   const answered = new Set(c.nodes.filter((n) => live.get(n.name)?.links).map((n) => n.name));
-  const name = (id: number) => c.nodes.find((n) => n.nodeId === id)?.name ?? `node ${id}`;
   for (const n of c.nodes) {
     const s = live.get(n.name)?.links;
     if (!s) continue;
@@ -272,7 +271,7 @@ export function linkItems(c: ClusterModel, live: Live): DriftItem[] {
     const links = parseKnetLinks(s.out);
     c.links.forEach((l, i) => {
       const link = links.find((x) => x.id === i);
-      const down = link ? [...link.peers].filter(([id, up]) => !up && answered.has(name(id))).map(([id]) => name(id)) : [];
+      const down = link ? downPeers(link, c.nodes, (x) => answered.has(x)) : [];
       if (link && !down.length) return;
       items.push({
         kind: 'cluster',
