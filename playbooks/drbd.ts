@@ -96,8 +96,9 @@ export async function bootstrapDrbd(ctx: PlaybookContext<DrbdHandler>, twins: Ho
     // the decision needs the pair's handshake: a twin whose own disk is not UpToDate (a fresh
     // pair: Inconsistent; a kept pair both just brought up: Consistent until they meet)
     // waits (bounded) until it is connected to its peer or UpToDate
-    await h.exec(drbdHandshakeWait(cluster.drbd.map((r) => r.name)));
-    states.set(h.name, parseDrbdState((await h.exec(drbdStateCommand(cluster.drbd))).stdout, cluster.drbd));
+    // one round trip: the wait, then the state it waited for
+    const r = await h.exec(`${drbdHandshakeWait(cluster.drbd.map((x) => x.name))}\n${drbdStateCommand(cluster.drbd)}`);
+    states.set(h.name, parseDrbdState(r.stdout, cluster.drbd));
   }, 'drbd state');
   await twins.role('master').once(async (h) => {
     for (const [i, r] of cluster.drbd.entries()) {
