@@ -8,6 +8,10 @@ export interface JudgeInput {
   expect: Expectation;
   /** the scenario may leave both twins believing they are alone (Scenario.dataAtRisk) */
   dataAtRisk?: boolean;
+  /** a twin is lost to the others: without fencing never a pass (Scenario.lostTwin) */
+  lostTwin?: boolean;
+  /** the node the fault hit */
+  target?: string;
   /** who fenced whom from the fault on (undefined: not known, e.g. Heartbeat) */
   fenced?: FenceEvent[];
   /** twin holding the resources before, and the one that must hold them after a move */
@@ -75,9 +79,25 @@ export function fencingFindings(twins: readonly string[], fenced: readonly Fence
 }
 
 /**
+ * A lost twin without fencing: whoever serves afterwards does so on the hope that the other
+ * one stopped. A powered-off node did, but the survivor cannot tell it from a hung one or a
+ * cut-off one that still writes; so the scenario fails even when the probes saw no overlap.
+ * A split brain already says it (with the reason).
+ * @example unfencedTakeover({ lostTwin: true, fencing: false, target: 'master', … }) // 'data at risk: no fencing: …'
+ */
+export function unfencedTakeover(i: Pick<JudgeInput, 'lostTwin' | 'fencing' | 'splitBrain' | 'target' | 'expect'>): string | undefined {
+  if (!i.lostTwin || i.fencing || i.splitBrain) return undefined;
+  const lost = i.expect === 'one' ? 'the twins lost each other' : `${i.target ?? 'the active twin'} was lost`;
+  return (
+    `data at risk: no fencing: ${lost} and nothing made sure the other side had stopped before the service ran elsewhere ` +
+    '(a hung or cut-off node still holds the VIP and its data); configure STONITH (cluster.stonith)'
+  );
+}
+
+/**
  * Pass only when: no split brain, the resources ended where the scenario expects, the
  * longest outage is within budget, the cluster was restored and the data is intact; for
- * `one`, the loser fenced at most once and never both twins.
+ * `one`, the loser fenced at most once and never both twins; a lost twin without fencing never passes.
  * @example judge({ …, analysis: { longestMs: 9000, … }, budget: { ms: 7200, basis: '…' } }).verdict // 'fail'
  */
 export function judge(i: JudgeInput): { verdict: Verdict; reasons: string[] } {
@@ -88,6 +108,8 @@ export function judge(i: JudgeInput): { verdict: Verdict; reasons: string[] } {
   const misplaced = placement(i);
   if (!i.splitBrain && !i.injectError && misplaced) reasons.push(misplaced);
   if (i.expect === 'one') reasons.push(...fencingFindings([i.active, i.passive], i.fenced));
+  const unfenced = unfencedTakeover(i);
+  if (unfenced) reasons.push(unfenced);
   const open = i.analysis.outages.find((o) => o.end === undefined);
   if (open) reasons.push(`the service did not answer again (${open.failed} failed probes from the fault on)`);
   else if (i.timedOut && !i.splitBrain) reasons.push('the service did not settle in time');

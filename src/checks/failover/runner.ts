@@ -224,6 +224,8 @@ function conclude(
     scenario: scenario.name,
     expect: scenario.expect,
     dataAtRisk: scenario.dataAtRisk,
+    lostTwin: scenario.lostTwin,
+    target: ctx.target.name,
     fenced: m.fenced,
     active: ctx.active.name,
     passive: ctx.passive.name,

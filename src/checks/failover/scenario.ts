@@ -59,6 +59,11 @@ export interface Scenario {
    * them): a split brain here puts the data at risk, and without fencing the verdict says so
    */
   dataAtRisk?: boolean;
+  /**
+   * a twin is lost to the others (power, stack, hang, cut): a takeover is safe only when the
+   * lost twin was fenced, so without fencing the verdict is never a pass (issue #18)
+   */
+  lostTwin?: boolean;
   budget: BudgetKind;
   /** the scenario as it runs in this env, when an option changes what it expects (e.g. `cut-link --link` on one of two links) */
   adapt?(env: FailoverEnv): Scenario;

@@ -72,6 +72,25 @@ describe('judge', () => {
     expect(r.verdict).toBe('fail');
     expect(r.reasons[0]).toMatch(/^SPLIT BRAIN: the VIP was configured on master and slave: without fencing/);
   });
+  it('a lost twin without fencing is never a pass, even with no overlap seen (issue #18); with fencing it passes', () => {
+    const lost = { lostTwin: true, target: 'master' };
+    expect(judge(base({ ...lost, fencing: true })).verdict).toBe('pass');
+    const r = judge(base({ ...lost, fencing: false }));
+    expect(r.verdict).toBe('fail');
+    expect(r.reasons).toEqual([
+      expect.stringMatching(/^data at risk: no fencing: master was lost and nothing made sure .*cluster\.stonith/),
+    ]);
+    // split-twins: either twin may keep the service, the wording names no single loser
+    const one = judge(base({ ...lost, scenario: 'split-twins', expect: 'one', after: 'master', fencing: false }));
+    expect(one.reasons).toEqual([expect.stringMatching(/^data at risk: no fencing: the twins lost each other/)]);
+    // a split brain says it already, once
+    const split = judge(
+      base({ ...lost, fencing: false, splitBrain: { nodes: ['master', 'slave'], reason: 'the VIP on both', since: 0, ms: 1 } }),
+    );
+    expect(split.reasons.filter((x) => /fencing/.test(x))).toHaveLength(1);
+    // a scenario that loses no twin (kill-service, switchover) is judged as before
+    expect(judge(base({ fencing: false })).verdict).toBe('pass');
+  });
   it('fails over budget, a wrong end place, an open outage, no restore, changed data', () => {
     expect(judge(base({ budget: { ms: 3000, basis: 'token' } })).reasons).toEqual(['downtime 4.0 s exceeds the budget of 3.0 s (token)']);
     expect(judge(base({ after: 'master' })).reasons).toEqual(['the resources did not move to slave: on master']);

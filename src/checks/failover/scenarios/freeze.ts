@@ -40,6 +40,7 @@ export const freeze: Scenario = {
   hits: 'active',
   expect: 'move',
   dataAtRisk: true,
+  lostTwin: true,
   budget: 'node-loss',
   unavailable: ({ faults }) => faults.noFreeze,
   // the freeze itself, then a few poll rounds after the thaw

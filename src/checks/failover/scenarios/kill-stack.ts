@@ -12,6 +12,7 @@ export const killStack: Scenario = {
   stacks: ['pacemaker', 'heartbeat'],
   hits: 'active',
   expect: 'move',
+  lostTwin: true,
   budget: 'node-loss',
   async inject(ctx) {
     ctx.log(`kill -9 ${ctx.ops.membershipDaemon} on ${ctx.target.name}`);

@@ -7,6 +7,7 @@ export const poweroff: Scenario = {
   stacks: ['pacemaker', 'heartbeat'],
   hits: 'active',
   expect: 'move',
+  lostTwin: true,
   budget: 'node-loss',
   unavailable: ({ faults }) => faults.noPower,
   async inject(ctx) {

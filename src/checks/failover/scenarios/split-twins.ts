@@ -32,6 +32,7 @@ export const splitTwins: Scenario = {
   hits: 'active',
   expect: 'one',
   dataAtRisk: true,
+  lostTwin: true,
   budget: 'node-loss',
   // long enough for the loss to be noticed, a twin fenced and the service recovered
   observeMs: (c) => budgetFor('node-loss', c).ms,
