@@ -24,11 +24,14 @@ import {
   FORMATION_PROPERTY_CHECK,
   FORMATION_PROPERTY_DELETE,
   FRESH_NODE_CHECK,
+  hasFormationProperty,
   LIVE_CONFIGURATION,
   ownedProperties,
   propertyChanges,
   SBD_RUNNING_CHECK,
   SECRET_FILE_MODE,
+  STATUS_AND_CONFIGURATION,
+  type StatusAndConfiguration,
   seedCibScript,
   setPropertiesCommand,
 } from '../src/stack/pacemaker.js';
@@ -39,6 +42,9 @@ import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { clusterKey } from './secrets.js';
 import { ensureWatchdog } from './watchdog.js';
+
+/** Whether pacemakerd runs, where there is no systemd (the namespace lab). */
+const PACEMAKERD_STATUS = 'pgrep -x pacemakerd';
 
 export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>): Promise<void> {
   const { cluster, hosts } = ctx;
@@ -51,20 +57,27 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   //    corosync.conf (phase 2c), on a first CIB with a short dc-deadtime, so the first DC
   //    election does not wait 20 s either (docs/performance.md). A cluster with history keeps
   //    the order of the howto: everything in place before the stack starts (its CIB may hold
-  //    resources that need it). No phase of its own: one short command per voter.
+  //    resources that need it). No phase of its own: the question rides with the facts.
+  //    Every fact this playbook reads on a host comes in that one round trip: on a converged
+  //    node the later phases need no reads of their own (an install drops the stale ones).
   const freshNodes = new Set<string>();
-  await voters.all(async (h) => {
-    if ((await h.exec(FRESH_NODE_CHECK)).code === 0) freshNodes.add(h.name);
+  const isVoter = new Set(voters.hosts.map((h) => h.name));
+  await hosts.all(async (h) => {
+    const probes = isVoter.has(h.name) ? [FRESH_NODE_CHECK] : [];
+    const answers = await h.gather({
+      packages: stackPackages(cluster, h.node),
+      files: pacemakerFiles(ctx, h),
+      services: pacemakerServices(ctx, h),
+      probes,
+    });
+    if (answers.get(FRESH_NODE_CHECK)) freshNodes.add(h.name);
   });
   const fresh = voters.hosts.length > 0 && voters.hosts.every((h) => freshNodes.has(h.name));
 
   // 1. Packages. Daemons are not started by the install: their config comes first. A fresh
   //    cluster's twins install only the stack's own packages here, the rest in phase 2d.
   await hosts.all(async (h) => {
-    // every fact this playbook reads on the host, in one round trip: on a converged node
-    // the later phases need no reads of their own (an install drops the stale ones)
     const packages = stackPackages(cluster, h.node);
-    await h.gather({ packages, files: pacemakerFiles(ctx, h), services: pacemakerServices(ctx, h) });
     await h.apt(fresh ? pacemakerCorePackages(cluster, h.node) : packages, { noStart: true });
   }, 'packages');
 
@@ -123,7 +136,7 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
         'pacemaker',
         systemd
           ? { state: 'started', enabled: true }
-          : { state: 'started', start: 'setsid -f pacemakerd </dev/null >/dev/null 2>&1', status: 'pgrep -x pacemakerd' },
+          : { state: 'started', start: 'setsid -f pacemakerd </dev/null >/dev/null 2>&1', status: PACEMAKERD_STATUS },
       );
       if (r.changed && isTwin(h)) started = true;
     }, 'start corosync and pacemaker');
@@ -165,16 +178,29 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   // 5. A cluster with history starts its stack (if it is not running) once everything is
   //    in place; then every cluster waits for its members and quorum.
   if (!fresh) await startStack();
+  /** the live configuration read by the formation wait's last poll (a cluster with history) */
+  let liveConfiguration: string | undefined;
   await hosts.role('master').once(async (h) => {
     const names = members(cluster).map((n) => n.name);
     const deadtime = fresh ? `: dc-deadtime ${FORMATION_DC_DEADTIME} on this fresh cluster` : '';
     if (!h.check) h.info(`waiting for ${names.join(', ')} to be online with quorum (Pacemaker elects a DC first${deadtime})`);
-    await h.waitFor(CRM_MON, clusterFormed(names), { timeoutS: 180, what: 'the cluster to form' });
+    // a cluster with history: the last poll reads the live configuration too, for the
+    // transient below and the resources phase (one round trip instead of three)
+    let last: StatusAndConfiguration = {};
+    if (fresh) await h.waitFor(CRM_MON, clusterFormed(names), { timeoutS: 180, what: 'the cluster to form' });
+    else
+      await h.waitFor(STATUS_AND_CONFIGURATION, (v) => clusterFormed(names)((last = v).status), {
+        timeoutS: 180,
+        what: 'the cluster to form',
+      });
     // the formation dc-deadtime goes once the cluster has formed (also a leftover of an
     // interrupted run); a check-mode run (plan, drift) leaves hactl's transient alone
     if (h.check) return;
     const formedS = ((Date.now() - stackStart) / 1000).toFixed(1);
-    const transient = (await h.exec(FORMATION_PROPERTY_CHECK)).code === 0;
+    const transient =
+      last.configuration !== undefined ? hasFormationProperty(last.configuration) : (await h.exec(FORMATION_PROPERTY_CHECK)).code === 0;
+    // unchanged until the resources phase reads it (only hactl's own reads come between)
+    if (!transient && last.configuration !== undefined) liveConfiguration = last.configuration;
     const back = clusterProperties(cluster).crm_config['dc-deadtime'];
     const formed = fresh ? `the cluster formed ${formedS} s after the stack start; ` : '';
     const follows = back ? `the inventory's ${back} follows` : 'the default applies';
@@ -232,7 +258,7 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
       const refused = declaredError(cluster, declaredProblems(cluster, r.stdout + r.stderr, h.name));
       if (refused) throw refused;
     }
-    const live = await h.exec(LIVE_CONFIGURATION);
+    const live = liveConfiguration !== undefined ? { code: 0, stdout: liveConfiguration, stderr: '' } : await h.exec(LIVE_CONFIGURATION);
     if (live.code !== 0 && !h.check)
       throw new NodeError('cannot read the live CIB', { host: h.name, output: (live.stderr || live.stdout).trim() });
     const liveXml = live.code === 0 ? live.stdout : undefined;
@@ -308,7 +334,10 @@ function pacemakerFiles({ cluster }: PlaybookContext<PacemakerHandler>, h: HostC
 }
 
 /** The services bootstrap manages on this host (as systemd sees them; sysv ones are read when used). */
-function pacemakerServices({ cluster }: PlaybookContext<PacemakerHandler>, h: HostContext<PacemakerHandler>): string[] {
+function pacemakerServices(
+  { cluster }: PlaybookContext<PacemakerHandler>,
+  h: HostContext<PacemakerHandler>,
+): Array<string | { name: string; status: string }> {
   if (h.node.role === 'realserver') return [];
   const twin = h.node.role === 'master' || h.node.role === 'slave';
   const lvs = twin && cluster.lvs.length ? ['ldirectord'] : [];
@@ -317,6 +346,9 @@ function pacemakerServices({ cluster }: PlaybookContext<PacemakerHandler>, h: Ho
     ...lvs,
     'corosync',
     'pacemaker',
+    // without systemd, the stack start asks pgrep (Debian's sysv script misbehaves over SSH):
+    // read here too, or that start costs a round trip of its own
+    { name: 'pacemaker', status: PACEMAKERD_STATUS },
     ...(cluster.stonith.sbd ? [SBD_SERVICE] : []),
   ];
 }

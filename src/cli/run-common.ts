@@ -153,6 +153,19 @@ export function waitSeconds(v: string | boolean | undefined): number {
 }
 
 /**
+ * Starts the SSH handshakes of the nodes a run will lock (the --limit set, at most --forks)
+ * without waiting: they overlap what the process does before its first command (loading
+ * the playbook). The connector hands the same connections to the lock and the run; a
+ * failure is reported where the connection is used.
+ */
+export function prewarm(cluster: ClusterModel, connector: Connector, o: { limit?: string; forks?: string | number }): void {
+  const limit = resolveLimit(cluster, o.limit);
+  const forks = Number(o.forks) >= 1 ? Math.floor(Number(o.forks)) : 10;
+  for (const n of cluster.nodes.filter((x) => !limit?.length || limit.includes(x.name)).slice(0, forks))
+    connector.get(n).catch(() => undefined);
+}
+
+/**
  * Runs `fn` holding the cluster's run lock (local file + flock on the nodes, see
  * src/runtime/lock.ts); the second of two runs refuses at once naming the first, or waits
  * with --wait-lock.

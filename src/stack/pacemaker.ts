@@ -1,7 +1,9 @@
 import { InputError } from '../core/errors.js';
 import { revealValue } from '../core/secret.js';
 import { quote } from '../core/shell.js';
-import { parseXml } from '../core/xml.js';
+import { findAll, parseXml } from '../core/xml.js';
+import { CRM_MON, type CrmStatus } from '../facts/crm-mon.js';
+import type { Fact } from '../facts/fact.js';
 import type { ClusterModel } from '../inventory/model.js';
 import { FORMATION_NVPAIR_ID } from './cib.js';
 import { members } from './corosync.js';
@@ -311,6 +313,41 @@ export function seedCibScript(): string {
 /** Read-only: exit 0 when the live CIB still holds the formation dc-deadtime. */
 export const FORMATION_PROPERTY_CHECK =
   `cibadmin -Q --xpath ${quote(`//crm_config//nvpair[@id='${FORMATION_NVPAIR_ID}']`)} ` + '>/dev/null 2>&1';
+
+const CIB_MARK = '@@hactl-live-configuration@@';
+
+/** The cluster's status and its live configuration, read in one round trip. */
+export interface StatusAndConfiguration {
+  /** undefined while Pacemaker does not answer */
+  status?: CrmStatus;
+  /** `cibadmin -Q --scope configuration`; undefined when it failed */
+  configuration?: string;
+}
+
+/**
+ * crm_mon and the live configuration in one round trip (a cluster with history: the
+ * formation wait's last poll hands the resources phase its CIB, and says whether the
+ * formation dc-deadtime is still there, without two more cibadmin calls).
+ */
+export const STATUS_AND_CONFIGURATION: Fact<StatusAndConfiguration> = {
+  command: `${CRM_MON.command}; echo "${CIB_MARK} $?"; ${LIVE_CONFIGURATION} 2>/dev/null || echo "${CIB_MARK} failed"`,
+  parse(out) {
+    const at = out.indexOf(`${CIB_MARK} `);
+    if (at < 0) return {};
+    const head = out.slice(0, at);
+    const nl = out.indexOf('\n', at);
+    const code = Number(out.slice(at + CIB_MARK.length + 1, nl < 0 ? undefined : nl));
+    const rest = nl < 0 ? '' : out.slice(nl + 1);
+    const status = CRM_MON.parse(head, Number.isFinite(code) ? code : 1);
+    const configuration = rest.trim() && !rest.includes(`${CIB_MARK} failed`) ? rest : undefined;
+    return { ...(status ? { status } : {}), ...(configuration ? { configuration } : {}) };
+  },
+};
+
+/** The formation dc-deadtime in a live configuration (what {@link FORMATION_PROPERTY_CHECK} asks the node). */
+export function hasFormationProperty(configuration: string): boolean {
+  return findAll(parseXml(configuration), 'nvpair').some((n) => n.attrs.id === FORMATION_NVPAIR_ID);
+}
 
 /**
  * Removes the formation dc-deadtime (that nvpair alone, by id): the default applies again,

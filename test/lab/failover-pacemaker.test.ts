@@ -122,7 +122,8 @@ describe.skipIf(Boolean(missing))(`failover-test: pacemaker stack on the lab${mi
     // overlap (the inquorate twin stopped by itself, the master was really off)
     const t1 = Date.now();
     const lost = hactl(['failover-test', '-i', INV, '--yes', '--json', '--no-report', '--scenario', 'split-twins,poweroff']);
-    const [split, off] = json(lost.stdout).results;
+    const byName = (name: string) => json(lost.stdout).results.find((x: any) => x.scenario === name);
+    const [split, off] = [byName('split-twins'), byName('poweroff')];
     console.log(`split-twins and poweroff, no fencing (${sec(Date.now() - t1)}):\n${figures(json(lost.stdout))}`);
     expect(lost.status, lost.stderr).toBe(1);
     for (const [x, why] of [

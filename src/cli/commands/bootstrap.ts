@@ -4,7 +4,16 @@ import { type SmokeReport, smoke } from '../../checks/smoke.js';
 import { loadInventory } from '../../inventory/index.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printJson } from '../output.js';
-import { addLockOption, addNodeOptions, connectorFor, type NodeOptions, runWithProgress, summaryDoc, withRunLock } from '../run-common.js';
+import {
+  addLockOption,
+  addNodeOptions,
+  connectorFor,
+  type NodeOptions,
+  prewarm,
+  runWithProgress,
+  summaryDoc,
+  withRunLock,
+} from '../run-common.js';
 
 export function printSmoke(r: SmokeReport): void {
   for (const k of r.checks) process.stdout.write(`  ${k.ok ? chalk.green('✔') : chalk.red('✘')} ${k.check.padEnd(24)} ${k.detail}\n`);
@@ -48,9 +57,11 @@ Examples:
     )
     .action(async (o: NodeOptions & { check?: boolean; smoke: boolean; waitLock?: string | boolean }, cmd: Command) => {
       const cluster = await loadInventory(o.inventory);
-      const { playbook, dir } = await loadPlaybook('bootstrap');
       const connector = connectorFor(o, Boolean(cmd.optsWithGlobals().debug));
       try {
+        // the handshakes overlap loading the playbook's modules
+        prewarm(cluster, connector, o);
+        const { playbook, dir } = await loadPlaybook('bootstrap');
         // a plan (--check) takes no lock; a run holds it through its smoke checks
         const locked = <T>(fn: () => Promise<T>): Promise<T> => (o.check ? fn() : withRunLock(cluster, connector, o, fn));
         const { summary, report } = await locked(async () => {

@@ -1,9 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatError, InputError, NodeError } from '../../../src/core/errors.js';
 import { mask, Secret } from '../../../src/core/secret.js';
 import { quote } from '../../../src/core/shell.js';
 import { parseDebPackages } from '../../../src/facts/dpkg.js';
-import { parseFileFacts } from '../../../src/facts/file.js';
+import { fileFactsCommand, parseFileFacts } from '../../../src/facts/file.js';
 import { parseServiceFact } from '../../../src/facts/service.js';
 import { renderString } from '../../../src/render/render.js';
 import { resolveSshConfig } from '../../../src/transport/ssh-config.js';
@@ -46,19 +51,39 @@ describe('fact parsers (captured output)', () => {
     expect([...m.keys()]).toEqual(['corosync', 'libc6']);
     expect(m.get('corosync')).toBe('3.1.7-1');
   });
-  it('file facts: present with content, absent', () => {
-    const out = `@@hactl-file@@ /etc/a\n600 root root 6\nabc123\n${Buffer.from('hello\n').toString('base64')}\n@@hactl-file@@ /etc/b\nABSENT\n`;
-    const m = parseFileFacts(out);
-    expect(m.get('/etc/a')).toEqual({
-      path: '/etc/a',
-      exists: true,
-      mode: '600',
-      owner: 'root',
-      group: 'root',
-      sha256: 'abc123',
-      content: 'hello\n',
-    });
-    expect(m.get('/etc/b')).toEqual({ path: '/etc/b', exists: false });
+  it('file facts: the real command in sh reads present, empty, big, spaced and absent files in one go', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hactl-ff-'));
+    try {
+      writeFileSync(join(dir, 'a'), 'hello\n', { mode: 0o600 });
+      writeFileSync(join(dir, 'empty'), '');
+      writeFileSync(join(dir, 'with space'), 'x y\n');
+      writeFileSync(join(dir, 'big'), Buffer.alloc(262145, 97));
+      writeFileSync(join(dir, 'edge'), Buffer.alloc(262144, 98));
+      const paths = ['a', 'absent', 'empty', 'with space', 'big', 'edge'].map((f) => join(dir, f));
+      const m = parseFileFacts(execFileSync('sh', ['-c', fileFactsCommand(paths)], { encoding: 'utf8' }));
+      const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
+      const me = userInfo().username;
+      expect(m.get(paths[0]!)).toEqual({
+        path: paths[0],
+        exists: true,
+        mode: '600',
+        owner: me,
+        group: expect.any(String),
+        sha256: sha('hello\n'),
+        content: 'hello\n',
+      });
+      expect(m.get(paths[1]!)).toEqual({ path: paths[1], exists: false });
+      expect(m.get(paths[2]!)).toMatchObject({ exists: true, content: '', sha256: sha('') });
+      expect(m.get(paths[3]!)).toMatchObject({ exists: true, content: 'x y\n', sha256: sha('x y\n') });
+      // past 256 KiB: stat and hash, no content; 256 KiB exactly still has it
+      expect(m.get(paths[4]!)).toMatchObject({ exists: true, sha256: sha(Buffer.alloc(262145, 97)), content: undefined });
+      expect(m.get(paths[5]!)?.content).toHaveLength(262144);
+      expect(m.size).toBe(6);
+      // no file asked: nothing run
+      expect(fileFactsCommand([])).toBe('true');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('service facts', () => {
     expect(parseServiceFact('corosync', 'init=sysv\nrunning=1\nenabled=0\n')).toEqual({

@@ -28,6 +28,30 @@ describe('HostContext.gather: the facts of many tasks in one round trip', () => 
     expect(calls).toHaveLength(2);
   });
 
+  it('several services side by side, each its own answer; probes ride along and are answered', async () => {
+    const { conn, calls } = counting();
+    const h = new HostContext(cluster.nodes[0]!, cluster, conn, true, () => undefined);
+    // without systemd the status command decides: one runs, one not, one slow one that runs
+    const services = [
+      { name: 'hactl-up', status: 'true' },
+      { name: 'hactl-down', status: 'false' },
+      { name: 'hactl-slow', status: 'sleep 0.2; true' },
+    ];
+    const t0 = Date.now();
+    const answers = await h.gather({ services, probes: ['true', 'false'] });
+    expect(calls).toHaveLength(1);
+    expect([...answers]).toEqual([
+      ['true', true],
+      ['false', false],
+    ]);
+    if ((await h.initSystem()) === 'sysv') {
+      const st = await Promise.all(services.map((x) => h.serviceFact(x.name, x.status)));
+      expect(st.map((x) => x.running)).toEqual([true, false, true]);
+      expect(calls).toHaveLength(1);
+    }
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   it('a change drops the facts it made stale: a changed file is read again', async () => {
     const { conn, calls } = counting();
     const target = join(dir, 'changed');

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FORMATION_NVPAIR_ID } from '../../../src/stack/cib.js';
 import {
@@ -6,6 +9,8 @@ import {
   FORMATION_PROPERTY_CHECK,
   FORMATION_PROPERTY_DELETE,
   FRESH_NODE_CHECK,
+  hasFormationProperty,
+  STATUS_AND_CONFIGURATION,
   seedCibScript,
 } from '../../../src/stack/pacemaker.js';
 
@@ -30,5 +35,38 @@ describe('first formation: the seeded CIB and its removal', () => {
     const word = spawnSync('sh', ['-c', `printf %s ${FORMATION_PROPERTY_CHECK.split(' ')[3]}`], { encoding: 'utf8' }).stdout;
     expect(word).toBe(`//crm_config//nvpair[@id='${FORMATION_NVPAIR_ID}']`);
     expect(FORMATION_PROPERTY_DELETE).toBe(`cibadmin --delete --xml-text '<nvpair id="${FORMATION_NVPAIR_ID}"/>'`);
+  });
+});
+
+// issue #23's no-op: the formation wait's last poll brings the live configuration along
+describe('STATUS_AND_CONFIGURATION: crm_mon and the live configuration in one round trip', () => {
+  const mon = readFileSync(new URL('../drift/fixtures/crm-mon-failcount.xml', import.meta.url), 'utf8');
+  const config = `<configuration><crm_config><cluster_property_set id="p"><nvpair id="${FORMATION_NVPAIR_ID}" name="dc-deadtime" value="2s"/></cluster_property_set></crm_config></configuration>`;
+  /** runs the fact's command with stand-in crm_mon and cibadmin on PATH */
+  const run = (monExit: number, cibExit: number) => {
+    const dir = mkdtempSync(join(tmpdir(), 'hactl-sac-'));
+    try {
+      writeFileSync(join(dir, 'mon.xml'), mon);
+      writeFileSync(join(dir, 'cib.xml'), config);
+      writeFileSync(join(dir, 'crm_mon'), `#!/bin/sh\ncat ${dir}/mon.xml\nexit ${monExit}\n`);
+      writeFileSync(join(dir, 'cibadmin'), `#!/bin/sh\necho "cibadmin $*" >&2\ncat ${dir}/cib.xml\nexit ${cibExit}\n`);
+      chmodSync(join(dir, 'crm_mon'), 0o755);
+      chmodSync(join(dir, 'cibadmin'), 0o755);
+      const r = spawnSync('sh', ['-c', STATUS_AND_CONFIGURATION.command], { encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin` } });
+      return STATUS_AND_CONFIGURATION.parse(r.stdout, r.status ?? 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  it('both answer: the status parsed, the configuration whole, the transient found in it', () => {
+    const v = run(0, 0);
+    expect(v.status?.nodes.length).toBeGreaterThan(0);
+    expect(v.configuration?.trim()).toBe(config);
+    expect(hasFormationProperty(v.configuration!)).toBe(true);
+    expect(hasFormationProperty('<configuration><crm_config/></configuration>')).toBe(false);
+  });
+  it('Pacemaker not answering: no status; a failed cibadmin: no configuration (the playbook reads it again)', () => {
+    expect(run(102, 0).status).toBeUndefined();
+    expect(run(0, 1)).toEqual({ status: expect.anything() });
   });
 });
