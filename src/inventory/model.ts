@@ -255,6 +255,11 @@ export interface ClusterModel {
   master: NodeModel;
   slave: NodeModel;
   arbitrator?: NodeModel;
+  /**
+   * `cluster.arbitrator.mode: qdevice`: the arbitrator runs corosync-qnetd, is no corosync member,
+   * and the twins' corosync-qdevice asks it for the third vote; absent: the arbitrator is a member
+   */
+  qdevice?: { algorithm: 'ffsplit' | 'lms' };
   drbd: DrbdResource[];
   services: ServiceModel[];
   guests: GuestModel[];

@@ -57,6 +57,7 @@ export interface RawCluster {
     sbd?: { devices?: string[]; watchdog?: string; watchdog_timeout?: number; softdog?: 'auto' | 'never' };
     watchdog?: string;
   };
+  arbitrator?: { mode?: 'member' | 'qdevice'; algorithm?: 'ffsplit' | 'lms' };
   secrets_dir?: string;
 }
 

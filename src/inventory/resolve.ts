@@ -63,6 +63,7 @@ export function resolveDraft(raw: RawInventory, file: string): DraftModel {
     floatingIps: c.floating_ips.map((f, i) => resolveFloatingIp(f, i, Number(prefix), iface)),
     timing: resolveTiming(c.timing),
     stonith: resolveStonith(c.stonith, source, dir),
+    ...(c.arbitrator?.mode === 'qdevice' ? { qdevice: { algorithm: c.arbitrator.algorithm ?? 'ffsplit' } } : {}),
     nodes: raw.nodes.map((n, i) => resolveNode(n, i, raw.ssh, dir)),
     drbd,
     services: (raw.services ?? []).map(resolveService),

@@ -289,6 +289,19 @@ const cluster = obj(
     floating_ips: list('floating IPs', 'At least one floating IP, e.g. ["10.77.0.100/24"].', floatingIp, 1),
     timing,
     stonith,
+    arbitrator: obj(
+      'arbitrator',
+      'How the arbitrator node votes (default mode member: a full corosync member). mode qdevice: it runs ' +
+        'corosync-qnetd and the twins corosync-qdevice (stack: pacemaker only); one qnetd may serve several clusters.',
+      {
+        mode: str('arbitrator mode', 'member (default: a third corosync node) or qdevice (corosync-qnetd).', {
+          enum: ['member', 'qdevice'],
+        }),
+        algorithm: str('qdevice algorithm', 'qdevice mode: the qnetd decision algorithm, ffsplit (default) or lms.', {
+          enum: ['ffsplit', 'lms'],
+        }),
+      },
+    ),
     secrets_dir: path('Directory for generated secrets, relative to the inventory file (default .hactl/secrets/<cluster name>).'),
   },
   ['name', 'stack', 'network', 'floating_ips'],

@@ -39,6 +39,7 @@ export function checkSemantics(raw: RawInventory, m: DraftModel, src: SourceMap)
   checkGuests(ctx);
   checkLvs(ctx, net);
   STACK_RULES[m.stack].check(ctx);
+  checkArbitratorMode(ctx);
   if (m.stonith.enabled && !m.stonith.agent && !m.stonith.sbd) {
     ctx.err(
       ['cluster', 'stonith'],
@@ -207,6 +208,23 @@ function forDuplicates<T>(
     if (first === undefined) seen.set(k, i);
     else report(i, first);
   });
+}
+
+/** `cluster.arbitrator`: qdevice needs an arbitrator node to run qnetd; an algorithm only means something there. */
+function checkArbitratorMode({ raw, m, err }: Ctx): void {
+  const a = raw.cluster.arbitrator;
+  if (a?.mode === 'qdevice' && !m.nodes.some((n) => n.role === 'arbitrator'))
+    err(
+      ['cluster', 'arbitrator', 'mode'],
+      'cluster.arbitrator.mode is qdevice, but no node has role arbitrator to run corosync-qnetd',
+      'add a node with `role: arbitrator`, or remove cluster.arbitrator',
+    );
+  if (a?.algorithm && a.mode !== 'qdevice')
+    err(
+      ['cluster', 'arbitrator', 'algorithm'],
+      `cluster.arbitrator.algorithm ${a.algorithm} needs mode: qdevice (a member arbitrator has no algorithm)`,
+      'add `mode: qdevice`, or remove algorithm',
+    );
 }
 
 function checkRoles({ m, err }: Ctx): void {
@@ -619,6 +637,12 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
       checkDrbdFencing(ctx, (p) =>
         p === 'resource-and-stonith' ? 'dopd (drbd-peer-outdater) can only outdate the peer, not fence it' : undefined,
       );
+      if (ctx.raw.cluster.arbitrator?.mode === 'qdevice')
+        ctx.err(
+          ['cluster', 'arbitrator', 'mode'],
+          'cluster.arbitrator.mode qdevice is corosync only: heartbeat has no quorum device',
+          'use mode: member (the default) with heartbeat, or stack: pacemaker',
+        );
       if (ctx.raw.pacemaker)
         ctx.err(['pacemaker'], 'pacemaker: declares resources, but the stack is heartbeat', 'use stack: pacemaker, or remove pacemaker:');
     },
