@@ -40,6 +40,7 @@ import { SBD_DEFAULTS, SBD_SERVICE, sbdHeaderScript, sbdHeadersPresent, sbdView,
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
+import { bootstrapQnetd, startQdevice } from './qdevice.js';
 import { clusterKey } from './secrets.js';
 import { ensureWatchdog } from './watchdog.js';
 
@@ -48,7 +49,9 @@ const PACEMAKERD_STATUS = 'pgrep -x pacemakerd';
 
 export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>): Promise<void> {
   const { cluster, hosts } = ctx;
-  const voters = hosts.where((h) => h.node.role !== 'realserver');
+  // the corosync members: a QNetd arbitrator (cluster.arbitrator.mode: qdevice) runs corosync-qnetd only
+  const memberNames = new Set(members(cluster).map((n) => n.name));
+  const voters = hosts.where((h) => memberNames.has(h.name));
   const twins = hosts.role('master', 'slave');
   const isTwin = (h: HostContext<PacemakerHandler>) => h.node.role === 'master' || h.node.role === 'slave';
 
@@ -94,6 +97,9 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
       notify: 'reload corosync',
     });
   }, 'corosync configuration');
+
+  // 2a. A QNetd arbitrator: its CA, each twin's certificate signed by it, qnetd started
+  if (cluster.qdevice) await bootstrapQnetd(ctx);
 
   // 2b. SBD (cluster.stonith.sbd): the watchdog (softdog where none is; refused on a node
   //     that shares its kernel), /etc/default/sbd, the disk headers (written only where
@@ -178,6 +184,7 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   // 5. A cluster with history starts its stack (if it is not running) once everything is
   //    in place; then every cluster waits for its members and quorum.
   if (!fresh) await startStack();
+  if (cluster.qdevice) await startQdevice(ctx);
   /** the live configuration read by the formation wait's last poll (a cluster with history) */
   let liveConfiguration: string | undefined;
   await hosts.role('master').once(async (h) => {

@@ -145,8 +145,15 @@ const twinExtras = (c: ClusterModel): string[] => [
  * @example pacemakerCorePackages(cluster, cluster.master) // ['corosync', 'pacemaker', 'pacemaker-cli-utils', 'resource-agents']
  */
 export function pacemakerCorePackages(c: ClusterModel, node: NodeModel): string[] {
-  return node.role === 'realserver' ? [] : [...PACEMAKER_STACK, ...(c.stonith.sbd ? [SBD_PACKAGE] : [])];
+  if (node.role === 'realserver') return [];
+  // a QNetd arbitrator runs corosync-qnetd alone; the voters ask it through corosync-qdevice
+  if (c.qdevice && node.role === 'arbitrator') return [QNETD_PACKAGE];
+  return [...PACEMAKER_STACK, ...(c.qdevice ? [QDEVICE_PACKAGE] : []), ...(c.stonith.sbd ? [SBD_PACKAGE] : [])];
 }
+
+/** Debian's QNetd server (the arbitrator, `cluster.arbitrator.mode: qdevice`) and the voters' client. */
+export const QNETD_PACKAGE = 'corosync-qnetd';
+export const QDEVICE_PACKAGE = 'corosync-qdevice';
 
 const pacemaker: StackDriver<'pacemaker'> = {
   name: 'pacemaker',

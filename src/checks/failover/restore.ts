@@ -15,6 +15,7 @@ import { type MoveOutcome, moveTo, safeMove } from './move-back.js';
 import { sleep, until } from './nodes.js';
 import { checkHealth, DRBD_STATUS, drbdInSyncOf, type Health, waitHealthy } from './preflight.js';
 import type { Scenario, ScenarioContext } from './scenario.js';
+import { startService } from './stacks.js';
 
 export interface RestoreResult {
   ok: boolean;
@@ -133,6 +134,9 @@ async function powerOn(ctx: ScenarioContext): Promise<void> {
 
 /** A node whose stack is not running is cleaned (no leftovers, no VIP, services stopped) and started. */
 async function startStacks(ctx: ScenarioContext): Promise<void> {
+  // a QNetd arbitrator runs no cluster stack, only corosync-qnetd: started where it stopped (a power-off)
+  const arb = ctx.cluster.qdevice ? ctx.cluster.arbitrator : undefined;
+  if (arb) await ctx.runner.exec(arb, startService('corosync-qnetd'), 30_000);
   await Promise.all(
     ctx.ops.runsStack(ctx.cluster).map(async (n) => {
       // no answer is not a dead stack (a busy node answers late): only a stack seen down is restarted

@@ -61,6 +61,10 @@ const stopServices = (c: ClusterModel): string[] => c.services.map((s) => `servi
 
 const wrapExtra = (extra?: string): string[] => (extra ? [`{ ${extra}; } 2>/dev/null | sed 's/^/${EXTRA_PREFIX}/'`] : []);
 
+/** Shell: starts a daemon unless its init script says it runs (systemd or sysv). */
+export const startService = (name: string): string =>
+  `{ service ${name} status >/dev/null 2>&1 || service ${name} start >/dev/null 2>&1; }`;
+
 /** Corosync + Pacemaker. */
 export const pacemakerOps: StackOps = {
   stack: 'pacemaker',
@@ -78,10 +82,12 @@ export const pacemakerOps: StackOps = {
   // no systemd in the namespace lab: corosync's sysv script is fine, pacemakerd must be
   // detached by hand (Debian's sysv script misbehaves over SSH)
   start: [
-    'if [ -d /run/systemd/system ]; then systemctl start corosync pacemaker; else',
+    'if [ -d /run/systemd/system ]; then systemctl start corosync pacemaker || exit 1; else',
     '  service corosync start >/dev/null 2>&1 || exit 1',
     '  pgrep -x pacemakerd >/dev/null || setsid -f pacemakerd </dev/null >/dev/null 2>&1',
     'fi',
+    // a QNetd arbitrator (cluster.arbitrator.mode: qdevice): the twins' corosync-qdevice, once corosync runs
+    `if grep -q '^ *model: net' /etc/corosync/corosync.conf 2>/dev/null; then ${startService('corosync-qdevice')}; fi`,
   ].join('\n'),
   reset: (c) =>
     [
