@@ -66,18 +66,20 @@ export async function bootstrapQnetd<H extends string>(ctx: PlaybookContext<H>):
   else {
     const first = missing.shift()!;
     await init(first);
-    const req = await first.sh(`corosync-qdevice-net-certutil -r -n ${name} >/dev/null && cat ${QDEVICE_DB}/qdevice-net-node.crq`, {
+    const req = await first.sh(`corosync-qdevice-net-certutil -r -n ${name} >/dev/null && base64 -w0 ${QDEVICE_DB}/qdevice-net-node.crq`, {
       what: 'a qdevice certificate request',
     });
     const crt = await qnetd.sh(
-      `set -e; mkdir -p ${TMP}; cat > ${TMP}/${name}.crq; cd ${TMP}; ` +
-        `corosync-qnetd-certutil -s -c ${TMP}/${name}.crq -n ${name} >/dev/null; ` +
-        `cat ${QNETD_DB}/cluster-${name}.crt; rm -f ${TMP}/${name}.crq`,
+      // the request and the certificate are DER (binary): base64 both ways; the certutil script
+      // does not fail when certutil does, so an empty certificate is the failure
+      `set -e; mkdir -p ${TMP}; base64 -d > ${TMP}/${name}.crq; rm -f ${QNETD_DB}/cluster-${name}.crt; ` +
+        `corosync-qnetd-certutil -s -c ${TMP}/${name}.crq -n ${name} >/dev/null; rm -f ${TMP}/${name}.crq; ` +
+        `test -s ${QNETD_DB}/cluster-${name}.crt; base64 -w0 ${QNETD_DB}/cluster-${name}.crt`,
       { stdin: req, what: `the qnetd signature of ${name}'s certificate` },
     );
     await first.command(
-      `set -e; mkdir -p ${TMP}; cat > ${TMP}/cluster.crt; corosync-qdevice-net-certutil -M -c ${TMP}/cluster.crt >/dev/null; ` +
-        `rm -f ${TMP}/cluster.crt`,
+      `set -e; mkdir -p ${TMP}; base64 -d > ${TMP}/cluster.crt; corosync-qdevice-net-certutil -M -c ${TMP}/cluster.crt >/dev/null; ` +
+        `rm -f ${TMP}/cluster.crt; test -s ${P12}`,
       { stdin: crt, unless: QDEVICE_CERT_PRESENT, name: `the signed certificate of ${name}` },
     );
     p12 = await first.sh(`base64 -w0 ${P12}`, { what: 'the cluster client pk12' });
@@ -86,7 +88,7 @@ export async function bootstrapQnetd<H extends string>(ctx: PlaybookContext<H>):
     await init(h);
     await h.command(
       `set -e; umask 077; mkdir -p ${TMP}; base64 -d > ${TMP}/node.p12; ` +
-        `corosync-qdevice-net-certutil -m -c ${TMP}/node.p12 >/dev/null; rm -f ${TMP}/node.p12`,
+        `corosync-qdevice-net-certutil -m -c ${TMP}/node.p12 >/dev/null; rm -f ${TMP}/node.p12; ${QDEVICE_CERT_PRESENT}`,
       { stdin: p12, unless: QDEVICE_CERT_PRESENT, name: 'the cluster client certificate (pk12)' },
     );
   }

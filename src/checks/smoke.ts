@@ -8,7 +8,7 @@ import { downPeers, KNET_LINKS_COMMAND, type KnetLink, parseKnetLinks } from '..
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
 import { type ClusterModel, type NodeModel, probedService, type ServiceCheck, type Stack } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
-import { members } from '../stack/corosync.js';
+import { members, qdeviceVotes } from '../stack/corosync.js';
 import { splitBrainHint } from '../stack/drbd-safety.js';
 import { LDIRECTORD_CF } from '../stack/lvs.js';
 import { GROUP_ID } from '../stack/pacemaker.js';
@@ -96,6 +96,8 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
   const all = members(c).map((n) => n.name);
   const want = all.filter((n) => !absent.has(n));
   const offline = want.filter((n) => !st.nodes.find((x) => x.name === n && x.online));
+  // a QNetd arbitrator's vote comes through the twins' corosync-qdevice (cluster.arbitrator.mode: qdevice)
+  const qd = qdeviceVotes(c);
   const lvs = c.lvs.length ? await lvsOnHolder(c, connector, absent) : [];
   return [
     {
@@ -108,11 +110,11 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
       // an absent node may still be up (a twin about to be rebuilt): its vote is welcome, not required
       ok:
         quorum.quorate &&
-        (absent.size ? quorum.totalVotes >= want.length : quorum.totalVotes === want.length) &&
-        quorum.expectedVotes === all.length,
+        (absent.size ? quorum.totalVotes >= want.length + qd : quorum.totalVotes === want.length + qd) &&
+        quorum.expectedVotes === all.length + qd,
       detail:
         `${quorum.quorate ? 'quorate' : 'NOT quorate'}, ${quorum.totalVotes} of ${quorum.expectedVotes} expected votes ` +
-        `(want ${want.length}` +
+        `(want ${want.length + qd}${qd ? `, ${qd} of them the qdevice's` : ''}` +
         `${absent.size ? ` of ${all.length}: ${[...absent].join(', ')} absent` : ''})`,
     },
     serviceGroupCheck(c, mon.stdout, st),

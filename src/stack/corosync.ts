@@ -13,6 +13,12 @@ export function members(c: ClusterModel): NodeModel[] {
 export const QNETD_SERVICE = 'corosync-qnetd';
 export const QDEVICE_SERVICE = 'corosync-qdevice';
 
+/** The quorum device's votes: ffsplit 1, lms one fewer than the members (corosync-qdevice(8)); 0 without one. */
+export function qdeviceVotes(c: ClusterModel): number {
+  if (!c.qdevice) return 0;
+  return c.qdevice.algorithm === 'ffsplit' ? 1 : Math.max(1, members(c).length - 1);
+}
+
 /** QNetd's TCP port (corosync-qnetd -p, corosync-qdevice's quorum.device.net.port default) */
 export const QNETD_PORT = 5403;
 
