@@ -16,6 +16,8 @@ export const LAB_PACKAGES: readonly string[] = [
   'pacemaker',
   'pacemaker-cli-utils',
   'resource-agents',
+  'corosync-qnetd',
+  'corosync-qdevice',
   'heartbeat',
   'drbd-utils',
   'ldirectord',

@@ -25,6 +25,8 @@ export interface InventoryExtras {
    * addresses on it, and two corosync links, the backplane first (higher priority)
    */
   backplane?: { network: string; addresses: Record<string, string> };
+  /** `lab up --qdevice`: the arbitrator runs corosync-qnetd (cluster.arbitrator.mode: qdevice, ffsplit) */
+  qdevice?: boolean;
 }
 
 const APACHE = { name: 'apache2', package: 'apache2', check: { port: 80, path: '/' } };
@@ -57,6 +59,7 @@ export function inventoryText(
       floating_ips: [net.floatingIp],
       timing: { token: extras.token ?? 1000 },
       stonith: { enabled: false },
+      ...(extras.qdevice ? { arbitrator: { mode: 'qdevice', algorithm: 'ffsplit' } } : {}),
     },
     ssh: {
       user: 'root',
@@ -77,7 +80,7 @@ export function inventoryText(
     const seq = doc.get(key);
     if (isSeq(seq)) for (const item of seq.items) if (isMap(item)) item.flow = true;
   }
-  for (const key of ['floating_ips', 'timing', 'stonith', 'links']) {
+  for (const key of ['floating_ips', 'timing', 'stonith', 'links', 'arbitrator']) {
     const node = doc.getIn(['cluster', key]);
     if (isSeq(node) || isMap(node)) node.flow = true;
   }

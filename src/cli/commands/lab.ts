@@ -49,6 +49,7 @@ interface UpOpts extends StateOpt {
   stack?: string;
   index?: string;
   backplane?: boolean;
+  qdevice?: boolean;
 }
 
 function onEvent(e: LabEvent): void {
@@ -110,6 +111,7 @@ export function register(program: Command): void {
       '--backplane',
       'a second network 10.79.N.0/24 on eth1, 10.79.78.0/24 with --vm (inventory: networks.backplane, two corosync links, DRBD on it)',
     )
+    .option('--qdevice', 'inventory: the arbitrator runs corosync-qnetd, the twins corosync-qdevice (cluster.arbitrator.mode: qdevice)')
     .addHelpText('after', UP_EXAMPLES)
     .action(async (o: UpOpts) => {
       if (o.vm) return upVm(o);
@@ -122,6 +124,7 @@ export function register(program: Command): void {
         inventoryOut: o.inventoryOut,
         stack: parseStack(o.stack),
         backplane: o.backplane,
+        qdevice: o.qdevice,
         onEvent,
       });
       const paths = labPaths(r.stateDir);

@@ -42,6 +42,8 @@ export interface LabUpOptions {
   stack?: Stack;
   /** a second network (bridge br1, each node's eth1), declared in the inventory as `backplane`, link 0 of two */
   backplane?: boolean;
+  /** the inventory's arbitrator runs corosync-qnetd (cluster.arbitrator.mode: qdevice) */
+  qdevice?: boolean;
   /** packages of the local apt repo; default $HACTL_LAB_PACKAGES or {@link LAB_PACKAGES} */
   packages?: readonly string[];
   onEvent?: LabListener;
@@ -184,7 +186,13 @@ async function createLab(paths: LabPaths, net: LabNet, opts: LabUpOptions): Prom
   });
   mkdirSync(dirname(inventory), { recursive: true });
   const backplane = opts.backplane ? backplaneExtras(net, nodes) : undefined;
-  writeFileSync(inventory, inventoryText(paths, inventory, state.stack, nodes, net, backplane ? { backplane } : {}));
+  writeFileSync(
+    inventory,
+    inventoryText(paths, inventory, state.stack, nodes, net, {
+      ...(backplane ? { backplane } : {}),
+      ...(opts.qdevice ? { qdevice: true } : {}),
+    }),
+  );
   return { stateDir: paths.stateDir, inventory, nodes: nodes.map(({ name, address, role }) => ({ name, address, role })) };
 }
 

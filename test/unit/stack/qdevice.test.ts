@@ -56,3 +56,19 @@ describe('QDevice arbitrator (cluster.arbitrator.mode: qdevice)', () => {
     ).toEqual(['master', 'slave']);
   });
 });
+
+describe('lab up --qdevice', () => {
+  it('writes an inventory whose arbitrator is a QNetd arbitrator (ffsplit)', async () => {
+    const { inventoryText } = await import('../../../src/lab/inventory.js');
+    const { parseInventory } = await import('../../../src/inventory/index.js');
+    const files = { identity: '/tmp/qdev-x/id', sshConfig: '/tmp/qdev-x/ssh_config', knownHosts: '/tmp/qdev-x/known_hosts' };
+    const nodes = [
+      { name: 'alpha', address: '10.77.0.11', role: 'master' as const },
+      { name: 'beta', address: '10.77.0.12', role: 'slave' as const },
+      { name: 'gamma', address: '10.77.0.13', role: 'arbitrator' as const },
+    ];
+    const text = inventoryText(files, '/tmp/qdev-x/inventory.yaml', 'pacemaker', nodes, undefined, { qdevice: true });
+    expect(text).toContain('arbitrator: { mode: qdevice, algorithm: ffsplit }');
+    expect(parseInventory(text, '/tmp/qdev-x/inventory.yaml').qdevice).toEqual({ algorithm: 'ffsplit' });
+  });
+});
