@@ -65,6 +65,19 @@ const wrapExtra = (extra?: string): string[] => (extra ? [`{ ${extra}; } 2>/dev/
 export const startService = (name: string): string =>
   `{ service ${name} status >/dev/null 2>&1 || service ${name} start >/dev/null 2>&1; }`;
 
+/**
+ * Shell: starts corosync-qdevice once corosync answers on cmap (right after `service corosync
+ * start` it may not yet: qdevice then exits with "Failed to initialize the cmap API"), up to
+ * 3 tries; exits 1 when it does not run after that. Bounded: 15 s for cmap, 3 × 1 s for qdevice.
+ */
+export const START_QDEVICE = [
+  'i=0; until corosync-cmapctl -g runtime.votequorum.this_node_id >/dev/null 2>&1; do',
+  '  i=$((i+1)); [ $i -ge 30 ] && break; sleep 0.5; done',
+  'i=0; until corosync-qdevice-tool -s >/dev/null 2>&1; do',
+  '  i=$((i+1)); [ $i -gt 3 ] && exit 1',
+  `  ${startService('corosync-qdevice')}; sleep 1; done`,
+].join('\n');
+
 /** Corosync + Pacemaker. */
 export const pacemakerOps: StackOps = {
   stack: 'pacemaker',
@@ -86,14 +99,15 @@ export const pacemakerOps: StackOps = {
     '  service corosync start >/dev/null 2>&1 || exit 1',
     '  pgrep -x pacemakerd >/dev/null || setsid -f pacemakerd </dev/null >/dev/null 2>&1',
     'fi',
-    // a QNetd arbitrator (cluster.arbitrator.mode: qdevice): the twins' corosync-qdevice, once corosync runs
-    `if grep -q '^ *model: net' /etc/corosync/corosync.conf 2>/dev/null; then ${startService('corosync-qdevice')}; fi`,
+    // a QNetd arbitrator (cluster.arbitrator.mode: qdevice): the twins' corosync-qdevice
+    `if grep -q '^ *model: net' /etc/corosync/corosync.conf 2>/dev/null; then ${START_QDEVICE}; fi`,
   ].join('\n'),
   reset: (c) =>
     [
       'pkill -9 -x pacemakerd',
       "pkill -9 -f '^/usr/lib/pacemaker/pacemaker-'",
       'pkill -9 -x corosync',
+      "pkill -9 -f '^/usr/sbin/corosync-qdevice'",
       ...releaseVips(c),
       ...stopServices(c),
       'true',

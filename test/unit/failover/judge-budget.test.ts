@@ -27,6 +27,19 @@ describe('budgetFor', () => {
     ).toBe('token 1000 + consensus 1200 + fencing 3000 + fence delay 2000 + recovery 5000 ms');
     expect(budgetFor('node-loss', cluster({ stack: 'heartbeat', stonith: { enabled: true, agent: 'external/ipmi' } })).ms).toBe(13000);
   });
+  it('node loss with a QNetd arbitrator: the qdevice vote round (corosync-qdevice timeout 10000) has its own term', () => {
+    const qd = cluster({ qdevice: { algorithm: 'ffsplit' } });
+    expect(budgetFor('node-loss', qd)).toEqual({
+      ms: 17200,
+      basis: 'token 1000 + consensus 1200 + qdevice vote round 10000 + recovery 5000 ms',
+    });
+    expect(budgetFor('node-loss', { ...qd, stonith: { enabled: true, agent: 'fence_lab', params: { pcmk_delay_max: '2s' } } }).basis).toBe(
+      'token 1000 + consensus 1200 + qdevice vote round 10000 + fencing 3000 + fence delay 2000 + recovery 5000 ms',
+    );
+    // only node loss waits for the vote: a planned move or a restart in place does not
+    expect(budgetFor('planned-move', qd).ms).toBe(8000);
+    expect(budgetFor('service-restart', qd).ms).toBe(10000);
+  });
   it('heartbeat: deadtime + recovery', () => {
     expect(budgetFor('node-loss', cluster({ stack: 'heartbeat' }))).toEqual({ ms: 10000, basis: 'deadtime 5000 + recovery 5000 ms' });
     expect(detectionMs(cluster({ stack: 'heartbeat' })).ms).toBe(5000);

@@ -187,3 +187,19 @@ describe('who answered', () => {
     expect(noArp({ ok: true, ms: 1 })).toBe('master'); // then the VIP holder
   });
 });
+
+describe('pacemakerOps.start with a QNetd arbitrator', () => {
+  it('starts corosync-qdevice only once corosync answers on cmap, a bounded number of times, and fails when it does not run', () => {
+    const lines = pacemakerOps.start.split('\n');
+    const cmap = lines.findIndex((l) => l.includes('corosync-cmapctl -g runtime.votequorum.this_node_id'));
+    const start = lines.findIndex((l) => l.includes('service corosync-qdevice start'));
+    expect(cmap).toBeGreaterThan(lines.findIndex((l) => l.includes('service corosync start')));
+    expect(start).toBeGreaterThan(cmap);
+    // a cmap that never answers: 30 × 0.5 s, then qdevice is tried anyway; 3 starts, then exit 1
+    expect(pacemakerOps.start).toMatch(/\[ \$i -ge 30 \] && break/);
+    expect(pacemakerOps.start).toMatch(/\[ \$i -gt 3 \] && exit 1/);
+    // running means answering on its socket (the process name is cut to 15 characters for pgrep -x)
+    expect(pacemakerOps.start).toContain('until corosync-qdevice-tool -s >/dev/null 2>&1');
+    expect(pacemakerOps.reset(c())).toContain("pkill -9 -f '^/usr/sbin/corosync-qdevice'");
+  });
+});
