@@ -5,6 +5,14 @@ import { CRM_MON_COMMAND, parseCrmMon, parseGroups } from '../facts/crm-mon.js';
 import { DRBD_STATUS_COMMAND, type DrbdState, parseDrbdSection } from '../facts/drbd-status.js';
 import { heartbeatStatusCommand, parseHeartbeatStatus } from '../facts/heartbeat-status.js';
 import { downPeers, KNET_LINKS_COMMAND, type KnetLink, parseKnetLinks } from '../facts/knet-links.js';
+import {
+  parseQdeviceStatus,
+  parseQnetdClusters,
+  QDEVICE_STATUS_COMMAND,
+  QNETD_CLUSTERS_COMMAND,
+  qdeviceProblem,
+  qnetdProblem,
+} from '../facts/qdevice.js';
 import { parseQuorum, QUORUM_COMMAND } from '../facts/quorum.js';
 import { type ClusterModel, type NodeModel, probedService, type ServiceCheck, type Stack } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
@@ -125,8 +133,49 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
     },
     fencingCheck(c, st.resources, swt?.stdout.trim()),
     ...(links ? [linksCheck(c, parseKnetLinks(links.stdout), absent)] : []),
+    ...(c.qdevice ? await qdeviceChecks(c, connector, absent) : []),
     ...lvs,
   ];
+}
+
+/**
+ * A QNetd arbitrator (cluster.arbitrator.mode: qdevice), from both ends: each twin's
+ * corosync-qdevice connected with the inventory's algorithm (one twin that is not still
+ * leaves the cluster quorate, so the vote count alone does not show it), and qnetd listing
+ * the cluster with every twin.
+ */
+async function qdeviceChecks(c: ClusterModel, connector: Connector, absent: Set<string>): Promise<SmokeCheck[]> {
+  const want = c.qdevice?.algorithm ?? 'ffsplit';
+  const twins = [c.master, c.slave].filter((n) => !absent.has(n.name));
+  const read = async (n: NodeModel, command: string): Promise<{ out: string; code: number } | string> => {
+    try {
+      const r = await (await connector.get(n)).exec(command);
+      return { out: `${r.stdout}${r.stderr}`, code: r.code };
+    } catch (err) {
+      return `${n.name} does not answer: ${(err as Error).message}`;
+    }
+  };
+  const parts = await Promise.all(
+    twins.map(async (n) => {
+      const r = await read(n, QDEVICE_STATUS_COMMAND);
+      const problem = typeof r === 'string' ? r : qdeviceProblem(parseQdeviceStatus(r.out, r.code), want);
+      return { node: n, ok: !problem, text: `${n.name}: ${problem ?? `connected (${want})`}` };
+    }),
+  );
+  const checks: SmokeCheck[] = [{ check: 'qdevice', ok: parts.every((p) => p.ok), detail: parts.map((p) => p.text).join('; ') }];
+  const arb = c.arbitrator;
+  if (arb && !absent.has(arb.name)) {
+    const r = await read(arb, QNETD_CLUSTERS_COMMAND);
+    // qnetd must list the twins whose qdevice is connected (one that is not fails the check above)
+    const connected = parts.filter((p) => p.ok).map((p) => p.node);
+    const problem = typeof r === 'string' ? r : qnetdProblem(parseQnetdClusters(r.out, r.code), c.name, connected, want);
+    checks.push({
+      check: 'qnetd',
+      ok: !problem,
+      detail: problem ?? `${arb.name} serves "${c.name}"${connected.length ? ` with ${connected.map((t) => t.name).join(', ')}` : ''}`,
+    });
+  }
+  return checks;
 }
 
 /** The LVS check on the twin holding the floating IP, where ldirectord runs (none when no twin holds it: another check says so). */

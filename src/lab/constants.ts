@@ -10,14 +10,20 @@ import { type LabNet, labNet } from './net.js';
 /** Debian suite of the node root filesystems (and of the host the repo is computed on). */
 export const LAB_SUITE = 'bookworm';
 
+/**
+ * The QNetd arbitrator's packages (`lab up --qdevice`): in the namespace lab's repo, never
+ * in the VM image (src/lab/vm/constants.ts), where an installed, enabled corosync-qdevice.service
+ * (Requires=corosync) would start corosync at boot, before bootstrap wrote its configuration.
+ */
+export const QDEVICE_LAB_PACKAGES: readonly string[] = ['corosync-qnetd', 'corosync-qdevice'];
+
 /** Packages served by the lab's local apt repository (with their dependency closure). */
 export const LAB_PACKAGES: readonly string[] = [
   'corosync',
   'pacemaker',
   'pacemaker-cli-utils',
   'resource-agents',
-  'corosync-qnetd',
-  'corosync-qdevice',
+  ...QDEVICE_LAB_PACKAGES,
   'heartbeat',
   'drbd-utils',
   'ldirectord',

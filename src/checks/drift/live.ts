@@ -13,6 +13,7 @@ import { debPackagesCommand } from '../../facts/dpkg.js';
 import { DRBD_STATUS_COMMAND } from '../../facts/drbd-status.js';
 import { heartbeatStatusCommand } from '../../facts/heartbeat-status.js';
 import { KNET_LINKS_COMMAND } from '../../facts/knet-links.js';
+import { QDEVICE_STATUS_COMMAND, QNETD_CLUSTERS_COMMAND } from '../../facts/qdevice.js';
 import { QUORUM_COMMAND } from '../../facts/quorum.js';
 import { sbdStateCommand } from '../../facts/sbd.js';
 import type { ClusterModel, NodeModel, Stack } from '../../inventory/model.js';
@@ -38,7 +39,9 @@ export type SectionName =
   | 'running-drbd'
   | 'properties'
   | 'sbd'
-  | 'links';
+  | 'links'
+  | 'qdevice'
+  | 'qnetd';
 
 export interface Section {
   out: string;
@@ -68,6 +71,8 @@ const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'sla
 const STACK_SECTIONS: { readonly [S in Stack]: (c: ClusterModel, n: NodeModel) => [SectionName, string][] } = {
   pacemaker(c, n) {
     if (n.role === 'realserver') return [];
+    // a QNetd arbitrator runs no corosync: only qnetd's list of the clusters it serves
+    if (c.qdevice && n.role === 'arbitrator') return [['qnetd', QNETD_CLUSTERS_COMMAND]];
     return [
       ['quorum', QUORUM_COMMAND],
       ...(isTwin(n)
@@ -87,6 +92,8 @@ const STACK_SECTIONS: { readonly [S in Stack]: (c: ClusterModel, n: NodeModel) =
       ...(c.stonith.sbd ? ([['sbd', sbdStateCommand(c.stonith.sbd.watchdog)]] as [SectionName, string][]) : []),
       // several knet links: each one's state towards every other member (one down is one cable from a split)
       ...(c.links.length > 1 ? ([['links', KNET_LINKS_COMMAND]] as [SectionName, string][]) : []),
+      // the twins' corosync-qdevice: connected to qnetd, with the inventory's algorithm
+      ...(c.qdevice && isTwin(n) ? ([['qdevice', QDEVICE_STATUS_COMMAND]] as [SectionName, string][]) : []),
     ];
   },
   heartbeat(c, n) {

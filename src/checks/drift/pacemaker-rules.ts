@@ -8,6 +8,7 @@
 import { parseCliConstraints } from '../../facts/cib-constraints.js';
 import { type CrmStatus, parseCrmMon, parseFailCounts, parseGroups, resourceOfOp } from '../../facts/crm-mon.js';
 import { downPeers, parseKnetLinks } from '../../facts/knet-links.js';
+import { parseQdeviceStatus, parseQnetdClusters, qdeviceProblem, qnetdProblem } from '../../facts/qdevice.js';
 import { parseQuorum } from '../../facts/quorum.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { type CibSection, type ForeignElement, OWNED_TAG, planCib } from '../../stack/cib.js';
@@ -28,6 +29,7 @@ export function pacemakerItems(c: ClusterModel, live: Live): DriftItem[] {
     ...cibItems(c, live),
     ...fencingItems(c, live),
     ...linkItems(c, live),
+    ...qdeviceItems(c, live),
   ];
   const view = crmView(c, live);
   if (view) items.push(...nodeItems(c, view.host, view.status), ...resourceItems(c, view.host, view.xml, view.status));
@@ -286,6 +288,49 @@ export function linkItems(c: ClusterModel, live: Live): DriftItem[] {
           : 'corosync-cfgtool -R reloads corosync.conf',
       });
     });
+  }
+  return items;
+}
+
+/**
+ * A QNetd arbitrator (cluster.arbitrator.mode: qdevice): each twin that answered has its
+ * corosync-qdevice connected with the inventory's algorithm, and qnetd on the arbitrator
+ * lists the cluster with each twin that answered. One twin's qdevice down leaves the
+ * cluster quorate, so only these checks show that the next twin failure loses the tie-break.
+ * @example qdeviceItems(cluster, live) // [{ kind: 'cluster', host: 'slave', subject: 'qdevice', message: '… does not run' }]
+ */
+export function qdeviceItems(c: ClusterModel, live: Live): DriftItem[] {
+  const want = c.qdevice?.algorithm;
+  if (!want) return [];
+  const items: DriftItem[] = [];
+  // qnetd must list the twins whose qdevice is fine (one that is not is named once, above)
+  const twins: (typeof c.master)[] = [];
+  for (const n of [c.master, c.slave]) {
+    const s = live.get(n.name)?.qdevice;
+    if (!s) continue;
+    const problem = qdeviceProblem(parseQdeviceStatus(s.out, s.rc), want);
+    if (!problem) twins.push(n);
+    else
+      items.push({
+        kind: 'cluster',
+        host: n.name,
+        subject: 'qdevice',
+        message: problem,
+        hint: `service corosync-qdevice restart on ${n.name}; corosync-qdevice-tool -sv shows why it does not connect`,
+      });
+  }
+  const arb = c.arbitrator;
+  const q = arb && live.get(arb.name)?.qnetd;
+  if (arb && q) {
+    const problem = qnetdProblem(parseQnetdClusters(q.out, q.rc), c.name, twins, want);
+    if (problem)
+      items.push({
+        kind: 'cluster',
+        host: arb.name,
+        subject: 'qnetd',
+        message: problem,
+        hint: `service corosync-qnetd start on ${arb.name}; corosync-qdevice-tool -sv on the twins`,
+      });
   }
   return items;
 }

@@ -3,7 +3,7 @@
  * give the namespace lab (DRBD, IPVS, systemd). One VM lab per machine, on 10.78.0.0/24.
  */
 import type { Role } from '../../inventory/model.js';
-import { HOST_PACKAGES, LAB_PACKAGES, ROOTFS_PACKAGES } from '../constants.js';
+import { HOST_PACKAGES, LAB_PACKAGES, QDEVICE_LAB_PACKAGES, ROOTFS_PACKAGES } from '../constants.js';
 import type { LabNet } from '../net.js';
 
 /** The three VMs, in inventory order, with their host ids (.11 …). */
@@ -34,8 +34,10 @@ export const VM_BASE_PACKAGES: readonly string[] = [
  * TCG VM installs them in ~6 min for 3 VMs, so `hactl bootstrap` finds them installed.
  * The same closure is also served as the lab repo, so apt inside the VMs works. Plus sbd:
  * only the VMs have a kernel of their own for its watchdog (softdog), so only they get it.
+ * Minus the QNetd packages (the namespace lab's `--qdevice` only): an enabled
+ * corosync-qdevice.service would start corosync at boot, and a new image costs CI time.
  */
-export const VM_IMAGE_PACKAGES: readonly string[] = [...LAB_PACKAGES, 'sbd'];
+export const VM_IMAGE_PACKAGES: readonly string[] = [...LAB_PACKAGES.filter((p) => !QDEVICE_LAB_PACKAGES.includes(p)), 'sbd'];
 
 /** Debian packages the host needs for `hactl lab up --vm` beyond HOST_PACKAGES. */
 export const VM_HOST_PACKAGES: readonly string[] = ['qemu-system-x86', 'qemu-utils', 'e2fsprogs'];

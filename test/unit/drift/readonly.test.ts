@@ -28,6 +28,9 @@ const WRITERS = [
   /\bsystemctl\s+(?!is-)/,
   /\bservice\s+\S+\s+(start|stop|restart|reload)/,
   /\bcorosync-cfgtool\s+(?!-s\b)/, // -s reads the links' state; -R, -H and the rest act
+  /\bcorosync-qdevice-tool\s+(?!-s\b)/, // -s reads qdevice's state; -d/-s… -v only print, but only -s is allowed
+  /\bcorosync-qnetd-tool\s+(?!-l\b)/, // -l lists the clusters; -d, -s… stay out
+  /\bcorosync-q(device|netd)(-net)?-certutil\b/,
   /\bupdate-rc\.d\b/,
   /\bln\s/,
   /\bip\s+(?!-o -4 addr show)/,
@@ -75,6 +78,23 @@ describe('the live-check script is read-only', () => {
     ]);
     expect(names('kvm-b')).toEqual(['packages', 'quorum', 'crm_mon', 'constraints', 'running-corosync', 'links', 'drbd', 'running-drbd']);
     expect(names('quorum')).toEqual(['packages', 'quorum', 'running-corosync', 'links']);
+  });
+
+  it('with a QNetd arbitrator (cluster.arbitrator.mode: qdevice): qdevice-tool -s on the twins, qnetd-tool -l on the arbitrator, nothing else', () => {
+    const c = example('lab', (y) => y.replace('  stack: pacemaker\n', '  stack: pacemaker\n  arbitrator: { mode: qdevice }\n'));
+    for (const n of c.nodes) {
+      const script = liveScript(c, n);
+      for (const w of WRITERS) expect(script, `${n.name}: ${w}`).not.toMatch(w);
+      expect(redirects(script), n.name).toEqual([]);
+    }
+    expect(liveScript(c, c.master)).toContain('corosync-qdevice-tool -s');
+    expect(liveSections(c, c.arbitrator!)).toEqual([
+      ['packages', expect.stringContaining('corosync-qnetd')],
+      ['qnetd', 'corosync-qnetd-tool -l'],
+    ]);
+    expect(WRITERS.some((w) => w.test('corosync-qnetd-tool -d'))).toBe(true);
+    expect(WRITERS.some((w) => w.test('corosync-qdevice-net-certutil -i -c ca.crt'))).toBe(true);
+    expect(WRITERS.some((w) => w.test('corosync-qdevice-tool -s') || w.test('corosync-qnetd-tool -l'))).toBe(false);
   });
 
   it('the deny-list itself catches writes (so a green run means something)', () => {
