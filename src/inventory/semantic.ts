@@ -304,7 +304,12 @@ function checkHostAddress(ctx: Ctx, net: Cidr, path: FieldPath, address: string,
 
 function checkAddresses(ctx: Ctx, net: Cidr): void {
   const { m, raw } = ctx;
-  m.nodes.forEach((n, i) => checkHostAddress(ctx, net, ['nodes', i, 'address'], n.address, 'node address'));
+  m.nodes.forEach((n, i) => {
+    // a QNetd arbitrator is no corosync member: the twins reach qnetd over routed TCP, so one
+    // qnetd on its own network may serve clusters on several (cluster.arbitrator.mode: qdevice)
+    if (m.qdevice && n.role === 'arbitrator' && !inNetwork(n.address, net)) return;
+    checkHostAddress(ctx, net, ['nodes', i, 'address'], n.address, 'node address');
+  });
   const vipPath = (i: number): FieldPath =>
     typeof raw.cluster.floating_ips[i] === 'string' ? ['cluster', 'floating_ips', i] : ['cluster', 'floating_ips', i, 'address'];
   m.floatingIps.forEach((f, i) => {

@@ -27,6 +27,8 @@ export interface InventoryExtras {
   backplane?: { network: string; addresses: Record<string, string> };
   /** `lab up --qdevice`: the arbitrator runs corosync-qnetd (cluster.arbitrator.mode: qdevice, ffsplit) */
   qdevice?: boolean;
+  /** the cluster name; default `lab` (`lab up --qnetd-lab`: `labN`, as qnetd tells its clusters apart by name) */
+  name?: string;
 }
 
 const APACHE = { name: 'apache2', package: 'apache2', check: { port: 80, path: '/' } };
@@ -42,7 +44,7 @@ export function inventoryText(
 ): string {
   const doc = new Document({
     cluster: {
-      name: 'lab',
+      name: extras.name ?? 'lab',
       stack,
       network: net.network,
       interface: 'eth0',

@@ -50,6 +50,7 @@ interface UpOpts extends StateOpt {
   index?: string;
   backplane?: boolean;
   qdevice?: boolean;
+  qnetdLab?: string;
 }
 
 function onEvent(e: LabEvent): void {
@@ -112,6 +113,10 @@ export function register(program: Command): void {
       'a second network 10.79.N.0/24 on eth1, 10.79.78.0/24 with --vm (inventory: networks.backplane, two corosync links, DRBD on it)',
     )
     .option('--qdevice', 'inventory: the arbitrator runs corosync-qnetd, the twins corosync-qdevice (cluster.arbitrator.mode: qdevice)')
+    .option(
+      '--qnetd-lab <state-dir>',
+      "implies --qdevice: no arbitrator of its own; the running lab's in <state-dir> is the QNetd (labs joined; cluster labN)",
+    )
     .addHelpText('after', UP_EXAMPLES)
     .action(async (o: UpOpts) => {
       if (o.vm) return upVm(o);
@@ -125,6 +130,7 @@ export function register(program: Command): void {
         stack: parseStack(o.stack),
         backplane: o.backplane,
         qdevice: o.qdevice,
+        qnetdLab: o.qnetdLab,
         onEvent,
       });
       const paths = labPaths(r.stateDir);

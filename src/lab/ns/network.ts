@@ -30,6 +30,18 @@ export function backplaneAddress(net: LabNet, node: Pick<LabNode, 'address'>): s
   return net.backplane?.address(Number(node.address.split('.')[3]));
 }
 
+/**
+ * The route every lab node has towards the other labs (10.77.0.0/16): through its own lab
+ * netns, which forwards nothing unless `lab up --qnetd-lab` joined it to another lab
+ * (qnetd-link.ts). Set at each boot, so a powered-on node keeps reaching a shared QNetd.
+ */
+export const LAB_ROUTE = '10.77.0.0/16';
+
+/** Routes a node's traffic for the other labs through its lab netns (idempotent). */
+export async function labRoute(net: LabNet, node: Pick<LabNode, 'netns'>): Promise<void> {
+  await ip('-n', node.netns, 'route', 'replace', LAB_ROUTE, 'via', net.bridgeAddress, 'dev', 'eth0');
+}
+
 /** Gives a node its netns and its NIC eth0 (fixed MAC, address with `brd +` for heartbeat bcast). */
 export async function plugNode(j: LabJournal, net: LabNet, node: LabNode): Promise<void> {
   await unplugNode(net, node); // leftovers of a crash would make `ip netns add` fail
@@ -41,6 +53,7 @@ export async function plugNode(j: LabJournal, net: LabNet, node: LabNode): Promi
   await ip('-n', node.netns, 'link', 'set', 'lo', 'up');
   await ip('-n', node.netns, 'addr', 'add', `${node.address}/${net.prefix}`, 'brd', '+', 'dev', 'eth0');
   await ip('-n', node.netns, 'link', 'set', 'eth0', 'up');
+  await labRoute(net, node);
   const bp = net.backplane;
   if (!node.backplaneVeth || !bp) return;
   j.link(net.netns, node.backplaneVeth);

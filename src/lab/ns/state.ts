@@ -35,6 +35,8 @@ export interface LabState extends Recorded {
   inventory?: string;
   /** the lab has a second network (`lab up --backplane`) */
   backplane?: boolean;
+  /** state dir of the lab whose arbitrator is this lab's QNetd (`lab up --qnetd-lab`; the link is in `links`) */
+  qnetdLab?: string;
   repoServer?: ProcRef;
   nodes: LabNode[];
 }

@@ -19,6 +19,7 @@ import { labDown } from './down.js';
 import { backplaneAddress } from './network.js';
 import { hostKeyOf, prepareDisk, startNode, waitSsh } from './node.js';
 import { type LabPaths, labPaths } from './paths.js';
+import { joinQnetdLab, type QnetdArbitrator, qnetdArbitrator } from './qnetd-link.js';
 import { type LabNode, type LabState, loadState, netOf, requireState } from './state.js';
 
 export interface LabUpOptions {
@@ -44,6 +45,12 @@ export interface LabUpOptions {
   backplane?: boolean;
   /** the inventory's arbitrator runs corosync-qnetd (cluster.arbitrator.mode: qdevice) */
   qdevice?: boolean;
+  /**
+   * state dir of a running lab whose arbitrator is this lab's QNetd (implies `qdevice`): the two
+   * lab netns are joined (qnetd-link.ts), this lab has no arbitrator of its own, and its cluster
+   * is named `labN` (qnetd tells clusters apart by name)
+   */
+  qnetdLab?: string;
   /** packages of the local apt repo; default $HACTL_LAB_PACKAGES or {@link LAB_PACKAGES} */
   packages?: readonly string[];
   onEvent?: LabListener;
@@ -101,9 +108,12 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     throw new InputError('--add adds one node to the running lab: use it without --recreate and --nodes');
   try {
     if (opts.add) return { ...(await addNode(paths, opts.add, opts.onEvent)), seconds: seconds() };
-    checkNames(opts.nodes ?? DEFAULT_NODES); // before --recreate removes anything
     const net = labNet(resolveLabIndex(opts.index));
+    checkNames(nodeNames(opts)); // before --recreate removes anything
+    // the QNetd lab is checked before --recreate removes anything too
+    const arb = opts.qnetdLab ? qnetdArbitrator(opts.qnetdLab, net) : undefined;
     await clearOld(paths, net, opts);
+    if (arb) return { ...(await createLab(paths, net, { ...opts, qdevice: true }, arb)), seconds: seconds() };
     return { ...(await createLab(paths, net, opts)), seconds: seconds() };
   } catch (err) {
     if (err instanceof HactlError && err.kind === 'node' && !err.details.hint) {
@@ -111,6 +121,14 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
     }
     throw err;
   }
+}
+
+/** The lab's node names: --nodes, else master, slave, arbitrator (master, slave with --qnetd-lab: the arbitrator is the other lab's). */
+function nodeNames(opts: LabUpOptions): readonly string[] {
+  const names = opts.nodes ?? (opts.qnetdLab ? DEFAULT_NODES.filter((n) => roleFor(n) !== 'arbitrator') : DEFAULT_NODES);
+  if (opts.qnetdLab && names.some((n) => roleFor(n) === 'arbitrator'))
+    throw new InputError('--qnetd-lab: the arbitrator is the other lab\'s; leave "arbitrator" out of --nodes');
+  return names;
 }
 
 /** Removes the lab this one replaces (--recreate): only ever one of the same index. */
@@ -134,9 +152,9 @@ async function clearOld(paths: LabPaths, net: LabNet, opts: LabUpOptions): Promi
   await step(opts.onEvent, 'remove the old lab', () => labDown({ stateDir: paths.stateDir, force: !existing, index: net.index }));
 }
 
-async function createLab(paths: LabPaths, net: LabNet, opts: LabUpOptions): Promise<Omit<LabUpResult, 'seconds'>> {
+async function createLab(paths: LabPaths, net: LabNet, opts: LabUpOptions, arb?: QnetdArbitrator): Promise<Omit<LabUpResult, 'seconds'>> {
   const emit = opts.onEvent;
-  const names = opts.nodes ?? DEFAULT_NODES;
+  const names = nodeNames(opts);
   const cacheDir = resolve(opts.cacheDir ?? defaultCacheDir());
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   const rootfs = await ensureRootfs(cacheDir, emit);
@@ -156,6 +174,7 @@ async function createLab(paths: LabPaths, net: LabNet, opts: LabUpOptions): Prom
     repo,
     inventory,
     ...(opts.backplane ? { backplane: true } : {}),
+    ...(arb ? { qnetdLab: arb.stateDir } : {}),
     netns: [],
     links: [],
     processes: [],
@@ -176,24 +195,37 @@ async function createLab(paths: LabPaths, net: LabNet, opts: LabUpOptions): Prom
   const keys = await step(emit, 'node disks and host keys', () =>
     Promise.all(nodes.map((n) => prepareDisk(paths, net, n, clientPub, hosts))),
   );
-  writeSshFiles(
-    paths,
-    nodes.map((node, i) => ({ node, key: keys[i] ?? '' })),
-  );
+  writeSshFiles(paths, [
+    ...nodes.map((node, i) => ({ node, key: keys[i] ?? '' })),
+    // the other lab's arbitrator, reached with this lab's key once joined
+    ...(arb ? [{ node: { name: arb.name, address: arb.address }, key: arb.hostKey }] : []),
+  ]);
   await step(emit, `boot ${nodes.map((n) => n.name).join(', ')}`, async () => {
     for (const n of nodes) await startNode(j, n, rootfs);
     await Promise.all(nodes.map((n) => waitSsh(paths, n)));
   });
+  if (arb)
+    await step(
+      emit,
+      `joined to lab ${arb.index}: ${arb.name} ${arb.address} is the QNetd (link ${net.netns} ↔ ${labNet(arb.index).netns})`,
+      () => joinQnetdLab(j, net, arb, clientPub),
+    );
   mkdirSync(dirname(inventory), { recursive: true });
   const backplane = opts.backplane ? backplaneExtras(net, nodes) : undefined;
+  const arbitrator = arb ? [{ name: arb.name, address: arb.address, role: 'arbitrator' as const }] : [];
   writeFileSync(
     inventory,
-    inventoryText(paths, inventory, state.stack, nodes, net, {
+    inventoryText(paths, inventory, state.stack, [...nodes, ...arbitrator], net, {
       ...(backplane ? { backplane } : {}),
       ...(opts.qdevice ? { qdevice: true } : {}),
+      ...(arb ? { name: `lab${net.index}` } : {}),
     }),
   );
-  return { stateDir: paths.stateDir, inventory, nodes: nodes.map(({ name, address, role }) => ({ name, address, role })) };
+  return {
+    stateDir: paths.stateDir,
+    inventory,
+    nodes: [...nodes.map(({ name, address, role }) => ({ name, address, role })), ...arbitrator],
+  };
 }
 
 /** The inventory's second network: its range and each node's address on it. */

@@ -59,3 +59,16 @@ describe('cluster.arbitrator', () => {
     expect(problems(inv('{ mode: qdevice, algorithm: 2nodelms }'))[0]!.field).toBe('cluster.arbitrator.algorithm');
   });
 });
+
+describe('a QNetd arbitrator on another network (one qnetd serving several clusters)', () => {
+  const elsewhere = (arbitrator: string) =>
+    inv(arbitrator).replace('address: 10.1.0.13, role: arbitrator', 'address: 10.2.0.13, role: arbitrator');
+  it('may sit outside cluster.network: it is no corosync member, the twins reach it over routed TCP', () => {
+    expect(problems(elsewhere('{ mode: qdevice }'))).toEqual([]);
+  });
+  it('a member arbitrator may not', () => {
+    expect(problems(elsewhere('{ mode: member }')).map((p) => p.message)).toEqual([
+      'node address 10.2.0.13 is outside cluster.network 10.1.0.0/24',
+    ]);
+  });
+});
