@@ -24,7 +24,9 @@ export function parseQuorum(out: string): QuorumStatus {
 
 /**
  * The node names of the `Membership information` table: rows of nodeid, votes, name
- * (the `(local)` marker after the name is ignored).
+ * (the `(local)` marker after the name is ignored). With a quorum device the table has a
+ * `Qdevice` column of flags between votes and name (`A,V,NMW`, `NR`), and a row of its own
+ * (nodeid 0, name `Qdevice`), which is no node.
  * @example
  * quorumMembers('Membership information\n----------------------\n    Nodeid      Votes Name\n         1          1 master (local)\n')
  * // ['master']
@@ -32,10 +34,20 @@ export function parseQuorum(out: string): QuorumStatus {
 export function quorumMembers(out: string): string[] {
   const names: string[] = [];
   let inTable = false;
+  let qdevice = false;
   for (const line of out.split('\n')) {
     if (/^Membership information/.test(line)) inTable = true;
-    const row = inTable ? /^\s*\d+\s+\d+\s+(\S+)/.exec(line) : null;
-    if (row?.[1]) names.push(row[1]);
+    if (inTable && /^\s*Nodeid\s+Votes\s+Qdevice\s+Name/.test(line)) qdevice = true;
+    const row = inTable ? /^\s*(\d+)\s+\d+\s+(\S+)(?:\s+(\S+))?/.exec(line) : null;
+    if (!row) continue;
+    if (!qdevice) {
+      names.push(row[2]!);
+      continue;
+    }
+    if (row[1] === '0') continue; // the quorum device's own row
+    // the flags column may be empty: then the name comes right after the votes
+    const flags = /^([A-Z]+,)*[A-Z]+$/.test(row[2]!) && row[3] !== undefined && row[3] !== '(local)';
+    names.push(flags ? row[3]! : row[2]!);
   }
   return names;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { linksCheck } from '../../src/checks/smoke.js';
 import { holdsAddress, holdsAddressCommand } from '../../src/facts/addresses.js';
 import { parseKnetLinks } from '../../src/facts/knet-links.js';
-import { parseQuorum } from '../../src/facts/quorum.js';
+import { parseQuorum, quorumMembers } from '../../src/facts/quorum.js';
 import { testCluster } from '../helpers/model.js';
 import { fixture, liveFrom } from './drift/helpers.js';
 
@@ -39,6 +39,17 @@ describe('facts', () => {
       ok: false,
       detail: 'link 0 (backplane) down to slave, arbitrator; link 1 (public) connected',
     });
+  });
+
+  it('quorum with a quorum device: the Qdevice flags column and its own row are no members', () => {
+    const q = parseQuorum(fixture('quorumtool-qdevice.txt'));
+    expect(q).toEqual({ quorate: true, expectedVotes: 3, totalVotes: 3, nodes: 2, members: ['master', 'slave'] });
+    // a node row with an empty flags column, and one whose name looks like flags
+    const t = 'Membership information\n----------------------\n    Nodeid      Votes    Qdevice Name\n';
+    expect(quorumMembers(`${t}         1          1            master (local)\n         2          1         NR NODEB\n`)).toEqual([
+      'master',
+      'NODEB',
+    ]);
   });
 
   it('quorum: votes and the membership table of corosync-quorumtool -s', () => {
