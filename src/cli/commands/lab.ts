@@ -23,6 +23,8 @@ Examples:
   $ sudo hactl lab up --add web2                        # one more node in the running lab
   $ sudo hactl lab up --index 1 --state-dir /tmp/lab1   # a second lab beside it, on 10.77.1.0/24
   $ sudo hactl lab up --backplane                       # two networks: two corosync links, DRBD on the backplane
+  $ sudo hactl lab up --qdevice                         # the arbitrator runs corosync-qnetd, the twins corosync-qdevice
+  $ sudo hactl lab up --index 1 --state-dir /tmp/lab1 --qnetd-lab /var/lib/hactl/lab   # its twins use lab 0's qnetd
   $ ssh -F /var/lib/hactl/lab/ssh_config master
   $ sudo hactl lab up --vm                              # qemu VMs with DRBD disks, in /var/lib/hactl/vmlab
   $ sudo hactl lab up --vm --backplane                  # the VMs with a second NIC (eth1) on 10.79.78.0/24
