@@ -99,6 +99,8 @@ describe.skipIf(Boolean(missing))(`qdevice arbitrator on the lab${missing ? ` (s
     expect(off.after).toBe('slave');
     expect(off.restored).toBe(true);
     expect(off.budget.basis).toMatch(/qdevice vote round 10000/);
+    // the slave's watch saw the master leave (its membership table has a Qdevice column)
+    expect(off.detectionMs).toBeGreaterThan(0);
     expect(off.fenced.filter((e: any) => e.result === 'success').map((e: any) => e.target)).toEqual(['master']);
     // the restore started the master's corosync-qdevice once its corosync answered: connected again
     expect(ssh(STATE, 'master', 'corosync-qdevice-tool -s').stdout).toMatch(/State:\s+Connected/);
