@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
-import { type SmokeReport, smoke } from '../../checks/smoke.js';
+import type { SmokeReport } from '../../checks/smoke.js';
 import { loadInventory } from '../../inventory/index.js';
 import { loadPlaybook } from '../load-playbook.js';
 import { printJson } from '../output.js';
@@ -66,7 +66,9 @@ Examples:
         const locked = <T>(fn: () => Promise<T>): Promise<T> => (o.check ? fn() : withRunLock(cluster, connector, o, fn));
         const { summary, report } = await locked(async () => {
           const summary = await runWithProgress(playbook, o, { check: Boolean(o.check), dir, cluster, connector, deferJson: true });
-          return { summary, report: summary.ok && !o.check && o.smoke ? await smoke(cluster, connector) : undefined };
+          // loaded when it runs: a --no-smoke run (the bench's no-op, cron) does without its modules
+          const smoke = summary.ok && !o.check && o.smoke ? (await import('../../checks/smoke.js')).smoke : undefined;
+          return { summary, report: smoke ? await smoke(cluster, connector) : undefined };
         });
         // --json: one document, the run summary with the smoke report in it
         if (o.json) printJson(summaryDoc(report ? { ...summary, smoke: report } : summary));
@@ -90,6 +92,7 @@ Examples:
       const cluster = await loadInventory(o.inventory);
       const connector = connectorFor(o, Boolean(cmd.optsWithGlobals().debug));
       try {
+        const { smoke } = await import('../../checks/smoke.js');
         const report = await smoke(cluster, connector);
         if (o.json) printJson(report);
         else if (!(o.quiet && report.ok)) printSmoke(report);
