@@ -25,6 +25,17 @@ export interface Problem {
   hint?: string;
 }
 
+/** Parses inventory text named `name` and returns its problems ([] when it parses). */
+export function problemsIn(text: string, name: string): Problem[] {
+  try {
+    parseInventory(text, name);
+    return [];
+  } catch (err) {
+    if (!(err instanceof InputErrors)) throw err;
+    return err.errors.map((e) => ({ field: e.details.field, message: e.message, hint: e.details.hint, location: e.details.location }));
+  }
+}
+
 /** Parses a fixture (named by its file name in messages) and returns its problems. */
 export function problemsOf(name: string): Problem[] {
   const text = readFileSync(FIXTURES + name, 'utf8');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputErrors } from '../../../src/core/errors.js';
 import { parseInventory } from '../../../src/inventory/index.js';
+import { problemsIn } from './helpers.js';
 
 /** A two-node inventory (plus an arbitrator unless told not) with `arbitrator:` as given under cluster:. */
 function inv(arbitrator: string, o: { stack?: string; node?: boolean } = {}): string {
@@ -19,15 +19,7 @@ function inv(arbitrator: string, o: { stack?: string; node?: boolean } = {}): st
   ].join('\n');
 }
 
-function problems(text: string): Array<{ field?: string; message: string; hint?: string; location?: string }> {
-  try {
-    parseInventory(text, 'qd.yaml');
-    return [];
-  } catch (err) {
-    if (!(err instanceof InputErrors)) throw err;
-    return err.errors.map((e) => ({ field: e.details.field, message: e.message, hint: e.details.hint, location: e.details.location }));
-  }
-}
+const problems = (text: string) => problemsIn(text, 'qd.yaml');
 
 describe('cluster.arbitrator', () => {
   it('absent or mode member: the full-member arbitrator, no qdevice', () => {

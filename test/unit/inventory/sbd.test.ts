@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputErrors } from '../../../src/core/errors.js';
 import { parseInventory } from '../../../src/inventory/index.js';
+import { problemsIn } from './helpers.js';
 
 /** A two-node inventory (plus an arbitrator when asked) with `stonith:` as given, indented under cluster:. */
 function inv(stonith: string, o: { stack?: string; arbitrator?: boolean; extra?: string } = {}): string {
@@ -20,15 +20,7 @@ function inv(stonith: string, o: { stack?: string; arbitrator?: boolean; extra?:
   ].join('\n');
 }
 
-function problems(text: string): Array<{ field?: string; message: string; hint?: string; location?: string }> {
-  try {
-    parseInventory(text, 'sbd.yaml');
-    return [];
-  } catch (err) {
-    if (!(err instanceof InputErrors)) throw err;
-    return err.errors.map((e) => ({ field: e.details.field, message: e.message, hint: e.details.hint, location: e.details.location }));
-  }
-}
+const problems = (text: string) => problemsIn(text, 'sbd.yaml');
 
 describe('cluster.stonith.sbd', () => {
   it('diskless with an arbitrator: defaults filled, no agent needed', () => {
