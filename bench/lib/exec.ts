@@ -147,6 +147,22 @@ export async function idleBusy(ms = 3000): Promise<number> {
   return b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : 0;
 }
 
+/**
+ * Waits (polling every 5 s, at most `maxMs`) until the 1-minute load average is at most
+ * `limit`: what ran just before (the bench's own build, a test run) lifts it for a minute
+ * or two after the machine went quiet. Returns the seconds waited.
+ */
+export async function waitForLoad(limit: number, maxMs: number, say: (s: string) => void): Promise<number> {
+  const t0 = performance.now();
+  let told = false;
+  while (loadAverage()[0] > limit && performance.now() - t0 < maxMs) {
+    if (!told) say(`waiting for the 1-minute load average (${loadAverage()[0]}) to fall to ${limit} (at most ${maxMs / 1000} s)`);
+    told = true;
+    await sleep(5000);
+  }
+  return Number(((performance.now() - t0) / 1000).toFixed(1));
+}
+
 export function loadAverage(): [number, number, number] {
   const [a = 0, b = 0, c = 0] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
   return [a, b, c];

@@ -12,6 +12,8 @@ export interface Results {
     memoryGiB: number;
     freeMemoryGiB: number;
     loadBefore: [number, number, number];
+    /** seconds the bench waited for the 1-minute load to fall before it began (a full run) */
+    waitedForLoadSeconds?: number;
     loadAfter?: [number, number, number];
     /**
      * Between the runs (before each pair, the bench idle for 3 s): the load average and the
