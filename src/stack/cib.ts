@@ -10,7 +10,7 @@
  * ids adopted from an earlier hactl (no tag yet), the foreign elements and a diff of the
  * owned elements. {@link cibApplyScript} turns the operations into the node-side script.
  */
-import { createTwoFilesPatch } from 'diff';
+import { twoFilesPatch } from '../core/diff.js';
 import { mask } from '../core/secret.js';
 import { quote } from '../core/shell.js';
 import { parseXml, type XmlElement } from '../core/xml.js';
@@ -216,7 +216,7 @@ export function planCib(
   const diff =
     ops.length || tag
       ? mask(
-          createTwoFilesPatch('live CIB (hactl-owned elements)', 'desired (inventory)', liveText, wantText, '', '', { context: 3 })
+          twoFilesPatch('live CIB (hactl-owned elements)', 'desired (inventory)', liveText, wantText)
             .replace(/^=+\n/, '')
             .replace(/^(---|\+\+\+) (.*?)\t$/gm, '$1 $2'),
         )

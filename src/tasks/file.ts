@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, dirname } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { twoFilesPatch } from '../core/diff.js';
 import { mask } from '../core/secret.js';
 import { quote } from '../core/shell.js';
 import type { FileFact } from '../facts/file.js';
@@ -40,7 +40,7 @@ function diffOf(path: string, fact: FileFact, content: string, secret: boolean):
   if (fact.exists && fact.content === undefined) return `--- ${path}\n+++ ${path}\n(large file changed; sha256 ${fact.sha256} → new)\n`;
   const old = fact.exists ? (fact.content ?? '') : '';
   // jsdiff opens with "Index:" and "====" lines and tabs after the names: keep a plain unified diff
-  const patch = createTwoFilesPatch(fact.exists ? path : '/dev/null', path, old, content, '', '', { context: 3 });
+  const patch = twoFilesPatch(fact.exists ? path : '/dev/null', path, old, content);
   return mask(patch.slice(patch.indexOf('--- ')).replace(/^(---|\+\+\+) (.*?)\t$/gm, '$1 $2'));
 }
 
