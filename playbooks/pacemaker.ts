@@ -280,7 +280,9 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
       steps: propChanges.length ? [{ command: setPropertiesCommand(propChanges) }] : [],
     });
     // the desired sections stay on the master (drift compares with them); the staged CIB
-    // holds the fence credentials: private, like its backups
+    // holds the fence credentials: private, like its backups. Their facts in one read (the
+    // packages phase's install dropped the gathered ones on a fresh cluster).
+    await h.gather({ files: CIB_FILES.map((f) => `${CIB_DIR}/${f}`) });
     await h.template('pacemaker/resources.xml.hbs', `${CIB_DIR}/resources.xml`, { vars: view, mode: SECRET_FILE_MODE });
     await h.template('pacemaker/constraints.xml.hbs', `${CIB_DIR}/constraints.xml`, { vars: view, mode: SECRET_FILE_MODE });
     await h.template('pacemaker/fencing-topology.xml.hbs', `${CIB_DIR}/fencing-topology.xml`, { vars: view, mode: SECRET_FILE_MODE });

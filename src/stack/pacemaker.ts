@@ -271,7 +271,7 @@ export function ownedProperties(p: PropertySets): Record<string, string[]> {
  * DC election: on a new cluster every node waits it out. With this value in the startup
  * CIB the first election starts ~2 s after the controllers are up (docs/performance.md).
  */
-export const FORMATION_DC_DEADTIME = '2s';
+export const FORMATION_DC_DEADTIME = '1s';
 
 /** Pacemaker's on-disk CIB (the CIB manager loads it at start; a missing .sig is only a warning). */
 export const PACEMAKER_CIB_FILE = '/var/lib/pacemaker/cib/cib.xml';
