@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import type { ListrTaskWrapper } from 'listr2';
 import { mask } from '../core/secret.js';
 import type { RunEvent, RunSummary } from '../runtime/events.js';
 
@@ -83,7 +83,15 @@ export class ProgressView {
   private drawn = false;
   private readonly pending: string[] = [];
 
+  /**
+   * listr2 is loaded here, on a terminal only (a log file, CI and --json never need it): its
+   * host tasks start a few ticks later anyway, and the events before that wait in `early`.
+   */
   private startList(hosts: string[]): void {
+    this.listDone = import('listr2').then(({ Listr }) => this.runList(Listr, hosts));
+  }
+
+  private runList(Listr: typeof import('listr2').Listr, hosts: string[]): Promise<unknown> {
     const list = new Listr(
       hosts.map((host) => ({
         title: host,
@@ -99,7 +107,7 @@ export class ProgressView {
       })),
       { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } } as never,
     );
-    this.listDone = list.run();
+    return list.run();
   }
 
   private setTitle(host: string, title: string): void {
