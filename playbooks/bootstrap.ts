@@ -1,7 +1,8 @@
 /**
  * hactl bootstrap — the howto, as code, for the stack the inventory names: Corosync +
  * Pacemaker (playbooks/pacemaker.ts) or Heartbeat R1 (playbooks/heartbeat.ts), each with
- * DRBD (drbd.ts), the services and the guests (guests.ts).
+ * DRBD (drbd.ts), the services and the guests (guests.ts), and the LVS real servers
+ * (realservers.ts).
  *
  * Every config file is checked by its daemon's own parser on the node before it
  * replaces the old one; a second run changes nothing.
@@ -12,6 +13,7 @@ import type { Stack } from '../src/inventory/model.js';
 import { type DrbdHandler, drbdHandlers } from './drbd.js';
 import { bootstrapHeartbeat, type HeartbeatHandler, heartbeatHandlers } from './heartbeat.js';
 import { bootstrapPacemaker, type PacemakerHandler, pacemakerHandlers } from './pacemaker.js';
+import { bootstrapRealServers } from './realservers.js';
 
 /** Every handler a bootstrap task may notify (both stacks' and DRBD's). */
 export type BootstrapHandler = PacemakerHandler | HeartbeatHandler | DrbdHandler;
@@ -22,10 +24,18 @@ const STACK_BOOTSTRAP: { readonly [S in Stack]: (ctx: PlaybookContext<BootstrapH
   heartbeat: bootstrapHeartbeat,
 };
 
-export default definePlaybook('bootstrap', (ctx) => STACK_BOOTSTRAP[ctx.cluster.stack](ctx), {
-  description: 'Corosync/Pacemaker (or Heartbeat) cluster with DRBD, services and guests',
-  // both stacks' handlers (a stack's tasks notify only its own) and DRBD's
-  handlers: { ...heartbeatHandlers, ...pacemakerHandlers, ...drbdHandlers },
-});
+export default definePlaybook(
+  'bootstrap',
+  async (ctx) => {
+    await STACK_BOOTSTRAP[ctx.cluster.stack](ctx);
+    // the LVS real servers (role realserver) last: the directors check them from then on
+    await bootstrapRealServers(ctx);
+  },
+  {
+    description: 'Corosync/Pacemaker (or Heartbeat) cluster with DRBD, services and guests',
+    // both stacks' handlers (a stack's tasks notify only its own) and DRBD's
+    handlers: { ...heartbeatHandlers, ...pacemakerHandlers, ...drbdHandlers },
+  },
+);
 
 export type { PlaybookContext };

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { probe } from '../../src/checks/http.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { DRBD_VALIDATE } from '../../src/stack/drbd.js';
+import { REALSERVER_INTERFACES, REALSERVER_SYSCTL } from '../../src/stack/realservers.js';
 import { eventually, hactl, labAddresses, labMissing, labUpArgs, ssh } from './helpers.js';
 
 // `hactl bootstrap` of the Corosync/Pacemaker stack on three real lab nodes: installs
@@ -359,15 +360,20 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--link backplan: not one of the cluster's links \(backplane, public\)/);
   });
-  it('lvs on Pacemaker (issue #21): ldirectord.cf rendered and checked on both twins; without IPVS (this lab) LVS stays out of the CIB, said so', () => {
-    const { vip } = labAddresses(STATE);
+  it('lvs on Pacemaker (issue #21): ldirectord.cf rendered and checked on both twins; without IPVS (this lab) LVS stays out of the CIB, said so; a realserver node gets the VIP on lo and the ARP settings', () => {
+    // a real server of the lab, in the inventory with role realserver (the other one is not a node)
+    const add = hactl(['lab', 'up', '--add', 'rs1', '--state-dir', STATE]);
+    expect(add.status, add.stderr).toBe(0);
+    const { vip, nodes } = labAddresses(STATE);
     const net = vip.split('.').slice(0, 3).join('.');
-    const lvs = variant('lvs', (d) =>
+    const rs1 = nodes.rs1!;
+    const lvs = variant('lvs', (d) => {
       d.setIn(
         ['lvs'],
-        d.createNode([{ name: 'web', virtual: `${net}.200:80`, forwarding: 'gate', real_servers: [`${net}.31:80`, `${net}.32:80`] }]),
-      ),
-    );
+        d.createNode([{ name: 'web', virtual: `${net}.200:80`, forwarding: 'gate', real_servers: [`${rs1}:80`, `${net}.32:80`] }]),
+      );
+      d.addIn(['nodes'], d.createNode({ name: 'rs1', address: rs1, role: 'realserver' }));
+    });
     const r = hactl(['bootstrap', '-i', lvs]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toMatch(
@@ -383,9 +389,26 @@ describe.skipIf(Boolean(missing))(`bootstrap: pacemaker stack on the lab${missin
       ok: true,
       detail: expect.stringMatching(/IPVS is not available/),
     });
+    // the real server: the virtual address on lo (/32), arp_ignore/arp_announce, both kept for the next boot
+    const rs = ssh(
+      STATE,
+      'rs1',
+      `ip -o -4 addr show dev lo; sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce; cat ${REALSERVER_INTERFACES} ${REALSERVER_SYSCTL}`,
+    );
+    console.log(`real server rs1:\n${rs.stdout}`);
+    expect(rs.stdout).toContain(` ${net}.200/32 `);
+    expect(rs.stdout).toMatch(/^1\n2\n/m);
+    expect(rs.stdout).toContain(`iface lo:hactl0 inet static\n    address ${net}.200/32`);
+    expect(rs.stdout).toContain('net.ipv4.conf.all.arp_announce = 2');
     const again = hactl(['bootstrap', '-i', lvs, '--json', '--no-smoke']);
     expect(
       json(again.stdout).hosts.flatMap((h: any) => h.tasks.filter((t: any) => t.changed).map((t: any) => `${h.host}: ${t.task}`)),
     ).toEqual([]);
+    expect(json(again.stdout).hosts.map((h: any) => h.host)).toContain('rs1');
+    // drift sees a real server that lost its VIP (a reboot without the ifupdown stanza, an operator's ip addr del)
+    ssh(STATE, 'rs1', `ip addr del ${net}.200/32 dev lo`);
+    const drift = hactl(['drift', '-i', lvs, '--json']);
+    expect(drift.status, drift.stdout).toBe(2);
+    expect(drift.stdout).toContain(`${net}.200/32 on lo`);
   });
 });
