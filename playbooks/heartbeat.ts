@@ -33,6 +33,7 @@ import {
 import { IPVS_KERNEL_CHECK, LDIRECTORD_VALIDATE, ldirectordView } from '../src/stack/lvs.js';
 import { stackPackages } from '../src/stack/packages.js';
 import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
+import { heartbeatInstanceFile, heartbeatInstanceView, heartbeatKindResources, NFS_CONF, nfsConfView } from '../src/stack/service-kinds.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { clusterKey } from './secrets.js';
@@ -110,6 +111,11 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>)
       validate: AUTHKEYS_VALIDATE,
       notify: 'restart heartbeat',
     });
+    // services of a kind run their OCF agents through Heartbeat's OCF wrapper: one instance file each
+    for (const r of cluster.services.flatMap((s) => heartbeatKindResources(cluster, s)))
+      await h.template('heartbeat/ocf-instance.hbs', heartbeatInstanceFile(r), { vars: heartbeatInstanceView(cluster, r) });
+    const nfsConf = nfsConfView(cluster);
+    if (nfsConf) await h.template('nfs/hactl.conf.hbs', NFS_CONF, { vars: nfsConf });
     await h.template('heartbeat/haresources.hbs', HARESOURCES, {
       vars: haresourcesView(cluster, drbd, ipvs),
       validate: HARESOURCES_VALIDATE,

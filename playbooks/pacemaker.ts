@@ -38,6 +38,7 @@ import {
 import { stackPackages } from '../src/stack/packages.js';
 import { SBD_DEFAULTS, SBD_SERVICE, sbdHeaderScript, sbdHeadersPresent, sbdView, stonithWatchdogTimeout } from '../src/stack/sbd.js';
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
+import { NFS_CONF, nfsConfView } from '../src/stack/service-kinds.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { bootstrapQnetd, startQdevice } from './qdevice.js';
@@ -180,6 +181,14 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
       await h.template('ldirectord/ldirectord.cf.hbs', LDIRECTORD_CF, { vars: ldirectordView(cluster), validate: LDIRECTORD_VALIDATE });
       await h.service('ldirectord', { enabled: false });
     }, 'lvs');
+
+  // 4c. NFS: the server's lease and grace time in nfs.conf.d on both twins, read when the
+  //     cluster starts the server (nfsserver, services of kind nfs)
+  const nfsConf = nfsConfView(cluster);
+  if (nfsConf)
+    await twins.all(async (h) => {
+      await h.template('nfs/hactl.conf.hbs', NFS_CONF, { vars: nfsConf });
+    }, 'nfs');
 
   // 5. A cluster with history starts its stack (if it is not running) once everything is
   //    in place; then every cluster waits for its members and quorum.

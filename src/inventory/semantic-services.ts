@@ -41,6 +41,14 @@ export function checkServiceKinds(ctx: Ctx): void {
         'a service of kind nfs needs at least one export',
         'e.g. exports: [{ path: /srv/data/export, clients: 10.77.0.0/24 }]',
       );
+    const lease = s.lease_time ?? 90;
+    if ((s.grace_time ?? 90) < lease)
+      ctx.err(
+        at(s.grace_time !== undefined ? 'grace_time' : 'lease_time'),
+        `grace_time (${s.grace_time ?? 90} s) is shorter than lease_time (${lease} s): ` +
+          'clients that renew once a lease cannot all reclaim in it',
+        'make grace_time at least lease_time',
+      );
     if (!s.kind || s.drbd === undefined) return;
     const drbd = ctx.m.drbd.find((d) => d.name === s.drbd);
     if (!drbd) return; // the reference check names it

@@ -183,6 +183,8 @@ function builtinResourceIds(m: DraftModel): string[] {
     'ha-services',
     ...m.floatingIps.map((f) => f.name),
     ...m.services.map((s) => `svc-${s.name}`),
+    // the exportfs primitives of an nfs service (src/stack/service-kinds.ts exportId)
+    ...m.services.flatMap((s) => (s.nfs?.exports ?? []).map((_, i) => `svc-${s.name}-export-${i + 1}`)),
     ...m.drbd.flatMap((d) => [`drbd-${d.name}`, `drbd-${d.name}-clone`, `fs-${d.name}`]),
     ...m.guests.map((g) => `vm-${g.name}`),
     ...(m.stonith.enabled ? members.map((n) => `fence-${n}`) : []),

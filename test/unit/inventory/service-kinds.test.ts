@@ -34,7 +34,7 @@ describe('services of kind mariadb and nfs (inventory)', () => {
   it('nfs: state dir on the DRBD mount, exports with default options and fsids, lease and grace', () => {
     const m = parseInventory(
       inv(
-        '  - name: nfs-kernel-server\n    kind: nfs\n    drbd: r0\n    grace_time: 30\n    exports:\n' +
+        '  - name: nfs-kernel-server\n    kind: nfs\n    drbd: r0\n    lease_time: 30\n    grace_time: 45\n    exports:\n' +
           '      - { path: /srv/data/export, clients: 10.1.0.0/24 }\n' +
           '      - { path: /srv/data/ro, clients: "*.example.org", options: "ro,sync,no_subtree_check,anonuid=1000", fsid: 7 }\n',
       ),
@@ -48,8 +48,8 @@ describe('services of kind mariadb and nfs (inventory)', () => {
         { path: '/srv/data/export', clients: '10.1.0.0/24', options: 'rw,sync,no_subtree_check', fsid: 1 },
         { path: '/srv/data/ro', clients: '*.example.org', options: 'ro,sync,no_subtree_check,anonuid=1000', fsid: 7 },
       ],
-      leaseTime: 90,
-      graceTime: 30,
+      leaseTime: 30,
+      graceTime: 45,
     });
     expect(s.check!.port).toBe(2049);
     expect(s.check!.command).toContain('for p in /srv/data/export /srv/data/ro; do');
@@ -102,6 +102,12 @@ describe('services of kind mariadb and nfs (inventory)', () => {
       inv('  - { name: mariadb, kind: mariadb, drbd: r0 }\n', 'drbd:\n  - { name: r0, device: /dev/drbd0, disk: /dev/vdb }\n'),
     );
     expect(noFs[0]).toMatchObject({ field: 'services[0].drbd', message: expect.stringContaining('has no filesystem') });
+    expect(problems(inv('  - { name: nfs, kind: nfs, grace_time: 60, exports: [{ path: /srv/a, clients: "*" }] }\n', ''))[0]).toMatchObject(
+      {
+        field: 'services[0].grace_time',
+        message: expect.stringContaining('is shorter than lease_time (90 s)'),
+      },
+    );
     const two = problems(inv('  - { name: mariadb, kind: mariadb }\n  - { name: mysql, kind: mariadb }\n'));
     expect(two.map((x) => x.field)).toEqual(['services[1].kind']);
     const dup = problems(
