@@ -7,8 +7,10 @@ import { commandVerdict, parseServiceCommand, serviceCommandScript } from '../..
 import { loadInventory } from '../../../src/inventory/index.js';
 
 // issue #21: the checks of the service kinds run for real here, through the smoke check's own
-// script (as on the twin holding the service), against stand-ins for mysql and exportfs that
-// answer as mariadb-client 10.11 and nfs-kernel-server 2.6.2 do (captured from Debian 12)
+// script (as on the twin holding the service), against stand-ins for mysql and exportfs whose
+// answers follow the formats of Debian 12's tools (`exportfs -s`: one export a line, path first;
+// mysql -N -B: the bare value; the client's socket error). Written from those formats, not
+// captured from a running server: no mariadb or nfs server ran for this test
 const EXPORTFS_S = [
   '/srv/data/export  10.1.0.0/24(sync,wdelay,hide,no_subtree_check,fsid=1,sec=sys,rw,secure,root_squash,no_all_squash)',
   '/srv/data/public  *(sync,wdelay,hide,no_subtree_check,fsid=10,sec=sys,ro,secure,root_squash,all_squash)',
