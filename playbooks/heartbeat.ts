@@ -111,8 +111,10 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>)
       validate: AUTHKEYS_VALIDATE,
       notify: 'restart heartbeat',
     });
-    // services of a kind run their OCF agents through Heartbeat's OCF wrapper: one instance file each
-    for (const r of cluster.services.flatMap((s) => heartbeatKindResources(cluster, s)))
+    // services of a kind run their OCF agents through hactl's resource script: one instance file each
+    const kinds = cluster.services.flatMap((s) => heartbeatKindResources(cluster, s));
+    if (kinds.length) await h.template('heartbeat/hactl-ocf.hbs', HACTL_OCF, { vars: { cluster_name: cluster.name }, mode: '0755' });
+    for (const r of kinds)
       await h.template('heartbeat/ocf-instance.hbs', heartbeatInstanceFile(r), { vars: heartbeatInstanceView(cluster, r) });
     const nfsConf = nfsConfView(cluster);
     if (nfsConf) await h.template('nfs/hactl.conf.hbs', NFS_CONF, { vars: nfsConf });

@@ -1,8 +1,8 @@
 /**
  * The service kinds' resources (`services[].kind`, docs/inventory.md "services"): which
  * resource agent runs each, with which parameters and operations. Pacemaker renders them as
- * OCF primitives in hactl's group; Heartbeat runs the same agents through its `OCF` wrapper
- * (haresources `OCF::AGENT::ID`, the parameters in an instance file it sources). Parameter
+ * OCF primitives in hactl's group; Heartbeat runs the same agents through hactl's resource
+ * script (haresources `hactl-ocf::AGENT::ID`, the parameters in an instance file it sources). Parameter
  * names are the agents' own (resource-agents 4.12: mysql, nfsserver, exportfs).
  */
 import { quote } from '../core/shell.js';
@@ -82,14 +82,14 @@ export function kindResources(c: Pick<ClusterModel, 'floatingIps'>, s: ServiceMo
   return [];
 }
 
-/** Where Heartbeat's OCF wrapper reads a resource instance's parameters (`$HA_DIR/conf/OCF/AGENT/INSTANCE`). */
+/** Where a resource instance's parameters are kept for Heartbeat (the path Heartbeat's own OCF wrapper uses too). */
 export const heartbeatInstanceFile = (r: Pick<KindResource, 'id' | 'type'>): string => `/etc/ha.d/conf/OCF/${r.type}/${r.id}`;
 
 /**
- * The instance file of one resource for Heartbeat's OCF wrapper, which sources it with sh and
- * exports every name it assigns: OCF_ROOT (the agents need it) and OCF_RESKEY_<param>, each
- * value one quoted word. The wrapper strips `#` to the end of a line before it reads the
- * names: the inventory's patterns keep `#` out of every value.
+ * The instance file of one resource for Heartbeat, which {@link HACTL_OCF} sources with sh
+ * (`set -a`: every name it assigns is exported): OCF_ROOT (the agents need it) and
+ * OCF_RESKEY_<param>, each value one quoted word (the layout of Heartbeat's own OCF wrapper,
+ * which also reads it).
  */
 export function heartbeatInstanceView(c: Pick<ClusterModel, 'name'>, r: KindResource): Record<string, unknown> {
   return {
@@ -99,9 +99,17 @@ export function heartbeatInstanceView(c: Pick<ClusterModel, 'name'>, r: KindReso
   };
 }
 
-/** Every kind resource Heartbeat runs, with its haresources word (`OCF::AGENT::ID`). */
+/**
+ * hactl's resource script for Heartbeat: runs an OCF agent with its instance file. Not
+ * Heartbeat's own `OCF` wrapper: that one looks for the agent in `$OCF_AGENTS/*` and
+ * resource-agents' shellfuncs set OCF_AGENTS to /usr/lib/ocf/resource.d/heartbeat/, one level
+ * too deep (Debian 12: heartbeat 3.0.6, resource-agents 4.12), so it finds none.
+ */
+export const HACTL_OCF = '/etc/ha.d/resource.d/hactl-ocf';
+
+/** Every kind resource Heartbeat runs, with its haresources word (`hactl-ocf::AGENT::ID`). */
 export function heartbeatKindResources(c: ClusterModel, s: ServiceModel): Array<KindResource & { haresource: string }> {
-  return kindResources(c, s).map((r) => ({ ...r, haresource: `OCF::${r.type}::${r.id}` }));
+  return kindResources(c, s).map((r) => ({ ...r, haresource: `hactl-ocf::${r.type}::${r.id}` }));
 }
 
 /** The file that gives the NFS server its lease and grace on both twins (nfs.conf(5) reads /etc/nfs.conf.d/*.conf). */
