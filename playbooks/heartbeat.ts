@@ -33,7 +33,14 @@ import {
 import { IPVS_KERNEL_CHECK, LDIRECTORD_VALIDATE, ldirectordView } from '../src/stack/lvs.js';
 import { stackPackages } from '../src/stack/packages.js';
 import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
-import { heartbeatInstanceFile, heartbeatInstanceView, heartbeatKindResources, NFS_CONF, nfsConfView } from '../src/stack/service-kinds.js';
+import {
+  HACTL_OCF,
+  heartbeatInstanceFile,
+  heartbeatInstanceView,
+  heartbeatKindResources,
+  NFS_CONF,
+  nfsConfView,
+} from '../src/stack/service-kinds.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { clusterKey } from './secrets.js';
