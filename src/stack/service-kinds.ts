@@ -6,7 +6,7 @@
  * names are the agents' own (resource-agents 4.12: mysql, nfsserver, exportfs).
  */
 import { quote } from '../core/shell.js';
-import type { ClusterModel, ServiceModel } from '../inventory/model.js';
+import type { ClusterModel, DrbdResource, ServiceModel } from '../inventory/model.js';
 
 /** One OCF primitive of a service kind: agent (provider heartbeat), parameters, operation timeouts in seconds. */
 export interface KindResource {
@@ -119,4 +119,34 @@ export const NFS_CONF = '/etc/nfs.conf.d/hactl.conf';
 export function nfsConfView(c: ClusterModel): Record<string, unknown> | undefined {
   const n = c.services.find((s) => s.kind === 'nfs')?.nfs;
   return n ? { cluster_name: c.name, lease: n.leaseTime, grace: n.graceTime } : undefined;
+}
+
+/**
+ * The directories a fresh DRBD filesystem must hold before the cluster starts its services:
+ * the nfs exports on it (exportfs refuses to start on a missing directory; the datadir and
+ * the state dir are made by their agents), relative to the mount point.
+ * @example exportDirs(c, r0) // ['export', 'public']
+ */
+export function exportDirs(c: Pick<ClusterModel, 'services'>, r: Pick<DrbdResource, 'name' | 'filesystem'>): string[] {
+  const mount = r.filesystem?.mount.replace(/\/+$/, '');
+  if (mount === undefined) return [];
+  return c.services
+    .filter((s) => s.drbd === r.name)
+    .flatMap((s) => s.nfs?.exports ?? [])
+    .map((e) => e.path.replace(/\/+$/, ''))
+    .filter((p) => p.startsWith(`${mount}/`))
+    .map((p) => p.slice(mount.length + 1));
+}
+
+/**
+ * Shell: mounts a just-made filesystem on a temporary directory, creates `dirs` in it and
+ * unmounts it again (the cluster mounts it for real later), failing when any step fails.
+ * Every value is one quoted word; mount and mkdir get `--` before them.
+ */
+export function seedDirsCommand(device: string, fstype: string, dirs: string[]): string {
+  const made = dirs.map((d) => `"$d"/${quote(d)}`).join(' ');
+  return (
+    `{ d=$(mktemp -d) && mount -t ${quote(fstype)} -- ${quote(device)} "$d" && ` +
+    `{ mkdir -p -- ${made}; rc=$?; umount "$d"; rmdir "$d"; [ $rc -eq 0 ]; }; }`
+  );
 }

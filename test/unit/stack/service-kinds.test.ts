@@ -8,6 +8,7 @@ import { renderFile } from '../../../src/render/render.js';
 import { HARESOURCES_VALIDATE, haresourcesView } from '../../../src/stack/heartbeat.js';
 import { cibView } from '../../../src/stack/pacemaker.js';
 import {
+  exportDirs,
   HACTL_OCF,
   heartbeatInstanceFile,
   heartbeatInstanceView,
@@ -15,6 +16,7 @@ import {
   kindResources,
   NFS_CONF,
   nfsConfView,
+  seedDirsCommand,
 } from '../../../src/stack/service-kinds.js';
 
 const golden = (name: string) => `../../fixtures/golden/${name}`;
@@ -72,6 +74,17 @@ describe('services of kind mariadb and nfs (rendering)', async () => {
     expect(r.status, r.stderr).toBe(0);
     const bad = crmVerify(renderFile('pacemaker/resources.xml.hbs', v).replace('type="exportfs"', 'type="exportfs" bogus="1"'), '');
     expect(bad.stderr).toMatch(/Relax-NG validity error/);
+  });
+
+  it('a fresh DRBD filesystem gets the export directories before the cluster mounts it (initial sync)', () => {
+    const r0 = c.drbd[0]!;
+    expect(exportDirs(c, r0)).toEqual(['export', 'public']);
+    expect(exportDirs({ services: [mariadb] }, r0)).toEqual([]);
+    expect(seedDirsCommand(r0.device, 'ext4', exportDirs(c, r0))).toBe(
+      '{ d=$(mktemp -d) && mount -t ext4 -- /dev/drbd0 "$d" && { mkdir -p -- "$d"/export "$d"/public; rc=$?; umount "$d"; rmdir "$d"; ' +
+        '[ $rc -eq 0 ]; }; }',
+    );
+    expect(seedDirsCommand('/dev/drbd0', 'ext4', ["a'b"])).toContain(`"$d"/'a'\\''b'`);
   });
 
   it('the agents get only parameters their metadata lists (resource-agents 4.12)', () => {
