@@ -16,7 +16,7 @@ import { DRBD_STATUS_COMMAND, parseDrbdSection } from '../src/facts/drbd-status.
 import type { DrbdResource, HostContext, HostGroup, PlaybookContext } from '../src/index.js';
 import { DRBD_KERNEL_CHECK, DRBD_MODPROBE, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
 import { type MetadataDecision, metadataDecision, resyncState, syncDecision } from '../src/stack/drbd-safety.js';
-import { exportDirs, seedDirsCommand } from '../src/stack/service-kinds.js';
+import { freshDirs, seedDirsCommand } from '../src/stack/service-kinds.js';
 
 /**
  * Configures DRBD on `twins` and activates it where the kernel has the module (the
@@ -120,14 +120,14 @@ export async function bootstrapDrbd(ctx: PlaybookContext<DrbdHandler>, twins: Ho
         continue;
       }
       h.info(d.say);
-      await initialSync(h, r.name, r.minor, r.device, r.filesystem?.type, exportDirs(cluster, r));
+      await initialSync(h, r.name, r.minor, r.device, r.filesystem?.type, freshDirs(cluster, r));
     }
   }, 'drbd initial sync');
   return twins.hosts.every((h) => kernelOf.get(h.name));
 }
 
 /** First activation of a brand-new pair on the master: overwrite the peer, then mkfs (and the
- *  nfs export directories on it), and follow the initial full sync until both sides are
+ *  services' directories on it), and follow the initial full sync until both sides are
  *  UpToDate (progress from /proc/drbd). */
 async function initialSync(
   h: HostContext<DrbdHandler>,

@@ -4,6 +4,7 @@
  * not grab the IP; LVS directors run ldirectord under Heartbeat.
  */
 
+import { quote } from '../src/core/shell.js';
 import { heartbeatSettled, heartbeatStatus } from '../src/facts/heartbeat-status.js';
 import type { ClusterModel, HostContext, PlaybookContext } from '../src/index.js';
 import { anyDrbdFencing, drbdResFile } from '../src/stack/drbd.js';
@@ -38,6 +39,7 @@ import {
   heartbeatInstanceFile,
   heartbeatInstanceView,
   heartbeatKindResources,
+  localDataDirs,
   NFS_CONF,
   nfsConfView,
 } from '../src/stack/service-kinds.js';
@@ -125,6 +127,8 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>)
       await h.template('heartbeat/ocf-instance.hbs', heartbeatInstanceFile(r), { vars: heartbeatInstanceView(cluster, r) });
     const nfsConf = nfsConfView(cluster);
     if (nfsConf) await h.template('nfs/hactl.conf.hbs', NFS_CONF, { vars: nfsConf });
+    // a mariadb datadir off DRBD exists on both twins (the mysql agent refuses a missing one)
+    for (const d of localDataDirs(cluster)) await h.command(`mkdir -p -- ${quote(d)}`, { creates: d, name: `datadir ${d}` });
     await h.template('heartbeat/haresources.hbs', HARESOURCES, {
       vars: haresourcesView(cluster, drbd, ipvs),
       validate: HARESOURCES_VALIDATE,

@@ -171,6 +171,8 @@ export interface MariadbSettings {
   socket: string;
   pid: string;
   user: string;
+  /** the error log the agent creates and passes to mysqld_safe (Debian 12 has no /var/log/mysql) */
+  log: string;
 }
 
 /** One NFS export (ocf:heartbeat:exportfs). */

@@ -50,6 +50,9 @@ export function resolveMariadb(s: RawService, drbd: DrbdResource[]): MariadbSett
     socket: '/run/mysqld/mysqld.sock',
     pid: '/run/mysqld/mysqld.pid',
     user: 'mysql',
+    // the agent's Debian default, /var/log/mysql/error.log, is in a directory mariadb-server
+    // 10.11 no longer makes: its start then fails ("touch: cannot touch", seen on the lab)
+    log: '/var/log/mariadb-error.log',
   };
 }
 

@@ -45,6 +45,7 @@ export function kindResources(c: Pick<ClusterModel, 'floatingIps'>, s: ServiceMo
           { name: 'pid', value: m.pid },
           { name: 'user', value: m.user },
           { name: 'group', value: m.user },
+          { name: 'log', value: m.log },
           { name: 'enable_creation', value: 'true' },
           { name: 'additional_parameters', value: '--bind-address=0.0.0.0' },
         ],
@@ -122,20 +123,26 @@ export function nfsConfView(c: ClusterModel): Record<string, unknown> | undefine
 }
 
 /**
- * The directories a fresh DRBD filesystem must hold before the cluster starts its services:
- * the nfs exports on it (exportfs refuses to start on a missing directory; the datadir and
- * the state dir are made by their agents), relative to the mount point.
- * @example exportDirs(c, r0) // ['export', 'public']
+ * The directories a fresh DRBD filesystem must hold before the cluster starts its services,
+ * relative to the mount point: the nfs exports (exportfs refuses to start on a missing
+ * directory) and a mariadb datadir (the mysql agent's validation refuses a missing one
+ * before `enable_creation` fills it; seen on the lab). nfsserver makes its state dir itself.
+ * @example freshDirs(c, r0) // ['mysql', 'export', 'public']
  */
-export function exportDirs(c: Pick<ClusterModel, 'services'>, r: Pick<DrbdResource, 'name' | 'filesystem'>): string[] {
+export function freshDirs(c: Pick<ClusterModel, 'services'>, r: Pick<DrbdResource, 'name' | 'filesystem'>): string[] {
   const mount = r.filesystem?.mount.replace(/\/+$/, '');
   if (mount === undefined) return [];
   return c.services
     .filter((s) => s.drbd === r.name)
-    .flatMap((s) => s.nfs?.exports ?? [])
-    .map((e) => e.path.replace(/\/+$/, ''))
+    .flatMap((s) => [...(s.mariadb ? [s.mariadb.datadir] : []), ...(s.nfs?.exports ?? []).map((e) => e.path)])
+    .map((p) => p.replace(/\/+$/, ''))
     .filter((p) => p.startsWith(`${mount}/`))
     .map((p) => p.slice(mount.length + 1));
+}
+
+/** mariadb datadirs that are not on a DRBD filesystem: made on both twins (mkdir -p), as the agent needs them to exist. */
+export function localDataDirs(c: Pick<ClusterModel, 'services'>): string[] {
+  return c.services.filter((s) => s.mariadb && s.drbd === undefined).map((s) => s.mariadb!.datadir);
 }
 
 /**

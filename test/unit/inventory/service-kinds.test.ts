@@ -15,7 +15,13 @@ describe('services of kind mariadb and nfs (inventory)', () => {
       package: 'mariadb-server',
       drbd: 'r0',
       kind: 'mariadb',
-      mariadb: { datadir: '/srv/data/mysql', socket: '/run/mysqld/mysqld.sock', pid: '/run/mysqld/mysqld.pid', user: 'mysql' },
+      mariadb: {
+        datadir: '/srv/data/mysql',
+        socket: '/run/mysqld/mysqld.sock',
+        pid: '/run/mysqld/mysqld.pid',
+        user: 'mysql',
+        log: '/var/log/mariadb-error.log',
+      },
       check: { port: 3306, command: MARIADB_QUERY },
     });
     expect(MARIADB_QUERY).toBe("mysql --protocol=socket -N -B -e 'SELECT 1'");

@@ -8,12 +8,13 @@ import { renderFile } from '../../../src/render/render.js';
 import { HARESOURCES_VALIDATE, haresourcesView } from '../../../src/stack/heartbeat.js';
 import { cibView } from '../../../src/stack/pacemaker.js';
 import {
-  exportDirs,
+  freshDirs,
   HACTL_OCF,
   heartbeatInstanceFile,
   heartbeatInstanceView,
   heartbeatKindResources,
   kindResources,
+  localDataDirs,
   NFS_CONF,
   nfsConfView,
   seedDirsCommand,
@@ -76,11 +77,13 @@ describe('services of kind mariadb and nfs (rendering)', async () => {
     expect(bad.stderr).toMatch(/Relax-NG validity error/);
   });
 
-  it('a fresh DRBD filesystem gets the export directories before the cluster mounts it (initial sync)', () => {
+  it('a fresh DRBD filesystem gets the datadir and export directories; a datadir off DRBD is made on the twins before the cluster mounts it (initial sync)', () => {
     const r0 = c.drbd[0]!;
-    expect(exportDirs(c, r0)).toEqual(['export', 'public']);
-    expect(exportDirs({ services: [mariadb] }, r0)).toEqual([]);
-    expect(seedDirsCommand(r0.device, 'ext4', exportDirs(c, r0))).toBe(
+    expect(freshDirs(c, r0)).toEqual(['mysql', 'export', 'public']);
+    expect(freshDirs({ services: [nfs] }, { name: 'r1', filesystem: r0.filesystem })).toEqual([]);
+    expect(localDataDirs(c)).toEqual([]);
+    expect(localDataDirs({ services: [{ ...mariadb, drbd: undefined } as typeof mariadb] })).toEqual(['/srv/data/mysql']);
+    expect(seedDirsCommand(r0.device, 'ext4', ['export', 'public'])).toBe(
       '{ d=$(mktemp -d) && mount -t ext4 -- /dev/drbd0 "$d" && { mkdir -p -- "$d"/export "$d"/public; rc=$?; umount "$d"; rmdir "$d"; ' +
         '[ $rc -eq 0 ]; }; }',
     );
