@@ -16,6 +16,7 @@ import { DRBD_STATUS_COMMAND, parseDrbdSection } from '../src/facts/drbd-status.
 import type { DrbdResource, HostContext, HostGroup, PlaybookContext } from '../src/index.js';
 import { DRBD_KERNEL_CHECK, DRBD_MODPROBE, DRBD_VALIDATE, drbdResFile, drbdView } from '../src/stack/drbd.js';
 import { type MetadataDecision, metadataDecision, resyncState, syncDecision } from '../src/stack/drbd-safety.js';
+import { freshDirs, seedDirsCommand } from '../src/stack/service-kinds.js';
 
 /**
  * Configures DRBD on `twins` and activates it where the kernel has the module (the
@@ -119,20 +120,29 @@ export async function bootstrapDrbd(ctx: PlaybookContext<DrbdHandler>, twins: Ho
         continue;
       }
       h.info(d.say);
-      await initialSync(h, r.name, r.minor, r.device, r.filesystem?.type);
+      await initialSync(h, r.name, r.minor, r.device, r.filesystem?.type, freshDirs(cluster, r));
     }
   }, 'drbd initial sync');
   return twins.hosts.every((h) => kernelOf.get(h.name));
 }
 
-/** First activation of a brand-new pair on the master: overwrite the peer, then mkfs, and
- *  follow the initial full sync until both sides are UpToDate (progress from /proc/drbd). */
-async function initialSync(h: HostContext<DrbdHandler>, name: string, minor: number, device: string, fstype?: string): Promise<void> {
+/** First activation of a brand-new pair on the master: overwrite the peer, then mkfs (and the
+ *  services' directories on it), and follow the initial full sync until both sides are
+ *  UpToDate (progress from /proc/drbd). */
+async function initialSync(
+  h: HostContext<DrbdHandler>,
+  name: string,
+  minor: number,
+  device: string,
+  fstype?: string,
+  dirs: string[] = [],
+): Promise<void> {
   const res = quote(name);
   // every inventory value is one quoted word; mkfs gets `--` before the device
   const mkfs = fstype ? ` && ${quote(`mkfs.${fstype}`)} -q -- ${quote(device)}` : '';
+  const seed = fstype && dirs.length ? ` && ${seedDirsCommand(device, fstype, dirs)}` : '';
   const t0 = Date.now(); // the sync starts with `primary --force` (mkfs runs while it goes on)
-  await h.command(`drbdadm primary --force ${res}${mkfs} && drbdadm secondary ${res}`, {
+  await h.command(`drbdadm primary --force ${res}${mkfs}${seed} && drbdadm secondary ${res}`, {
     name: `DRBD ${name}: initial sync${fstype ? ' and mkfs.' + fstype : ''}`,
   });
   for (;;) {

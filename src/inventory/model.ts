@@ -152,6 +152,48 @@ export interface ServiceModel {
   check?: ServiceCheck;
   /** data directory on the DRBD filesystem, if any */
   drbd?: string; // DRBD resource name this service depends on
+  /** a service hactl knows (its resource agent, settings, check); absent: a plain init script / unit */
+  kind?: ServiceKind;
+  /** kind mariadb: what the mysql agent is given */
+  mariadb?: MariadbSettings;
+  /** kind nfs: the state directory, the exports, lease and grace time */
+  nfs?: NfsSettings;
+}
+
+/** The service kinds hactl renders with their own resource agents (docs/inventory.md "services"). */
+export type ServiceKind = 'mariadb' | 'nfs';
+
+/** `services[]` of kind mariadb, resolved: ocf:heartbeat:mysql's datadir, socket, pid and user. */
+export interface MariadbSettings {
+  /** on the DRBD filesystem when the service has `drbd:` (default MOUNT/mysql) */
+  datadir: string;
+  /** Debian's defaults: /run/mysqld/mysqld.sock, /run/mysqld/mysqld.pid, user mysql */
+  socket: string;
+  pid: string;
+  user: string;
+  /** the error log the agent creates and passes to mysqld_safe (Debian 12 has no /var/log/mysql) */
+  log: string;
+}
+
+/** One NFS export (ocf:heartbeat:exportfs). */
+export interface NfsExport {
+  path: string;
+  /** exports(5) client: a network, a host, a wildcard or @netgroup */
+  clients: string;
+  /** exports(5) options, default rw,sync,no_subtree_check */
+  options: string;
+  /** the fsid clients see, the same on both twins (default 1 + position) */
+  fsid: number;
+}
+
+/** `services[]` of kind nfs, resolved. */
+export interface NfsSettings {
+  /** /var/lib/nfs's content on the DRBD filesystem (nfsserver's nfs_shared_infodir); absent without `drbd:` */
+  stateDir?: string;
+  exports: NfsExport[];
+  /** nfs.conf [nfsd] lease-time and grace-time, seconds (default 90 each, the kernel's) */
+  leaseTime: number;
+  graceTime: number;
 }
 
 export interface GuestModel {

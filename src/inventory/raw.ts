@@ -79,6 +79,12 @@ export interface RawService {
   package?: string;
   check?: { port?: number; path?: string; expect?: string; status?: number; command?: string };
   drbd?: string;
+  kind?: 'mariadb' | 'nfs';
+  datadir?: string;
+  state_dir?: string;
+  exports?: Array<{ path: string; clients: string; options?: string; fsid?: number }>;
+  lease_time?: number;
+  grace_time?: number;
 }
 
 export interface RawGuest {

@@ -24,6 +24,7 @@ import type {
 import { canonicalRole, PUBLIC_NETWORK } from './model.js';
 import type { RawDrbd, RawGuest, RawInventory, RawLvs, RawNode, RawPacemaker, RawRealServer, RawService, RawSsh } from './raw.js';
 import { isSecretParam, isSecretSource, secretFromSource } from './secret-value.js';
+import { KIND_PACKAGES, kindCheck, resolveMariadb, resolveNfs } from './service-kinds.js';
 import { resolveTiming } from './stack-options.js';
 
 /** The model before master/slave/arbitrator are picked (they need the role checks first). */
@@ -66,7 +67,7 @@ export function resolveDraft(raw: RawInventory, file: string): DraftModel {
     ...(c.arbitrator?.mode === 'qdevice' ? { qdevice: { algorithm: c.arbitrator.algorithm ?? 'ffsplit' } } : {}),
     nodes: raw.nodes.map((n, i) => resolveNode(n, i, raw.ssh, dir)),
     drbd,
-    services: (raw.services ?? []).map(resolveService),
+    services: (raw.services ?? []).map((s) => resolveService(s, drbd)),
     guests: (raw.guests ?? []).map((g) => resolveGuest(g, c.name, drbd)),
     lvs: (raw.lvs ?? []).map(resolveLvs),
     pacemaker: resolvePacemaker(raw.pacemaker, source, dir),
@@ -251,10 +252,14 @@ function resolveDrbd(d: RawDrbd): DrbdResource {
   return out;
 }
 
-function resolveService(s: RawService): ServiceModel {
-  const out: ServiceModel = { name: s.name, package: s.package ?? s.name };
-  if (s.check) out.check = { ...s.check };
+function resolveService(s: RawService, drbd: DrbdResource[]): ServiceModel {
+  const out: ServiceModel = { name: s.name, package: s.package ?? (s.kind ? KIND_PACKAGES[s.kind] : s.name) };
   if (s.drbd) out.drbd = s.drbd;
+  if (s.kind) out.kind = s.kind;
+  if (s.kind === 'mariadb') out.mariadb = resolveMariadb(s, drbd);
+  if (s.kind === 'nfs') out.nfs = resolveNfs(s, drbd);
+  if (s.check) out.check = { ...s.check };
+  else if (s.kind) out.check = kindCheck(s.kind, out.nfs);
   return out;
 }
 

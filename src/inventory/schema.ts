@@ -412,6 +412,32 @@ const drbd = obj(
   ['name', 'disk'],
 );
 
+/** An exports(5) client: a host, a wildcard, an @netgroup or an address with a prefix; no spaces, quotes, parentheses or ":". */
+const NFS_CLIENT = '^[A-Za-z0-9*?@_][A-Za-z0-9*?@_.-]*(/[0-9]{1,2})?$';
+/** exports(5) options, comma-separated: letters, digits, "_", "="; no spaces, parentheses or ":". */
+const NFS_OPTIONS = '^[a-z0-9_]+(=[A-Za-z0-9_]+)?(,[a-z0-9_]+(=[A-Za-z0-9_]+)?)*$';
+
+const nfsExport = obj(
+  'NFS export',
+  'One exported directory (ocf:heartbeat:exportfs on Pacemaker, the same agent through OCF:: on Heartbeat).',
+  {
+    path: str('export path', 'The exported directory, on the DRBD filesystem: absolute, letters, digits, "_", ".", "+", "-".', {
+      pattern: DIR_PATH,
+      maxLength: 255,
+    }),
+    clients: str('NFS clients', 'Who may mount it, as exports(5): a network "10.77.0.0/24", a host, "*.example.org" or "@netgroup".', {
+      pattern: NFS_CLIENT,
+      maxLength: 255,
+    }),
+    options: str('export options', 'exports(5) options, e.g. rw,sync,no_subtree_check (the default): comma-separated, no spaces.', {
+      pattern: NFS_OPTIONS,
+      maxLength: 255,
+    }),
+    fsid: int('fsid', 'The filesystem id clients see, the same on both twins (default: 1 + the position in exports).', 1, 2147483647),
+  },
+  ['path', 'clients'],
+);
+
 const service = obj(
   'service',
   'A service the cluster keeps running on the active twin.',
@@ -447,6 +473,33 @@ const service = obj(
       [],
     ),
     drbd: str('DRBD resource name', 'Name of the DRBD resource this service stores its data on.', { pattern: IDENT }),
+    kind: str(
+      'service kind',
+      'mariadb (the mysql resource agent, datadir on the DRBD filesystem) or nfs (nfsserver + one exportfs per export); ' +
+        'absent: a plain init script / systemd unit.',
+      { enum: ['mariadb', 'nfs'] },
+    ),
+    datadir: str(
+      'data directory',
+      'kind mariadb: the database directory (default: mysql under the DRBD mount, else /var/lib/mysql): absolute, letters, ' +
+        'digits, "_", ".", "+", "-" between the "/".',
+      { pattern: DIR_PATH, maxLength: 255 },
+    ),
+    state_dir: str(
+      'state directory',
+      "kind nfs: the NFS server's state (/var/lib/nfs: client list, NFSv4 recovery) kept on the DRBD filesystem (default: nfs " +
+        'under the DRBD mount): absolute, letters, digits, "_", ".", "+", "-" between the "/".',
+      { pattern: DIR_PATH, maxLength: 255 },
+    ),
+    exports: list('NFS exports', 'kind nfs: the exported directories (at least one), each { path, clients, options?, fsid? }.', nfsExport),
+    lease_time: int('seconds', 'kind nfs: NFSv4 lease time (nfs.conf [nfsd] lease-time), 10 to 3600 (default 90).', 10, 3600),
+    grace_time: int(
+      'seconds',
+      'kind nfs: grace period after a (re)start in which clients reclaim their locks (nfs.conf [nfsd] grace-time), ' +
+        '10 to 3600 (default 90).',
+      10,
+      3600,
+    ),
   },
   ['name'],
 );

@@ -10,6 +10,7 @@ import { type Cidr, formatIpv4, inNetwork, isReservedInNetwork, parseCidr } from
 import type { RawInventory } from './raw.js';
 import { type DraftModel, drbdMinorOf } from './resolve.js';
 import { checkLinks } from './semantic-links.js';
+import { checkServiceKinds } from './semantic-services.js';
 import type { FieldPath, SourceMap } from './source.js';
 import { suggest } from './suggest.js';
 
@@ -36,6 +37,7 @@ export function checkSemantics(raw: RawInventory, m: DraftModel, src: SourceMap)
   checkLinks(ctx, net);
   checkDrbd(ctx);
   checkReferences(ctx);
+  checkServiceKinds(ctx);
   checkGuests(ctx);
   checkLvs(ctx, net);
   STACK_RULES[m.stack].check(ctx);
@@ -181,6 +183,8 @@ function builtinResourceIds(m: DraftModel): string[] {
     'ha-services',
     ...m.floatingIps.map((f) => f.name),
     ...m.services.map((s) => `svc-${s.name}`),
+    // the exportfs primitives of an nfs service (src/stack/service-kinds.ts exportId)
+    ...m.services.flatMap((s) => (s.nfs?.exports ?? []).map((_, i) => `svc-${s.name}-export-${i + 1}`)),
     ...m.drbd.flatMap((d) => [`drbd-${d.name}`, `drbd-${d.name}-clone`, `fs-${d.name}`]),
     ...m.guests.map((g) => `vm-${g.name}`),
     ...(m.stonith.enabled ? members.map((n) => `fence-${n}`) : []),

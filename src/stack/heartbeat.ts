@@ -6,6 +6,7 @@ import { renderedOptions } from '../inventory/stack-options.js';
 import { anyDrbdFencing } from './drbd.js';
 import { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat-paths.js';
 import { lvsAddresses } from './lvs.js';
+import { heartbeatKindResources } from './service-kinds.js';
 
 export { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF };
 /** ldirectord has no test mode, but `ldirectord FILE status` parses FILE first: exit 0 or 3
@@ -102,7 +103,7 @@ export function authkeysView(key: Secret): Record<string, unknown> {
 /**
  * haresources: master, then IPaddr2::VIP/PREFIX/IFACE (floating IPs, then LVS virtual
  * addresses), drbddisk::RES, Filesystem::DEV::DIR::FSTYPE, ldirectord, the services (or
- * xendomains), as the classic howtos.
+ * xendomains), as the classic howtos. A service of a kind is its agents, `OCF::AGENT::ID`.
  */
 export function haresourcesView(c: ClusterModel, drbd: boolean, ipvs = true): Record<string, unknown> {
   // IPaddr2 (iproute2) rather than the howtos' IPaddr, which needs ifconfig (net-tools),
@@ -118,7 +119,12 @@ export function haresourcesView(c: ClusterModel, drbd: boolean, ipvs = true): Re
     }
   }
   if (c.lvs.length && ipvs) res.push(`ldirectord::${LDIRECTORD_CF.replace('/etc/ha.d/', '')}`);
-  res.push(...c.services.filter((s) => drbd || !s.drbd).map((s) => s.name));
+  // a plain service is its init script; a service of a kind, its agents through the OCF wrapper (service-kinds.ts)
+  res.push(
+    ...c.services
+      .filter((s) => drbd || !s.drbd)
+      .flatMap((s) => (s.kind ? heartbeatKindResources(c, s).map((r) => r.haresource) : [s.name])),
+  );
   if (c.guests.some((g) => g.type === 'xen') && drbd) res.push('xendomains');
   return { cluster_name: c.name, master: c.master.name, resources: res };
 }

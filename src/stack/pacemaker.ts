@@ -4,7 +4,7 @@ import { quote } from '../core/shell.js';
 import { findAll, parseXml } from '../core/xml.js';
 import { CRM_MON, type CrmStatus } from '../facts/crm-mon.js';
 import type { Fact } from '../facts/fact.js';
-import type { ClusterModel } from '../inventory/model.js';
+import type { ClusterModel, ServiceModel } from '../inventory/model.js';
 import { FORMATION_NVPAIR_ID } from './cib.js';
 import { members } from './corosync.js';
 import { declaredView } from './declared.js';
@@ -12,6 +12,7 @@ import { drbdFencing } from './drbd.js';
 import { guestFile } from './guests.js';
 import { LDIRECTORD_CF, lvsAddresses } from './lvs.js';
 import { sbdFenceDevice, stonithWatchdogTimeout } from './sbd.js';
+import { kindResources } from './service-kinds.js';
 
 /** Where the desired CIB sections are kept on the nodes (for diffs, drift and apply). */
 export const CIB_DIR = '/var/lib/hactl/cib';
@@ -40,6 +41,7 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
   const twins = [c.master.name, c.slave.name];
   const drbd = o.drbd ? c.drbd : [];
   const lvs = c.lvs.length > 0 && o.ipvs !== false;
+  const services = c.services.filter((s) => o.drbd || !s.drbd);
   const sbdDevice = sbdFenceDevice(c, fenceRaceDelay(c));
   const fencing = [
     ...(c.stonith.enabled && c.stonith.agent
@@ -82,7 +84,9 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
         : []),
     ],
     ldirectord: lvs ? { id: LDIRECTORD_ID, configfile: LDIRECTORD_CF } : undefined,
-    services: c.services.filter((s) => o.drbd || !s.drbd).map((s) => ({ id: `svc-${s.name}`, class: o.serviceClass, type: s.name })),
+    // NFS before the floating IPs: the address comes up once the exports are there, and goes first on a stop
+    early: services.filter((s) => s.kind === 'nfs').flatMap((s) => serviceResources(c, s, o.serviceClass)),
+    services: services.filter((s) => s.kind !== 'nfs').flatMap((s) => serviceResources(c, s, o.serviceClass)),
     guests: c.guests
       .filter((g) => o.drbd || !g.drbd)
       .map((g) =>
@@ -93,6 +97,33 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
     declared: declaredView(c),
     topology: fencingTopology(c, fencing),
   };
+}
+
+/**
+ * The primitives of one service, as resources.xml.hbs renders them in the group: a plain
+ * service is its init script or unit (`serviceClass`), a service of a kind its resource
+ * agents (src/stack/service-kinds.ts). Timeouts times `vars.op_timeout_factor`.
+ */
+function serviceResources(c: ClusterModel, s: ServiceModel, serviceClass: CibOptions['serviceClass']): Array<Record<string, unknown>> {
+  const f = opTimeoutFactor(c);
+  const ops = (id: string, t: { start: number; stop: number; monitor: number }) => [
+    { id: `${id}-monitor`, name: 'monitor', interval: `${c.timing.monitorInterval}s`, timeout: `${t.monitor * f}s` },
+    { id: `${id}-start`, name: 'start', interval: '0s', timeout: `${t.start * f}s` },
+    { id: `${id}-stop`, name: 'stop', interval: '0s', timeout: `${t.stop * f}s` },
+  ];
+  const kind = kindResources(c, s);
+  if (!kind.length) {
+    const id = `svc-${s.name}`;
+    return [{ id, class: serviceClass, provider: '', type: s.name, params: [], ops: ops(id, { start: 60, stop: 60, monitor: 30 }) }];
+  }
+  return kind.map((r) => ({
+    id: r.id,
+    class: 'ocf',
+    provider: 'heartbeat',
+    type: r.type,
+    params: r.params.map((p) => ({ id: `${r.id}-${p.name}`, ...p })),
+    ops: ops(r.id, r.timeouts),
+  }));
 }
 
 /** One target's fencing levels: tried in `index` order, the next only when a level fails. */
