@@ -65,18 +65,27 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   //    resources that need it). No phase of its own: the question rides with the facts.
   //    Every fact this playbook reads on a host comes in that one round trip: on a converged
   //    node the later phases need no reads of their own (an install drops the stale ones).
+  //    The master reads the cluster's status and live configuration in it too: on a cluster
+  //    with history where no task changes anything (a re-run), the formation check and the
+  //    resources phase use that read instead of a round trip of their own.
   const freshNodes = new Set<string>();
   const isVoter = new Set(voters.hosts.map((h) => h.name));
+  let earlyStatus: string | undefined;
   await hosts.all(async (h) => {
     const probes = isVoter.has(h.name) ? [FRESH_NODE_CHECK] : [];
-    const answers = await h.gather({
+    const master = h.node.role === 'master';
+    const { probes: answers, reads } = await h.gatherReads({
       packages: stackPackages(cluster, h.node),
       files: pacemakerFiles(ctx, h),
       services: pacemakerServices(ctx, h),
       probes,
+      reads: master ? [STATUS_AND_CONFIGURATION.command] : [],
     });
     if (answers.get(FRESH_NODE_CHECK)) freshNodes.add(h.name);
+    if (master) earlyStatus = reads.get(STATUS_AND_CONFIGURATION.command);
   });
+  /** no task of this run changed (or would change) anything on any host so far */
+  const untouched = (): boolean => hosts.hosts.every((x) => x.results.every((r) => !r.changed && !r.failed));
   const fresh = voters.hosts.length > 0 && voters.hosts.every((h) => freshNodes.has(h.name));
 
   // 1. Packages. Daemons are not started by the install: their config comes first. A fresh
@@ -207,7 +216,9 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
     // a cluster with history: the last poll reads the live configuration too, for the
     // transient below and the resources phase (one round trip instead of three)
     let last: StatusAndConfiguration = {};
+    const early = !fresh && earlyStatus !== undefined && untouched() ? STATUS_AND_CONFIGURATION.parse(earlyStatus, 0) : undefined;
     if (fresh) await h.waitFor(CRM_MON, clusterFormed(names), { timeoutS: 180, what: 'the cluster to form' });
+    else if (early && clusterFormed(names)(early.status) === true) last = early;
     else
       await h.waitFor(STATUS_AND_CONFIGURATION, (v) => clusterFormed(names)((last = v).status), {
         timeoutS: 180,

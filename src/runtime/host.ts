@@ -139,8 +139,20 @@ export class HostContext<H extends string = string> {
     return this.read(what);
   }
 
+  /**
+   * gather, and the stdout of `what.reads` (read-only commands, stderr dropped) in the same
+   * round trip: a read a later step needs rides with the facts (never cached).
+   * @example const { reads } = await h.gatherReads({ packages: ['pacemaker'], reads: ['crm_mon -1 --output-as=xml'] })
+   */
+  async gatherReads(what: FactRequest): Promise<{ probes: Map<string, boolean>; reads: Map<string, string> }> {
+    const reads = new Map<string, string>();
+    const probes = await this.read(what, reads);
+    return { probes, reads };
+  }
+
   /** gather, and the probes' answers (`true`: exit 0), which are never cached: each task asks afresh. */
-  private async read(what: FactRequest): Promise<Map<string, boolean>> {
+  private async read(what: FactRequest, readOut?: Map<string, string>): Promise<Map<string, boolean>> {
+    const reads = readOut ? [...new Set(what.reads ?? [])] : [];
     const probes = [...new Set(what.probes ?? [])];
     const files = (what.files ?? []).filter((f) => !this.files.has(f));
     const pkgs = (what.packages ?? []).filter((p) => !this.packagesAsked.has(p));
@@ -150,8 +162,9 @@ export class HostContext<H extends string = string> {
     const init = svcs.length > 0 && !this.init;
     const pending = this.pending === undefined;
     const answers = new Map<string, boolean>();
-    if (!files.length && !pkgs.length && !svcs.length && !pending && !probes.length) return answers;
+    if (!files.length && !pkgs.length && !svcs.length && !pending && !probes.length && !reads.length) return answers;
     const sep = '@@hactl-pkgs@@';
+    const readSep = '@@hactl-read@@';
     const svcSep = '@@hactl-svc@@';
     const filesSep = '@@hactl-files@@';
     const probeSep = '@@hactl-probes@@';
@@ -172,8 +185,17 @@ export class HostContext<H extends string = string> {
         : []),
       ...(probes.length ? [`echo ${probeSep}`] : []),
       ...probes.map((c) => `( ${c} ) >/dev/null 2>&1 && echo probe=1 || echo probe=0`),
+      // the reads last, each after its own marker line (their output is anything)
+      ...reads.map((c, i) => `echo ${readSep}${i}; ( ${c}\n) 2>/dev/null`),
+      ...(reads.length ? ['true'] : []), // a read's exit status is not the round trip's
     ].join('; ');
-    const whole = await this.sh(cmd, { what: 'reading facts' });
+    const read = await this.sh(cmd, { what: 'reading facts' });
+    const readsAt = reads.length ? read.indexOf(`${readSep}0\n`) : -1;
+    const whole = readsAt < 0 ? read : read.slice(0, readsAt);
+    if (readsAt >= 0 && readOut) {
+      const parts = read.slice(readsAt).split(new RegExp(`^${readSep}(\\d+)\n`, 'm'));
+      for (let k = 1; k + 1 < parts.length; k += 2) readOut.set(reads[Number(parts[k])]!, parts[k + 1]!);
+    }
     const probeAt = probes.length ? whole.lastIndexOf(`${probeSep}\n`) : -1;
     const all = probeAt < 0 ? whole : whole.slice(0, probeAt);
     if (probeAt >= 0) {

@@ -44,13 +44,15 @@ export const noop = (reason: string): TaskPlan => ({ changed: false, reason, ste
 /**
  * What a task reads before it plans, all in one round trip (`HostContext.gather`): files
  * (stat, sha256, content), packages (dpkg), services (with an optional status command),
- * and probes, commands whose exit status is the fact (0: true; never cached).
+ * probes, commands whose exit status is the fact (0: true; never cached), and reads,
+ * read-only commands whose stdout is the fact (never cached; `HostContext.gatherReads`).
  */
 export interface FactRequest {
   files?: string[];
   packages?: string[];
   services?: Array<string | { name: string; status?: string }>;
   probes?: string[];
+  reads?: string[];
 }
 
 /** The facts a task asked for, as its planner reads them. */

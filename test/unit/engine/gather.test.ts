@@ -64,4 +64,18 @@ describe('HostContext.gather: the facts of many tasks in one round trip', () => 
     expect(again.changed).toBe(false);
     expect(calls.length).toBe(n + 1); // re-read, not answered from the stale fact
   });
+
+  it("reads ride along: each command's stdout, whatever it holds, after the facts and probes, in the same round trip", async () => {
+    const { conn, calls } = counting();
+    const h = new HostContext(cluster.nodes[0]!, cluster, conn, true, () => undefined);
+    const xml = 'printf \'<crm_mon>\\n  <x a="1"/>\\n</crm_mon>\\n\'';
+    const { probes, reads } = await h.gatherReads({ files: [file], probes: ['true'], reads: [xml, 'echo two; echo oops >&2', 'false'] });
+    expect(calls).toHaveLength(1);
+    expect([...probes]).toEqual([['true', true]]);
+    expect(reads.get(xml)).toBe('<crm_mon>\n  <x a="1"/>\n</crm_mon>\n');
+    expect(reads.get('echo two; echo oops >&2')).toBe('two\n'); // stderr dropped
+    expect(reads.get('false')).toBe('');
+    expect((await h.fileFact(file)).sha256).toMatch(/^[0-9a-f]{64}$/); // the facts before them parsed as ever
+    expect(calls).toHaveLength(1);
+  });
 });
