@@ -4,7 +4,6 @@
  * not grab the IP; LVS directors run ldirectord under Heartbeat.
  */
 
-import { quote } from '../src/core/shell.js';
 import { heartbeatSettled, heartbeatStatus } from '../src/facts/heartbeat-status.js';
 import type { ClusterModel, HostContext, PlaybookContext } from '../src/index.js';
 import { anyDrbdFencing, drbdResFile } from '../src/stack/drbd.js';
@@ -34,18 +33,11 @@ import {
 import { IPVS_KERNEL_CHECK, LDIRECTORD_VALIDATE, ldirectordView } from '../src/stack/lvs.js';
 import { stackPackages } from '../src/stack/packages.js';
 import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
-import {
-  HACTL_OCF,
-  heartbeatInstanceFile,
-  heartbeatInstanceView,
-  heartbeatKindResources,
-  localDataDirs,
-  NFS_CONF,
-  nfsConfView,
-} from '../src/stack/service-kinds.js';
+import { HACTL_OCF, heartbeatInstanceFile, heartbeatInstanceView, heartbeatKindResources } from '../src/stack/service-kinds.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { clusterKey } from './secrets.js';
+import { serviceKindFiles } from './service-kinds.js';
 import { ensureWatchdog } from './watchdog.js';
 
 export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>): Promise<void> {
@@ -125,10 +117,7 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>)
     if (kinds.length) await h.template('heartbeat/hactl-ocf.hbs', HACTL_OCF, { vars: { cluster_name: cluster.name }, mode: '0755' });
     for (const r of kinds)
       await h.template('heartbeat/ocf-instance.hbs', heartbeatInstanceFile(r), { vars: heartbeatInstanceView(cluster, r) });
-    const nfsConf = nfsConfView(cluster);
-    if (nfsConf) await h.template('nfs/hactl.conf.hbs', NFS_CONF, { vars: nfsConf });
-    // a mariadb datadir off DRBD exists on both twins (the mysql agent refuses a missing one)
-    for (const d of localDataDirs(cluster)) await h.command(`mkdir -p -- ${quote(d)}`, { creates: d, name: `datadir ${d}` });
+    await serviceKindFiles(h, cluster);
     await h.template('heartbeat/haresources.hbs', HARESOURCES, {
       vars: haresourcesView(cluster, drbd, ipvs),
       validate: HARESOURCES_VALIDATE,

@@ -5,7 +5,6 @@
  * services and the guests to the survivor.
  */
 
-import { quote } from '../src/core/shell.js';
 import { CRM_MON, clusterFormed } from '../src/facts/crm-mon.js';
 import { cibBeforePath, type HostContext, NodeError, type PlaybookContext } from '../src/index.js';
 import { cibApplyScript, describeForeign, OWNED_TAG, planCib } from '../src/stack/cib.js';
@@ -39,11 +38,11 @@ import {
 import { stackPackages } from '../src/stack/packages.js';
 import { SBD_DEFAULTS, SBD_SERVICE, sbdHeaderScript, sbdHeadersPresent, sbdView, stonithWatchdogTimeout } from '../src/stack/sbd.js';
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
-import { localDataDirs, NFS_CONF, nfsConfView } from '../src/stack/service-kinds.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
 import { bootstrapQnetd, startQdevice } from './qdevice.js';
 import { clusterKey } from './secrets.js';
+import { needsServiceKindFiles, serviceKindFiles } from './service-kinds.js';
 import { ensureWatchdog } from './watchdog.js';
 
 /** Whether pacemakerd runs, where there is no systemd (the namespace lab). */
@@ -192,16 +191,8 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
       await h.service('ldirectord', { enabled: false });
     }, 'lvs');
 
-  // 4c. NFS: the server's lease and grace time in nfs.conf.d on both twins, read when the
-  //     cluster starts the server (nfsserver, services of kind nfs)
-  //     A mariadb datadir off DRBD exists on both twins (the mysql agent refuses a missing one).
-  const nfsConf = nfsConfView(cluster);
-  const dataDirs = localDataDirs(cluster);
-  if (nfsConf || dataDirs.length)
-    await twins.all(async (h) => {
-      if (nfsConf) await h.template('nfs/hactl.conf.hbs', NFS_CONF, { vars: nfsConf });
-      for (const d of dataDirs) await h.command(`mkdir -p -- ${quote(d)}`, { creates: d, name: `datadir ${d}` });
-    }, 'service kinds');
+  // 4c. The service kinds' files on both twins: NFS lease and grace time, a mariadb datadir off DRBD.
+  if (needsServiceKindFiles(cluster)) await twins.all((h) => serviceKindFiles(h, cluster), 'service kinds');
 
   // 5. A cluster with history starts its stack (if it is not running) once everything is
   //    in place; then every cluster waits for its members and quorum.

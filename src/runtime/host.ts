@@ -189,11 +189,11 @@ export class HostContext<H extends string = string> {
       ...reads.map((c, i) => `echo ${readSep}${i}; ( ${c}\n) 2>/dev/null`),
       ...(reads.length ? ['true'] : []), // a read's exit status is not the round trip's
     ].join('; ');
-    const read = await this.sh(cmd, { what: 'reading facts' });
-    const readsAt = reads.length ? read.indexOf(`${readSep}0\n`) : -1;
-    const whole = readsAt < 0 ? read : read.slice(0, readsAt);
+    const answer = await this.sh(cmd, { what: 'reading facts' });
+    const readsAt = reads.length ? answer.indexOf(`${readSep}0\n`) : -1;
+    const whole = readsAt < 0 ? answer : answer.slice(0, readsAt);
     if (readsAt >= 0 && readOut) {
-      const parts = read.slice(readsAt).split(new RegExp(`^${readSep}(\\d+)\n`, 'm'));
+      const parts = answer.slice(readsAt).split(new RegExp(`^${readSep}(\\d+)\n`, 'm'));
       for (let k = 1; k + 1 < parts.length; k += 2) readOut.set(reads[Number(parts[k])]!, parts[k + 1]!);
     }
     const probeAt = probes.length ? whole.lastIndexOf(`${probeSep}\n`) : -1;
