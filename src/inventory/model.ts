@@ -120,6 +120,21 @@ export interface DrbdResource {
   fencing?: DrbdFencing;
 }
 
+/** A logical volume of `lvm:`: `/dev/VG/NAME` on both twins. */
+export interface LogicalVolume {
+  name: string; // vm1
+  size: string; // 10G, as written (lvcreate -L)
+  bytes: number; // the size in bytes
+  path: string; // /dev/vg0/vm1
+}
+
+/** A volume group of `lvm:`, created on both twins on blank physical volumes (src/stack/lvm.ts). */
+export interface VolumeGroup {
+  vg: string; // vg0
+  pvs: string[]; // [/dev/vdc]
+  lvs: LogicalVolume[];
+}
+
 /** DRBD's fencing policy (drbd.conf(5), 8.4: a disk option). */
 export type DrbdFencing = 'resource-and-stonith' | 'resource-only' | 'off';
 
@@ -302,6 +317,8 @@ export interface ClusterModel {
    * and the twins' corosync-qdevice asks it for the third vote; absent: the arbitrator is a member
    */
   qdevice?: { algorithm: 'ffsplit' | 'lms' };
+  /** `lvm:`: volume groups and logical volumes on the twins (empty when absent) */
+  lvm: VolumeGroup[];
   drbd: DrbdResource[];
   services: ServiceModel[];
   guests: GuestModel[];

@@ -111,10 +111,17 @@ export interface RawLvs {
   check?: { type?: 'http' | 'connect'; path?: string; expect?: string; interval?: number; timeout?: number };
 }
 
+export interface RawLvm {
+  vg: string;
+  pvs: string[];
+  lvs?: Array<{ name: string; size: string }>;
+}
+
 export interface RawInventory {
   cluster: RawCluster;
   ssh?: RawSsh;
   nodes: RawNode[];
+  lvm?: RawLvm[];
   drbd?: RawDrbd[];
   services?: RawService[];
   guests?: RawGuest[];

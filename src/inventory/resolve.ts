@@ -20,9 +20,10 @@ import type {
   ServiceModel,
   SshSettings,
   StonithModel,
+  VolumeGroup,
 } from './model.js';
 import { canonicalRole, PUBLIC_NETWORK } from './model.js';
-import type { RawDrbd, RawGuest, RawInventory, RawLvs, RawNode, RawPacemaker, RawRealServer, RawService, RawSsh } from './raw.js';
+import type { RawDrbd, RawGuest, RawInventory, RawLvm, RawLvs, RawNode, RawPacemaker, RawRealServer, RawService, RawSsh } from './raw.js';
 import { isSecretParam, isSecretSource, secretFromSource } from './secret-value.js';
 import { KIND_PACKAGES, kindCheck, resolveMariadb, resolveNfs } from './service-kinds.js';
 import { resolveTiming } from './stack-options.js';
@@ -66,6 +67,7 @@ export function resolveDraft(raw: RawInventory, file: string): DraftModel {
     stonith: resolveStonith(c.stonith, source, dir),
     ...(c.arbitrator?.mode === 'qdevice' ? { qdevice: { algorithm: c.arbitrator.algorithm ?? 'ffsplit' } } : {}),
     nodes: raw.nodes.map((n, i) => resolveNode(n, i, raw.ssh, dir)),
+    lvm: (raw.lvm ?? []).map(resolveLvm),
     drbd,
     services: (raw.services ?? []).map((s) => resolveService(s, drbd)),
     guests: (raw.guests ?? []).map((g) => resolveGuest(g, c.name, drbd)),
@@ -232,6 +234,25 @@ function resolvePacemaker(p: RawPacemaker | undefined, source: string, dir: stri
 export function drbdMinorOf(device: string | undefined): number | undefined {
   const m = /^\/dev\/drbd([0-9]+)$/.exec(device ?? '');
   return m ? Number(m[1]) : undefined;
+}
+
+const SIZE_UNIT = { M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 } as const;
+
+/**
+ * Bytes of an `lvm:` size (binary units, as lvcreate reads them).
+ * @example lvSizeBytes('48M') === 50331648
+ */
+export function lvSizeBytes(size: string): number {
+  const m = /^([0-9]+)([MGT])$/.exec(size);
+  return m ? Number(m[1]) * SIZE_UNIT[m[2] as keyof typeof SIZE_UNIT] : Number.NaN;
+}
+
+function resolveLvm(g: RawLvm): VolumeGroup {
+  return {
+    vg: g.vg,
+    pvs: [...g.pvs],
+    lvs: (g.lvs ?? []).map((l) => ({ name: l.name, size: l.size, bytes: lvSizeBytes(l.size), path: `/dev/${g.vg}/${l.name}` })),
+  };
 }
 
 function resolveDrbd(d: RawDrbd): DrbdResource {

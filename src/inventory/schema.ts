@@ -412,6 +412,51 @@ const drbd = obj(
   ['name', 'disk'],
 );
 
+/**
+ * An LVM volume group or logical volume name: LVM's characters (letters, digits, "+_.-"),
+ * not starting with "-" or "." (LVM refuses "-", and "."/".." are no names), at most 63.
+ * Logical volumes may not start with "snapshot" or "pvmove" (LVM reserves them).
+ */
+const LVM_NAME = '^[A-Za-z0-9_+][A-Za-z0-9_.+-]{0,62}$';
+const LV_NAME = '^(?!snapshot|pvmove)[A-Za-z0-9_+][A-Za-z0-9_.+-]{0,62}$';
+/** An LV size for `lvcreate -L`: a whole number of MiB, GiB or TiB. */
+export const LV_SIZE = '^[1-9][0-9]{0,8}[MGT]$';
+
+const lvmVolumeGroup = obj(
+  'LVM volume group',
+  'A volume group on named physical volumes, with its logical volumes, created on both twins (master and slave).',
+  {
+    vg: str('volume group name', 'Volume group name, e.g. vg0: letters, digits and "+_.-", not starting with "-" or ".".', {
+      pattern: LVM_NAME,
+    }),
+    pvs: list(
+      'physical volumes',
+      'Blank disks made physical volumes of this group, the same paths on both twins, e.g. [/dev/vdc]. ' +
+        'A disk that holds anything (a filesystem, a partition table, a PV of another group) is refused.',
+      str('device path', 'An absolute device path of letters, digits, "_", ".", "+", ":", "-".', { pattern: DEVICE_PATH, maxLength: 255 }),
+      1,
+    ),
+    lvs: list(
+      'logical volumes',
+      'Logical volumes of this group; each one is /dev/VG/NAME, usable as a DRBD disk or a guest disk.',
+      obj(
+        'logical volume',
+        'A logical volume, created when missing (never resized).',
+        {
+          name: str('logical volume name', 'Logical volume name, e.g. vm1: letters, digits and "+_.-" (not "snapshot*"/"pvmove*").', {
+            pattern: LV_NAME,
+          }),
+          size: str('size', 'Size as lvcreate -L takes it: a whole number and M, G or T (MiB, GiB, TiB), e.g. 512M or 10G.', {
+            pattern: LV_SIZE,
+          }),
+        },
+        ['name', 'size'],
+      ),
+    ),
+  },
+  ['vg', 'pvs'],
+);
+
 /** An exports(5) client: a host, a wildcard, an @netgroup or an address with a prefix; no spaces, quotes, parentheses or ":". */
 const NFS_CLIENT = '^[A-Za-z0-9*?@_][A-Za-z0-9*?@_.-]*(/[0-9]{1,2})?$';
 /** exports(5) options, comma-separated: letters, digits, "_", "="; no spaces, parentheses or ":". */
@@ -897,7 +942,8 @@ const clusterVars: Schema = {
 export const inventorySchema: Schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'hactl inventory',
-  description: 'Describes one HA cluster: its network, nodes, floating IPs, DRBD resources, services, guests and LVS services.',
+  description:
+    'Describes one HA cluster: its network, nodes, floating IPs, LVM volumes, DRBD resources, services, guests and LVS services.',
   type: 'object',
   additionalProperties: false,
   required: ['cluster', 'nodes'],
@@ -905,6 +951,7 @@ export const inventorySchema: Schema = {
     cluster,
     ssh: sshDefaults,
     nodes: list('nodes', 'The nodes: one master, one slave, optionally one arbitrator and extra roles.', node, 2),
+    lvm: list('LVM volume groups', 'Volume groups and logical volumes created on the twins (before DRBD and the guests).', lvmVolumeGroup),
     drbd: list('DRBD resources', 'DRBD resources replicated between master and slave.', drbd),
     services: list('services', 'Services run on the active twin.', service),
     guests: list('guests', 'Virtual machines run on the active twin.', guest),

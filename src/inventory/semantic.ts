@@ -10,6 +10,7 @@ import { type Cidr, formatIpv4, inNetwork, isReservedInNetwork, parseCidr } from
 import type { RawInventory } from './raw.js';
 import { type DraftModel, drbdMinorOf } from './resolve.js';
 import { checkLinks } from './semantic-links.js';
+import { checkLvm } from './semantic-lvm.js';
 import { checkServiceKinds } from './semantic-services.js';
 import type { FieldPath, SourceMap } from './source.js';
 import { suggest } from './suggest.js';
@@ -35,6 +36,7 @@ export function checkSemantics(raw: RawInventory, m: DraftModel, src: SourceMap)
   const net = checkNetwork(ctx);
   if (net) checkAddresses(ctx, net);
   checkLinks(ctx, net);
+  checkLvm(ctx);
   checkDrbd(ctx);
   checkReferences(ctx);
   checkServiceKinds(ctx);
