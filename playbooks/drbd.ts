@@ -1,5 +1,6 @@
 /**
- * DRBD on the twins, the same for both stacks: global_common.conf and one file per
+ * DRBD on the twins, the same for both stacks (after LVM when a backing disk is a logical
+ * volume of `lvm:`, playbooks/lvm.ts): global_common.conf and one file per
  * resource (each checked by drbd-utils' parser), then, where the kernel has DRBD:
  * metadata, the resource up, and on a brand-new pair the initial full sync from the
  * master (with mkfs when it carries a filesystem), progress shown. Both twins end
@@ -23,7 +24,12 @@ import { freshDirs, seedDirsCommand } from '../src/stack/service-kinds.js';
  * namespace lab has none: a notice names the node). Returns whether DRBD is active on
  * both twins, i.e. whether resources that need it may be put in the cluster.
  */
-export async function bootstrapDrbd(ctx: PlaybookContext<DrbdHandler>, twins: HostGroup<DrbdHandler>): Promise<boolean> {
+export async function bootstrapDrbd(
+  ctx: PlaybookContext<DrbdHandler>,
+  twins: HostGroup<DrbdHandler>,
+  /** per twin, the logical volumes the LVM phase created or (in a dry run) would create: blank disks */
+  newVolumes: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+): Promise<boolean> {
   const { cluster } = ctx;
   if (!cluster.drbd.length) return false;
   const kernelOf = new Map<string, boolean>();
@@ -34,7 +40,9 @@ export async function bootstrapDrbd(ctx: PlaybookContext<DrbdHandler>, twins: Ho
     kernelOf.set(h.name, kernel);
     if (!kernel) return;
     const r = await h.exec(drbdDiskCommand(cluster.drbd));
-    const facts = parseDrbdDisk(r.stdout, cluster.drbd);
+    // a dry run reads no logical volume the LVM phase would create: it will be blank
+    const fresh = h.check ? newVolumes.get(h.name) : undefined;
+    const facts = parseDrbdDisk(r.stdout, cluster.drbd).map((f) => (fresh?.has(f.disk) ? { ...f, metadata: false, signatures: [] } : f));
     decisions.set(
       h.name,
       cluster.drbd.map((res, i) => metadataDecision(h.name, facts[i]!, res.initialize)),

@@ -36,6 +36,7 @@ import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
 import { HACTL_OCF, heartbeatInstanceFile, heartbeatInstanceView, heartbeatKindResources } from '../src/stack/service-kinds.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
+import { bootstrapLvm, lvmPlans, lvmReads } from './lvm.js';
 import { clusterKey } from './secrets.js';
 import { serviceKindFiles } from './service-kinds.js';
 import { ensureWatchdog } from './watchdog.js';
@@ -44,18 +45,26 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>)
   const { cluster, hosts } = ctx;
   const twins = hosts.role('master', 'slave');
 
+  // every file and service this playbook manages, read in one round trip with the packages,
+  // and the disks and LVM's view (lvm:), judged before the first change on any twin
+  const lvm = lvmReads(cluster);
+  const lvmOut = new Map<string, string | undefined>();
   await twins.all(async (h) => {
-    // every file and service this playbook manages, read in one round trip with the packages
     const packages = stackPackages(cluster, h.node);
-    await h.gather({ packages, files: heartbeatFiles(cluster), services: heartbeatServices(cluster) });
-    await h.apt(packages, { noStart: true });
-  }, 'packages');
+    const facts = { packages, files: heartbeatFiles(cluster), services: heartbeatServices(cluster) };
+    if (!lvm.length) return void (await h.gather(facts));
+    lvmOut.set(h.name, (await h.gatherReads({ ...facts, reads: lvm })).reads.get(lvm[0]!));
+  });
+  const lvmPlan = lvmPlans(cluster, lvmOut);
+  await twins.all(async (h) => void (await h.apt(stackPackages(cluster, h.node), { noStart: true })), 'packages');
   // without a local key, the nodes' authkeys (read with the facts above) decide: never a silent new key
   const key = await clusterKey(ctx, twins, HEARTBEAT_KEY);
 
   // DRBD as for Pacemaker (metadata, initial sync, both Secondary); drbddisk promotes.
   // drbd.service brings the resources up at boot, before heartbeat starts.
-  const drbd = await bootstrapDrbd(ctx, twins);
+  // LVM (lvm:) first: its logical volumes may be DRBD's or the guests' disks
+  const newVolumes = await bootstrapLvm(twins, lvmPlan);
+  const drbd = await bootstrapDrbd(ctx, twins, newVolumes);
   if (drbd) await twins.all(async (h) => void (await h.service('drbd', { enabled: true })), 'drbd at boot');
   // DRBD fencing through dopd: it outdates its own disk as hacluster, with DRBD's tools setuid
   if (drbd && anyDrbdFencing(cluster))

@@ -40,6 +40,7 @@ import { SBD_DEFAULTS, SBD_SERVICE, sbdHeaderScript, sbdHeadersPresent, sbdView,
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
+import { bootstrapLvm, lvmPlans, lvmReads } from './lvm.js';
 import { bootstrapQnetd, startQdevice } from './qdevice.js';
 import { clusterKey } from './secrets.js';
 import { needsServiceKindFiles, serviceKindFiles } from './service-kinds.js';
@@ -70,19 +71,26 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   const freshNodes = new Set<string>();
   const isVoter = new Set(voters.hosts.map((h) => h.name));
   let earlyStatus: string | undefined;
+  // the twins' disks and LVM's view (lvm:) ride along too: judged before the first change
+  const [lvmRead] = lvmReads(cluster);
+  const lvmOut = new Map<string, string | undefined>();
   await hosts.all(async (h) => {
     const probes = isVoter.has(h.name) ? [FRESH_NODE_CHECK] : [];
     const master = h.node.role === 'master';
+    const lvm = lvmRead !== undefined && isTwin(h) ? [lvmRead] : [];
     const { probes: answers, reads } = await h.gatherReads({
       packages: stackPackages(cluster, h.node),
       files: pacemakerFiles(ctx, h),
       services: pacemakerServices(ctx, h),
       probes,
-      reads: master ? [STATUS_AND_CONFIGURATION.command] : [],
+      reads: [...(master ? [STATUS_AND_CONFIGURATION.command] : []), ...lvm],
     });
     if (answers.get(FRESH_NODE_CHECK)) freshNodes.add(h.name);
     if (master) earlyStatus = reads.get(STATUS_AND_CONFIGURATION.command);
+    if (lvm.length) lvmOut.set(h.name, reads.get(lvm[0]!));
   });
+  // a disk of lvm: that holds anything stops the run here, before any node changes
+  const lvmPlan = lvmPlans(cluster, lvmOut);
   /** no task of this run changed (or would change) anything on any host so far */
   const untouched = (): boolean => hosts.hosts.every((x) => x.results.every((r) => !r.changed && !r.failed));
   const fresh = voters.hosts.length > 0 && voters.hosts.every((h) => freshNodes.has(h.name));
@@ -170,9 +178,12 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
     }, 'service packages');
   }
 
-  // 3. DRBD on the twins: configured and validated everywhere; activated where the
-  //    kernel has the module (the namespace lab does not: a notice names the node).
-  const drbdActive = await bootstrapDrbd(ctx, twins);
+  // 3. LVM on the twins (lvm:, installed with the packages above): the groups and logical
+  //    volumes DRBD and the guests may use as disks. Then DRBD on the twins: configured and
+  //    validated everywhere; activated where the kernel has the module (the namespace lab
+  //    does not: a notice names the node).
+  const newVolumes = await bootstrapLvm(twins, lvmPlan);
+  const drbdActive = await bootstrapDrbd(ctx, twins, newVolumes);
 
   // 4. Guests: domain definitions validated by libvirt's schema (KVM) or field checks (Xen).
   await bootstrapGuests(ctx, twins);

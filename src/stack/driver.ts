@@ -7,11 +7,13 @@
  * Pure: cluster model in, data or shell text out. The checks layer keeps its own
  * registries of per-stack checks (smoke, drift, failover) keyed by the same type.
  */
+
 import { quote } from '../core/shell.js';
 import type { ClusterModel, DrbdFencing, NodeModel, Stack } from '../inventory/model.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, corosyncView, members } from './corosync.js';
 import { guestPackages } from './guests.js';
 import { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat-paths.js';
+import { LVM_PACKAGE } from './lvm.js';
 import { CIB_DIR, CIB_FILES, GROUP_ID } from './pacemaker.js';
 import { SBD_DEFAULTS, SBD_PACKAGE } from './sbd.js';
 
@@ -134,6 +136,7 @@ export interface DrbdFencingDriver {
 const num = (v: unknown, dflt: number): number => (v === undefined || v === null || Number.isNaN(Number(v)) ? dflt : Number(v));
 const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'slave';
 const twinExtras = (c: ClusterModel): string[] => [
+  ...(c.lvm.length ? [LVM_PACKAGE] : []),
   ...(c.drbd.length ? ['drbd-utils'] : []),
   ...(c.lvs.length ? ['ldirectord', 'ipvsadm'] : []),
 ];

@@ -106,7 +106,7 @@ function serviceMessage(name: string, reason: string): string {
   return parts.length ? parts.join('; ') : `${name}: ${reason}`;
 }
 
-/** Command tasks of the bootstrap playbook: the CIB, cluster properties, DRBD activation. */
+/** Command tasks of the bootstrap playbook: the CIB, cluster properties, LVM, DRBD activation. */
 function commandItem(t: TaskResult): DriftItem {
   const name = t.task;
   if (/\bCIB\b/.test(name)) {
@@ -124,6 +124,17 @@ function commandItem(t: TaskResult): DriftItem {
       host: t.host,
       subject: 'cluster properties',
       message: 'cluster properties (stonith-enabled, no-quorum-policy, stickiness …) differ from what hactl sets',
+    };
+  }
+  // playbooks/lvm.ts: a volume group or logical volume of lvm: missing (or lacking a disk, inactive) on a twin
+  if (name.startsWith('LVM ')) {
+    const what = name.replace(/^LVM /, '').replace(/ \(.*\)$/, '');
+    const missing = t.reason.startsWith('create ');
+    return {
+      kind: 'cluster',
+      host: t.host,
+      subject: `lvm: ${what}`,
+      message: `${missing ? 'missing' : 'differs from the inventory'}: bootstrap would ${t.reason}`,
     };
   }
   if (/DRBD/.test(name))
