@@ -31,6 +31,7 @@ export function testCluster(nodes: Partial<NodeModel>[], extra: Partial<ClusterM
     services: [],
     guests: [],
     lvs: [],
+    lvm: [],
     vars: {},
     secretsDir: '/tmp',
     source: '',
