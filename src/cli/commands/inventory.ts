@@ -95,6 +95,10 @@ export function formatModel(m: ClusterModel, warnings: string[] = [], routes?: R
     `${chalk.bold('secrets')}  ${m.secretsDir}`,
     ...section('nodes', table(nodeRows)),
     ...section('floating IPs', table(m.floatingIps.map((f) => [f.name, `${f.address}/${f.prefix}`, `on ${f.interface}`]))),
+    ...section(
+      'LVM',
+      m.lvm.map((g) => `  ${g.vg}  on ${g.pvs.join(', ')}${g.lvs.map((l) => `  ${l.path} ${l.size}`).join('')}`),
+    ),
     ...section('DRBD', m.drbd.map(formatDrbd)),
     ...section('services', m.services.map(formatService)),
     ...section(
