@@ -1,7 +1,8 @@
 /**
  * `lvm:`'s cross-field rules: one volume group per name, one logical volume per name in a
- * group, a physical volume in one group only and never also a DRBD disk (pvcreate would
- * take what DRBD keeps), and a DRBD or guest disk under /dev/VG/ naming a declared volume.
+ * group, a physical volume in one group only and never also a DRBD or guest disk (pvcreate
+ * would take what DRBD or the guest keeps), and a DRBD or guest disk under /dev/VG/ naming
+ * a declared volume.
  */
 import type { Ctx } from './semantic.js';
 import type { FieldPath } from './source.js';
@@ -50,7 +51,15 @@ export function checkLvm(ctx: Ctx): void {
     }
   });
   (ctx.raw.guests ?? []).forEach((g, i) => {
-    if (g.disk !== undefined) checkLvRef(ctx, ['guests', i, 'disk'], g.disk);
+    if (g.disk === undefined) return;
+    const owner = pvOwner.get(g.disk);
+    if (owner)
+      ctx.err(
+        ['guests', i, 'disk'],
+        `guest ${g.name}'s disk ${g.disk} is a physical volume of lvm: (${owner})`,
+        'give the guest a logical volume of that group (disk: /dev/VG/LV, or a DRBD resource on one)',
+      );
+    else checkLvRef(ctx, ['guests', i, 'disk'], g.disk);
   });
 }
 

@@ -46,7 +46,7 @@ describe('lvm: in the inventory', () => {
     const text =
       `${LVM}      - { name: r1, size: 1G }\n  - vg: vg0\n    pvs: [/dev/vdc]\n` +
       'drbd:\n  - { name: r0, device: /dev/drbd0, disk: /dev/vdd }\n  - { name: r1, device: /dev/drbd1, disk: /dev/vg0/r2 }\n' +
-      'guests:\n  - { name: g, type: kvm, disk: /dev/vg0/nope }\n';
+      'guests:\n  - { name: g, type: kvm, disk: /dev/vg0/nope }\n  - { name: h, type: kvm, disk: /dev/vdc }\n';
     expect(problemsIn(text, 'dup.yaml')).toEqual([
       {
         location: 'dup.yaml:16:17',
@@ -83,6 +83,12 @@ describe('lvm: in the inventory', () => {
         field: 'guests[0].disk',
         message: '/dev/vg0/nope: volume group vg0 has no logical volume "nope" in lvm:',
         hint: 'declare it under the lvs: of volume group vg0',
+      },
+      {
+        location: 'dup.yaml:24:33',
+        field: 'guests[1].disk',
+        message: "guest h's disk /dev/vdc is a physical volume of lvm: (lvm[0].pvs[0], volume group vg0)",
+        hint: 'give the guest a logical volume of that group (disk: /dev/VG/LV, or a DRBD resource on one)',
       },
     ]);
   });
