@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { bootstrapDrbd, drbdHandlers } from '../../../playbooks/drbd.js';
 import { bootstrapLvm, lvmPlans, lvmReads } from '../../../playbooks/lvm.js';
 import { classifyTask } from '../../../src/checks/drift/from-run.js';
 import { type LvmFact, lvmCommand, parseLvm } from '../../../src/facts/lvm.js';
@@ -249,6 +250,41 @@ describe('the LVM phase through the runtime (fake LVM tools on PATH)', () => {
     await expect(run()).rejects.toThrow('slave: /dev/vdd (LVM vg0) holds ext4: refusing to make it a physical volume');
     expect(log('master')).toEqual(['']);
     expect(log('slave')).toEqual(['']);
+  });
+
+  it('plan: DRBD reads a logical volume still to be created as blank (create-md planned, no refusal)', async () => {
+    const r1 = {
+      name: 'r1',
+      device: '/dev/drbd1',
+      minor: 1,
+      disk: '/dev/vg0/r1',
+      port: 7789,
+      metaDisk: 'internal',
+      protocol: 'C' as const,
+    };
+    const withDrbd = testCluster([{ name: 'master' }, { name: 'slave' }], { lvm: [VG0], drbd: [r1] });
+    const drbdBook = definePlaybook(
+      'lvm+drbd',
+      async (ctx) => {
+        const twins = ctx.hosts.role('master', 'slave');
+        const reads = new Map<string, string | undefined>();
+        const [read] = lvmReads(ctx.cluster);
+        await twins.all(async (h) => void reads.set(h.name, (await h.gatherReads({ reads: [read!] })).reads.get(read!)));
+        await bootstrapDrbd(ctx, twins, await bootstrapLvm(twins, lvmPlans(ctx.cluster, reads)));
+      },
+      { handlers: drbdHandlers },
+    );
+    const connector = new Connector(async (n) => new FakeNode(n.name) as Connection);
+    const plan = await runPlaybook(drbdBook, { cluster: withDrbd, check: true, noHistory: true, connector });
+    expect(plan.hosts.map((h) => h.error ?? 'ok')).toEqual(['ok', 'ok']);
+    expect(changed(plan)).toContain('slave: create DRBD metadata for r1');
+    // without the LVM phase's word the missing volume is unreadable: refused
+    const alone = definePlaybook('drbd', async (ctx) => void (await bootstrapDrbd(ctx, ctx.hosts.role('master', 'slave'))), {
+      handlers: drbdHandlers,
+    });
+    await expect(runPlaybook(alone, { cluster: withDrbd, check: true, noHistory: true, connector })).rejects.toThrow(
+      /cannot tell what \/dev\/vg0\/r1 \(DRBD r1\) holds/,
+    );
   });
 
   it('drift: a missing volume is cluster drift', () => {
