@@ -48,7 +48,7 @@ find "$R/var/lib/apt/lists" -maxdepth 1 -type f -delete
 # installed, not started: the cluster (or hactl bootstrap) decides where daemons run.
 # sbd's postinst enables it, and it is RequiredBy corosync: left enabled, corosync would
 # not start without an /etc/default/sbd; hactl bootstrap enables it when SBD is configured
-for u in corosync pacemaker heartbeat apache2 ldirectord drbd ipvsadm sbd; do
+for u in corosync pacemaker heartbeat apache2 ldirectord drbd ipvsadm sbd mariadb nfs-server; do
   chroot "$R" systemctl disable "$u" >/dev/null 2>&1 || true
 done
 # nothing periodic competing for the (emulated) CPU

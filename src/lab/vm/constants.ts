@@ -30,14 +30,26 @@ export const VM_BASE_PACKAGES: readonly string[] = [
 ];
 
 /**
+ * The storage tier's daemons (service kinds mariadb and nfs, docs/inventory.md) and LVM's
+ * tools, for the VM lab only: the namespace lab's shared kernel has no nfsd, and an LV needs
+ * a kernel of its own. Every VM gets them, so the arbitrator has the clients (mount.nfs4,
+ * mariadb) the tests drive through the floating IP while a twin is powered off.
+ */
+export const VM_SERVICE_PACKAGES: readonly string[] = ['mariadb-server', 'nfs-kernel-server', 'lvm2'];
+
+/**
  * The HA stack baked into the image (the namespace lab's repo packages): apt inside a
  * TCG VM installs them in ~6 min for 3 VMs, so `hactl bootstrap` finds them installed.
  * The same closure is also served as the lab repo, so apt inside the VMs works. Plus sbd:
  * only the VMs have a kernel of their own for its watchdog (softdog), so only they get it.
- * Minus the QNetd packages (the namespace lab's `--qdevice` only): an enabled
+ * Plus {@link VM_SERVICE_PACKAGES}. Minus the QNetd packages (the namespace lab's `--qdevice` only): an enabled
  * corosync-qdevice.service would start corosync at boot, and a new image costs CI time.
  */
-export const VM_IMAGE_PACKAGES: readonly string[] = [...LAB_PACKAGES.filter((p) => !QDEVICE_LAB_PACKAGES.includes(p)), 'sbd'];
+export const VM_IMAGE_PACKAGES: readonly string[] = [
+  ...LAB_PACKAGES.filter((p) => !QDEVICE_LAB_PACKAGES.includes(p)),
+  'sbd',
+  ...VM_SERVICE_PACKAGES,
+];
 
 /** Debian packages the host needs for `hactl lab up --vm` beyond HOST_PACKAGES. */
 export const VM_HOST_PACKAGES: readonly string[] = ['qemu-system-x86', 'qemu-utils', 'e2fsprogs'];
