@@ -34,6 +34,7 @@ import {
   type StatusAndConfiguration,
   seedCibScript,
   setPropertiesCommand,
+  settleSeconds,
 } from '../src/stack/pacemaker.js';
 import { stackPackages } from '../src/stack/packages.js';
 import { SBD_DEFAULTS, SBD_SERVICE, sbdHeaderScript, sbdHeadersPresent, sbdView, stonithWatchdogTimeout } from '../src/stack/sbd.js';
@@ -341,9 +342,14 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
     // its resources now: wait for them before the smoke checks, as after an apply
     if (started && !applied.changed && !h.check) {
       h.info('Pacemaker was started with resources in its CIB: waiting for them to start');
-      await h.sh('crm_resource --wait --timeout=180s', { what: 'waiting for Pacemaker to start the resources' });
+      await waitForResources(h);
     }
   }, 'pacemaker resources');
+}
+
+/** Waits until Pacemaker has started (or given up on) every resource, bounded by {@link settleSeconds}. */
+async function waitForResources(h: HostContext): Promise<void> {
+  await h.sh(`crm_resource --wait --timeout=${settleSeconds(h.cluster)}s`, { what: 'waiting for Pacemaker to start the resources' });
 }
 
 /** What this stack's tasks may notify: its handlers and the DRBD phase's. */
@@ -351,8 +357,7 @@ export type PacemakerHandler = keyof typeof pacemakerHandlers | DrbdHandler;
 
 /** Handlers the bootstrap playbook registers for this stack. */
 export const pacemakerHandlers = {
-  'wait for the cluster to settle': async (h: HostContext) =>
-    void (await h.sh('crm_resource --wait --timeout=180s', { what: 'waiting for Pacemaker to start the resources' })),
+  'wait for the cluster to settle': async (h: HostContext) => waitForResources(h),
   'reload corosync': async (h: HostContext) =>
     void (await h.sh('if pgrep -x corosync >/dev/null; then corosync-cfgtool -R >/dev/null; fi', { what: 'corosync-cfgtool -R' })),
 };

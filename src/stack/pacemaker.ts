@@ -21,6 +21,12 @@ export const CIB_FILES = ['resources.xml', 'constraints.xml', 'fencing-topology.
 export const GROUP_ID = 'ha-services';
 /** The ldirectord primitive of a Pacemaker cluster with `lvs:` (ocf:heartbeat:ldirectord, in the services group). */
 export const LDIRECTORD_ID = 'ldirectord';
+/**
+ * ldirectord's start and stop timeout in seconds (resources.xml.hbs), times op_timeout_factor:
+ * the agent's advertised 15 s was not enough on the VM lab (ldirectord, Perl, loads and runs
+ * its first checks before the agent sees it up: 41 s and > 45 s under emulation).
+ */
+export const LDIRECTORD_START = 60;
 
 /** The id of an LVS virtual address's IPaddr2 primitive: named after the first LVS service on it. */
 export function lvsAddressId(c: ClusterModel, address: string): string {
@@ -83,7 +89,7 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
         ? lvsAddresses(c).map((a) => ({ id: lvsAddressId(c, a), address: a, prefix: c.network.prefix, interface: c.interface }))
         : []),
     ],
-    ldirectord: lvs ? { id: LDIRECTORD_ID, configfile: LDIRECTORD_CF } : undefined,
+    ldirectord: lvs ? { id: LDIRECTORD_ID, configfile: LDIRECTORD_CF, timeout: LDIRECTORD_START } : undefined,
     // NFS before the floating IPs: the address comes up once the exports are there, and goes first on a stop
     early: services.filter((s) => s.kind === 'nfs').flatMap((s) => serviceResources(c, s, o.serviceClass)),
     services: services.filter((s) => s.kind !== 'nfs').flatMap((s) => serviceResources(c, s, o.serviceClass)),
@@ -124,6 +130,26 @@ function serviceResources(c: ClusterModel, s: ServiceModel, serviceClass: CibOpt
     params: r.params.map((p) => ({ id: `${r.id}-${p.name}`, ...p })),
     ops: ops(r.id, r.timeouts),
   }));
+}
+
+/**
+ * How long bootstrap waits for Pacemaker to start the resources (`crm_resource --wait`):
+ * the start timeouts of the services' primitives added up (hactl's group starts them one
+ * after another), at least 180 s. A service kind's first start can take minutes on a slow
+ * node: mysql's `enable_creation` runs mysql_install_db on a fresh datadir (seen on the VM lab).
+ * @example settleSeconds(apacheOnly) // 180; with mariadb and nfs, op_timeout_factor 3: 900
+ */
+export function settleSeconds(c: ClusterModel): number {
+  const f = opTimeoutFactor(c);
+  const starts = c.services.flatMap((s) => {
+    const kind = kindResources(c, s);
+    return kind.length ? kind.map((r) => r.timeouts.start) : [60];
+  });
+  if (c.lvs.length) starts.push(LDIRECTORD_START);
+  return Math.max(
+    180,
+    starts.reduce((t, x) => t + x * f, 0),
+  );
 }
 
 /** One target's fencing levels: tried in `index` order, the next only when a level fails. */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadInventory } from '../../../src/inventory/index.js';
 import { renderFile } from '../../../src/render/render.js';
 import { HARESOURCES_VALIDATE, haresourcesView } from '../../../src/stack/heartbeat.js';
-import { cibView } from '../../../src/stack/pacemaker.js';
+import { cibView, settleSeconds } from '../../../src/stack/pacemaker.js';
 import {
   freshDirs,
   HACTL_OCF,
@@ -75,6 +75,13 @@ describe('services of kind mariadb and nfs (rendering)', async () => {
     expect(r.status, r.stderr).toBe(0);
     const bad = crmVerify(renderFile('pacemaker/resources.xml.hbs', v).replace('type="exportfs"', 'type="exportfs" bogus="1"'), '');
     expect(bad.stderr).toMatch(/Relax-NG validity error/);
+  });
+
+  it("bootstrap waits for the group's start timeouts added up (a fresh datadir's first start runs mysql_install_db), at least 180 s", () => {
+    // mysql 120 + nfsserver 60 + two exportfs 60 each
+    expect(settleSeconds(c)).toBe(300);
+    expect(settleSeconds({ ...c, vars: { ...c.vars, op_timeout_factor: 3 } })).toBe(900);
+    expect(settleSeconds({ ...c, services: [{ ...mariadb, kind: undefined, mariadb: undefined }] })).toBe(180);
   });
 
   it('a fresh DRBD filesystem gets the datadir and export directories; a datadir off DRBD is made on the twins before the cluster mounts it (initial sync)', () => {
