@@ -5,6 +5,7 @@
  * arp_ignore/arp_announce so only the director answers ARP for it.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { VM_NET } from '../../src/lab/vm/constants.js';
 
 export interface RealServer {
@@ -88,4 +89,49 @@ export function removeRealServers(servers: RealServer[]): void {
       });
     spawnSync('ip', ['netns', 'del', rs.netns]);
   }
+}
+
+/**
+ * A client of an LVS virtual service that keeps asking while the test blocks on a hactl
+ * command (a failover): a detached Node process on this machine, one HTTP GET every 200 ms
+ * (1 s timeout), one line per answer into `log`: `TIME NAME` (the real server that answered)
+ * or `TIME -` (no answer). {@link stopProber} ends it and reads the log.
+ */
+export function startProber(vip: string, log: string): number {
+  const script = `
+    const http = require('http'), fs = require('fs');
+    const one = () => { const t = Date.now() / 1000; let done = false;
+      const end = (who) => { if (!done) { done = true; fs.appendFileSync(${JSON.stringify(log)}, t.toFixed(3) + ' ' + who + '\\n'); } };
+      const q = http.get({ host: ${JSON.stringify(vip)}, port: 80, path: '/', timeout: 1000, agent: false }, (s) => {
+        let b = ''; s.on('data', (d) => (b += d)); s.on('end', () => end((/real server (\\S+)/.exec(b) || [])[1] || '-'));
+      });
+      q.on('timeout', () => q.destroy()); q.on('error', () => end('-')); };
+    setInterval(one, 200);`;
+  const child = spawn(process.execPath, ['-e', script], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return child.pid ?? 0;
+}
+
+/** Stops a {@link startProber} client; returns its answers and the longest time without one (s). */
+export function stopProber(pid: number, log: string): { answers: Array<{ at: number; who: string }>; longestGap: number } {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+  const answers = (existsSync(log) ? readFileSync(log, 'utf8') : '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [at, who] = l.split(' ');
+      return { at: Number(at), who: who ?? '-' };
+    });
+  let longestGap = 0;
+  let last: number | undefined;
+  for (const a of answers) {
+    if (a.who === '-') continue;
+    if (last !== undefined) longestGap = Math.max(longestGap, a.at - last);
+    last = a.at;
+  }
+  return { answers, longestGap };
 }
