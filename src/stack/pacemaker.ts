@@ -22,11 +22,13 @@ export const GROUP_ID = 'ha-services';
 /** The ldirectord primitive of a Pacemaker cluster with `lvs:` (ocf:heartbeat:ldirectord, in the services group). */
 export const LDIRECTORD_ID = 'ldirectord';
 /**
- * ldirectord's start and stop timeout in seconds (resources.xml.hbs), times op_timeout_factor:
- * the agent's advertised 15 s was not enough on the VM lab (ldirectord, Perl, loads and runs
- * its first checks before the agent sees it up: 41 s and > 45 s under emulation).
+ * ldirectord's start, stop and monitor timeout in seconds (resources.xml.hbs), times
+ * op_timeout_factor: the agent's advertised 15 s start was not enough on the VM lab
+ * (ldirectord, Perl, loads and runs its first checks before the agent sees it up: 41 s and
+ * > 45 s under emulation), and a 20 s monitor (60 s there) timed out on a loaded twin, which
+ * restarted the group behind it.
  */
-export const LDIRECTORD_START = 60;
+export const LDIRECTORD_TIMEOUT = 60;
 
 /** The id of an LVS virtual address's IPaddr2 primitive: named after the first LVS service on it. */
 export function lvsAddressId(c: ClusterModel, address: string): string {
@@ -89,7 +91,7 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
         ? lvsAddresses(c).map((a) => ({ id: lvsAddressId(c, a), address: a, prefix: c.network.prefix, interface: c.interface }))
         : []),
     ],
-    ldirectord: lvs ? { id: LDIRECTORD_ID, configfile: LDIRECTORD_CF, timeout: LDIRECTORD_START } : undefined,
+    ldirectord: lvs ? { id: LDIRECTORD_ID, configfile: LDIRECTORD_CF, timeout: LDIRECTORD_TIMEOUT } : undefined,
     // NFS before the floating IPs: the address comes up once the exports are there, and goes first on a stop
     early: services.filter((s) => s.kind === 'nfs').flatMap((s) => serviceResources(c, s, o.serviceClass)),
     services: services.filter((s) => s.kind !== 'nfs').flatMap((s) => serviceResources(c, s, o.serviceClass)),
@@ -145,7 +147,7 @@ export function settleSeconds(c: ClusterModel): number {
     const kind = kindResources(c, s);
     return kind.length ? kind.map((r) => r.timeouts.start) : [60];
   });
-  if (c.lvs.length) starts.push(LDIRECTORD_START);
+  if (c.lvs.length) starts.push(LDIRECTORD_TIMEOUT);
   return Math.max(
     180,
     starts.reduce((t, x) => t + x * f, 0),
