@@ -440,6 +440,22 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
     1_500_000,
   );
 
+  /** The inventory with `vars.failover.move_back: false` (each scenario leaves the service where it moved). */
+  const noMoveBack = (): string => {
+    const inv = join(STATE, 'inventory-no-move-back.yaml');
+    const doc = parseDocument(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
+    doc.setIn(['vars', 'failover', 'move_back'], false);
+    writeFileSync(inv, doc.toString());
+    return inv;
+  };
+  /** `failover-test -s poweroff` without the move back, and its report's row */
+  const poweroff = () => {
+    const r = hactl(['failover-test', '-i', noMoveBack(), '--scenario', 'poweroff', '--yes', '--budget', '240'], 1_500_000);
+    const row = r.stdout.split('\n').find((l) => l.startsWith('poweroff ')) ?? '';
+    const [, target, detection, downtime, , ended, restored, verdict] =
+      /^poweroff\s+(\S+)\s+(\S+(?: s)?)\s+(\S+(?: s)?)\s+(\S+(?: s)?)\s+(\S+)\s+(\S+)\s+(\S+)/.exec(row) ?? [];
+    return { r, target, detection, downtime, ended, restored, verdict };
+  };
   cluster(
     'failover-test poweroff: the slave takes over, the data written before the power-off is intact, DRBD resyncs',
     () => {
@@ -448,14 +464,7 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
       // judges the move, the data and the restore; the TCG downtime is printed, not judged
       // without the move back (vars.failover.move_back: false): the same switchover as the rolling
       // upgrade's below (~85 s under TCG); the service stays on the slave, where that upgrade starts
-      const inv = join(STATE, 'inventory-no-move-back.yaml');
-      const doc = parseDocument(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
-      doc.setIn(['vars', 'failover', 'move_back'], false);
-      writeFileSync(inv, doc.toString());
-      const r = hactl(['failover-test', '-i', inv, '--scenario', 'poweroff', '--yes', '--budget', '240'], 1_500_000);
-      const row = r.stdout.split('\n').find((l) => l.startsWith('poweroff ')) ?? '';
-      const [, target, detection, downtime, , ended, restored, verdict] =
-        /^poweroff\s+(\S+)\s+(\S+(?: s)?)\s+(\S+(?: s)?)\s+(\S+(?: s)?)\s+(\S+)\s+(\S+)\s+(\S+)/.exec(row) ?? [];
+      const { r, target, detection, downtime, ended, restored, verdict } = poweroff();
       console.log(
         `failover-test poweroff on the VM lab: downtime ${downtime}, detection ${detection}, ended on ${ended}, restored ${restored}, ${verdict}; whole run ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stdout}`,
       );
@@ -550,12 +559,19 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
     'failover-test with SBD: freeze, split-twins, kill-stack and cut-link --link backplane pass; who fenced whom is reported',
     () => {
       const t0 = Date.now();
-      const inv = join(STATE, 'inventory-no-move-back.yaml');
-      const doc = parseDocument(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
-      doc.setIn(['vars', 'failover', 'move_back'], false);
-      writeFileSync(inv, doc.toString());
       const r = hactl(
-        ['failover-test', '-i', inv, '-s', 'freeze,split-twins,kill-stack,cut-link', '--link', 'backplane', '--budget', '240', '--yes'],
+        [
+          'failover-test',
+          '-i',
+          noMoveBack(),
+          '-s',
+          'freeze,split-twins,kill-stack,cut-link',
+          '--link',
+          'backplane',
+          '--budget',
+          '240',
+          '--yes',
+        ],
         3_000_000,
       );
       console.log(`failover-test with SBD on the VM lab: ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stdout}`);
@@ -709,14 +725,7 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
       // judges the move, the data and the restore; the TCG downtime is printed, not judged
       // without the move back (vars.failover.move_back: false): a switchover costs ~2 min under TCG
       // with the storage tier, and nothing after this test needs the service back
-      const inv = join(STATE, 'inventory-no-move-back.yaml');
-      const doc = parseDocument(readFileSync(join(STATE, 'inventory.yaml'), 'utf8'));
-      doc.setIn(['vars', 'failover', 'move_back'], false);
-      writeFileSync(inv, doc.toString());
-      const r = hactl(['failover-test', '-i', inv, '--scenario', 'poweroff', '--yes', '--budget', '240'], 1_500_000);
-      const row = r.stdout.split('\n').find((l) => l.startsWith('poweroff ')) ?? '';
-      const [, target, detection, downtime, , ended, restored, verdict] =
-        /^poweroff\s+(\S+)\s+(\S+(?: s)?)\s+(\S+(?: s)?)\s+(\S+(?: s)?)\s+(\S+)\s+(\S+)\s+(\S+)/.exec(row) ?? [];
+      const { r, target, detection, downtime, ended, restored, verdict } = poweroff();
       console.log(
         `failover-test poweroff on the VM lab: downtime ${downtime}, detection ${detection}, ended on ${ended}, restored ${restored}, ${verdict}; whole run ${((Date.now() - t0) / 1000).toFixed(1)}s\n${r.stdout}`,
       );
