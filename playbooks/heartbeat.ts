@@ -36,7 +36,7 @@ import { HEARTBEAT_KEY } from '../src/stack/secrets.js';
 import { HACTL_OCF, heartbeatInstanceFile, heartbeatInstanceView, heartbeatKindResources } from '../src/stack/service-kinds.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
-import { bootstrapLvm, lvmPlans, lvmReads } from './lvm.js';
+import { bootstrapLvm, lvmPlans, lvmRead } from './lvm.js';
 import { clusterKey } from './secrets.js';
 import { serviceKindFiles } from './service-kinds.js';
 import { ensureWatchdog } from './watchdog.js';
@@ -47,13 +47,13 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>)
 
   // every file and service this playbook manages, read in one round trip with the packages,
   // and the disks and LVM's view (lvm:), judged before the first change on any twin
-  const lvm = lvmReads(cluster);
+  const lvm = lvmRead(cluster);
   const lvmOut = new Map<string, string | undefined>();
   await twins.all(async (h) => {
     const packages = stackPackages(cluster, h.node);
-    const facts = { packages, files: heartbeatFiles(cluster), services: heartbeatServices(cluster) };
-    if (!lvm.length) return void (await h.gather(facts));
-    lvmOut.set(h.name, (await h.gatherReads({ ...facts, reads: lvm })).reads.get(lvm[0]!));
+    const files = heartbeatFiles(cluster);
+    const { reads } = await h.gatherReads({ packages, files, services: heartbeatServices(cluster), reads: lvm ? [lvm] : [] });
+    if (lvm) lvmOut.set(h.name, reads.get(lvm));
   });
   const lvmPlan = lvmPlans(cluster, lvmOut);
   await twins.all(async (h) => void (await h.apt(stackPackages(cluster, h.node), { noStart: true })), 'packages');

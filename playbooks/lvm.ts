@@ -1,7 +1,7 @@
 /**
  * LVM on the twins, the same for both stacks, before DRBD and the guests: physical volumes
  * on blank disks, the volume groups, the logical volumes (src/stack/lvm.ts). The facts ride
- * in each twin's first round trip ({@link lvmReads}) and are judged before the playbook's
+ * in each twin's first round trip ({@link lvmRead}) and are judged before the playbook's
  * first change ({@link lvmPlans}): a disk that holds anything is refused before any node
  * changes; the phase itself ({@link bootstrapLvm}) runs once lvm2 is installed.
  */
@@ -11,7 +11,7 @@ import type { ClusterModel, HostGroup } from '../src/index.js';
 import { type LvmHostPlan, lvmDisks, planLvm } from '../src/stack/lvm.js';
 
 /** The read a twin adds to its first facts round trip (none without `lvm:`). */
-export const lvmReads = (cluster: ClusterModel): string[] => (cluster.lvm.length ? [lvmCommand(lvmDisks(cluster.lvm))] : []);
+export const lvmRead = (cluster: ClusterModel): string | undefined => (cluster.lvm.length ? lvmCommand(lvmDisks(cluster.lvm)) : undefined);
 
 /**
  * Each twin's LVM plan from what its first round trip read (`reads`: host → that read's

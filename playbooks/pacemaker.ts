@@ -41,7 +41,7 @@ import { SBD_DEFAULTS, SBD_SERVICE, sbdHeaderScript, sbdHeadersPresent, sbdView,
 import { COROSYNC_KEY } from '../src/stack/secrets.js';
 import { bootstrapDrbd, type DrbdHandler } from './drbd.js';
 import { bootstrapGuests } from './guests.js';
-import { bootstrapLvm, lvmPlans, lvmReads } from './lvm.js';
+import { bootstrapLvm, lvmPlans, lvmRead } from './lvm.js';
 import { bootstrapQnetd, startQdevice } from './qdevice.js';
 import { clusterKey } from './secrets.js';
 import { needsServiceKindFiles, serviceKindFiles } from './service-kinds.js';
@@ -73,12 +73,12 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   const isVoter = new Set(voters.hosts.map((h) => h.name));
   let earlyStatus: string | undefined;
   // the twins' disks and LVM's view (lvm:) ride along too: judged before the first change
-  const [lvmRead] = lvmReads(cluster);
+  const lvmCommand = lvmRead(cluster);
   const lvmOut = new Map<string, string | undefined>();
   await hosts.all(async (h) => {
     const probes = isVoter.has(h.name) ? [FRESH_NODE_CHECK] : [];
     const master = h.node.role === 'master';
-    const lvm = lvmRead !== undefined && isTwin(h) ? [lvmRead] : [];
+    const lvm = lvmCommand !== undefined && isTwin(h) ? [lvmCommand] : [];
     const { probes: answers, reads } = await h.gatherReads({
       packages: stackPackages(cluster, h.node),
       files: pacemakerFiles(ctx, h),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bootstrapDrbd, drbdHandlers } from '../../../playbooks/drbd.js';
-import { bootstrapLvm, lvmPlans, lvmReads } from '../../../playbooks/lvm.js';
+import { bootstrapLvm, lvmPlans, lvmRead } from '../../../playbooks/lvm.js';
 import { classifyTask } from '../../../src/checks/drift/from-run.js';
 import { type LvmFact, lvmCommand, parseLvm } from '../../../src/facts/lvm.js';
 import type { VolumeGroup } from '../../../src/inventory/model.js';
@@ -196,7 +196,7 @@ describe('the LVM phase through the runtime (fake LVM tools on PATH)', () => {
   const book = definePlaybook('lvm', async ({ cluster: c, hosts }) => {
     const twins = hosts.role('master', 'slave');
     const reads = new Map<string, string | undefined>();
-    const [read] = lvmReads(c);
+    const read = lvmRead(c)!;
     await twins.all(async (h) => void reads.set(h.name, (await h.gatherReads({ reads: [read!] })).reads.get(read!)));
     await bootstrapLvm(twins, lvmPlans(c, reads));
   });
@@ -268,7 +268,7 @@ describe('the LVM phase through the runtime (fake LVM tools on PATH)', () => {
       async (ctx) => {
         const twins = ctx.hosts.role('master', 'slave');
         const reads = new Map<string, string | undefined>();
-        const [read] = lvmReads(ctx.cluster);
+        const read = lvmRead(ctx.cluster)!;
         await twins.all(async (h) => void reads.set(h.name, (await h.gatherReads({ reads: [read!] })).reads.get(read!)));
         await bootstrapDrbd(ctx, twins, await bootstrapLvm(twins, lvmPlans(ctx.cluster, reads)));
       },
