@@ -286,18 +286,25 @@ async function heartbeatChecks(c: ClusterModel, connector: Connector, absent: Se
     const conn = await connector.get(n);
     const peer = n.name === c.master.name ? c.slave.name : c.master.name;
     // heartbeat's view and the addresses, in one round trip
-    const r = await conn.exec(`${heartbeatStatusCommand([peer])}; echo ${ADDR_MARK}; ${ADDRESSES_COMMAND}`);
+    // (and the serial cable's state towards the peer: a dead cable is a path a split would find missing)
+    const serial = c.serial ? [{ node: peer, link: c.serial.device }] : [];
+    const r = await conn.exec(`${heartbeatStatusCommand([peer], serial)}; echo ${ADDR_MARK}; ${ADDRESSES_COMMAND}`);
     const [hbOut = '', ipOut = ''] = r.stdout.split(`${ADDR_MARK}\n`);
     const st = parseHeartbeatStatus(hbOut);
     if (c.floatingIps.some((v) => holdsAddress(ipOut, v.address))) holders.push(n.name);
     const peerActive = st.nodes[peer] === 'active';
     const peerOk = absent.has(peer) || peerActive;
+    const cable = c.serial ? (st.links[`${peer} ${c.serial.device}`] ?? 'unknown') : undefined;
+    const cableOk = !cable || absent.has(peer) || cable === 'up';
     out.push({
       check: `heartbeat on ${n.name}`,
-      ok: st.running && peerOk,
+      ok: st.running && peerOk && cableOk,
       detail:
         `${st.running ? 'running' : 'NOT running'}, ` +
-        `peer ${peer} ${peerActive ? 'active' : absent.has(peer) ? 'dead (absent)' : 'dead'}`,
+        `peer ${peer} ${peerActive ? 'active' : absent.has(peer) ? 'dead (absent)' : 'dead'}` +
+        (cable && !absent.has(peer)
+          ? `, serial ${c.serial?.device} ${cable === 'up' ? 'up' : `${cable.toUpperCase()} (check the cable and baud)`}`
+          : ''),
     });
   }
   out.push({

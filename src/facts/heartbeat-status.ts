@@ -19,6 +19,8 @@ export interface HeartbeatStatus {
   nodes: Record<string, string>;
   /** `cl_status rscstatus`: all, local, foreign, none, transition, unknown */
   resources: string;
+  /** `cl_status hblinkstatus NODE LINK` of the links asked for: `up`, `dead`, `unknown` (keyed `node link`) */
+  links: Record<string, string>;
 }
 
 /**
@@ -26,10 +28,15 @@ export interface HeartbeatStatus {
  *   heartbeatStatusCommand(['master', 'slave', '10.77.0.13'])
  *   // cl_status hbstatus …; node master $(cl_status nodestatus master); …; rsc $(cl_status rscstatus)
  */
-export function heartbeatStatusCommand(names: string[]): string {
+export function heartbeatStatusCommand(names: string[], links: ReadonlyArray<{ node: string; link: string }> = []): string {
   const lines = [
     `if ${HEARTBEAT_ALIVE} && ${clStatus('hbstatus')} >/dev/null 2>&1; then echo "hb running"; else echo "hb stopped"; fi`,
     ...names.map((n) => `s=$(${HEARTBEAT_ALIVE} && ${clStatus(`nodestatus ${quote(n)}`)} 2>/dev/null); echo "node ${n} \${s:-unknown}"`),
+    ...links.map(
+      (l) =>
+        `s=$(${HEARTBEAT_ALIVE} && ${clStatus(`hblinkstatus ${quote(l.node)} ${quote(l.link)}`)} 2>/dev/null); ` +
+        `echo "link ${l.node} ${l.link} \${s:-unknown}"`,
+    ),
     `s=$(${HEARTBEAT_ALIVE} && ${clStatus('rscstatus')} 2>/dev/null); echo "rsc \${s:-unknown}"`,
   ];
   return lines.join('; ');
@@ -54,10 +61,11 @@ export const heartbeatSettled =
 
 /** Pure parser for {@link heartbeatStatusCommand}. */
 export function parseHeartbeatStatus(out: string): HeartbeatStatus {
-  const st: HeartbeatStatus = { running: false, nodes: {}, resources: 'unknown' };
+  const st: HeartbeatStatus = { running: false, nodes: {}, resources: 'unknown', links: {} };
   for (const line of out.split('\n')) {
-    const [key, a, b] = line.trim().split(/\s+/);
+    const [key, a, b, d] = line.trim().split(/\s+/);
     if (key === 'hb') st.running = a === 'running';
+    else if (key === 'link' && a && b) st.links[`${a} ${b}`] = d ?? 'unknown';
     else if (key === 'node' && a) st.nodes[a] = b ?? 'unknown';
     else if (key === 'rsc' && a) st.resources = a;
   }

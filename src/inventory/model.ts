@@ -305,6 +305,8 @@ export interface ClusterModel {
   linkMode?: LinkMode;
   /** the network DRBD replicates over (`cluster.replication`, default `public`) */
   replication: string;
+  /** Heartbeat: a serial cable between the twins (`cluster.serial`), one more heartbeat path besides the networks */
+  serial?: { device: string; baud: number };
   floatingIps: FloatingIp[];
   timing: Timing;
   stonith: StonithModel;

@@ -48,6 +48,7 @@ export interface RawCluster {
   links?: Array<{ network: string; priority?: number }>;
   link_mode?: LinkMode;
   replication?: string;
+  serial?: { device?: string; baud?: number };
   floating_ips: RawFloatingIp[];
   timing?: RawTiming;
   stonith?: {

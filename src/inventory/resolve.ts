@@ -62,6 +62,7 @@ export function resolveDraft(raw: RawInventory, file: string): DraftModel {
     })),
     ...(c.link_mode ? { linkMode: c.link_mode } : {}),
     replication: c.replication ?? PUBLIC_NETWORK,
+    ...(c.serial ? { serial: { device: c.serial.device ?? '/dev/ttyS1', baud: c.serial.baud ?? 19200 } } : {}),
     floatingIps: c.floating_ips.map((f, i) => resolveFloatingIp(f, i, Number(prefix), iface)),
     timing: resolveTiming(c.timing),
     stonith: resolveStonith(c.stonith, source, dir),

@@ -286,6 +286,23 @@ const cluster = obj(
       enum: ['passive', 'active', 'rr'],
     }),
     replication: networkRef('The network DRBD replicates over (default public):'),
+    serial: obj(
+      'serial cable',
+      'Heartbeat only: a null-modem cable between the twins as one more heartbeat path (ha.cf `baud`, `serial`). It does not ' +
+        'share a switch, a route or a firewall with the networks, so a cut of every network between the twins leaves Heartbeat (and ' +
+        "dopd, DRBD's peer outdater) a path: the twins never both take over, and DRBD's peer is outdated instead.",
+      {
+        device: str('serial device', 'The tty of the cable on both twins (default /dev/ttyS1), e.g. /dev/ttyS0, /dev/ttyUSB0.', {
+          default: '/dev/ttyS1',
+          pattern: '^/dev/[A-Za-z0-9_.+-]+$',
+          maxLength: 64,
+        }),
+        baud: int('baud rate', 'Line speed (ha.cf `baud`, default 19200), the same on both twins.', 9600, 115200, {
+          enum: [9600, 19200, 38400, 57600, 115200],
+          default: 19200,
+        }),
+      },
+    ),
     floating_ips: list('floating IPs', 'At least one floating IP, e.g. ["10.77.0.100/24"].', floatingIp, 1),
     timing,
     stonith,

@@ -673,6 +673,12 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
     check(ctx) {
       checkCorosyncTiming(ctx);
       checkSbd(ctx);
+      if (ctx.raw.cluster.serial)
+        ctx.err(
+          ['cluster', 'serial'],
+          'cluster.serial is heartbeat only (ha.cf `serial`): corosync talks over networks only',
+          'give corosync a second network instead (cluster.networks + cluster.links), or use stack: heartbeat',
+        );
       checkDeclared(ctx);
       checkDrbdFencing(ctx, (p) =>
         p === 'resource-and-stonith' && !ctx.m.stonith.enabled

@@ -25,6 +25,8 @@ export interface InventoryExtras {
    * addresses on it, and two corosync links, the backplane first (higher priority)
    */
   backplane?: { network: string; addresses: Record<string, string> };
+  /** a serial cable between the twins (Heartbeat): its tty, declared as `cluster.serial` */
+  serial?: string;
   /** `lab up --qdevice`: the arbitrator runs corosync-qnetd (cluster.arbitrator.mode: qdevice, ffsplit) */
   qdevice?: boolean;
   /** the cluster name; default `lab` (`lab up --qnetd-lab`: `labN`, as qnetd tells its clusters apart by name) */
@@ -59,6 +61,7 @@ export function inventoryText(
           }
         : {}),
       floating_ips: [net.floatingIp],
+      ...(extras.serial ? { serial: { device: extras.serial } } : {}),
       timing: { token: extras.token ?? 1000 },
       stonith: { enabled: false },
       ...(extras.qdevice ? { arbitrator: { mode: 'qdevice', algorithm: 'ffsplit' } } : {}),
@@ -82,7 +85,7 @@ export function inventoryText(
     const seq = doc.get(key);
     if (isSeq(seq)) for (const item of seq.items) if (isMap(item)) item.flow = true;
   }
-  for (const key of ['floating_ips', 'timing', 'stonith', 'links', 'arbitrator']) {
+  for (const key of ['floating_ips', 'serial', 'timing', 'stonith', 'links', 'arbitrator']) {
     const node = doc.getIn(['cluster', key]);
     if (isSeq(node) || isMap(node)) node.flow = true;
   }

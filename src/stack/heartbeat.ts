@@ -43,6 +43,8 @@ export function haCfView(c: ClusterModel, self: string, ipfail: string): Record<
     peers: twins
       .filter((n) => n.name !== self)
       .flatMap((n) => c.links.map((l) => ({ interface: interfaceOf(c, l.network), address: addressOn(n, l.network) ?? n.address }))),
+    // a serial cable: one more path, outside every network (baud before serial: ha.cf reads in order)
+    serial: c.serial ?? false,
     auto_failback: c.vars.auto_failback === false ? 'off' : 'on',
     members: twins.map((n) => n.name),
     ping: c.arbitrator?.address ?? '',

@@ -823,12 +823,26 @@ describe.skipIf(Boolean(missing) || !VM_CLUSTER)(
       return r.stdout;
     };
     const ipvsTable = () => on('master', 'ipvsadm -Ln');
+    // how often dopd outdated the slave's disk: alone on its line (a resync handshake changes conn( … ) on the same line)
+    const outdated = () => Number(on('slave', "dmesg | grep -cE 'drbd0: disk\\( UpToDate -> Outdated \\) *$' || true").trim());
 
     beforeAll(() => {
       const t0 = Date.now();
       const own = existsSync(join(STATE, 'state.json'));
-      // --backplane: DRBD replicates over eth1, Heartbeat talks over both networks (dopd's path when the backplane is cut)
-      const r = hactl(['lab', 'up', '--vm', '--stack', 'heartbeat', '--backplane', ...(own ? ['--recreate'] : []), '--state-dir', STATE]);
+      // --backplane: DRBD replicates over eth1, Heartbeat talks over both networks (dopd's path when the backplane is cut);
+      // --serial: and over a serial cable between the twins (dopd's path when every network between them is cut)
+      const r = hactl([
+        'lab',
+        'up',
+        '--vm',
+        '--stack',
+        'heartbeat',
+        '--backplane',
+        '--serial',
+        ...(own ? ['--recreate'] : []),
+        '--state-dir',
+        STATE,
+      ]);
       expect(r.status, r.stderr).toBe(0);
       console.log(`lab up --vm --stack heartbeat --backplane: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
       startRealServers(servers, LVS_VIP);
@@ -886,6 +900,10 @@ describe.skipIf(Boolean(missing) || !VM_CLUSTER)(
       expect(out).toMatch(/create DRBD metadata for r0[\s\S]*create DRBD metadata for r1/);
       expect(out).toMatch(/smoke checks passed/);
       expect(out).toMatch(/LVS \(ipvsadm\)\s+2 real server\(s\) listed/);
+      // the serial cable (lab up --serial): both twins' Heartbeat hears the other on it
+      expect(out).toMatch(/heartbeat on master\s+running, peer slave active, serial \/dev\/ttyS1 up/);
+      expect(out).toMatch(/heartbeat on slave\s+running, peer master active, serial \/dev\/ttyS1 up/);
+      expect(on('master', 'cat /etc/ha.d/ha.cf')).toMatch(/^baud 19200\nserial \/dev\/ttyS1$/m);
       expect(on('master', 'cat /etc/ha.d/haresources')).toMatch(
         /^master IPaddr2::10\.78\.0\.100\/24\/eth0 IPaddr2::10\.78\.0\.200\/24\/eth0 drbddisk::r0 Filesystem::\/dev\/drbd0::\/srv\/data::ext4 drbddisk::r1 ldirectord::ldirectord\.cf apache2$/m,
       );
@@ -960,30 +978,34 @@ describe.skipIf(Boolean(missing) || !VM_CLUSTER)(
       );
     }, 900_000);
 
-    // issue #18 with Heartbeat: DRBD fencing resource-only through dopd (the classic howto).
-    // Cutting the backplane (DRBD's link) leaves Heartbeat the public one: the Primary's
-    // drbd-peer-outdater asks the peer's dopd, which outdates its own disk (DRBD's kernel log
-    // says so), and nothing moves. Both twins' links cut leave dopd no path (split-twins).
-    it("dopd: cut-link --link backplane moves nothing and the slave's DRBD is outdated by dopd over the public link", () => {
+    // issue #18: split-twins cuts every network between the twins (DRBD's link too), and the
+    // serial cable is left: Heartbeat still hears the peer, so nothing moves, and the master's
+    // fence-peer handler reaches the slave's dopd over the cable, which outdates its own disk.
+    it("split-twins with the serial cable: nothing moves, never two Primaries, and dopd outdates the slave's DRBD over the cable", () => {
+      // dopd runs as hacluster: DRBD's tools setuid root:haclient (bootstrap's dpkg-statoverride)
       for (const twin of ['master', 'slave'])
         expect(on(twin, "stat -c '%a %U %G' /lib/drbd/drbdsetup-84 /sbin/drbdmeta").trim().split('\n'), twin).toEqual([
           '4750 root haclient',
           '4750 root haclient',
         ]);
       expect(on('master', 'drbdsetup show r0')).toMatch(/address\s+ipv4 10\.79\.78\.\d+:7788/);
-      // dopd's outdate of a disconnected disk, alone on its line (a resync handshake changes conn( … ) on the same line)
-      const outdated = () => Number(on('slave', "dmesg | grep -cE 'drbd0: disk\\( UpToDate -> Outdated \\) *$' || true").trim());
       const before = outdated();
       const t0 = Date.now();
-      const r = hactl(['failover-test', '-i', inventory, '-s', 'cut-link', '--link', 'backplane', '--budget', '240', '--yes'], 900_000);
+      const r = hactl(['failover-test', '-i', inventory, '-s', 'split-twins', '--yes', '--json'], 900_000);
       const after = outdated();
+      const x = JSON.parse(r.stdout).results[0];
       console.log(
-        `failover-test cut-link --link backplane (heartbeat, dopd): ${((Date.now() - t0) / 1000).toFixed(1)}s; ` +
-          `slave outdated ${after - before} time(s)\n${r.stdout}\n${on('slave', "dmesg | grep -E 'fence-peer|Outdated|outdate' | tail -n 8 || true")}`,
+        `failover-test split-twins (heartbeat, serial cable, dopd): ${((Date.now() - t0) / 1000).toFixed(1)}s; ${x.verdict}, ` +
+          `downtime ${x.downtimeMs} ms, ended on ${x.after}, slave outdated ${after - before} time(s)\n` +
+          `${on('master', "grep -E 'fence-peer|outdate' /var/log/ha-log /var/log/syslog 2>/dev/null | tail -n 6 || true")}\n` +
+          on('slave', "dmesg | grep -E 'fence-peer|Outdated|outdate' | tail -n 6 || true"),
       );
       expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-      expect(r.stdout).toMatch(/^cut-link\s+\S+\s+-\s+0\.0 s\s.*\smaster\s+yes\s+PASS/m);
+      expect(x).toMatchObject({ scenario: 'split-twins', verdict: 'pass', after: 'master', restored: true });
+      expect(x.splitBrain).toBeFalsy();
+      expect(x.outages).toEqual([]);
       expect(after).toBeGreaterThan(before);
+      // healed: DRBD met again and resynced the outdated disk
       expect(on('slave', 'cat /proc/drbd')).toMatch(/0: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
     }, 900_000);
 

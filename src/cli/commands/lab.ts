@@ -28,6 +28,7 @@ Examples:
   $ ssh -F /var/lib/hactl/lab/ssh_config master
   $ sudo hactl lab up --vm                              # qemu VMs with DRBD disks, in /var/lib/hactl/vmlab
   $ sudo hactl lab up --vm --backplane                  # the VMs with a second NIC (eth1) on 10.79.78.0/24
+  $ sudo hactl lab up --vm --stack heartbeat --serial   # and a serial cable between the twins (Heartbeat's path no cut takes)
   The first run builds a Debian root and a local apt repo (~2 min, cached in /var/cache/hactl);
   the first --vm run builds a VM image (~4-5 min, cached there too); VMs boot in 1.5-3 min under TCG.`;
 
@@ -51,6 +52,7 @@ interface UpOpts extends StateOpt {
   stack?: string;
   index?: string;
   backplane?: boolean;
+  serial?: boolean;
   qdevice?: boolean;
   qnetdLab?: string;
 }
@@ -114,6 +116,7 @@ export function register(program: Command): void {
       '--backplane',
       'a second network 10.79.N.0/24 on eth1, 10.79.78.0/24 with --vm (inventory: networks.backplane, two corosync links, DRBD on it)',
     )
+    .option('--serial', 'with --vm --stack heartbeat: a serial cable between the twins (ttyS1; inventory: cluster.serial)')
     .option('--qdevice', 'inventory: the arbitrator runs corosync-qnetd, the twins corosync-qdevice (cluster.arbitrator.mode: qdevice)')
     .option(
       '--qnetd-lab <state-dir>',
@@ -122,6 +125,7 @@ export function register(program: Command): void {
     .addHelpText('after', UP_EXAMPLES)
     .action(async (o: UpOpts) => {
       if (o.vm) return upVm(o);
+      if (o.serial) throw new InputError('--serial needs --vm: namespace nodes have no UART of their own');
       const r = await labUp({
         stateDir: o.stateDir,
         index: parseIndex(o.index),
@@ -228,6 +232,7 @@ async function upVm(o: UpOpts): Promise<void> {
     inventoryOut: o.inventoryOut,
     stack: parseStack(o.stack),
     backplane: o.backplane,
+    serial: o.serial,
     onEvent,
   });
   process.stdout.write(

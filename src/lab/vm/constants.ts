@@ -84,6 +84,14 @@ export const VM_ROOT_SIZE = '4G';
 export const VM_BOOT_TIMEOUT_MS = 480_000;
 
 const NET = '10.78.0';
+/**
+ * The twins' serial cable (`lab up --vm --serial`): each twin's ttyS1 is a qemu UDP chardev on
+ * the lab netns' loopback, sending to the other's port (base + host id), like a null-modem cable.
+ */
+export const VM_SERIAL_BASE_PORT = 7600;
+/** The cable's tty in the twins: the second UART (ttyS0 is the console). */
+export const VM_SERIAL_DEVICE = '/dev/ttyS1';
+
 /** The backplane (`lab up --vm --backplane`): 10.79.78.0/24, beside the namespace labs' 10.79.0-9. */
 const BACKPLANE_NET = '10.79.78';
 

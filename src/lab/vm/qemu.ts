@@ -106,6 +106,16 @@ export function qemuArgs(state: Pick<VmLabState, 'accel' | 'memoryMiB'>, image: 
           `virtio-net-pci,netdev=n1,mac=${node.backplane.mac}`,
         ]
       : []),
+    // the serial cable to the other twin: the second UART (ttyS1), its bytes as UDP datagrams
+    // on the lab netns' loopback; connectionless, so either twin may boot or die first
+    ...(node.serial
+      ? [
+          '-chardev',
+          `udp,id=cable,host=127.0.0.1,port=${node.serial.peer},localaddr=127.0.0.1,localport=${node.serial.port}`,
+          '-device',
+          'isa-serial,chardev=cable',
+        ]
+      : []),
     // sshd and DRBD want entropy at boot; without it the guest waits for it
     '-device',
     'virtio-rng-pci',

@@ -12,6 +12,11 @@ export interface VmNode extends LabHost {
   dataDisk: boolean;
   /** its second NIC (eth1) on the backplane bridge (`lab up --vm --backplane`) */
   backplane?: { tap: string; address: string; mac: string };
+  /**
+   * a twin's serial cable to the other twin (`lab up --vm --serial`): its second UART (ttyS1)
+   * is a UDP socket on the lab netns' loopback, `port` its own end, `peer` the other's
+   */
+  serial?: { port: number; peer: number };
   /** the qemu process, while powered on */
   qemu?: ProcRef;
 }
@@ -29,6 +34,8 @@ export interface VmLabState extends Recorded {
   memoryMiB: number;
   /** a second network (bridge br1, each VM's eth1): `lab up --vm --backplane` */
   backplane?: boolean;
+  /** a serial cable between the twins (ttyS1): `lab up --vm --serial` */
+  serial?: boolean;
   inventory?: string;
   repoServer?: ProcRef;
   /** files outside the VM dirs that `down` removes */

@@ -13,7 +13,18 @@ import { startRepoServer } from '../repo.js';
 import { ensureClientKey, hostsText, writeSshFiles } from '../ssh.js';
 import { Journal } from '../state.js';
 import { type Accel, chooseAccel } from './accel.js';
-import { VM_BOOT_TIMEOUT_MS, VM_HOST_TOOLS, VM_MEMORY_MIB, VM_NET, VM_NODES, vmBackplaneTap, vmMac, vmTap } from './constants.js';
+import {
+  VM_BOOT_TIMEOUT_MS,
+  VM_HOST_TOOLS,
+  VM_MEMORY_MIB,
+  VM_NET,
+  VM_NODES,
+  VM_SERIAL_BASE_PORT,
+  VM_SERIAL_DEVICE,
+  vmBackplaneTap,
+  vmMac,
+  vmTap,
+} from './constants.js';
 import { vmLabDown } from './down.js';
 import { ensureVmImage, type VmImage } from './image.js';
 import { addTap } from './network.js';
@@ -35,6 +46,8 @@ export interface VmLabUpOptions {
   memoryMiB?: number;
   /** a second network (bridge br1, each VM's eth1 on 10.79.78.0/24), declared as `backplane`, link 0 of two */
   backplane?: boolean;
+  /** a serial cable between the twins (their ttyS1), declared as `cluster.serial`: Heartbeat only */
+  serial?: boolean;
   onEvent?: LabListener;
 }
 
@@ -82,11 +95,19 @@ async function clearOld(paths: VmPaths, opts: VmLabUpOptions): Promise<void> {
   await step(opts.onEvent, 'remove the old VM lab', () => vmLabDown({ stateDir: paths.stateDir, force: !existing }));
 }
 
-/** The VMs of a new lab: addresses, MACs and taps from their host ids (and the backplane NIC with `backplane`). */
-export function newNodes(backplane = false): VmNode[] {
+/** The UDP port of a twin's end of the serial cable, on the lab netns' loopback. */
+const serialPort = (id: number): number => VM_SERIAL_BASE_PORT + id;
+
+/**
+ * The VMs of a new lab: addresses, MACs and taps from their host ids (and the backplane NIC
+ * with `backplane`, the twins' serial cable with `serial`).
+ */
+export function newNodes(backplane = false, serial = false): VmNode[] {
+  const twins = VM_NODES.filter((n) => n.dataDisk);
   return VM_NODES.map(({ name, role, id, dataDisk }) => {
     const address = VM_NET.address(id);
     const bp = backplane && VM_NET.backplane ? VM_NET.backplane.address(id) : undefined;
+    const other = twins.find((t) => t.id !== id);
     return {
       name,
       role,
@@ -96,6 +117,7 @@ export function newNodes(backplane = false): VmNode[] {
       dataDisk,
       cut: false,
       ...(bp ? { backplane: { tap: vmBackplaneTap(name), address: bp, mac: vmMac(bp) } } : {}),
+      ...(serial && dataDisk && other ? { serial: { port: serialPort(id), peer: serialPort(other.id) } } : {}),
     };
   });
 }
@@ -108,7 +130,9 @@ async function createVmLab(paths: VmPaths, opts: VmLabUpOptions): Promise<Omit<V
   const accel = await chooseAccel(image, cacheDir, emit);
   const clientPub = await ensureClientKey(paths);
   await removeTree(paths.vmsDir); // fresh disks for a fresh lab
-  const nodes = newNodes(opts.backplane);
+  if (opts.serial && (opts.stack ?? 'pacemaker') !== 'heartbeat')
+    throw new InputError('--serial is a Heartbeat path (ha.cf `serial`): corosync has no serial medium; use --stack heartbeat');
+  const nodes = newNodes(opts.backplane, opts.serial);
   const inventory = resolve(opts.inventoryOut ?? paths.inventory);
   const state: VmLabState = {
     version: 1,
@@ -120,6 +144,7 @@ async function createVmLab(paths: VmPaths, opts: VmLabUpOptions): Promise<Omit<V
     accel,
     memoryMiB: opts.memoryMiB ?? VM_MEMORY_MIB,
     ...(opts.backplane ? { backplane: true } : {}),
+    ...(opts.serial ? { serial: true } : {}),
     inventory,
     netns: [],
     links: [],
@@ -212,6 +237,8 @@ export function vmInventoryText(paths: VmPaths, file: string, stack: Stack, node
       : undefined;
   const text = inventoryText(paths, file, stack, nodes, VM_NET, {
     ...(backplane ? { backplane } : {}),
+    // the twins' serial cable: qemu gives each its second UART, ttyS1 (ttyS0 is the console)
+    ...(nodes.some((n) => n.serial) ? { serial: VM_SERIAL_DEVICE } : {}),
     token: 3000,
     drbd: [{ name: 'r0', device: '/dev/drbd0', disk: '/dev/vdb', filesystem: { type: 'ext4', mount: '/srv/data' } }],
     services: [{ name: 'apache2', package: 'apache2', check: { port: 80, path: '/' }, drbd: 'r0' }],

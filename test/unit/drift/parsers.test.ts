@@ -77,12 +77,21 @@ describe("cl_status (captured on the lab's heartbeat stack)", () => {
       running: true,
       nodes: { master: 'active', slave: 'dead', '10.77.4.13': 'ping' },
       resources: 'all',
+      links: {},
     });
     expect(parseHeartbeatStatus('hb stopped\nnode master unknown\nrsc unknown\n').running).toBe(false);
+    expect(parseHeartbeatStatus('hb running\nlink slave /dev/ttyS1 up\nlink slave eth1 dead\nlink slave eth0\n').links).toEqual({
+      'slave /dev/ttyS1': 'up',
+      'slave eth1': 'dead',
+      'slave eth0': 'unknown',
+    });
   });
 
   it('asks every name in one line of shell, quoting each', () => {
     expect(heartbeatStatusCommand(['master', '10.77.0.13'])).toContain('cl_status nodestatus 10.77.0.13');
+    expect(heartbeatStatusCommand(['slave'], [{ node: 'slave', link: '/dev/ttyS1' }])).toContain(
+      'cl_status hblinkstatus slave /dev/ttyS1 2>/dev/null); echo "link slave /dev/ttyS1 ${s:-unknown}"',
+    );
   });
 
   it('finds the floating IP in `ip -o -4 addr show`, not a longer address sharing its prefix', () => {

@@ -58,6 +58,20 @@ describe('the scenario registry', () => {
     const paused = c({ vars: { failover: { pause: { freeze: 'virsh suspend {node}', thaw: 'virsh resume {node}' } } } });
     expect(new RemoteFaults(paused, {} as NodeRunner, failoverSettings(paused)).noFreeze).toBeUndefined();
   });
+  it('split-twins on Heartbeat with a serial cable: the twins still hear each other, so nothing may move and none is lost', () => {
+    const [split] = pickScenarios(['split-twins']);
+    const env = (o: Partial<ClusterModel>) => ({ cluster: c(o) }) as unknown as Parameters<NonNullable<typeof split.adapt>>[0];
+    const cable = { device: '/dev/ttyS1', baud: 19200 };
+    expect(split!.adapt!(env({ stack: 'heartbeat', serial: cable }))).toMatchObject({
+      expect: 'stay',
+      budget: 'no-outage',
+      lostTwin: false,
+      dataAtRisk: false,
+      summary: expect.stringMatching(/serial cable \(\/dev\/ttyS1\) still joins them: nothing moves$/),
+    });
+    // without the cable the split is a real one (corosync has no serial path: the inventory check refuses one there)
+    expect(split!.adapt!(env({ stack: 'heartbeat' }))).toBe(split);
+  });
   it('freeze lasts the node-loss budget and 5 s more; the watch goes on after the thaw', () => {
     expect(freezeMs(c())).toBe(budgetFor('node-loss', c()).ms + 5000);
     const [freeze] = pickScenarios(['freeze']);

@@ -74,6 +74,28 @@ describe('networks and links', () => {
     expect(text).toContain('ucast eth1 192.168.77.12\nucast eth0 10.1.0.12\n');
   });
 
+  it('ha.cf: a serial cable (cluster.serial) is one more path, its baud before it; corosync refuses it', () => {
+    const serial = `${BACKPLANE}  serial: { device: /dev/ttyS1, baud: 38400 }\n`;
+    const c = load({ stack: 'heartbeat', arbitrator: '', cluster: serial });
+    expect(c.serial).toEqual({ device: '/dev/ttyS1', baud: 38400 });
+    const text = renderFile('heartbeat/ha.cf.hbs', haCfView(c, 'alpha', ''));
+    expect(text).toMatch(/ucast eth0 10\.1\.0\.12\n# .*\nbaud 38400\nserial \/dev\/ttyS1\nauto_failback on\n/);
+    expect(load({ stack: 'heartbeat', arbitrator: '', cluster: `${BACKPLANE}  serial: {}\n` }).serial).toEqual({
+      device: '/dev/ttyS1',
+      baud: 19200,
+    });
+    expect(renderFile('heartbeat/ha.cf.hbs', haCfView(load({ stack: 'heartbeat', arbitrator: '' }), 'alpha', ''))).not.toMatch(
+      /serial|baud/,
+    );
+    expect(problems({ cluster: serial })).toEqual([
+      'cluster.serial: cluster.serial is heartbeat only (ha.cf `serial`): corosync talks over networks only ' +
+        '(give corosync a second network instead (cluster.networks + cluster.links), or use stack: heartbeat)',
+    ]);
+    expect(problems({ stack: 'heartbeat', arbitrator: '', cluster: `${BACKPLANE}  serial: { baud: 12345 }\n` })[0]).toMatch(
+      /^cluster\.serial\.baud/,
+    );
+  });
+
   it('refuses an unknown network, a missing address, an address outside its network, overlaps and a DRBD port on the knet port', () => {
     expect(problems({ cluster: BACKPLANE.replace('{ network: backplane, priority: 20 }', '{ network: backplan }') })).toEqual([
       'cluster.links[0].network: unknown network "backplan" (did you mean `backplane`?)',

@@ -65,4 +65,23 @@ describe('VM lab backplane', () => {
     expect(() => tapOf(without!, 'backplane')).toThrow(/no "backplane" network on the VM lab: public \(`lab up --vm --backplane` adds/);
     expect(() => tapOf(withBp!, 'storage')).toThrow(/no "storage" network on the VM lab: public or backplane/);
   });
+
+  it("lab up --vm --serial: the twins' second UARTs send to each other over UDP on loopback; the arbitrator has none; cluster.serial", () => {
+    const nodes = newNodes(true, true);
+    expect(nodes.map((n) => n.serial)).toEqual([{ port: 7611, peer: 7612 }, { port: 7612, peer: 7611 }, undefined]);
+    const files = vmPaths('/s').vm('master');
+    const args = (n: VmNode) => qemuArgs({ accel: 'tcg', memoryMiB: 1024 }, image, n, files).join(' ');
+    expect(args(nodes[0]!)).toContain(
+      '-chardev udp,id=cable,host=127.0.0.1,port=7612,localaddr=127.0.0.1,localport=7611 -device isa-serial,chardev=cable',
+    );
+    // the console stays the first UART (ttyS0)
+    expect(args(nodes[0]!)).toMatch(/-serial file:\S+ .*console=ttyS0/);
+    expect(args(nodes[2]!)).not.toContain('chardev');
+    expect(args(vms(true)[0]!)).not.toContain('chardev');
+    const paths = vmPaths('/tmp/somewhere');
+    const text = vmInventoryText(paths, paths.inventory, 'heartbeat', nodes);
+    expect(parse(text).cluster.serial).toEqual({ device: '/dev/ttyS1' });
+    expect(parseInventory(text, 'lab.yaml').serial).toEqual({ device: '/dev/ttyS1', baud: 19200 });
+    expect(parse(vmInventoryText(paths, paths.inventory, 'heartbeat', vms(true))).cluster.serial).toBeUndefined();
+  });
 });

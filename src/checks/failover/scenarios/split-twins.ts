@@ -4,6 +4,10 @@
  * host. Each may believe the other dead: exactly one must keep the service (either one),
  * the other fenced at most once, never both, and never both serving at once. The undo
  * removes the routes; a timer on each twin removes them anyway if the orchestrator is lost.
+ *
+ * Heartbeat with a serial cable (`cluster.serial`): the cable is no route, so the twins still
+ * hear each other and nothing may move (no outage); DRBD's link is cut, so with DRBD fencing
+ * the Primary's fence-peer handler reaches the peer's dopd over the cable, which outdates its disk.
  */
 
 import { addressOn, allNetworks, type ClusterModel, type NodeModel } from '../../../inventory/model.js';
@@ -36,6 +40,19 @@ export const splitTwins: Scenario = {
   budget: 'node-loss',
   // long enough for the loss to be noticed, a twin fenced and the service recovered
   observeMs: (c) => budgetFor('node-loss', c).ms,
+  adapt(env) {
+    // (only Heartbeat has one: the inventory check refuses cluster.serial on corosync)
+    if (!env.cluster.serial) return this;
+    return {
+      ...this,
+      summary: `${this.summary}; here the serial cable (${env.cluster.serial.device}) still joins them: nothing moves`,
+      expect: 'stay',
+      budget: 'no-outage',
+      // the twins never lose each other: no takeover to fence for
+      lostTwin: false,
+      dataAtRisk: false,
+    };
+  },
   async inject(ctx) {
     const secs = cutSeconds(ctx);
     ctx.log(`cutting the link between ${ctx.active.name} and ${ctx.passive.name} (blackhole routes, undone after ${secs} s at the latest)`);
