@@ -143,11 +143,16 @@ export async function bootstrapHeartbeat(ctx: PlaybookContext<HeartbeatHandler>)
     await h.service('heartbeat', { state: 'started', enabled: true });
   }, 'start heartbeat');
   // both twins must see each other and one of them hold the address before smoke checks
-  const limit = cluster.timing.initdead + cluster.timing.deadtime + 60;
+  // (a service kind's agent starts slowly: mariadb's first start makes its system tables)
+  const limit = cluster.timing.initdead + cluster.timing.deadtime + 60 + 90 * cluster.services.filter((s) => s.kind).length;
+  // auto_failback on: settled means on the master, which takes them back from a slave that was up first
+  const failback = cluster.vars.auto_failback !== false;
   await twins.all(async (h) => {
-    const peer = h.name === cluster.master.name ? cluster.slave.name : cluster.master.name;
+    const isMaster = h.name === cluster.master.name;
+    const peer = isMaster ? cluster.slave.name : cluster.master.name;
+    const home = failback ? (isMaster ? 'holder' : 'idle') : undefined;
     if (!h.check) h.info(`waiting for heartbeat to see ${peer} and settle the resources (up to ${limit} s)`);
-    await h.waitFor(heartbeatStatus([peer]), heartbeatSettled(peer), { timeoutS: limit, what: `heartbeat to see ${peer}` });
+    await h.waitFor(heartbeatStatus([peer]), heartbeatSettled(peer, home), { timeoutS: limit, what: `heartbeat to see ${peer}` });
   }, 'heartbeat membership');
   if (!cluster.stonith.enabled)
     ctx.warn('Heartbeat R1 runs WITHOUT FENCING: the ping node (arbitrator) and ipfail limit, but do not prevent, a split brain.');

@@ -49,15 +49,22 @@ export const heartbeatStatus = (names: string[]): Fact<HeartbeatStatus> => ({
 });
 
 /**
- * Heartbeat sees `peer` active and is not moving resources: true, else what it says.
+ * Heartbeat sees `peer` active and is not moving resources: true, else what it says. With
+ * `home` (auto_failback on: the master holds the resources, the slave none) the resources
+ * must also have arrived there: after a restart of both twins the first one up takes them,
+ * and the master takes them back a while later, so "not moving" alone can be a pause.
  * @example heartbeatSettled('slave')(status) // 'peer slave: dead, resources: transition'
+ * @example heartbeatSettled('slave', 'holder')(status) // 'peer slave: active, resources: none (waiting for all of them here)'
  */
 export const heartbeatSettled =
-  (peer: string) =>
-  (st: HeartbeatStatus): true | string =>
-    st.nodes[peer] === 'active' && st.resources !== 'transition'
-      ? true
-      : `peer ${peer}: ${st.nodes[peer] ?? 'unknown'}, resources: ${st.resources}`;
+  (peer: string, home?: 'holder' | 'idle') =>
+  (st: HeartbeatStatus): true | string => {
+    const arrived =
+      home === 'holder' ? st.resources === 'all' || st.resources === 'local' : home === 'idle' ? st.resources === 'none' : true;
+    if (st.nodes[peer] === 'active' && st.resources !== 'transition' && arrived) return true;
+    const waiting = home === 'holder' ? ' (waiting for all of them here)' : home === 'idle' ? ' (waiting for them to leave)' : '';
+    return `peer ${peer}: ${st.nodes[peer] ?? 'unknown'}, resources: ${st.resources}${arrived ? '' : waiting}`;
+  };
 
 /** Pure parser for {@link heartbeatStatusCommand}. */
 export function parseHeartbeatStatus(out: string): HeartbeatStatus {

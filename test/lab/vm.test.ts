@@ -41,6 +41,8 @@ const NODES = ['master', 'slave', 'arbitrator'];
 const ssh = (dir: string, node: string, command: string) => labSsh(dir, node, command, 300_000, 60);
 const pingFrom = (dir: string, from: string, target: string) => ssh(dir, from, `ping -c1 -W2 ${target} >/dev/null 2>&1`).status;
 const LVS_VIP = VM_NET.address(200);
+/** The lab's DRBD disk is 256 MiB: InnoDB's redo log at 8 MiB (Debian's default is 96 MiB), written on each twin before mariadb joins. */
+const SMALL_REDO_LOG = "printf '[mysqld]\\ninnodb_log_file_size = 8M\\n' > /etc/mysql/mariadb.conf.d/90-hactl-lab.cnf";
 /** who answered `n` requests through the LVS virtual IP (failed requests count as "error") */
 const through = async (n: number): Promise<Record<string, number>> => {
   const seen: Record<string, number> = {};
@@ -651,9 +653,7 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
       // twin that has it mounted, as docs/inventory.md says (bootstrap seeds only a fresh one)
       // (the export writable for the test's client, which writes as root: squashed to nobody)
       on(at, `mkdir -p /srv/data/mysql ${EXPORT} && chmod 1777 ${EXPORT}`);
-      // the lab's DRBD disk is 256 MiB: InnoDB's redo log at 8 MiB (Debian's default is 96 MiB)
-      for (const twin of ['master', 'slave'])
-        on(twin, "printf '[mysqld]\\ninnodb_log_file_size = 8M\\n' > /etc/mysql/mariadb.conf.d/90-hactl-lab.cnf");
+      for (const twin of ['master', 'slave']) on(twin, SMALL_REDO_LOG);
       const t0 = Date.now();
       const r = hactl(['bootstrap', '-i', inv], 1_500_000);
       const out = r.stdout + r.stderr;
@@ -1008,6 +1008,54 @@ describe.skipIf(Boolean(missing) || !VM_CLUSTER)(
       // healed: DRBD met again and resynced the outdated disk
       expect(on('slave', 'cat /proc/drbd')).toMatch(/0: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/);
     }, 900_000);
+
+    // issue #21 on Heartbeat: the service kinds join the running cluster (haresources grows
+    // by hactl-ocf resources after the filesystem; heartbeat restarts to read it)
+    it('mariadb and an NFS export on DRBD r0 join the running Heartbeat cluster: a query and a file through the VIP', () => {
+      const EXPORT = '/srv/data/export';
+      const SOCKET = '/run/mysqld/mysqld.sock';
+      const vip = VM_NET.address(100);
+      const doc = parseDocument(readFileSync(inventory, 'utf8'));
+      doc.addIn(['services'], doc.createNode({ name: 'mariadb', kind: 'mariadb', drbd: 'r0' }));
+      doc.addIn(
+        ['services'],
+        doc.createNode({
+          name: 'nfs-kernel-server',
+          kind: 'nfs',
+          drbd: 'r0',
+          lease_time: 10,
+          grace_time: 10,
+          exports: [{ path: EXPORT, clients: VM_NET.network }],
+        }),
+      );
+      writeFileSync(inventory, doc.toString());
+      // a DRBD filesystem that exists: the services' directories made by hand where it is
+      // mounted (docs/inventory.md); InnoDB's redo log small enough for the lab's disk
+      on('master', `mkdir -p /srv/data/mysql ${EXPORT} && chmod 1777 ${EXPORT}`);
+      for (const twin of ['master', 'slave']) on(twin, SMALL_REDO_LOG);
+      const t0 = Date.now();
+      const r = hactl(['bootstrap', '-i', inventory], 1_500_000);
+      const out = r.stdout + r.stderr;
+      console.log(`heartbeat bootstrap adding mariadb and nfs on the VM lab: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      expect(r.status, out).toBe(0);
+      expect(out).toMatch(/smoke checks passed/);
+      expect(on('master', 'cat /etc/ha.d/haresources')).toMatch(
+        / Filesystem::\/dev\/drbd0::\/srv\/data::ext4 .*hactl-ocf::mysql::svc-mariadb hactl-ocf::nfsserver::svc-nfs-kernel-server hactl-ocf::exportfs::svc-nfs-kernel-server-export-1/,
+      );
+      expect(on('master', `mariadb --protocol=socket -S ${SOCKET} -N -B -e 'SELECT @@datadir'`).trim()).toBe('/srv/data/mysql/');
+      expect(on('master', 'exportfs -s')).toContain(EXPORT);
+      // clients on the arbitrator, through the floating IP: a row committed and read back, a file written as a user
+      on('master', storage.mariadbSetup(SOCKET));
+      const sql = `INSERT INTO ${storage.DB.name}.${storage.DB.table} (id) VALUES (1); SELECT COUNT(*) FROM ${storage.DB.name}.${storage.DB.table}`;
+      expect(on('arbitrator', `mariadb -h ${vip} -u ${storage.DB.user} -p${storage.DB.password} -N -B -e '${sql}'`).trim()).toBe('1');
+      on(
+        'arbitrator',
+        `mkdir -p /mnt/hb-nfs && mount -t nfs4 ${vip}:${EXPORT} /mnt/hb-nfs && ` +
+          `echo over-nfs | setpriv --reuid=${storage.CLIENT_UID} --regid=${storage.CLIENT_UID} --clear-groups dd of=/mnt/hb-nfs/hello conv=fsync status=none; ` +
+          'rc=$?; umount /mnt/hb-nfs; exit $rc',
+      );
+      expect(on('master', `cat ${EXPORT}/hello`).trim()).toBe('over-nfs');
+    }, 1_500_000);
 
     it('a second bootstrap changes nothing', () => {
       const t0 = Date.now();

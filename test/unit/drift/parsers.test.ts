@@ -179,5 +179,14 @@ describe('waits judge facts (HostContext.waitFor)', () => {
     expect(heartbeatSettled('slave')(f.parse('hb running\nnode slave dead\nrsc transition\n', 0))).toBe(
       'peer slave: dead, resources: transition',
     );
+    // auto_failback on: the master must hold them, the slave none (a pause between takeover and failback is not settled)
+    expect(heartbeatSettled('slave', 'holder')(f.parse('hb running\nnode slave active\nrsc none\n', 0))).toBe(
+      'peer slave: active, resources: none (waiting for all of them here)',
+    );
+    expect(heartbeatSettled('slave', 'holder')(f.parse('hb running\nnode slave active\nrsc all\n', 0))).toBe(true);
+    expect(heartbeatSettled('master', 'idle')(f.parse('hb running\nnode master active\nrsc all\n', 0))).toBe(
+      'peer master: active, resources: all (waiting for them to leave)',
+    );
+    expect(heartbeatSettled('master', 'idle')(f.parse('hb running\nnode master active\nrsc none\n', 0))).toBe(true);
   });
 });
