@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { pacemakerItems } from '../../../src/checks/drift/pacemaker-rules.js';
 import { lvsGroupCheck, serviceGroupCheck } from '../../../src/checks/smoke.js';
 import { loadInventory } from '../../../src/inventory/index.js';
+import { checkAction } from '../../../src/operate/commands.js';
 import { renderFile } from '../../../src/render/render.js';
 import { corosyncView } from '../../../src/stack/corosync.js';
 import { driverOf } from '../../../src/stack/driver.js';
@@ -200,6 +201,20 @@ describe('three tiers on Pacemaker: a director pair', async () => {
       ok: false,
       detail: 'no resources (group lvs) on nowhere',
     });
+  });
+
+  it("move: the services group goes to a twin; --to a director is refused with the LVS group's own move", () => {
+    expect(checkAction(c, { kind: 'move', to: 'db-b' })?.name).toBe('db-b');
+    expect(() => checkAction(c, { kind: 'move', to: 'lvs-b' })).toThrow(/--to lvs-b: move moves the services group.*lvs-b is a director/);
+    try {
+      checkAction(c, { kind: 'move', to: 'lvs-b' });
+    } catch (err) {
+      expect((err as { details: { hint?: string } }).details.hint).toBe(
+        'crm_resource --move -r lvs -N lvs-b && crm_resource --wait; crm_resource --clear -r lvs',
+      );
+    }
+    // a director runs the stack: standby and maintenance are Pacemaker's own and work there
+    expect(checkAction(c, { kind: 'standby', node: 'lvs-a' })?.name).toBe('lvs-a');
   });
 
   it('drift: the LVS group on a twin, or split, is named', () => {
