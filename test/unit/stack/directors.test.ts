@@ -5,10 +5,12 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { planAddNode } from '../../../src/checks/add-node.js';
 import { pacemakerItems } from '../../../src/checks/drift/pacemaker-rules.js';
 import { lvsGroupCheck, serviceGroupCheck } from '../../../src/checks/smoke.js';
 import { loadInventory } from '../../../src/inventory/index.js';
 import { checkAction } from '../../../src/operate/commands.js';
+import { planRemoveNode } from '../../../src/operate/remove-node.js';
 import { renderFile } from '../../../src/render/render.js';
 import { corosyncView } from '../../../src/stack/corosync.js';
 import { driverOf } from '../../../src/stack/driver.js';
@@ -215,6 +217,19 @@ describe('three tiers on Pacemaker: a director pair', async () => {
     }
     // a director runs the stack: standby and maintenance are Pacemaker's own and work there
     expect(checkAction(c, { kind: 'standby', node: 'lvs-a' })?.name).toBe('lvs-a');
+  });
+
+  it('add-node and remove-node refuse a lone director; a director is replaced in place', () => {
+    const file = 'test/fixtures/inventory/good-three-tier.yaml';
+    expect(() => planAddNode(file, { name: 'lvs-c', address: '192.168.20.23', role: 'director' })).toThrow(
+      'three-tier has its director pair already (lvs-a, lvs-b): directors come in pairs, exactly two',
+    );
+    expect(() => planRemoveNode(file, 'lvs-b')).toThrow(
+      'lvs-b stays in cluster three-tier: lvs-b is one of the two directors: the LVS group fails over between them, ' +
+        'and a lone director is refused',
+    );
+    const plan = planAddNode(file, { name: 'lvs-c', address: '192.168.20.23', replace: 'lvs-b' });
+    expect(plan.after.nodes.filter((n) => n.role === 'director').map((n) => n.name)).toEqual(['lvs-a', 'lvs-c']);
   });
 
   it('drift: the LVS group on a twin, or split, is named', () => {
