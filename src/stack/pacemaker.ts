@@ -24,7 +24,10 @@ export const GROUP_ID = 'ha-services';
  * pair (`role: director`): on the directors only, apart from the services group on the twins.
  */
 export const LVS_GROUP_ID = 'lvs';
-/** The ldirectord primitive of a Pacemaker cluster with `lvs:` (ocf:heartbeat:ldirectord, in the services group). */
+/**
+ * The ldirectord primitive of a Pacemaker cluster with `lvs:` (ocf:heartbeat:ldirectord, in the
+ * services group, or with a director pair in {@link LVS_GROUP_ID}).
+ */
 export const LDIRECTORD_ID = 'ldirectord';
 /**
  * ldirectord's start, stop and monitor timeout in seconds (resources.xml.hbs), times
