@@ -1,7 +1,7 @@
 // issue #21, the three tiers: a director pair (role director) runs the LVS addresses and
 // ldirectord in a group of its own; the storage twins keep the services group and its floating IP.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { loadInventory } from '../../../src/inventory/index.js';
 import { checkAction } from '../../../src/operate/commands.js';
 import { planRemoveNode } from '../../../src/operate/remove-node.js';
 import { renderFile } from '../../../src/render/render.js';
+import { cibApplyScript, planCib, readConfiguration } from '../../../src/stack/cib.js';
 import { corosyncView } from '../../../src/stack/corosync.js';
 import { driverOf } from '../../../src/stack/driver.js';
 import { cibView, settleSeconds } from '../../../src/stack/pacemaker.js';
@@ -61,6 +62,37 @@ function simulate(dir: string, file: string, out: string, args: string[]): Recor
   return Object.fromEntries(
     [...revised.matchAll(/\* (\S+)\t\([^)]*\):\t (Started (\S+)|Stopped)/g)].map((m) => [m[1]!, m[3] ?? 'Stopped']),
   );
+}
+
+/**
+ * Applies the owned-only plan from `live` (a configuration) to `v`'s sections with Pacemaker's
+ * real tools on a CIB file (as cib.test.ts's applyOnFile: CIB_file for the shadow, crm_diff
+ * for the patch); the resulting configuration, read back with cibadmin.
+ */
+function applyView(live: string, v: Record<string, unknown>): { r: ReturnType<typeof spawnSync>; configuration: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'hactl-tiers-apply-'));
+  const env = { ...pcmkEnv(dir), PATH: `${root}/usr/sbin:${process.env.PATH}` };
+  writeFileSync(
+    join(dir, 'live.xml'),
+    `<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">\n${live}<status/>\n</cib>\n`,
+  );
+  const desired = {
+    resources: renderFile('pacemaker/resources.xml.hbs', v),
+    constraints: renderFile('pacemaker/constraints.xml.hbs', v),
+    'fencing-topology': renderFile('pacemaker/fencing-topology.xml.hbs', v),
+  };
+  const p = planCib(live, desired);
+  const script = cibApplyScript(p.ops, p.tag ? p.owned : undefined, dir)
+    .replace('crm_shadow --batch --force --create $shadow >/dev/null 2>&1', `cp ${dir}/live.xml "$dir/shadow.xml"`)
+    .replace('export CIB_shadow=$shadow', 'export CIB_file="$dir/shadow.xml"')
+    .replace('unset CIB_shadow', 'unset CIB_file')
+    .replace('cibadmin --patch --xml-file "$dir/patch.xml"', `crm_diff -o ${dir}/live.xml -p "$dir/patch.xml" > ${dir}/result.xml`);
+  const r = spawnSync('sh', ['-s'], { input: script, env, encoding: 'utf8' });
+  const q = spawnSync('cibadmin', ['-Q', '--scope', 'configuration'], {
+    env: { ...env, CIB_file: join(dir, 'result.xml') },
+    encoding: 'utf8',
+  });
+  return { r, configuration: r.status === 0 ? q.stdout : readFileSync(join(dir, 'live.xml'), 'utf8') };
 }
 
 /** A crm_mon XML with the two groups where given (resources: id → [group, node]). */
@@ -176,6 +208,22 @@ describe('three tiers on Pacemaker: a director pair', async () => {
     // both of a pair gone: its resources stop rather than move to the other pair or the arbitrator
     const both = simulate(dir, join(dir, 'first.xml'), join(dir, 'both.xml'), ['-d', 'db-b', '-d', 'lvs-b']);
     expect([both.vip, both['vip-lvs-web'], both.ldirectord]).toEqual(['Stopped', 'Stopped', 'Stopped']);
+  });
+
+  it.skipIf(!realCrmVerify)('a two-tier cluster becomes three tiers in one owned-only patch (real cibadmin and crm_diff)', () => {
+    const twoTier = { ...c, nodes: c.nodes.filter((n) => n.role !== 'director') };
+    const empty = '<configuration>\n<crm_config/>\n<nodes/>\n<resources/>\n<constraints/>\n</configuration>\n';
+    const first = applyView(empty, cibView(twoTier, { drbd: true, serviceClass: 'systemd' }));
+    expect(first.r.status, String(first.r.stderr)).toBe(0);
+    const before = readConfiguration(first.configuration);
+    expect(before.elements.map((e) => e.id)).toContain('ha-services');
+    expect(before.elements.find((e) => e.id === 'ha-services')!.xml).toContain('id="ldirectord"');
+    const second = applyView(first.configuration, cibView(c, { drbd: true, serviceClass: 'systemd' }));
+    expect(second.r.status, String(second.r.stderr)).toBe(0);
+    const after = readConfiguration(second.configuration);
+    expect(after.elements.find((e) => e.id === 'ha-services')!.xml).not.toContain('ldirectord');
+    expect(after.elements.find((e) => e.id === 'lvs')!.xml).toMatch(/id="vip-lvs-web"[\s\S]*id="ldirectord"/);
+    expect(after.tagIds).toEqual(expect.arrayContaining(['lvs', 'loc-lvs-prefers-lvs-a', 'loc-lvs-never-db-a', 'fence-lvs-a']));
   });
 
   it('settle: ldirectord starts beside the services (another pair), not after them', () => {
