@@ -21,7 +21,8 @@ import { stackPackages } from '../../../src/stack/packages.js';
 const golden = (name: string) => `../../fixtures/golden/${name}`;
 
 // With Pacemaker's tools at hand (HACTL_PCMK_ROOT: an extracted pacemaker-cli-utils and its
-// libraries, as in cib.test.ts and service-kinds.test.ts), crm_verify judges the whole CIB.
+// libraries, as in cib.test.ts and service-kinds.test.ts), crm_verify judges the whole CIB
+// (Pacemaker's tools take seconds each on a loaded machine: those tests get 60 s).
 const root = process.env.HACTL_PCMK_ROOT;
 const realCrmVerify = Boolean(root && existsSync(join(root, 'usr/sbin/crm_verify')));
 const NODES = ['db-a', 'db-b', 'quorum', 'lvs-a', 'lvs-b'];
@@ -188,43 +189,55 @@ describe('three tiers on Pacemaker: a director pair', async () => {
     expect(renderFile('pacemaker/constraints.xml.hbs', none)).not.toMatch(/rsc="lvs"/);
   });
 
-  it.skipIf(!realCrmVerify)('crm_verify (Pacemaker 2.1.5) accepts the whole rendered CIB', () => {
-    const r = crmVerify(cibView(c, { drbd: true, serviceClass: 'systemd' }));
-    expect(r.status, r.stderr).toBe(0);
-  });
+  it.skipIf(!realCrmVerify)(
+    'crm_verify (Pacemaker 2.1.5) accepts the whole rendered CIB',
+    () => {
+      const r = crmVerify(cibView(c, { drbd: true, serviceClass: 'systemd' }));
+      expect(r.status, r.stderr).toBe(0);
+    },
+    60_000,
+  );
 
-  it.skipIf(!realCrmVerify)('crm_simulate: each pair keeps its own address; a pair that is gone takes nobody else', () => {
-    // without DRBD (its agent's promotion score is not simulated) the services group is the floating IP
-    const { dir, file } = cibFile(cibView(c, { drbd: false, serviceClass: 'systemd' }));
-    const up = simulate(
-      dir,
-      file,
-      join(dir, 'up.xml'),
-      NODES.flatMap((n) => ['-u', n]),
-    );
-    expect([up.vip, up['vip-lvs-web'], up.ldirectord]).toEqual(['db-a', 'lvs-a', 'lvs-a']);
-    const first = simulate(dir, join(dir, 'up.xml'), join(dir, 'first.xml'), ['-d', 'db-a', '-d', 'lvs-a']);
-    expect([first.vip, first['vip-lvs-web'], first.ldirectord]).toEqual(['db-b', 'lvs-b', 'lvs-b']);
-    // both of a pair gone: its resources stop rather than move to the other pair or the arbitrator
-    const both = simulate(dir, join(dir, 'first.xml'), join(dir, 'both.xml'), ['-d', 'db-b', '-d', 'lvs-b']);
-    expect([both.vip, both['vip-lvs-web'], both.ldirectord]).toEqual(['Stopped', 'Stopped', 'Stopped']);
-  });
+  it.skipIf(!realCrmVerify)(
+    'crm_simulate: each pair keeps its own address; a pair that is gone takes nobody else',
+    () => {
+      // without DRBD (its agent's promotion score is not simulated) the services group is the floating IP
+      const { dir, file } = cibFile(cibView(c, { drbd: false, serviceClass: 'systemd' }));
+      const up = simulate(
+        dir,
+        file,
+        join(dir, 'up.xml'),
+        NODES.flatMap((n) => ['-u', n]),
+      );
+      expect([up.vip, up['vip-lvs-web'], up.ldirectord]).toEqual(['db-a', 'lvs-a', 'lvs-a']);
+      const first = simulate(dir, join(dir, 'up.xml'), join(dir, 'first.xml'), ['-d', 'db-a', '-d', 'lvs-a']);
+      expect([first.vip, first['vip-lvs-web'], first.ldirectord]).toEqual(['db-b', 'lvs-b', 'lvs-b']);
+      // both of a pair gone: its resources stop rather than move to the other pair or the arbitrator
+      const both = simulate(dir, join(dir, 'first.xml'), join(dir, 'both.xml'), ['-d', 'db-b', '-d', 'lvs-b']);
+      expect([both.vip, both['vip-lvs-web'], both.ldirectord]).toEqual(['Stopped', 'Stopped', 'Stopped']);
+    },
+    60_000,
+  );
 
-  it.skipIf(!realCrmVerify)('a two-tier cluster becomes three tiers in one owned-only patch (real cibadmin and crm_diff)', () => {
-    const twoTier = { ...c, nodes: c.nodes.filter((n) => n.role !== 'director') };
-    const empty = '<configuration>\n<crm_config/>\n<nodes/>\n<resources/>\n<constraints/>\n</configuration>\n';
-    const first = applyView(empty, cibView(twoTier, { drbd: true, serviceClass: 'systemd' }));
-    expect(first.r.status, String(first.r.stderr)).toBe(0);
-    const before = readConfiguration(first.configuration);
-    expect(before.elements.map((e) => e.id)).toContain('ha-services');
-    expect(before.elements.find((e) => e.id === 'ha-services')!.xml).toContain('id="ldirectord"');
-    const second = applyView(first.configuration, cibView(c, { drbd: true, serviceClass: 'systemd' }));
-    expect(second.r.status, String(second.r.stderr)).toBe(0);
-    const after = readConfiguration(second.configuration);
-    expect(after.elements.find((e) => e.id === 'ha-services')!.xml).not.toContain('ldirectord');
-    expect(after.elements.find((e) => e.id === 'lvs')!.xml).toMatch(/id="vip-lvs-web"[\s\S]*id="ldirectord"/);
-    expect(after.tagIds).toEqual(expect.arrayContaining(['lvs', 'loc-lvs-prefers-lvs-a', 'loc-lvs-never-db-a', 'fence-lvs-a']));
-  });
+  it.skipIf(!realCrmVerify)(
+    'a two-tier cluster becomes three tiers in one owned-only patch (real cibadmin and crm_diff)',
+    () => {
+      const twoTier = { ...c, nodes: c.nodes.filter((n) => n.role !== 'director') };
+      const empty = '<configuration>\n<crm_config/>\n<nodes/>\n<resources/>\n<constraints/>\n</configuration>\n';
+      const first = applyView(empty, cibView(twoTier, { drbd: true, serviceClass: 'systemd' }));
+      expect(first.r.status, String(first.r.stderr)).toBe(0);
+      const before = readConfiguration(first.configuration);
+      expect(before.elements.map((e) => e.id)).toContain('ha-services');
+      expect(before.elements.find((e) => e.id === 'ha-services')!.xml).toContain('id="ldirectord"');
+      const second = applyView(first.configuration, cibView(c, { drbd: true, serviceClass: 'systemd' }));
+      expect(second.r.status, String(second.r.stderr)).toBe(0);
+      const after = readConfiguration(second.configuration);
+      expect(after.elements.find((e) => e.id === 'ha-services')!.xml).not.toContain('ldirectord');
+      expect(after.elements.find((e) => e.id === 'lvs')!.xml).toMatch(/id="vip-lvs-web"[\s\S]*id="ldirectord"/);
+      expect(after.tagIds).toEqual(expect.arrayContaining(['lvs', 'loc-lvs-prefers-lvs-a', 'loc-lvs-never-db-a', 'fence-lvs-a']));
+    },
+    60_000,
+  );
 
   it('settle: ldirectord starts beside the services (another pair), not after them', () => {
     // mysql 120 s alone: the 180 s floor; ldirectord's 60 s is not added on
