@@ -13,7 +13,7 @@ import { assertUniqueIds, declaredCheckScript, declaredError, declaredProblems }
 import { drbdResFile } from '../src/stack/drbd.js';
 import { pacemakerCorePackages } from '../src/stack/driver.js';
 import { guestFile } from '../src/stack/guests.js';
-import { IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE, ldirectordView } from '../src/stack/lvs.js';
+import { IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE, ldirectordView, lvsNodes } from '../src/stack/lvs.js';
 import {
   CIB_DIR,
   CIB_FILES,
@@ -57,6 +57,10 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   const voters = hosts.where((h) => memberNames.has(h.name));
   const twins = hosts.role('master', 'slave');
   const isTwin = (h: HostContext<PacemakerHandler>) => h.node.role === 'master' || h.node.role === 'slave';
+  // where ldirectord and the LVS addresses run: a director pair of its own (the three tiers), else the twins
+  const lvsNames = new Set(lvsNodes(cluster).map((n) => n.name));
+  const directors = hosts.where((h) => lvsNames.has(h.name));
+  const runsResources = (h: HostContext<PacemakerHandler>) => isTwin(h) || (cluster.lvs.length > 0 && lvsNames.has(h.name));
 
   // 0. A fresh cluster (no voter has an on-disk CIB or runs pacemakerd) forms while the
   //    twins install their services, DRBD and guests: its stack starts right after
@@ -163,7 +167,7 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
           ? { state: 'started', enabled: true }
           : { state: 'started', start: 'setsid -f pacemakerd </dev/null >/dev/null 2>&1', status: PACEMAKERD_STATUS },
       );
-      if (r.changed && isTwin(h)) started = true;
+      if (r.changed && runsResources(h)) started = true;
     }, 'start corosync and pacemaker');
   };
   const disableClusterServices = async (h: HostContext<PacemakerHandler>): Promise<void> => {
@@ -171,12 +175,15 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   };
   if (fresh) {
     await startStack();
-    await twins.all(async (h) => {
-      const core = new Set(pacemakerCorePackages(cluster, h.node));
-      const rest = stackPackages(cluster, h.node).filter((p) => !core.has(p));
-      if (rest.length) await h.apt(rest, { noStart: true });
-      await disableClusterServices(h);
-    }, 'service packages');
+    // the twins' services, DRBD and guests; the directors' ldirectord and ipvsadm
+    await hosts
+      .where((h) => runsResources(h))
+      .all(async (h) => {
+        const core = new Set(pacemakerCorePackages(cluster, h.node));
+        const rest = stackPackages(cluster, h.node).filter((p) => !core.has(p));
+        if (rest.length) await h.apt(rest, { noStart: true });
+        if (isTwin(h)) await disableClusterServices(h);
+      }, 'service packages');
   }
 
   // 3. LVM on the twins (lvm:, installed with the packages above): the groups and logical
@@ -189,12 +196,13 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   // 4. Guests: domain definitions validated by libvirt's schema (KVM) or field checks (Xen).
   await bootstrapGuests(ctx, twins);
 
-  // 4b. LVS: ldirectord.cf checked by ldirectord's own parser on both twins, ldirectord kept
-  //     out of the boot (the cluster runs it beside the virtual addresses). Without IPVS in a
-  //     twin's kernel (the namespace lab) the addresses and ldirectord stay out of the CIB.
+  // 4b. LVS: ldirectord.cf checked by ldirectord's own parser on both twins (or both
+  //     directors, when the inventory has a pair of them), ldirectord kept out of the boot
+  //     (the cluster runs it beside the virtual addresses). Without IPVS in such a node's
+  //     kernel (the namespace lab) the addresses and ldirectord stay out of the CIB.
   let ipvs = true;
   if (cluster.lvs.length)
-    await twins.all(async (h) => {
+    await directors.all(async (h) => {
       if ((await h.exec(IPVS_KERNEL_CHECK)).code !== 0) {
         ipvs = false;
         h.warn(`no IPVS in ${h.name}'s kernel: ldirectord.cf is rendered and validated, but LVS is left out of the CIB`);
@@ -368,7 +376,8 @@ function pacemakerFiles({ cluster }: PlaybookContext<PacemakerHandler>, h: HostC
   const files: string[] = [];
   if (h.node.role !== 'realserver') files.push(COROSYNC_AUTHKEY, COROSYNC_CONF, ...(cluster.stonith.sbd ? [SBD_DEFAULTS] : []));
   if (twin && cluster.drbd.length) files.push('/etc/drbd.d/global_common.conf', ...cluster.drbd.map(drbdResFile));
-  if (twin) files.push(...cluster.guests.map(guestFile), ...(cluster.lvs.length ? [LDIRECTORD_CF] : []));
+  if (twin) files.push(...cluster.guests.map(guestFile));
+  if (cluster.lvs.length && lvsNodes(cluster).some((n) => n.name === h.name)) files.push(LDIRECTORD_CF);
   if (h.node.role === 'master') files.push(...CIB_FILES.map((f) => `${CIB_DIR}/${f}`));
   return files;
 }
@@ -380,7 +389,7 @@ function pacemakerServices(
 ): Array<string | { name: string; status: string }> {
   if (h.node.role === 'realserver') return [];
   const twin = h.node.role === 'master' || h.node.role === 'slave';
-  const lvs = twin && cluster.lvs.length ? ['ldirectord'] : [];
+  const lvs = cluster.lvs.length && lvsNodes(cluster).some((n) => n.name === h.name) ? ['ldirectord'] : [];
   return [
     ...(twin ? cluster.services.map((s) => s.name) : []),
     ...lvs,

@@ -79,6 +79,20 @@ export function planAddNode(file: string, req: AddNodeRequest): AddNodePlan {
           `use --replace ${req.role === 'master' ? before.master.name : before.slave.name}`,
       });
     }
+    // a director pair is two nodes at once: one at a time would leave a lone director in between
+    if (req.role === 'director') {
+      const pair = before.nodes.filter((n) => n.role === 'director').map((n) => n.name);
+      throw new InputError(
+        pair.length
+          ? `${before.name} has its director pair already (${pair.join(', ')}): directors come in pairs, exactly two`
+          : 'directors come in pairs: add-node adds one node, and a lone director is refused',
+        {
+          hint: pair.length
+            ? `to put a new machine in a director's place, use --replace ${pair[0]}`
+            : 'add both directors (role: director) and the lvs: services to the inventory, then run hactl bootstrap',
+        },
+      );
+    }
     text = addNodeToInventoryText(original, { name: req.name, address: req.address, role: req.role, addresses: req.addresses });
   }
   const after = parseInventory(text, file);

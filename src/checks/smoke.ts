@@ -18,8 +18,8 @@ import { type ClusterModel, type NodeModel, probedService, type ServiceCheck, ty
 import type { Connector } from '../runtime/connector.js';
 import { members, qdeviceVotes } from '../stack/corosync.js';
 import { splitBrainHint } from '../stack/drbd-safety.js';
-import { LDIRECTORD_CF } from '../stack/lvs.js';
-import { GROUP_ID } from '../stack/pacemaker.js';
+import { directors, LDIRECTORD_CF, lvsAddresses, lvsNodes } from '../stack/lvs.js';
+import { GROUP_ID, LVS_GROUP_ID } from '../stack/pacemaker.js';
 import { isDiskless } from '../stack/sbd.js';
 import type { Connection } from '../transport/types.js';
 import { drbdProblems, isResyncing } from './drbd.js';
@@ -126,6 +126,7 @@ async function pacemakerChecks(c: ClusterModel, connector: Connector, absent: Se
         `${absent.size ? ` of ${all.length}: ${[...absent].join(', ')} absent` : ''})`,
     },
     serviceGroupCheck(c, mon.stdout, st),
+    ...(directors(c).length && c.lvs.length ? [lvsGroupCheck(c, mon.stdout, st)] : []),
     {
       check: 'failed actions',
       ok: st.failures.length === 0,
@@ -178,15 +179,30 @@ async function qdeviceChecks(c: ClusterModel, connector: Connector, absent: Set<
   return checks;
 }
 
-/** The LVS check on the twin holding the floating IP, where ldirectord runs (none when no twin holds it: another check says so). */
+/**
+ * The LVS check where ldirectord runs: on the twin holding the floating IP, or with a director
+ * pair on the director holding the first LVS virtual address (none when no node holds it:
+ * another check says so).
+ */
 async function lvsOnHolder(c: ClusterModel, connector: Connector, absent: Set<string>): Promise<SmokeCheck[]> {
-  const vip = c.floatingIps[0];
-  if (!vip) return [];
-  for (const n of [c.master, c.slave].filter((x) => !absent.has(x.name))) {
+  const pair = directors(c).length > 0;
+  const address = pair ? lvsAddresses(c)[0] : c.floatingIps[0]?.address;
+  if (!address) return [];
+  for (const n of lvsNodes(c).filter((x) => !absent.has(x.name))) {
     const conn = await connector.get(n);
-    if ((await conn.exec(holdsAddressCommand(vip.address))).code === 0) return [await lvsCheck(c, conn)];
+    if ((await conn.exec(holdsAddressCommand(address))).code === 0) return [await lvsCheck(c, conn)];
   }
-  return [];
+  return pair
+    ? [
+        {
+          check: 'LVS (ldirectord)',
+          ok: false,
+          detail: `no director (${lvsNodes(c)
+            .map((n) => n.name)
+            .join(', ')}) holds ${address}`,
+        },
+      ]
+    : [];
 }
 
 /**
@@ -226,6 +242,28 @@ export function serviceGroupCheck(c: Pick<ClusterModel, 'master' | 'slave'>, crm
     detail: stopped.length
       ? `not running: ${stopped.join(', ')}`
       : `${groupRes.map((r) => r.id).join(', ')} (group ${GROUP_ID}) on ${where.join(', ') || 'nowhere'}`,
+  };
+}
+
+/**
+ * With a director pair (the three tiers): the LVS group runs whole on one director, every
+ * member started, apart from the services group on the twins.
+ * @example lvsGroupCheck(threeTier, crmMonXml)
+ * // { check: 'LVS resources', ok: true, detail: 'vip-lvs-web, ldirectord (group lvs) on lvs-a' }
+ */
+export function lvsGroupCheck(c: Pick<ClusterModel, 'nodes'>, crmMonXml: string, st = parseCrmMon(crmMonXml)): SmokeCheck {
+  const groups = parseGroups(crmMonXml);
+  const groupRes = st.resources.filter((r) => r.id !== '' && groups.get(r.id) === LVS_GROUP_ID);
+  const where = [...new Set(groupRes.flatMap((r) => r.nodes))];
+  const stopped = groupRes.filter((r) => !r.active).map((r) => r.id);
+  const pair = directors(c).map((n) => n.name);
+  return {
+    check: 'LVS resources',
+    ok: groupRes.length > 0 && stopped.length === 0 && where.length === 1 && pair.includes(where[0]!),
+    detail: stopped.length
+      ? `not running: ${stopped.join(', ')}`
+      : `${groupRes.map((r) => r.id).join(', ') || 'no resources'} (group ${LVS_GROUP_ID}) on ${where.join(', ') || 'nowhere'}` +
+        (where.length === 1 && !pair.includes(where[0]!) ? `, not a director (${pair.join(', ')})` : ''),
   };
 }
 

@@ -26,6 +26,25 @@ export function roleLabel(role: Role): string {
   return current ? `${role} (${current})` : role;
 }
 
+/**
+ * The LVS directors (`role: director`), in inventory order: a pair of their own that runs the
+ * LVS virtual addresses and ldirectord (the three tiers), or none (the twins direct).
+ * @example directors(threeTier).map((n) => n.name) // ['lvs-a', 'lvs-b']
+ */
+export function directors(c: Pick<ClusterModel, 'nodes'>): NodeModel[] {
+  return c.nodes.filter((n) => n.role === 'director');
+}
+
+/**
+ * The nodes that may run ldirectord and hold the LVS virtual addresses: the directors when
+ * the inventory has any, else the twins (the two-tier set-up: the active twin directs).
+ * @example lvsNodes(lab).map((n) => n.name) // ['master', 'slave']
+ */
+export function lvsNodes(c: Pick<ClusterModel, 'nodes' | 'master' | 'slave'>): NodeModel[] {
+  const d = directors(c);
+  return d.length ? d : [c.master, c.slave];
+}
+
 export interface SshSettings {
   user: string; // default root
   port: number; // default 22

@@ -358,7 +358,9 @@ const node = obj(
     role: str(
       'role',
       "master and slave are the twins (promoted and unpromoted, Pacemaker 2.1's terms, are accepted for them); " +
-        'arbitrator is the quorum / ping node; service, director, realserver are extra roles.',
+        'arbitrator is the quorum / ping node; director: one of an LVS director pair (exactly two, Pacemaker only: ' +
+        'ldirectord and the LVS addresses in a group of their own); realserver: an LVS real server (direct routing); ' +
+        'service: any other managed node.',
       { enum: ['master', 'slave', 'arbitrator', 'service', 'director', 'realserver', 'promoted', 'unpromoted'] },
     ),
     node_id: int('node id', 'Corosync node id (default: 1-based position in nodes:). Set it on every node or on none.', 1, 4294967294),

@@ -5,7 +5,7 @@
  */
 import type { InputError } from '../core/errors.js';
 import { isSecret } from '../core/secret.js';
-import type { ClusterModel, Stack } from './model.js';
+import { type ClusterModel, directors, type Stack } from './model.js';
 import { type Cidr, formatIpv4, inNetwork, isReservedInNetwork, parseCidr } from './net.js';
 import type { RawInventory } from './raw.js';
 import { type DraftModel, drbdMinorOf } from './resolve.js';
@@ -189,9 +189,21 @@ function builtinResourceIds(m: DraftModel): string[] {
     ...m.services.flatMap((s) => (s.nfs?.exports ?? []).map((_, i) => `svc-${s.name}-export-${i + 1}`)),
     ...m.drbd.flatMap((d) => [`drbd-${d.name}`, `drbd-${d.name}-clone`, `fs-${d.name}`]),
     ...m.guests.map((g) => `vm-${g.name}`),
+    // LVS (src/stack/pacemaker.ts lvsAddressId, LDIRECTORD_ID, LVS_GROUP_ID): the virtual addresses
+    // that are not floating IPs (named after their first service), ldirectord; with directors their own group
+    ...lvsIds(m),
     ...(m.stonith.enabled ? members.map((n) => `fence-${n}`) : []),
     ...(m.stonith.enabled && m.stonith.sbd?.devices.length ? ['stonith-sbd'] : []),
   ];
+}
+
+/** The ids of the LVS resources hactl renders on Pacemaker (none without `lvs:`). */
+function lvsIds(m: DraftModel): string[] {
+  if (!m.lvs.length) return [];
+  const floating = new Set(m.floatingIps.map((f) => f.address));
+  const addresses = [...new Set(m.lvs.map((l) => l.address))].filter((a) => !floating.has(a));
+  const first = (a: string) => m.lvs.find((l) => l.address === a)!.name;
+  return [...addresses.map((a) => `vip-lvs-${first(a)}`), 'ldirectord', ...(directors(m).length ? ['lvs'] : [])];
 }
 
 const fieldName = (path: FieldPath): string => path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${k}`)).join('');
@@ -233,7 +245,8 @@ function checkArbitratorMode({ raw, m, err }: Ctx): void {
     );
 }
 
-function checkRoles({ m, err }: Ctx): void {
+function checkRoles(ctx: Ctx): void {
+  const { m, err } = ctx;
   for (const role of ['master', 'slave', 'arbitrator'] as const) {
     const idx = m.nodes.flatMap((n, i) => (n.role === role ? [i] : []));
     if (idx.length === 0 && role !== 'arbitrator') {
@@ -247,6 +260,53 @@ function checkRoles({ m, err }: Ctx): void {
       );
     }
   }
+  checkDirectors(ctx);
+}
+
+/**
+ * `role: director`: a pair of its own (the three tiers: directors, real servers, storage
+ * twins), so exactly two when any; each pair keeps its own floating addresses, so an LVS
+ * virtual address is not one of `cluster.floating_ips` (those stay with the twins), and a
+ * director pair without `lvs:` would have nothing to run.
+ */
+function checkDirectors({ m, err }: Ctx): void {
+  const idx = m.nodes.flatMap((n, i) => (n.role === 'director' ? [i] : []));
+  if (!idx.length) return;
+  const hint = 'a director pair is two nodes with `role: director` (ldirectord and the LVS addresses fail over between them)';
+  if (idx.length === 1)
+    err(['nodes', idx[0]!, 'role'], `only one director (${m.nodes[idx[0]!]!.name}): directors come in pairs, exactly two`, hint);
+  for (const i of idx.slice(2))
+    err(
+      ['nodes', i, 'role'],
+      `more than two directors: ${idx
+        .slice(0, 2)
+        .map((k) => m.nodes[k]!.name)
+        .join(' and ')} already are`,
+      hint,
+    );
+  if (!m.lvs.length)
+    err(
+      ['nodes', idx[0]!, 'role'],
+      'nodes with role director, but no lvs: services for them to run',
+      'declare the virtual services under lvs:, or give these nodes another role (service)',
+    );
+  if (m.qdevice)
+    err(
+      ['cluster', 'arbitrator', 'mode'],
+      'cluster.arbitrator.mode qdevice with directors: hactl sets up corosync-qdevice on the twins only, ' +
+        'and every corosync member needs it',
+      'use mode: member (the default; the arbitrator is a full corosync member), or drop the directors',
+    );
+  const floating = new Set(m.floatingIps.map((f) => f.address));
+  m.lvs.forEach((l, i) => {
+    if (floating.has(l.address))
+      err(
+        ['lvs', i, 'virtual'],
+        `LVS virtual address ${l.address} is one of cluster.floating_ips: with directors the floating IPs stay with the twins, ` +
+          'the LVS addresses move between the directors',
+        'give the virtual service a spare address of its own',
+      );
+  });
 }
 
 function checkNodes({ m, raw, err }: Ctx): void {
@@ -656,6 +716,15 @@ const STACK_RULES: { readonly [S in Stack]: { check(ctx: Ctx): void; timingWarni
         );
       if (ctx.raw.pacemaker)
         ctx.err(['pacemaker'], 'pacemaker: declares resources, but the stack is heartbeat', 'use stack: pacemaker, or remove pacemaker:');
+      // Heartbeat R1 (haresources) runs every resource on the two twins: no third or fourth node holds any
+      ctx.m.nodes.forEach((n, i) => {
+        if (n.role === 'director')
+          ctx.err(
+            ['nodes', i, 'role'],
+            `${n.name} has role director, but Heartbeat R1 runs its resources on the two twins only (the active twin directs LVS)`,
+            'use stack: pacemaker for a director pair of its own, or drop the directors (the twins then run ldirectord)',
+          );
+      });
     },
     timingWarnings: (t) => [
       ...(t.deadtime < 10

@@ -7,6 +7,7 @@ import { quote } from '../core/shell.js';
 import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
 import { driverOf } from '../stack/driver.js';
 import { hbTool } from '../stack/heartbeat.js';
+import { LVS_GROUP_ID } from '../stack/pacemaker.js';
 
 export type Day2Action =
   | { kind: 'standby'; node: string }
@@ -84,6 +85,13 @@ export function checkAction(c: ClusterModel, a: Day2Action): NodeModel | undefin
   const n = c.nodes.find((x) => x.name === name);
   if (!n) throw new InputError(`no node "${name}" in cluster ${c.name}`, { hint: `nodes: ${c.nodes.map((x) => x.name).join(', ')}` });
   const twin = n.name === c.master.name || n.name === c.slave.name;
+  // a director pair's LVS group moves by hand (crm_resource), not with the services group
+  if (a.kind === 'move' && !twin && n.role === 'director')
+    throw new InputError(
+      `--to ${name}: move moves the services group, which runs on the twins only (${c.master.name}, ${c.slave.name}); ` +
+        `${name} is a director, and the LVS group moves between the directors apart from it`,
+      { hint: `crm_resource --move -r ${LVS_GROUP_ID} -N ${quote(name)} && crm_resource --wait; crm_resource --clear -r ${LVS_GROUP_ID}` },
+    );
   if (a.kind === 'move' && !twin)
     throw new InputError(`--to ${name}: the resources run on the twins only (${c.master.name}, ${c.slave.name})`);
   const runs = driverOf(c).runsStack(c);

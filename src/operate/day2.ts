@@ -25,7 +25,7 @@ import { CONSTRAINTS_COMMAND, parseCliConstraints } from '../facts/cib-constrain
 import { CRM_MON_COMMAND, placementOf } from '../facts/crm-mon.js';
 import type { ClusterModel, NodeModel, Stack } from '../inventory/model.js';
 import type { Connector } from '../runtime/connector.js';
-import { GROUP_ID } from '../stack/pacemaker.js';
+import { GROUP_ID, LVS_GROUP_ID } from '../stack/pacemaker.js';
 import {
   actionName,
   checkAction,
@@ -216,6 +216,12 @@ const DAY2: { readonly [S in Stack]: Day2Stack } = {
   pacemaker: {
     async standbyIdle(env, n, holder) {
       await sh(env, env.cluster.master, pacemakerCommands.standby(n.name), `standby of ${n.name}`);
+      // a director's standby sends the LVS group (if it ran there) to the other director: Pacemaker's own move
+      if (n.role === 'director')
+        return (
+          `${n.name} is in standby; the service did not move (it runs on ${holder ?? 'no twin'}), ` +
+          `the LVS group ${LVS_GROUP_ID} goes to the other director`
+        );
       return `${n.name} is in standby; nothing moved (the service runs on ${holder ?? 'no twin'})`;
     },
     standbyMove: (env, n, other) => ({

@@ -33,6 +33,9 @@ export function removalProblem(before: ClusterModel, after: () => ClusterModel, 
       : 'the resources fail over between the two twins';
     return `${name} is the ${node.role}, one of the two twins: ${why}`;
   }
+  // nor does it without one of the two directors (a lone director is refused)
+  if (node.role === 'director')
+    return `${name} is one of the two directors: the LVS group fails over between them, and a lone director is refused`;
   // the inventory without a twin does not validate: it is parsed only for the others
   const d = driverOf(before);
   const own = d.removalProblem(before, node);
@@ -68,7 +71,7 @@ export function planRemoveNode(file: string, name: string): RemovePlan {
     throw new InputError(`${name} stays in cluster ${before.name}: ${problem}`, {
       location: file,
       hint:
-        node.role === 'master' || node.role === 'slave'
+        node.role === 'master' || node.role === 'slave' || node.role === 'director'
           ? `to retire its machine, replace it: hactl add-node NEW --replace ${name} --address ADDRESS`
           : 'add a node (or an arbitrator) first, so the cluster keeps a majority without it',
     });

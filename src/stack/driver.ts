@@ -9,7 +9,7 @@
  */
 
 import { quote } from '../core/shell.js';
-import type { ClusterModel, DrbdFencing, NodeModel, Stack } from '../inventory/model.js';
+import { type ClusterModel, type DrbdFencing, lvsNodes, type NodeModel, type Stack } from '../inventory/model.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, corosyncView, members } from './corosync.js';
 import { guestPackages } from './guests.js';
 import { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat-paths.js';
@@ -135,10 +135,14 @@ export interface DrbdFencingDriver {
 
 const num = (v: unknown, dflt: number): number => (v === undefined || v === null || Number.isNaN(Number(v)) ? dflt : Number(v));
 const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'slave';
-const twinExtras = (c: ClusterModel): string[] => [
+/** LVS's packages on the nodes that direct: the directors when there are any, else the twins. */
+export const LVS_PACKAGES = ['ldirectord', 'ipvsadm'];
+/** Whether `node` runs ldirectord and holds the LVS addresses (a director, or a twin without directors). */
+const directs = (c: ClusterModel, node: NodeModel): boolean => c.lvs.length > 0 && lvsNodes(c).some((n) => n.name === node.name);
+const twinExtras = (c: ClusterModel, node: NodeModel): string[] => [
   ...(c.lvm.length ? [LVM_PACKAGE] : []),
   ...(c.drbd.length ? ['drbd-utils'] : []),
-  ...(c.lvs.length ? ['ldirectord', 'ipvsadm'] : []),
+  ...(directs(c, node) ? LVS_PACKAGES : []),
 ];
 
 /**
@@ -163,8 +167,10 @@ const pacemaker: StackDriver<'pacemaker'> = {
   runsStack: (c) => members(c),
   packages(c, node) {
     const stack = pacemakerCorePackages(c, node);
+    // a director (the three tiers): the stack and LVS, no DRBD, services or guests
+    if (node.role === 'director') return directs(c, node) ? [...stack, ...LVS_PACKAGES] : stack;
     if (!isTwin(node)) return stack;
-    return [...new Set([...stack, ...twinExtras(c), ...c.services.map((s) => s.package), ...guestPackages(c)])];
+    return [...new Set([...stack, ...twinExtras(c, node), ...c.services.map((s) => s.package), ...guestPackages(c)])];
   },
   effectiveTiming(c) {
     const totem = corosyncView(c).totem as Record<string, unknown>;
@@ -215,7 +221,7 @@ const pacemaker: StackDriver<'pacemaker'> = {
           COROSYNC_CONF,
           ...(c.stonith.sbd ? [SBD_DEFAULTS] : []),
           ...(node.role === 'master' ? CIB_FILES.map((f) => `${CIB_DIR}/${f}`) : []),
-          ...(isTwin(node) && c.lvs.length ? [LDIRECTORD_CF] : []),
+          ...(directs(c, node) ? [LDIRECTORD_CF] : []),
         ],
   keyFiles: [COROSYNC_AUTHKEY],
   // what `pcs cluster destroy` removes besides corosync.conf and the key: the CIB and the policy engine's inputs
@@ -245,7 +251,7 @@ const heartbeat: StackDriver<'heartbeat'> = {
   runsStack: (c) => [c.master, c.slave],
   packages(c, node) {
     if (!isTwin(node)) return [];
-    return ['heartbeat', 'resource-agents', ...c.services.map((s) => s.package), ...twinExtras(c), ...guestPackages(c)];
+    return ['heartbeat', 'resource-agents', ...c.services.map((s) => s.package), ...twinExtras(c, node), ...guestPackages(c)];
   },
   effectiveTiming: (c) => ({
     stack: 'heartbeat',

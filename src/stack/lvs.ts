@@ -1,10 +1,14 @@
 /**
- * LVS (ldirectord + IPVS) on the active twin, the same for both stacks: the virtual
+ * LVS (ldirectord + IPVS) on the active director, the same for both stacks: the virtual
  * addresses live on the director that runs ldirectord (Heartbeat: haresources; Pacemaker:
  * IPaddr2 primitives and the ldirectord agent in the services group), ldirectord adds the
- * IPVS rules and checks the real servers.
+ * IPVS rules and checks the real servers. The directors are the twins, or on Pacemaker a
+ * pair of nodes with `role: director` (the three tiers), whose own group `lvs` holds them.
  */
 import type { ClusterModel } from '../inventory/model.js';
+
+/** The nodes that direct LVS: a director pair (`role: director`), else the twins. */
+export { directors, lvsNodes } from '../inventory/model.js';
 
 export { LDIRECTORD_CF } from './heartbeat-paths.js';
 

@@ -4,7 +4,7 @@ import { quote } from '../core/shell.js';
 import { findAll, parseXml } from '../core/xml.js';
 import { CRM_MON, type CrmStatus } from '../facts/crm-mon.js';
 import type { Fact } from '../facts/fact.js';
-import type { ClusterModel, ServiceModel } from '../inventory/model.js';
+import { type ClusterModel, directors, type ServiceModel } from '../inventory/model.js';
 import { FORMATION_NVPAIR_ID } from './cib.js';
 import { members } from './corosync.js';
 import { declaredView } from './declared.js';
@@ -19,7 +19,15 @@ export const CIB_DIR = '/var/lib/hactl/cib';
 /** The desired CIB sections bootstrap keeps in {@link CIB_DIR} on the master (drift compares the live CIB with them). */
 export const CIB_FILES = ['resources.xml', 'constraints.xml', 'fencing-topology.xml'] as const;
 export const GROUP_ID = 'ha-services';
-/** The ldirectord primitive of a Pacemaker cluster with `lvs:` (ocf:heartbeat:ldirectord, in the services group). */
+/**
+ * The group of the LVS virtual addresses and ldirectord when the inventory has a director
+ * pair (`role: director`): on the directors only, apart from the services group on the twins.
+ */
+export const LVS_GROUP_ID = 'lvs';
+/**
+ * The ldirectord primitive of a Pacemaker cluster with `lvs:` (ocf:heartbeat:ldirectord, in the
+ * services group, or with a director pair in {@link LVS_GROUP_ID}).
+ */
 export const LDIRECTORD_ID = 'ldirectord';
 /**
  * ldirectord's start, stop and monitor timeout in seconds (resources.xml.hbs), times
@@ -49,6 +57,12 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
   const twins = [c.master.name, c.slave.name];
   const drbd = o.drbd ? c.drbd : [];
   const lvs = c.lvs.length > 0 && o.ipvs !== false;
+  // a director pair (the three tiers): the LVS addresses and ldirectord form a group of their own there
+  const pair = directors(c).map((n) => n.name);
+  const lvsVips = lvs
+    ? lvsAddresses(c).map((a) => ({ id: lvsAddressId(c, a), address: a, prefix: c.network.prefix, interface: c.interface }))
+    : [];
+  const ldirectord = lvs ? { id: LDIRECTORD_ID, configfile: LDIRECTORD_CF, timeout: LDIRECTORD_TIMEOUT } : undefined;
   const services = c.services.filter((s) => o.drbd || !s.drbd);
   const sbdDevice = sbdFenceDevice(c, fenceRaceDelay(c));
   const fencing = [
@@ -87,11 +101,22 @@ export function cibView(c: ClusterModel, o: CibOptions): Record<string, unknown>
     // that runs ldirectord, which only adds the IPVS rules (as Heartbeat's haresources does)
     vips: [
       ...c.floatingIps.map((v) => ({ id: v.name, address: v.address, prefix: v.prefix, interface: v.interface })),
-      ...(lvs
-        ? lvsAddresses(c).map((a) => ({ id: lvsAddressId(c, a), address: a, prefix: c.network.prefix, interface: c.interface }))
-        : []),
+      ...(pair.length ? [] : lvsVips),
     ],
-    ldirectord: lvs ? { id: LDIRECTORD_ID, configfile: LDIRECTORD_CF, timeout: LDIRECTORD_TIMEOUT } : undefined,
+    ldirectord: pair.length ? undefined : ldirectord,
+    // with directors: their own group, preferring the first director, never on another member
+    lvs_group:
+      pair.length && lvs
+        ? {
+            id: LVS_GROUP_ID,
+            prefers: pair[0],
+            vips: lvsVips,
+            ldirectord,
+            outsiders: members(c)
+              .map((n) => n.name)
+              .filter((n) => !pair.includes(n)),
+          }
+        : undefined,
     // NFS before the floating IPs: the address comes up once the exports are there, and goes first on a stop
     early: services.filter((s) => s.kind === 'nfs').flatMap((s) => serviceResources(c, s, o.serviceClass)),
     services: services.filter((s) => s.kind !== 'nfs').flatMap((s) => serviceResources(c, s, o.serviceClass)),
@@ -147,10 +172,13 @@ export function settleSeconds(c: ClusterModel): number {
     const kind = kindResources(c, s);
     return kind.length ? kind.map((r) => r.timeouts.start) : [60];
   });
-  if (c.lvs.length) starts.push(LDIRECTORD_TIMEOUT);
+  // ldirectord starts after the services on the twins, or beside them on a director pair
+  const pair = directors(c).length > 0;
+  if (c.lvs.length && !pair) starts.push(LDIRECTORD_TIMEOUT);
   return Math.max(
     180,
     starts.reduce((t, x) => t + x * f, 0),
+    c.lvs.length && pair ? LDIRECTORD_TIMEOUT * f : 0,
   );
 }
 

@@ -13,7 +13,8 @@ import { parseQuorum } from '../../facts/quorum.js';
 import type { ClusterModel } from '../../inventory/model.js';
 import { type CibSection, type ForeignElement, OWNED_TAG, planCib } from '../../stack/cib.js';
 import { members } from '../../stack/corosync.js';
-import { clusterProperties, GROUP_ID, ownedProperties } from '../../stack/pacemaker.js';
+import { directors } from '../../stack/lvs.js';
+import { clusterProperties, GROUP_ID, LVS_GROUP_ID, ownedProperties } from '../../stack/pacemaker.js';
 import { fencingItems } from './fencing-rules.js';
 import type { DriftItem } from './items.js';
 import type { HostSections } from './live.js';
@@ -133,7 +134,21 @@ function resourceItems(c: ClusterModel, seenFrom: string, xml: string, st: CrmSt
         `crm_resource --move -r ${GROUP_ID} -N ${c.master.name} && crm_resource --wait && crm_resource --clear -r ${GROUP_ID}`,
     });
   }
-  return [...items, ...failureItems(xml, st)];
+  return [...items, ...lvsGroupItems(c, groups, ours), ...failureItems(xml, st)];
+}
+
+/** With a director pair (the three tiers): the LVS group whole on one director (never on a twin or the arbitrator). */
+function lvsGroupItems(c: ClusterModel, groups: Map<string, string>, ours: CrmStatus['resources']): DriftItem[] {
+  const pair = directors(c).map((n) => n.name);
+  if (!pair.length || !c.lvs.length) return [];
+  const group = ours.filter((r) => groups.get(r.id) === LVS_GROUP_ID && r.active);
+  const where = [...new Set(group.flatMap((r) => r.nodes))];
+  const base = { kind: 'cluster' as const, subject: LVS_GROUP_ID };
+  if (where.length > 1)
+    return [{ ...base, message: `split across nodes: ${group.map((r) => `${r.id} on ${r.nodes.join('+')}`).join(', ')}` }];
+  if (where.length === 1 && !pair.includes(where[0]!))
+    return [{ ...base, message: `runs on ${where[0]}, which is not a director (${pair.join(', ')})` }];
+  return [];
 }
 
 /** Fail counts and failed actions, one item per resource and node. */

@@ -5,7 +5,7 @@
 import chalk from 'chalk';
 import type { Command } from 'commander';
 import { type ClusterModel, inventorySchema, inventoryWarnings, loadInventory } from '../../inventory/index.js';
-import { roleLabel } from '../../inventory/model.js';
+import { directors, roleLabel } from '../../inventory/model.js';
 import { driverOf } from '../../stack/driver.js';
 import { describeTarget, resolveTarget } from '../../transport/ssh.js';
 import { sshGMissing } from '../../transport/ssh-config.js';
@@ -109,7 +109,17 @@ export function formatModel(m: ClusterModel, warnings: string[] = [], routes?: R
           `  bridge ${g.bridge}  mac ${g.mac}`,
       ),
     ),
-    ...section('LVS', m.lvs.flatMap(formatLvs)),
+    ...section('LVS', [
+      // a director pair (the three tiers) says where LVS runs; without one the twins direct, as always
+      ...(m.lvs.length && directors(m).length
+        ? [
+            `  on the director pair ${directors(m)
+              .map((n) => n.name)
+              .join(', ')}`,
+          ]
+        : []),
+      ...m.lvs.flatMap(formatLvs),
+    ]),
     ...section('pacemaker (declared)', formatDeclared(m.pacemaker)),
     ...section('timing', [formatTiming(m)]),
     ...section('stonith', [

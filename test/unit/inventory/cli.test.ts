@@ -32,6 +32,13 @@ describe('hactl inventory', () => {
     expect(out).toMatch(/is valid\n$/);
   });
 
+  it('check names the director pair that runs LVS (the three tiers); without one, nothing more', async () => {
+    const out = await run('inventory', 'check', '-i', EXAMPLES + 'example-three-tier.yaml');
+    expect(out).toContain('LVS\n  on the director pair lvs-a, lvs-b\n  web  tcp 192.168.20.200:80  wrr  gate\n');
+    expect(out).toMatch(/lvs-a +director +192\.168\.20\.21 +4 /);
+    expect(await run('inventory', 'check', '-i', EXAMPLES + 'example-heartbeat-xen.yaml')).not.toContain('director pair');
+  });
+
   it('check lists warnings', async () => {
     const out = await run('inventory', 'check', '-i', FIXTURES + 'good-minimal.yaml');
     expect(out).toContain('warnings\n  ! no arbitrator');
