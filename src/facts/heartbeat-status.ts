@@ -55,12 +55,15 @@ export const heartbeatStatus = (names: string[]): Fact<HeartbeatStatus> => ({
  * and the master takes them back a while later, so "not moving" alone can be a pause.
  * @example heartbeatSettled('slave')(status) // 'peer slave: dead, resources: transition'
  * @example heartbeatSettled('slave', 'holder')(status) // 'peer slave: active, resources: none (waiting for all of them here)'
+ * @example heartbeatSettled('master', 'idle')(status) // 'peer master: active, resources: all (waiting for them to leave)'
  */
 export const heartbeatSettled =
   (peer: string, home?: 'holder' | 'idle') =>
   (st: HeartbeatStatus): true | string => {
-    const arrived =
-      home === 'holder' ? st.resources === 'all' || st.resources === 'local' : home === 'idle' ? st.resources === 'none' : true;
+    // rscstatus is a mask of what a node holds, its own (local) and its peer's (foreign); the
+    // slave owns none in haresources, so idle it says `local` (nothing of its own) or `none`
+    const held = (...states: string[]): boolean => states.includes(st.resources);
+    const arrived = home === 'holder' ? held('all', 'local') : home === 'idle' ? held('none', 'local') : true;
     if (st.nodes[peer] === 'active' && st.resources !== 'transition' && arrived) return true;
     const waiting = home === 'holder' ? ' (waiting for all of them here)' : home === 'idle' ? ' (waiting for them to leave)' : '';
     return `peer ${peer}: ${st.nodes[peer] ?? 'unknown'}, resources: ${st.resources}${arrived ? '' : waiting}`;

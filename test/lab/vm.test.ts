@@ -41,6 +41,24 @@ const NODES = ['master', 'slave', 'arbitrator'];
 const ssh = (dir: string, node: string, command: string) => labSsh(dir, node, command, 300_000, 60);
 const pingFrom = (dir: string, from: string, target: string) => ssh(dir, from, `ping -c1 -W2 ${target} >/dev/null 2>&1`).status;
 const LVS_VIP = VM_NET.address(200);
+/** The storage tier's export and MariaDB's socket (both stacks' VM labs). */
+const EXPORT = '/srv/data/export';
+const MARIADB_SOCKET = '/run/mysqld/mysqld.sock';
+/** The storage tier's services in an inventory: MariaDB and an NFS export on DRBD r0 (lease and grace 10 s). */
+function addStorageKinds(doc: ReturnType<typeof parseDocument>): void {
+  doc.addIn(['services'], doc.createNode({ name: 'mariadb', kind: 'mariadb', drbd: 'r0' }));
+  doc.addIn(
+    ['services'],
+    doc.createNode({
+      name: 'nfs-kernel-server',
+      kind: 'nfs',
+      drbd: 'r0',
+      lease_time: 10,
+      grace_time: 10,
+      exports: [{ path: EXPORT, clients: VM_NET.network }],
+    }),
+  );
+}
 /** The lab's DRBD disk is 256 MiB: InnoDB's redo log at 8 MiB (Debian's default is 96 MiB), written on each twin before mariadb joins. */
 const SMALL_REDO_LOG = "printf '[mysqld]\\ninnodb_log_file_size = 8M\\n' > /etc/mysql/mariadb.conf.d/90-hactl-lab.cnf";
 /** who answered `n` requests through the LVS virtual IP (failed requests count as "error") */
@@ -620,8 +638,6 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
   // ldirectord's monitor timed out (60 s) on the loaded slave and the group restarted
   // behind it (docs/inventory.md, "Service kinds").
   const storageCluster = VM_CLUSTER && process.env.HACTL_VM_STORAGE === '1' ? it : it.skip;
-  const MARIADB_SOCKET = '/run/mysqld/mysqld.sock';
-  const EXPORT = '/srv/data/export';
   /** the twin that holds hactl's services group now */
   const holder = (): 'master' | 'slave' => {
     const at = /running on: (master|slave)/.exec(on('arbitrator', 'crm_resource --locate -r ha-services'))?.[1];
@@ -634,18 +650,7 @@ describe.skipIf(Boolean(missing))(`hactl lab up --vm (qemu VMs)${missing ? ` (sk
       const inv = join(STATE, 'inventory.yaml');
       const doc = parseDocument(readFileSync(inv, 'utf8'));
       const at = holder();
-      doc.addIn(['services'], doc.createNode({ name: 'mariadb', kind: 'mariadb', drbd: 'r0' }));
-      doc.addIn(
-        ['services'],
-        doc.createNode({
-          name: 'nfs-kernel-server',
-          kind: 'nfs',
-          drbd: 'r0',
-          lease_time: 10,
-          grace_time: 10,
-          exports: [{ path: EXPORT, clients: VM_NET.network }],
-        }),
-      );
+      addStorageKinds(doc);
       doc.setIn(['lvs'], doc.createNode([lvsService(servers, 300)]));
       writeFileSync(inv, doc.toString());
       startRealServers(servers, LVS_VIP);
@@ -1012,22 +1017,9 @@ describe.skipIf(Boolean(missing) || !VM_CLUSTER)(
     // issue #21 on Heartbeat: the service kinds join the running cluster (haresources grows
     // by hactl-ocf resources after the filesystem; heartbeat restarts to read it)
     it('mariadb and an NFS export on DRBD r0 join the running Heartbeat cluster: a query and a file through the VIP', () => {
-      const EXPORT = '/srv/data/export';
-      const SOCKET = '/run/mysqld/mysqld.sock';
       const vip = VM_NET.address(100);
       const doc = parseDocument(readFileSync(inventory, 'utf8'));
-      doc.addIn(['services'], doc.createNode({ name: 'mariadb', kind: 'mariadb', drbd: 'r0' }));
-      doc.addIn(
-        ['services'],
-        doc.createNode({
-          name: 'nfs-kernel-server',
-          kind: 'nfs',
-          drbd: 'r0',
-          lease_time: 10,
-          grace_time: 10,
-          exports: [{ path: EXPORT, clients: VM_NET.network }],
-        }),
-      );
+      addStorageKinds(doc);
       writeFileSync(inventory, doc.toString());
       // a DRBD filesystem that exists: the services' directories made by hand where it is
       // mounted (docs/inventory.md); InnoDB's redo log small enough for the lab's disk
@@ -1042,10 +1034,10 @@ describe.skipIf(Boolean(missing) || !VM_CLUSTER)(
       expect(on('master', 'cat /etc/ha.d/haresources')).toMatch(
         / Filesystem::\/dev\/drbd0::\/srv\/data::ext4 .*hactl-ocf::mysql::svc-mariadb hactl-ocf::nfsserver::svc-nfs-kernel-server hactl-ocf::exportfs::svc-nfs-kernel-server-export-1/,
       );
-      expect(on('master', `mariadb --protocol=socket -S ${SOCKET} -N -B -e 'SELECT @@datadir'`).trim()).toBe('/srv/data/mysql/');
+      expect(on('master', `mariadb --protocol=socket -S ${MARIADB_SOCKET} -N -B -e 'SELECT @@datadir'`).trim()).toBe('/srv/data/mysql/');
       expect(on('master', 'exportfs -s')).toContain(EXPORT);
       // clients on the arbitrator, through the floating IP: a row committed and read back, a file written as a user
-      on('master', storage.mariadbSetup(SOCKET));
+      on('master', storage.mariadbSetup(MARIADB_SOCKET));
       const sql = `INSERT INTO ${storage.DB.name}.${storage.DB.table} (id) VALUES (1); SELECT COUNT(*) FROM ${storage.DB.name}.${storage.DB.table}`;
       expect(on('arbitrator', `mariadb -h ${vip} -u ${storage.DB.user} -p${storage.DB.password} -N -B -e '${sql}'`).trim()).toBe('1');
       on(

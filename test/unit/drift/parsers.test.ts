@@ -188,5 +188,10 @@ describe('waits judge facts (HostContext.waitFor)', () => {
       'peer master: active, resources: all (waiting for them to leave)',
     );
     expect(heartbeatSettled('master', 'idle')(f.parse('hb running\nnode master active\nrsc none\n', 0))).toBe(true);
+    // the slave owns nothing in haresources: idle, Heartbeat says it holds its own (local), seen on the VM lab
+    expect(heartbeatSettled('master', 'idle')(f.parse('hb running\nnode master active\nrsc local\n', 0))).toBe(true);
+    expect(heartbeatSettled('master', 'idle')(f.parse('hb running\nnode master active\nrsc foreign\n', 0))).toBe(
+      'peer master: active, resources: foreign (waiting for them to leave)',
+    );
   });
 });
