@@ -13,7 +13,7 @@ import { assertUniqueIds, declaredCheckScript, declaredError, declaredProblems }
 import { drbdResFile } from '../src/stack/drbd.js';
 import { pacemakerCorePackages } from '../src/stack/driver.js';
 import { guestFile } from '../src/stack/guests.js';
-import { IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE, ldirectordView, lvsNodes } from '../src/stack/lvs.js';
+import { directsLvs, IPVS_KERNEL_CHECK, LDIRECTORD_CF, LDIRECTORD_VALIDATE, ldirectordView } from '../src/stack/lvs.js';
 import {
   CIB_DIR,
   CIB_FILES,
@@ -58,9 +58,8 @@ export async function bootstrapPacemaker(ctx: PlaybookContext<PacemakerHandler>)
   const twins = hosts.role('master', 'slave');
   const isTwin = (h: HostContext<PacemakerHandler>) => h.node.role === 'master' || h.node.role === 'slave';
   // where ldirectord and the LVS addresses run: a director pair of its own (the three tiers), else the twins
-  const lvsNames = new Set(lvsNodes(cluster).map((n) => n.name));
-  const directors = hosts.where((h) => lvsNames.has(h.name));
-  const runsResources = (h: HostContext<PacemakerHandler>) => isTwin(h) || (cluster.lvs.length > 0 && lvsNames.has(h.name));
+  const directors = hosts.where((h) => directsLvs(cluster, h.node));
+  const runsResources = (h: HostContext<PacemakerHandler>) => isTwin(h) || directsLvs(cluster, h.node);
 
   // 0. A fresh cluster (no voter has an on-disk CIB or runs pacemakerd) forms while the
   //    twins install their services, DRBD and guests: its stack starts right after
@@ -377,7 +376,7 @@ function pacemakerFiles({ cluster }: PlaybookContext<PacemakerHandler>, h: HostC
   if (h.node.role !== 'realserver') files.push(COROSYNC_AUTHKEY, COROSYNC_CONF, ...(cluster.stonith.sbd ? [SBD_DEFAULTS] : []));
   if (twin && cluster.drbd.length) files.push('/etc/drbd.d/global_common.conf', ...cluster.drbd.map(drbdResFile));
   if (twin) files.push(...cluster.guests.map(guestFile));
-  if (cluster.lvs.length && lvsNodes(cluster).some((n) => n.name === h.name)) files.push(LDIRECTORD_CF);
+  if (directsLvs(cluster, h.node)) files.push(LDIRECTORD_CF);
   if (h.node.role === 'master') files.push(...CIB_FILES.map((f) => `${CIB_DIR}/${f}`));
   return files;
 }
@@ -389,7 +388,7 @@ function pacemakerServices(
 ): Array<string | { name: string; status: string }> {
   if (h.node.role === 'realserver') return [];
   const twin = h.node.role === 'master' || h.node.role === 'slave';
-  const lvs = cluster.lvs.length && lvsNodes(cluster).some((n) => n.name === h.name) ? ['ldirectord'] : [];
+  const lvs = directsLvs(cluster, h.node) ? ['ldirectord'] : [];
   return [
     ...(twin ? cluster.services.map((s) => s.name) : []),
     ...lvs,

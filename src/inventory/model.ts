@@ -45,6 +45,11 @@ export function lvsNodes(c: Pick<ClusterModel, 'nodes' | 'master' | 'slave'>): N
   return d.length ? d : [c.master, c.slave];
 }
 
+/** Whether `node` runs ldirectord and holds the LVS addresses: the cluster has `lvs:` and `node` is one of {@link lvsNodes}. */
+export function directsLvs(c: Pick<ClusterModel, 'nodes' | 'master' | 'slave' | 'lvs'>, node: Pick<NodeModel, 'name'>): boolean {
+  return c.lvs.length > 0 && lvsNodes(c).some((n) => n.name === node.name);
+}
+
 export interface SshSettings {
   user: string; // default root
   port: number; // default 22

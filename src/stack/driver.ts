@@ -9,7 +9,7 @@
  */
 
 import { quote } from '../core/shell.js';
-import { type ClusterModel, type DrbdFencing, lvsNodes, type NodeModel, type Stack } from '../inventory/model.js';
+import { type ClusterModel, type DrbdFencing, directsLvs, type NodeModel, type Stack } from '../inventory/model.js';
 import { COROSYNC_AUTHKEY, COROSYNC_CONF, corosyncView, members } from './corosync.js';
 import { guestPackages } from './guests.js';
 import { AUTHKEYS, DOPD_DIR, HA_CF, HARESOURCES, LDIRECTORD_CF } from './heartbeat-paths.js';
@@ -137,12 +137,10 @@ const num = (v: unknown, dflt: number): number => (v === undefined || v === null
 const isTwin = (n: NodeModel): boolean => n.role === 'master' || n.role === 'slave';
 /** LVS's packages on the nodes that direct: the directors when there are any, else the twins. */
 export const LVS_PACKAGES = ['ldirectord', 'ipvsadm'];
-/** Whether `node` runs ldirectord and holds the LVS addresses (a director, or a twin without directors). */
-const directs = (c: ClusterModel, node: NodeModel): boolean => c.lvs.length > 0 && lvsNodes(c).some((n) => n.name === node.name);
 const twinExtras = (c: ClusterModel, node: NodeModel): string[] => [
   ...(c.lvm.length ? [LVM_PACKAGE] : []),
   ...(c.drbd.length ? ['drbd-utils'] : []),
-  ...(directs(c, node) ? LVS_PACKAGES : []),
+  ...(directsLvs(c, node) ? LVS_PACKAGES : []),
 ];
 
 /**
@@ -168,7 +166,7 @@ const pacemaker: StackDriver<'pacemaker'> = {
   packages(c, node) {
     const stack = pacemakerCorePackages(c, node);
     // a director (the three tiers): the stack and LVS, no DRBD, services or guests
-    if (node.role === 'director') return directs(c, node) ? [...stack, ...LVS_PACKAGES] : stack;
+    if (node.role === 'director') return directsLvs(c, node) ? [...stack, ...LVS_PACKAGES] : stack;
     if (!isTwin(node)) return stack;
     return [...new Set([...stack, ...twinExtras(c, node), ...c.services.map((s) => s.package), ...guestPackages(c)])];
   },
@@ -221,7 +219,7 @@ const pacemaker: StackDriver<'pacemaker'> = {
           COROSYNC_CONF,
           ...(c.stonith.sbd ? [SBD_DEFAULTS] : []),
           ...(node.role === 'master' ? CIB_FILES.map((f) => `${CIB_DIR}/${f}`) : []),
-          ...(directs(c, node) ? [LDIRECTORD_CF] : []),
+          ...(directsLvs(c, node) ? [LDIRECTORD_CF] : []),
         ],
   keyFiles: [COROSYNC_AUTHKEY],
   // what `pcs cluster destroy` removes besides corosync.conf and the key: the CIB and the policy engine's inputs

@@ -8,7 +8,7 @@
 import type { ClusterModel } from '../inventory/model.js';
 
 /** The nodes that direct LVS: a director pair (`role: director`), else the twins. */
-export { directors, lvsNodes } from '../inventory/model.js';
+export { directors, directsLvs, lvsNodes } from '../inventory/model.js';
 
 export { LDIRECTORD_CF } from './heartbeat-paths.js';
 
